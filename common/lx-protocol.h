@@ -1,0 +1,99 @@
+/* The Lianxiao signaling protocol: message types and their JSON form.
+ * One place decides what a valid message is; the server and both clients use it (docs/protocol.md). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define LX_PROTOCOL_VERSION 1
+/* Largest message accepted, in bytes of JSON. An SDP offer with two media and its candidates is ~5 KiB. */
+#define LX_PROTOCOL_MAX_MESSAGE_SIZE (64 * 1024)
+/* Lesson and school ids: 1..64 characters of [A-Za-z0-9_.-]. */
+#define LX_PROTOCOL_MAX_ID_LENGTH 64
+
+#define LX_PROTOCOL_ERROR (lx_protocol_error_quark ())
+GQuark lx_protocol_error_quark (void);
+
+/* Error codes, sent on the wire as the strings beside them (the `code` of an `error` message). */
+typedef enum {
+  LX_PROTOCOL_ERROR_INVALID_JSON,        /* "invalid-json": not JSON, or not a JSON object */
+  LX_PROTOCOL_ERROR_TOO_LARGE,           /* "too-large": over LX_PROTOCOL_MAX_MESSAGE_SIZE */
+  LX_PROTOCOL_ERROR_UNKNOWN_TYPE,        /* "unknown-type": `type` names no message */
+  LX_PROTOCOL_ERROR_MISSING_FIELD,       /* "missing-field": a required field is absent */
+  LX_PROTOCOL_ERROR_BAD_FIELD,           /* "bad-field": a field has the wrong type or value */
+  LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION, /* "unsupported-version": hello with another version */
+  LX_PROTOCOL_ERROR_NOT_JOINED,          /* "not-joined": a message before hello */
+  LX_PROTOCOL_ERROR_ALREADY_JOINED,      /* "already-joined": a second hello */
+  LX_PROTOCOL_ERROR_NOT_ALLOWED,         /* "not-allowed": the message does not fit the peer's role */
+  LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL,      /* "unknown-school": no such classroom in the lesson */
+  LX_PROTOCOL_ERROR_NO_SENDER,           /* "no-sender": the lesson has no sender right now */
+  LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,   /* "lesson-has-sender": a second sender for one lesson */
+  LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,    /* "duplicate-school": the school is already in the lesson */
+} LxProtocolError;
+
+const char *lx_protocol_error_to_string (LxProtocolError code);
+/* Returns FALSE when @name is no known code. */
+gboolean lx_protocol_error_from_string (const char *name, LxProtocolError *code);
+
+typedef enum {
+  LX_MESSAGE_HELLO,            /* client → server: join a lesson in a role */
+  LX_MESSAGE_WELCOME,          /* server → client: hello accepted */
+  LX_MESSAGE_CLASSROOM_JOINED, /* server → sender: a classroom is waiting for an offer */
+  LX_MESSAGE_CLASSROOM_LEFT,   /* server → sender: a classroom went away */
+  LX_MESSAGE_SENDER_JOINED,    /* server → receivers: the sender (re)started; expect a new offer */
+  LX_MESSAGE_SENDER_LEFT,      /* server → receivers: the sender went away */
+  LX_MESSAGE_OFFER,            /* sender → receiver, through the server */
+  LX_MESSAGE_ANSWER,           /* receiver → sender, through the server */
+  LX_MESSAGE_CANDIDATE,        /* either way, through the server: one trickled ICE candidate */
+  LX_MESSAGE_ERROR,            /* server → client: the last message was refused */
+  LX_MESSAGE_N_TYPES
+} LxMessageType;
+
+typedef enum {
+  LX_ROLE_NONE,
+  LX_ROLE_SENDER,
+  LX_ROLE_RECEIVER,
+} LxRole;
+
+const char *lx_role_to_string (LxRole role);
+const char *lx_message_type_to_string (LxMessageType type);
+
+/* One message. Which fields are meaningful depends on @type (see lx-protocol.c's field table and
+ * docs/protocol.md); the others are 0/NULL. All strings are owned by the message. */
+typedef struct {
+  LxMessageType type;
+  gint version;            /* hello, welcome */
+  LxRole role;             /* hello */
+  gchar *lesson;           /* hello, welcome */
+  gchar *school;           /* hello; offer/answer/candidate/classroom-*: the classroom concerned */
+  gchar *token;            /* hello, optional: credentials (checked from issue 7 on) */
+  gboolean sender_present; /* welcome, for receivers */
+  gchar *sdp;              /* offer, answer */
+  gchar *candidate;        /* candidate */
+  gint mline_index;        /* candidate */
+  gchar *reason;           /* classroom-left, sender-left */
+  gchar *code;             /* error: one of the LxProtocolError strings */
+  gchar *message;          /* error: human-readable explanation */
+} LxMessage;
+
+/* (transfer full) A zeroed message of @type. */
+LxMessage *lx_message_new (LxMessageType type);
+void lx_message_free (LxMessage *message);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxMessage, lx_message_free)
+
+/* (transfer full) An `error` message carrying @code and a formatted explanation. */
+LxMessage *lx_message_new_error (LxProtocolError code, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+/* Parses and validates @length bytes of JSON. Returns (transfer full) the message, or NULL with
+ * @error set in LX_PROTOCOL_ERROR naming the problem (and the field, where one is at fault). */
+LxMessage *lx_message_from_json (const char *data, gsize length, GError **error);
+
+/* Returns (transfer full) the message as compact JSON. The message must be valid: encoding checks
+ * the same rules as decoding and returns NULL with @error otherwise. */
+gchar *lx_message_to_json (const LxMessage *message, GError **error);
+
+/* TRUE if @id is a valid lesson or school id. */
+gboolean lx_protocol_id_is_valid (const char *id);
+
+G_END_DECLS

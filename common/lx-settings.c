@@ -1,0 +1,34 @@
+/* Cross-key checks for the shared connection settings (see lx-settings.h). */
+#include "lx-settings.h"
+
+#include "lx-protocol.h"
+
+gboolean
+lx_connection_settings_validate (const LxConnectionSettings *settings, GError **error)
+{
+  if (settings->school == NULL) {
+    g_set_error_literal (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                         "key 'school' in [signaling] must be set (this school's id)");
+    return FALSE;
+  }
+  if (!lx_protocol_id_is_valid (settings->school)) {
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                 "key 'school' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
+                 LX_PROTOCOL_MAX_ID_LENGTH, settings->school);
+    return FALSE;
+  }
+  if (settings->lesson == NULL || !lx_protocol_id_is_valid (settings->lesson)) {
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                 "key 'lesson' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
+                 LX_PROTOCOL_MAX_ID_LENGTH, settings->lesson ? settings->lesson : "");
+    return FALSE;
+  }
+  if (settings->server == NULL ||
+      !(g_str_has_prefix (settings->server, "ws://") || g_str_has_prefix (settings->server, "wss://"))) {
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                 "key 'server' in [signaling] must be a ws:// or wss:// URL, got '%s'",
+                 settings->server ? settings->server : "");
+    return FALSE;
+  }
+  return TRUE;
+}

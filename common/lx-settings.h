@@ -1,0 +1,36 @@
+/* Settings the sender and the receiver share: how to reach the signaling server and which lesson
+ * to join, and the ICE network settings. Each program embeds LxConnectionSettings in its config
+ * struct and lists LX_CONNECTION_CONFIG_KEYS in its key table. */
+#pragma once
+
+#include "lx-config.h"
+#include "lx-webrtc.h"
+
+typedef struct {
+  gchar *server; /* ws://host:port/ws */
+  gchar *lesson;
+  gchar *school;
+  gchar *token;
+  LxIceSettings ice;
+} LxConnectionSettings;
+
+#define LX_CONNECTION_CONFIG_KEYS(Type, field)                                                    \
+  { "signaling", "server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.server),                \
+    "ws://127.0.0.1:8443/ws", 0, 0, NULL, "WebSocket URL of lianxiao-signaling" },                \
+  { "signaling", "lesson", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.lesson), "demo-lesson", \
+    0, 0, NULL, "Id of the lesson to join" },                                                     \
+  { "signaling", "school", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.school), NULL, 0, 0,    \
+    NULL, "Id of this school" },                                                                  \
+  { "signaling", "token", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.token), NULL, 0, 0,      \
+    NULL, "This school's secret token (never logged)" },                                          \
+  { "network", "ice-local-addresses", LX_CONFIG_STRING_LIST,                                      \
+    G_STRUCT_OFFSET (Type, field.ice.local_addresses), NULL, 0, 0, NULL,                          \
+    "Comma-separated local IP addresses ICE may use; empty: every interface" },                   \
+  { "network", "stun-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.stun_server),    \
+    NULL, 0, 0, NULL, "STUN server, stun://host:port; empty: none" },                             \
+  { "network", "turn-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.turn_server),    \
+    NULL, 0, 0, NULL, "TURN server, turn(s)://user:password@host:port; empty: none" }
+
+/* Checks what the keys alone cannot: a school id and a lesson id that the protocol accepts.
+ * Returns FALSE with @error naming the key. */
+gboolean lx_connection_settings_validate (const LxConnectionSettings *settings, GError **error);

@@ -1,0 +1,35 @@
+/* A WebSocket connection to lianxiao-signaling, shared by the sender and the receiver: it joins a
+ * lesson with `hello`, hands each valid incoming message to the "message" signal, and sends
+ * messages from any thread. */
+#pragma once
+
+#include "lx-protocol.h"
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LX_TYPE_SIGNALING_CLIENT (lx_signaling_client_get_type ())
+G_DECLARE_FINAL_TYPE (LxSignalingClient, lx_signaling_client, LX, SIGNALING_CLIENT, GObject)
+
+/* (transfer full) A client for the server at @url (ws:// or wss://) that will join @lesson as
+ * @school in @role. Signals are emitted on the thread-default main context of the caller.
+ *
+ * Signals:
+ *   "joined"  (LxSignalingClient *, const LxMessage *welcome)
+ *   "message" (LxSignalingClient *, const LxMessage *message)  every message after welcome
+ *   "closed"  (LxSignalingClient *, const GError *reason)      connection failed or ended */
+LxSignalingClient *lx_signaling_client_new (const char *url, LxRole role, const char *lesson,
+                                            const char *school, const char *token);
+
+/* Connects and sends hello. The outcome arrives as "joined" or "closed". */
+void lx_signaling_client_start (LxSignalingClient *client);
+
+/* Sends @message; safe to call from any thread (it is sent from the client's main context, in
+ * call order). Returns FALSE, logging why, if the message is invalid. */
+gboolean lx_signaling_client_send (LxSignalingClient *client, const LxMessage *message);
+
+/* Closes the connection politely. No "closed" signal follows. */
+void lx_signaling_client_stop (LxSignalingClient *client);
+
+G_END_DECLS

@@ -1,0 +1,73 @@
+/* Shared webrtcbin set-up (see lx-webrtc.h). */
+#include "lx-webrtc.h"
+
+#include <gst/sdp/sdp.h>
+
+GstElement *
+lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GError **error)
+{
+  g_autoptr (GstElement) webrtc = gst_element_factory_make ("webrtcbin", name);
+  g_autoptr (GObject) ice_agent = NULL;
+  g_autoptr (GObject) nice_agent = NULL;
+
+  if (webrtc == NULL) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+                         "the GStreamer element 'webrtcbin' is missing (gstreamer1.0-plugins-bad)");
+    return NULL;
+  }
+  gst_object_ref_sink (webrtc);
+  gst_util_set_object_arg (G_OBJECT (webrtc), "bundle-policy", "max-bundle");
+  g_object_set (webrtc, "latency", latency_ms, NULL);
+  if (ice->stun_server)
+    g_object_set (webrtc, "stun-server", ice->stun_server, NULL);
+  if (ice->turn_server)
+    g_object_set (webrtc, "turn-server", ice->turn_server, NULL);
+
+  g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
+  /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent")) {
+    g_object_get (ice_agent, "agent", &nice_agent, NULL);
+    if (nice_agent && g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "upnp"))
+      g_object_set (nice_agent, "upnp", FALSE, NULL);
+  }
+  for (guint i = 0; ice->local_addresses && ice->local_addresses[i]; i++) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name (ice_agent, "add-local-ip-address", ice->local_addresses[i], &added);
+    if (!added) {
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                   "ICE refused local address '%s'", ice->local_addresses[i]);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&webrtc);
+}
+
+GstWebRTCSessionDescription *
+lx_webrtc_description_from_text (GstWebRTCSDPType type, const char *sdp, GError **error)
+{
+  GstSDPMessage *message = NULL;
+
+  if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK ||
+      gst_sdp_message_medias_len (message) == 0) {
+    if (message)
+      gst_sdp_message_free (message);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+                 "the %s is not a usable SDP description", gst_webrtc_sdp_type_to_string (type));
+    return NULL;
+  }
+  return gst_webrtc_session_description_new (type, message);
+}
+
+void
+lx_webrtc_prepare_dtls_certificate (void)
+{
+  /* A dtlssrtpdec generates the process-wide certificate when it is created; asking for its PEM
+   * makes sure that has happened. */
+  g_autoptr (GstElement) decoder = gst_element_factory_make ("dtlssrtpdec", NULL);
+  g_autofree gchar *pem = NULL;
+
+  if (decoder == NULL)
+    return;
+  gst_object_ref_sink (decoder);
+  g_object_get (decoder, "pem", &pem, NULL);
+}

@@ -1,0 +1,30 @@
+/* What the sender and the receiver do alike to a webrtcbin: keep ICE on the configured addresses,
+ * with UPnP off and STUN/TURN from configuration, and turn SDP text into descriptions and back. */
+#pragma once
+
+#include <gst/gst.h>
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  gchar **local_addresses; /* NULL: gather on every interface (production) */
+  gchar *stun_server;      /* stun://host:port, or NULL */
+  gchar *turn_server;      /* turn(s)://user:password@host:port, or NULL */
+} LxIceSettings;
+
+/* (transfer floating) A new webrtcbin named @name with max-bundle, ICE restricted as @ice says,
+ * and its jitter buffers set to @latency_ms. NULL with @error if an address is refused. */
+GstElement *lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms,
+                           GError **error);
+
+/* (transfer full) A session description parsed from SDP text, or NULL with @error. */
+GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType type,
+                                                              const char *sdp, GError **error);
+
+/* Creates the DTLS certificate this process will use, so that the first classroom does not wait for
+ * key generation (webrtcbin makes one per process, on first use, otherwise). */
+void lx_webrtc_prepare_dtls_certificate (void);
+
+G_END_DECLS

@@ -1,0 +1,317 @@
+/* Decoding chains (see lx-playback.h):
+ *
+ *   webrtcbin video ─▶ queue ─▶ rtph264depay ─▶ h264parse ─▶ decoder ─▶ videoconvert ─▶ queue ─▶ sink
+ *   webrtcbin audio ─▶ queue ─▶ rtpopusdepay ─▶ opusdec ─▶ audioconvert ─▶ audioresample ─▶ sink
+ *
+ * The depayloader waits for a keyframe and asks for one (RTCP PLI) when data is missing, so the
+ * decoder never shows the grey frames of a stream joined mid-way; the frame counter therefore
+ * counts only correct pictures. The queue before a synchronised sink keeps the sink's clock wait
+ * from stalling the thread that runs jitter buffer, depayloader and decoder. */
+#include "lx-playback.h"
+
+#include <gst/video/video.h>
+
+struct _LxPlayback {
+  const LxReceiverConfig *config;
+  GMutex lock; /* guards what follows: written from streaming threads */
+  LxPlaybackStats stats;
+  GstBuffer *last_frame;
+  GstCaps *last_caps;
+};
+
+static const char *const hardware_decoders[] = {
+  "nvh264dec", "vah264dec", "vaapih264dec", "v4l2slh264dec", "v4l2h264dec",
+};
+
+const char *
+lx_playback_pick_video_decoder (void)
+{
+  static const char *picked = NULL;
+
+  if (g_once_init_enter (&picked)) {
+    const char *choice = "avdec_h264";
+    for (guint i = 0; i < G_N_ELEMENTS (hardware_decoders); i++) {
+      g_autoptr (GstElement) element = gst_element_factory_make (hardware_decoders[i], NULL);
+      gboolean usable;
+      if (element == NULL)
+        continue;
+      gst_object_ref_sink (element);
+      usable = gst_element_set_state (element, GST_STATE_READY) == GST_STATE_CHANGE_SUCCESS;
+      gst_element_set_state (element, GST_STATE_NULL);
+      if (usable) {
+        choice = hardware_decoders[i];
+        break;
+      }
+    }
+    g_once_init_leave (&picked, choice);
+  }
+  return picked;
+}
+
+LxPlayback *
+lx_playback_new (const LxReceiverConfig *config)
+{
+  LxPlayback *playback = g_new0 (LxPlayback, 1);
+
+  playback->config = config;
+  g_mutex_init (&playback->lock);
+  return playback;
+}
+
+void
+lx_playback_free (LxPlayback *playback)
+{
+  gst_clear_buffer (&playback->last_frame);
+  gst_clear_caps (&playback->last_caps);
+  g_mutex_clear (&playback->lock);
+  g_free (playback);
+}
+
+LxPlaybackStats
+lx_playback_get_stats (LxPlayback *playback)
+{
+  LxPlaybackStats stats;
+
+  g_mutex_lock (&playback->lock);
+  stats = playback->stats;
+  g_mutex_unlock (&playback->lock);
+  return stats;
+}
+
+/* ---- Counting probes ---- */
+
+static GstPadProbeReturn
+count_video_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&playback->lock);
+  playback->stats.video_bytes += size;
+  g_mutex_unlock (&playback->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+count_audio_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  g_mutex_lock (&playback->lock);
+  playback->stats.audio_bytes += size;
+  g_mutex_unlock (&playback->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+/* On the decoder's output: counts pictures, notes their size, keeps the last for snapshots (a
+ * reference, not a copy). */
+static GstPadProbeReturn
+count_decoded_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstVideoInfo video_info;
+  gboolean have_info = caps && gst_video_info_from_caps (&video_info, caps);
+
+  g_mutex_lock (&playback->lock);
+  if (playback->stats.frames_decoded++ == 0)
+    playback->stats.first_frame_us = g_get_monotonic_time ();
+  if (have_info) {
+    playback->stats.width = GST_VIDEO_INFO_WIDTH (&video_info);
+    playback->stats.height = GST_VIDEO_INFO_HEIGHT (&video_info);
+  }
+  if (playback->config->snapshot) {
+    gst_buffer_replace (&playback->last_frame, buffer);
+    gst_caps_replace (&playback->last_caps, caps);
+  }
+  g_mutex_unlock (&playback->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+static GstPadProbeReturn
+count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  GstClockTime duration = GST_BUFFER_DURATION (GST_PAD_PROBE_INFO_BUFFER (info));
+
+  if (GST_CLOCK_TIME_IS_VALID (duration)) {
+    g_mutex_lock (&playback->lock);
+    playback->stats.audio_ms += duration / GST_MSECOND;
+    g_mutex_unlock (&playback->lock);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+add_probe (GstElement *element, const char *pad_name, GstPadProbeCallback callback, gpointer data)
+{
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (element, pad_name);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, callback, data, NULL);
+}
+
+/* ---- Chains ---- */
+
+static void
+on_sink_child_added (GstChildProxy *proxy, GObject *child, const char *name, gpointer data)
+{
+  /* Sinks that can go full screen say so with a "fullscreen" property (waylandsink, ...); kmssink
+   * always covers the screen. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "fullscreen"))
+    g_object_set (child, "fullscreen", TRUE, NULL);
+}
+
+static GstElement *
+make_sink (LxPlayback *playback, gboolean video)
+{
+  GstElement *sink;
+
+  if (playback->config->headless) {
+    sink = gst_element_factory_make ("fakesink", NULL);
+    g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
+    return sink;
+  }
+  sink = gst_element_factory_make (video ? "autovideosink" : "autoaudiosink", NULL);
+  if (video && playback->config->fullscreen)
+    g_signal_connect (sink, "child-added", G_CALLBACK (on_sink_child_added), playback);
+  return sink;
+}
+
+static GstElement *
+make_element (const char *factory, GError **error)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+  if (element == NULL)
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+                 "the GStreamer element '%s' is missing", factory);
+  return element;
+}
+
+/* Adds the elements to @pipeline, links them in order, starts them and links @pad to the first. */
+static gboolean
+add_chain (GstElement *pipeline, GstPad *pad, GstElement **elements, guint n, GError **error)
+{
+  g_autoptr (GstPad) sink = NULL;
+
+  for (guint i = 0; i < n; i++) {
+    if (elements[i] == NULL) {
+      for (guint j = 0; j < n; j++)
+        if (elements[j])
+          gst_object_unref (gst_object_ref_sink (elements[j]));
+      return FALSE;
+    }
+  }
+  for (guint i = 0; i < n; i++)
+    gst_bin_add (GST_BIN (pipeline), elements[i]);
+  for (guint i = 0; i + 1 < n; i++) {
+    if (!gst_element_link (elements[i], elements[i + 1])) {
+      g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+                   GST_ELEMENT_NAME (elements[i]), GST_ELEMENT_NAME (elements[i + 1]));
+      return FALSE;
+    }
+  }
+  for (guint i = 0; i < n; i++)
+    gst_element_sync_state_with_parent (elements[i]);
+  sink = gst_element_get_static_pad (elements[0], "sink");
+  if (gst_pad_link (pad, sink) != GST_PAD_LINK_OK) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link webrtcbin's pad to the decoding chain");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
+{
+  const char *decoder_name = g_str_equal (playback->config->video_decoder, "auto")
+                                 ? lx_playback_pick_video_decoder ()
+                                 : playback->config->video_decoder;
+  GstElement *elements[] = {
+    make_element ("queue", error),       make_element ("rtph264depay", error),
+    make_element ("h264parse", error),   make_element (decoder_name, error),
+    make_element ("videoconvert", error), make_element ("queue", error),
+    make_sink (playback, TRUE),
+  };
+  GstElement *depayloader = elements[1], *decoder = elements[3];
+
+  if (depayloader && decoder) {
+    g_object_set (depayloader, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+    /* Frame threading holds frames back; slice threading does not. */
+    if (g_str_equal (decoder_name, "avdec_h264"))
+      gst_util_set_object_arg (G_OBJECT (decoder), "thread-type", "slice");
+    add_probe (depayloader, "sink", count_video_rtp, playback);
+    add_probe (decoder, "src", count_decoded_frame, playback);
+  }
+  if (!add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error))
+    return FALSE;
+  g_message ("video: decoding with %s", decoder_name);
+  return TRUE;
+}
+
+static gboolean
+link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
+{
+  GstElement *elements[] = {
+    make_element ("queue", error),        make_element ("rtpopusdepay", error),
+    make_element ("opusdec", error),      make_element ("audioconvert", error),
+    make_element ("audioresample", error), make_sink (playback, FALSE),
+  };
+
+  if (elements[1] && elements[2]) {
+    add_probe (elements[1], "sink", count_audio_rtp, playback);
+    add_probe (elements[2], "src", count_decoded_audio, playback);
+  }
+  return add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error);
+}
+
+gboolean
+lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const GstStructure *structure;
+  const char *media, *encoding;
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  structure = gst_caps_get_structure (caps, 0);
+  media = gst_structure_get_string (structure, "media");
+  encoding = gst_structure_get_string (structure, "encoding-name");
+
+  if (g_strcmp0 (media, "video") == 0 && g_strcmp0 (encoding, "H264") == 0)
+    return link_video (playback, pipeline, pad, error);
+  if (g_strcmp0 (media, "audio") == 0 && g_strcmp0 (encoding, "OPUS") == 0)
+    return link_audio (playback, pipeline, pad, error);
+  g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+               "cannot play %s encoded as %s", media ? media : "unknown media",
+               encoding ? encoding : "unknown");
+  return FALSE;
+}
+
+gboolean
+lx_playback_save_snapshot (LxPlayback *playback, const char *path, GError **error)
+{
+  g_autoptr (GstSample) frame = NULL;
+  g_autoptr (GstSample) png = NULL;
+  g_autoptr (GstCaps) png_caps = gst_caps_new_empty_simple ("image/png");
+  GstMapInfo map;
+  gboolean ok;
+
+  g_mutex_lock (&playback->lock);
+  if (playback->last_frame && playback->last_caps)
+    frame = gst_sample_new (playback->last_frame, playback->last_caps, NULL, NULL);
+  g_mutex_unlock (&playback->lock);
+  if (frame == NULL) {
+    g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                         "no picture decoded yet");
+    return FALSE;
+  }
+  png = gst_video_convert_sample (frame, png_caps, 5 * GST_SECOND, error);
+  if (png == NULL)
+    return FALSE;
+  gst_buffer_map (gst_sample_get_buffer (png), &map, GST_MAP_READ);
+  ok = g_file_set_contents (path, (const char *) map.data, map.size, error);
+  gst_buffer_unmap (gst_sample_get_buffer (png), &map);
+  return ok;
+}

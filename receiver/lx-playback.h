@@ -1,0 +1,36 @@
+/* What a classroom does with the media webrtcbin hands it: depayload, decode (hardware when
+ * present), show or play it, and count what arrived. One LxPlayback lives as long as the receiver,
+ * so its counters survive renegotiations with a restarted sender. */
+#pragma once
+
+#include "lx-receiver-config.h"
+
+#include <gst/gst.h>
+
+typedef struct _LxPlayback LxPlayback;
+
+typedef struct {
+  guint64 frames_decoded; /* correct frames only: decoding starts at a keyframe */
+  gint width, height;
+  guint64 video_bytes;    /* RTP payload bytes received for video */
+  guint64 audio_bytes;
+  guint64 audio_ms;       /* decoded audio, in milliseconds */
+  gint64 first_frame_us;  /* monotonic time of the first decoded frame, 0 before */
+} LxPlaybackStats;
+
+/* (transfer full) */
+LxPlayback *lx_playback_new (const LxReceiverConfig *config);
+void lx_playback_free (LxPlayback *playback);
+
+/* Builds the decoding chain for one webrtcbin src pad (from "pad-added", on a streaming thread)
+ * inside @pipeline and links it. FALSE with @error for media it cannot play. */
+gboolean lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPad *pad,
+                               GError **error);
+
+LxPlaybackStats lx_playback_get_stats (LxPlayback *playback);
+
+/* Writes the last decoded picture to @path as PNG. FALSE with @error if there is none yet. */
+gboolean lx_playback_save_snapshot (LxPlayback *playback, const char *path, GError **error);
+
+/* (transfer none) The H.264 decoder that video-decoder=auto would choose here. */
+const char *lx_playback_pick_video_decoder (void);

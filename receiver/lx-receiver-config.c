@@ -1,0 +1,29 @@
+/* The table of lianxiao-receiver's configuration keys (configs/receiver.conf documents each). */
+#include "lx-receiver-config.h"
+
+#define KEY(group, name, type, field, def, min, max, choices, text) \
+  { group, name, type, G_STRUCT_OFFSET (LxReceiverConfig, field), def, min, max, choices, text }
+
+const LxConfigKey lx_receiver_config_keys[] = {
+  LX_CONNECTION_CONFIG_KEYS (LxReceiverConfig, connection),
+  KEY ("playback", "headless", LX_CONFIG_BOOL, headless, "false", 0, 0, NULL,
+       "No window and no sound: decode, print statistics (servers, tests)"),
+  KEY ("playback", "fullscreen", LX_CONFIG_BOOL, fullscreen, "false", 0, 0, NULL,
+       "Show the lesson full screen"),
+  KEY ("playback", "video-decoder", LX_CONFIG_STRING, video_decoder, "auto", 0, 0, NULL,
+       "H.264 decoder element; auto: a hardware decoder when present, else avdec_h264"),
+  KEY ("playback", "jitter-buffer-ms", LX_CONFIG_INT, jitter_buffer_ms, "100", 0, 5000, NULL,
+       "Milliseconds of network jitter the receiver absorbs (adds as much delay)"),
+  KEY ("playback", "on-sender-left", LX_CONFIG_CHOICE, on_sender_left, "wait", 0, 0, "wait|exit",
+       "When the teacher's sender goes away: wait for it to come back, or exit"),
+  KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
+       "File rewritten every second with this classroom's statistics as JSON"),
+  KEY ("output", "snapshot", LX_CONFIG_STRING, snapshot, NULL, 0, 0, NULL,
+       "PNG file refreshed every few seconds with the picture being received"),
+  KEY ("output", "exit-after-frames", LX_CONFIG_INT, exit_after_frames, "0", 0, G_MAXINT, NULL,
+       "Exit with status 0 once this many frames are decoded; 0: never"),
+  KEY ("output", "timeout-s", LX_CONFIG_INT, timeout_s, "0", 0, G_MAXINT, NULL,
+       "Give up after this many seconds: exit status 3 if exit-after-frames was not reached "
+       "(or no frame was decoded); 0: never"),
+  LX_CONFIG_END
+};

@@ -1,0 +1,21 @@
+/* lianxiao-receiver's configuration: which lesson to join and how to show it. */
+#pragma once
+
+#include "lx-settings.h"
+
+typedef struct {
+  LxConnectionSettings connection;
+
+  gboolean headless;   /* no window, no sound card: statistics only */
+  gboolean fullscreen;
+  gchar *video_decoder; /* auto | an H.264 decoder element */
+  gint jitter_buffer_ms;
+  gchar *on_sender_left; /* wait | exit */
+
+  gchar *stats_json;
+  gchar *snapshot;
+  gint exit_after_frames;
+  gint timeout_s;
+} LxReceiverConfig;
+
+extern const LxConfigKey lx_receiver_config_keys[];

@@ -1,0 +1,464 @@
+/* The receiver (see lx-receiver.h). Each offer from the sender gets a fresh pipeline around a
+ * fresh webrtcbin, so a sender restart never leaves half of an old session behind; the LxPlayback
+ * counters carry on across them. */
+#include "lx-receiver.h"
+
+#include "lx-playback.h"
+#include "lx-signaling-client.h"
+#include "lx-stats.h"
+#include "lx-webrtc.h"
+
+#include <glib-unix.h>
+#include <gst/sdp/sdp.h>
+#include <stdio.h>
+
+#define SNAPSHOT_INTERVAL_S 5
+
+struct _LxReceiver {
+  const LxReceiverConfig *config;
+  LxSignalingClient *signaling;
+  LxPlayback *playback;
+  GMainLoop *loop;
+  int exit_status;
+  gint64 started_us;
+
+  const char *state;     /* for statistics: what the classroom is doing */
+  GstElement *pipeline;  /* (nullable) the current session's */
+  GstElement *webrtc;    /* (nullable) */
+  gint packets_lost;     /* from webrtcbin's statistics, atomic */
+  gint packets_received; /* atomic */
+
+  LxPlaybackStats last_stats; /* one second ago, for rates */
+  guint ticks;
+  guint stats_timer, check_timer;
+};
+
+static void
+quit (LxReceiver *receiver, int status)
+{
+  receiver->exit_status = status;
+  g_main_loop_quit (receiver->loop);
+}
+
+static void
+set_state (LxReceiver *receiver, const char *state)
+{
+  if (g_strcmp0 (receiver->state, state) != 0)
+    g_message ("classroom %s: %s", receiver->config->connection.school, state);
+  receiver->state = state;
+}
+
+/* ---- One media session ---- */
+
+static void
+stop_session (LxReceiver *receiver)
+{
+  if (receiver->pipeline == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (receiver->webrtc, receiver);
+  gst_element_set_state (receiver->pipeline, GST_STATE_NULL);
+  gst_clear_object (&receiver->pipeline);
+  receiver->webrtc = NULL;
+}
+
+/* The webrtcbin that asked for an answer: the session may be replaced before the answer is ready. */
+typedef struct {
+  LxReceiver *receiver;
+  GstElement *webrtc;
+} AnswerRequest;
+
+static void
+free_answer_request (gpointer data)
+{
+  AnswerRequest *request = data;
+  gst_object_unref (request->webrtc);
+  g_free (request);
+}
+
+static void
+on_answer_created (GstPromise *promise, gpointer data)
+{
+  AnswerRequest *request = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *answer = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  if (reply == NULL || !gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                                           &answer, NULL)) {
+    g_warning ("webrtcbin could not create an answer");
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_promise_unref (promise);
+
+  /* The answer leaves before set-local-description starts ICE gathering, so the sender never gets
+   * a candidate before the answer it belongs to. */
+  message = lx_message_new (LX_MESSAGE_ANSWER);
+  message->school = g_strdup (request->receiver->config->connection.school);
+  message->sdp = gst_sdp_message_as_text (answer->sdp);
+  lx_signaling_client_send (request->receiver->signaling, message);
+  g_signal_emit_by_name (request->webrtc, "set-local-description", answer, NULL);
+  gst_webrtc_session_description_free (answer);
+}
+
+static void
+on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data)
+{
+  LxReceiver *receiver = data;
+  g_autoptr (LxMessage) message = lx_message_new (LX_MESSAGE_CANDIDATE);
+
+  message->school = g_strdup (receiver->config->connection.school);
+  message->mline_index = mline_index;
+  message->candidate = g_strdup (candidate);
+  lx_signaling_client_send (receiver->signaling, message);
+}
+
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
+{
+  LxReceiver *receiver = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstObject) pipeline = gst_object_get_parent (GST_OBJECT (webrtc));
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || pipeline == NULL)
+    return;
+  if (!lx_playback_link_pad (receiver->playback, GST_ELEMENT (pipeline), pad, &error))
+    g_warning ("%s", error->message);
+}
+
+static gboolean
+on_connection_state_main (gpointer data)
+{
+  LxReceiver *receiver = data;
+  GstWebRTCPeerConnectionState state;
+
+  if (receiver->webrtc == NULL)
+    return G_SOURCE_REMOVE;
+  g_object_get (receiver->webrtc, "connection-state", &state, NULL);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    set_state (receiver, "receiving");
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+    set_state (receiver, "failed");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+  g_main_context_invoke (NULL, on_connection_state_main, data);
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
+{
+  LxReceiver *receiver = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *debug = NULL;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return G_SOURCE_CONTINUE;
+  gst_message_parse_error (message, &error, &debug);
+  g_warning ("classroom %s: media error from %s: %s (%s)", receiver->config->connection.school,
+             GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug ? debug : "");
+  stop_session (receiver);
+  set_state (receiver, "failed");
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_session (LxReceiver *receiver, const char *sdp)
+{
+  const LxConnectionSettings *connection = &receiver->config->connection;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  GstWebRTCSessionDescription *offer;
+  AnswerRequest *request;
+  GstPromise *promise;
+
+  stop_session (receiver);
+  offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, &error);
+  if (offer == NULL) {
+    g_warning ("classroom %s: unusable offer: %s", connection->school, error->message);
+    return;
+  }
+
+  receiver->pipeline = gst_pipeline_new ("receiver");
+  receiver->webrtc = lx_webrtc_new ("webrtc", &connection->ice,
+                                    (guint) receiver->config->jitter_buffer_ms, &error);
+  if (receiver->webrtc == NULL) {
+    g_warning ("classroom %s: %s", connection->school, error->message);
+    gst_clear_object (&receiver->pipeline);
+    gst_webrtc_session_description_free (offer);
+    return;
+  }
+  gst_bin_add (GST_BIN (receiver->pipeline), receiver->webrtc);
+  g_signal_connect (receiver->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), receiver);
+  g_signal_connect (receiver->webrtc, "pad-added", G_CALLBACK (on_pad_added), receiver);
+  g_signal_connect (receiver->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
+                    receiver);
+  bus = gst_element_get_bus (receiver->pipeline);
+  gst_bus_add_watch (bus, on_bus_message, receiver);
+  gst_element_set_state (receiver->pipeline, GST_STATE_PLAYING);
+
+  g_signal_emit_by_name (receiver->webrtc, "set-remote-description", offer, NULL);
+  gst_webrtc_session_description_free (offer);
+  request = g_new0 (AnswerRequest, 1);
+  request->receiver = receiver;
+  request->webrtc = gst_object_ref (receiver->webrtc);
+  promise = gst_promise_new_with_change_func (on_answer_created, request, free_answer_request);
+  g_signal_emit_by_name (receiver->webrtc, "create-answer", NULL, promise);
+  set_state (receiver, "connecting");
+}
+
+/* ---- Signaling ---- */
+
+static void
+sender_gone (LxReceiver *receiver, const char *why)
+{
+  stop_session (receiver);
+  if (g_str_equal (receiver->config->on_sender_left, "exit")) {
+    g_message ("classroom %s: the sender %s; exiting as configured",
+               receiver->config->connection.school, why);
+    quit (receiver, LX_RECEIVER_EXIT_OK);
+    return;
+  }
+  set_state (receiver, "waiting-for-sender");
+}
+
+static void
+on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxReceiver *receiver)
+{
+  switch (message->type) {
+  case LX_MESSAGE_OFFER:
+    start_session (receiver, message->sdp);
+    break;
+  case LX_MESSAGE_CANDIDATE:
+    if (receiver->webrtc && message->candidate[0] != '\0')
+      g_signal_emit_by_name (receiver->webrtc, "add-ice-candidate", message->mline_index,
+                             message->candidate);
+    break;
+  case LX_MESSAGE_SENDER_JOINED:
+    /* A new sender (or a restarted one): the old session is dead, a new offer is on its way. */
+    stop_session (receiver);
+    set_state (receiver, "waiting-for-offer");
+    break;
+  case LX_MESSAGE_SENDER_LEFT:
+    sender_gone (receiver, "left the lesson");
+    break;
+  case LX_MESSAGE_ERROR:
+    g_warning ("signaling server refused a message: %s (%s)", message->message, message->code);
+    break;
+  default:
+    g_warning ("ignoring unexpected '%s' from the signaling server",
+               lx_message_type_to_string (message->type));
+    break;
+  }
+}
+
+static void
+on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxReceiver *receiver)
+{
+  g_message ("classroom %s: joined lesson %s", receiver->config->connection.school, welcome->lesson);
+  set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
+}
+
+static void
+on_signaling_closed (LxSignalingClient *client, const GError *reason, LxReceiver *receiver)
+{
+  g_printerr ("lianxiao-receiver: %s\n", reason->message);
+  quit (receiver, LX_RECEIVER_EXIT_FAILED);
+}
+
+/* ---- Statistics and exit conditions ---- */
+
+static void
+on_webrtc_stats (GstPromise *promise, gpointer data)
+{
+  LxReceiver *receiver = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  gint lost = 0, received = 0;
+
+  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
+    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
+    const GstStructure *stats;
+    GstWebRTCStatsType type;
+    gint64 stream_lost = 0;
+    guint64 stream_received = 0;
+
+    if (!GST_VALUE_HOLDS_STRUCTURE (value))
+      continue;
+    stats = gst_value_get_structure (value);
+    if (!gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) ||
+        type != GST_WEBRTC_STATS_INBOUND_RTP)
+      continue;
+    if (gst_structure_get_int64 (stats, "packets-lost", &stream_lost))
+      lost += (gint) MAX (stream_lost, 0);
+    if (gst_structure_get_uint64 (stats, "packets-received", &stream_received))
+      received += (gint) stream_received;
+  }
+  g_atomic_int_set (&receiver->packets_lost, lost);
+  g_atomic_int_set (&receiver->packets_received, received);
+  gst_promise_unref (promise);
+}
+
+static void
+add_int (JsonBuilder *builder, const char *name, gint64 value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static gboolean
+report_stats (gpointer data)
+{
+  LxReceiver *receiver = data;
+  const LxReceiverConfig *config = receiver->config;
+  LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
+  LxPlaybackStats *last = &receiver->last_stats;
+  guint64 fps = stats.frames_decoded - last->frames_decoded;
+  guint64 video_kbps = (stats.video_bytes - last->video_bytes) * 8 / 1000;
+  guint64 audio_kbps = (stats.audio_bytes - last->audio_bytes) * 8 / 1000;
+  gint64 first_frame_ms = stats.first_frame_us
+                              ? (stats.first_frame_us - receiver->started_us) / 1000
+                              : -1;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (GError) error = NULL;
+
+  receiver->ticks++;
+  if (receiver->webrtc) {
+    GstPromise *promise = gst_promise_new_with_change_func (on_webrtc_stats, receiver, NULL);
+    g_signal_emit_by_name (receiver->webrtc, "get-stats", NULL, promise);
+  }
+
+  printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
+          "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
+          "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost\n",
+          config->connection.school, receiver->state, stats.frames_decoded, fps, stats.width,
+          stats.height, video_kbps, audio_kbps, stats.audio_ms,
+          g_atomic_int_get (&receiver->packets_lost));
+  fflush (stdout);
+  *last = stats;
+
+  if (config->stats_json) {
+    g_autoptr (JsonNode) root = NULL;
+    json_builder_begin_object (builder);
+    add_int (builder, "time_ms", lx_stats_now_ms ());
+    json_builder_set_member_name (builder, "school");
+    json_builder_add_string_value (builder, config->connection.school);
+    json_builder_set_member_name (builder, "lesson");
+    json_builder_add_string_value (builder, config->connection.lesson);
+    json_builder_set_member_name (builder, "state");
+    json_builder_add_string_value (builder, receiver->state);
+    add_int (builder, "frames_decoded", stats.frames_decoded);
+    add_int (builder, "fps", fps);
+    add_int (builder, "width", stats.width);
+    add_int (builder, "height", stats.height);
+    add_int (builder, "video_kbps", video_kbps);
+    add_int (builder, "audio_kbps", audio_kbps);
+    add_int (builder, "audio_ms", stats.audio_ms);
+    add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
+    add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
+    add_int (builder, "first_frame_ms", first_frame_ms);
+    json_builder_end_object (builder);
+    root = json_builder_get_root (builder);
+    if (!lx_stats_write_file (config->stats_json, root, &error))
+      g_warning ("cannot write statistics: %s", error->message);
+  }
+
+  if (config->snapshot && stats.frames_decoded > 0 &&
+      (receiver->ticks % SNAPSHOT_INTERVAL_S == 1 || SNAPSHOT_INTERVAL_S == 1)) {
+    g_clear_error (&error);
+    if (!lx_playback_save_snapshot (receiver->playback, config->snapshot, &error))
+      g_warning ("cannot save a snapshot: %s", error->message);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+check_exit_conditions (gpointer data)
+{
+  LxReceiver *receiver = data;
+  const LxReceiverConfig *config = receiver->config;
+  LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
+  gint64 elapsed_s = (g_get_monotonic_time () - receiver->started_us) / G_USEC_PER_SEC;
+
+  if (config->exit_after_frames > 0 && stats.frames_decoded >= (guint64) config->exit_after_frames) {
+    g_message ("classroom %s: %" G_GUINT64_FORMAT " frames decoded, exiting as asked",
+               config->connection.school, stats.frames_decoded);
+    quit (receiver, LX_RECEIVER_EXIT_OK);
+  } else if (config->timeout_s > 0 && elapsed_s >= config->timeout_s) {
+    gboolean enough = config->exit_after_frames == 0 && stats.frames_decoded > 0;
+    if (enough) {
+      quit (receiver, LX_RECEIVER_EXIT_OK);
+    } else {
+      g_printerr ("lianxiao-receiver: timed out after %d s with %" G_GUINT64_FORMAT
+                  " frames decoded\n",
+                  config->timeout_s, stats.frames_decoded);
+      quit (receiver, LX_RECEIVER_EXIT_TIMEOUT);
+    }
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  quit (data, LX_RECEIVER_EXIT_OK);
+  return G_SOURCE_CONTINUE;
+}
+
+LxReceiver *
+lx_receiver_new (const LxReceiverConfig *config)
+{
+  LxReceiver *receiver = g_new0 (LxReceiver, 1);
+
+  receiver->config = config;
+  receiver->playback = lx_playback_new (config);
+  receiver->loop = g_main_loop_new (NULL, FALSE);
+  receiver->state = "connecting-to-server";
+  return receiver;
+}
+
+void
+lx_receiver_free (LxReceiver *receiver)
+{
+  g_clear_handle_id (&receiver->stats_timer, g_source_remove);
+  g_clear_handle_id (&receiver->check_timer, g_source_remove);
+  stop_session (receiver);
+  if (receiver->signaling) {
+    g_signal_handlers_disconnect_by_data (receiver->signaling, receiver);
+    lx_signaling_client_stop (receiver->signaling);
+    g_clear_object (&receiver->signaling);
+  }
+  lx_playback_free (receiver->playback);
+  g_main_loop_unref (receiver->loop);
+  g_free (receiver);
+}
+
+int
+lx_receiver_run (LxReceiver *receiver)
+{
+  const LxConnectionSettings *connection = &receiver->config->connection;
+  guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, receiver);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, receiver);
+
+  receiver->started_us = g_get_monotonic_time ();
+  receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER,
+                                                 connection->lesson, connection->school,
+                                                 connection->token);
+  g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
+  g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
+  g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
+  lx_signaling_client_start (receiver->signaling);
+  receiver->stats_timer = g_timeout_add_seconds (1, report_stats, receiver);
+  receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
+
+  g_main_loop_run (receiver->loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  /* A final snapshot, so the file shows the last picture even for short runs. */
+  if (receiver->config->snapshot)
+    lx_playback_save_snapshot (receiver->playback, receiver->config->snapshot, NULL);
+  return receiver->exit_status;
+}

@@ -1,0 +1,86 @@
+/* Capture sources (see lx-capture.h). Device names and file paths are set as properties after
+ * parsing, never pasted into the pipeline description. */
+#include "lx-capture.h"
+
+static GstElement *
+parse_bin (const char *description, GError **error)
+{
+  GstElement *bin = gst_parse_bin_from_description (description, TRUE, error);
+  if (bin == NULL)
+    g_prefix_error (error, "cannot build '%s': ", description);
+  return bin;
+}
+
+GstElement *
+lx_capture_video_new (const LxSenderConfig *config, GError **error)
+{
+  g_autofree gchar *source = NULL;
+  g_autofree gchar *description = NULL;
+  GstElement *bin;
+
+  if (g_str_equal (config->video_source, "test")) {
+    /* The clock overlay makes the picture move, and shows a newcomer that it is live. */
+    source = g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
+                              "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+                              "timeoverlay halignment=center valignment=bottom font-desc=\"Sans 24\" "
+                              "text=\"Lianxiao test lesson\"",
+                              config->test_pattern, config->width, config->height,
+                              config->framerate);
+  } else if (g_str_equal (config->video_source, "v4l2")) {
+    source = g_strdup ("v4l2src name=camera");
+  } else {
+    if (config->video_file == NULL) {
+      g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                           "video-source=file needs video-file to be set");
+      return NULL;
+    }
+    /* identity sync=true paces the file to the clock, as a camera would deliver it. */
+    source = g_strdup ("filesrc name=file ! decodebin ! identity sync=true");
+  }
+
+  description = g_strdup_printf ("%s ! videoconvert ! videoscale ! videorate ! "
+                                 "capsfilter caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
+                                 source, config->width, config->height, config->framerate);
+  bin = parse_bin (description, error);
+  if (bin == NULL)
+    return NULL;
+  gst_object_set_name (GST_OBJECT (bin), "video-capture");
+
+  if (g_str_equal (config->video_source, "v4l2")) {
+    g_autoptr (GstElement) camera = gst_bin_get_by_name (GST_BIN (bin), "camera");
+    g_object_set (camera, "device", config->video_device, NULL);
+  } else if (g_str_equal (config->video_source, "file")) {
+    g_autoptr (GstElement) file = gst_bin_get_by_name (GST_BIN (bin), "file");
+    g_object_set (file, "location", config->video_file, NULL);
+  }
+  return bin;
+}
+
+GstElement *
+lx_capture_audio_new (const LxSenderConfig *config, GError **error)
+{
+  const char *source;
+  g_autofree gchar *description = NULL;
+  GstElement *bin;
+
+  if (g_str_equal (config->audio_source, "none"))
+    return NULL;
+  if (g_str_equal (config->audio_source, "test"))
+    source = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2";
+  else if (g_str_equal (config->audio_source, "pulse"))
+    source = "pulsesrc name=microphone";
+  else
+    source = "alsasrc name=microphone";
+
+  description = g_strdup_printf ("%s ! audioconvert ! audioresample ! "
+                                 "capsfilter caps=\"audio/x-raw,rate=48000,channels=2\"", source);
+  bin = parse_bin (description, error);
+  if (bin == NULL)
+    return NULL;
+  gst_object_set_name (GST_OBJECT (bin), "audio-capture");
+  if (config->audio_device != NULL && !g_str_equal (config->audio_source, "test")) {
+    g_autoptr (GstElement) microphone = gst_bin_get_by_name (GST_BIN (bin), "microphone");
+    g_object_set (microphone, "device", config->audio_device, NULL);
+  }
+  return bin;
+}

@@ -1,0 +1,463 @@
+/* A classroom's branch of the sender (see lx-classroom.h). Built and torn down on the main context;
+ * webrtcbin calls back from its own threads, and those callbacks hold a reference on the classroom
+ * and hand anything that touches shared state back to the main context. */
+#include "lx-classroom.h"
+
+#include <gst/sdp/sdp.h>
+
+#define VIDEO_PAYLOAD_TYPE 96
+#define AUDIO_PAYLOAD_TYPE 97
+/* Small enough for any path MTU a rural link may have, tunnels included. */
+#define RTP_MTU 1200
+
+typedef struct {
+  GstElement *payloader;
+  GstPad *tee_pad;    /* (nullable) the tee's request pad feeding this branch */
+  GstPad *ghost_pad;  /* the branch's sink pad */
+  GstElement *tee;
+  GstWebRTCRTPTransceiver *transceiver;
+} MediaBranch;
+
+struct _LxClassroom {
+  LxClassroomContext context;
+  gchar *school;
+  GstElement *bin;
+  GstElement *webrtc;
+  MediaBranch video;
+  MediaBranch audio; /* payloader NULL without audio */
+  gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
+  gboolean offer_started;
+  gint64 joined_at;   /* monotonic µs */
+  gint64 connect_ms;  /* -1 until connected */
+  gint pending_unlinks;
+};
+
+static LxClassroom *
+classroom_ref (LxClassroom *classroom)
+{
+  return g_atomic_rc_box_acquire (classroom);
+}
+
+static void
+classroom_clear (LxClassroom *classroom)
+{
+  g_clear_object (&classroom->video.transceiver);
+  g_clear_object (&classroom->audio.transceiver);
+  gst_clear_object (&classroom->bin);
+  g_free (classroom->school);
+}
+
+static void
+classroom_unref (gpointer classroom)
+{
+  g_atomic_rc_box_release_full (classroom, (GDestroyNotify) classroom_clear);
+}
+
+static void
+closure_unref (gpointer data, GClosure *closure)
+{
+  classroom_unref (data);
+}
+
+const char *
+lx_classroom_state_to_string (LxClassroomState state)
+{
+  static const char *const names[] = { "preparing", "offered", "connecting",
+                                       "connected", "failed",  "closed" };
+  return state < G_N_ELEMENTS (names) ? names[state] : "unknown";
+}
+
+LxClassroomState
+lx_classroom_get_state (LxClassroom *classroom)
+{
+  return g_atomic_int_get (&classroom->state);
+}
+
+static void
+set_state (LxClassroom *classroom, LxClassroomState state)
+{
+  LxClassroomState old = g_atomic_int_get (&classroom->state);
+  if (old == state || old == LX_CLASSROOM_CLOSED)
+    return;
+  g_atomic_int_set (&classroom->state, state);
+  g_message ("classroom %s: %s → %s", classroom->school, lx_classroom_state_to_string (old),
+             lx_classroom_state_to_string (state));
+}
+
+const char *
+lx_classroom_get_school (LxClassroom *classroom)
+{
+  return classroom->school;
+}
+
+gint64
+lx_classroom_get_connect_ms (LxClassroom *classroom)
+{
+  return classroom->connect_ms;
+}
+
+gboolean
+lx_classroom_contains (LxClassroom *classroom, GstObject *object)
+{
+  return object == GST_OBJECT (classroom->bin) ||
+         gst_object_has_as_ancestor (object, GST_OBJECT (classroom->bin));
+}
+
+/* ---- Negotiation ---- */
+
+static void
+on_offer_created (GstPromise *promise, gpointer data)
+{
+  LxClassroom *classroom = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *offer = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  if (reply == NULL || !gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                                           &offer, NULL)) {
+    g_warning ("classroom %s: webrtcbin could not create an offer", classroom->school);
+    set_state (classroom, LX_CLASSROOM_FAILED);
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_promise_unref (promise);
+
+  /* The offer goes out before set-local-description starts ICE gathering, so the classroom never
+   * receives a candidate before the offer it belongs to. */
+  message = lx_message_new (LX_MESSAGE_OFFER);
+  message->school = g_strdup (classroom->school);
+  message->sdp = gst_sdp_message_as_text (offer->sdp);
+  lx_signaling_client_send (classroom->context.signaling, message);
+  set_state (classroom, LX_CLASSROOM_OFFERED);
+  g_signal_emit_by_name (classroom->webrtc, "set-local-description", offer, NULL);
+  gst_webrtc_session_description_free (offer);
+}
+
+/* The payloader's caps, as the transceiver's codec preferences, with the feedback we answer. */
+static GstCaps *
+codec_preferences (MediaBranch *branch, gboolean video)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (branch->payloader, "src");
+  GstCaps *caps = gst_pad_get_current_caps (src);
+  GstStructure *structure;
+
+  if (caps == NULL)
+    return NULL;
+  caps = gst_caps_make_writable (caps);
+  structure = gst_caps_get_structure (caps, 0);
+  /* Per-session values the receiver need not see in the offer. */
+  gst_structure_remove_fields (structure, "ssrc", "timestamp-offset", "seqnum-offset", NULL);
+  if (video)
+    gst_structure_set (structure, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
+                       G_TYPE_BOOLEAN, TRUE, NULL);
+  return caps;
+}
+
+/* Offers once every payloader knows its caps, so the offer never depends on timing. */
+static gboolean
+maybe_offer (gpointer data)
+{
+  LxClassroom *classroom = data;
+  g_autoptr (GstCaps) video_caps = NULL;
+  g_autoptr (GstCaps) audio_caps = NULL;
+  GstPromise *promise;
+
+  if (classroom->offer_started || lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  video_caps = codec_preferences (&classroom->video, TRUE);
+  if (video_caps == NULL)
+    return G_SOURCE_REMOVE;
+  if (classroom->audio.payloader) {
+    audio_caps = codec_preferences (&classroom->audio, FALSE);
+    if (audio_caps == NULL)
+      return G_SOURCE_REMOVE;
+    g_object_set (classroom->audio.transceiver, "codec-preferences", audio_caps, NULL);
+  }
+  g_object_set (classroom->video.transceiver, "codec-preferences", video_caps, NULL);
+
+  classroom->offer_started = TRUE;
+  promise = gst_promise_new_with_change_func (on_offer_created, classroom_ref (classroom),
+                                              classroom_unref);
+  g_signal_emit_by_name (classroom->webrtc, "create-offer", NULL, promise);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_payloader_caps (GObject *pad, GParamSpec *pspec, gpointer data)
+{
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_offer, classroom_ref (data),
+                              classroom_unref);
+}
+
+static void
+on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data)
+{
+  LxClassroom *classroom = data;
+  g_autoptr (LxMessage) message = lx_message_new (LX_MESSAGE_CANDIDATE);
+
+  message->school = g_strdup (classroom->school);
+  message->mline_index = mline_index;
+  message->candidate = g_strdup (candidate);
+  lx_signaling_client_send (classroom->context.signaling, message);
+}
+
+typedef struct {
+  LxClassroom *classroom;
+  GstWebRTCPeerConnectionState state;
+} StateChange;
+
+static gboolean
+apply_connection_state (gpointer data)
+{
+  StateChange *change = data;
+  LxClassroom *classroom = change->classroom;
+
+  if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED &&
+      lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED) {
+    classroom->connect_ms = (g_get_monotonic_time () - classroom->joined_at) / 1000;
+    set_state (classroom, LX_CLASSROOM_CONNECTED);
+    /* The classroom can decode nothing until the next keyframe: ask for one now. */
+    lx_keyframe_gate_request (classroom->context.keyframes, classroom->school);
+  } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    set_state (classroom, LX_CLASSROOM_FAILED);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_state_change (gpointer data)
+{
+  StateChange *change = data;
+  classroom_unref (change->classroom);
+  g_free (change);
+}
+
+static void
+on_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+  StateChange *change = g_new0 (StateChange, 1);
+
+  change->classroom = classroom_ref (data);
+  g_object_get (webrtc, "connection-state", &change->state, NULL);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_connection_state, change,
+                              free_state_change);
+}
+
+gboolean
+lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error)
+{
+  GstWebRTCSessionDescription *answer =
+      lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_ANSWER, sdp, error);
+
+  if (answer == NULL)
+    return FALSE;
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_OFFERED) {
+    gst_webrtc_session_description_free (answer);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                 "an answer arrived while the classroom was %s",
+                 lx_classroom_state_to_string (lx_classroom_get_state (classroom)));
+    return FALSE;
+  }
+  g_signal_emit_by_name (classroom->webrtc, "set-remote-description", answer, NULL);
+  gst_webrtc_session_description_free (answer);
+  set_state (classroom, LX_CLASSROOM_CONNECTING);
+  return TRUE;
+}
+
+void
+lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const char *candidate)
+{
+  if (candidate[0] == '\0')
+    return; /* end of candidates: libnice needs no word of it */
+  g_signal_emit_by_name (classroom->webrtc, "add-ice-candidate", mline_index, candidate);
+}
+
+/* ---- Building the branch ---- */
+
+static gboolean
+build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const char *kind,
+             const char *payloader_factory, guint payload_type, GError **error)
+{
+  g_autofree gchar *ghost_name = g_strdup_printf ("%s_sink", kind);
+  GstElement *queue = gst_element_factory_make ("queue", NULL);
+  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) payloader_src = NULL;
+  g_autoptr (GstPad) webrtc_sink = NULL;
+
+  branch->payloader = gst_element_factory_make (payloader_factory, NULL);
+  if (queue == NULL || branch->payloader == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+                 "the GStreamer element '%s' is missing", payloader_factory);
+    return FALSE;
+  }
+  branch->tee = tee;
+  /* A classroom that cannot keep up loses its own oldest data, never blocks the tee. */
+  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+                (guint64) 500 * GST_MSECOND, NULL);
+  gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+  g_object_set (branch->payloader, "pt", payload_type, "mtu", RTP_MTU, NULL);
+  if (g_str_equal (kind, "video")) {
+    g_object_set (branch->payloader, "config-interval", -1, NULL);
+    gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
+  }
+  gst_bin_add_many (GST_BIN (classroom->bin), queue, branch->payloader, NULL);
+  gst_element_link (queue, branch->payloader);
+
+  payloader_src = gst_element_get_static_pad (branch->payloader, "src");
+  webrtc_sink = gst_element_request_pad_simple (classroom->webrtc, "sink_%u");
+  if (gst_pad_link (payloader_src, webrtc_sink) != GST_PAD_LINK_OK) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                 "cannot link the %s payloader to webrtcbin", kind);
+    return FALSE;
+  }
+  g_object_get (webrtc_sink, "transceiver", &branch->transceiver, NULL);
+  g_object_set (branch->transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                NULL);
+  g_signal_connect_data (payloader_src, "notify::caps", G_CALLBACK (on_payloader_caps),
+                         classroom_ref (classroom), closure_unref, 0);
+
+  queue_sink = gst_element_get_static_pad (queue, "sink");
+  branch->ghost_pad = gst_ghost_pad_new (ghost_name, queue_sink);
+  gst_element_add_pad (classroom->bin, branch->ghost_pad);
+  return TRUE;
+}
+
+static gboolean
+link_to_tee (MediaBranch *branch)
+{
+  branch->tee_pad = gst_element_request_pad_simple (branch->tee, "src_%u");
+  return gst_pad_link (branch->tee_pad, branch->ghost_pad) == GST_PAD_LINK_OK;
+}
+
+LxClassroom *
+lx_classroom_new (const LxClassroomContext *context, const char *school, GError **error)
+{
+  LxClassroom *classroom = g_atomic_rc_box_new0 (LxClassroom);
+  g_autofree gchar *name = g_strdup_printf ("classroom-%s", school);
+
+  classroom->context = *context;
+  classroom->school = g_strdup (school);
+  classroom->joined_at = g_get_monotonic_time ();
+  classroom->connect_ms = -1;
+  classroom->bin = gst_object_ref_sink (gst_bin_new (name));
+  classroom->webrtc = lx_webrtc_new (NULL, context->ice, 0, error);
+  if (classroom->webrtc == NULL)
+    goto failed;
+  gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);
+
+  if (!build_media (classroom, &classroom->video, context->video_tee, "video", "rtph264pay",
+                    VIDEO_PAYLOAD_TYPE, error))
+    goto failed;
+  if (context->audio_tee &&
+      !build_media (classroom, &classroom->audio, context->audio_tee, "audio", "rtpopuspay",
+                    AUDIO_PAYLOAD_TYPE, error))
+    goto failed;
+
+  g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
+                         classroom_ref (classroom), closure_unref, 0);
+  g_signal_connect_data (classroom->webrtc, "notify::connection-state",
+                         G_CALLBACK (on_connection_state), classroom_ref (classroom),
+                         closure_unref, 0);
+
+  /* The branch is PLAYING before the tee feeds it (webrtcbin misbehaves otherwise). */
+  gst_bin_add (GST_BIN (context->pipeline), classroom->bin);
+  if (!gst_element_sync_state_with_parent (classroom->bin)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+                 "classroom %s: the branch would not start", school);
+    gst_bin_remove (GST_BIN (context->pipeline), classroom->bin);
+    goto failed;
+  }
+  if (!link_to_tee (&classroom->video) ||
+      (classroom->audio.payloader && !link_to_tee (&classroom->audio))) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                 "classroom %s: cannot link the branch to the encoders", school);
+    lx_classroom_close (classroom);
+    return NULL;
+  }
+  g_message ("classroom %s: branch added, waiting for the encoded stream to offer", school);
+  return classroom;
+
+failed:
+  g_prefix_error (error, "classroom %s: ", school);
+  classroom_unref (classroom);
+  return NULL;
+}
+
+/* ---- Tearing down ---- */
+
+static void
+disconnect_callbacks (LxClassroom *classroom, MediaBranch *branch)
+{
+  g_autoptr (GstPad) payloader_src = NULL;
+
+  if (branch->payloader == NULL)
+    return;
+  payloader_src = gst_element_get_static_pad (branch->payloader, "src");
+  g_signal_handlers_disconnect_by_data (payloader_src, classroom);
+}
+
+static void
+release_tee_pad (MediaBranch *branch)
+{
+  if (branch->tee_pad == NULL)
+    return;
+  gst_element_release_request_pad (branch->tee, branch->tee_pad);
+  gst_clear_object (&branch->tee_pad);
+}
+
+static gboolean
+finish_close (gpointer data)
+{
+  LxClassroom *classroom = data;
+
+  release_tee_pad (&classroom->video);
+  release_tee_pad (&classroom->audio);
+  /* The callbacks hold references on the classroom: drop them, or branch and classroom would keep
+   * each other alive. */
+  g_signal_handlers_disconnect_by_data (classroom->webrtc, classroom);
+  disconnect_callbacks (classroom, &classroom->video);
+  disconnect_callbacks (classroom, &classroom->audio);
+  gst_element_set_state (classroom->bin, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (classroom->context.pipeline), classroom->bin);
+  g_message ("classroom %s: branch removed", classroom->school);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs when the tee is between two buffers for this pad, so nothing is mid-push when we unlink. */
+static GstPadProbeReturn
+unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxClassroom *classroom = data;
+  GstPad *peer = gst_pad_get_peer (tee_pad);
+
+  if (peer) {
+    gst_pad_unlink (tee_pad, peer);
+    gst_object_unref (peer);
+  }
+  if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
+                                classroom_unref);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+lx_classroom_close (LxClassroom *classroom)
+{
+  MediaBranch *branches[] = { &classroom->video, &classroom->audio };
+
+  g_atomic_int_set (&classroom->state, LX_CLASSROOM_CLOSED);
+  g_atomic_int_set (&classroom->pending_unlinks, 1); /* held until every probe is added */
+  for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
+    if (branches[i]->tee_pad == NULL)
+      continue;
+    g_atomic_int_inc (&classroom->pending_unlinks);
+    gst_pad_add_probe (branches[i]->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle,
+                       classroom_ref (classroom), classroom_unref);
+  }
+  if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
+                                classroom_unref);
+  classroom_unref (classroom);
+}

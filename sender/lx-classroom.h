@@ -1,0 +1,59 @@
+/* One classroom's branch of the sender: it takes the shared encoded video and audio from the tees,
+ * payloads them and sends them through its own webrtcbin, negotiated over signaling.
+ *
+ *   video-tee ─▶ queue(leaky) ─▶ rtph264pay ─▶┐
+ *                                             ├─▶ webrtcbin (sendonly) ═══ SRTP ═══▶ classroom
+ *   audio-tee ─▶ queue(leaky) ─▶ rtpopuspay ─▶┘
+ *
+ * Adding or removing a classroom never stops the pipeline or the other classrooms. */
+#pragma once
+
+#include "lx-keyframes.h"
+#include "lx-signaling-client.h"
+#include "lx-webrtc.h"
+
+#include <gst/gst.h>
+
+typedef struct _LxClassroom LxClassroom;
+
+/* What every classroom shares, owned by the sender and outliving its classrooms. */
+typedef struct {
+  GstElement *pipeline;
+  GstElement *video_tee;
+  GstElement *audio_tee; /* (nullable) no audio */
+  const LxIceSettings *ice;
+  LxSignalingClient *signaling;
+  LxKeyframeGate *keyframes;
+} LxClassroomContext;
+
+typedef enum {
+  LX_CLASSROOM_PREPARING,  /* branch built, waiting for the first encoded caps */
+  LX_CLASSROOM_OFFERED,    /* offer sent, waiting for the answer */
+  LX_CLASSROOM_CONNECTING, /* answer applied, ICE/DTLS under way */
+  LX_CLASSROOM_CONNECTED,  /* media flowing */
+  LX_CLASSROOM_FAILED,     /* ICE or DTLS failed */
+  LX_CLASSROOM_CLOSED,     /* removed */
+} LxClassroomState;
+
+const char *lx_classroom_state_to_string (LxClassroomState state);
+
+/* (transfer full) Builds @school's branch, links it to the tees and starts negotiating. Runs on the
+ * main context. NULL with @error if the branch cannot be built. */
+LxClassroom *lx_classroom_new (const LxClassroomContext *context, const char *school,
+                               GError **error);
+
+/* Applies the classroom's SDP answer. FALSE with @error if it is unusable. */
+gboolean lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error);
+void lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const char *candidate);
+
+/* Unlinks the branch from the tees and removes it from the pipeline, then drops the caller's
+ * reference. The other classrooms keep flowing throughout. */
+void lx_classroom_close (LxClassroom *classroom);
+
+LxClassroomState lx_classroom_get_state (LxClassroom *classroom);
+/* (transfer none) */
+const char *lx_classroom_get_school (LxClassroom *classroom);
+/* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
+gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
+/* TRUE if @object is part of this classroom's branch (to route bus errors). */
+gboolean lx_classroom_contains (LxClassroom *classroom, GstObject *object);

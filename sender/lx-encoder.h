@@ -1,0 +1,18 @@
+/* The shared encoders: raw video is encoded to H.264 once and raw audio to Opus once; the sender
+ * puts a tee after each, from which every classroom's branch takes the same encoded buffers. */
+#pragma once
+
+#include "lx-sender-config.h"
+
+#include <gst/gst.h>
+
+/* (transfer floating) A bin "video-encoder": raw video in ("sink"), H.264 byte-stream access units
+ * with SPS/PPS before every keyframe out ("src"). Its encoder element is named "encoder". NULL with
+ * @error if no usable encoder exists. */
+GstElement *lx_encoder_video_new (const LxSenderConfig *config, GError **error);
+
+/* (transfer floating) A bin "audio-encoder": raw audio in ("sink"), Opus out ("src"). */
+GstElement *lx_encoder_audio_new (const LxSenderConfig *config, GError **error);
+
+/* (transfer none) The name of the H.264 encoder that video-encoder=auto would choose here. */
+const char *lx_encoder_pick_video_encoder (void);

@@ -1,0 +1,26 @@
+/* lianxiao-sender's configuration: what to capture, how to encode it, where to send it. */
+#pragma once
+
+#include "lx-settings.h"
+
+typedef struct {
+  LxConnectionSettings connection;
+
+  gchar *video_source; /* test | v4l2 | file */
+  gchar *video_device;
+  gchar *video_file;
+  gchar *test_pattern;
+  gint width, height, framerate;
+  gchar *video_encoder; /* auto | x264enc | a hardware encoder element */
+  gint video_bitrate_kbps;
+  gint keyframe_interval_s;
+  gint min_keyframe_interval_ms;
+
+  gchar *audio_source; /* test | pulse | alsa | none */
+  gchar *audio_device;
+  gint audio_bitrate_kbps;
+
+  gchar *stats_json;
+} LxSenderConfig;
+
+extern const LxConfigKey lx_sender_config_keys[];

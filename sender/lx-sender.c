@@ -1,0 +1,345 @@
+/* The sender (see lx-sender.h):
+ *
+ *   video-capture ─▶ video-encoder (H.264, once) ─▶ video-tee ─┬─▶ classroom A (webrtcbin)
+ *   audio-capture ─▶ audio-encoder (Opus, once)  ─▶ audio-tee ─┼─▶ classroom B (webrtcbin)
+ *                                                              └─▶ ...
+ * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
+#include "lx-sender.h"
+
+#include "lx-capture.h"
+#include "lx-classroom.h"
+#include "lx-encoder.h"
+#include "lx-stats.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+
+struct _LxSender {
+  const LxSenderConfig *config;
+  GstElement *pipeline;
+  GstElement *video_tee;
+  GstElement *audio_tee; /* (nullable) */
+  LxKeyframeGate *keyframes;
+  LxSignalingClient *signaling;
+  GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
+  GMainLoop *loop;
+  int exit_status;
+  guint stats_timer;
+};
+
+static void
+quit (LxSender *sender, int status)
+{
+  sender->exit_status = status;
+  g_main_loop_quit (sender->loop);
+}
+
+/* ---- Classrooms ---- */
+
+static void
+remove_classroom (LxSender *sender, const char *school, const char *reason)
+{
+  LxClassroom *classroom = g_hash_table_lookup (sender->classrooms, school);
+
+  if (classroom == NULL)
+    return;
+  g_message ("classroom %s: leaving (%s)", school, reason);
+  g_hash_table_steal (sender->classrooms, school);
+  lx_classroom_close (classroom);
+}
+
+static void
+add_classroom (LxSender *sender, const char *school)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext context = {
+    .pipeline = sender->pipeline,
+    .video_tee = sender->video_tee,
+    .audio_tee = sender->audio_tee,
+    .ice = &sender->config->connection.ice,
+    .signaling = sender->signaling,
+    .keyframes = sender->keyframes,
+  };
+  LxClassroom *classroom;
+
+  /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
+  remove_classroom (sender, school, "joined again");
+  classroom = lx_classroom_new (&context, school, &error);
+  if (classroom == NULL) {
+    g_warning ("%s", error->message);
+    return;
+  }
+  g_hash_table_insert (sender->classrooms, g_strdup (school), classroom);
+}
+
+static void
+on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSender *sender)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroom *classroom;
+
+  switch (message->type) {
+  case LX_MESSAGE_CLASSROOM_JOINED:
+    add_classroom (sender, message->school);
+    break;
+  case LX_MESSAGE_CLASSROOM_LEFT:
+    remove_classroom (sender, message->school, message->reason ? message->reason : "left");
+    break;
+  case LX_MESSAGE_ANSWER:
+  case LX_MESSAGE_CANDIDATE:
+    classroom = g_hash_table_lookup (sender->classrooms, message->school);
+    if (classroom == NULL) {
+      g_warning ("classroom %s: %s for a classroom we do not have", message->school,
+                 lx_message_type_to_string (message->type));
+    } else if (message->type == LX_MESSAGE_ANSWER) {
+      if (!lx_classroom_set_answer (classroom, message->sdp, &error)) {
+        g_warning ("classroom %s: answer refused: %s", message->school, error->message);
+        remove_classroom (sender, message->school, "unusable answer");
+      }
+    } else {
+      lx_classroom_add_candidate (classroom, message->mline_index, message->candidate);
+    }
+    break;
+  case LX_MESSAGE_ERROR:
+    g_warning ("signaling server refused a message: %s (%s)", message->message, message->code);
+    break;
+  default:
+    g_warning ("ignoring unexpected '%s' from the signaling server",
+               lx_message_type_to_string (message->type));
+    break;
+  }
+}
+
+static void
+on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSender *sender)
+{
+  g_message ("lesson %s: on the air as school %s", welcome->lesson,
+             sender->config->connection.school);
+}
+
+static void
+on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *sender)
+{
+  g_printerr ("lianxiao-sender: %s\n", reason->message);
+  quit (sender, 1);
+}
+
+/* ---- Statistics ---- */
+
+static gboolean
+report_stats (gpointer data)
+{
+  LxSender *sender = data;
+  LxKeyframeStats keyframes = lx_keyframe_gate_get_stats (sender->keyframes);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  GHashTableIter iter;
+  LxClassroom *classroom;
+  guint connected = 0;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "time_ms");
+  json_builder_add_int_value (builder, lx_stats_now_ms ());
+  json_builder_set_member_name (builder, "lesson");
+  json_builder_add_string_value (builder, sender->config->connection.lesson);
+  json_builder_set_member_name (builder, "frames_encoded");
+  json_builder_add_int_value (builder, keyframes.frames);
+  json_builder_set_member_name (builder, "keyframes_requested");
+  json_builder_add_int_value (builder, keyframes.requested);
+  json_builder_set_member_name (builder, "keyframes_forced");
+  json_builder_add_int_value (builder, keyframes.forced);
+  json_builder_set_member_name (builder, "keyframes_produced");
+  json_builder_add_int_value (builder, keyframes.produced);
+  json_builder_set_member_name (builder, "classrooms");
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
+    LxClassroomState state = lx_classroom_get_state (classroom);
+    connected += state == LX_CLASSROOM_CONNECTED;
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "school");
+    json_builder_add_string_value (builder, lx_classroom_get_school (classroom));
+    json_builder_set_member_name (builder, "state");
+    json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
+    json_builder_set_member_name (builder, "connect_ms");
+    json_builder_add_int_value (builder, lx_classroom_get_connect_ms (classroom));
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "classrooms_connected");
+  json_builder_add_int_value (builder, connected);
+  json_builder_end_object (builder);
+
+  printf ("sender: %u classrooms (%u connected), %" G_GUINT64_FORMAT " frames encoded, "
+          "%" G_GUINT64_FORMAT " keyframes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+          " requests forced)\n",
+          g_hash_table_size (sender->classrooms), connected, keyframes.frames, keyframes.produced,
+          keyframes.forced, keyframes.requested);
+  fflush (stdout);
+
+  if (sender->config->stats_json) {
+    root = json_builder_get_root (builder);
+    if (!lx_stats_write_file (sender->config->stats_json, root, &error))
+      g_warning ("cannot write statistics: %s", error->message);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- Pipeline ---- */
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
+{
+  LxSender *sender = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *debug = NULL;
+  GHashTableIter iter;
+  const char *school;
+  LxClassroom *classroom;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR) {
+    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
+      g_printerr ("lianxiao-sender: the video source ended\n");
+      quit (sender, 1);
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  gst_message_parse_error (message, &error, &debug);
+  /* A classroom's own failure ends that classroom, never the lesson. */
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom)) {
+    if (lx_classroom_contains (classroom, GST_MESSAGE_SRC (message))) {
+      g_autofree gchar *reason = g_strdup_printf ("error: %s", error->message);
+      remove_classroom (sender, school, reason);
+      return G_SOURCE_CONTINUE;
+    }
+  }
+  g_printerr ("lianxiao-sender: %s: %s\n(%s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+              error->message, debug ? debug : "");
+  quit (sender, 1);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Adds capture → encoder → tee to the pipeline and returns (transfer full) the tee; takes the
+ * floating references. The tee lives in the pipeline itself, beside the classroom branches it
+ * feeds, since pads can only be linked within one bin. */
+static GstElement *
+add_media_chain (GstElement *pipeline, GstElement *capture, GstElement *encoder,
+                 const char *tee_name, GError **error)
+{
+  GstElement *tee = gst_element_factory_make ("tee", tee_name);
+
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), capture, encoder, tee, NULL);
+  if (!gst_element_link_many (capture, encoder, tee, NULL)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+                 GST_ELEMENT_NAME (capture), GST_ELEMENT_NAME (encoder));
+    return NULL;
+  }
+  return gst_object_ref (tee);
+}
+
+LxSender *
+lx_sender_new (const LxSenderConfig *config, GError **error)
+{
+  LxSender *sender = g_new0 (LxSender, 1);
+  GstElement *capture, *encoder;
+  g_autoptr (GstElement) video_encoder = NULL;
+  g_autoptr (GstPad) encoder_src = NULL;
+
+  sender->config = config;
+  sender->classrooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) lx_classroom_close);
+  sender->loop = g_main_loop_new (NULL, FALSE);
+  sender->pipeline = gst_pipeline_new ("sender");
+
+  capture = lx_capture_video_new (config, error);
+  encoder = capture ? lx_encoder_video_new (config, error) : NULL;
+  if (encoder == NULL)
+    goto failed;
+  sender->video_tee = add_media_chain (sender->pipeline, capture, encoder, "video-tee", error);
+  if (sender->video_tee == NULL)
+    goto failed;
+
+  capture = lx_capture_audio_new (config, error);
+  if (capture != NULL) {
+    encoder = lx_encoder_audio_new (config, error);
+    if (encoder == NULL)
+      goto failed;
+    sender->audio_tee = add_media_chain (sender->pipeline, capture, encoder, "audio-tee", error);
+    if (sender->audio_tee == NULL)
+      goto failed;
+  } else if (error && *error) {
+    goto failed;
+  }
+
+  video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), "encoder");
+  encoder_src = gst_element_get_static_pad (video_encoder, "src");
+  sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+  return sender;
+
+failed:
+  lx_sender_free (sender);
+  return NULL;
+}
+
+void
+lx_sender_free (LxSender *sender)
+{
+  g_clear_handle_id (&sender->stats_timer, g_source_remove);
+  if (sender->signaling) {
+    g_signal_handlers_disconnect_by_data (sender->signaling, sender);
+    lx_signaling_client_stop (sender->signaling);
+  }
+  g_hash_table_remove_all (sender->classrooms);
+  gst_element_set_state (sender->pipeline, GST_STATE_NULL);
+  g_clear_pointer (&sender->keyframes, lx_keyframe_gate_free);
+  g_hash_table_unref (sender->classrooms);
+  gst_clear_object (&sender->video_tee);
+  gst_clear_object (&sender->audio_tee);
+  gst_object_unref (sender->pipeline);
+  g_clear_object (&sender->signaling);
+  g_main_loop_unref (sender->loop);
+  g_free (sender);
+}
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  g_message ("stopping the lesson");
+  quit (data, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+lx_sender_run (LxSender *sender)
+{
+  const LxConnectionSettings *connection = &sender->config->connection;
+  g_autoptr (GstBus) bus = gst_element_get_bus (sender->pipeline);
+  guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, sender);
+  guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, sender);
+
+  gst_bus_add_watch (bus, on_bus_message, sender);
+  if (gst_element_set_state (sender->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    g_printerr ("lianxiao-sender: the capture pipeline would not start (see the log above)\n");
+    gst_bus_remove_watch (bus);
+    return 1;
+  }
+
+  sender->signaling = lx_signaling_client_new (connection->server, LX_ROLE_SENDER,
+                                               connection->lesson, connection->school,
+                                               connection->token);
+  g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
+  g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
+  g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
+  lx_signaling_client_start (sender->signaling);
+  sender->stats_timer = g_timeout_add_seconds (1, report_stats, sender);
+
+  g_main_loop_run (sender->loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  gst_bus_remove_watch (bus);
+  return sender->exit_status;
+}

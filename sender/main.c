@@ -1,0 +1,38 @@
+/* lianxiao-sender: loads the configuration and broadcasts one lesson until stopped. */
+#include "lx-log.h"
+#include "lx-sender.h"
+#include "lx-webrtc.h"
+
+#include <gst/gst.h>
+#include <stdio.h>
+
+int
+main (int argc, char **argv)
+{
+  LxSenderConfig config = { 0 };
+  g_autoptr (GError) error = NULL;
+  LxSender *sender;
+  int status;
+
+  lx_log_init ("lianxiao-sender");
+  gst_init (&argc, &argv);
+  if (!lx_config_load (lx_sender_config_keys, &config,
+                       "Lianxiao sender: broadcasts a lesson from the master school to every "
+                       "classroom that joins it.",
+                       NULL, &argc, &argv, &error) ||
+      !lx_connection_settings_validate (&config.connection, &error)) {
+    fprintf (stderr, "lianxiao-sender: %s\n", error->message);
+    return 2;
+  }
+
+  sender = lx_sender_new (&config, &error);
+  if (sender == NULL) {
+    fprintf (stderr, "lianxiao-sender: %s\n", error->message);
+    return 1;
+  }
+  lx_webrtc_prepare_dtls_certificate ();
+  status = lx_sender_run (sender);
+  lx_sender_free (sender);
+  lx_config_clear (lx_sender_config_keys, &config);
+  return status;
+}

@@ -1,0 +1,319 @@
+/* The signaling server's rules (see lx-lessons.h): one sender and any number of classrooms per
+ * lesson; offers go from the sender to one classroom, answers and candidates back. */
+#include "lx-lessons.h"
+
+struct _LxPeer {
+  guint64 id;
+  gchar *description;
+  LxRole role; /* LX_ROLE_NONE until hello is accepted */
+  gchar *lesson_id;
+  gchar *school;
+  LxPeerSendFunc send;
+  gpointer send_data;
+};
+
+typedef struct {
+  gchar *id;
+  LxPeer *sender;         /* (nullable) (not owned) */
+  GHashTable *classrooms; /* school id → LxPeer* (not owned) */
+} LxLesson;
+
+struct _LxLessonRegistry {
+  GHashTable *lessons; /* lesson id → LxLesson* (owned) */
+  GHashTable *peers;   /* LxPeer* set (owned) */
+  guint64 next_peer_id;
+};
+
+static void
+lesson_free (LxLesson *lesson)
+{
+  g_hash_table_unref (lesson->classrooms);
+  g_free (lesson->id);
+  g_free (lesson);
+}
+
+static void
+peer_free (LxPeer *peer)
+{
+  g_free (peer->description);
+  g_free (peer->lesson_id);
+  g_free (peer->school);
+  g_free (peer);
+}
+
+LxLessonRegistry *
+lx_lesson_registry_new (void)
+{
+  LxLessonRegistry *registry = g_new0 (LxLessonRegistry, 1);
+
+  registry->lessons = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) lesson_free);
+  registry->peers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) peer_free, NULL);
+  registry->next_peer_id = 1;
+  return registry;
+}
+
+void
+lx_lesson_registry_free (LxLessonRegistry *registry)
+{
+  g_hash_table_unref (registry->lessons);
+  g_hash_table_unref (registry->peers);
+  g_free (registry);
+}
+
+guint
+lx_lesson_registry_count_lessons (LxLessonRegistry *registry)
+{
+  return g_hash_table_size (registry->lessons);
+}
+
+guint
+lx_lesson_registry_count_peers (LxLessonRegistry *registry)
+{
+  return g_hash_table_size (registry->peers);
+}
+
+LxPeer *
+lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description,
+                             LxPeerSendFunc send, gpointer send_data)
+{
+  LxPeer *peer = g_new0 (LxPeer, 1);
+
+  peer->id = registry->next_peer_id++;
+  peer->description = g_strdup (description);
+  peer->send = send;
+  peer->send_data = send_data;
+  g_hash_table_add (registry->peers, peer);
+  return peer;
+}
+
+static void
+send_message (LxPeer *peer, const LxMessage *message)
+{
+  peer->send (message, peer->send_data);
+}
+
+static void
+refuse (LxPeer *peer, LxProtocolError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static void
+refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
+{
+  g_autoptr (LxMessage) reply = NULL;
+  g_autofree gchar *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_message ("peer %" G_GUINT64_FORMAT " (%s, lesson %s, school %s): refused: %s (%s)", peer->id,
+             peer->description, peer->lesson_id ? peer->lesson_id : "-",
+             peer->school ? peer->school : "-", text, lx_protocol_error_to_string (code));
+  reply = lx_message_new_error (code, "%s", text);
+  send_message (peer, reply);
+}
+
+/* Tells @peer that something about @school happened (classroom-joined / classroom-left). */
+static void
+send_about_classroom (LxPeer *peer, LxMessageType type, const char *school, const char *reason)
+{
+  g_autoptr (LxMessage) message = lx_message_new (type);
+
+  message->school = g_strdup (school);
+  message->reason = g_strdup (reason);
+  send_message (peer, message);
+}
+
+static void
+send_to_classrooms (LxLesson *lesson, LxMessageType type, const char *reason)
+{
+  GHashTableIter iter;
+  LxPeer *classroom;
+  g_autoptr (LxMessage) message = lx_message_new (type);
+
+  message->reason = g_strdup (reason);
+  g_hash_table_iter_init (&iter, lesson->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+    send_message (classroom, message);
+}
+
+static void
+handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
+{
+  LxLesson *lesson;
+  g_autoptr (LxMessage) welcome = NULL;
+
+  if (hello->version != LX_PROTOCOL_VERSION) {
+    refuse (peer, LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+            "protocol version %d is not supported; this server speaks version %d", hello->version,
+            LX_PROTOCOL_VERSION);
+    return;
+  }
+
+  lesson = g_hash_table_lookup (registry->lessons, hello->lesson);
+  if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender) {
+    refuse (peer, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
+            "lesson '%s' already has a sender (school '%s')", hello->lesson, lesson->sender->school);
+    return;
+  }
+  if (hello->role == LX_ROLE_RECEIVER && lesson &&
+      g_hash_table_contains (lesson->classrooms, hello->school)) {
+    refuse (peer, LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,
+            "school '%s' is already connected to lesson '%s'", hello->school, hello->lesson);
+    return;
+  }
+
+  if (lesson == NULL) {
+    lesson = g_new0 (LxLesson, 1);
+    lesson->id = g_strdup (hello->lesson);
+    lesson->classrooms = g_hash_table_new (g_str_hash, g_str_equal);
+    g_hash_table_insert (registry->lessons, lesson->id, lesson);
+  }
+  peer->role = hello->role;
+  peer->lesson_id = g_strdup (hello->lesson);
+  peer->school = g_strdup (hello->school);
+
+  welcome = lx_message_new (LX_MESSAGE_WELCOME);
+  welcome->version = LX_PROTOCOL_VERSION;
+  welcome->lesson = g_strdup (lesson->id);
+
+  if (peer->role == LX_ROLE_SENDER) {
+    GHashTableIter iter;
+    LxPeer *classroom;
+
+    lesson->sender = peer;
+    g_message ("lesson %s: sender %s joined from %s (%u classrooms waiting)", lesson->id,
+               peer->school, peer->description, g_hash_table_size (lesson->classrooms));
+    welcome->sender_present = TRUE;
+    send_message (peer, welcome);
+    /* Classrooms that waited (or whose sender restarted) drop their old connection first. */
+    send_to_classrooms (lesson, LX_MESSAGE_SENDER_JOINED, NULL);
+    g_hash_table_iter_init (&iter, lesson->classrooms);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+      send_about_classroom (peer, LX_MESSAGE_CLASSROOM_JOINED, classroom->school, NULL);
+  } else {
+    g_hash_table_insert (lesson->classrooms, peer->school, peer);
+    g_message ("lesson %s: classroom %s joined from %s (sender %s)", lesson->id, peer->school,
+               peer->description, lesson->sender ? "present" : "not yet here");
+    welcome->sender_present = lesson->sender != NULL;
+    send_message (peer, welcome);
+    if (lesson->sender)
+      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer->school, NULL);
+  }
+}
+
+/* Passes an offer, answer or candidate on, naming the classroom it concerns. */
+static void
+forward (LxPeer *to, const LxMessage *message, const char *school)
+{
+  g_autoptr (LxMessage) copy = lx_message_new (message->type);
+
+  copy->school = g_strdup (school);
+  copy->sdp = g_strdup (message->sdp);
+  copy->candidate = g_strdup (message->candidate);
+  copy->mline_index = message->mline_index;
+  send_message (to, copy);
+}
+
+static void
+route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+{
+  const char *type = lx_message_type_to_string (message->type);
+
+  if (peer->role == LX_ROLE_SENDER) {
+    LxPeer *classroom;
+    if (message->type == LX_MESSAGE_ANSWER) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a sender makes offers, it does not answer");
+      return;
+    }
+    if (message->school == NULL) {
+      refuse (peer, LX_PROTOCOL_ERROR_MISSING_FIELD, "%s: a sender must name the 'school'", type);
+      return;
+    }
+    classroom = g_hash_table_lookup (lesson->classrooms, message->school);
+    if (classroom == NULL) {
+      refuse (peer, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL, "%s: no classroom '%s' in lesson '%s'", type,
+              message->school, lesson->id);
+      return;
+    }
+    g_debug ("lesson %s: %s from the sender to classroom %s", lesson->id, type, classroom->school);
+    forward (classroom, message, classroom->school);
+  } else {
+    if (message->type == LX_MESSAGE_OFFER) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a classroom answers offers, it does not make them");
+      return;
+    }
+    if (lesson->sender == NULL) {
+      refuse (peer, LX_PROTOCOL_ERROR_NO_SENDER, "%s: lesson '%s' has no sender right now", type,
+              lesson->id);
+      return;
+    }
+    g_debug ("lesson %s: %s from classroom %s to the sender", lesson->id, type, peer->school);
+    /* Whatever `school` a classroom wrote, it speaks only for itself. */
+    forward (lesson->sender, message, peer->school);
+  }
+}
+
+void
+lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char *data, gsize length)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = lx_message_from_json (data, length, &error);
+  LxLesson *lesson;
+
+  if (message == NULL) {
+    refuse (peer, error->code, "%s", error->message);
+    return;
+  }
+
+  if (peer->role == LX_ROLE_NONE) {
+    if (message->type == LX_MESSAGE_HELLO)
+      handle_hello (registry, peer, message);
+    else
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_JOINED, "send 'hello' before '%s'",
+              lx_message_type_to_string (message->type));
+    return;
+  }
+
+  lesson = g_hash_table_lookup (registry->lessons, peer->lesson_id);
+  g_assert (lesson != NULL); /* a joined peer's lesson lives until the peer leaves */
+
+  switch (message->type) {
+  case LX_MESSAGE_HELLO:
+    refuse (peer, LX_PROTOCOL_ERROR_ALREADY_JOINED, "already joined lesson '%s' as %s",
+            peer->lesson_id, lx_role_to_string (peer->role));
+    break;
+  case LX_MESSAGE_OFFER:
+  case LX_MESSAGE_ANSWER:
+  case LX_MESSAGE_CANDIDATE:
+    route_negotiation (lesson, peer, message);
+    break;
+  default:
+    refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only the server sends '%s'",
+            lx_message_type_to_string (message->type));
+    break;
+  }
+}
+
+void
+lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason)
+{
+  LxLesson *lesson = peer->lesson_id ? g_hash_table_lookup (registry->lessons, peer->lesson_id)
+                                     : NULL;
+
+  if (lesson != NULL) {
+    if (peer->role == LX_ROLE_SENDER) {
+      g_message ("lesson %s: sender %s left (%s)", lesson->id, peer->school, reason);
+      lesson->sender = NULL;
+      send_to_classrooms (lesson, LX_MESSAGE_SENDER_LEFT, reason);
+    } else {
+      g_message ("lesson %s: classroom %s left (%s)", lesson->id, peer->school, reason);
+      g_hash_table_remove (lesson->classrooms, peer->school);
+      if (lesson->sender)
+        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer->school, reason);
+    }
+    if (lesson->sender == NULL && g_hash_table_size (lesson->classrooms) == 0)
+      g_hash_table_remove (registry->lessons, lesson->id);
+  }
+  g_hash_table_remove (registry->peers, peer);
+}

@@ -1,0 +1,36 @@
+/* Who is in which lesson, and the routing rules between them. Knows nothing of WebSockets: a peer
+ * is anything with a send function, so the rules can be tested without a network. */
+#pragma once
+
+#include "lx-protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LxPeer LxPeer;
+typedef struct _LxLessonRegistry LxLessonRegistry;
+
+/* Delivers @message to the peer's connection. Called on the registry's thread. */
+typedef void (*LxPeerSendFunc) (const LxMessage *message, gpointer user_data);
+
+/* (transfer full) An empty registry. */
+LxLessonRegistry *lx_lesson_registry_new (void);
+void lx_lesson_registry_free (LxLessonRegistry *registry);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxLessonRegistry, lx_lesson_registry_free)
+
+/* (transfer none) A new peer, not yet in any lesson; owned by the registry until removed.
+ * @description (an address, for logs) is copied. */
+LxPeer *lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description,
+                                     LxPeerSendFunc send, gpointer send_data);
+
+/* Handles one message received from @peer: a refused message gets an `error` reply and changes
+ * nothing else. */
+void lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char *data,
+                                gsize length);
+
+/* The peer's connection ended: its lesson's other side is told, and @peer is freed. */
+void lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason);
+
+guint lx_lesson_registry_count_lessons (LxLessonRegistry *registry);
+guint lx_lesson_registry_count_peers (LxLessonRegistry *registry);
+
+G_END_DECLS

@@ -1,0 +1,220 @@
+/* The signaling server's HTTP and WebSocket endpoints (see lx-server.h). Everything runs on the
+ * main context: libsoup delivers messages there, and the registry is only touched there. */
+#include "lx-server.h"
+
+#include "lx-lessons.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <string.h>
+
+/* A frame larger than the protocol allows still reaches us (up to this size) so that the peer gets
+ * a clear `too-large` error instead of a closed connection. */
+#define MAX_WEBSOCKET_PAYLOAD (4 * LX_PROTOCOL_MAX_MESSAGE_SIZE)
+
+struct _LxServer {
+  GObject parent;
+  SoupServer *soup_server;
+  LxLessonRegistry *registry;
+  GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
+  guint port;
+};
+
+G_DEFINE_TYPE (LxServer, lx_server, G_TYPE_OBJECT)
+
+typedef struct {
+  LxServer *server; /* (not owned) */
+  SoupWebsocketConnection *websocket;
+  LxPeer *peer; /* (owned by the registry) */
+} Connection;
+
+static void
+connection_free (Connection *connection)
+{
+  g_signal_handlers_disconnect_by_data (connection->websocket, connection);
+  g_object_unref (connection->websocket);
+  g_free (connection);
+}
+
+static void
+send_to_websocket (const LxMessage *message, gpointer user_data)
+{
+  Connection *connection = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = lx_message_to_json (message, &error);
+
+  if (json == NULL) {
+    g_critical ("not sending an invalid %s: %s", lx_message_type_to_string (message->type),
+                error->message);
+    return;
+  }
+  if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (connection->websocket, json);
+}
+
+static void
+on_websocket_message (SoupWebsocketConnection *websocket, gint type, GBytes *bytes,
+                      Connection *connection)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    g_autoptr (LxMessage) reply = lx_message_new_error (LX_PROTOCOL_ERROR_INVALID_JSON,
+                                                        "binary messages are not accepted");
+    send_to_websocket (reply, connection);
+    return;
+  }
+  lx_lesson_registry_handle (connection->server->registry, connection->peer, data, length);
+}
+
+static void
+on_websocket_closed (SoupWebsocketConnection *websocket, Connection *connection)
+{
+  LxServer *server = connection->server;
+  g_autofree gchar *reason = g_strdup_printf ("connection closed, code %u",
+                                              soup_websocket_connection_get_close_code (websocket));
+
+  lx_lesson_registry_remove_peer (server->registry, connection->peer, reason);
+  g_hash_table_remove (server->connections, websocket);
+}
+
+static void
+on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+              SoupWebsocketConnection *websocket, gpointer user_data)
+{
+  LxServer *server = user_data;
+  Connection *connection = g_new0 (Connection, 1);
+  GSocketAddress *remote = soup_server_message_get_remote_address (message);
+  g_autofree gchar *description = NULL;
+
+  if (G_IS_INET_SOCKET_ADDRESS (remote)) {
+    g_autofree gchar *host = g_inet_address_to_string (
+        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+    description = g_strdup_printf ("%s:%u", host,
+                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+  } else {
+    description = g_strdup ("unknown address");
+  }
+
+  connection->server = server;
+  connection->websocket = g_object_ref (websocket);
+  connection->peer = lx_lesson_registry_add_peer (server->registry, description, send_to_websocket,
+                                                  connection);
+  soup_websocket_connection_set_max_incoming_payload_size (websocket, MAX_WEBSOCKET_PAYLOAD);
+  soup_websocket_connection_set_keepalive_interval (websocket, 10);
+  g_signal_connect (websocket, "message", G_CALLBACK (on_websocket_message), connection);
+  g_signal_connect (websocket, "closed", G_CALLBACK (on_websocket_closed), connection);
+  g_hash_table_insert (server->connections, websocket, connection);
+  g_debug ("new WebSocket connection from %s", description);
+}
+
+static void
+on_healthz (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+            GHashTable *query, gpointer user_data)
+{
+  LxServer *server = user_data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gchar *body;
+
+  if (soup_server_message_get_method (message) != SOUP_METHOD_GET &&
+      soup_server_message_get_method (message) != SOUP_METHOD_HEAD) {
+    soup_server_message_set_status (message, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    return;
+  }
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "ok");
+  json_builder_set_member_name (builder, "protocol_version");
+  json_builder_add_int_value (builder, LX_PROTOCOL_VERSION);
+  json_builder_set_member_name (builder, "lessons");
+  json_builder_add_int_value (builder, lx_lesson_registry_count_lessons (server->registry));
+  json_builder_set_member_name (builder, "connections");
+  json_builder_add_int_value (builder, g_hash_table_size (server->connections));
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, body,
+                                    strlen (body));
+}
+
+static void
+on_not_found (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+              GHashTable *query, gpointer user_data)
+{
+  soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+}
+
+static void
+lx_server_dispose (GObject *object)
+{
+  LxServer *server = LX_SERVER (object);
+
+  if (server->soup_server)
+    soup_server_disconnect (server->soup_server);
+  g_clear_object (&server->soup_server);
+  /* Connections are freed before the registry that their peers live in. */
+  g_clear_pointer (&server->connections, g_hash_table_unref);
+  g_clear_pointer (&server->registry, lx_lesson_registry_free);
+  G_OBJECT_CLASS (lx_server_parent_class)->dispose (object);
+}
+
+static void
+lx_server_class_init (LxServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = lx_server_dispose;
+}
+
+static void
+lx_server_init (LxServer *server)
+{
+  server->registry = lx_lesson_registry_new ();
+  server->connections = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
+  server->soup_server = soup_server_new ("server-header", "lianxiao-signaling", NULL);
+  soup_server_add_handler (server->soup_server, NULL, on_not_found, server, NULL);
+  soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
+  soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
+                                     NULL);
+}
+
+LxServer *
+lx_server_new (void)
+{
+  return g_object_new (LX_TYPE_SERVER, NULL);
+}
+
+gboolean
+lx_server_listen (LxServer *server, const char *address, guint port, GError **error)
+{
+  g_autoptr (GInetAddress) inet_address = g_inet_address_new_from_string (address);
+  g_autoptr (GSocketAddress) socket_address = NULL;
+  GSList *uris;
+
+  if (inet_address == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "'%s' is not an IP address to listen on", address);
+    return FALSE;
+  }
+  socket_address = g_inet_socket_address_new (inet_address, port);
+  if (!soup_server_listen (server->soup_server, socket_address, 0, error))
+    return FALSE;
+
+  uris = soup_server_get_uris (server->soup_server);
+  server->port = uris ? (guint) g_uri_get_port (uris->data) : port;
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  return TRUE;
+}
+
+guint
+lx_server_get_port (LxServer *server)
+{
+  return server->port;
+}
+
+guint
+lx_server_count_connections (LxServer *server)
+{
+  return g_hash_table_size (server->connections);
+}

@@ -1,0 +1,24 @@
+/* lianxiao-signaling's network side: a libsoup server with the WebSocket endpoint /ws, on which
+ * each connection is a peer of the lesson registry, and the HTTP endpoint /healthz. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define LX_TYPE_SERVER (lx_server_get_type ())
+G_DECLARE_FINAL_TYPE (LxServer, lx_server, LX, SERVER, GObject)
+
+/* (transfer full) A server, not yet listening. */
+LxServer *lx_server_new (void);
+
+/* Listens on @address:@port (port 0 picks a free one). Returns FALSE with @error if it cannot. */
+gboolean lx_server_listen (LxServer *server, const char *address, guint port, GError **error);
+
+/* The port actually listened on, after lx_server_listen(). */
+guint lx_server_get_port (LxServer *server);
+
+/* Number of open WebSocket connections (joined or not). */
+guint lx_server_count_connections (LxServer *server);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* lianxiao-signaling: parses options, loads the configuration and runs the server until SIGINT or
+ * SIGTERM. */
+#include "lx-config.h"
+#include "lx-log.h"
+#include "lx-server.h"
+
+#include <glib-unix.h>
+#include <stdio.h>
+
+typedef struct {
+  gchar *address;
+  gint port;
+} SignalingConfig;
+
+static const LxConfigKey signaling_keys[] = {
+  { "server", "address", LX_CONFIG_STRING, G_STRUCT_OFFSET (SignalingConfig, address), "127.0.0.1",
+    0, 0, NULL, "IP address to listen on (0.0.0.0 for every interface)" },
+  { "server", "port", LX_CONFIG_INT, G_STRUCT_OFFSET (SignalingConfig, port), "8443", 0, 65535,
+    NULL, "TCP port to listen on; 0 picks a free port and prints it" },
+  LX_CONFIG_END
+};
+
+static gboolean
+on_quit_signal (gpointer loop)
+{
+  g_message ("stopping");
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  SignalingConfig config = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+
+  lx_log_init ("lianxiao-signaling");
+  if (!lx_config_load (signaling_keys, &config,
+                       "Lianxiao signaling server: routes lesson set-up between the sender and the "
+                       "classrooms.",
+                       NULL, &argc, &argv, &error)) {
+    fprintf (stderr, "lianxiao-signaling: %s\n", error->message);
+    return 2;
+  }
+
+  server = lx_server_new ();
+  if (!lx_server_listen (server, config.address, config.port, &error)) {
+    fprintf (stderr, "lianxiao-signaling: cannot listen on %s:%d: %s\n", config.address,
+             config.port, error->message);
+    return 1;
+  }
+  /* Tests and scripts read this line to learn the port when --port 0 was given. */
+  printf ("lianxiao-signaling: listening on http://%s:%u/ (WebSocket ws://%s:%u/ws)\n",
+          config.address, lx_server_get_port (server), config.address, lx_server_get_port (server));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_main_loop_run (loop);
+
+  lx_config_clear (signaling_keys, &config);
+  return 0;
+}
