@@ -1,24 +1,11 @@
 /* lianxiao-signaling: parses options, loads the configuration and runs the server until SIGINT or
  * SIGTERM. */
-#include "lx-config.h"
 #include "lx-log.h"
 #include "lx-server.h"
+#include "lx-signaling-config.h"
 
 #include <glib-unix.h>
 #include <stdio.h>
-
-typedef struct {
-  gchar *address;
-  gint port;
-} SignalingConfig;
-
-static const LxConfigKey signaling_keys[] = {
-  { "server", "address", LX_CONFIG_STRING, G_STRUCT_OFFSET (SignalingConfig, address), "127.0.0.1",
-    0, 0, NULL, "IP address to listen on (0.0.0.0 for every interface)" },
-  { "server", "port", LX_CONFIG_INT, G_STRUCT_OFFSET (SignalingConfig, port), "8443", 0, 65535,
-    NULL, "TCP port to listen on; 0 picks a free port and prints it" },
-  LX_CONFIG_END
-};
 
 static gboolean
 on_quit_signal (gpointer loop)
@@ -31,13 +18,13 @@ on_quit_signal (gpointer loop)
 int
 main (int argc, char **argv)
 {
-  SignalingConfig config = { 0 };
+  LxSignalingConfig config = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (LxServer) server = NULL;
   g_autoptr (GMainLoop) loop = NULL;
 
   lx_log_init ("lianxiao-signaling");
-  if (!lx_config_load (signaling_keys, &config,
+  if (!lx_config_load (lx_signaling_config_keys, &config,
                        "Lianxiao signaling server: routes lesson set-up between the sender and the "
                        "classrooms.",
                        NULL, &argc, &argv, &error)) {
@@ -61,6 +48,6 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
 
-  lx_config_clear (signaling_keys, &config);
+  lx_config_clear (lx_signaling_config_keys, &config);
   return 0;
 }

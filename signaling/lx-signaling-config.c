@@ -1,0 +1,10 @@
+/* The table of lianxiao-signaling's configuration keys (configs/signaling.conf documents each). */
+#include "lx-signaling-config.h"
+
+const LxConfigKey lx_signaling_config_keys[] = {
+  { "server", "address", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, address),
+    "127.0.0.1", 0, 0, NULL, "IP address to listen on (0.0.0.0 for every interface)" },
+  { "server", "port", LX_CONFIG_INT, G_STRUCT_OFFSET (LxSignalingConfig, port), "8443", 0, 65535,
+    NULL, "TCP port to listen on; 0 picks a free port and prints it" },
+  LX_CONFIG_END
+};

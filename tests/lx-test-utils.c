@@ -1,0 +1,161 @@
+/* Test helpers (see lx-test-utils.h). */
+#include "lx-test-utils.h"
+
+#include <signal.h>
+#include <string.h>
+
+typedef struct {
+  gboolean fired;
+} Tick;
+
+static gboolean
+on_tick (gpointer data)
+{
+  ((Tick *) data)->fired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+lx_test_wait_until (LxTestCondition condition, gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  while (!condition (data)) {
+    Tick tick = { FALSE };
+    guint timer;
+
+    if (g_get_monotonic_time () >= deadline)
+      return FALSE;
+    /* Wake at least every 10 ms so that conditions on files and other processes are re-checked. */
+    timer = g_timeout_add (10, on_tick, &tick);
+    g_main_context_iteration (context, TRUE);
+    if (!tick.fired)
+      g_source_remove (timer);
+  }
+  return TRUE;
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+lx_test_run_for (guint ms)
+{
+  lx_test_wait_until (never, NULL, ms);
+}
+
+gchar *
+lx_test_program (const char *variable)
+{
+  const char *path = g_getenv (variable);
+
+  if (path == NULL)
+    g_error ("%s is not set: run the tests with 'meson test'", variable);
+  return g_strdup (path);
+}
+
+GSubprocess *
+lx_test_spawn (const char *log_path, const char *const *argv)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *process;
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+  g_subprocess_launcher_take_stderr_fd (launcher, -1);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+void
+lx_test_signaling_start (LxTestSignaling *signaling)
+{
+  g_autofree gchar *program = lx_test_program ("LX_SIGNALING");
+  const char *argv[] = { program, "--address", "127.0.0.1", "--port", "0", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDataInputStream) output = NULL;
+  g_autofree gchar *line = NULL;
+  const char *port;
+
+  signaling->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (signaling->process));
+  /* The first line says where it listens (or the process died and the read returns NULL). */
+  line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  port = strstr (line, "127.0.0.1:");
+  g_assert_nonnull (port);
+  signaling->port = (guint) g_ascii_strtoull (port + strlen ("127.0.0.1:"), NULL, 10);
+  g_assert_cmpuint (signaling->port, >, 0);
+  signaling->url = g_strdup_printf ("ws://127.0.0.1:%u/ws", signaling->port);
+}
+
+void
+lx_test_signaling_stop (LxTestSignaling *signaling)
+{
+  if (signaling->process) {
+    g_assert_cmpint (lx_test_stop_process (signaling->process, 5000), ==, 0);
+    g_clear_object (&signaling->process);
+  }
+  g_clear_pointer (&signaling->url, g_free);
+}
+
+static void
+on_process_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gint
+lx_test_stop_process (GSubprocess *process, guint timeout_ms)
+{
+  gboolean done = FALSE;
+
+  if (g_subprocess_get_identifier (process) != NULL)
+    g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_async (process, NULL, on_process_done, &done);
+  if (!lx_test_wait_until (flag_set, &done, timeout_ms)) {
+    g_subprocess_force_exit (process);
+    lx_test_wait_until (flag_set, &done, 5000);
+    return -1;
+  }
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+JsonObject *
+lx_test_read_json_object (const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+
+  if (!json_parser_load_from_mapped_file (parser, path, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  return json_object_ref (json_node_get_object (root));
+}
+
+gint64
+lx_test_stats_int (const char *path, const char *member)
+{
+  g_autoptr (JsonObject) object = lx_test_read_json_object (path);
+
+  if (object == NULL || !json_object_has_member (object, member))
+    return -1;
+  return json_object_get_int_member (object, member);
+}

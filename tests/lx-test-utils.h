@@ -1,0 +1,47 @@
+/* Helpers shared by the tests: waiting with a deadline, starting the real programs, reading their
+ * statistics files. */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*LxTestCondition) (gpointer data);
+
+/* Iterates the thread-default main context until @condition holds or @timeout_ms pass. Returns
+ * whether it held. Never sleeps blindly: each iteration waits for an event or a 10 ms tick. */
+gboolean lx_test_wait_until (LxTestCondition condition, gpointer data, guint timeout_ms);
+
+/* Iterates the main context for @ms milliseconds (for observing that something keeps going). */
+void lx_test_run_for (guint ms);
+
+/* (transfer full) Path of a program built by meson, from the environment variable @variable that
+ * tests/meson.build sets (LX_SIGNALING, LX_SENDER, LX_RECEIVER). */
+gchar *lx_test_program (const char *variable);
+
+/* A real lianxiao-signaling on 127.0.0.1 with a free port. */
+typedef struct {
+  GSubprocess *process;
+  guint port;
+  gchar *url; /* ws://127.0.0.1:PORT/ws */
+} LxTestSignaling;
+
+/* Starts lianxiao-signaling --port 0 and reads the port it prints. Fails the test if it cannot. */
+void lx_test_signaling_start (LxTestSignaling *signaling);
+void lx_test_signaling_stop (LxTestSignaling *signaling);
+
+/* (transfer full) Starts @argv (NULL-terminated) with stdout and stderr going to @log_path. */
+GSubprocess *lx_test_spawn (const char *log_path, const char *const *argv);
+
+/* Sends SIGTERM and waits up to @timeout_ms for the process to exit; kills it after that. Returns
+ * the exit status, or -1 if it had to be killed. */
+gint lx_test_stop_process (GSubprocess *process, guint timeout_ms);
+
+/* (transfer full) The JSON object in @path, or NULL when the file is missing or incomplete. */
+JsonObject *lx_test_read_json_object (const char *path);
+
+/* An integer member of the statistics file @path, or -1 when unavailable. */
+gint64 lx_test_stats_int (const char *path, const char *member);
+
+G_END_DECLS

@@ -1,0 +1,279 @@
+/* End to end, with the real programs on loopback: a signaling server, a test-pattern sender and
+ * headless receivers. Classrooms must decode real frames of the sender's size and real audio, keep
+ * going when another leaves, get a picture at once when they join late (the scheduled keyframe is
+ * ten minutes away, so only the keyframe forced on join can explain it), and be told when the
+ * sender stops. */
+#include "lx-test-utils.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#define WIDTH 320
+#define HEIGHT 240
+#define KEYFRAME_INTERVAL_S "600"
+
+typedef struct {
+  gchar *directory;
+  LxTestSignaling signaling;
+  gchar *sender_program, *receiver_program;
+} Fixture;
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  fixture->directory = g_dir_make_tmp ("lx-lesson-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->sender_program = lx_test_program ("LX_SENDER");
+  fixture->receiver_program = lx_test_program ("LX_RECEIVER");
+  lx_test_signaling_start (&fixture->signaling);
+}
+
+static void
+remove_directory (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree gchar *file = g_build_filename (path, name, NULL);
+    g_unlink (file);
+  }
+  g_rmdir (path);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  lx_test_signaling_stop (&fixture->signaling);
+  /* Logs stay for a failed run (the test framework aborts before this). */
+  remove_directory (fixture->directory);
+  g_free (fixture->directory);
+  g_free (fixture->sender_program);
+  g_free (fixture->receiver_program);
+}
+
+static gchar *
+file_in (Fixture *fixture, const char *name)
+{
+  return g_build_filename (fixture->directory, name, NULL);
+}
+
+static GSubprocess *
+start_sender (Fixture *fixture)
+{
+  g_autofree gchar *log = file_in (fixture, "sender.log");
+  g_autofree gchar *stats = file_in (fixture, "sender.json");
+  g_autofree gchar *width = g_strdup_printf ("%d", WIDTH);
+  g_autofree gchar *height = g_strdup_printf ("%d", HEIGHT);
+  const char *argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
+                         "--lesson", "integration", "--school", "master",
+                         "--ice-local-addresses", "127.0.0.1", "--test-pattern", "ball",
+                         "--width", width, "--height", height, "--video-bitrate-kbps", "400",
+                         "--keyframe-interval-s", KEYFRAME_INTERVAL_S, "--stats-json", stats,
+                         NULL };
+  return lx_test_spawn (log, argv);
+}
+
+static GSubprocess *
+start_receiver (Fixture *fixture, const char *school, const char *on_sender_left)
+{
+  g_autofree gchar *log_name = g_strdup_printf ("%s.log", school);
+  g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
+  g_autofree gchar *log = file_in (fixture, log_name);
+  g_autofree gchar *stats = file_in (fixture, stats_name);
+  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
+                         "--lesson", "integration", "--school", school,
+                         "--ice-local-addresses", "127.0.0.1", "--headless",
+                         "--on-sender-left", on_sender_left, "--stats-json", stats, NULL };
+  return lx_test_spawn (log, argv);
+}
+
+typedef struct {
+  gchar *path;
+  const char *member;
+  gint64 at_least;
+} StatsCondition;
+
+static gboolean
+stats_reach (gpointer data)
+{
+  StatsCondition *condition = data;
+  return lx_test_stats_int (condition->path, condition->member) >= condition->at_least;
+}
+
+/* Waits until @member in @school's statistics reaches @at_least; fails with the file's content
+ * otherwise. */
+static void
+wait_for_stats (Fixture *fixture, const char *school, const char *member, gint64 at_least,
+                guint timeout_ms)
+{
+  g_autofree gchar *name = g_strdup_printf ("%s.json", school);
+  StatsCondition condition = { file_in (fixture, name), member, at_least };
+
+  if (!lx_test_wait_until (stats_reach, &condition, timeout_ms)) {
+    g_autofree gchar *contents = NULL;
+    g_file_get_contents (condition.path, &contents, NULL, NULL);
+    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms; last statistics:\n%s",
+             school, member, at_least, timeout_ms, contents ? contents : "(none)");
+  }
+  g_free (condition.path);
+}
+
+static gint64
+stats_of (Fixture *fixture, const char *school, const char *member)
+{
+  g_autofree gchar *name = g_strdup_printf ("%s.json", school);
+  g_autofree gchar *path = file_in (fixture, name);
+  return lx_test_stats_int (path, member);
+}
+
+static gchar *
+stats_string (Fixture *fixture, const char *school, const char *member)
+{
+  g_autofree gchar *name = g_strdup_printf ("%s.json", school);
+  g_autofree gchar *path = file_in (fixture, name);
+  g_autoptr (JsonObject) object = lx_test_read_json_object (path);
+
+  if (object == NULL || !json_object_has_member (object, member))
+    return NULL;
+  return g_strdup (json_object_get_string_member (object, member));
+}
+
+/* Each receiver decodes real pictures of the sender's size and real audio. */
+static void
+assert_receiving (Fixture *fixture, const char *school)
+{
+  wait_for_stats (fixture, school, "frames_decoded", 30, 30000);
+  wait_for_stats (fixture, school, "audio_ms", 500, 10000);
+  g_assert_cmpint (stats_of (fixture, school, "width"), ==, WIDTH);
+  g_assert_cmpint (stats_of (fixture, school, "height"), ==, HEIGHT);
+}
+
+static gboolean
+process_exited (gpointer data)
+{
+  return g_subprocess_get_identifier (data) == NULL;
+}
+
+static void
+on_wait_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+}
+
+static void
+test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
+{
+  GSubprocess *sender, *r1, *r2, *r3, *r4;
+  gint64 r2_before, r3_before, keyframes_before;
+
+  sender = start_sender (fixture);
+  r1 = start_receiver (fixture, "school-1", "exit");
+  r2 = start_receiver (fixture, "school-2", "exit");
+  r3 = start_receiver (fixture, "school-3", "wait");
+
+  g_test_message ("three classrooms decode the lesson");
+  assert_receiving (fixture, "school-1");
+  assert_receiving (fixture, "school-2");
+  assert_receiving (fixture, "school-3");
+  {
+    g_autofree gchar *path = file_in (fixture, "sender.json");
+    StatsCondition connected = { path, "classrooms_connected", 3 };
+    g_assert_true (lx_test_wait_until (stats_reach, &connected, 10000));
+  }
+
+  g_test_message ("one classroom leaves; the other two keep decoding");
+  g_assert_cmpint (lx_test_stop_process (r1, 10000), ==, 0);
+  g_clear_object (&r1);
+  r2_before = stats_of (fixture, "school-2", "frames_decoded");
+  r3_before = stats_of (fixture, "school-3", "frames_decoded");
+  wait_for_stats (fixture, "school-2", "frames_decoded", r2_before + 60, 15000);
+  wait_for_stats (fixture, "school-3", "frames_decoded", r3_before + 60, 15000);
+  g_assert_cmpint (stats_of (fixture, "school-2", "width"), ==, WIDTH);
+
+  g_test_message ("a fourth classroom joins late and gets a picture at once");
+  keyframes_before = stats_of (fixture, "sender", "keyframes_produced");
+  r4 = start_receiver (fixture, "school-4", "wait");
+  /* The next scheduled keyframe is KEYFRAME_INTERVAL_S seconds away: a picture within 20 s can
+   * only come from the keyframe forced when school-4 connected. */
+  wait_for_stats (fixture, "school-4", "frames_decoded", 1, 20000);
+  g_assert_cmpint (stats_of (fixture, "school-4", "width"), ==, WIDTH);
+  g_assert_cmpint (stats_of (fixture, "school-4", "first_frame_ms"), >=, 0);
+  wait_for_stats (fixture, "sender", "keyframes_produced", keyframes_before + 1, 5000);
+  wait_for_stats (fixture, "school-4", "frames_decoded", 30, 10000);
+
+  g_test_message ("the sender stops: classrooms are told, and exit or wait as configured");
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
+  g_clear_object (&sender);
+  g_subprocess_wait_async (r2, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, r2, 10000));
+  g_assert_true (g_subprocess_get_if_exited (r2));
+  g_assert_cmpint (g_subprocess_get_exit_status (r2), ==, 0);
+  g_clear_object (&r2);
+
+  {
+    g_autofree gchar *current = NULL;
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    do {
+      lx_test_run_for (100);
+      g_free (current);
+      current = stats_string (fixture, "school-3", "state");
+    } while (g_strcmp0 (current, "waiting-for-sender") != 0 && g_get_monotonic_time () < deadline);
+    g_assert_cmpstr (current, ==, "waiting-for-sender");
+  }
+  g_assert_nonnull (g_subprocess_get_identifier (r3)); /* still running, waiting */
+
+  g_assert_cmpint (lx_test_stop_process (r3, 10000), ==, 0);
+  g_assert_cmpint (lx_test_stop_process (r4, 10000), ==, 0);
+  g_object_unref (r3);
+  g_object_unref (r4);
+}
+
+/* Without a sender, a receiver asked for frames gives up with status 3 when its time is up. */
+static void
+test_receiver_times_out (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *log = file_in (fixture, "lonely.log");
+  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
+                         "--lesson", "no-sender-here", "--school", "lonely",
+                         "--ice-local-addresses", "127.0.0.1", "--headless",
+                         "--exit-after-frames", "10", "--timeout-s", "2", NULL };
+  g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
+  g_autofree gchar *output = NULL;
+
+  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, receiver, 15000));
+  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 3);
+  g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
+  g_assert_nonnull (strstr (output, "timed out after 2 s with 0 frames decoded"));
+}
+
+/* A bad setting stops the program at once with status 2 and a message naming the key. */
+static void
+test_bad_configuration (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *log = file_in (fixture, "bad.log");
+  const char *argv[] = { fixture->receiver_program, "--school", "no spaces", "--headless", NULL };
+  g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
+  g_autofree gchar *output = NULL;
+
+  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, receiver, 10000));
+  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 2);
+  g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
+  g_assert_nonnull (strstr (output, "key 'school' in [signaling]"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/lesson/reaches-classrooms", Fixture, NULL, setup, test_lesson_reaches_classrooms,
+              teardown);
+  g_test_add ("/lesson/receiver-times-out", Fixture, NULL, setup, test_receiver_times_out,
+              teardown);
+  g_test_add ("/lesson/bad-configuration", Fixture, NULL, setup, test_bad_configuration, teardown);
+  return g_test_run ();
+}

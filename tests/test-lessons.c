@@ -1,0 +1,336 @@
+/* The signaling server's rules, without a network: fake peers record what the registry sends them. */
+#include "lx-lessons.h"
+
+#include <string.h>
+
+typedef struct {
+  GPtrArray *inbox; /* LxMessage*, in arrival order */
+  LxPeer *peer;
+} FakePeer;
+
+typedef struct {
+  LxLessonRegistry *registry;
+  FakePeer peers[6];
+} Fixture;
+
+static void
+record (const LxMessage *message, gpointer data)
+{
+  FakePeer *fake = data;
+  g_autoptr (GError) error = NULL;
+  /* Through JSON and back, so that what the registry sends is checked as a peer would see it. */
+  g_autofree gchar *json = lx_message_to_json (message, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (fake->inbox, lx_message_from_json (json, strlen (json), &error));
+  g_assert_no_error (error);
+}
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  fixture->registry = lx_lesson_registry_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++) {
+    g_autofree gchar *name = g_strdup_printf ("fake-%u", i);
+    fixture->peers[i].inbox = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_message_free);
+    fixture->peers[i].peer = lx_lesson_registry_add_peer (fixture->registry, name, record,
+                                                          &fixture->peers[i]);
+  }
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  lx_lesson_registry_free (fixture->registry);
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+    g_ptr_array_unref (fixture->peers[i].inbox);
+}
+
+static void
+send_json (Fixture *fixture, guint index, const char *json)
+{
+  lx_lesson_registry_handle (fixture->registry, fixture->peers[index].peer, json, strlen (json));
+}
+
+static void
+hello (Fixture *fixture, guint index, const char *role, const char *lesson, const char *school)
+{
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"type\":\"hello\",\"version\":1,\"role\":\"%s\",\"lesson\":\"%s\",\"school\":\"%s\"}",
+      role, lesson, school);
+  send_json (fixture, index, json);
+}
+
+/* (transfer none) The oldest message @index has not read yet; fails if there is none. */
+static LxMessage *
+next_message (Fixture *fixture, guint index)
+{
+  GPtrArray *inbox = fixture->peers[index].inbox;
+  static LxMessage *taken = NULL;
+
+  g_clear_pointer (&taken, lx_message_free);
+  if (inbox->len == 0)
+    g_error ("peer %u expected a message, has none", index);
+  taken = g_ptr_array_steal_index (inbox, 0);
+  return taken;
+}
+
+static void
+expect_type (Fixture *fixture, guint index, LxMessageType type)
+{
+  LxMessage *message = next_message (fixture, index);
+  if (message->type != type)
+    g_error ("peer %u expected '%s', got '%s' (%s)", index, lx_message_type_to_string (type),
+             lx_message_type_to_string (message->type), message->message ? message->message : "");
+}
+
+static void
+expect_error (Fixture *fixture, guint index, LxProtocolError code)
+{
+  LxMessage *message = next_message (fixture, index);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_ERROR);
+  g_assert_cmpstr (message->code, ==, lx_protocol_error_to_string (code));
+  g_assert_nonnull (message->message);
+}
+
+static void
+expect_nothing (Fixture *fixture, guint index)
+{
+  g_assert_cmpuint (fixture->peers[index].inbox->len, ==, 0);
+}
+
+/* Sender 0 and classrooms 1 and 2 in lesson "l", inboxes emptied. */
+static void
+join_lesson (Fixture *fixture)
+{
+  hello (fixture, 0, "sender", "l", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  hello (fixture, 1, "receiver", "l", "a");
+  expect_type (fixture, 1, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_JOINED);
+  hello (fixture, 2, "receiver", "l", "b");
+  expect_type (fixture, 2, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_JOINED);
+}
+
+static void
+test_join_and_route (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  /* A classroom that arrives first waits; the sender then hears of it. */
+  hello (fixture, 1, "receiver", "l", "a");
+  message = next_message (fixture, 1);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_WELCOME);
+  g_assert_false (message->sender_present);
+  hello (fixture, 0, "sender", "l", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 1, LX_MESSAGE_SENDER_JOINED);
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+  g_assert_cmpstr (message->school, ==, "a");
+
+  /* A classroom that arrives later is announced at once. */
+  hello (fixture, 2, "receiver", "l", "b");
+  message = next_message (fixture, 2);
+  g_assert_true (message->sender_present);
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+  g_assert_cmpstr (message->school, ==, "b");
+
+  /* The offer reaches classroom b only. */
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"b\",\"sdp\":\"v=0 for b\"}");
+  message = next_message (fixture, 2);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_OFFER);
+  g_assert_cmpstr (message->sdp, ==, "v=0 for b");
+  expect_nothing (fixture, 1);
+
+  /* The answer and candidates go back to the sender, labelled with b even if b claims to be a. */
+  send_json (fixture, 2, "{\"type\":\"answer\",\"school\":\"a\",\"sdp\":\"v=0 from b\"}");
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_ANSWER);
+  g_assert_cmpstr (message->school, ==, "b");
+  g_assert_cmpstr (message->sdp, ==, "v=0 from b");
+  send_json (fixture, 2, "{\"type\":\"candidate\",\"mline_index\":1,\"candidate\":\"c-b\"}");
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CANDIDATE);
+  g_assert_cmpstr (message->school, ==, "b");
+  g_assert_cmpint (message->mline_index, ==, 1);
+  g_assert_cmpstr (message->candidate, ==, "c-b");
+
+  send_json (fixture, 0,
+             "{\"type\":\"candidate\",\"school\":\"a\",\"mline_index\":0,\"candidate\":\"c-s\"}");
+  message = next_message (fixture, 1);
+  g_assert_cmpstr (message->candidate, ==, "c-s");
+  expect_nothing (fixture, 2);
+  g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 1);
+}
+
+static void
+test_lessons_are_separate (Fixture *fixture, gconstpointer data)
+{
+  hello (fixture, 0, "sender", "l1", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  hello (fixture, 1, "sender", "l2", "master");
+  expect_type (fixture, 1, LX_MESSAGE_WELCOME);
+  hello (fixture, 2, "receiver", "l2", "a");
+  expect_type (fixture, 2, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 1, LX_MESSAGE_CLASSROOM_JOINED);
+  expect_nothing (fixture, 0);
+  /* The sender of l1 cannot reach a classroom of l2. */
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL);
+  expect_nothing (fixture, 2);
+  g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 2);
+}
+
+typedef struct {
+  const char *name;
+  guint peer;       /* who sends it, after join_lesson() (0 sender, 1-2 classrooms, 3 not joined) */
+  const char *json;
+  LxProtocolError code;
+} RefusedCase;
+
+static const RefusedCase refused_cases[] = {
+  { "not-json", 1, "{not json", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "offer-before-hello", 3, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0\"}",
+    LX_PROTOCOL_ERROR_NOT_JOINED },
+  { "second-hello", 1,
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":\"m\",\"school\":\"z\"}",
+    LX_PROTOCOL_ERROR_ALREADY_JOINED },
+  { "old-version", 3,
+    "{\"type\":\"hello\",\"version\":7,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"z\"}",
+    LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
+  { "second-sender", 3,
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":\"x\"}",
+    LX_PROTOCOL_ERROR_LESSON_HAS_SENDER },
+  { "duplicate-school", 3,
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"a\"}",
+    LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL },
+  { "classroom-offers", 1, "{\"type\":\"offer\",\"school\":\"b\",\"sdp\":\"v=0\"}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "sender-answers", 0, "{\"type\":\"answer\",\"school\":\"a\",\"sdp\":\"v=0\"}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "sender-candidate-without-school", 0,
+    "{\"type\":\"candidate\",\"mline_index\":0,\"candidate\":\"c\"}",
+    LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "offer-to-unknown-school", 0, "{\"type\":\"offer\",\"school\":\"nobody\",\"sdp\":\"v=0\"}",
+    LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL },
+  { "client-sends-welcome", 1,
+    "{\"type\":\"welcome\",\"version\":1,\"lesson\":\"l\",\"sender_present\":true}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "client-sends-sender-left", 1, "{\"type\":\"sender-left\"}", LX_PROTOCOL_ERROR_NOT_ALLOWED },
+};
+
+/* A refused message gets exactly one error reply, reaches nobody else and changes nothing: the
+ * lesson then works as before. */
+static void
+test_refused (Fixture *fixture, gconstpointer data)
+{
+  const RefusedCase *refused = data;
+  LxMessage *message;
+
+  join_lesson (fixture);
+  send_json (fixture, refused->peer, refused->json);
+  expect_error (fixture, refused->peer, refused->code);
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+    expect_nothing (fixture, i);
+
+  g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 1);
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0 still works\"}");
+  message = next_message (fixture, 1);
+  g_assert_cmpstr (message->sdp, ==, "v=0 still works");
+}
+
+/* A classroom vanishing mid-negotiation: the sender is told, the other classroom carries on. */
+static void
+test_classroom_vanishes (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  join_lesson (fixture);
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0\"}");
+  expect_type (fixture, 1, LX_MESSAGE_OFFER);
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "connection lost");
+  fixture->peers[1].peer = NULL;
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_LEFT);
+  g_assert_cmpstr (message->school, ==, "a");
+  g_assert_cmpstr (message->reason, ==, "connection lost");
+  expect_nothing (fixture, 2);
+
+  /* Its late candidates have nowhere to go; b's negotiation is untouched. */
+  send_json (fixture, 0,
+             "{\"type\":\"candidate\",\"school\":\"a\",\"mline_index\":0,\"candidate\":\"c\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL);
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"b\",\"sdp\":\"v=0\"}");
+  expect_type (fixture, 2, LX_MESSAGE_OFFER);
+
+  /* The school may come back under the same id. */
+  hello (fixture, 3, "receiver", "l", "a");
+  expect_type (fixture, 3, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_JOINED);
+}
+
+/* The sender vanishing: every classroom is told; a restarted sender is announced and told of every
+ * classroom still waiting. */
+static void
+test_sender_restarts (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+  gboolean seen_a = FALSE, seen_b = FALSE;
+
+  join_lesson (fixture);
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "crashed");
+  fixture->peers[0].peer = NULL;
+  message = next_message (fixture, 1);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_LEFT);
+  g_assert_cmpstr (message->reason, ==, "crashed");
+  expect_type (fixture, 2, LX_MESSAGE_SENDER_LEFT);
+
+  send_json (fixture, 1, "{\"type\":\"answer\",\"sdp\":\"v=0\"}");
+  expect_error (fixture, 1, LX_PROTOCOL_ERROR_NO_SENDER);
+
+  hello (fixture, 3, "sender", "l", "master");
+  expect_type (fixture, 3, LX_MESSAGE_WELCOME);
+  expect_type (fixture, 1, LX_MESSAGE_SENDER_JOINED);
+  expect_type (fixture, 2, LX_MESSAGE_SENDER_JOINED);
+  for (guint i = 0; i < 2; i++) {
+    message = next_message (fixture, 3);
+    g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+    seen_a |= g_str_equal (message->school, "a");
+    seen_b |= g_str_equal (message->school, "b");
+  }
+  g_assert_true (seen_a && seen_b);
+}
+
+static void
+test_empty_lesson_is_forgotten (Fixture *fixture, gconstpointer data)
+{
+  join_lesson (fixture);
+  for (guint i = 0; i < 3; i++) {
+    lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[i].peer, "bye");
+    fixture->peers[i].peer = NULL;
+  }
+  g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 0);
+  g_assert_cmpuint (lx_lesson_registry_count_peers (fixture->registry), ==,
+                    G_N_ELEMENTS (fixture->peers) - 3);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/lessons/join-and-route", Fixture, NULL, setup, test_join_and_route, teardown);
+  g_test_add ("/lessons/separate", Fixture, NULL, setup, test_lessons_are_separate, teardown);
+  for (guint i = 0; i < G_N_ELEMENTS (refused_cases); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/lessons/refused/%s", refused_cases[i].name);
+    g_test_add (path, Fixture, &refused_cases[i], setup, test_refused, teardown);
+  }
+  g_test_add ("/lessons/classroom-vanishes", Fixture, NULL, setup, test_classroom_vanishes,
+              teardown);
+  g_test_add ("/lessons/sender-restarts", Fixture, NULL, setup, test_sender_restarts, teardown);
+  g_test_add ("/lessons/empty-lesson-forgotten", Fixture, NULL, setup,
+              test_empty_lesson_is_forgotten, teardown);
+  return g_test_run ();
+}

@@ -1,0 +1,277 @@
+/* The signaling protocol: every message type round-trips through JSON, and malformed messages are
+ * refused with the error code that names what is wrong. */
+#include "lx-protocol.h"
+
+#include <string.h>
+
+static gchar *
+data_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "messages", name, NULL);
+}
+
+static void
+assert_messages_equal (const LxMessage *a, const LxMessage *b)
+{
+  g_assert_cmpint (a->type, ==, b->type);
+  g_assert_cmpint (a->version, ==, b->version);
+  g_assert_cmpint (a->role, ==, b->role);
+  g_assert_cmpstr (a->lesson, ==, b->lesson);
+  g_assert_cmpstr (a->school, ==, b->school);
+  g_assert_cmpstr (a->token, ==, b->token);
+  g_assert_cmpint (a->sender_present, ==, b->sender_present);
+  g_assert_cmpstr (a->sdp, ==, b->sdp);
+  g_assert_cmpstr (a->candidate, ==, b->candidate);
+  g_assert_cmpint (a->mline_index, ==, b->mline_index);
+  g_assert_cmpstr (a->reason, ==, b->reason);
+  g_assert_cmpstr (a->code, ==, b->code);
+  g_assert_cmpstr (a->message, ==, b->message);
+}
+
+/* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
+static void
+test_sample_files_round_trip (void)
+{
+  g_autofree gchar *dir_path = data_path ("");
+  g_autoptr (GDir) dir = g_dir_open (dir_path, 0, NULL);
+  gboolean seen[LX_MESSAGE_N_TYPES] = { FALSE };
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL) {
+    g_autofree gchar *path = data_path (name);
+    g_autofree gchar *contents = NULL;
+    g_autofree gchar *json = NULL;
+    g_autoptr (LxMessage) decoded = NULL;
+    g_autoptr (LxMessage) again = NULL;
+    g_autoptr (GError) error = NULL;
+    gsize length;
+
+    g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+    decoded = lx_message_from_json (contents, length, &error);
+    g_assert_no_error (error);
+    /* The file is named after its type. */
+    g_assert_true (g_str_has_prefix (name, lx_message_type_to_string (decoded->type)));
+    seen[decoded->type] = TRUE;
+
+    json = lx_message_to_json (decoded, &error);
+    g_assert_no_error (error);
+    again = lx_message_from_json (json, strlen (json), &error);
+    g_assert_no_error (error);
+    assert_messages_equal (decoded, again);
+  }
+  for (guint type = 0; type < LX_MESSAGE_N_TYPES; type++) {
+    if (!seen[type])
+      g_test_message ("no sample for message type %s", lx_message_type_to_string (type));
+    g_assert_true (seen[type]);
+  }
+}
+
+/* Messages built in code, with every field their type has, survive encoding and decoding. */
+static void
+test_built_messages_round_trip (void)
+{
+  for (guint type = 0; type < LX_MESSAGE_N_TYPES; type++) {
+    g_autoptr (LxMessage) message = lx_message_new (type);
+    g_autoptr (LxMessage) decoded = NULL;
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *json = NULL;
+
+    switch ((LxMessageType) type) {
+    case LX_MESSAGE_HELLO:
+      message->version = LX_PROTOCOL_VERSION;
+      message->role = LX_ROLE_SENDER;
+      message->lesson = g_strdup ("physics.9");
+      message->school = g_strdup ("county_No-1");
+      message->token = g_strdup ("tökén with ünïcode");
+      break;
+    case LX_MESSAGE_WELCOME:
+      message->version = LX_PROTOCOL_VERSION;
+      message->lesson = g_strdup ("physics.9");
+      message->sender_present = FALSE;
+      break;
+    case LX_MESSAGE_CLASSROOM_JOINED:
+      message->school = g_strdup ("a");
+      break;
+    case LX_MESSAGE_CLASSROOM_LEFT:
+      message->school = g_strdup ("a");
+      message->reason = g_strdup ("网络断开");
+      break;
+    case LX_MESSAGE_SENDER_JOINED:
+      break;
+    case LX_MESSAGE_SENDER_LEFT:
+      message->reason = g_strdup ("stopped");
+      break;
+    case LX_MESSAGE_OFFER:
+    case LX_MESSAGE_ANSWER:
+      message->school = g_strdup ("b");
+      message->sdp = g_strdup ("v=0\r\nline with \"quotes\" and \\ backslash\r\n");
+      break;
+    case LX_MESSAGE_CANDIDATE:
+      message->school = g_strdup ("b");
+      message->mline_index = 1;
+      message->candidate = g_strdup ("candidate:1 1 UDP 1 127.0.0.1 5000 typ host");
+      break;
+    case LX_MESSAGE_ERROR:
+      message->code = g_strdup ("bad-field");
+      message->message = g_strdup ("hello: field 'school' must be ...");
+      break;
+    case LX_MESSAGE_N_TYPES:
+      g_assert_not_reached ();
+    }
+    json = lx_message_to_json (message, &error);
+    g_assert_no_error (error);
+    decoded = lx_message_from_json (json, strlen (json), &error);
+    g_assert_no_error (error);
+    assert_messages_equal (message, decoded);
+  }
+}
+
+static void
+test_unknown_members_are_ignored (void)
+{
+  const char *json = "{\"type\":\"sender-left\",\"reason\":\"x\",\"future_field\":[1,2,{}]}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = lx_message_from_json (json, strlen (json), &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_LEFT);
+  g_assert_cmpstr (message->reason, ==, "x");
+}
+
+typedef struct {
+  const char *name;
+  const char *json;
+  LxProtocolError code;
+} InvalidCase;
+
+static const InvalidCase invalid_cases[] = {
+  { "empty", "", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "not-json", "hello server", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "truncated", "{\"type\":\"offer\",\"school\":\"a\"", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "array", "[1,2,3]", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "string", "\"hello\"", LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "invalid-utf8", "{\"type\":\"sender-left\",\"reason\":\"\xff\xfe\"}",
+    LX_PROTOCOL_ERROR_INVALID_JSON },
+  { "no-type", "{}", LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "type-not-string", "{\"type\":5}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "unknown-type", "{\"type\":\"dance\"}", LX_PROTOCOL_ERROR_UNKNOWN_TYPE },
+  { "hello-missing-school",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\"}",
+    LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "hello-version-string",
+    "{\"type\":\"hello\",\"version\":\"1\",\"role\":\"sender\",\"lesson\":\"l\",\"school\":\"s\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-bad-role",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"teacher\",\"lesson\":\"l\",\"school\":\"s\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-school-with-space",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":\"a b\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-school-too-long",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":"
+    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-empty-lesson",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"\",\"school\":\"s\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "candidate-negative-index",
+    "{\"type\":\"candidate\",\"mline_index\":-1,\"candidate\":\"c\"}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "candidate-fractional-index",
+    "{\"type\":\"candidate\",\"mline_index\":1.5,\"candidate\":\"c\"}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "candidate-missing", "{\"type\":\"candidate\",\"mline_index\":0}",
+    LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "offer-sdp-null", "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":null}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "offer-sdp-object", "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":{\"v\":0}}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "welcome-present-string",
+    "{\"type\":\"welcome\",\"version\":1,\"lesson\":\"l\",\"sender_present\":\"yes\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "error-unknown-code", "{\"type\":\"error\",\"code\":\"oops\",\"message\":\"m\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+};
+
+static void
+test_invalid_message (gconstpointer data)
+{
+  const InvalidCase *invalid = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = lx_message_from_json (invalid->json, strlen (invalid->json),
+                                                        &error);
+
+  g_assert_null (message);
+  g_assert_error (error, LX_PROTOCOL_ERROR, (gint) invalid->code);
+  g_assert_nonnull (error->message);
+}
+
+static void
+test_oversized_message (void)
+{
+  g_autoptr (GString) json = g_string_new ("{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  while (json->len <= LX_PROTOCOL_MAX_MESSAGE_SIZE)
+    g_string_append (json, "a=candidate-padding-line\\r\\n");
+  g_string_append (json, "\"}");
+  message = lx_message_from_json (json->str, json->len, &error);
+  g_assert_null (message);
+  g_assert_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_TOO_LARGE);
+}
+
+static void
+test_field_too_long (void)
+{
+  g_autofree gchar *sdp = g_strnfill (61 * 1024, 'x');
+  g_autofree gchar *json = g_strdup_printf ("{\"type\":\"answer\",\"sdp\":\"%s\"}", sdp);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = lx_message_from_json (json, strlen (json), &error);
+
+  g_assert_null (message);
+  g_assert_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_FIELD);
+  g_assert_nonnull (strstr (error->message, "'sdp'"));
+}
+
+static void
+test_encoding_refuses_invalid (void)
+{
+  g_autoptr (LxMessage) message = lx_message_new (LX_MESSAGE_OFFER);
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = NULL;
+
+  message->school = g_strdup ("a");
+  json = lx_message_to_json (message, &error);
+  g_assert_null (json);
+  g_assert_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_MISSING_FIELD);
+  g_assert_nonnull (strstr (error->message, "'sdp'"));
+}
+
+static void
+test_error_codes_round_trip (void)
+{
+  for (LxProtocolError code = LX_PROTOCOL_ERROR_INVALID_JSON;
+       code <= LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL; code++) {
+    LxProtocolError parsed;
+    g_assert_true (lx_protocol_error_from_string (lx_protocol_error_to_string (code), &parsed));
+    g_assert_cmpint (parsed, ==, code);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/protocol/round-trip/sample-files", test_sample_files_round_trip);
+  g_test_add_func ("/protocol/round-trip/built", test_built_messages_round_trip);
+  g_test_add_func ("/protocol/round-trip/error-codes", test_error_codes_round_trip);
+  g_test_add_func ("/protocol/unknown-members-ignored", test_unknown_members_are_ignored);
+  for (guint i = 0; i < G_N_ELEMENTS (invalid_cases); i++) {
+    g_autofree gchar *path = g_strdup_printf ("/protocol/invalid/%s", invalid_cases[i].name);
+    g_test_add_data_func (path, &invalid_cases[i], test_invalid_message);
+  }
+  g_test_add_func ("/protocol/invalid/oversized", test_oversized_message);
+  g_test_add_func ("/protocol/invalid/field-too-long", test_field_too_long);
+  g_test_add_func ("/protocol/encode-refuses-invalid", test_encoding_refuses_invalid);
+  return g_test_run ();
+}
