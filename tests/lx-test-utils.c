@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 typedef struct {
   gboolean fired;
@@ -58,6 +59,14 @@ lx_test_program (const char *variable)
   return g_strdup (path);
 }
 
+/* A test that fails aborts at once: its programs must not outlive it (they would keep ports,
+ * CPU and the test runner's pipes). */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 GSubprocess *
 lx_test_spawn (const char *log_path, const char *const *argv)
 {
@@ -65,6 +74,7 @@ lx_test_spawn (const char *log_path, const char *const *argv)
   g_autoptr (GError) error = NULL;
   GSubprocess *process;
 
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   g_subprocess_launcher_take_stderr_fd (launcher, -1);
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -83,7 +93,11 @@ lx_test_signaling_start (LxTestSignaling *signaling)
   g_autofree gchar *line = NULL;
   const char *port;
 
-  signaling->process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_autoptr (GSubprocessLauncher) launcher =
+      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  signaling->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (signaling->process));
   /* The first line says where it listens (or the process died and the read returns NULL). */

@@ -1,8 +1,8 @@
 /* End to end, with the real programs on loopback: a signaling server, a test-pattern sender and
  * headless receivers. Classrooms must decode real frames of the sender's size and real audio, keep
  * going when another leaves, get a picture at once when they join late (the scheduled keyframe is
- * ten minutes away, so only the keyframe forced on join can explain it), and be told when the
- * sender stops. */
+ * ten minutes away, so only a keyframe forced for the newcomer — on its connection, or on its
+ * PLI — can explain it), and be told when the sender stops. */
 #include "lx-test-utils.h"
 
 #include <glib/gstdio.h>
@@ -115,8 +115,10 @@ wait_for_stats (Fixture *fixture, const char *school, const char *member, gint64
   if (!lx_test_wait_until (stats_reach, &condition, timeout_ms)) {
     g_autofree gchar *contents = NULL;
     g_file_get_contents (condition.path, &contents, NULL, NULL);
-    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms; last statistics:\n%s",
-             school, member, at_least, timeout_ms, contents ? contents : "(none)");
+    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms (logs in %s); last "
+             "statistics:\n%s",
+             school, member, at_least, timeout_ms, fixture->directory,
+             contents ? contents : "(none)");
   }
   g_free (condition.path);
 }
@@ -197,7 +199,7 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   keyframes_before = stats_of (fixture, "sender", "keyframes_produced");
   r4 = start_receiver (fixture, "school-4", "wait");
   /* The next scheduled keyframe is KEYFRAME_INTERVAL_S seconds away: a picture within 20 s can
-   * only come from the keyframe forced when school-4 connected. */
+   * only come from a keyframe forced for school-4, and the encoder must have made one more. */
   wait_for_stats (fixture, "school-4", "frames_decoded", 1, 20000);
   g_assert_cmpint (stats_of (fixture, "school-4", "width"), ==, WIDTH);
   g_assert_cmpint (stats_of (fixture, "school-4", "first_frame_ms"), >=, 0);
