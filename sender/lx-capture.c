@@ -2,12 +2,23 @@
  * parsing, never pasted into the pipeline description. */
 #include "lx-capture.h"
 
+/* Parses @description, whose last element is named "capture-caps", into a bin whose one ghost pad
+ * "src" is that element's. (Letting the parser ghost every unlinked pad would also ghost the sink
+ * of an element waiting for decodebin's dynamic pad, and break that link.) */
 static GstElement *
 parse_bin (const char *description, GError **error)
 {
-  GstElement *bin = gst_parse_bin_from_description (description, TRUE, error);
-  if (bin == NULL)
+  GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
+  g_autoptr (GstElement) last = NULL;
+  g_autoptr (GstPad) src = NULL;
+
+  if (bin == NULL) {
     g_prefix_error (error, "cannot build '%s': ", description);
+    return NULL;
+  }
+  last = gst_bin_get_by_name (GST_BIN (bin), "capture-caps");
+  src = gst_element_get_static_pad (last, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", src));
   return bin;
 }
 
@@ -39,7 +50,7 @@ lx_capture_video_new (const LxSenderConfig *config, GError **error)
   }
 
   description = g_strdup_printf ("%s ! videoconvert ! videoscale ! videorate ! "
-                                 "capsfilter caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
+                                 "capsfilter name=capture-caps caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
                                  source, config->width, config->height, config->framerate);
   bin = parse_bin (description, error);
   if (bin == NULL)
@@ -73,7 +84,7 @@ lx_capture_audio_new (const LxSenderConfig *config, GError **error)
     source = "alsasrc name=microphone";
 
   description = g_strdup_printf ("%s ! audioconvert ! audioresample ! "
-                                 "capsfilter caps=\"audio/x-raw,rate=48000,channels=2\"", source);
+                                 "capsfilter name=capture-caps caps=\"audio/x-raw,rate=48000,channels=2\"", source);
   bin = parse_bin (description, error);
   if (bin == NULL)
     return NULL;

@@ -200,8 +200,9 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
 
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR) {
     if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
-      g_printerr ("lianxiao-sender: the video source ended\n");
-      quit (sender, 1);
+      /* Only a file ends by itself: the recorded lesson is over. */
+      g_message ("the lesson's video ended");
+      quit (sender, 0);
     }
     return G_SOURCE_CONTINUE;
   }
