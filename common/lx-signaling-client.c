@@ -136,6 +136,11 @@ on_websocket_message (SoupWebsocketConnection *connection, gint data_type, GByte
     }
     return;
   }
+  if (message->type == LX_MESSAGE_ERROR) {
+    /* The server refused something we sent: worth a warning, nothing for the program to do. */
+    g_warning ("signaling server refused a message: %s (%s)", message->message, message->code);
+    return;
+  }
   g_signal_emit (client, signals[SIGNAL_MESSAGE], 0, message);
 }
 

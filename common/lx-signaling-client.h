@@ -9,6 +9,8 @@
 
 G_BEGIN_DECLS
 
+typedef struct _LxSignalingClient LxSignalingClient;
+
 #define LX_TYPE_SIGNALING_CLIENT (lx_signaling_client_get_type ())
 G_DECLARE_FINAL_TYPE (LxSignalingClient, lx_signaling_client, LX, SIGNALING_CLIENT, GObject)
 
@@ -18,6 +20,7 @@ G_DECLARE_FINAL_TYPE (LxSignalingClient, lx_signaling_client, LX, SIGNALING_CLIE
  * Signals:
  *   "joined"  (LxSignalingClient *, const LxMessage *welcome)
  *   "message" (LxSignalingClient *, const LxMessage *message)  every message after welcome
+ *                                                              (`error` replies are logged here)
  *   "closed"  (LxSignalingClient *, const GError *reason)      connection failed or ended */
 LxSignalingClient *lx_signaling_client_new (const char *url, LxRole role, const char *lesson,
                                             const char *school, const char *token);

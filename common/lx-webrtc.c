@@ -1,6 +1,8 @@
 /* Shared webrtcbin set-up (see lx-webrtc.h). */
 #include "lx-webrtc.h"
 
+#include "lx-signaling-client.h"
+
 #include <gst/sdp/sdp.h>
 
 GstElement *
@@ -70,4 +72,31 @@ lx_webrtc_prepare_dtls_certificate (void)
     return;
   gst_object_ref_sink (decoder);
   g_object_get (decoder, "pem", &pem, NULL);
+}
+
+gboolean
+lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
+                                     LxSignalingClient *signaling, const char *school)
+{
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *description = NULL;
+  g_autoptr (LxMessage) message = NULL;
+  gboolean is_offer = reply && gst_structure_has_field (reply, "offer");
+
+  if (reply == NULL ||
+      !gst_structure_get (reply, is_offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                          &description, NULL)) {
+    g_warning ("school %s: webrtcbin could not create a session description", school);
+    gst_promise_unref (promise);
+    return FALSE;
+  }
+  gst_promise_unref (promise);
+
+  message = lx_message_new (is_offer ? LX_MESSAGE_OFFER : LX_MESSAGE_ANSWER);
+  message->school = g_strdup (school);
+  message->sdp = gst_sdp_message_as_text (description->sdp);
+  lx_signaling_client_send (signaling, message);
+  g_signal_emit_by_name (webrtc, "set-local-description", description, NULL);
+  gst_webrtc_session_description_free (description);
+  return TRUE;
 }

@@ -23,6 +23,15 @@ GstElement *lx_webrtc_new (const char *name, const LxIceSettings *ice, guint lat
 GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType type,
                                                               const char *sdp, GError **error);
 
+typedef struct _LxSignalingClient LxSignalingClient;
+
+/* Completes a create-offer or create-answer: sends the description in @promise's reply as an
+ * `offer` or `answer` about @school through @signaling, then makes it @webrtc's local description.
+ * Sending first means the peer never receives an ICE candidate before the description it belongs
+ * to. Returns FALSE, logging why, if the reply holds no description. Takes @promise. */
+gboolean lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
+                                              LxSignalingClient *signaling, const char *school);
+
 /* Creates the DTLS certificate this process will use, so that the first classroom does not wait for
  * key generation (webrtcbin makes one per process, on first use, otherwise). */
 void lx_webrtc_prepare_dtls_certificate (void);

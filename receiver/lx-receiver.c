@@ -9,7 +9,6 @@
 #include "lx-webrtc.h"
 
 #include <glib-unix.h>
-#include <gst/sdp/sdp.h>
 #include <stdio.h>
 
 #define SNAPSHOT_INTERVAL_S 5
@@ -79,26 +78,9 @@ static void
 on_answer_created (GstPromise *promise, gpointer data)
 {
   AnswerRequest *request = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *answer = NULL;
-  g_autoptr (LxMessage) message = NULL;
 
-  if (reply == NULL || !gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                                           &answer, NULL)) {
-    g_warning ("webrtcbin could not create an answer");
-    gst_promise_unref (promise);
-    return;
-  }
-  gst_promise_unref (promise);
-
-  /* The answer leaves before set-local-description starts ICE gathering, so the sender never gets
-   * a candidate before the answer it belongs to. */
-  message = lx_message_new (LX_MESSAGE_ANSWER);
-  message->school = g_strdup (request->receiver->config->connection.school);
-  message->sdp = gst_sdp_message_as_text (answer->sdp);
-  lx_signaling_client_send (request->receiver->signaling, message);
-  g_signal_emit_by_name (request->webrtc, "set-local-description", answer, NULL);
-  gst_webrtc_session_description_free (answer);
+  lx_webrtc_publish_local_description (request->webrtc, promise, request->receiver->signaling,
+                                       request->receiver->config->connection.school);
 }
 
 static void
@@ -244,9 +226,6 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
     break;
   case LX_MESSAGE_SENDER_LEFT:
     sender_gone (receiver, "left the lesson");
-    break;
-  case LX_MESSAGE_ERROR:
-    g_warning ("signaling server refused a message: %s (%s)", message->message, message->code);
     break;
   default:
     g_warning ("ignoring unexpected '%s' from the signaling server",

@@ -3,8 +3,6 @@
  * and hand anything that touches shared state back to the main context. */
 #include "lx-classroom.h"
 
-#include <gst/sdp/sdp.h>
-
 #define VIDEO_PAYLOAD_TYPE 96
 #define AUDIO_PAYLOAD_TYPE 97
 /* Small enough for any path MTU a rural link may have, tunnels included. */
@@ -109,28 +107,12 @@ static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   LxClassroom *classroom = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *offer = NULL;
-  g_autoptr (LxMessage) message = NULL;
 
-  if (reply == NULL || !gst_structure_get (reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                                           &offer, NULL)) {
-    g_warning ("classroom %s: webrtcbin could not create an offer", classroom->school);
-    set_state (classroom, LX_CLASSROOM_FAILED);
-    gst_promise_unref (promise);
-    return;
-  }
-  gst_promise_unref (promise);
-
-  /* The offer goes out before set-local-description starts ICE gathering, so the classroom never
-   * receives a candidate before the offer it belongs to. */
-  message = lx_message_new (LX_MESSAGE_OFFER);
-  message->school = g_strdup (classroom->school);
-  message->sdp = gst_sdp_message_as_text (offer->sdp);
-  lx_signaling_client_send (classroom->context.signaling, message);
+  /* Offered before the offer leaves, so that no answer can find the classroom unprepared. */
   set_state (classroom, LX_CLASSROOM_OFFERED);
-  g_signal_emit_by_name (classroom->webrtc, "set-local-description", offer, NULL);
-  gst_webrtc_session_description_free (offer);
+  if (!lx_webrtc_publish_local_description (classroom->webrtc, promise,
+                                            classroom->context.signaling, classroom->school))
+    set_state (classroom, LX_CLASSROOM_FAILED);
 }
 
 /* The payloader's caps, as the transceiver's codec preferences, with the feedback we answer. */

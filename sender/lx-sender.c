@@ -100,9 +100,6 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
       lx_classroom_add_candidate (classroom, message->mline_index, message->candidate);
     }
     break;
-  case LX_MESSAGE_ERROR:
-    g_warning ("signaling server refused a message: %s (%s)", message->message, message->code);
-    break;
   default:
     g_warning ("ignoring unexpected '%s' from the signaling server",
                lx_message_type_to_string (message->type));
