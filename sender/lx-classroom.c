@@ -316,8 +316,11 @@ link_to_tee (MediaBranch *branch)
 LxClassroom *
 lx_classroom_new (const LxClassroomContext *context, const char *school, GError **error)
 {
+  static gint serial = 0;
   LxClassroom *classroom = g_atomic_rc_box_new0 (LxClassroom);
-  g_autofree gchar *name = g_strdup_printf ("classroom-%s", school);
+  /* Unique even while an earlier branch of the same school is still being torn down. */
+  g_autofree gchar *name = g_strdup_printf ("classroom-%s-%d", school,
+                                            g_atomic_int_add (&serial, 1));
 
   classroom->context = *context;
   classroom->school = g_strdup (school);

@@ -195,14 +195,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   const char *school;
   LxClassroom *classroom;
 
-  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR) {
-    if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_EOS) {
-      /* Only a file ends by itself: the recorded lesson is over. */
-      g_message ("the lesson's video ended");
-      quit (sender, 0);
-    }
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
-  }
   gst_message_parse_error (message, &error, &debug);
   /* A classroom's own failure ends that classroom, never the lesson. */
   g_hash_table_iter_init (&iter, sender->classrooms);
@@ -217,6 +211,24 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
               error->message, debug ? debug : "");
   quit (sender, 1);
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+end_of_video (gpointer data)
+{
+  g_message ("the lesson's video ended");
+  quit (data, 0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Only a file ends by itself: the recorded lesson is over. The pipeline never posts EOS itself
+ * (webrtcbin's sinks do not), so watch for it where the encoded video enters the tee. */
+static GstPadProbeReturn
+on_video_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_main_context_invoke (NULL, end_of_video, data);
+  return GST_PAD_PROBE_OK;
 }
 
 /* Adds capture → encoder → tee to the pipeline and returns (transfer full) the tee; takes the
@@ -245,6 +257,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   GstElement *capture, *encoder;
   g_autoptr (GstElement) video_encoder = NULL;
   g_autoptr (GstPad) encoder_src = NULL;
+  g_autoptr (GstPad) tee_sink = NULL;
 
   sender->config = config;
   sender->classrooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -272,6 +285,8 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
     goto failed;
   }
 
+  tee_sink = gst_element_get_static_pad (sender->video_tee, "sink");
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_video_event, sender, NULL);
   video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), "encoder");
   encoder_src = gst_element_get_static_pad (video_encoder, "src");
   sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);

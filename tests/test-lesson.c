@@ -2,7 +2,7 @@
  * headless receivers. Classrooms must decode real frames of the sender's size and real audio, keep
  * going when another leaves, get a picture at once when they join late (the scheduled keyframe is
  * ten minutes away, so only a keyframe forced for the newcomer — on its connection, or on its
- * PLI — can explain it), and be told when the sender stops. */
+ * PLI — can explain it), be told when the sender stops, and resume when it comes back. */
 #include "lx-test-utils.h"
 
 #include <glib/gstdio.h>
@@ -169,7 +169,7 @@ static void
 test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
 {
   GSubprocess *sender, *r1, *r2, *r3, *r4;
-  gint64 r2_before, r3_before, keyframes_before;
+  gint64 r2_before, r3_before, r4_before, keyframes_before;
 
   sender = start_sender (fixture);
   r1 = start_receiver (fixture, "school-1", "exit");
@@ -227,10 +227,66 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   }
   g_assert_nonnull (g_subprocess_get_identifier (r3)); /* still running, waiting */
 
+  g_test_message ("the sender comes back: the waiting classrooms resume by themselves");
+  r3_before = stats_of (fixture, "school-3", "frames_decoded");
+  r4_before = stats_of (fixture, "school-4", "frames_decoded");
+  sender = start_sender (fixture);
+  wait_for_stats (fixture, "school-3", "frames_decoded", r3_before + 30, 20000);
+  wait_for_stats (fixture, "school-4", "frames_decoded", r4_before + 30, 20000);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
+  g_clear_object (&sender);
+
   g_assert_cmpint (lx_test_stop_process (r3, 10000), ==, 0);
   g_assert_cmpint (lx_test_stop_process (r4, 10000), ==, 0);
   g_object_unref (r3);
   g_object_unref (r4);
+}
+
+/* A recorded lesson: the sender plays a video file (scaled to the lesson's size) and ends the
+ * lesson cleanly when the file ends. */
+static void
+test_video_file_lesson (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *clip = file_in (fixture, "clip.mp4");
+  g_autofree gchar *location = g_strdup_printf ("location=%s", clip);
+  g_autofree gchar *sender_log = file_in (fixture, "file-sender.log");
+  g_autofree gchar *receiver_log = file_in (fixture, "file-receiver.log");
+  g_autofree gchar *stats = file_in (fixture, "file-school.json");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) encoder = NULL;
+  g_autoptr (GSubprocess) sender = NULL;
+  g_autoptr (GSubprocess) receiver = NULL;
+  const char *encode[] = { "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=120",
+                           "pattern=ball", "!", "video/x-raw,width=640,height=360,framerate=30/1",
+                           "!", "x264enc", "!", "mp4mux", "!", "filesink", location, NULL };
+  const char *sender_argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
+                                "--lesson", "recorded", "--school", "master",
+                                "--ice-local-addresses", "127.0.0.1", "--video-source", "file",
+                                "--video-file", clip, "--audio-source", "none", "--width", "320",
+                                "--height", "180", NULL };
+  const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
+                                  "--lesson", "recorded", "--school", "file-school",
+                                  "--ice-local-addresses", "127.0.0.1", "--headless",
+                                  "--on-sender-left", "exit", "--stats-json", stats, NULL };
+
+  encoder = g_subprocess_newv (encode, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (encoder, NULL, &error));
+  g_assert_no_error (error);
+
+  receiver = lx_test_spawn (receiver_log, receiver_argv);
+  sender = lx_test_spawn (sender_log, sender_argv);
+  wait_for_stats (fixture, "file-school", "frames_decoded", 30, 20000);
+  g_assert_cmpint (stats_of (fixture, "file-school", "width"), ==, 320);
+  g_assert_cmpint (stats_of (fixture, "file-school", "height"), ==, 180);
+
+  /* The 4 s file ends: the sender exits 0 and the classroom, told, exits 0 too. */
+  g_subprocess_wait_async (sender, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, sender, 20000));
+  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
+  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, receiver, 10000));
+  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 0);
 }
 
 /* Without a sender, a receiver asked for frames gives up with status 3 when its time is up. */
@@ -274,6 +330,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/lesson/reaches-classrooms", Fixture, NULL, setup, test_lesson_reaches_classrooms,
               teardown);
+  g_test_add ("/lesson/video-file", Fixture, NULL, setup, test_video_file_lesson, teardown);
   g_test_add ("/lesson/receiver-times-out", Fixture, NULL, setup, test_receiver_times_out,
               teardown);
   g_test_add ("/lesson/bad-configuration", Fixture, NULL, setup, test_bad_configuration, teardown);
