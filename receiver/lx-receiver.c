@@ -3,6 +3,7 @@
  * counters carry on across them. */
 #include "lx-receiver.h"
 
+#include "lx-fullscreen.h"
 #include "lx-playback.h"
 #include "lx-signaling-client.h"
 #include "lx-stats.h"
@@ -17,6 +18,7 @@ struct _LxReceiver {
   const LxReceiverConfig *config;
   LxSignalingClient *signaling;
   LxPlayback *playback;
+  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
@@ -180,6 +182,8 @@ start_session (LxReceiver *receiver, const char *sdp)
                     receiver);
   bus = gst_element_get_bus (receiver->pipeline);
   gst_bus_add_watch (bus, on_bus_message, receiver);
+  if (receiver->fullscreen)
+    lx_fullscreen_window_attach (receiver->fullscreen, receiver->pipeline);
   gst_element_set_state (receiver->pipeline, GST_STATE_PLAYING);
 
   g_signal_emit_by_name (receiver->webrtc, "set-remote-description", offer, NULL);
@@ -410,6 +414,7 @@ lx_receiver_free (LxReceiver *receiver)
     g_clear_object (&receiver->signaling);
   }
   lx_playback_free (receiver->playback);
+  lx_fullscreen_window_free (receiver->fullscreen);
   g_main_loop_unref (receiver->loop);
   g_free (receiver);
 }
@@ -422,6 +427,14 @@ lx_receiver_run (LxReceiver *receiver)
   guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, receiver);
 
   receiver->started_us = g_get_monotonic_time ();
+  /* Wayland and KMS sinks go full screen themselves (lx-playback.c); X11 needs our window. */
+  if (receiver->config->fullscreen && !receiver->config->headless && g_getenv ("DISPLAY") &&
+      !g_getenv ("WAYLAND_DISPLAY")) {
+    g_autoptr (GError) error = NULL;
+    receiver->fullscreen = lx_fullscreen_window_new (&error);
+    if (receiver->fullscreen == NULL)
+      g_warning ("%s; showing the lesson in a window", error->message);
+  }
   receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER,
                                                  connection->lesson, connection->school,
                                                  connection->token);

@@ -67,14 +67,21 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+GSubprocessLauncher *
+lx_test_launcher_new (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return launcher;
+}
+
 GSubprocess *
 lx_test_spawn (const char *log_path, const char *const *argv)
 {
-  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GError) error = NULL;
   GSubprocess *process;
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   g_subprocess_launcher_take_stderr_fd (launcher, -1);
   g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -93,10 +100,8 @@ lx_test_signaling_start (LxTestSignaling *signaling)
   g_autofree gchar *line = NULL;
   const char *port;
 
-  g_autoptr (GSubprocessLauncher) launcher =
-      g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   signaling->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (signaling->process));

@@ -31,6 +31,10 @@ typedef struct {
 void lx_test_signaling_start (LxTestSignaling *signaling);
 void lx_test_signaling_stop (LxTestSignaling *signaling);
 
+/* (transfer full) A launcher whose processes are killed if the test process dies (a failed test
+ * aborts at once, and its programs must not outlive it). */
+GSubprocessLauncher *lx_test_launcher_new (GSubprocessFlags flags);
+
 /* (transfer full) Starts @argv (NULL-terminated) with stdout and stderr going to @log_path. */
 GSubprocess *lx_test_spawn (const char *log_path, const char *const *argv);
 

@@ -289,6 +289,62 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 0);
 }
 
+/* Not headless: the classroom plays into a real window, full screen, on an X server (Xvfb). */
+static void
+test_fullscreen_window (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *xvfb_path = g_find_program_in_path ("Xvfb");
+  const char *xvfb_argv[] = { "Xvfb", "-displayfd", "1", "-screen", "0", "1024x600x24",
+                              "-nolisten", "tcp", NULL };
+  g_autoptr (GSubprocess) xvfb = NULL;
+  g_autoptr (GSubprocess) sender = NULL;
+  g_autoptr (GSubprocess) receiver = NULL;
+  g_autoptr (GDataInputStream) xvfb_output = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *display_number = NULL;
+  g_autofree gchar *display = NULL;
+  g_autofree gchar *log = file_in (fixture, "window.log");
+  g_autofree gchar *stats = file_in (fixture, "window-school.json");
+  g_autofree gchar *output = NULL;
+  const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
+                                  "--lesson", "integration", "--school", "window-school",
+                                  "--ice-local-addresses", "127.0.0.1", "--fullscreen",
+                                  "--stats-json", stats, NULL };
+
+  if (xvfb_path == NULL) {
+    g_test_skip ("Xvfb is not installed (package xvfb): cannot test a real window");
+    return;
+  }
+  launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  xvfb = g_subprocess_launcher_spawnv (launcher, xvfb_argv, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);
+  xvfb_output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (xvfb));
+  display_number = g_data_input_stream_read_line_utf8 (xvfb_output, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (display_number);
+  display = g_strdup_printf (":%s", display_number);
+
+  sender = start_sender (fixture);
+  launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
+  g_subprocess_launcher_set_stdout_file_path (launcher, log);
+  receiver = g_subprocess_launcher_spawnv (launcher, receiver_argv, &error);
+  g_assert_no_error (error);
+
+  wait_for_stats (fixture, "window-school", "frames_decoded", 30, 30000);
+  g_assert_cmpint (stats_of (fixture, "window-school", "width"), ==, WIDTH);
+  g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
+  g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
+  /* The window covered the whole screen. */
+  g_assert_nonnull (strstr (output, "full screen: 1024x600"));
+  lx_test_stop_process (xvfb, 5000);
+}
+
 /* Without a sender, a receiver asked for frames gives up with status 3 when its time is up. */
 static void
 test_receiver_times_out (Fixture *fixture, gconstpointer data)
@@ -331,6 +387,8 @@ main (int argc, char **argv)
   g_test_add ("/lesson/reaches-classrooms", Fixture, NULL, setup, test_lesson_reaches_classrooms,
               teardown);
   g_test_add ("/lesson/video-file", Fixture, NULL, setup, test_video_file_lesson, teardown);
+  g_test_add ("/lesson/fullscreen-window", Fixture, NULL, setup, test_fullscreen_window,
+              teardown);
   g_test_add ("/lesson/receiver-times-out", Fixture, NULL, setup, test_receiver_times_out,
               teardown);
   g_test_add ("/lesson/bad-configuration", Fixture, NULL, setup, test_bad_configuration, teardown);
