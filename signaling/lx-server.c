@@ -190,7 +190,8 @@ lx_server_listen (LxServer *server, const char *address, guint port, GError **er
 {
   g_autoptr (GInetAddress) inet_address = g_inet_address_new_from_string (address);
   g_autoptr (GSocketAddress) socket_address = NULL;
-  GSList *uris;
+  g_autoptr (GSocketAddress) local = NULL;
+  GSList *listeners;
 
   if (inet_address == NULL) {
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -201,9 +202,13 @@ lx_server_listen (LxServer *server, const char *address, guint port, GError **er
   if (!soup_server_listen (server->soup_server, socket_address, 0, error))
     return FALSE;
 
-  uris = soup_server_get_uris (server->soup_server);
-  server->port = uris ? (guint) g_uri_get_port (uris->data) : port;
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* Ask the listening socket itself: with port 0 only it knows the port picked. */
+  listeners = soup_server_get_listeners (server->soup_server);
+  local = listeners ? g_socket_get_local_address (listeners->data, error) : NULL;
+  g_slist_free (listeners);
+  if (local == NULL)
+    return FALSE;
+  server->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
   return TRUE;
 }
 

@@ -135,7 +135,8 @@ test_command_line_overrides_file (void)
                          "--headless", "--ice-local-addresses=127.0.0.1, 127.0.0.2", NULL };
   int argc = G_N_ELEMENTS (args) - 1;
   g_auto (GStrv) argv = g_strdupv ((gchar **) args);
-  gchar **argv_pointer = argv;
+  /* The parser reorders the array it is given: give it a copy, free the strings from ours. */
+  g_autofree gchar **argv_pointer = g_memdup2 (argv, sizeof (args));
   LxReceiverConfig config = { 0 };
   g_autoptr (GError) error = NULL;
 
@@ -157,7 +158,7 @@ test_bad_command_line_value (void)
   const char *args[] = { "lianxiao-signaling", "--port", "http", NULL };
   int argc = G_N_ELEMENTS (args) - 1;
   g_auto (GStrv) argv = g_strdupv ((gchar **) args);
-  gchar **argv_pointer = argv;
+  g_autofree gchar **argv_pointer = g_memdup2 (argv, sizeof (args));
   LxSignalingConfig config = { 0 };
   g_autoptr (GError) error = NULL;
 
