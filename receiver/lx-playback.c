@@ -9,7 +9,11 @@
  * from stalling the thread that runs jitter buffer, depayloader and decoder. */
 #include "lx-playback.h"
 
+#include "lx-latency-stamp.h"
+
 #include <gst/video/video.h>
+#include <stdlib.h>
+#include <string.h>
 
 struct _LxPlayback {
   const LxReceiverConfig *config;
@@ -17,6 +21,8 @@ struct _LxPlayback {
   LxPlaybackStats stats;
   GstBuffer *last_frame;
   GstCaps *last_caps;
+  gint delays_ms[LX_PLAYBACK_DELAY_WINDOW]; /* ring of the latest glass-to-glass delays */
+  guint delays_count, delays_next;
 };
 
 static const char *const hardware_decoders[] = {
@@ -67,14 +73,41 @@ lx_playback_free (LxPlayback *playback)
   g_free (playback);
 }
 
+static int
+compare_ints (const void *a, const void *b)
+{
+  return *(const gint *) a - *(const gint *) b;
+}
+
+/* Nearest-rank percentile of @count sorted values. */
+static gint
+percentile (const gint *sorted, guint count, guint percent)
+{
+  guint rank = (count * percent + 99) / 100;
+  return sorted[MAX (rank, 1) - 1];
+}
+
 LxPlaybackStats
 lx_playback_get_stats (LxPlayback *playback)
 {
   LxPlaybackStats stats;
+  gint delays[LX_PLAYBACK_DELAY_WINDOW];
+  guint count;
 
   g_mutex_lock (&playback->lock);
   stats = playback->stats;
+  count = playback->delays_count;
+  memcpy (delays, playback->delays_ms, count * sizeof (gint));
   g_mutex_unlock (&playback->lock);
+
+  stats.g2g_samples = count;
+  stats.g2g_p50_ms = stats.g2g_p95_ms = stats.g2g_p99_ms = -1;
+  if (count > 0) {
+    qsort (delays, count, sizeof (gint), compare_ints);
+    stats.g2g_p50_ms = percentile (delays, count, 50);
+    stats.g2g_p95_ms = percentile (delays, count, 95);
+    stats.g2g_p99_ms = percentile (delays, count, 99);
+  }
   return stats;
 }
 
@@ -130,6 +163,58 @@ count_decoded_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Where a frame is shown, after the same clock wait as the display (the observer sink's handoff):
+ * reads the sender's latency stamp, if any, and records how old the frame is. */
+static void
+on_frame_shown (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
+{
+  LxPlayback *playback = data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstVideoInfo video_info;
+  GstVideoFrame frame;
+  gint64 stamp_ms, delay_ms = -1;
+
+  if (caps == NULL || !gst_video_info_from_caps (&video_info, caps) ||
+      !gst_video_frame_map (&frame, &video_info, buffer, GST_MAP_READ))
+    return;
+  if (lx_latency_stamp_read (&frame, &stamp_ms))
+    delay_ms = g_get_real_time () / 1000 - stamp_ms;
+  gst_video_frame_unmap (&frame);
+
+  if (delay_ms >= 0 && delay_ms < G_MAXINT) {
+    g_mutex_lock (&playback->lock);
+    playback->delays_ms[playback->delays_next] = (gint) delay_ms;
+    playback->delays_next = (playback->delays_next + 1) % LX_PLAYBACK_DELAY_WINDOW;
+    playback->delays_count = MIN (playback->delays_count + 1, LX_PLAYBACK_DELAY_WINDOW);
+    g_mutex_unlock (&playback->lock);
+  }
+}
+
+/* On the parser's output: one buffer per received picture. Counts keyframes, and, when not
+ * decoding, the pictures themselves. */
+static GstPadProbeReturn
+count_parsed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  gboolean keyframe =
+      !GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT);
+
+  g_mutex_lock (&playback->lock);
+  playback->stats.keyframes += keyframe;
+  if (!playback->config->decode) {
+    g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+    const GstStructure *structure = caps ? gst_caps_get_structure (caps, 0) : NULL;
+    if (playback->stats.frames_decoded++ == 0)
+      playback->stats.first_frame_us = g_get_monotonic_time ();
+    if (structure) {
+      gst_structure_get_int (structure, "width", &playback->stats.width);
+      gst_structure_get_int (structure, "height", &playback->stats.height);
+    }
+  }
+  g_mutex_unlock (&playback->lock);
+  return GST_PAD_PROBE_OK;
+}
+
 static GstPadProbeReturn
 count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -162,17 +247,34 @@ on_sink_child_added (GstChildProxy *proxy, GObject *child, const char *name, gpo
     g_object_set (child, "fullscreen", TRUE, NULL);
 }
 
+/* A sink that shows nothing but keeps the display's timing: the latency probe reads frames there.
+ * Headless, it is the only video sink. */
+static GstElement *
+make_observer (LxPlayback *playback)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+
+  g_object_set (sink, "sync", playback->config->sink_sync, "async", FALSE, "enable-last-sample",
+                FALSE, "signal-handoffs", TRUE, NULL);
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_frame_shown), playback);
+  return sink;
+}
+
 static GstElement *
 make_sink (LxPlayback *playback, gboolean video)
 {
   GstElement *sink;
 
   if (playback->config->headless) {
+    if (video)
+      return make_observer (playback);
     sink = gst_element_factory_make ("fakesink", NULL);
     g_object_set (sink, "sync", FALSE, "async", FALSE, "enable-last-sample", FALSE, NULL);
     return sink;
   }
   sink = gst_element_factory_make (video ? "autovideosink" : "autoaudiosink", NULL);
+  if (video && !playback->config->sink_sync)
+    g_object_set (sink, "sync", FALSE, NULL);
   if (video && playback->config->fullscreen)
     g_signal_connect (sink, "child-added", G_CALLBACK (on_sink_child_added), playback);
   return sink;
@@ -222,31 +324,70 @@ add_chain (GstElement *pipeline, GstPad *pad, GstElement **elements, guint n, GE
   return TRUE;
 }
 
+/* tee → queue → observer, beside the display. */
+static gboolean
+add_observer_branch (LxPlayback *playback, GstElement *pipeline, GstElement *tee, GError **error)
+{
+  GstElement *queue = make_element ("queue", error);
+  GstElement *observer = make_observer (playback);
+
+  if (queue == NULL)
+    return FALSE;
+  gst_bin_add_many (GST_BIN (pipeline), queue, observer, NULL);
+  if (!gst_element_link_many (tee, queue, observer, NULL)) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link the latency observer");
+    return FALSE;
+  }
+  gst_element_sync_state_with_parent (queue);
+  gst_element_sync_state_with_parent (observer);
+  return TRUE;
+}
+
 static gboolean
 link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
 {
-  const char *decoder_name = g_str_equal (playback->config->video_decoder, "auto")
+  const LxReceiverConfig *config = playback->config;
+  const char *decoder_name = g_str_equal (config->video_decoder, "auto")
                                  ? lx_playback_pick_video_decoder ()
-                                 : playback->config->video_decoder;
-  GstElement *elements[] = {
-    make_element ("queue", error),       make_element ("rtph264depay", error),
-    make_element ("h264parse", error),   make_element (decoder_name, error),
-    make_element ("videoconvert", error), make_element ("queue", error),
-    make_sink (playback, TRUE),
-  };
-  GstElement *depayloader = elements[1], *decoder = elements[3];
+                                 : config->video_decoder;
+  GstElement *depayloader = make_element ("rtph264depay", error);
+  GstElement *parser = make_element ("h264parse", error);
+  GstElement *decoder = NULL, *tee = NULL;
+  g_autoptr (GPtrArray) chain = g_ptr_array_new ();
 
-  if (depayloader && decoder) {
+  g_ptr_array_add (chain, make_element ("queue", error));
+  g_ptr_array_add (chain, depayloader);
+  g_ptr_array_add (chain, parser);
+  if (config->decode) {
+    decoder = make_element (decoder_name, error);
+    g_ptr_array_add (chain, decoder);
+    g_ptr_array_add (chain, make_element ("videoconvert", error));
+    /* With a display, the latency observer watches beside it (add_observer_branch). */
+    if (!config->headless) {
+      tee = make_element ("tee", error);
+      g_ptr_array_add (chain, tee);
+    }
+    g_ptr_array_add (chain, make_element ("queue", error));
+  }
+  g_ptr_array_add (chain, make_sink (playback, TRUE));
+
+  if (depayloader && parser) {
     g_object_set (depayloader, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
-    /* Frame threading holds frames back; slice threading does not. */
-    if (g_str_equal (decoder_name, "avdec_h264"))
-      gst_util_set_object_arg (G_OBJECT (decoder), "thread-type", "slice");
     add_probe (depayloader, "sink", count_video_rtp, playback);
+    add_probe (parser, "src", count_parsed_frame, playback);
+  }
+  if (decoder) {
+    /* Frame threading holds frames back; slice threading does not. */
+    if (g_str_equal (decoder_name, "avdec_h264") && !g_str_equal (config->decoder_threading, "auto"))
+      gst_util_set_object_arg (G_OBJECT (decoder), "thread-type", config->decoder_threading);
     add_probe (decoder, "src", count_decoded_frame, playback);
   }
-  if (!add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error))
+  if (!add_chain (pipeline, pad, (GstElement **) chain->pdata, chain->len, error))
     return FALSE;
-  g_message ("video: decoding with %s", decoder_name);
+  if (tee && !add_observer_branch (playback, pipeline, tee, error))
+    return FALSE;
+  g_message ("video: %s", config->decode ? decoder_name : "counting frames without decoding");
   return TRUE;
 }
 

@@ -9,13 +9,22 @@
 
 typedef struct _LxPlayback LxPlayback;
 
+/* Glass-to-glass delays are kept for the last this many stamped frames. */
+#define LX_PLAYBACK_DELAY_WINDOW 300
+
 typedef struct {
-  guint64 frames_decoded; /* correct frames only: decoding starts at a keyframe */
+  guint64 frames_decoded; /* correct frames only: decoding starts at a keyframe (without
+                           * decoding: frames received) */
+  guint64 keyframes;      /* keyframes received */
   gint width, height;
   guint64 video_bytes;    /* RTP payload bytes received for video */
   guint64 audio_bytes;
   guint64 audio_ms;       /* decoded audio, in milliseconds */
   gint64 first_frame_us;  /* monotonic time of the first decoded frame, 0 before */
+  /* Capture-to-decoded delay read from the sender's latency stamps over the last
+   * LX_PLAYBACK_DELAY_WINDOW frames; -1 when no stamped frame arrived. */
+  gint g2g_p50_ms, g2g_p95_ms, g2g_p99_ms;
+  guint g2g_samples;
 } LxPlaybackStats;
 
 /* (transfer full) */

@@ -9,6 +9,9 @@ typedef struct {
   gboolean headless;   /* no window, no sound card: statistics only */
   gboolean fullscreen;
   gchar *video_decoder; /* auto | an H.264 decoder element */
+  gchar *decoder_threading; /* slice | frame | auto (avdec_h264) */
+  gboolean decode;          /* FALSE: count frames without decoding (fan-out benchmarks) */
+  gboolean sink_sync;
   gint jitter_buffer_ms;
   gchar *on_sender_left; /* wait | exit */
 

@@ -139,6 +139,12 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *debug = NULL;
 
+  /* A sink's latency changed (a stream was added, the jitter buffer adapted): apply it, so
+   * frames are shown after the jitter buffer's delay and not thrown away as late. */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_LATENCY && receiver->pipeline) {
+    gst_bin_recalculate_latency (GST_BIN (receiver->pipeline));
+    return G_SOURCE_CONTINUE;
+  }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
   gst_message_parse_error (message, &error, &debug);
@@ -315,10 +321,13 @@ report_stats (gpointer data)
 
   printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
           "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
-          "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost\n",
+          "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost",
           config->connection.school, receiver->state, stats.frames_decoded, fps, stats.width,
           stats.height, video_kbps, audio_kbps, stats.audio_ms,
           g_atomic_int_get (&receiver->packets_lost));
+  if (stats.g2g_samples > 0)
+    printf (", delay p50 %d ms p95 %d ms", stats.g2g_p50_ms, stats.g2g_p95_ms);
+  printf ("\n");
   fflush (stdout);
   *last = stats;
 
@@ -342,6 +351,11 @@ report_stats (gpointer data)
     add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
     add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
     add_int (builder, "first_frame_ms", first_frame_ms);
+    add_int (builder, "keyframes", stats.keyframes);
+    add_int (builder, "g2g_p50_ms", stats.g2g_p50_ms);
+    add_int (builder, "g2g_p95_ms", stats.g2g_p95_ms);
+    add_int (builder, "g2g_p99_ms", stats.g2g_p99_ms);
+    add_int (builder, "g2g_samples", stats.g2g_samples);
     json_builder_end_object (builder);
     root = json_builder_get_root (builder);
     if (!lx_stats_write_file (config->stats_json, root, &error))

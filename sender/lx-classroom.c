@@ -3,10 +3,10 @@
  * and hand anything that touches shared state back to the main context. */
 #include "lx-classroom.h"
 
+#include "lx-encoder.h"
+
 #define VIDEO_PAYLOAD_TYPE 96
 #define AUDIO_PAYLOAD_TYPE 97
-/* Small enough for any path MTU a rural link may have, tunnels included. */
-#define RTP_MTU 1200
 
 typedef struct {
   GstElement *payloader;
@@ -201,7 +201,8 @@ apply_connection_state (gpointer data)
     classroom->connect_ms = (g_get_monotonic_time () - classroom->joined_at) / 1000;
     set_state (classroom, LX_CLASSROOM_CONNECTED);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
-    lx_keyframe_gate_request (classroom->context.keyframes, classroom->school);
+    if (classroom->context.keyframes)
+      lx_keyframe_gate_request (classroom->context.keyframes, classroom->school);
   } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     set_state (classroom, LX_CLASSROOM_FAILED);
   }
@@ -264,6 +265,7 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
 {
   g_autofree gchar *ghost_name = g_strdup_printf ("%s_sink", kind);
   GstElement *queue = gst_element_factory_make ("queue", NULL);
+  GstElement *encoder = NULL;
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) payloader_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
@@ -279,13 +281,25 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
                 (guint64) 500 * GST_MSECOND, NULL);
   gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
-  g_object_set (branch->payloader, "pt", payload_type, "mtu", RTP_MTU, NULL);
+  g_object_set (branch->payloader, "pt", payload_type, "mtu",
+                (guint) classroom->context.config->rtp_mtu, NULL);
   if (g_str_equal (kind, "video")) {
     g_object_set (branch->payloader, "config-interval", -1, NULL);
     gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
+    /* The naive baseline: this classroom's own encoder on the raw video. */
+    if (classroom->context.config->encoder_per_classroom) {
+      encoder = lx_encoder_video_new (classroom->context.config, error);
+      if (encoder == NULL)
+        return FALSE;
+    }
   }
   gst_bin_add_many (GST_BIN (classroom->bin), queue, branch->payloader, NULL);
-  gst_element_link (queue, branch->payloader);
+  if (encoder) {
+    gst_bin_add (GST_BIN (classroom->bin), encoder);
+    gst_element_link_many (queue, encoder, branch->payloader, NULL);
+  } else {
+    gst_element_link (queue, branch->payloader);
+  }
 
   payloader_src = gst_element_get_static_pad (branch->payloader, "src");
   webrtc_sink = gst_element_request_pad_simple (classroom->webrtc, "sink_%u");

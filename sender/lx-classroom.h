@@ -9,6 +9,7 @@
 #pragma once
 
 #include "lx-keyframes.h"
+#include "lx-sender-config.h"
 #include "lx-signaling-client.h"
 #include "lx-webrtc.h"
 
@@ -18,12 +19,13 @@ typedef struct _LxClassroom LxClassroom;
 
 /* What every classroom shares, owned by the sender and outliving its classrooms. */
 typedef struct {
+  const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tee;
+  GstElement *video_tee; /* encoded H.264, or raw video with encoder-per-classroom */
   GstElement *audio_tee; /* (nullable) no audio */
   const LxIceSettings *ice;
   LxSignalingClient *signaling;
-  LxKeyframeGate *keyframes;
+  LxKeyframeGate *keyframes; /* (nullable) none with encoder-per-classroom */
 } LxClassroomContext;
 
 typedef enum {

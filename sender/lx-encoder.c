@@ -72,12 +72,16 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
   guint gop = (guint) config->keyframe_interval_s * (guint) config->framerate;
 
   if (g_str_equal (factory, "x264enc")) {
-    /* zerolatency: no B-frames, no lookahead, sliced threads; ultrafast keeps it
+    /* zerolatency: no lookahead, no frame buffering, sliced threads; ultrafast keeps it
      * constrained-baseline, the profile every browser decodes. */
-    gst_util_set_object_arg (G_OBJECT (encoder), "tune", "zerolatency");
-    gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", "ultrafast");
+    if (!g_str_equal (config->x264_tune, "none"))
+      gst_util_set_object_arg (G_OBJECT (encoder), "tune", config->x264_tune);
+    gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", config->x264_speed_preset);
     g_object_set (encoder, "bitrate", (guint) config->video_bitrate_kbps, "key-int-max", gop,
-                  "bframes", 0, NULL);
+                  "intra-refresh", config->intra_refresh, "threads",
+                  (guint) config->encoder_threads, NULL);
+    if (config->bframes >= 0)
+      g_object_set (encoder, "bframes", (guint) config->bframes, NULL);
     return;
   }
   for (guint i = 0; i < G_N_ELEMENTS (hardware_encoders); i++) {
@@ -137,9 +141,9 @@ lx_encoder_video_new (const LxSenderConfig *config, GError **error)
       return NULL;
     }
   }
-  g_message ("video encoder: %s, %dx%d at %d fps, %d kbit/s, keyframe every %d s", factory,
-             config->width, config->height, config->framerate, config->video_bitrate_kbps,
-             config->keyframe_interval_s);
+  g_debug ("video encoder: %s, %dx%d at %d fps, %d kbit/s, keyframe every %d s", factory,
+           config->width, config->height, config->framerate, config->video_bitrate_kbps,
+           config->keyframe_interval_s);
 
   g_object_set (elements[0], "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time",
                 (guint64) 0, NULL);

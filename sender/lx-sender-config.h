@@ -15,6 +15,14 @@ typedef struct {
   gint video_bitrate_kbps;
   gint keyframe_interval_s;
   gint min_keyframe_interval_ms;
+  gchar *x264_tune;         /* zerolatency | none */
+  gchar *x264_speed_preset;
+  gint bframes;             /* -1: the encoder's own default */
+  gboolean intra_refresh;
+  gint encoder_threads;     /* 0: automatic */
+  gboolean latency_stamp;
+  gboolean encoder_per_classroom; /* naive fan-out, for benchmarks */
+  gint rtp_mtu;
 
   gchar *audio_source; /* test | pulse | alsa | none */
   gchar *audio_device;

@@ -9,9 +9,11 @@
 #include "lx-capture.h"
 #include "lx-classroom.h"
 #include "lx-encoder.h"
+#include "lx-latency-stamp.h"
 #include "lx-stats.h"
 
 #include <glib-unix.h>
+#include <gst/video/video.h>
 #include <stdio.h>
 
 struct _LxSender {
@@ -19,7 +21,8 @@ struct _LxSender {
   GstElement *pipeline;
   GstElement *video_tee;
   GstElement *audio_tee; /* (nullable) */
-  LxKeyframeGate *keyframes;
+  LxKeyframeGate *keyframes; /* (nullable) none with an encoder per classroom */
+  GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   LxSignalingClient *signaling;
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
   GMainLoop *loop;
@@ -53,6 +56,7 @@ add_classroom (LxSender *sender, const char *school)
 {
   g_autoptr (GError) error = NULL;
   LxClassroomContext context = {
+    .config = sender->config,
     .pipeline = sender->pipeline,
     .video_tee = sender->video_tee,
     .audio_tee = sender->audio_tee,
@@ -127,7 +131,7 @@ static gboolean
 report_stats (gpointer data)
 {
   LxSender *sender = data;
-  LxKeyframeStats keyframes = lx_keyframe_gate_get_stats (sender->keyframes);
+  LxKeyframeStats keyframes = { 0 };
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
@@ -135,6 +139,8 @@ report_stats (gpointer data)
   LxClassroom *classroom;
   guint connected = 0;
 
+  if (sender->keyframes)
+    keyframes = lx_keyframe_gate_get_stats (sender->keyframes);
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "time_ms");
   json_builder_add_int_value (builder, lx_stats_now_ms ());
@@ -231,8 +237,35 @@ on_video_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Adds capture → encoder → tee to the pipeline and returns (transfer full) the tee; takes the
- * floating references. The tee lives in the pipeline itself, beside the classroom branches it
+/* Stamps the wall-clock capture time into each raw frame (the latency probe). */
+static GstPadProbeReturn
+stamp_capture_time (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxSender *sender = data;
+  GstVideoFrame frame;
+  GstBuffer *buffer;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+    GstCaps *caps;
+    if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      gst_event_parse_caps (event, &caps);
+      gst_video_info_from_caps (&sender->capture_info, caps);
+    }
+    return GST_PAD_PROBE_OK;
+  }
+  /* Usually no copy: the source's buffer has no other owner yet. */
+  buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (gst_video_frame_map (&frame, &sender->capture_info, buffer, GST_MAP_WRITE)) {
+    lx_latency_stamp_write (&frame, g_get_real_time () / 1000);
+    gst_video_frame_unmap (&frame);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* Adds capture → encoder (if any) → tee to the pipeline and returns (transfer full) the tee; takes
+ * the floating references. The tee lives in the pipeline itself, beside the classroom branches it
  * feeds, since pads can only be linked within one bin. */
 static GstElement *
 add_media_chain (GstElement *pipeline, GstElement *capture, GstElement *encoder,
@@ -241,10 +274,13 @@ add_media_chain (GstElement *pipeline, GstElement *capture, GstElement *encoder,
   GstElement *tee = gst_element_factory_make ("tee", tee_name);
 
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
-  gst_bin_add_many (GST_BIN (pipeline), capture, encoder, tee, NULL);
-  if (!gst_element_link_many (capture, encoder, tee, NULL)) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
-                 GST_ELEMENT_NAME (capture), GST_ELEMENT_NAME (encoder));
+  gst_bin_add_many (GST_BIN (pipeline), capture, tee, NULL);
+  if (encoder)
+    gst_bin_add (GST_BIN (pipeline), encoder);
+  if (encoder ? !gst_element_link_many (capture, encoder, tee, NULL)
+              : !gst_element_link (capture, tee)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to its encoder",
+                 GST_ELEMENT_NAME (capture));
     return NULL;
   }
   return gst_object_ref (tee);
@@ -254,9 +290,7 @@ LxSender *
 lx_sender_new (const LxSenderConfig *config, GError **error)
 {
   LxSender *sender = g_new0 (LxSender, 1);
-  GstElement *capture, *encoder;
-  g_autoptr (GstElement) video_encoder = NULL;
-  g_autoptr (GstPad) encoder_src = NULL;
+  GstElement *capture, *encoder = NULL;
   g_autoptr (GstPad) tee_sink = NULL;
 
   sender->config = config;
@@ -266,9 +300,21 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   sender->pipeline = gst_pipeline_new ("sender");
 
   capture = lx_capture_video_new (config, error);
-  encoder = capture ? lx_encoder_video_new (config, error) : NULL;
-  if (encoder == NULL)
+  if (capture == NULL)
     goto failed;
+  if (config->latency_stamp) {
+    g_autoptr (GstPad) capture_src = gst_element_get_static_pad (capture, "src");
+    gst_pad_add_probe (capture_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                       stamp_capture_time, sender, NULL);
+  }
+  /* Encoded once here, unless the naive baseline encodes in every classroom's branch. */
+  if (!config->encoder_per_classroom) {
+    encoder = lx_encoder_video_new (config, error);
+    if (encoder == NULL) {
+      gst_object_unref (gst_object_ref_sink (capture));
+      goto failed;
+    }
+  }
   sender->video_tee = add_media_chain (sender->pipeline, capture, encoder, "video-tee", error);
   if (sender->video_tee == NULL)
     goto failed;
@@ -287,9 +333,12 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
 
   tee_sink = gst_element_get_static_pad (sender->video_tee, "sink");
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_video_event, sender, NULL);
-  video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), "encoder");
-  encoder_src = gst_element_get_static_pad (video_encoder, "src");
-  sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+  if (!config->encoder_per_classroom) {
+    g_autoptr (GstElement) video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline),
+                                                                "encoder");
+    g_autoptr (GstPad) encoder_src = gst_element_get_static_pad (video_encoder, "src");
+    sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+  }
   return sender;
 
 failed:
