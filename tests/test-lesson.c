@@ -71,8 +71,8 @@ start_sender (Fixture *fixture)
                          "--lesson", "integration", "--school", "master",
                          "--ice-local-addresses", "127.0.0.1", "--test-pattern", "ball",
                          "--width", width, "--height", height, "--video-bitrate-kbps", "400",
-                         "--keyframe-interval-s", KEYFRAME_INTERVAL_S, "--stats-json", stats,
-                         NULL };
+                         "--keyframe-interval-s", KEYFRAME_INTERVAL_S, "--latency-stamp",
+                         "--stats-json", stats, NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -151,6 +151,11 @@ assert_receiving (Fixture *fixture, const char *school)
   wait_for_stats (fixture, school, "audio_ms", 500, 10000);
   g_assert_cmpint (stats_of (fixture, school, "width"), ==, WIDTH);
   g_assert_cmpint (stats_of (fixture, school, "height"), ==, HEIGHT);
+  /* The sender stamps its frames: the classroom reads the stamps and knows their age. */
+  wait_for_stats (fixture, school, "g2g_samples", 10, 10000);
+  g_assert_cmpint (stats_of (fixture, school, "g2g_p50_ms"), >=, 0);
+  g_assert_cmpint (stats_of (fixture, school, "g2g_p50_ms"), <=, stats_of (fixture, school,
+                                                                          "g2g_p99_ms"));
 }
 
 static gboolean
