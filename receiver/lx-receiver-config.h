@@ -16,6 +16,7 @@ typedef struct {
   gchar *on_sender_left; /* wait | exit */
 
   gchar *stats_json;
+  gint stats_interval_ms;
   gchar *snapshot;
   gint exit_after_frames;
   gint timeout_s;

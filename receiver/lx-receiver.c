@@ -30,7 +30,7 @@ struct _LxReceiver {
   gint packets_received; /* atomic */
 
   LxPlaybackStats last_stats; /* one second ago, for rates */
-  guint ticks;
+  gint64 last_snapshot_us;
   guint stats_timer, check_timer;
 };
 
@@ -304,16 +304,17 @@ report_stats (gpointer data)
   const LxReceiverConfig *config = receiver->config;
   LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
   LxPlaybackStats *last = &receiver->last_stats;
-  guint64 fps = stats.frames_decoded - last->frames_decoded;
-  guint64 video_kbps = (stats.video_bytes - last->video_bytes) * 8 / 1000;
-  guint64 audio_kbps = (stats.audio_bytes - last->audio_bytes) * 8 / 1000;
+  guint interval_ms = (guint) config->stats_interval_ms;
+  /* Rates over the last interval, per second. */
+  guint64 fps = (stats.frames_decoded - last->frames_decoded) * 1000 / interval_ms;
+  guint64 video_kbps = (stats.video_bytes - last->video_bytes) * 8 / interval_ms;
+  guint64 audio_kbps = (stats.audio_bytes - last->audio_bytes) * 8 / interval_ms;
   gint64 first_frame_ms = stats.first_frame_us
                               ? (stats.first_frame_us - receiver->started_us) / 1000
                               : -1;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (GError) error = NULL;
 
-  receiver->ticks++;
   if (receiver->webrtc) {
     GstPromise *promise = gst_promise_new_with_change_func (on_webrtc_stats, receiver, NULL);
     g_signal_emit_by_name (receiver->webrtc, "get-stats", NULL, promise);
@@ -363,7 +364,8 @@ report_stats (gpointer data)
   }
 
   if (config->snapshot && stats.frames_decoded > 0 &&
-      (receiver->ticks % SNAPSHOT_INTERVAL_S == 1 || SNAPSHOT_INTERVAL_S == 1)) {
+      g_get_monotonic_time () - receiver->last_snapshot_us >= SNAPSHOT_INTERVAL_S * G_USEC_PER_SEC) {
+    receiver->last_snapshot_us = g_get_monotonic_time ();
     g_clear_error (&error);
     if (!lx_playback_save_snapshot (receiver->playback, config->snapshot, &error))
       g_warning ("cannot save a snapshot: %s", error->message);
@@ -456,14 +458,17 @@ lx_receiver_run (LxReceiver *receiver)
   g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
   g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
   lx_signaling_client_start (receiver->signaling);
-  receiver->stats_timer = g_timeout_add_seconds (1, report_stats, receiver);
+  receiver->stats_timer = g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats,
+                                         receiver);
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
 
   g_main_loop_run (receiver->loop);
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
-  /* A final snapshot, so the file shows the last picture even for short runs. */
+  /* Final statistics, so the file holds the whole count, and a final snapshot, so the file shows
+   * the last picture even for short runs. */
+  report_stats (receiver);
   if (receiver->config->snapshot)
     lx_playback_save_snapshot (receiver->playback, receiver->config->snapshot, NULL);
   return receiver->exit_status;

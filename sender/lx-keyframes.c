@@ -77,11 +77,11 @@ on_encoded_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   gboolean keyframe =
       !GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT);
 
-  g_mutex_lock (&gate->lock);
-  gate->stats.frames++;
-  if (keyframe)
+  if (keyframe) {
+    g_mutex_lock (&gate->lock);
     gate->stats.produced++;
-  g_mutex_unlock (&gate->lock);
+    g_mutex_unlock (&gate->lock);
+  }
   return GST_PAD_PROBE_OK;
 }
 

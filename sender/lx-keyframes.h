@@ -12,7 +12,6 @@ typedef struct {
   guint64 requested; /* requests seen: joins and PLI/FIR */
   guint64 forced;    /* requests passed to the encoder */
   guint64 produced;  /* keyframes the encoder produced (scheduled ones included) */
-  guint64 frames;    /* frames the encoder produced */
 } LxKeyframeStats;
 
 /* (transfer full) A gate on the encoder's @encoder_src pad, counting the keyframes leaving it.

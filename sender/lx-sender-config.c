@@ -23,7 +23,7 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Video bitrate in kbit/s"),
   KEY ("video", "keyframe-interval-s", LX_CONFIG_INT, keyframe_interval_s, "5", 1, 3600, NULL,
        "Seconds between scheduled keyframes (joining classrooms get one at once anyway)"),
-  KEY ("video", "min-keyframe-interval-ms", LX_CONFIG_INT, min_keyframe_interval_ms, "250", 0,
+  KEY ("video", "min-keyframe-interval-ms", LX_CONFIG_INT, min_keyframe_interval_ms, "400", 0,
        10000, NULL, "Keyframe requests closer together than this are merged into one"),
   KEY ("video", "x264-tune", LX_CONFIG_CHOICE, x264_tune, "zerolatency", 0, 0, "zerolatency|none",
        "x264 tuning: zerolatency (no lookahead, no frame buffering) or none (x264's default)"),
@@ -50,5 +50,7 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Opus bitrate in kbit/s"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with the sender's statistics as JSON"),
+  KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,
+       "How often statistics are printed and written"),
   LX_CONFIG_END
 };

@@ -29,6 +29,7 @@ typedef struct {
   gint audio_bitrate_kbps;
 
   gchar *stats_json;
+  gint stats_interval_ms;
 } LxSenderConfig;
 
 extern const LxConfigKey lx_sender_config_keys[];

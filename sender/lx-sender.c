@@ -23,6 +23,8 @@ struct _LxSender {
   GstElement *audio_tee; /* (nullable) */
   LxKeyframeGate *keyframes; /* (nullable) none with an encoder per classroom */
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
+  gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
+                              * classroom); atomic */
   LxSignalingClient *signaling;
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
   GMainLoop *loop;
@@ -147,7 +149,7 @@ report_stats (gpointer data)
   json_builder_set_member_name (builder, "lesson");
   json_builder_add_string_value (builder, sender->config->connection.lesson);
   json_builder_set_member_name (builder, "frames_encoded");
-  json_builder_add_int_value (builder, keyframes.frames);
+  json_builder_add_int_value (builder, g_atomic_int_get (&sender->frames_sent));
   json_builder_set_member_name (builder, "keyframes_requested");
   json_builder_add_int_value (builder, keyframes.requested);
   json_builder_set_member_name (builder, "keyframes_forced");
@@ -177,7 +179,8 @@ report_stats (gpointer data)
   printf ("sender: %u classrooms (%u connected), %" G_GUINT64_FORMAT " frames encoded, "
           "%" G_GUINT64_FORMAT " keyframes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
           " requests forced)\n",
-          g_hash_table_size (sender->classrooms), connected, keyframes.frames, keyframes.produced,
+          g_hash_table_size (sender->classrooms), connected,
+          (guint64) g_atomic_int_get (&sender->frames_sent), keyframes.produced,
           keyframes.forced, keyframes.requested);
   fflush (stdout);
 
@@ -227,13 +230,18 @@ end_of_video (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Only a file ends by itself: the recorded lesson is over. The pipeline never posts EOS itself
- * (webrtcbin's sinks do not), so watch for it where the encoded video enters the tee. */
+/* Where the video enters the tee: counts the frames, and notices the end of a file. Only a file
+ * ends by itself (the recorded lesson is over); the pipeline never posts EOS itself, since
+ * webrtcbin's sinks do not. */
 static GstPadProbeReturn
-on_video_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+on_video_to_tee (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
-    g_main_context_invoke (NULL, end_of_video, data);
+  LxSender *sender = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    g_atomic_int_inc (&sender->frames_sent);
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    g_main_context_invoke (NULL, end_of_video, sender);
   return GST_PAD_PROBE_OK;
 }
 
@@ -332,7 +340,8 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   }
 
   tee_sink = gst_element_get_static_pad (sender->video_tee, "sink");
-  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_video_event, sender, NULL);
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     on_video_to_tee, sender, NULL);
   if (!config->encoder_per_classroom) {
     g_autoptr (GstElement) video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline),
                                                                 "encoder");
@@ -396,9 +405,11 @@ lx_sender_run (LxSender *sender)
   g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
   g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
   lx_signaling_client_start (sender->signaling);
-  sender->stats_timer = g_timeout_add_seconds (1, report_stats, sender);
+  sender->stats_timer = g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats,
+                                       sender);
 
   g_main_loop_run (sender->loop);
+  report_stats (sender); /* the final counts */
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

@@ -55,7 +55,7 @@ test_example_configs_load (void)
   g_assert_cmpstr (receiver.connection.school, ==, "village-school-1");
   g_assert_cmpstr (receiver.on_sender_left, ==, "wait");
   g_assert_false (receiver.headless);
-  g_assert_cmpint (receiver.jitter_buffer_ms, ==, 100);
+  g_assert_cmpint (receiver.jitter_buffer_ms, ==, 20);
 
   lx_config_set_defaults (lx_signaling_config_keys, &signaling);
   g_assert_true (lx_config_load_file (lx_signaling_config_keys, &signaling, signaling_path, &error));
@@ -131,7 +131,7 @@ test_command_line_overrides_file (void)
   g_autofree gchar *path = write_temporary ("[signaling]\nschool = from-file\nlesson = l1\n"
                                             "[playback]\njitter-buffer-ms = 300\n");
   g_autofree gchar *config_option = g_strdup_printf ("--config=%s", path);
-  const char *args[] = { "lianxiao-receiver", config_option, "--jitter-buffer-ms", "20",
+  const char *args[] = { "lianxiao-receiver", config_option, "--jitter-buffer-ms", "15",
                          "--headless", "--ice-local-addresses=127.0.0.1, 127.0.0.2", NULL };
   int argc = G_N_ELEMENTS (args) - 1;
   g_auto (GStrv) argv = g_strdupv ((gchar **) args);
@@ -144,7 +144,7 @@ test_command_line_overrides_file (void)
                                  &argv_pointer, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (config.connection.school, ==, "from-file"); /* file over default */
-  g_assert_cmpint (config.jitter_buffer_ms, ==, 20);           /* command line over file */
+  g_assert_cmpint (config.jitter_buffer_ms, ==, 15);           /* command line over file */
   g_assert_true (config.headless);                             /* a bare boolean option */
   g_assert_cmpstr (config.on_sender_left, ==, "wait");         /* default */
   g_assert_cmpstr (config.connection.ice.local_addresses[1], ==, "127.0.0.2");

@@ -1,0 +1,340 @@
+"""Lianxiao media benchmark (run it with bench/run).
+
+Starts the real programs on 127.0.0.1 (lianxiao-signaling, one lianxiao-sender at 1280x720, 30 fps,
+software H.264 on a moving test pattern, and headless lianxiao-receivers), reads their statistics
+files, and measures the sender's CPU and memory from /proc. Every figure is compared with a naive
+baseline measured in the same run, because absolute times on a shared machine drift.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, "build")
+SIGNALING = os.path.join(BUILD, "signaling", "lianxiao-signaling")
+SENDER = os.path.join(BUILD, "sender", "lianxiao-sender")
+RECEIVER = os.path.join(BUILD, "receiver", "lianxiao-receiver")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# The lesson every scenario sends: 720p30 on moving content, loopback only.
+SENDER_BASE = ["--width", "1280", "--height", "720", "--framerate", "30",
+               "--test-pattern", "ball", "--video-bitrate-kbps", "2500",
+               "--ice-local-addresses", "127.0.0.1", "--stats-interval-ms", "100"]
+RECEIVER_BASE = ["--headless", "--ice-local-addresses", "127.0.0.1",
+                 "--stats-interval-ms", "100"]
+
+# The naive baseline: GStreamer's and x264's defaults.
+NAIVE_SENDER = ["--x264-tune", "none", "--x264-speed-preset", "medium", "--bframes", "-1"]
+NAIVE_RECEIVER = ["--jitter-buffer-ms", "200", "--decoder-threading", "auto"]
+
+
+class Run:
+    """One scenario's processes, all on loopback, all stopped at the end."""
+
+    def __init__(self, workdir, name):
+        self.dir = os.path.join(workdir, name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.processes = []
+        self.signaling = self._start([SIGNALING, "--port", "0"], "signaling", pipe=True)
+        line = self.signaling.stdout.readline().decode()
+        port = re.search(r"127\.0\.0\.1:(\d+)", line)
+        if not port:
+            raise RuntimeError(f"signaling server did not start: {line!r}")
+        self.url = f"ws://127.0.0.1:{port.group(1)}/ws"
+        self.sender = None
+
+    def _start(self, argv, name, pipe=False):
+        log = open(os.path.join(self.dir, name + ".log"), "wb")
+        process = subprocess.Popen(argv, stdout=subprocess.PIPE if pipe else log,
+                                   stderr=log, stdin=subprocess.DEVNULL)
+        self.processes.append(process)
+        return process
+
+    def stats_path(self, name):
+        return os.path.join(self.dir, name + ".json")
+
+    def start_sender(self, extra=(), lesson="bench"):
+        argv = [SENDER, "--server", self.url, "--lesson", lesson, "--school", "master",
+                "--stats-json", self.stats_path("sender")] + SENDER_BASE + list(extra)
+        self.sender = self._start(argv, "sender")
+        return self.sender
+
+    def start_receiver(self, name, extra=(), lesson="bench"):
+        argv = [RECEIVER, "--server", self.url, "--lesson", lesson, "--school", name,
+                "--stats-json", self.stats_path(name)] + RECEIVER_BASE + list(extra)
+        return self._start(argv, name)
+
+    def stats(self, name):
+        try:
+            with open(self.stats_path(name)) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return {}
+
+    def wait(self, condition, timeout, what):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"timed out waiting for {what} (logs in {self.dir})")
+
+    def stop(self, process, timeout=10):
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    def close(self):
+        for process in reversed(self.processes):
+            self.stop(process)
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def spread(values):
+    return (max(values) - min(values)) if values else 0
+
+
+# ---- Scenarios ----
+
+def measure_latency(workdir, label, sender_extra, receiver_extra, seconds):
+    """Glass-to-glass delay of one classroom, over the last `seconds` of a run."""
+    run = Run(workdir, label)
+    try:
+        run.start_sender(["--latency-stamp"] + sender_extra)
+        run.start_receiver("classroom", receiver_extra)
+        run.wait(lambda: run.stats("classroom").get("frames_decoded", 0) >= 60, 30,
+                 "the classroom's first frames")
+        # The delay window holds the last 300 frames (10 s at 30 fps): let it fill with steady state.
+        time.sleep(seconds)
+        stats = run.stats("classroom")
+        return {"p50": stats["g2g_p50_ms"], "p95": stats["g2g_p95_ms"],
+                "p99": stats["g2g_p99_ms"], "samples": stats["g2g_samples"],
+                "first_frame_ms": stats["first_frame_ms"]}
+    finally:
+        run.close()
+
+
+def measure_first_frames(workdir, label, sender_extra, receiver_extra, joins):
+    """Time from a receiver's start to its first correct picture, for classrooms joining one by one
+    a running lesson."""
+    run = Run(workdir, label)
+    times = []
+    try:
+        run.start_sender(sender_extra)
+        run.wait(lambda: run.stats("sender").get("frames_encoded", 0) >= 30, 20, "the sender")
+        for i in range(joins):
+            name = f"join-{i}"
+            receiver = run.start_receiver(name, receiver_extra + ["--exit-after-frames", "1",
+                                                                  "--timeout-s", "10"])
+            receiver.wait(20)
+            stats = run.stats(name)
+            if receiver.returncode != 0 or stats.get("first_frame_ms", -1) < 0:
+                raise RuntimeError(f"{name} got no picture (logs in {run.dir})")
+            times.append(stats["first_frame_ms"])
+            time.sleep(0.3)
+        return times
+    finally:
+        run.close()
+
+
+def measure_fan_out(workdir, label, sender_extra, classrooms, seconds):
+    """The sender's CPU and memory with `classrooms` receivers that count frames without decoding,
+    and the share of the encoded frames each classroom received."""
+    run = Run(workdir, label)
+    try:
+        sender = run.start_sender(sender_extra)
+        names = [f"room-{i}" for i in range(classrooms)]
+        for name in names:
+            run.start_receiver(name, ["--decode", "false"])
+        run.wait(lambda: run.stats("sender").get("classrooms_connected", 0) == classrooms, 60,
+                 f"{classrooms} classrooms to connect")
+        run.wait(lambda: all(run.stats(n).get("frames_decoded", 0) > 0 for n in names), 30,
+                 "every classroom's first frame")
+        time.sleep(2)  # settle: joins and their keyframes are over
+        start_cpu, start_time = cpu_seconds(sender.pid), time.monotonic()
+        start_encoded = run.stats("sender")["frames_encoded"]
+        start_frames = {n: run.stats(n)["frames_decoded"] for n in names}
+        time.sleep(seconds)
+        cpu = (cpu_seconds(sender.pid) - start_cpu) / (time.monotonic() - start_time)
+        encoded = run.stats("sender")["frames_encoded"] - start_encoded
+        received = sum(run.stats(n)["frames_decoded"] - start_frames[n] for n in names)
+        memory = rss_mb(sender.pid)
+        return {"classrooms": classrooms, "sender_cpu_cores": round(cpu, 4),
+                "sender_rss_mb": round(memory, 1),
+                "frames_decoded_ratio": round(received / (classrooms * encoded), 4) if encoded else 0}
+    finally:
+        run.close()
+
+
+def measure_join_burst(workdir, label, sender_extra, joiners, watchers, window):
+    """Ten classrooms join within one second while others watch: how many keyframes the watchers
+    received beyond the scheduled ones (none are scheduled: 60 s interval), and their frame rate."""
+    run = Run(workdir, label)
+    try:
+        run.start_sender(["--keyframe-interval-s", "60"] + sender_extra)
+        watching = [f"watcher-{i}" for i in range(watchers)]
+        for name in watching:
+            run.start_receiver(name, ["--decode", "false"])
+        run.wait(lambda: all(run.stats(n).get("frames_decoded", 0) >= 30 for n in watching), 30,
+                 "the watching classrooms")
+        time.sleep(1.5)
+        before = {n: run.stats(n) for n in watching}
+        started = time.monotonic()
+        for i in range(joiners):
+            run.start_receiver(f"joiner-{i}", ["--decode", "false"])
+            time.sleep(1.0 / joiners)
+        time.sleep(max(0.0, window - (time.monotonic() - started)))
+        elapsed = time.monotonic() - started
+        after = {n: run.stats(n) for n in watching}
+        joined = sum(1 for i in range(joiners)
+                     if run.stats(f"joiner-{i}").get("frames_decoded", 0) > 0)
+        extra = [after[n]["keyframes"] - before[n]["keyframes"] for n in watching]
+        fps = [(after[n]["frames_decoded"] - before[n]["frames_decoded"]) / elapsed
+               for n in watching]
+        return {"joiners": joiners, "joined_with_picture": joined,
+                "extra_keyframes_per_watcher": max(extra),
+                "watcher_fps_during_joins": round(min(fps), 1),
+                "sender_keyframes_requested": run.stats("sender").get("keyframes_requested", 0)}
+    finally:
+        run.close()
+
+
+def least_squares_slope(points):
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    mean_x, mean_y = statistics.fmean(xs), statistics.fmean(ys)
+    denominator = sum((x - mean_x) ** 2 for x in xs)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / denominator
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", help="write the figures to this file")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    args = parser.parse_args()
+    for program in (SIGNALING, SENDER, RECEIVER):
+        if not os.access(program, os.X_OK):
+            sys.exit(f"bench: {program} is missing; run scripts/setup")
+
+    repeats = 1 if args.quick else 3
+    window = 6 if args.quick else 11
+    fan_outs = [1, 4, 16] if args.quick else [1, 2, 4, 8, 16]
+    naive_fan_outs = [1, 2] if args.quick else [1, 2, 4]
+    workdir = tempfile.mkdtemp(prefix="lianxiao-bench-")
+    result = {"machine": {"cores": os.cpu_count()}, "runs": repeats}
+
+    print(f"Lianxiao benchmark: 1280x720, 30 fps, x264, moving picture, loopback; {repeats} run(s)"
+          f" per figure; work files in {workdir}\n", flush=True)
+
+    # Glass-to-glass delay.
+    tuned, naive = [], []
+    for i in range(repeats):
+        tuned.append(measure_latency(workdir, f"latency-tuned-{i}", [], [], window))
+        naive.append(measure_latency(workdir, f"latency-naive-{i}", NAIVE_SENDER, NAIVE_RECEIVER,
+                                     window))
+    for key in ("p50", "p95", "p99"):
+        result[f"g2g_{key}_ms"] = statistics.median(r[key] for r in tuned)
+        result[f"naive_g2g_{key}_ms"] = statistics.median(r[key] for r in naive)
+    result["g2g_p50_spread_ms"] = spread([r["p50"] for r in tuned])
+    result["g2g_ratio_naive_over_tuned_p50"] = round(
+        result["naive_g2g_p50_ms"] / max(result["g2g_p50_ms"], 1), 2)
+    print("Glass-to-glass delay (capture → shown, ms), median of runs")
+    print(f"  {'':8} {'p50':>6} {'p95':>6} {'p99':>6}")
+    for label, prefix in (("tuned", ""), ("naive", "naive_")):
+        print(f"  {label:8} " + " ".join(f"{result[f'{prefix}g2g_{k}_ms']:6}" for k in
+                                         ("p50", "p95", "p99")))
+    print(f"  naive/tuned at p50: {result['g2g_ratio_naive_over_tuned_p50']}x "
+          f"(tuned p50 spread over runs: {result['g2g_p50_spread_ms']} ms)\n", flush=True)
+
+    # Time to first picture.
+    joins = 4 if args.quick else 10
+    tuned_first = measure_first_frames(workdir, "first-tuned", [], [], joins)
+    naive_first = measure_first_frames(workdir, "first-naive", NAIVE_SENDER + [
+        "--min-keyframe-interval-ms", "0"], NAIVE_RECEIVER, joins)
+    result["first_frame_p50_ms"] = statistics.median(tuned_first)
+    result["first_frame_max_ms"] = max(tuned_first)
+    result["naive_first_frame_p50_ms"] = statistics.median(naive_first)
+    result["naive_first_frame_max_ms"] = max(naive_first)
+    print(f"Time to first picture after a receiver starts ({joins} joins, ms)")
+    print(f"  tuned  p50 {result['first_frame_p50_ms']:6}  max {result['first_frame_max_ms']:6}")
+    print(f"  naive  p50 {result['naive_first_frame_p50_ms']:6}  "
+          f"max {result['naive_first_frame_max_ms']:6}\n", flush=True)
+
+    # Keyframes while ten classrooms join within one second.
+    burst = measure_join_burst(workdir, "burst-gated", [], 10, 2, 4.0)
+    ungated = measure_join_burst(workdir, "burst-ungated", ["--min-keyframe-interval-ms", "0"],
+                                 10, 2, 4.0)
+    result["join_burst"] = burst
+    result["naive_join_burst"] = ungated
+    print("Ten classrooms join within 1 s while two watch (4 s window)")
+    print(f"  {'':22} {'extra keyframes':>16} {'watcher fps':>12} {'joined':>7}")
+    for label, figures in (("merged requests", burst), ("every request (naive)", ungated)):
+        print(f"  {label:22} {figures['extra_keyframes_per_watcher']:16} "
+              f"{figures['watcher_fps_during_joins']:12} {figures['joined_with_picture']:7}")
+    print(flush=True)
+
+    # Fan-out.
+    result["fan_out"] = [measure_fan_out(workdir, f"fan-out-{n}", [], n, window)
+                         for n in fan_outs]
+    result["naive_fan_out"] = [measure_fan_out(workdir, f"naive-fan-out-{n}",
+                                               ["--encoder-per-classroom"], n, window)
+                               for n in naive_fan_outs]
+    cpu_slope = least_squares_slope([(f["classrooms"], f["sender_cpu_cores"])
+                                     for f in result["fan_out"]])
+    memory_slope = least_squares_slope([(f["classrooms"], f["sender_rss_mb"])
+                                        for f in result["fan_out"]])
+    naive_slope = least_squares_slope([(f["classrooms"], f["sender_cpu_cores"])
+                                       for f in result["naive_fan_out"]])
+    result["cpu_per_classroom_cores"] = round(cpu_slope, 4)
+    result["memory_per_classroom_mb"] = round(memory_slope, 2)
+    result["naive_cpu_per_classroom_cores"] = round(naive_slope, 4)
+    result["cpu_per_classroom_ratio_naive_over_tuned"] = round(naive_slope / max(cpu_slope, 1e-4),
+                                                               1)
+    print("Fan-out: the sender with N classrooms (receivers count frames without decoding)")
+    print(f"  {'N':>3} {'cpu (cores)':>12} {'rss (MB)':>9} {'frames received':>16}")
+    for figures in result["fan_out"]:
+        print(f"  {figures['classrooms']:3} {figures['sender_cpu_cores']:12.3f} "
+              f"{figures['sender_rss_mb']:9.1f} {figures['frames_decoded_ratio']:16.3f}")
+    print("  naive: one encoder per classroom")
+    for figures in result["naive_fan_out"]:
+        print(f"  {figures['classrooms']:3} {figures['sender_cpu_cores']:12.3f} "
+              f"{figures['sender_rss_mb']:9.1f} {figures['frames_decoded_ratio']:16.3f}")
+    print(f"  each extra classroom: {cpu_slope * 100:.2f} % of a core, {memory_slope:.2f} MB "
+          f"(naive: {naive_slope * 100:.1f} % of a core, "
+          f"{result['cpu_per_classroom_ratio_naive_over_tuned']}x)")
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+        print(f"\nfigures written to {args.json}")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
