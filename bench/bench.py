@@ -237,7 +237,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    parser.add_argument("--only", default="latency,first,burst,fan-out",
+                        help="comma-separated scenarios to run (default: all)")
     args = parser.parse_args()
+    only = set(args.only.split(","))
     for program in (SIGNALING, SENDER, RECEIVER):
         if not os.access(program, os.X_OK):
             sys.exit(f"bench: {program} is missing; run scripts/setup")
@@ -252,7 +255,23 @@ def main():
     print(f"Lianxiao benchmark: 1280x720, 30 fps, x264, moving picture, loopback; {repeats} run(s)"
           f" per figure; work files in {workdir}\n", flush=True)
 
-    # Glass-to-glass delay.
+    if "latency" in only:
+        measure_latency_table(workdir, result, repeats, window)
+    if "first" in only:
+        measure_first_table(workdir, result, 4 if args.quick else 10)
+    if "burst" in only:
+        measure_burst_table(workdir, result)
+    if "fan-out" in only:
+        measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window)
+
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+        print(f"\nfigures written to {args.json}")
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure_latency_table(workdir, result, repeats, window):
     tuned, naive = [], []
     for i in range(repeats):
         tuned.append(measure_latency(workdir, f"latency-tuned-{i}", [], [], window))
@@ -272,8 +291,9 @@ def main():
     print(f"  naive/tuned at p50: {result['g2g_ratio_naive_over_tuned_p50']}x "
           f"(tuned p50 spread over runs: {result['g2g_p50_spread_ms']} ms)\n", flush=True)
 
-    # Time to first picture.
-    joins = 4 if args.quick else 10
+
+
+def measure_first_table(workdir, result, joins):
     tuned_first = measure_first_frames(workdir, "first-tuned", [], [], joins)
     naive_first = measure_first_frames(workdir, "first-naive", NAIVE_SENDER + [
         "--min-keyframe-interval-ms", "0"], NAIVE_RECEIVER, joins)
@@ -286,7 +306,9 @@ def main():
     print(f"  naive  p50 {result['naive_first_frame_p50_ms']:6}  "
           f"max {result['naive_first_frame_max_ms']:6}\n", flush=True)
 
-    # Keyframes while ten classrooms join within one second.
+
+
+def measure_burst_table(workdir, result):
     burst = measure_join_burst(workdir, "burst-gated", [], 10, 2, 4.0)
     ungated = measure_join_burst(workdir, "burst-ungated", ["--min-keyframe-interval-ms", "0"],
                                  10, 2, 4.0)
@@ -299,7 +321,9 @@ def main():
               f"{figures['watcher_fps_during_joins']:12} {figures['joined_with_picture']:7}")
     print(flush=True)
 
-    # Fan-out.
+
+
+def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
     result["fan_out"] = [measure_fan_out(workdir, f"fan-out-{n}", [], n, window)
                          for n in fan_outs]
     result["naive_fan_out"] = [measure_fan_out(workdir, f"naive-fan-out-{n}",
@@ -327,13 +351,7 @@ def main():
               f"{figures['sender_rss_mb']:9.1f} {figures['frames_decoded_ratio']:16.3f}")
     print(f"  each extra classroom: {cpu_slope * 100:.2f} % of a core, {memory_slope:.2f} MB "
           f"(naive: {naive_slope * 100:.1f} % of a core, "
-          f"{result['cpu_per_classroom_ratio_naive_over_tuned']}x)")
-
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(result, f, indent=2)
-        print(f"\nfigures written to {args.json}")
-    shutil.rmtree(workdir, ignore_errors=True)
+          f"{result['cpu_per_classroom_ratio_naive_over_tuned']}x)", flush=True)
 
 
 if __name__ == "__main__":

@@ -12,8 +12,6 @@
 #include "lx-latency-stamp.h"
 
 #include <gst/video/video.h>
-#include <stdlib.h>
-#include <string.h>
 
 struct _LxPlayback {
   const LxReceiverConfig *config;
@@ -21,8 +19,8 @@ struct _LxPlayback {
   LxPlaybackStats stats;
   GstBuffer *last_frame;
   GstCaps *last_caps;
-  gint delays_ms[LX_PLAYBACK_DELAY_WINDOW]; /* ring of the latest glass-to-glass delays */
-  guint delays_count, delays_next;
+  LxDelayWindow *glass_to_glass;
+  LxDelayWindow *decode;
 };
 
 static const char *const hardware_decoders[] = {
@@ -61,6 +59,8 @@ lx_playback_new (const LxReceiverConfig *config)
 
   playback->config = config;
   g_mutex_init (&playback->lock);
+  playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
+  playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   return playback;
 }
 
@@ -69,45 +69,22 @@ lx_playback_free (LxPlayback *playback)
 {
   gst_clear_buffer (&playback->last_frame);
   gst_clear_caps (&playback->last_caps);
+  lx_delay_window_free (playback->glass_to_glass);
+  lx_delay_window_free (playback->decode);
   g_mutex_clear (&playback->lock);
   g_free (playback);
-}
-
-static int
-compare_ints (const void *a, const void *b)
-{
-  return *(const gint *) a - *(const gint *) b;
-}
-
-/* Nearest-rank percentile of @count sorted values. */
-static gint
-percentile (const gint *sorted, guint count, guint percent)
-{
-  guint rank = (count * percent + 99) / 100;
-  return sorted[MAX (rank, 1) - 1];
 }
 
 LxPlaybackStats
 lx_playback_get_stats (LxPlayback *playback)
 {
   LxPlaybackStats stats;
-  gint delays[LX_PLAYBACK_DELAY_WINDOW];
-  guint count;
 
   g_mutex_lock (&playback->lock);
   stats = playback->stats;
-  count = playback->delays_count;
-  memcpy (delays, playback->delays_ms, count * sizeof (gint));
   g_mutex_unlock (&playback->lock);
-
-  stats.g2g_samples = count;
-  stats.g2g_p50_ms = stats.g2g_p95_ms = stats.g2g_p99_ms = -1;
-  if (count > 0) {
-    qsort (delays, count, sizeof (gint), compare_ints);
-    stats.g2g_p50_ms = percentile (delays, count, 50);
-    stats.g2g_p95_ms = percentile (delays, count, 95);
-    stats.g2g_p99_ms = percentile (delays, count, 99);
-  }
+  stats.glass_to_glass = lx_delay_window_summarize (playback->glass_to_glass);
+  stats.decode = lx_delay_window_summarize (playback->decode);
   return stats;
 }
 
@@ -181,13 +158,8 @@ on_frame_shown (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
     delay_ms = g_get_real_time () / 1000 - stamp_ms;
   gst_video_frame_unmap (&frame);
 
-  if (delay_ms >= 0 && delay_ms < G_MAXINT) {
-    g_mutex_lock (&playback->lock);
-    playback->delays_ms[playback->delays_next] = (gint) delay_ms;
-    playback->delays_next = (playback->delays_next + 1) % LX_PLAYBACK_DELAY_WINDOW;
-    playback->delays_count = MIN (playback->delays_count + 1, LX_PLAYBACK_DELAY_WINDOW);
-    g_mutex_unlock (&playback->lock);
-  }
+  if (delay_ms >= 0)
+    lx_delay_window_add (playback->glass_to_glass, delay_ms * 1000);
 }
 
 /* On the parser's output: one buffer per received picture. Counts keyframes, and, when not
@@ -381,7 +353,10 @@ link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
     /* Frame threading holds frames back; slice threading does not. */
     if (g_str_equal (decoder_name, "avdec_h264") && !g_str_equal (config->decoder_threading, "auto"))
       gst_util_set_object_arg (G_OBJECT (decoder), "thread-type", config->decoder_threading);
+    g_autoptr (GstPad) decoder_sink = gst_element_get_static_pad (decoder, "sink");
+    g_autoptr (GstPad) decoder_src = gst_element_get_static_pad (decoder, "src");
     add_probe (decoder, "src", count_decoded_frame, playback);
+    lx_stage_timer_attach (decoder_sink, decoder_src, playback->decode);
   }
   if (!add_chain (pipeline, pad, (GstElement **) chain->pdata, chain->len, error))
     return FALSE;

@@ -3,13 +3,14 @@
  * so its counters survive renegotiations with a restarted sender. */
 #pragma once
 
+#include "lx-delays.h"
 #include "lx-receiver-config.h"
 
 #include <gst/gst.h>
 
 typedef struct _LxPlayback LxPlayback;
 
-/* Glass-to-glass delays are kept for the last this many stamped frames. */
+/* Delays are kept for the last this many frames. */
 #define LX_PLAYBACK_DELAY_WINDOW 300
 
 typedef struct {
@@ -21,10 +22,11 @@ typedef struct {
   guint64 audio_bytes;
   guint64 audio_ms;       /* decoded audio, in milliseconds */
   gint64 first_frame_us;  /* monotonic time of the first decoded frame, 0 before */
-  /* Capture-to-decoded delay read from the sender's latency stamps over the last
-   * LX_PLAYBACK_DELAY_WINDOW frames; -1 when no stamped frame arrived. */
-  gint g2g_p50_ms, g2g_p95_ms, g2g_p99_ms;
-  guint g2g_samples;
+  /* Capture-to-shown delay read from the sender's latency stamps, over the last
+   * LX_PLAYBACK_DELAY_WINDOW stamped frames (count 0 and percentiles -1 without stamps). */
+  LxDelaySummary glass_to_glass;
+  /* Time each frame spent in the decoder, over the last LX_PLAYBACK_DELAY_WINDOW frames. */
+  LxDelaySummary decode;
 } LxPlaybackStats;
 
 /* (transfer full) */

@@ -290,13 +290,6 @@ on_webrtc_stats (GstPromise *promise, gpointer data)
   gst_promise_unref (promise);
 }
 
-static void
-add_int (JsonBuilder *builder, const char *name, gint64 value)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_add_int_value (builder, value);
-}
-
 static gboolean
 report_stats (gpointer data)
 {
@@ -326,8 +319,9 @@ report_stats (gpointer data)
           config->connection.school, receiver->state, stats.frames_decoded, fps, stats.width,
           stats.height, video_kbps, audio_kbps, stats.audio_ms,
           g_atomic_int_get (&receiver->packets_lost));
-  if (stats.g2g_samples > 0)
-    printf (", delay p50 %d ms p95 %d ms", stats.g2g_p50_ms, stats.g2g_p95_ms);
+  if (stats.glass_to_glass.count > 0)
+    printf (", delay p50 %.0f ms p95 %.0f ms", stats.glass_to_glass.p50_ms,
+            stats.glass_to_glass.p95_ms);
   printf ("\n");
   fflush (stdout);
   *last = stats;
@@ -335,28 +329,26 @@ report_stats (gpointer data)
   if (config->stats_json) {
     g_autoptr (JsonNode) root = NULL;
     json_builder_begin_object (builder);
-    add_int (builder, "time_ms", lx_stats_now_ms ());
+    lx_stats_add_int (builder, "time_ms", lx_stats_now_ms ());
     json_builder_set_member_name (builder, "school");
     json_builder_add_string_value (builder, config->connection.school);
     json_builder_set_member_name (builder, "lesson");
     json_builder_add_string_value (builder, config->connection.lesson);
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, receiver->state);
-    add_int (builder, "frames_decoded", stats.frames_decoded);
-    add_int (builder, "fps", fps);
-    add_int (builder, "width", stats.width);
-    add_int (builder, "height", stats.height);
-    add_int (builder, "video_kbps", video_kbps);
-    add_int (builder, "audio_kbps", audio_kbps);
-    add_int (builder, "audio_ms", stats.audio_ms);
-    add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
-    add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
-    add_int (builder, "first_frame_ms", first_frame_ms);
-    add_int (builder, "keyframes", stats.keyframes);
-    add_int (builder, "g2g_p50_ms", stats.g2g_p50_ms);
-    add_int (builder, "g2g_p95_ms", stats.g2g_p95_ms);
-    add_int (builder, "g2g_p99_ms", stats.g2g_p99_ms);
-    add_int (builder, "g2g_samples", stats.g2g_samples);
+    lx_stats_add_int (builder, "frames_decoded", stats.frames_decoded);
+    lx_stats_add_int (builder, "fps", fps);
+    lx_stats_add_int (builder, "width", stats.width);
+    lx_stats_add_int (builder, "height", stats.height);
+    lx_stats_add_int (builder, "video_kbps", video_kbps);
+    lx_stats_add_int (builder, "audio_kbps", audio_kbps);
+    lx_stats_add_int (builder, "audio_ms", stats.audio_ms);
+    lx_stats_add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
+    lx_stats_add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
+    lx_stats_add_int (builder, "first_frame_ms", first_frame_ms);
+    lx_stats_add_int (builder, "keyframes", stats.keyframes);
+    lx_stats_add_delays (builder, "g2g", &stats.glass_to_glass);
+    lx_stats_add_delays (builder, "decode", &stats.decode);
     json_builder_end_object (builder);
     root = json_builder_get_root (builder);
     if (!lx_stats_write_file (config->stats_json, root, &error))

@@ -5,8 +5,13 @@
 
 #include "lx-encoder.h"
 
+#include <gst/video/video.h>
+
 #define VIDEO_PAYLOAD_TYPE 96
 #define AUDIO_PAYLOAD_TYPE 97
+/* After a classroom connects, its own keyframe is on the way: its decoder's requests for one
+ * (PLI/FIR) in this time are redundant and would only add keyframes that every classroom pays for. */
+#define JOIN_KEYFRAME_GRACE_US (1000 * 1000)
 
 typedef struct {
   GstElement *payloader;
@@ -26,7 +31,7 @@ struct _LxClassroom {
   gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
   gint64 joined_at;   /* monotonic µs */
-  gint64 connect_ms;  /* -1 until connected */
+  gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
   gint pending_unlinks;
 };
 
@@ -91,7 +96,7 @@ lx_classroom_get_school (LxClassroom *classroom)
 gint64
 lx_classroom_get_connect_ms (LxClassroom *classroom)
 {
-  return classroom->connect_ms;
+  return g_atomic_int_get (&classroom->connect_ms);
 }
 
 gboolean
@@ -198,7 +203,8 @@ apply_connection_state (gpointer data)
     return G_SOURCE_REMOVE;
   if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED &&
       lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED) {
-    classroom->connect_ms = (g_get_monotonic_time () - classroom->joined_at) / 1000;
+    g_atomic_int_set (&classroom->connect_ms,
+                      (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     if (classroom->context.keyframes)
@@ -257,6 +263,24 @@ lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const cha
   g_signal_emit_by_name (classroom->webrtc, "add-ice-candidate", mline_index, candidate);
 }
 
+/* Keyframe requests from this classroom's receiver, on their way up to the shared encoder: those
+ * made before its join keyframe could arrive are dropped here (the rest meet the shared gate). */
+static GstPadProbeReturn
+filter_keyframe_requests (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxClassroom *classroom = data;
+  gint connect_ms;
+
+  if (!gst_video_event_is_force_key_unit (GST_PAD_PROBE_INFO_EVENT (info)))
+    return GST_PAD_PROBE_OK;
+  connect_ms = g_atomic_int_get (&classroom->connect_ms);
+  if (connect_ms < 0 ||
+      g_get_monotonic_time () - classroom->joined_at - connect_ms * G_GINT64_CONSTANT (1000) <
+          JOIN_KEYFRAME_GRACE_US)
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
 /* ---- Building the branch ---- */
 
 static gboolean
@@ -286,6 +310,12 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   if (g_str_equal (kind, "video")) {
     g_object_set (branch->payloader, "config-interval", -1, NULL);
     gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
+    /* min-keyframe-interval-ms = 0 (the naive baseline) lets every request through. */
+    if (classroom->context.keyframes && classroom->context.config->min_keyframe_interval_ms > 0) {
+      g_autoptr (GstPad) payloader_sink = gst_element_get_static_pad (branch->payloader, "sink");
+      gst_pad_add_probe (payloader_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                         filter_keyframe_requests, classroom, NULL);
+    }
     /* The naive baseline: this classroom's own encoder on the raw video. */
     if (classroom->context.config->encoder_per_classroom) {
       encoder = lx_encoder_video_new (classroom->context.config, error);

@@ -24,7 +24,8 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("video", "keyframe-interval-s", LX_CONFIG_INT, keyframe_interval_s, "5", 1, 3600, NULL,
        "Seconds between scheduled keyframes (joining classrooms get one at once anyway)"),
   KEY ("video", "min-keyframe-interval-ms", LX_CONFIG_INT, min_keyframe_interval_ms, "400", 0,
-       10000, NULL, "Keyframe requests closer together than this are merged into one"),
+       10000, NULL, "Keyframe requests closer together than this are merged into one (and a joining classroom's "
+       "own requests in its first second are dropped); 0: every request is served"),
   KEY ("video", "x264-tune", LX_CONFIG_CHOICE, x264_tune, "zerolatency", 0, 0, "zerolatency|none",
        "x264 tuning: zerolatency (no lookahead, no frame buffering) or none (x264's default)"),
   KEY ("video", "x264-speed-preset", LX_CONFIG_CHOICE, x264_speed_preset, "ultrafast", 0, 0,

@@ -22,6 +22,7 @@ struct _LxSender {
   GstElement *video_tee;
   GstElement *audio_tee; /* (nullable) */
   LxKeyframeGate *keyframes; /* (nullable) none with an encoder per classroom */
+  LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
@@ -134,6 +135,7 @@ report_stats (gpointer data)
 {
   LxSender *sender = data;
   LxKeyframeStats keyframes = { 0 };
+  LxDelaySummary encode;
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
@@ -156,6 +158,8 @@ report_stats (gpointer data)
   json_builder_add_int_value (builder, keyframes.forced);
   json_builder_set_member_name (builder, "keyframes_produced");
   json_builder_add_int_value (builder, keyframes.produced);
+  encode = lx_delay_window_summarize (sender->encode);
+  lx_stats_add_delays (builder, "encode", &encode);
   json_builder_set_member_name (builder, "classrooms");
   json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, sender->classrooms);
@@ -306,6 +310,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
                                               (GDestroyNotify) lx_classroom_close);
   sender->loop = g_main_loop_new (NULL, FALSE);
   sender->pipeline = gst_pipeline_new ("sender");
+  sender->encode = lx_delay_window_new (300);
 
   capture = lx_capture_video_new (config, error);
   if (capture == NULL)
@@ -346,7 +351,9 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
     g_autoptr (GstElement) video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline),
                                                                 "encoder");
     g_autoptr (GstPad) encoder_src = gst_element_get_static_pad (video_encoder, "src");
+    g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (video_encoder, "sink");
     sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+    lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
   }
   return sender;
 
@@ -366,10 +373,12 @@ lx_sender_free (LxSender *sender)
   g_hash_table_remove_all (sender->classrooms);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
   g_clear_pointer (&sender->keyframes, lx_keyframe_gate_free);
+  gst_object_unref (sender->pipeline);
+  sender->pipeline = NULL;
+  lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   gst_clear_object (&sender->video_tee);
   gst_clear_object (&sender->audio_tee);
-  gst_object_unref (sender->pipeline);
   g_clear_object (&sender->signaling);
   g_main_loop_unref (sender->loop);
   g_free (sender);
