@@ -89,6 +89,10 @@ typedef struct {
     gint64 entered_us;
   } entries[IN_FLIGHT];
   guint next_entry;
+  /* What the element adds to timestamps (GstVideoEncoder shifts them by hours, to keep decoding
+   * timestamps positive); learnt from the first buffer out, which is the oldest one in. */
+  GstClockTimeDiff shift;
+  gboolean shift_known;
 } StageTimer;
 
 static void
@@ -130,6 +134,19 @@ on_output (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (!GST_CLOCK_TIME_IS_VALID (pts))
     return GST_PAD_PROBE_OK;
   g_mutex_lock (&timer->lock);
+  if (!timer->shift_known) {
+    guint oldest = IN_FLIGHT;
+    for (guint i = 0; i < IN_FLIGHT; i++) {
+      if (GST_CLOCK_TIME_IS_VALID (timer->entries[i].pts) &&
+          (oldest == IN_FLIGHT || timer->entries[i].entered_us < timer->entries[oldest].entered_us))
+        oldest = i;
+    }
+    if (oldest < IN_FLIGHT) {
+      timer->shift = GST_CLOCK_DIFF (timer->entries[oldest].pts, pts);
+      timer->shift_known = TRUE;
+    }
+  }
+  pts -= timer->shift;
   for (guint i = 0; i < IN_FLIGHT; i++) {
     if (timer->entries[i].pts == pts) {
       entered_us = timer->entries[i].entered_us;
