@@ -13,8 +13,15 @@
 
 #include <gst/video/video.h>
 
+/* What an RTP byte-counting probe needs: the counter, and the lock that guards it. */
+typedef struct {
+  LxPlayback *playback;
+  guint64 *bytes;
+} ByteCounter;
+
 struct _LxPlayback {
   const LxReceiverConfig *config;
+  ByteCounter video_rtp, audio_rtp;
   GMutex lock; /* guards what follows: written from streaming threads */
   LxPlaybackStats stats;
   GstBuffer *last_frame;
@@ -59,6 +66,8 @@ lx_playback_new (const LxReceiverConfig *config)
 
   playback->config = config;
   g_mutex_init (&playback->lock);
+  playback->video_rtp = (ByteCounter) { playback, &playback->stats.video_bytes };
+  playback->audio_rtp = (ByteCounter) { playback, &playback->stats.audio_bytes };
   playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   return playback;
@@ -90,27 +99,16 @@ lx_playback_get_stats (LxPlayback *playback)
 
 /* ---- Counting probes ---- */
 
+/* On a depayloader's input: counts the RTP bytes received, for the bitrate. */
 static GstPadProbeReturn
-count_video_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+count_rtp_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-  LxPlayback *playback = data;
+  ByteCounter *counter = data;
   gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
 
-  g_mutex_lock (&playback->lock);
-  playback->stats.video_bytes += size;
-  g_mutex_unlock (&playback->lock);
-  return GST_PAD_PROBE_OK;
-}
-
-static GstPadProbeReturn
-count_audio_rtp (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  LxPlayback *playback = data;
-  gsize size = gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
-
-  g_mutex_lock (&playback->lock);
-  playback->stats.audio_bytes += size;
-  g_mutex_unlock (&playback->lock);
+  g_mutex_lock (&counter->playback->lock);
+  *counter->bytes += size;
+  g_mutex_unlock (&counter->playback->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -346,7 +344,7 @@ link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
 
   if (depayloader && parser) {
     g_object_set (depayloader, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
-    add_probe (depayloader, "sink", count_video_rtp, playback);
+    add_probe (depayloader, "sink", count_rtp_bytes, &playback->video_rtp);
     add_probe (parser, "src", count_parsed_frame, playback);
   }
   if (decoder) {
@@ -376,7 +374,7 @@ link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
   };
 
   if (elements[1] && elements[2]) {
-    add_probe (elements[1], "sink", count_audio_rtp, playback);
+    add_probe (elements[1], "sink", count_rtp_bytes, &playback->audio_rtp);
     add_probe (elements[2], "src", count_decoded_audio, playback);
   }
   return add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error);

@@ -170,6 +170,16 @@ on_wait_done (GObject *source, GAsyncResult *result, gpointer data)
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
 }
 
+/* Waits for @process to exit by itself and returns its exit status (fails after @timeout_ms). */
+static gint
+wait_for_exit (GSubprocess *process, guint timeout_ms)
+{
+  g_subprocess_wait_async (process, NULL, on_wait_done, NULL);
+  g_assert_true (lx_test_wait_until (process_exited, process, timeout_ms));
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
 static void
 test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
 {
@@ -214,10 +224,7 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   g_test_message ("the sender stops: classrooms are told, and exit or wait as configured");
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
   g_clear_object (&sender);
-  g_subprocess_wait_async (r2, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, r2, 10000));
-  g_assert_true (g_subprocess_get_if_exited (r2));
-  g_assert_cmpint (g_subprocess_get_exit_status (r2), ==, 0);
+  g_assert_cmpint (wait_for_exit (r2, 10000), ==, 0);
   g_clear_object (&r2);
 
   {
@@ -286,12 +293,8 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (stats_of (fixture, "file-school", "height"), ==, 180);
 
   /* The 4 s file ends: the sender exits 0 and the classroom, told, exits 0 too. */
-  g_subprocess_wait_async (sender, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, sender, 20000));
-  g_assert_cmpint (g_subprocess_get_exit_status (sender), ==, 0);
-  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, receiver, 10000));
-  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 0);
+  g_assert_cmpint (wait_for_exit (sender, 20000), ==, 0);
+  g_assert_cmpint (wait_for_exit (receiver, 10000), ==, 0);
 }
 
 /* Not headless: the classroom plays into a real window, full screen, on an X server (Xvfb). */
@@ -362,9 +365,7 @@ test_receiver_times_out (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   g_autofree gchar *output = NULL;
 
-  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, receiver, 15000));
-  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 3);
+  g_assert_cmpint (wait_for_exit (receiver, 15000), ==, 3);
   g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
   g_assert_nonnull (strstr (output, "timed out after 2 s with 0 frames decoded"));
 }
@@ -378,9 +379,7 @@ test_bad_configuration (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   g_autofree gchar *output = NULL;
 
-  g_subprocess_wait_async (receiver, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, receiver, 10000));
-  g_assert_cmpint (g_subprocess_get_exit_status (receiver), ==, 2);
+  g_assert_cmpint (wait_for_exit (receiver, 10000), ==, 2);
   g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
   g_assert_nonnull (strstr (output, "key 'school' in [signaling]"));
 }
