@@ -45,13 +45,15 @@ quit (LxSender *sender, int status)
 static void
 remove_classroom (LxSender *sender, const char *school, const char *reason)
 {
-  LxClassroom *classroom = g_hash_table_lookup (sender->classrooms, school);
+  gchar *key;
+  LxClassroom *classroom;
 
-  if (classroom == NULL)
+  if (!g_hash_table_steal_extended (sender->classrooms, school, (gpointer *) &key,
+                                    (gpointer *) &classroom))
     return;
-  g_message ("classroom %s: leaving (%s)", school, reason);
-  g_hash_table_steal (sender->classrooms, school);
+  g_message ("classroom %s: leaving (%s)", key, reason);
   lx_classroom_close (classroom);
+  g_free (key); /* last: @school may be this very key */
 }
 
 static void
