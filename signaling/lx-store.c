@@ -1,0 +1,587 @@
+/* The SQLite store (see lx-store.h). All statements run on the server's main thread; SQLite is
+ * fast enough on a local file that a timetable's writes never hold the main loop noticeably. */
+#include "lx-store.h"
+
+#include "lx-protocol.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (lx-store-error-quark, lx_store_error)
+
+#define MAX_TITLE_LENGTH 200
+#define MAX_NAME_LENGTH 100
+#define MAX_LESSON_SECONDS (12 * 3600)
+#define TOKEN_BYTES 24
+
+struct _LxStore {
+  sqlite3 *db;
+  gchar *path;
+};
+
+/* Each entry upgrades the schema from version N to N + 1; never edit one that has shipped. */
+static const char *const migrations[] = {
+  /* 0 → 1 */
+  "CREATE TABLE schools ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  county TEXT NOT NULL DEFAULT '',"
+  "  token_salt TEXT NOT NULL,"
+  "  token_hash TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL);"
+  "CREATE TABLE lessons ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  title TEXT NOT NULL,"
+  "  teacher TEXT NOT NULL DEFAULT '',"
+  "  sender TEXT NOT NULL REFERENCES schools (id),"
+  "  start_utc INTEGER NOT NULL,"
+  "  end_utc INTEGER NOT NULL,"
+  "  time_zone TEXT NOT NULL,"
+  "  repeat_until_utc INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE lesson_receivers ("
+  "  lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,"
+  "  school_id TEXT NOT NULL REFERENCES schools (id),"
+  "  PRIMARY KEY (lesson_id, school_id));"
+  "CREATE TABLE attendance ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,"
+  "  school_id TEXT NOT NULL REFERENCES schools (id),"
+  "  joined_utc INTEGER NOT NULL,"
+  "  left_utc INTEGER,"
+  "  frames_lost INTEGER,"
+  "  mean_kbps INTEGER);"
+  "CREATE INDEX lessons_by_start ON lessons (start_utc);",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LX_STORE_SCHEMA_VERSION);
+
+void
+lx_school_record_free (LxSchoolRecord *school)
+{
+  if (school == NULL)
+    return;
+  g_free (school->id);
+  g_free (school->name);
+  g_free (school->county);
+  g_free (school);
+}
+
+static gboolean
+database_error (LxStore *store, GError **error, const char *doing)
+{
+  g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_DATABASE, "%s: %s: %s", store->path, doing,
+               sqlite3_errmsg (store->db));
+  return FALSE;
+}
+
+static gboolean
+execute (LxStore *store, const char *sql, GError **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (store->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_DATABASE, "%s: %s", store->path, message);
+    sqlite3_free (message);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* (transfer full) A prepared statement, or NULL with @error. */
+static sqlite3_stmt *
+prepare (LxStore *store, const char *sql, GError **error)
+{
+  sqlite3_stmt *statement = NULL;
+
+  if (sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
+    database_error (store, error, "preparing a statement");
+    return NULL;
+  }
+  return statement;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+gint
+lx_store_get_schema_version (LxStore *store)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (store, "PRAGMA user_version", NULL);
+  return statement && sqlite3_step (statement) == SQLITE_ROW ? sqlite3_column_int (statement, 0)
+                                                              : -1;
+}
+
+static gboolean
+migrate (LxStore *store, GError **error)
+{
+  gint version = lx_store_get_schema_version (store);
+
+  if (version > LX_STORE_SCHEMA_VERSION) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_DATABASE,
+                 "%s: written by a newer Lianxiao (schema %d; this one knows up to %d)",
+                 store->path, version, LX_STORE_SCHEMA_VERSION);
+    return FALSE;
+  }
+  for (; version < LX_STORE_SCHEMA_VERSION; version++) {
+    g_autofree gchar *set_version = g_strdup_printf ("PRAGMA user_version = %d;", version + 1);
+    /* Each step in its own transaction: a crash leaves the file at a whole version. */
+    if (!execute (store, "BEGIN IMMEDIATE;", error))
+      return FALSE;
+    if (!execute (store, migrations[version], error) || !execute (store, set_version, error)) {
+      execute (store, "ROLLBACK;", NULL);
+      g_prefix_error (error, "upgrading the schema to version %d: ", version + 1);
+      return FALSE;
+    }
+    if (!execute (store, "COMMIT;", error))
+      return FALSE;
+    g_message ("database %s: schema upgraded to version %d", store->path, version + 1);
+  }
+  return TRUE;
+}
+
+LxStore *
+lx_store_open (const char *path, GError **error)
+{
+  g_autoptr (LxStore) store = g_new0 (LxStore, 1);
+
+  store->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    database_error (store, error, "opening");
+    return NULL;
+  }
+  sqlite3_busy_timeout (store->db, 2000);
+  if (!execute (store, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;", error) ||
+      !migrate (store, error))
+    return NULL;
+  return g_steal_pointer (&store);
+}
+
+void
+lx_store_close (LxStore *store)
+{
+  if (store == NULL)
+    return;
+  sqlite3_close (store->db);
+  g_free (store->path);
+  g_free (store);
+}
+
+/* ---- Schools ---- */
+
+static gboolean
+invalid (GError **error, const char *field, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+invalid (GError **error, const char *field, const char *format, ...)
+{
+  g_autofree gchar *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID, "field '%s': %s", field, text);
+  return FALSE;
+}
+
+static gboolean
+check_text (const char *text, const char *field, gsize max_length, gboolean required,
+            GError **error)
+{
+  if (text == NULL || *text == '\0')
+    return required ? invalid (error, field, "must not be empty") : TRUE;
+  if (!g_utf8_validate (text, -1, NULL))
+    return invalid (error, field, "must be UTF-8");
+  if (g_utf8_strlen (text, -1) > (glong) max_length)
+    return invalid (error, field, "must be at most %" G_GSIZE_FORMAT " characters", max_length);
+  return TRUE;
+}
+
+static gchar *
+hash_token (const char *salt, const char *token)
+{
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_checksum_update (checksum, (const guchar *) salt, -1);
+  g_checksum_update (checksum, (const guchar *) token, -1);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static gchar *
+random_hex (guint bytes)
+{
+  GString *hex = g_string_sized_new (bytes * 2);
+  g_autoptr (GRand) rand = NULL;
+  guint8 buffer[64];
+  gboolean from_kernel = FALSE;
+  FILE *urandom = fopen ("/dev/urandom", "rb");
+
+  g_assert (bytes <= sizeof (buffer));
+  if (urandom) {
+    from_kernel = fread (buffer, 1, bytes, urandom) == bytes;
+    fclose (urandom);
+  }
+  if (!from_kernel) {
+    /* Never expected on Linux; a weaker fallback beats no token. */
+    rand = g_rand_new ();
+    for (guint i = 0; i < bytes; i++)
+      buffer[i] = (guint8) g_rand_int_range (rand, 0, 256);
+  }
+  for (guint i = 0; i < bytes; i++)
+    g_string_append_printf (hex, "%02x", buffer[i]);
+  return g_string_free (hex, FALSE);
+}
+
+gboolean
+lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = NULL;
+  g_autofree gchar *new_token = NULL;
+  g_autofree gchar *salt = NULL;
+  g_autofree gchar *hash = NULL;
+  int status;
+
+  if (!lx_protocol_id_is_valid (school->id))
+    return invalid (error, "id", "must be 1-%d characters of A-Z a-z 0-9 _ . -",
+                    LX_PROTOCOL_MAX_ID_LENGTH);
+  if (!check_text (school->name, "name", MAX_NAME_LENGTH, TRUE, error) ||
+      !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
+    return FALSE;
+
+  new_token = random_hex (TOKEN_BYTES);
+  salt = random_hex (16);
+  hash = hash_token (salt, new_token);
+  statement = prepare (store,
+                       "INSERT INTO schools (id, name, county, token_salt, token_hash, created_at)"
+                       " VALUES (?, ?, ?, ?, ?, ?)",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, school->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, school->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, school->county ? school->county : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 4, salt, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 5, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 6, g_get_real_time () / G_USEC_PER_SEC);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_CONSTRAINT) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT, "school '%s' already exists",
+                 school->id);
+    return FALSE;
+  }
+  if (status != SQLITE_DONE)
+    return database_error (store, error, "adding a school");
+  if (token)
+    *token = g_steal_pointer (&new_token);
+  return TRUE;
+}
+
+static LxSchoolRecord *
+read_school (sqlite3_stmt *statement)
+{
+  LxSchoolRecord *school = g_new0 (LxSchoolRecord, 1);
+
+  school->id = g_strdup ((const char *) sqlite3_column_text (statement, 0));
+  school->name = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+  school->county = g_strdup ((const char *) sqlite3_column_text (statement, 2));
+  school->created_at = sqlite3_column_int64 (statement, 3);
+  return school;
+}
+
+LxSchoolRecord *
+lx_store_get_school (LxStore *store, const char *id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store, "SELECT id, name, county, created_at FROM schools WHERE id = ?", error);
+
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (statement) != SQLITE_ROW) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    return NULL;
+  }
+  return read_school (statement);
+}
+
+GPtrArray *
+lx_store_list_schools (LxStore *store, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store, "SELECT id, name, county, created_at FROM schools ORDER BY id", error);
+  GPtrArray *schools;
+
+  if (statement == NULL)
+    return NULL;
+  schools = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_school_record_free);
+  while (sqlite3_step (statement) == SQLITE_ROW)
+    g_ptr_array_add (schools, read_school (statement));
+  return schools;
+}
+
+gboolean
+lx_store_delete_school (LxStore *store, const char *id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (store, "DELETE FROM schools WHERE id = ?", error);
+  int status;
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
+  status = sqlite3_step (statement);
+  if (status == SQLITE_CONSTRAINT) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
+                 "school '%s' is booked into lessons; delete those first", id);
+    return FALSE;
+  }
+  if (status != SQLITE_DONE)
+    return database_error (store, error, "deleting a school");
+  if (sqlite3_changes (store->db) == 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+lx_store_check_school_token (LxStore *store, const char *id, const char *token)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store, "SELECT token_salt, token_hash FROM schools WHERE id = ?", NULL);
+  g_autofree gchar *hash = NULL;
+  const char *stored;
+  guint8 difference = 0;
+
+  if (statement == NULL || token == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (statement) != SQLITE_ROW)
+    return FALSE;
+  hash = hash_token ((const char *) sqlite3_column_text (statement, 0), token);
+  stored = (const char *) sqlite3_column_text (statement, 1);
+  if (strlen (stored) != strlen (hash))
+    return FALSE;
+  /* Every byte compared, whatever the first difference: no timing hint. */
+  for (gsize i = 0; hash[i]; i++)
+    difference |= (guint8) (hash[i] ^ stored[i]);
+  return difference == 0;
+}
+
+/* ---- Lessons ---- */
+
+static gboolean
+school_exists (LxStore *store, const char *id)
+{
+  g_autoptr (LxSchoolRecord) school = lx_store_get_school (store, id, NULL);
+  return school != NULL;
+}
+
+static gboolean
+validate_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
+{
+  g_autoptr (GTimeZone) zone = NULL;
+
+  if (!check_text (lesson->title, "title", MAX_TITLE_LENGTH, TRUE, error) ||
+      !check_text (lesson->teacher, "teacher", MAX_NAME_LENGTH, FALSE, error))
+    return FALSE;
+  if (lesson->time_zone == NULL || (zone = g_time_zone_new_identifier (lesson->time_zone)) == NULL)
+    return invalid (error, "time_zone", "'%s' is not a known time zone",
+                    lesson->time_zone ? lesson->time_zone : "");
+  if (lesson->end <= lesson->start)
+    return invalid (error, "end", "must be after 'start'");
+  if (lesson->end - lesson->start > MAX_LESSON_SECONDS)
+    return invalid (error, "end", "a lesson lasts at most %d hours", MAX_LESSON_SECONDS / 3600);
+  if (lesson->repeat_until != 0 &&
+      (lesson->repeat_until < lesson->start ||
+       lesson->repeat_until > lesson->start + (gint64) LX_SCHEDULE_MAX_WEEKS * 7 * 24 * 3600))
+    return invalid (error, "weekly_until", "must be after 'start' and within %d weeks of it",
+                    LX_SCHEDULE_MAX_WEEKS);
+  if (lesson->sender == NULL || !school_exists (store, lesson->sender))
+    return invalid (error, "sender", "no school '%s'", lesson->sender ? lesson->sender : "");
+  if (lesson->receivers == NULL || lesson->receivers[0] == NULL)
+    return invalid (error, "receivers", "must name at least one classroom");
+  for (guint i = 0; lesson->receivers[i]; i++) {
+    if (!school_exists (store, lesson->receivers[i]))
+      return invalid (error, "receivers", "no school '%s'", lesson->receivers[i]);
+    if (g_str_equal (lesson->receivers[i], lesson->sender))
+      return invalid (error, "receivers", "'%s' is the sending school", lesson->sender);
+    for (guint j = 0; j < i; j++)
+      if (g_str_equal (lesson->receivers[i], lesson->receivers[j]))
+        return invalid (error, "receivers", "'%s' is named twice", lesson->receivers[i]);
+  }
+  return TRUE;
+}
+
+static gchar **
+read_receivers (LxStore *store, gint64 lesson_id)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+      store, "SELECT school_id FROM lesson_receivers WHERE lesson_id = ? ORDER BY school_id", NULL);
+  GPtrArray *receivers = g_ptr_array_new ();
+
+  if (statement) {
+    sqlite3_bind_int64 (statement, 1, lesson_id);
+    while (sqlite3_step (statement) == SQLITE_ROW)
+      g_ptr_array_add (receivers, g_strdup ((const char *) sqlite3_column_text (statement, 0)));
+  }
+  g_ptr_array_add (receivers, NULL);
+  return (gchar **) g_ptr_array_free (receivers, FALSE);
+}
+
+#define LESSON_COLUMNS \
+  "id, title, teacher, sender, start_utc, end_utc, time_zone, repeat_until_utc"
+
+static LxLessonRecord *
+read_lesson (LxStore *store, sqlite3_stmt *statement)
+{
+  LxLessonRecord *lesson = g_new0 (LxLessonRecord, 1);
+
+  lesson->id = sqlite3_column_int64 (statement, 0);
+  lesson->title = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+  lesson->teacher = g_strdup ((const char *) sqlite3_column_text (statement, 2));
+  lesson->sender = g_strdup ((const char *) sqlite3_column_text (statement, 3));
+  lesson->start = sqlite3_column_int64 (statement, 4);
+  lesson->end = sqlite3_column_int64 (statement, 5);
+  lesson->time_zone = g_strdup ((const char *) sqlite3_column_text (statement, 6));
+  lesson->repeat_until = sqlite3_column_int64 (statement, 7);
+  lesson->receivers = read_receivers (store, lesson->id);
+  return lesson;
+}
+
+GPtrArray *
+lx_store_list_lessons (LxStore *store, gint64 from, gint64 to, const char *school, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store, "SELECT " LESSON_COLUMNS " FROM lessons ORDER BY start_utc, id", error);
+  GPtrArray *lessons;
+
+  if (statement == NULL)
+    return NULL;
+  lessons = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_lesson_record_free);
+  while (sqlite3_step (statement) == SQLITE_ROW) {
+    LxLessonRecord *lesson = read_lesson (store, statement);
+    gboolean wanted = TRUE;
+    /* Recurrences make the time filter a computation, not a WHERE clause; a timetable holds
+     * hundreds of lessons, not millions. */
+    if (from != 0 || to != 0)
+      wanted = lx_schedule_occurs_between (lesson, from, to);
+    if (wanted && school != NULL)
+      wanted = g_str_equal (lesson->sender, school) ||
+               g_strv_contains ((const char *const *) lesson->receivers, school);
+    if (wanted)
+      g_ptr_array_add (lessons, lesson);
+    else
+      lx_lesson_record_free (lesson);
+  }
+  return lessons;
+}
+
+LxLessonRecord *
+lx_store_get_lesson (LxStore *store, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store, "SELECT " LESSON_COLUMNS " FROM lessons WHERE id = ?", error);
+
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, id);
+  if (sqlite3_step (statement) != SQLITE_ROW) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
+                 id);
+    return NULL;
+  }
+  return read_lesson (store, statement);
+}
+
+static gboolean
+refuse_clashes (LxStore *store, const LxLessonRecord *lesson, GError **error)
+{
+  g_autoptr (GPtrArray) lessons = lx_store_list_lessons (store, 0, 0, NULL, error);
+
+  if (lessons == NULL)
+    return FALSE;
+  for (guint i = 0; i < lessons->len; i++) {
+    const LxLessonRecord *other = lessons->pdata[i];
+    gint64 when;
+    if (other->id != lesson->id && lx_schedule_clash (lesson, other, &when)) {
+      g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (when);
+      g_autofree gchar *text = g_date_time_format_iso8601 (time);
+      g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
+                   "clashes with lesson %" G_GINT64_FORMAT " '%s' at %s (a school is booked "
+                   "into both)",
+                   other->id, other->title, text);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+lx_store_add_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
+{
+  g_autoptr (sqlite3_stmt) insert = NULL;
+
+  if (!validate_lesson (store, lesson, error))
+    return FALSE;
+  /* The clash check and the insert form one transaction: no double booking slips in between. */
+  if (!execute (store, "BEGIN IMMEDIATE;", error))
+    return FALSE;
+  lesson->id = 0;
+  if (!refuse_clashes (store, lesson, error))
+    goto rollback;
+  insert = prepare (store,
+                    "INSERT INTO lessons (title, teacher, sender, start_utc, end_utc, time_zone,"
+                    " repeat_until_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    error);
+  if (insert == NULL)
+    goto rollback;
+  sqlite3_bind_text (insert, 1, lesson->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, lesson->teacher ? lesson->teacher : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 3, lesson->sender, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 4, lesson->start);
+  sqlite3_bind_int64 (insert, 5, lesson->end);
+  sqlite3_bind_text (insert, 6, lesson->time_zone, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 7, lesson->repeat_until);
+  if (sqlite3_step (insert) != SQLITE_DONE) {
+    database_error (store, error, "adding a lesson");
+    goto rollback;
+  }
+  lesson->id = sqlite3_last_insert_rowid (store->db);
+  for (guint i = 0; lesson->receivers[i]; i++) {
+    g_autoptr (sqlite3_stmt) receiver = prepare (
+        store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
+    if (receiver == NULL)
+      goto rollback;
+    sqlite3_bind_int64 (receiver, 1, lesson->id);
+    sqlite3_bind_text (receiver, 2, lesson->receivers[i], -1, SQLITE_STATIC);
+    if (sqlite3_step (receiver) != SQLITE_DONE) {
+      database_error (store, error, "booking a classroom");
+      goto rollback;
+    }
+  }
+  return execute (store, "COMMIT;", error);
+
+rollback:
+  execute (store, "ROLLBACK;", NULL);
+  lesson->id = 0;
+  return FALSE;
+}
+
+gboolean
+lx_store_delete_lesson (LxStore *store, gint64 id, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (store, "DELETE FROM lessons WHERE id = ?", error);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, id);
+  if (sqlite3_step (statement) != SQLITE_DONE)
+    return database_error (store, error, "deleting a lesson");
+  if (sqlite3_changes (store->db) == 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
+                 id);
+    return FALSE;
+  }
+  return TRUE;
+}

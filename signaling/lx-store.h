@@ -1,0 +1,69 @@
+/* The signaling server's database: schools, lessons and attendance in SQLite on disk (WAL mode),
+ * with a versioned schema that upgrades older files in place. Every rule about what may be stored
+ * (valid times, existing schools, no double booking) is checked here, so the REST API and any
+ * other front end refuse the same things. */
+#pragma once
+
+#include "lx-schedule.h"
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define LX_STORE_ERROR (lx_store_error_quark ())
+GQuark lx_store_error_quark (void);
+
+typedef enum {
+  LX_STORE_ERROR_DATABASE,  /* SQLite failed, or the file is not ours */
+  LX_STORE_ERROR_INVALID,   /* a field is wrong; the message starts with "field 'NAME': " */
+  LX_STORE_ERROR_NOT_FOUND, /* no such school or lesson */
+  LX_STORE_ERROR_CONFLICT,  /* double booking, a duplicate id, or a school still in use */
+} LxStoreError;
+
+/* The schema version this build writes; older files are upgraded when opened. */
+#define LX_STORE_SCHEMA_VERSION 1
+
+typedef struct _LxStore LxStore;
+
+typedef struct {
+  gchar *id;
+  gchar *name;
+  gchar *county;
+  gint64 created_at; /* UTC seconds */
+} LxSchoolRecord;
+
+void lx_school_record_free (LxSchoolRecord *school);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxSchoolRecord, lx_school_record_free)
+
+/* (transfer full) Opens or creates the database at @path and brings its schema up to date. */
+LxStore *lx_store_open (const char *path, GError **error);
+void lx_store_close (LxStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxStore, lx_store_close)
+
+gint lx_store_get_schema_version (LxStore *store);
+
+/* Registers @school and returns in @token (transfer full) its new secret token: it is shown this
+ * once and stored only as a salted hash. */
+gboolean lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token,
+                              GError **error);
+/* (transfer full) */
+LxSchoolRecord *lx_store_get_school (LxStore *store, const char *id, GError **error);
+/* (transfer full) (element-type LxSchoolRecord) ordered by id. */
+GPtrArray *lx_store_list_schools (LxStore *store, GError **error);
+/* Refused with CONFLICT while a lesson names the school. */
+gboolean lx_store_delete_school (LxStore *store, const char *id, GError **error);
+/* TRUE if @token is @id's token (compared in constant time). */
+gboolean lx_store_check_school_token (LxStore *store, const char *id, const char *token);
+
+/* Validates @lesson, refuses a clash with any stored lesson (CONFLICT naming it), stores it and
+ * sets its id. */
+gboolean lx_store_add_lesson (LxStore *store, LxLessonRecord *lesson, GError **error);
+/* (transfer full) */
+LxLessonRecord *lx_store_get_lesson (LxStore *store, gint64 id, GError **error);
+/* (transfer full) (element-type LxLessonRecord) Lessons with an occurrence in [@from, @to) (both 0:
+ * all) that @school (NULL: any) sends or receives, ordered by first start. */
+GPtrArray *lx_store_list_lessons (LxStore *store, gint64 from, gint64 to, const char *school,
+                                  GError **error);
+gboolean lx_store_delete_lesson (LxStore *store, gint64 id, GError **error);
+
+G_END_DECLS
