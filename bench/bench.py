@@ -44,7 +44,9 @@ class Run:
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.processes = []
-        self.signaling = self._start([SIGNALING, "--port", "0"], "signaling", pipe=True)
+        self.signaling = self._start([SIGNALING, "--port", "0", "--database",
+                                      os.path.join(self.dir, "lianxiao.db")], "signaling",
+                                     pipe=True)
         line = self.signaling.stdout.readline().decode()
         port = re.search(r"127\.0\.0\.1:(\d+)", line)
         if not port:

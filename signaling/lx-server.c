@@ -2,6 +2,7 @@
  * main context: libsoup delivers messages there, and the registry is only touched there. */
 #include "lx-server.h"
 
+#include "lx-api.h"
 #include "lx-lessons.h"
 
 #include <json-glib/json-glib.h>
@@ -17,6 +18,7 @@ struct _LxServer {
   SoupServer *soup_server;
   LxLessonRegistry *registry;
   GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
+  LxApi *api;              /* (nullable) */
   guint port;
 };
 
@@ -152,6 +154,7 @@ lx_server_dispose (GObject *object)
 {
   LxServer *server = LX_SERVER (object);
 
+  g_clear_pointer (&server->api, lx_api_free);
   if (server->soup_server)
     soup_server_disconnect (server->soup_server);
   g_clear_object (&server->soup_server);
@@ -216,6 +219,14 @@ guint
 lx_server_get_port (LxServer *server)
 {
   return server->port;
+}
+
+void
+lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
+                      const char *time_zone)
+{
+  g_clear_pointer (&server->api, lx_api_free);
+  server->api = lx_api_new (server->soup_server, store, admin_token, time_zone);
 }
 
 guint

@@ -18,6 +18,12 @@ gboolean lx_server_listen (LxServer *server, const char *address, guint port, GE
 /* The port actually listened on, after lx_server_listen(). */
 guint lx_server_get_port (LxServer *server);
 
+typedef struct _LxStore LxStore;
+
+/* Serves the REST API (/api/v1/) from @store, which must outlive the server; see lx-api.h. */
+void lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
+                           const char *time_zone);
+
 /* Number of open WebSocket connections (joined or not). */
 guint lx_server_count_connections (LxServer *server);
 

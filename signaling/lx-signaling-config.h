@@ -1,4 +1,4 @@
-/* lianxiao-signaling's configuration: where to listen. */
+/* lianxiao-signaling's configuration: where to listen, where the timetable lives, who may edit it. */
 #pragma once
 
 #include "lx-config.h"
@@ -6,6 +6,9 @@
 typedef struct {
   gchar *address;
   gint port;
+  gchar *database;
+  gchar *admin_token;
+  gchar *time_zone;
 } LxSignalingConfig;
 
 extern const LxConfigKey lx_signaling_config_keys[];

@@ -3,6 +3,7 @@
 #include "lx-log.h"
 #include "lx-server.h"
 #include "lx-signaling-config.h"
+#include "lx-store.h"
 
 #include <glib-unix.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ main (int argc, char **argv)
 {
   LxSignalingConfig config = { 0 };
   g_autoptr (GError) error = NULL;
+  g_autoptr (LxStore) store = NULL;
   g_autoptr (LxServer) server = NULL;
   g_autoptr (GMainLoop) loop = NULL;
 
@@ -32,7 +34,13 @@ main (int argc, char **argv)
     return 2;
   }
 
+  store = lx_store_open (config.database, &error);
+  if (store == NULL) {
+    fprintf (stderr, "lianxiao-signaling: %s\n", error->message);
+    return 1;
+  }
   server = lx_server_new ();
+  lx_server_enable_api (server, store, config.admin_token, config.time_zone);
   if (!lx_server_listen (server, config.address, config.port, &error)) {
     fprintf (stderr, "lianxiao-signaling: cannot listen on %s:%d: %s\n", config.address,
              config.port, error->message);
@@ -48,6 +56,7 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGTERM, on_quit_signal, loop);
   g_main_loop_run (loop);
 
+  g_clear_object (&server); /* before the store it serves from */
   lx_config_clear (lx_signaling_config_keys, &config);
   return 0;
 }

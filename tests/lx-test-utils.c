@@ -1,6 +1,7 @@
 /* Test helpers (see lx-test-utils.h). */
 #include "lx-test-utils.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -91,14 +92,36 @@ lx_test_spawn (const char *log_path, const char *const *argv)
 }
 
 void
-lx_test_signaling_start (LxTestSignaling *signaling)
+lx_test_remove_directory (const char *path)
+{
+  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL) {
+    g_autofree gchar *file = g_build_filename (path, name, NULL);
+    g_unlink (file);
+  }
+  g_rmdir (path);
+}
+
+void
+lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
 {
   g_autofree gchar *program = lx_test_program ("LX_SIGNALING");
-  const char *argv[] = { program, "--address", "127.0.0.1", "--port", "0", NULL };
+  g_autofree gchar *database = NULL;
+  g_autofree gchar *token_option = g_strdup_printf ("--admin-token=%s",
+                                                    admin_token ? admin_token : "");
   g_autoptr (GError) error = NULL;
   g_autoptr (GDataInputStream) output = NULL;
   g_autofree gchar *line = NULL;
   const char *port;
+  const char *argv[] = { program, "--address", "127.0.0.1", "--port", "0", "--database", NULL,
+                         token_option, NULL };
+
+  signaling->directory = g_dir_make_tmp ("lx-signaling-XXXXXX", &error);
+  g_assert_no_error (error);
+  database = g_build_filename (signaling->directory, "lianxiao.db", NULL);
+  argv[6] = database;
 
   g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
@@ -124,6 +147,10 @@ lx_test_signaling_stop (LxTestSignaling *signaling)
     g_clear_object (&signaling->process);
   }
   g_clear_pointer (&signaling->url, g_free);
+  if (signaling->directory) {
+    lx_test_remove_directory (signaling->directory);
+    g_clear_pointer (&signaling->directory, g_free);
+  }
 }
 
 static void

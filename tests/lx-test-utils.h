@@ -24,11 +24,14 @@ gchar *lx_test_program (const char *variable);
 typedef struct {
   GSubprocess *process;
   guint port;
-  gchar *url; /* ws://127.0.0.1:PORT/ws */
+  gchar *url;       /* ws://127.0.0.1:PORT/ws */
+  gchar *directory; /* holds its database; removed when it stops */
 } LxTestSignaling;
 
-/* Starts lianxiao-signaling --port 0 and reads the port it prints. Fails the test if it cannot. */
-void lx_test_signaling_start (LxTestSignaling *signaling);
+/* Starts lianxiao-signaling --port 0, with a database in a new temporary folder and the REST API
+ * open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it
+ * cannot. */
+void lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token);
 void lx_test_signaling_stop (LxTestSignaling *signaling);
 
 /* (transfer full) A launcher whose processes are killed if the test process dies (a failed test
@@ -44,6 +47,9 @@ gint lx_test_stop_process (GSubprocess *process, guint timeout_ms);
 
 /* (transfer full) The JSON object in @path, or NULL when the file is missing or incomplete. */
 JsonObject *lx_test_read_json_object (const char *path);
+
+/* Removes @path and the files in it (not recursive). */
+void lx_test_remove_directory (const char *path);
 
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);

@@ -27,20 +27,7 @@ setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   fixture->sender_program = lx_test_program ("LX_SENDER");
   fixture->receiver_program = lx_test_program ("LX_RECEIVER");
-  lx_test_signaling_start (&fixture->signaling);
-}
-
-static void
-remove_directory (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree gchar *file = g_build_filename (path, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (path);
+  lx_test_signaling_start (&fixture->signaling, NULL);
 }
 
 static void
@@ -48,7 +35,7 @@ teardown (Fixture *fixture, gconstpointer data)
 {
   lx_test_signaling_stop (&fixture->signaling);
   /* Logs stay for a failed run (the test framework aborts before this). */
-  remove_directory (fixture->directory);
+  lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_free (fixture->sender_program);
   g_free (fixture->receiver_program);

@@ -1,6 +1,7 @@
 /* The timetable store, on a real SQLite file: schools and their tokens, lessons and the rules that
  * refuse bad times and double bookings, and rows that survive reopening the file. */
 #include "lx-store.h"
+#include "lx-test-utils.h"
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -27,15 +28,8 @@ setup (Fixture *fixture, gconstpointer data)
 static void
 teardown (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (GDir) dir = g_dir_open (fixture->directory, 0, NULL);
-  const char *name;
-
   lx_store_close (fixture->store);
-  while (dir && (name = g_dir_read_name (dir)) != NULL) {
-    g_autofree gchar *file = g_build_filename (fixture->directory, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (fixture->directory);
+  lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_free (fixture->path);
 }

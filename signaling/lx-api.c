@@ -1,0 +1,520 @@
+/* The REST API (see lx-api.h and docs/api.md). Requests are parsed here and turned into store
+ * calls; every rule about what may be stored lives in the store, whose errors map to statuses:
+ * INVALID → 400, NOT_FOUND → 404, CONFLICT → 409. */
+#include "lx-api.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define API_PREFIX "/api/v1/"
+#define MAX_BODY_BYTES (64 * 1024)
+
+struct _LxApi {
+  SoupServer *server;
+  LxStore *store;
+  gchar *admin_token;
+  GTimeZone *time_zone;
+};
+
+/* ---- Responses ---- */
+
+static void
+respond_json (SoupServerMessage *message, guint status, JsonNode *root)
+{
+  gsize length;
+  gchar *body = json_to_string (root, TRUE);
+
+  length = strlen (body);
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, body, length);
+}
+
+static void
+respond_error (SoupServerMessage *message, guint status, const char *code, const char *text,
+               const char *field)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, code);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, text);
+  if (field) {
+    json_builder_set_member_name (builder, "field");
+    json_builder_add_string_value (builder, field);
+  }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  respond_json (message, status, root);
+}
+
+/* Maps a store error to a status; INVALID errors name their field ("field 'end': ..."). */
+static void
+respond_store_error (SoupServerMessage *message, const GError *error)
+{
+  g_autofree gchar *field = NULL;
+
+  if (error->domain != LX_STORE_ERROR || error->code == LX_STORE_ERROR_DATABASE) {
+    g_warning ("api: %s", error->message);
+    respond_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "database", error->message, NULL);
+    return;
+  }
+  switch ((LxStoreError) error->code) {
+  case LX_STORE_ERROR_INVALID:
+    if (g_str_has_prefix (error->message, "field '")) {
+      const char *start = error->message + strlen ("field '");
+      const char *end = strchr (start, '\'');
+      field = end ? g_strndup (start, end - start) : NULL;
+    }
+    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, field);
+    break;
+  case LX_STORE_ERROR_NOT_FOUND:
+    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", error->message, NULL);
+    break;
+  case LX_STORE_ERROR_CONFLICT:
+    respond_error (message, SOUP_STATUS_CONFLICT, "conflict", error->message, NULL);
+    break;
+  case LX_STORE_ERROR_DATABASE:
+    break;
+  }
+}
+
+/* ---- JSON ⇄ records ---- */
+
+static void
+add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_school (JsonBuilder *builder, const LxSchoolRecord *school, const char *token)
+{
+  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (school->created_at);
+  g_autofree gchar *created_text = g_date_time_format_iso8601 (created);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "id", school->id);
+  add_string (builder, "name", school->name);
+  add_string (builder, "county", school->county);
+  add_string (builder, "created", created_text);
+  if (token)
+    add_string (builder, "token", token); /* shown once, at creation */
+  json_builder_end_object (builder);
+}
+
+/* "2026-12-01T10:00:00" in the lesson's zone, for people; and the UTC instant, for programs. */
+static void
+add_time (JsonBuilder *builder, const char *name, gint64 utc, GTimeZone *zone)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (utc);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (time, zone);
+  g_autofree gchar *local_text = g_date_time_format (local, "%Y-%m-%dT%H:%M:%S");
+  g_autofree gchar *utc_text = g_date_time_format_iso8601 (time);
+  g_autofree gchar *utc_name = g_strdup_printf ("%s_utc", name);
+
+  add_string (builder, name, local_text);
+  add_string (builder, utc_name, utc_text);
+}
+
+static void
+add_lesson (JsonBuilder *builder, const LxLessonRecord *lesson)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lesson->time_zone);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, lesson->id);
+  add_string (builder, "title", lesson->title);
+  add_string (builder, "teacher", lesson->teacher);
+  add_string (builder, "sender", lesson->sender);
+  json_builder_set_member_name (builder, "receivers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; lesson->receivers && lesson->receivers[i]; i++)
+    json_builder_add_string_value (builder, lesson->receivers[i]);
+  json_builder_end_array (builder);
+  add_string (builder, "time_zone", lesson->time_zone);
+  add_time (builder, "start", lesson->start, zone);
+  add_time (builder, "end", lesson->end, zone);
+  if (lesson->repeat_until) {
+    g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (lesson->repeat_until);
+    g_autoptr (GDateTime) local = g_date_time_to_timezone (until, zone);
+    g_autofree gchar *text = g_date_time_format (local, "%Y-%m-%d");
+    add_string (builder, "weekly_until", text);
+  } else {
+    add_string (builder, "weekly_until", NULL);
+  }
+  json_builder_end_object (builder);
+}
+
+/* (transfer full) The request body as a JSON object, or NULL after answering 400/413. */
+static JsonObject *
+read_body (SoupServerMessage *message)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GError) error = NULL;
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+  JsonNode *root;
+
+  if (length > MAX_BODY_BYTES) {
+    respond_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
+                   "the request body is over 64 KiB", NULL);
+    return NULL;
+  }
+  if (length == 0 || !g_utf8_validate (data, length, NULL) ||
+      !json_parser_load_from_data (parser, data, length, &error) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
+    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid",
+                   "the request body must be one JSON object", NULL);
+    return NULL;
+  }
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* A string member, NULL when absent; FALSE (after answering 400) when of another type. */
+static gboolean
+get_string (SoupServerMessage *message, JsonObject *object, const char *name, const char **value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *value = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
+    g_autofree gchar *text = g_strdup_printf ("field '%s': must be a string", name);
+    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
+    return FALSE;
+  }
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+bad_field (SoupServerMessage *message, const char *field, const char *problem)
+{
+  g_autofree gchar *text = g_strdup_printf ("field '%s': %s", field, problem);
+  respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, field);
+  return FALSE;
+}
+
+/* Local date-time text in @zone to UTC seconds. */
+static gboolean
+parse_time (SoupServerMessage *message, const char *field, const char *text, GTimeZone *zone,
+            gint64 *utc)
+{
+  g_autoptr (GDateTime) time = text ? g_date_time_new_from_iso8601 (text, zone) : NULL;
+
+  if (time == NULL)
+    return bad_field (message, field, "must be a date and time like 2026-12-01T10:00:00");
+  *utc = g_date_time_to_unix (time);
+  return TRUE;
+}
+
+static gboolean
+read_lesson (SoupServerMessage *message, JsonObject *object, LxLessonRecord *lesson)
+{
+  const char *title, *teacher, *sender, *start, *end, *time_zone, *weekly_until;
+  g_autoptr (GTimeZone) zone = NULL;
+  JsonNode *receivers = json_object_get_member (object, "receivers");
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+
+  if (!get_string (message, object, "title", &title) ||
+      !get_string (message, object, "teacher", &teacher) ||
+      !get_string (message, object, "sender", &sender) ||
+      !get_string (message, object, "start", &start) ||
+      !get_string (message, object, "end", &end) ||
+      !get_string (message, object, "time_zone", &time_zone) ||
+      !get_string (message, object, "weekly_until", &weekly_until))
+    return FALSE;
+  if (time_zone == NULL || (zone = g_time_zone_new_identifier (time_zone)) == NULL)
+    return bad_field (message, "time_zone", "must be a known time zone, like Asia/Shanghai");
+  if (!parse_time (message, "start", start, zone, &lesson->start) ||
+      !parse_time (message, "end", end, zone, &lesson->end))
+    return FALSE;
+  if (weekly_until) {
+    gint year, month, day;
+    g_autoptr (GDateTime) until = NULL;
+    if (sscanf (weekly_until, "%4d-%2d-%2d", &year, &month, &day) != 3 ||
+        (until = g_date_time_new (zone, year, month, day, 23, 59, 59)) == NULL)
+      return bad_field (message, "weekly_until", "must be a date like 2027-01-15");
+    lesson->repeat_until = g_date_time_to_unix (until);
+  }
+  if (receivers == NULL || !JSON_NODE_HOLDS_ARRAY (receivers))
+    return bad_field (message, "receivers", "must be a list of school ids");
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (receivers)); i++) {
+    JsonNode *item = json_array_get_element (json_node_get_array (receivers), i);
+    if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+      return bad_field (message, "receivers", "must be a list of school ids");
+    g_ptr_array_add (names, g_strdup (json_node_get_string (item)));
+  }
+  g_ptr_array_add (names, NULL);
+  lesson->receivers = (gchar **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+  lesson->title = g_strdup (title);
+  lesson->teacher = g_strdup (teacher);
+  lesson->sender = g_strdup (sender);
+  lesson->time_zone = g_strdup (time_zone);
+  return TRUE;
+}
+
+/* ---- Routes ---- */
+
+static void
+schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (method == SOUP_METHOD_GET) {
+    g_autoptr (GPtrArray) schools = lx_store_list_schools (api->store, &error);
+    if (schools == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    json_builder_begin_array (builder);
+    for (guint i = 0; i < schools->len; i++)
+      add_school (builder, schools->pdata[i], NULL);
+    json_builder_end_array (builder);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_POST) {
+    g_autoptr (JsonObject) body = read_body (message);
+    g_autofree gchar *token = NULL;
+    g_autoptr (LxSchoolRecord) created = NULL;
+    LxSchoolRecord school = { NULL };
+    const char *id, *name, *county;
+
+    if (body == NULL || !get_string (message, body, "id", &id) ||
+        !get_string (message, body, "name", &name) ||
+        !get_string (message, body, "county", &county))
+      return;
+    school.id = (gchar *) id;
+    school.name = (gchar *) name;
+    school.county = (gchar *) county;
+    if (!lx_store_add_school (api->store, &school, &token, &error) ||
+        (created = lx_store_get_school (api->store, id, &error)) == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: school %s registered", id);
+    add_school (builder, created, token);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_CREATED, root);
+  } else {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST", NULL);
+  }
+}
+
+static void
+school_item (LxApi *api, SoupServerMessage *message, const char *method, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (method == SOUP_METHOD_GET) {
+    g_autoptr (LxSchoolRecord) school = lx_store_get_school (api->store, id, &error);
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    if (school == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    add_school (builder, school, NULL);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_DELETE) {
+    if (!lx_store_delete_school (api->store, id, &error)) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: school %s deleted", id);
+    soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
+  } else {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or DELETE", NULL);
+  }
+}
+
+/* ?day=YYYY-MM-DD as [start, end) of that day in the API's time zone. */
+static gboolean
+day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from, gint64 *to)
+{
+  gint year, month, date;
+  g_autoptr (GDateTime) start = NULL;
+  g_autoptr (GDateTime) next = NULL;
+
+  if (sscanf (day, "%4d-%2d-%2d", &year, &month, &date) != 3 ||
+      (start = g_date_time_new (api->time_zone, year, month, date, 0, 0, 0)) == NULL)
+    return bad_field (message, "day", "must be a date like 2026-12-01");
+  next = g_date_time_add_days (start, 1);
+  *from = g_date_time_to_unix (start);
+  *to = g_date_time_to_unix (next);
+  return TRUE;
+}
+
+static void
+lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, GHashTable *query)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (method == SOUP_METHOD_GET) {
+    const char *day = query ? g_hash_table_lookup (query, "day") : NULL;
+    const char *school = query ? g_hash_table_lookup (query, "school") : NULL;
+    g_autoptr (GPtrArray) lessons = NULL;
+    gint64 from = 0, to = 0;
+
+    if (day && !day_range (api, message, day, &from, &to))
+      return;
+    lessons = lx_store_list_lessons (api->store, from, to, school, &error);
+    if (lessons == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    json_builder_begin_array (builder);
+    for (guint i = 0; i < lessons->len; i++)
+      add_lesson (builder, lessons->pdata[i]);
+    json_builder_end_array (builder);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_POST) {
+    g_autoptr (JsonObject) body = read_body (message);
+    g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
+
+    if (body == NULL || !read_lesson (message, body, lesson))
+      return;
+    if (!lx_store_add_lesson (api->store, lesson, &error)) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: lesson %" G_GINT64_FORMAT " '%s' booked", lesson->id, lesson->title);
+    add_lesson (builder, lesson);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_CREATED, root);
+  } else {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST", NULL);
+  }
+}
+
+static void
+lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const char *id_text)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 id;
+
+  if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL)) {
+    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "lessons have numeric ids", NULL);
+    return;
+  }
+  if (method == SOUP_METHOD_GET) {
+    g_autoptr (LxLessonRecord) lesson = lx_store_get_lesson (api->store, id, &error);
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    if (lesson == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    add_lesson (builder, lesson);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_DELETE) {
+    if (!lx_store_delete_lesson (api->store, id, &error)) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: lesson %" G_GINT64_FORMAT " deleted", id);
+    soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
+  } else {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or DELETE", NULL);
+  }
+}
+
+/* Constant-time comparison of the bearer token with the admin token. */
+static gboolean
+authorised (LxApi *api, SoupServerMessage *message)
+{
+  const char *header = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (message), "Authorization");
+  const char *given;
+  gsize expected_length = strlen (api->admin_token), given_length;
+  guint8 difference = 0;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return FALSE;
+  given = header + 7;
+  given_length = strlen (given);
+  difference |= given_length != expected_length;
+  for (gsize i = 0; i < expected_length; i++)
+    difference |= (guint8) (api->admin_token[i] ^ (i < given_length ? given[i] : 0));
+  return difference == 0;
+}
+
+static void
+on_request (SoupServer *server, SoupServerMessage *message, const char *path, GHashTable *query,
+            gpointer data)
+{
+  LxApi *api = data;
+  const char *method = soup_server_message_get_method (message);
+  g_auto (GStrv) parts = NULL;
+
+  if (api->admin_token == NULL) {
+    respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
+                   "the REST API is off: set admin-token in the server's configuration", NULL);
+    return;
+  }
+  if (!authorised (api, message)) {
+    soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                  "WWW-Authenticate", "Bearer realm=\"lianxiao\"");
+    respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
+                   "send the admin token as 'Authorization: Bearer TOKEN'", NULL);
+    return;
+  }
+
+  parts = g_strsplit (path + strlen (API_PREFIX), "/", -1);
+  if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "schools"))
+    schools_collection (api, message, method);
+  else if (g_strv_length (parts) == 2 && g_str_equal (parts[0], "schools"))
+    school_item (api, message, method, parts[1]);
+  else if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "lessons"))
+    lessons_collection (api, message, method, query);
+  else if (g_strv_length (parts) == 2 && g_str_equal (parts[0], "lessons"))
+    lesson_item (api, message, method, parts[1]);
+  else
+    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
+}
+
+LxApi *
+lx_api_new (SoupServer *server, LxStore *store, const char *admin_token, const char *time_zone)
+{
+  LxApi *api = g_new0 (LxApi, 1);
+
+  api->server = g_object_ref (server);
+  api->store = store;
+  api->admin_token = admin_token && *admin_token ? g_strdup (admin_token) : NULL;
+  api->time_zone = g_time_zone_new_identifier (time_zone ? time_zone : "UTC");
+  if (api->time_zone == NULL)
+    api->time_zone = g_time_zone_new_utc ();
+  soup_server_add_handler (server, API_PREFIX, on_request, api, NULL);
+  return api;
+}
+
+void
+lx_api_free (LxApi *api)
+{
+  if (api == NULL)
+    return;
+  soup_server_remove_handler (api->server, API_PREFIX);
+  g_object_unref (api->server);
+  g_free (api->admin_token);
+  g_time_zone_unref (api->time_zone);
+  g_free (api);
+}

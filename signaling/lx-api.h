@@ -1,0 +1,16 @@
+/* The REST API for IT staff, under /api/v1/ (docs/api.md): schools and lessons as JSON, each
+ * request authorised by the admin token (Authorization: Bearer ...). */
+#pragma once
+
+#include "lx-store.h"
+
+#include <libsoup/soup.h>
+
+typedef struct _LxApi LxApi;
+
+/* (transfer full) Serves the API on @server from @store (both outlive it). Requests must carry
+ * @admin_token; with none configured the API answers 503. Days asked for with ?day= are days in
+ * @time_zone. */
+LxApi *lx_api_new (SoupServer *server, LxStore *store, const char *admin_token,
+                   const char *time_zone);
+void lx_api_free (LxApi *api);
