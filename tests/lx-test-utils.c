@@ -205,3 +205,27 @@ lx_test_stats_int (const char *path, const char *member)
     return -1;
   return json_object_get_int_member (object, member);
 }
+
+typedef struct {
+  GBytes *body;
+  gboolean done;
+} Response;
+
+static void
+on_response (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Response *response = data;
+  response->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  response->done = TRUE;
+}
+
+GBytes *
+lx_test_http (SoupSession *session, SoupMessage *message)
+{
+  Response response = { NULL, FALSE };
+
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_response,
+                                    &response);
+  g_assert_true (lx_test_wait_until (flag_set, &response.done, 10000));
+  return response.body;
+}

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,10 @@ gint lx_test_stop_process (GSubprocess *process, guint timeout_ms);
 
 /* (transfer full) The JSON object in @path, or NULL when the file is missing or incomplete. */
 JsonObject *lx_test_read_json_object (const char *path);
+
+/* Sends @message on @session, iterating the main context until the answer (a server on this
+ * thread keeps working meanwhile), and returns (transfer full) the body, or NULL on failure. */
+GBytes *lx_test_http (SoupSession *session, SoupMessage *message);
 
 /* Removes @path and the files in it (not recursive). */
 void lx_test_remove_directory (const char *path);

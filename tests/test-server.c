@@ -140,36 +140,10 @@ send_hello (Client *client, const char *role, const char *school)
   soup_websocket_connection_send_text (client->websocket, json);
 }
 
-typedef struct {
-  GBytes *body;
-  gboolean done;
-} Response;
-
-static void
-on_response (GObject *source, GAsyncResult *result, gpointer data)
-{
-  Response *response = data;
-  response->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  response->done = TRUE;
-}
-
-static gboolean
-response_done (gpointer data)
-{
-  return ((Response *) data)->done;
-}
-
-/* Sends @message and returns (transfer full) the body. The server runs on this thread's main
- * context, so the request must be asynchronous. */
 static GBytes *
 http_request (Fixture *fixture, SoupMessage *message)
 {
-  Response response = { NULL, FALSE };
-
-  soup_session_send_and_read_async (fixture->session, message, G_PRIORITY_DEFAULT, NULL,
-                                    on_response, &response);
-  g_assert_true (lx_test_wait_until (response_done, &response, 5000));
-  return response.body;
+  return lx_test_http (fixture->session, message);
 }
 
 static void
