@@ -91,6 +91,8 @@ set_from_text (const LxConfigKey *key, gpointer config, const char *value, const
 {
   g_autofree gchar *text = g_strstrip (g_strdup (value ? value : ""));
 
+  if (!g_utf8_validate (text, -1, NULL))
+    return bad_value (error, origin, key, "UTF-8 text", "(not UTF-8)");
   switch (key->type) {
   case LX_CONFIG_STRING:
     clear_value (key, config);
@@ -274,10 +276,12 @@ lx_config_load (const LxConfigKey *keys, gpointer config, const char *summary,
   for (const LxConfigKey *key = keys; key->key != NULL; key++) {
     gchar *description = g_strdup_printf ("%s [%s] (default: %s)", key->description, key->group,
                                           key->default_value ? key->default_value : "none");
-    GOptionEntry entry = { key->key, 0, 0, G_OPTION_ARG_CALLBACK, remember_override, description,
-                           NULL };
+    /* FLAG_FILENAME: values arrive as bytes, not converted from the locale's charset (which
+     * would refuse a Chinese name under the C locale); set_from_text checks they are UTF-8. */
+    GOptionEntry entry = { key->key, 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
+                           remember_override, description, NULL };
     if (key->type == LX_CONFIG_BOOL)
-      entry.flags = G_OPTION_FLAG_OPTIONAL_ARG;
+      entry.flags |= G_OPTION_FLAG_OPTIONAL_ARG;
     else if (key->type == LX_CONFIG_CHOICE)
       entry.arg_description = key->choices;
     else if (key->type == LX_CONFIG_INT)

@@ -505,12 +505,15 @@ refuse_clashes (LxStore *store, const LxLessonRecord *lesson, GError **error)
     const LxLessonRecord *other = lessons->pdata[i];
     gint64 when;
     if (other->id != lesson->id && lx_schedule_clash (lesson, other, &when)) {
-      g_autoptr (GDateTime) time = g_date_time_new_from_unix_utc (when);
-      g_autofree gchar *text = g_date_time_format_iso8601 (time);
+      /* Said in the clashing lesson's own time, as its timetable shows it. */
+      g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (other->time_zone);
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (when);
+      g_autoptr (GDateTime) local = zone ? g_date_time_to_timezone (utc, zone) : g_date_time_ref (utc);
+      g_autofree gchar *text = g_date_time_format (local, "%Y-%m-%d %H:%M");
       g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
-                   "clashes with lesson %" G_GINT64_FORMAT " '%s' at %s (a school is booked "
+                   "clashes with lesson %" G_GINT64_FORMAT " '%s' at %s %s (a school is booked "
                    "into both)",
-                   other->id, other->title, text);
+                   other->id, other->title, text, other->time_zone);
       return FALSE;
     }
   }

@@ -1,0 +1,347 @@
+/* lianxiao-ctl's commands (see lx-ctl.h). */
+#include "lx-ctl.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+#include <stdio.h>
+#include <string.h>
+
+gboolean
+lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_FILENAME, &options->server,
+      "lianxiao-signaling's address (default http://127.0.0.1:8443)", "URL" },
+    { "token", 0, 0, G_OPTION_ARG_FILENAME, &options->token,
+      "The admin token (better: set LIANXIAO_ADMIN_TOKEN)", "TOKEN" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, "Print the server's JSON", NULL },
+    { "title", 0, 0, G_OPTION_ARG_FILENAME, &options->title, "Lesson title", "TEXT" },
+    { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &options->teacher, "Lesson teacher", "NAME" },
+    { "sender", 0, 0, G_OPTION_ARG_FILENAME, &options->sender, "The sending (master) school", "ID" },
+    { "receivers", 0, 0, G_OPTION_ARG_FILENAME, &options->receivers,
+      "The receiving schools, comma-separated", "ID,ID" },
+    { "start", 0, 0, G_OPTION_ARG_FILENAME, &options->start, "Start, local time", "YYYY-MM-DD HH:MM" },
+    { "end", 0, 0, G_OPTION_ARG_FILENAME, &options->end, "End, local time", "YYYY-MM-DD HH:MM" },
+    { "time-zone", 0, 0, G_OPTION_ARG_FILENAME, &options->time_zone,
+      "Time zone of --start and --end (default Asia/Shanghai)", "ZONE" },
+    { "weekly-until", 0, 0, G_OPTION_ARG_FILENAME, &options->weekly_until,
+      "Repeat every week until this day", "YYYY-MM-DD" },
+    { "day", 0, 0, G_OPTION_ARG_FILENAME, &options->day, "List the lessons of this day",
+      "YYYY-MM-DD" },
+    { "today", 0, 0, G_OPTION_ARG_NONE, &options->today, "List today's lessons", NULL },
+    { "school", 0, 0, G_OPTION_ARG_FILENAME, &options->school, "List one school's lessons", "ID" },
+    { "county", 0, 0, G_OPTION_ARG_FILENAME, &options->county, "County of a new school", "NAME" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("school|lesson add|list|delete ...");
+
+  g_option_context_set_summary (context,
+                                "Lianxiao timetable tool: register schools and book lessons "
+                                "through lianxiao-signaling's REST API.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  /* Text options are taken as bytes (ARG_FILENAME) and checked for UTF-8 here: GLib would
+   * otherwise convert them from the locale's charset, and refuse Chinese under the C locale. */
+  if (!g_option_context_parse_strv (context, args, error))
+    return FALSE;
+  for (const GOptionEntry *entry = entries; entry->long_name; entry++) {
+    if (entry->arg == G_OPTION_ARG_FILENAME && *(gchar **) entry->arg_data &&
+        !g_utf8_validate (*(gchar **) entry->arg_data, -1, NULL)) {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s is not UTF-8",
+                   entry->long_name);
+      return FALSE;
+    }
+  }
+  if (options->server == NULL)
+    options->server = g_strdup ("http://127.0.0.1:8443");
+  if (options->token == NULL)
+    options->token = g_strdup (g_getenv ("LIANXIAO_ADMIN_TOKEN"));
+  return TRUE;
+}
+
+void
+lx_ctl_options_clear (LxCtlOptions *options)
+{
+  gchar **strings[] = { &options->server,    &options->token,     &options->title,
+                        &options->teacher,   &options->sender,    &options->receivers,
+                        &options->start,     &options->end,       &options->time_zone,
+                        &options->weekly_until, &options->day,    &options->school,
+                        &options->county };
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    g_clear_pointer (strings[i], g_free);
+}
+
+/* ---- Requests ---- */
+
+/* Sends the request and returns (transfer full) the parsed answer, printing the server's reason
+ * and returning NULL when it refuses. @status receives the HTTP status. */
+static JsonNode *
+send_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body,
+              guint *status)
+{
+  g_autofree gchar *url = g_strdup_printf ("%s/api/v1/%s", options->server, path);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  g_autoptr (GBytes) answer = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root = NULL;
+
+  if (message == NULL) {
+    fprintf (stderr, "lianxiao-ctl: '%s' is not a valid server address\n", options->server);
+    return NULL;
+  }
+  if (options->token) {
+    g_autofree gchar *header = g_strdup_printf ("Bearer %s", options->token);
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                  header);
+  }
+  if (body) {
+    gchar *json = json_to_string (body, FALSE);
+    gsize length = strlen (json);
+    g_autoptr (GBytes) bytes = g_bytes_new_take (json, length);
+    soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  }
+  answer = soup_session_send_and_read (session, message, NULL, &error);
+  if (answer == NULL) {
+    fprintf (stderr, "lianxiao-ctl: cannot reach %s: %s\n", options->server, error->message);
+    return NULL;
+  }
+  *status = soup_message_get_status (message);
+  if (g_bytes_get_size (answer) > 0 &&
+      json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
+                                  NULL))
+    root = json_node_copy (json_parser_get_root (parser));
+  if (!SOUP_STATUS_IS_SUCCESSFUL (*status)) {
+    const char *reason = root && JSON_NODE_HOLDS_OBJECT (root)
+                             ? json_object_get_string_member_with_default (
+                                   json_node_get_object (root), "message", NULL)
+                             : NULL;
+    fprintf (stderr, "lianxiao-ctl: the server refused (HTTP %u %s): %s\n", *status,
+             soup_status_get_phrase (*status), reason ? reason : "no reason given");
+    if (root)
+      json_node_unref (root);
+    return NULL;
+  }
+  return root ? root : json_node_new (JSON_NODE_NULL);
+}
+
+static const char *
+member (JsonObject *object, const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+             ? json_node_get_string (node)
+             : "";
+}
+
+static void
+print_json (JsonNode *root)
+{
+  g_autofree gchar *text = json_to_string (root, TRUE);
+  printf ("%s\n", text);
+}
+
+static void
+print_school (JsonObject *school)
+{
+  printf ("%-20s %-30s %s\n", member (school, "id"), member (school, "name"),
+          member (school, "county"));
+}
+
+static void
+print_lesson (JsonObject *lesson)
+{
+  JsonArray *receivers = json_object_get_array_member (lesson, "receivers");
+  g_autoptr (GString) names = g_string_new (NULL);
+  const char *weekly = member (lesson, "weekly_until");
+
+  for (guint i = 0; receivers && i < json_array_get_length (receivers); i++)
+    g_string_append_printf (names, "%s%s", i ? "," : "", json_array_get_string_element (receivers, i));
+  printf ("%-5" G_GINT64_FORMAT " %-19s %-19s %-24s %-14s → %s%s%s\n",
+          json_object_get_int_member (lesson, "id"), member (lesson, "start"),
+          member (lesson, "end"), member (lesson, "title"), member (lesson, "sender"), names->str,
+          *weekly ? ", weekly until " : "", weekly);
+}
+
+/* ---- Commands ---- */
+
+static int
+usage (const char *text)
+{
+  fprintf (stderr, "lianxiao-ctl: %s\n(lianxiao-ctl --help lists the commands)\n", text);
+  return 2;
+}
+
+static int
+school_command (const LxCtlOptions *options, int argc, char **argv)
+{
+  g_autoptr (JsonNode) answer = NULL;
+  guint status = 0;
+
+  if (argc >= 3 && g_str_equal (argv[2], "list")) {
+    answer = send_request (options, SOUP_METHOD_GET, "schools", NULL, &status);
+    if (answer == NULL)
+      return 1;
+    if (options->json)
+      print_json (answer);
+    else
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
+        print_school (json_array_get_object_element (json_node_get_array (answer), i));
+    return 0;
+  }
+  if (argc == 5 && g_str_equal (argv[2], "add")) {
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) body = NULL;
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "id");
+    json_builder_add_string_value (builder, argv[3]);
+    json_builder_set_member_name (builder, "name");
+    json_builder_add_string_value (builder, argv[4]);
+    json_builder_set_member_name (builder, "county");
+    json_builder_add_string_value (builder, options->county ? options->county : "");
+    json_builder_end_object (builder);
+    body = json_builder_get_root (builder);
+    answer = send_request (options, SOUP_METHOD_POST, "schools", body, &status);
+    if (answer == NULL)
+      return 1;
+    if (options->json) {
+      print_json (answer);
+    } else {
+      print_school (json_node_get_object (answer));
+      printf ("token: %s\n(shown only this once: put it in the classroom's receiver.conf)\n",
+              member (json_node_get_object (answer), "token"));
+    }
+    return 0;
+  }
+  if (argc == 4 && g_str_equal (argv[2], "delete")) {
+    g_autofree gchar *path = g_uri_escape_string (argv[3], NULL, TRUE);
+    g_autofree gchar *full = g_strdup_printf ("schools/%s", path);
+    answer = send_request (options, SOUP_METHOD_DELETE, full, NULL, &status);
+    return answer ? 0 : 1;
+  }
+  return usage ("school takes: list | add ID NAME [--county C] | delete ID");
+}
+
+/* "2026-12-01 10:00" → "2026-12-01T10:00:00", the API's form. */
+static gchar *
+api_time (const char *text)
+{
+  g_autofree gchar *copy = g_strdup (text);
+  g_strdelimit (copy, " ", 'T');
+  return strlen (copy) == 16 ? g_strconcat (copy, ":00", NULL) : g_steal_pointer (&copy);
+}
+
+static int
+lesson_add (const LxCtlOptions *options)
+{
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_auto (GStrv) receivers = NULL;
+  g_autofree gchar *start = NULL;
+  g_autofree gchar *end = NULL;
+  guint status = 0;
+
+  if (!options->title || !options->sender || !options->receivers || !options->start ||
+      !options->end)
+    return usage ("lesson add needs --title, --sender, --receivers, --start and --end");
+  start = api_time (options->start);
+  end = api_time (options->end);
+  receivers = g_strsplit (options->receivers, ",", -1);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, options->title);
+  json_builder_set_member_name (builder, "teacher");
+  json_builder_add_string_value (builder, options->teacher ? options->teacher : "");
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, options->sender);
+  json_builder_set_member_name (builder, "receivers");
+  json_builder_begin_array (builder);
+  for (guint i = 0; receivers[i]; i++)
+    json_builder_add_string_value (builder, g_strstrip (receivers[i]));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "start");
+  json_builder_add_string_value (builder, start);
+  json_builder_set_member_name (builder, "end");
+  json_builder_add_string_value (builder, end);
+  json_builder_set_member_name (builder, "time_zone");
+  json_builder_add_string_value (builder, options->time_zone ? options->time_zone : "Asia/Shanghai");
+  if (options->weekly_until) {
+    json_builder_set_member_name (builder, "weekly_until");
+    json_builder_add_string_value (builder, options->weekly_until);
+  }
+  json_builder_end_object (builder);
+  body = json_builder_get_root (builder);
+
+  answer = send_request (options, SOUP_METHOD_POST, "lessons", body, &status);
+  if (answer == NULL)
+    return 1;
+  if (options->json)
+    print_json (answer);
+  else
+    print_lesson (json_node_get_object (answer));
+  return 0;
+}
+
+static int
+lesson_list (const LxCtlOptions *options)
+{
+  g_autoptr (GString) path = g_string_new ("lessons");
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree gchar *day = g_strdup (options->day);
+  guint status = 0;
+  const char *separator = "?";
+
+  if (options->today) {
+    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+    g_free (day);
+    day = g_date_time_format (now, "%Y-%m-%d");
+  }
+  if (day) {
+    g_autofree gchar *escaped = g_uri_escape_string (day, NULL, TRUE);
+    g_string_append_printf (path, "%sday=%s", separator, escaped);
+    separator = "&";
+  }
+  if (options->school) {
+    g_autofree gchar *escaped = g_uri_escape_string (options->school, NULL, TRUE);
+    g_string_append_printf (path, "%sschool=%s", separator, escaped);
+  }
+  answer = send_request (options, SOUP_METHOD_GET, path->str, NULL, &status);
+  if (answer == NULL)
+    return 1;
+  if (options->json)
+    print_json (answer);
+  else
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
+      print_lesson (json_array_get_object_element (json_node_get_array (answer), i));
+  return 0;
+}
+
+static int
+lesson_command (const LxCtlOptions *options, int argc, char **argv)
+{
+  if (argc == 3 && g_str_equal (argv[2], "add"))
+    return lesson_add (options);
+  if (argc == 3 && g_str_equal (argv[2], "list"))
+    return lesson_list (options);
+  if (argc == 4 && g_str_equal (argv[2], "delete")) {
+    g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
+    g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
+    g_autoptr (JsonNode) answer = NULL;
+    guint status = 0;
+    answer = send_request (options, SOUP_METHOD_DELETE, path, NULL, &status);
+    return answer ? 0 : 1;
+  }
+  return usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | delete ID");
+}
+
+int
+lx_ctl_run (const LxCtlOptions *options, int argc, char **argv)
+{
+  if (argc >= 2 && g_str_equal (argv[1], "school"))
+    return school_command (options, argc, argv);
+  if (argc >= 2 && g_str_equal (argv[1], "lesson"))
+    return lesson_command (options, argc, argv);
+  return usage ("expected a command: school ... or lesson ...");
+}

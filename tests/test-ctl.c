@@ -1,0 +1,139 @@
+/* lianxiao-ctl against a real lianxiao-signaling: schools and lessons added from the command line
+ * (Chinese names included, whatever the locale), clashes and wrong tokens refused with a clear
+ * message and exit status 1, bad usage with status 2. */
+#include "lx-test-utils.h"
+
+#include <string.h>
+
+#define ADMIN_TOKEN "ctl-test-token-5512"
+
+typedef struct {
+  LxTestSignaling signaling;
+  gchar *program;
+  gchar *server;
+  gchar *out, *err; /* of the last command */
+  gint status;
+} Fixture;
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  lx_test_signaling_start (&fixture->signaling, ADMIN_TOKEN);
+  fixture->program = lx_test_program ("LX_CTL");
+  fixture->server = g_strdup_printf ("--server=http://127.0.0.1:%u", fixture->signaling.port);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  lx_test_signaling_stop (&fixture->signaling);
+  g_free (fixture->program);
+  g_free (fixture->server);
+  g_free (fixture->out);
+  g_free (fixture->err);
+}
+
+/* Runs lianxiao-ctl with @token in its environment and the NULL-terminated arguments. */
+static void
+run (Fixture *fixture, const char *token, ...)
+{
+  g_autoptr (GSubprocessLauncher) launcher =
+      lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GSubprocess) process = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argument;
+  va_list args;
+
+  g_ptr_array_add (argv, fixture->program);
+  g_ptr_array_add (argv, fixture->server);
+  va_start (args, token);
+  while ((argument = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, (gpointer) argument);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_subprocess_launcher_setenv (launcher, "LIANXIAO_ADMIN_TOKEN", token, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&fixture->out, g_free);
+  g_clear_pointer (&fixture->err, g_free);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &fixture->out, &fixture->err,
+                                                &error));
+  g_assert_no_error (error);
+  fixture->status = g_subprocess_get_exit_status (process);
+}
+
+static void
+expect (Fixture *fixture, gint status, const char *in_out, const char *in_err)
+{
+  if (fixture->status != status || (in_out && !strstr (fixture->out, in_out)) ||
+      (in_err && !strstr (fixture->err, in_err)))
+    g_error ("expected status %d, '%s' in stdout, '%s' in stderr; got %d:\n%s\n%s", status,
+             in_out ? in_out : "", in_err ? in_err : "", fixture->status, fixture->out,
+             fixture->err);
+}
+
+static void
+test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
+{
+  const char *token;
+
+  run (fixture, ADMIN_TOKEN, "school", "add", "city", "City No.1 Middle School", "--county",
+       "新县", NULL);
+  expect (fixture, 0, "token: ", NULL);
+  token = strstr (fixture->out, "token: ") + strlen ("token: ");
+  g_assert_cmpuint (strspn (token, "0123456789abcdef"), ==, 48);
+  run (fixture, ADMIN_TOKEN, "school", "add", "xinzhuang", "新庄小学", NULL);
+  expect (fixture, 0, "新庄小学", NULL);
+  run (fixture, ADMIN_TOKEN, "school", "list", NULL);
+  expect (fixture, 0, "City No.1 Middle School", NULL);
+
+  run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "数学 七年级", "--teacher", "王老师",
+       "--sender", "city", "--receivers", "xinzhuang", "--start", "2026-12-01 10:00", "--end",
+       "2026-12-01 10:45", "--weekly-until", "2027-01-12", NULL);
+  expect (fixture, 0, "数学 七年级", NULL);
+
+  /* The third Tuesday clashes with it. */
+  run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "Art", "--sender", "xinzhuang",
+       "--receivers", "city", "--start", "2026-12-15 10:30", "--end", "2026-12-15 11:00", NULL);
+  expect (fixture, 1, NULL, "409");
+  expect (fixture, 1, NULL, "clashes with lesson 1 '数学 七年级' at 2026-12-15 10:30 Asia/Shanghai");
+
+  run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-08", NULL);
+  expect (fixture, 0, "数学 七年级", NULL);
+  run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-09", NULL);
+  expect (fixture, 0, NULL, NULL);
+  g_assert_cmpstr (fixture->out, ==, "");
+  run (fixture, ADMIN_TOKEN, "--json", "lesson", "list", "--school", "xinzhuang", NULL);
+  expect (fixture, 0, "\"weekly_until\" : \"2027-01-12\"", NULL);
+
+  run (fixture, ADMIN_TOKEN, "lesson", "delete", "1", NULL);
+  expect (fixture, 0, NULL, NULL);
+  run (fixture, ADMIN_TOKEN, "lesson", "list", NULL);
+  g_assert_cmpstr (fixture->out, ==, "");
+}
+
+static void
+test_refusals (Fixture *fixture, gconstpointer data)
+{
+  run (fixture, "not-the-token", "school", "list", NULL);
+  expect (fixture, 1, NULL, "HTTP 401");
+  run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "No sender", NULL);
+  expect (fixture, 2, NULL, "lesson add needs");
+  run (fixture, ADMIN_TOKEN, "dance", NULL);
+  expect (fixture, 2, NULL, "expected a command");
+  run (fixture, ADMIN_TOKEN, "school", "add", "bad id", "Name", NULL);
+  expect (fixture, 1, NULL, "field 'id'");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/ctl/timetable", Fixture, NULL, setup, test_timetable_from_the_command_line,
+              teardown);
+  g_test_add ("/ctl/refusals", Fixture, NULL, setup, test_refusals, teardown);
+  return g_test_run ();
+}
