@@ -21,6 +21,8 @@ static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_NO_SENDER] = "no-sender",
   [LX_PROTOCOL_ERROR_LESSON_HAS_SENDER] = "lesson-has-sender",
   [LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL] = "duplicate-school",
+  [LX_PROTOCOL_ERROR_BAD_TOKEN] = "bad-token",
+  [LX_PROTOCOL_ERROR_NOT_BOOKED] = "not-booked",
 };
 
 const char *
@@ -80,6 +82,9 @@ typedef enum {
   F_REASON,
   F_CODE,
   F_MESSAGE,
+  F_FRAMES_DECODED,
+  F_PACKETS_LOST,
+  F_VIDEO_KBPS,
   N_FIELDS
 } Field;
 
@@ -103,6 +108,11 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_REASON] = { "reason", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, reason), 256 },
   [F_CODE] = { "code", KIND_CODE, G_STRUCT_OFFSET (LxMessage, code), 0 },
   [F_MESSAGE] = { "message", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, message), 1024 },
+  [F_FRAMES_DECODED] = { "frames_decoded", KIND_INT, G_STRUCT_OFFSET (LxMessage, frames_decoded),
+                         G_MAXINT },
+  [F_PACKETS_LOST] = { "packets_lost", KIND_INT, G_STRUCT_OFFSET (LxMessage, packets_lost),
+                       G_MAXINT },
+  [F_VIDEO_KBPS] = { "video_kbps", KIND_INT, G_STRUCT_OFFSET (LxMessage, video_kbps), 1000000 },
 };
 
 typedef struct {
@@ -134,6 +144,8 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_CANDIDATE] = { "candidate", { OPTIONAL (F_SCHOOL), REQUIRED (F_MLINE_INDEX),
                                             REQUIRED (F_CANDIDATE), END } },
   [LX_MESSAGE_ERROR] = { "error", { REQUIRED (F_CODE), REQUIRED (F_MESSAGE), END } },
+  [LX_MESSAGE_STATS] = { "stats", { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
+                                    REQUIRED (F_VIDEO_KBPS), END } },
 };
 
 const char *

@@ -30,7 +30,12 @@ typedef enum {
   LX_PROTOCOL_ERROR_NO_SENDER,           /* "no-sender": the lesson has no sender right now */
   LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,   /* "lesson-has-sender": a second sender for one lesson */
   LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,    /* "duplicate-school": the school is already in the lesson */
+  LX_PROTOCOL_ERROR_BAD_TOKEN,           /* "bad-token": the school's token is missing or wrong */
+  LX_PROTOCOL_ERROR_NOT_BOOKED,          /* "not-booked": the school is not booked into the lesson
+                                          * in that role, or the lesson is unknown */
 } LxProtocolError;
+
+#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_NOT_BOOKED
 
 const char *lx_protocol_error_to_string (LxProtocolError code);
 /* Returns FALSE when @name is no known code. */
@@ -47,6 +52,7 @@ typedef enum {
   LX_MESSAGE_ANSWER,           /* receiver → sender, through the server */
   LX_MESSAGE_CANDIDATE,        /* either way, through the server: one trickled ICE candidate */
   LX_MESSAGE_ERROR,            /* server → client: the last message was refused */
+  LX_MESSAGE_STATS,            /* receiver → server: how the lesson arrives (for the record) */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -75,6 +81,9 @@ typedef struct {
   gchar *reason;           /* classroom-left, sender-left */
   gchar *code;             /* error: one of the LxProtocolError strings */
   gchar *message;          /* error: human-readable explanation */
+  gint frames_decoded;     /* stats: since the classroom joined */
+  gint packets_lost;       /* stats: since the classroom joined */
+  gint video_kbps;         /* stats: over the last interval */
 } LxMessage;
 
 /* (transfer full) A zeroed message of @type. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #define SNAPSHOT_INTERVAL_S 5
+#define SERVER_REPORT_INTERVAL_US (5 * G_USEC_PER_SEC)
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
@@ -31,6 +32,7 @@ struct _LxReceiver {
 
   LxPlaybackStats last_stats; /* one second ago, for rates */
   gint64 last_snapshot_us;
+  gint64 last_report_us; /* of the quality report to the server */
   guint stats_timer, check_timer;
 };
 
@@ -290,6 +292,24 @@ on_webrtc_stats (GstPromise *promise, gpointer data)
   gst_promise_unref (promise);
 }
 
+/* Tells the server how the lesson arrives (every few seconds, while in a session): it keeps the
+ * attendance record and shows it to IT staff. */
+static void
+report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 video_kbps)
+{
+  g_autoptr (LxMessage) message = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  if (receiver->webrtc == NULL || now - receiver->last_report_us < SERVER_REPORT_INTERVAL_US)
+    return;
+  receiver->last_report_us = now;
+  message = lx_message_new (LX_MESSAGE_STATS);
+  message->frames_decoded = (gint) MIN (stats->frames_decoded, (guint64) G_MAXINT);
+  message->packets_lost = g_atomic_int_get (&receiver->packets_lost);
+  message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
+  lx_signaling_client_send (receiver->signaling, message);
+}
+
 static gboolean
 report_stats (gpointer data)
 {
@@ -313,6 +333,7 @@ report_stats (gpointer data)
     g_signal_emit_by_name (receiver->webrtc, "get-stats", NULL, promise);
   }
 
+  report_to_server (receiver, &stats, video_kbps);
   printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
           "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
           "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost",

@@ -438,6 +438,62 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
   }
 }
 
+static void
+attendance_collection (LxApi *api, SoupServerMessage *message, const char *method,
+                       GHashTable *query)
+{
+  const char *lesson_text = query ? g_hash_table_lookup (query, "lesson") : NULL;
+  const char *school = query ? g_hash_table_lookup (query, "school") : NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) records = NULL;
+  gint64 lesson = 0;
+
+  if (method != SOUP_METHOD_GET) {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+    return;
+  }
+  if (lesson_text && !g_ascii_string_to_signed (lesson_text, 10, 1, G_MAXINT64, &lesson, NULL)) {
+    bad_field (message, "lesson", "must be a lesson id");
+    return;
+  }
+  records = lx_store_list_attendance (api->store, lesson, school, &error);
+  if (records == NULL) {
+    respond_store_error (message, error);
+    return;
+  }
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < records->len; i++) {
+    LxAttendanceRecord *record = records->pdata[i];
+    g_autoptr (GDateTime) joined = g_date_time_new_from_unix_utc (record->joined);
+    g_autoptr (GDateTime) left = g_date_time_new_from_unix_utc (record->left);
+    g_autofree gchar *joined_text = g_date_time_format_iso8601 (joined);
+    g_autofree gchar *left_text = g_date_time_format_iso8601 (left);
+
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "lesson");
+    json_builder_add_int_value (builder, record->lesson_id);
+    add_string (builder, "school", record->school);
+    add_string (builder, "joined_utc", joined_text);
+    add_string (builder, "left_utc", left_text);
+    json_builder_set_member_name (builder, "seconds");
+    json_builder_add_int_value (builder, record->left - record->joined);
+    if (record->has_quality) {
+      json_builder_set_member_name (builder, "frames_decoded");
+      json_builder_add_int_value (builder, record->frames_decoded);
+      json_builder_set_member_name (builder, "packets_lost");
+      json_builder_add_int_value (builder, record->packets_lost);
+      json_builder_set_member_name (builder, "mean_kbps");
+      json_builder_add_int_value (builder, record->mean_kbps);
+    }
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  respond_json (message, SOUP_STATUS_OK, root);
+}
+
 /* Constant-time comparison of the bearer token with the admin token. */
 static gboolean
 authorised (LxApi *api, SoupServerMessage *message)
@@ -488,6 +544,8 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     lessons_collection (api, message, method, query);
   else if (g_strv_length (parts) == 2 && g_str_equal (parts[0], "lessons"))
     lesson_item (api, message, method, parts[1]);
+  else if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "attendance"))
+    attendance_collection (api, message, method, query);
   else
     respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
 }

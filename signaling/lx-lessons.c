@@ -10,6 +10,10 @@ struct _LxPeer {
   gchar *school;
   LxPeerSendFunc send;
   gpointer send_data;
+  gint64 joined_at;      /* UTC seconds */
+  LxMessage *last_stats; /* (nullable) a receiver's latest report */
+  gint64 kbps_sum;       /* over its reports, for the mean */
+  guint reports;
 };
 
 typedef struct {
@@ -22,6 +26,7 @@ struct _LxLessonRegistry {
   GHashTable *lessons; /* lesson id → LxLesson* (owned) */
   GHashTable *peers;   /* LxPeer* set (owned) */
   guint64 next_peer_id;
+  LxLessonHooks hooks;
 };
 
 static void
@@ -35,6 +40,7 @@ lesson_free (LxLesson *lesson)
 static void
 peer_free (LxPeer *peer)
 {
+  lx_message_free (peer->last_stats);
   g_free (peer->description);
   g_free (peer->lesson_id);
   g_free (peer->school);
@@ -59,6 +65,12 @@ lx_lesson_registry_free (LxLessonRegistry *registry)
   g_hash_table_unref (registry->lessons);
   g_hash_table_unref (registry->peers);
   g_free (registry);
+}
+
+void
+lx_lesson_registry_set_hooks (LxLessonRegistry *registry, const LxLessonHooks *hooks)
+{
+  registry->hooks = *hooks;
 }
 
 guint
@@ -150,6 +162,14 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     return;
   }
 
+  if (registry->hooks.authorize) {
+    g_autoptr (GError) error = NULL;
+    if (!registry->hooks.authorize (hello, registry->hooks.data, &error)) {
+      refuse (peer, error->code, "%s", error->message);
+      return;
+    }
+  }
+
   lesson = g_hash_table_lookup (registry->lessons, hello->lesson);
   if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender) {
     refuse (peer, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
@@ -172,6 +192,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   peer->role = hello->role;
   peer->lesson_id = g_strdup (hello->lesson);
   peer->school = g_strdup (hello->school);
+  peer->joined_at = g_get_real_time () / G_USEC_PER_SEC;
 
   welcome = lx_message_new (LX_MESSAGE_WELCOME);
   welcome->version = LX_PROTOCOL_VERSION;
@@ -288,6 +309,17 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_CANDIDATE:
     route_negotiation (lesson, peer, message);
     break;
+  case LX_MESSAGE_STATS:
+    if (peer->role != LX_ROLE_RECEIVER) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only classrooms report 'stats'");
+      break;
+    }
+    /* Kept for the attendance record (and, later, the live status board). */
+    lx_message_free (peer->last_stats);
+    peer->last_stats = g_steal_pointer (&message);
+    peer->kbps_sum += peer->last_stats->video_kbps;
+    peer->reports++;
+    break;
   default:
     refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only the server sends '%s'",
             lx_message_type_to_string (message->type));
@@ -309,6 +341,11 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
     } else {
       g_message ("lesson %s: classroom %s left (%s)", lesson->id, peer->school, reason);
       g_hash_table_remove (lesson->classrooms, peer->school);
+      if (registry->hooks.classroom_left)
+        registry->hooks.classroom_left (lesson->id, peer->school, peer->joined_at,
+                                        g_get_real_time () / G_USEC_PER_SEC, peer->last_stats,
+                                        peer->reports ? (gint) (peer->kbps_sum / peer->reports) : 0,
+                                        registry->hooks.data);
       if (lesson->sender)
         send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer->school, reason);
     }

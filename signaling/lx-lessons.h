@@ -12,10 +12,23 @@ typedef struct _LxLessonRegistry LxLessonRegistry;
 /* Delivers @message to the peer's connection. Called on the registry's thread. */
 typedef void (*LxPeerSendFunc) (const LxMessage *message, gpointer user_data);
 
+/* What the registry asks of the rest of the server (the timetable), all optional. */
+typedef struct {
+  /* May @hello join? FALSE with @error (LX_PROTOCOL_ERROR domain: BAD_TOKEN, NOT_BOOKED) if not. */
+  gboolean (*authorize) (const LxMessage *hello, gpointer data, GError **error);
+  /* A classroom's stay in a lesson ended: when it joined and left (UTC seconds), and what its
+   * receiver reported (NULL if nothing): packets lost, frames decoded, mean video bitrate. */
+  void (*classroom_left) (const char *lesson, const char *school, gint64 joined, gint64 left,
+                          const LxMessage *last_stats, gint mean_kbps, gpointer data);
+  gpointer data;
+} LxLessonHooks;
+
 /* (transfer full) An empty registry. */
 LxLessonRegistry *lx_lesson_registry_new (void);
 void lx_lesson_registry_free (LxLessonRegistry *registry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxLessonRegistry, lx_lesson_registry_free)
+
+void lx_lesson_registry_set_hooks (LxLessonRegistry *registry, const LxLessonHooks *hooks);
 
 /* (transfer none) A new peer, not yet in any lesson; owned by the registry until removed.
  * @description (an address, for logs) is copied. */

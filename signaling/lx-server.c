@@ -19,6 +19,8 @@ struct _LxServer {
   LxLessonRegistry *registry;
   GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
   LxApi *api;              /* (nullable) */
+  LxStore *store;          /* (nullable) (not owned) the timetable */
+  gboolean allow_unbooked;
   guint port;
 };
 
@@ -219,6 +221,84 @@ guint
 lx_server_get_port (LxServer *server)
 {
   return server->port;
+}
+
+/* (transfer full) The booked lesson @lesson_id names, or NULL. */
+static LxLessonRecord *
+booked_lesson (LxServer *server, const char *lesson_id)
+{
+  gint64 id;
+
+  if (!g_ascii_string_to_signed (lesson_id, 10, 1, G_MAXINT64, &id, NULL))
+    return NULL;
+  return lx_store_get_lesson (server->store, id, NULL);
+}
+
+static gboolean
+authorize_hello (const LxMessage *hello, gpointer data, GError **error)
+{
+  LxServer *server = data;
+  g_autoptr (LxLessonRecord) lesson = booked_lesson (server, hello->lesson);
+  gboolean booked;
+
+  if (lesson == NULL) {
+    if (server->allow_unbooked)
+      return TRUE;
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NOT_BOOKED,
+                 "lesson '%s' is not in the timetable", hello->lesson);
+    return FALSE;
+  }
+  /* The token first: a stranger learns nothing about who is booked where. */
+  if (!lx_store_check_school_token (server->store, hello->school, hello->token)) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_TOKEN,
+                 "wrong or missing token for school '%s'", hello->school);
+    return FALSE;
+  }
+  booked = hello->role == LX_ROLE_SENDER
+               ? g_str_equal (lesson->sender, hello->school)
+               : g_strv_contains ((const char *const *) lesson->receivers, hello->school);
+  if (!booked) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NOT_BOOKED,
+                 "school '%s' is not booked into lesson %s as %s", hello->school, hello->lesson,
+                 lx_role_to_string (hello->role));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void
+record_attendance (const char *lesson_id, const char *school, gint64 joined, gint64 left,
+                   const LxMessage *last_stats, gint mean_kbps, gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (LxLessonRecord) lesson = booked_lesson (server, lesson_id);
+  g_autoptr (GError) error = NULL;
+  LxAttendanceRecord record = { 0 };
+
+  if (lesson == NULL)
+    return; /* ad-hoc lessons leave no record */
+  record.lesson_id = lesson->id;
+  record.school = (gchar *) school;
+  record.joined = joined;
+  record.left = left;
+  if (last_stats) {
+    record.has_quality = TRUE;
+    record.frames_decoded = last_stats->frames_decoded;
+    record.packets_lost = last_stats->packets_lost;
+    record.mean_kbps = mean_kbps;
+  }
+  if (!lx_store_add_attendance (server->store, &record, &error))
+    g_warning ("lesson %s: classroom %s: %s", lesson_id, school, error->message);
+}
+
+void
+lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbooked)
+{
+  LxLessonHooks hooks = { authorize_hello, record_attendance, server };
+
+  server->store = store;
+  server->allow_unbooked = allow_unbooked;
+  lx_lesson_registry_set_hooks (server->registry, &hooks);
 }
 
 void

@@ -20,6 +20,12 @@ guint lx_server_get_port (LxServer *server);
 
 typedef struct _LxStore LxStore;
 
+/* Checks every hello against the timetable in @store (which must outlive the server): a booked
+ * lesson (its id is the lesson's number) admits only the schools booked into it, in their role,
+ * with their token, and records each classroom's attendance. Lessons not in the timetable are
+ * admitted only if @allow_unbooked. */
+void lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbooked);
+
 /* Serves the REST API (/api/v1/) from @store, which must outlive the server; see lx-api.h. */
 void lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
                            const char *time_zone);

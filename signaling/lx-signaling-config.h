@@ -7,6 +7,7 @@ typedef struct {
   gchar *address;
   gint port;
   gchar *database;
+  gboolean allow_unbooked_lessons;
   gchar *admin_token;
   gchar *time_zone;
 } LxSignalingConfig;

@@ -48,8 +48,9 @@ static const char *const migrations[] = {
   "  lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,"
   "  school_id TEXT NOT NULL REFERENCES schools (id),"
   "  joined_utc INTEGER NOT NULL,"
-  "  left_utc INTEGER,"
-  "  frames_lost INTEGER,"
+  "  left_utc INTEGER NOT NULL,"
+  "  frames_decoded INTEGER,"
+  "  packets_lost INTEGER,"
   "  mean_kbps INTEGER);"
   "CREATE INDEX lessons_by_start ON lessons (start_utc);",
 };
@@ -587,4 +588,73 @@ lx_store_delete_lesson (LxStore *store, gint64 id, GError **error)
     return FALSE;
   }
   return TRUE;
+}
+
+/* ---- Attendance ---- */
+
+void
+lx_attendance_record_free (LxAttendanceRecord *record)
+{
+  if (record == NULL)
+    return;
+  g_free (record->school);
+  g_free (record);
+}
+
+gboolean
+lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+      store,
+      "INSERT INTO attendance (lesson_id, school_id, joined_utc, left_utc, frames_decoded,"
+      " packets_lost, mean_kbps) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      error);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, record->lesson_id);
+  sqlite3_bind_text (statement, 2, record->school, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 3, record->joined);
+  sqlite3_bind_int64 (statement, 4, record->left);
+  /* Unknown quality (no report from the receiver) is NULL, not zero. */
+  if (record->has_quality) {
+    sqlite3_bind_int64 (statement, 5, record->frames_decoded);
+    sqlite3_bind_int64 (statement, 6, record->packets_lost);
+    sqlite3_bind_int64 (statement, 7, record->mean_kbps);
+  }
+  if (sqlite3_step (statement) != SQLITE_DONE)
+    return database_error (store, error, "recording attendance");
+  return TRUE;
+}
+
+GPtrArray *
+lx_store_list_attendance (LxStore *store, gint64 lesson_id, const char *school, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+      store,
+      "SELECT lesson_id, school_id, joined_utc, left_utc, frames_decoded, packets_lost, mean_kbps"
+      " FROM attendance WHERE (?1 = 0 OR lesson_id = ?1) AND (?2 IS NULL OR school_id = ?2)"
+      " ORDER BY joined_utc, id",
+      error);
+  GPtrArray *records;
+
+  if (statement == NULL)
+    return NULL;
+  sqlite3_bind_int64 (statement, 1, lesson_id);
+  if (school)
+    sqlite3_bind_text (statement, 2, school, -1, SQLITE_STATIC);
+  records = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_attendance_record_free);
+  while (sqlite3_step (statement) == SQLITE_ROW) {
+    LxAttendanceRecord *record = g_new0 (LxAttendanceRecord, 1);
+    record->lesson_id = sqlite3_column_int64 (statement, 0);
+    record->school = g_strdup ((const char *) sqlite3_column_text (statement, 1));
+    record->joined = sqlite3_column_int64 (statement, 2);
+    record->left = sqlite3_column_int64 (statement, 3);
+    record->has_quality = sqlite3_column_type (statement, 4) != SQLITE_NULL;
+    record->frames_decoded = sqlite3_column_int64 (statement, 4);
+    record->packets_lost = sqlite3_column_int64 (statement, 5);
+    record->mean_kbps = sqlite3_column_int64 (statement, 6);
+    g_ptr_array_add (records, record);
+  }
+  return records;
 }

@@ -66,4 +66,23 @@ GPtrArray *lx_store_list_lessons (LxStore *store, gint64 from, gint64 to, const 
                                   GError **error);
 gboolean lx_store_delete_lesson (LxStore *store, gint64 id, GError **error);
 
+/* One classroom's stay in a lesson. */
+typedef struct {
+  gint64 lesson_id;
+  gchar *school;
+  gint64 joined, left; /* UTC seconds */
+  gboolean has_quality; /* FALSE: the receiver reported nothing */
+  gint64 frames_decoded, packets_lost, mean_kbps;
+} LxAttendanceRecord;
+
+void lx_attendance_record_free (LxAttendanceRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxAttendanceRecord, lx_attendance_record_free)
+
+gboolean lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record,
+                                  GError **error);
+/* (transfer full) (element-type LxAttendanceRecord) for @lesson_id (0: all) and @school (NULL:
+ * all), by time. */
+GPtrArray *lx_store_list_attendance (LxStore *store, gint64 lesson_id, const char *school,
+                                     GError **error);
+
 G_END_DECLS

@@ -116,7 +116,7 @@ lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
   g_autofree gchar *line = NULL;
   const char *port;
   const char *argv[] = { program, "--address", "127.0.0.1", "--port", "0", "--database", NULL,
-                         token_option, NULL };
+                         "--allow-unbooked-lessons", token_option, NULL };
 
   signaling->directory = g_dir_make_tmp ("lx-signaling-XXXXXX", &error);
   g_assert_no_error (error);

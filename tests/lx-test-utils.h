@@ -29,8 +29,8 @@ typedef struct {
   gchar *directory; /* holds its database; removed when it stops */
 } LxTestSignaling;
 
-/* Starts lianxiao-signaling --port 0, with a database in a new temporary folder and the REST API
- * open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it
+/* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, ad-hoc lessons
+ * allowed and the REST API open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it
  * cannot. */
 void lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token);
 void lx_test_signaling_stop (LxTestSignaling *signaling);

@@ -137,6 +137,38 @@ add_schools (Fixture *fixture)
   "\"Asia/Shanghai\",\"weekly_until\":\"2027-01-12\"}"
 
 static void
+test_attendance (Fixture *fixture, gconstpointer data)
+{
+  LxAttendanceRecord record = { 0 };
+  JsonObject *row;
+
+  add_schools (fixture);
+  call (fixture, "POST", "lessons", MATHS);
+  expect (fixture, SOUP_STATUS_CREATED, NULL);
+  record.lesson_id = json_object_get_int_member (json_node_get_object (fixture->body), "id");
+  record.school = (gchar *) "v1";
+  record.joined = 1796090400;
+  record.left = record.joined + 2700;
+  record.has_quality = TRUE;
+  record.frames_decoded = 81000;
+  record.packets_lost = 12;
+  record.mean_kbps = 2400;
+  g_assert_true (lx_store_add_attendance (fixture->store, &record, NULL));
+
+  call (fixture, "GET", "attendance?school=v1", NULL);
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (fixture->body)), ==, 1);
+  row = json_array_get_object_element (json_node_get_array (fixture->body), 0);
+  g_assert_cmpint (json_object_get_int_member (row, "seconds"), ==, 2700);
+  g_assert_cmpint (json_object_get_int_member (row, "packets_lost"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (row, "mean_kbps"), ==, 2400);
+  call (fixture, "GET", "attendance?school=v2", NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (fixture->body)), ==, 0);
+  call (fixture, "GET", "attendance?lesson=abc", NULL);
+  expect (fixture, SOUP_STATUS_BAD_REQUEST, "lesson");
+}
+
+static void
 test_token_required (Fixture *fixture, gconstpointer data)
 {
   const char *paths[] = { "schools", "lessons", "schools/city", "lessons/1" };
@@ -318,6 +350,7 @@ main (int argc, char **argv)
               test_api_off_without_token, teardown);
   g_test_add ("/api/schools", Fixture, NULL, setup, test_schools, teardown);
   g_test_add ("/api/lessons", Fixture, NULL, setup, test_lessons, teardown);
+  g_test_add ("/api/attendance", Fixture, NULL, setup, test_attendance, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_lessons); i++) {
     g_autofree gchar *path = g_strdup_printf ("/api/bad-lesson/%s", bad_lessons[i].name);
     g_test_add (path, Fixture, &bad_lessons[i], setup, test_bad_lesson, teardown);

@@ -26,6 +26,9 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpstr (a->reason, ==, b->reason);
   g_assert_cmpstr (a->code, ==, b->code);
   g_assert_cmpstr (a->message, ==, b->message);
+  g_assert_cmpint (a->frames_decoded, ==, b->frames_decoded);
+  g_assert_cmpint (a->packets_lost, ==, b->packets_lost);
+  g_assert_cmpint (a->video_kbps, ==, b->video_kbps);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -116,6 +119,11 @@ test_built_messages_round_trip (void)
       message->code = g_strdup ("bad-field");
       message->message = g_strdup ("hello: field 'school' must be ...");
       break;
+    case LX_MESSAGE_STATS:
+      message->frames_decoded = 2000000000;
+      message->packets_lost = 17;
+      message->video_kbps = 2480;
+      break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();
     }
@@ -190,6 +198,10 @@ static const InvalidCase invalid_cases[] = {
     LX_PROTOCOL_ERROR_BAD_FIELD },
   { "error-unknown-code", "{\"type\":\"error\",\"code\":\"oops\",\"message\":\"m\"}",
     LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "stats-negative", "{\"type\":\"stats\",\"frames_decoded\":-5,\"packets_lost\":0,"
+    "\"video_kbps\":1}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "stats-huge", "{\"type\":\"stats\",\"frames_decoded\":99999999999,\"packets_lost\":0,"
+    "\"video_kbps\":1}", LX_PROTOCOL_ERROR_BAD_FIELD },
 };
 
 static void
@@ -251,7 +263,7 @@ static void
 test_error_codes_round_trip (void)
 {
   for (LxProtocolError code = LX_PROTOCOL_ERROR_INVALID_JSON;
-       code <= LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL; code++) {
+       code <= LX_PROTOCOL_ERROR_LAST; code++) {
     LxProtocolError parsed;
     g_assert_true (lx_protocol_error_from_string (lx_protocol_error_to_string (code), &parsed));
     g_assert_cmpint (parsed, ==, code);

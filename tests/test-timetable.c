@@ -1,0 +1,178 @@
+/* The timetable at the door: over real WebSockets, a booked lesson admits only its schools, in
+ * their roles, with their tokens; unbooked lessons are refused unless allowed; and a classroom's
+ * stay is recorded in the database with the quality its receiver reported. */
+#include "lx-server.h"
+#include "lx-store.h"
+#include "lx-test-client.h"
+#include "lx-test-utils.h"
+
+#include <string.h>
+
+typedef struct {
+  gchar *directory;
+  LxStore *store;
+  LxServer *server;
+  gchar *host_port;
+  gchar *city_token, *v1_token, *v2_token;
+  gchar *lesson; /* the booked lesson's id, as the protocol names it */
+} Fixture;
+
+static gchar *
+add_school (Fixture *fixture, const char *id)
+{
+  LxSchoolRecord school = { (gchar *) id, (gchar *) id, NULL, 0 };
+  gchar *token = NULL;
+
+  g_assert_true (lx_store_add_school (fixture->store, &school, &token, NULL));
+  return token;
+}
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  LxLessonRecord lesson = { 0 };
+  gchar *receivers[] = { (gchar *) "v1", NULL };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  g_autofree gchar *path = NULL;
+
+  fixture->directory = g_dir_make_tmp ("lx-timetable-XXXXXX", &error);
+  path = g_build_filename (fixture->directory, "lianxiao.db", NULL);
+  fixture->store = lx_store_open (path, &error);
+  g_assert_no_error (error);
+  fixture->city_token = add_school (fixture, "city");
+  fixture->v1_token = add_school (fixture, "v1");
+  fixture->v2_token = add_school (fixture, "v2");
+
+  lesson.title = (gchar *) "Maths";
+  lesson.sender = (gchar *) "city";
+  lesson.receivers = receivers;
+  lesson.time_zone = (gchar *) "Asia/Shanghai";
+  lesson.start = now - 600;
+  lesson.end = now + 3600;
+  g_assert_true (lx_store_add_lesson (fixture->store, &lesson, &error));
+  fixture->lesson = g_strdup_printf ("%" G_GINT64_FORMAT, lesson.id);
+
+  fixture->server = lx_server_new ();
+  lx_server_set_timetable (fixture->server, fixture->store, GPOINTER_TO_INT (data));
+  g_assert_true (lx_server_listen (fixture->server, "127.0.0.1", 0, &error));
+  fixture->host_port = g_strdup_printf ("127.0.0.1:%u", lx_server_get_port (fixture->server));
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  g_object_unref (fixture->server);
+  lx_store_close (fixture->store);
+  lx_test_remove_directory (fixture->directory);
+  g_free (fixture->directory);
+  g_free (fixture->host_port);
+  g_free (fixture->city_token);
+  g_free (fixture->v1_token);
+  g_free (fixture->v2_token);
+  g_free (fixture->lesson);
+}
+
+/* Sends one hello on a new connection and expects @code (or welcome when @code is -1). */
+static void
+try_hello (Fixture *fixture, const char *role, const char *lesson, const char *school,
+           const char *token, gint code)
+{
+  LxTestClient *client = lx_test_client_new (fixture->host_port);
+
+  lx_test_client_hello_full (client, role, lesson, school, token);
+  if (code < 0)
+    lx_test_client_expect_type (client, LX_MESSAGE_WELCOME);
+  else
+    lx_test_client_expect_error (client, code);
+  lx_test_client_free (client);
+}
+
+static void
+test_door (Fixture *fixture, gconstpointer data)
+{
+  try_hello (fixture, "receiver", fixture->lesson, "v1", NULL, LX_PROTOCOL_ERROR_BAD_TOKEN);
+  try_hello (fixture, "receiver", fixture->lesson, "v1", fixture->v2_token,
+             LX_PROTOCOL_ERROR_BAD_TOKEN);
+  try_hello (fixture, "receiver", fixture->lesson, "v2", fixture->v2_token,
+             LX_PROTOCOL_ERROR_NOT_BOOKED);
+  try_hello (fixture, "sender", fixture->lesson, "v1", fixture->v1_token,
+             LX_PROTOCOL_ERROR_NOT_BOOKED);
+  try_hello (fixture, "receiver", fixture->lesson, "city", fixture->city_token,
+             LX_PROTOCOL_ERROR_NOT_BOOKED);
+  try_hello (fixture, "receiver", "ad-hoc", "v1", fixture->v1_token, LX_PROTOCOL_ERROR_NOT_BOOKED);
+  try_hello (fixture, "receiver", "999", "v1", fixture->v1_token, LX_PROTOCOL_ERROR_NOT_BOOKED);
+  try_hello (fixture, "receiver", fixture->lesson, "v1", fixture->v1_token, -1);
+  try_hello (fixture, "sender", fixture->lesson, "city", fixture->city_token, -1);
+}
+
+static void
+test_unbooked_allowed (Fixture *fixture, gconstpointer data)
+{
+  /* Ad-hoc lessons pass without a token, booked ones keep their rules. */
+  try_hello (fixture, "receiver", "ad-hoc", "anyone", NULL, -1);
+  try_hello (fixture, "receiver", fixture->lesson, "v2", fixture->v2_token,
+             LX_PROTOCOL_ERROR_NOT_BOOKED);
+}
+
+static gboolean
+attendance_recorded (gpointer data)
+{
+  g_autoptr (GPtrArray) records = lx_store_list_attendance (data, 0, NULL, NULL);
+  return records && records->len > 0;
+}
+
+static void
+test_attendance (Fixture *fixture, gconstpointer data)
+{
+  LxTestClient *sender = lx_test_client_new (fixture->host_port);
+  LxTestClient *classroom = lx_test_client_new (fixture->host_port);
+  g_autoptr (GPtrArray) records = NULL;
+  LxAttendanceRecord *record;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+
+  lx_test_client_hello_full (sender, "sender", fixture->lesson, "city", fixture->city_token);
+  lx_test_client_expect_type (sender, LX_MESSAGE_WELCOME);
+  lx_test_client_hello_full (classroom, "receiver", fixture->lesson, "v1", fixture->v1_token);
+  lx_test_client_expect_type (classroom, LX_MESSAGE_WELCOME);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_JOINED);
+
+  lx_test_client_send (classroom,
+                       "{\"type\":\"stats\",\"frames_decoded\":450,\"packets_lost\":2,"
+                       "\"video_kbps\":2000}");
+  lx_test_client_send (classroom,
+                       "{\"type\":\"stats\",\"frames_decoded\":900,\"packets_lost\":4,"
+                       "\"video_kbps\":3000}");
+  /* Only classrooms report. */
+  lx_test_client_send (sender,
+                       "{\"type\":\"stats\",\"frames_decoded\":1,\"packets_lost\":0,"
+                       "\"video_kbps\":1}");
+  lx_test_client_expect_error (sender, LX_PROTOCOL_ERROR_NOT_ALLOWED);
+
+  lx_test_client_free (classroom);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_LEFT);
+  g_assert_true (lx_test_wait_until (attendance_recorded, fixture->store, 5000));
+  records = lx_store_list_attendance (fixture->store, 0, "v1", NULL);
+  g_assert_cmpuint (records->len, ==, 1);
+  record = records->pdata[0];
+  g_assert_cmpstr (record->school, ==, "v1");
+  g_assert_cmpint (record->joined, >=, before);
+  g_assert_cmpint (record->left, >=, record->joined);
+  g_assert_true (record->has_quality);
+  g_assert_cmpint (record->frames_decoded, ==, 900);
+  g_assert_cmpint (record->packets_lost, ==, 4);
+  g_assert_cmpint (record->mean_kbps, ==, 2500);
+  lx_test_client_free (sender);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/timetable/door", Fixture, GINT_TO_POINTER (FALSE), setup, test_door, teardown);
+  g_test_add ("/timetable/unbooked-allowed", Fixture, GINT_TO_POINTER (TRUE), setup,
+              test_unbooked_allowed, teardown);
+  g_test_add ("/timetable/attendance", Fixture, GINT_TO_POINTER (FALSE), setup, test_attendance,
+              teardown);
+  return g_test_run ();
+}
