@@ -343,6 +343,86 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
   }
 }
 
+static gboolean day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from,
+                           gint64 *to);
+
+typedef struct {
+  JsonBuilder *builder;
+  const LxLessonRecord *lesson;
+  const char *school;
+  gint64 from, to;
+} TimetableWindow;
+
+static gboolean
+add_occurrence (gint64 start, gint64 end, gpointer data)
+{
+  TimetableWindow *window = data;
+  const LxLessonRecord *lesson = window->lesson;
+  g_autoptr (GTimeZone) zone = NULL;
+
+  if (start >= window->to)
+    return FALSE;
+  if (end <= window->from)
+    return TRUE;
+  zone = g_time_zone_new_identifier (lesson->time_zone);
+  json_builder_begin_object (window->builder);
+  /* The id to join with (the protocol's lesson id). */
+  json_builder_set_member_name (window->builder, "lesson");
+  json_builder_add_int_value (window->builder, lesson->id);
+  add_string (window->builder, "title", lesson->title);
+  add_string (window->builder, "teacher", lesson->teacher);
+  add_string (window->builder, "sender", lesson->sender);
+  add_string (window->builder, "role",
+              g_str_equal (lesson->sender, window->school) ? "sender" : "receiver");
+  add_string (window->builder, "time_zone", lesson->time_zone);
+  add_time (window->builder, "start", start, zone);
+  add_time (window->builder, "end", end, zone);
+  json_builder_end_object (window->builder);
+  return TRUE;
+}
+
+static int
+compare_lesson_starts (gconstpointer a, gconstpointer b)
+{
+  gint64 x = (*(LxLessonRecord **) a)->start, y = (*(LxLessonRecord **) b)->start;
+  return (x > y) - (x < y);
+}
+
+/* GET /schools/ID/timetable[?from=YYYY-MM-DD][&days=N]: the school's lesson occurrences from now
+ * (or that day) for N days (default 7), ongoing ones included, in time order within each lesson. */
+static void
+school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashTable *query)
+{
+  const char *from_text = query ? g_hash_table_lookup (query, "from") : NULL;
+  const char *days_text = query ? g_hash_table_lookup (query, "days") : NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) lessons = NULL;
+  gint64 days = 7, from = g_get_real_time () / G_USEC_PER_SEC, unused;
+
+  if (days_text && !g_ascii_string_to_signed (days_text, 10, 1, 62, &days, NULL)) {
+    bad_field (message, "days", "must be 1-62");
+    return;
+  }
+  if (from_text && !day_range (api, message, from_text, &from, &unused))
+    return;
+  lessons = lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error);
+  if (lessons == NULL) {
+    respond_store_error (message, error);
+    return;
+  }
+  g_ptr_array_sort (lessons, compare_lesson_starts);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < lessons->len; i++) {
+    TimetableWindow window = { builder, lessons->pdata[i], id, from, from + days * 24 * 3600 };
+    lx_schedule_foreach_occurrence (lessons->pdata[i], add_occurrence, &window);
+  }
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+  respond_json (message, SOUP_STATUS_OK, root);
+}
+
 /* ?day=YYYY-MM-DD as [start, end) of that day in the API's time zone. */
 static gboolean
 day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from, gint64 *to)
@@ -494,24 +574,36 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   respond_json (message, SOUP_STATUS_OK, root);
 }
 
-/* Constant-time comparison of the bearer token with the admin token. */
+/* Compares in constant time: how much of a token matched must not show in the time taken. */
 static gboolean
-authorised (LxApi *api, SoupServerMessage *message)
+tokens_equal (const char *given, const char *expected)
+{
+  gsize given_length = strlen (given), expected_length = strlen (expected);
+  guint8 difference = given_length != expected_length;
+
+  for (gsize i = 0; i < expected_length; i++)
+    difference |= (guint8) (expected[i] ^ (i < given_length ? given[i] : 0));
+  return difference == 0;
+}
+
+/* (transfer none) The token of "Authorization: Bearer TOKEN", or NULL. */
+static const char *
+bearer_token (SoupServerMessage *message)
 {
   const char *header = soup_message_headers_get_one (
       soup_server_message_get_request_headers (message), "Authorization");
-  const char *given;
-  gsize expected_length = strlen (api->admin_token), given_length;
-  guint8 difference = 0;
 
   if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
-    return FALSE;
-  given = header + 7;
-  given_length = strlen (given);
-  difference |= given_length != expected_length;
-  for (gsize i = 0; i < expected_length; i++)
-    difference |= (guint8) (api->admin_token[i] ^ (i < given_length ? given[i] : 0));
-  return difference == 0;
+    return NULL;
+  return header + 7;
+}
+
+static void
+refuse_unauthorized (SoupServerMessage *message, const char *text)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "WWW-Authenticate", "Bearer realm=\"lianxiao\"");
+  respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized", text, NULL);
 }
 
 static void
@@ -520,31 +612,41 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
 {
   LxApi *api = data;
   const char *method = soup_server_message_get_method (message);
-  g_auto (GStrv) parts = NULL;
+  const char *token = bearer_token (message);
+  gboolean admin = api->admin_token && token && tokens_equal (token, api->admin_token);
+  g_auto (GStrv) parts = g_strsplit (path + strlen (API_PREFIX), "/", -1);
+  guint n_parts = g_strv_length (parts);
 
+  /* A school may read its own timetable with its own token: that is how a classroom learns
+   * when to join. */
+  if (n_parts == 3 && g_str_equal (parts[0], "schools") && g_str_equal (parts[2], "timetable")) {
+    if (!admin && !(token && lx_store_check_school_token (api->store, parts[1], token)))
+      refuse_unauthorized (message, "send the admin token or the school's own token");
+    else if (method != SOUP_METHOD_GET)
+      respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+    else
+      school_timetable (api, message, parts[1], query);
+    return;
+  }
   if (api->admin_token == NULL) {
     respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
                    "the REST API is off: set admin-token in the server's configuration", NULL);
     return;
   }
-  if (!authorised (api, message)) {
-    soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                  "WWW-Authenticate", "Bearer realm=\"lianxiao\"");
-    respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
-                   "send the admin token as 'Authorization: Bearer TOKEN'", NULL);
+  if (!admin) {
+    refuse_unauthorized (message, "send the admin token as 'Authorization: Bearer TOKEN'");
     return;
   }
 
-  parts = g_strsplit (path + strlen (API_PREFIX), "/", -1);
-  if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "schools"))
+  if (n_parts == 1 && g_str_equal (parts[0], "schools"))
     schools_collection (api, message, method);
-  else if (g_strv_length (parts) == 2 && g_str_equal (parts[0], "schools"))
+  else if (n_parts == 2 && g_str_equal (parts[0], "schools"))
     school_item (api, message, method, parts[1]);
-  else if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "lessons"))
+  else if (n_parts == 1 && g_str_equal (parts[0], "lessons"))
     lessons_collection (api, message, method, query);
-  else if (g_strv_length (parts) == 2 && g_str_equal (parts[0], "lessons"))
+  else if (n_parts == 2 && g_str_equal (parts[0], "lessons"))
     lesson_item (api, message, method, parts[1]);
-  else if (g_strv_length (parts) == 1 && g_str_equal (parts[0], "attendance"))
+  else if (n_parts == 1 && g_str_equal (parts[0], "attendance"))
     attendance_collection (api, message, method, query);
   else
     respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);

@@ -168,6 +168,48 @@ test_attendance (Fixture *fixture, gconstpointer data)
   expect (fixture, SOUP_STATUS_BAD_REQUEST, "lesson");
 }
 
+/* A classroom reads its own timetable with its own token; another school's token is refused. */
+static void
+test_school_timetable (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *v1_token = NULL;
+  JsonArray *occurrences;
+  JsonObject *first;
+
+  call (fixture, "POST", "schools", "{\"id\":\"city\",\"name\":\"City\"}");
+  call (fixture, "POST", "schools", "{\"id\":\"v1\",\"name\":\"V1\"}");
+  v1_token = g_strdup (body_string (fixture, "token"));
+  call (fixture, "POST", "schools", "{\"id\":\"v2\",\"name\":\"V2\"}");
+  call (fixture, "POST", "lessons", MATHS);
+  expect (fixture, SOUP_STATUS_CREATED, NULL);
+
+  /* Two weeks from 2026-12-01: two Tuesdays. */
+  request (fixture, "GET", "schools/v1/timetable?from=2026-12-01&days=14", NULL, v1_token);
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  occurrences = json_node_get_array (fixture->body);
+  g_assert_cmpuint (json_array_get_length (occurrences), ==, 2);
+  first = json_array_get_object_element (occurrences, 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "start"), ==, "2026-12-01T10:00:00");
+  g_assert_cmpstr (json_object_get_string_member (first, "role"), ==, "receiver");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (occurrences, 1),
+                                                  "start"),
+                   ==, "2026-12-08T10:00:00");
+
+  request (fixture, "GET", "schools/v2/timetable", NULL, v1_token);
+  expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
+  request (fixture, "GET", "schools/v1/timetable", NULL, NULL);
+  expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
+  /* ... and a school token opens nothing else. */
+  request (fixture, "GET", "schools", NULL, v1_token);
+  expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
+  call (fixture, "GET", "schools/city/timetable?from=2026-12-01&days=7", NULL);
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
+                                                      json_node_get_array (fixture->body), 0),
+                                                  "role"),
+                   ==, "sender");
+}
+
 static void
 test_token_required (Fixture *fixture, gconstpointer data)
 {
@@ -351,6 +393,7 @@ main (int argc, char **argv)
   g_test_add ("/api/schools", Fixture, NULL, setup, test_schools, teardown);
   g_test_add ("/api/lessons", Fixture, NULL, setup, test_lessons, teardown);
   g_test_add ("/api/attendance", Fixture, NULL, setup, test_attendance, teardown);
+  g_test_add ("/api/school-timetable", Fixture, NULL, setup, test_school_timetable, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_lessons); i++) {
     g_autofree gchar *path = g_strdup_printf ("/api/bad-lesson/%s", bad_lessons[i].name);
     g_test_add (path, Fixture, &bad_lessons[i], setup, test_bad_lesson, teardown);
