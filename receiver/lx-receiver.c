@@ -5,6 +5,8 @@
 
 #include "lx-fullscreen.h"
 #include "lx-playback.h"
+#include "lx-standby.h"
+#include "lx-timetable.h"
 #include "lx-signaling-client.h"
 #include "lx-stats.h"
 #include "lx-webrtc.h"
@@ -20,6 +22,11 @@ struct _LxReceiver {
   LxSignalingClient *signaling;
   LxPlayback *playback;
   LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
+  gchar *lesson;                  /* (nullable) the lesson joined now */
+  LxTimetable *timetable;         /* (nullable) when following the timetable */
+  LxStandby *standby;             /* (nullable) likewise */
+  gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
+  guint follow_timer;
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
@@ -253,11 +260,86 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxRece
   set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
 }
 
+static void leave_lesson (LxReceiver *receiver);
+
 static void
 on_signaling_closed (LxSignalingClient *client, const GError *reason, LxReceiver *receiver)
 {
+  if (receiver->timetable) {
+    /* Unattended: the timetable joins again on its next tick. */
+    g_warning ("classroom %s: %s", receiver->config->connection.school, reason->message);
+    leave_lesson (receiver);
+    set_state (receiver, "server-unreachable");
+    return;
+  }
   g_printerr ("lianxiao-receiver: %s\n", reason->message);
   quit (receiver, LX_RECEIVER_EXIT_FAILED);
+}
+
+/* ---- Lessons: one joined at a time ---- */
+
+static void
+join_lesson (LxReceiver *receiver, const char *lesson)
+{
+  const LxConnectionSettings *connection = &receiver->config->connection;
+
+  g_message ("classroom %s: joining lesson %s", connection->school, lesson);
+  receiver->lesson = g_strdup (lesson);
+  receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER, lesson,
+                                                 connection->school, connection->token);
+  g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
+  g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
+  g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
+  set_state (receiver, "connecting-to-server");
+  lx_signaling_client_start (receiver->signaling);
+}
+
+static void
+leave_lesson (LxReceiver *receiver)
+{
+  stop_session (receiver);
+  if (receiver->signaling) {
+    g_signal_handlers_disconnect_by_data (receiver->signaling, receiver);
+    lx_signaling_client_stop (receiver->signaling);
+    g_clear_object (&receiver->signaling);
+  }
+  if (receiver->lesson)
+    g_message ("classroom %s: left lesson %s", receiver->config->connection.school,
+               receiver->lesson);
+  g_clear_pointer (&receiver->lesson, g_free);
+}
+
+/* Once a second, unattended: in the lesson under way, or on the standby screen. */
+static gboolean
+follow_timetable (gpointer data)
+{
+  LxReceiver *receiver = data;
+  const char *school = receiver->config->connection.school;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const LxOccurrence *current = lx_timetable_current (receiver->timetable, now);
+  const LxOccurrence *next;
+  g_autofree gchar *text = NULL;
+
+  if (current) {
+    if (g_strcmp0 (receiver->lesson, current->lesson) != 0) {
+      leave_lesson (receiver);
+      lx_standby_hide (receiver->standby);
+      join_lesson (receiver, current->lesson);
+    }
+    return G_SOURCE_CONTINUE;
+  }
+  if (receiver->lesson)
+    leave_lesson (receiver); /* the lesson is over */
+  next = lx_timetable_next (receiver->timetable, now);
+  g_free (receiver->next_title);
+  g_free (receiver->next_start);
+  receiver->next_title = next ? g_strdup (next->title) : NULL;
+  receiver->next_start = next ? g_strdup (next->start_local) : NULL;
+  text = lx_standby_compose (school, receiver->next_title, receiver->next_start,
+                             lx_timetable_get_problem (receiver->timetable));
+  lx_standby_show (receiver->standby, text);
+  set_state (receiver, "standby");
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- Statistics and exit conditions ---- */
@@ -354,7 +436,17 @@ report_stats (gpointer data)
     json_builder_set_member_name (builder, "school");
     json_builder_add_string_value (builder, config->connection.school);
     json_builder_set_member_name (builder, "lesson");
-    json_builder_add_string_value (builder, config->connection.lesson);
+    if (receiver->lesson)
+      json_builder_add_string_value (builder, receiver->lesson);
+    else
+      json_builder_add_null_value (builder);
+    if (receiver->timetable) {
+      json_builder_set_member_name (builder, "next_lesson");
+      json_builder_add_string_value (builder, receiver->next_title ? receiver->next_title : "");
+      json_builder_set_member_name (builder, "next_start");
+      json_builder_add_string_value (builder, receiver->next_start ? receiver->next_start : "");
+      lx_stats_add_int (builder, "standby_frames", lx_standby_get_frames (receiver->standby));
+    }
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, receiver->state);
     lx_stats_add_int (builder, "frames_decoded", stats.frames_decoded);
@@ -436,12 +528,12 @@ lx_receiver_free (LxReceiver *receiver)
 {
   g_clear_handle_id (&receiver->stats_timer, g_source_remove);
   g_clear_handle_id (&receiver->check_timer, g_source_remove);
-  stop_session (receiver);
-  if (receiver->signaling) {
-    g_signal_handlers_disconnect_by_data (receiver->signaling, receiver);
-    lx_signaling_client_stop (receiver->signaling);
-    g_clear_object (&receiver->signaling);
-  }
+  g_clear_handle_id (&receiver->follow_timer, g_source_remove);
+  leave_lesson (receiver);
+  lx_timetable_free (receiver->timetable);
+  lx_standby_free (receiver->standby);
+  g_free (receiver->next_title);
+  g_free (receiver->next_start);
   lx_playback_free (receiver->playback);
   lx_fullscreen_window_free (receiver->fullscreen);
   g_main_loop_unref (receiver->loop);
@@ -464,13 +556,16 @@ lx_receiver_run (LxReceiver *receiver)
     if (receiver->fullscreen == NULL)
       g_warning ("%s; showing the lesson in a window", error->message);
   }
-  receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER,
-                                                 connection->lesson, connection->school,
-                                                 connection->token);
-  g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
-  g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
-  g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
-  lx_signaling_client_start (receiver->signaling);
+  if (receiver->config->follow_timetable) {
+    receiver->timetable = lx_timetable_new (connection);
+    receiver->standby = lx_standby_new (receiver->config);
+    if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
+      lx_fullscreen_window_attach (receiver->fullscreen,
+                                   lx_standby_get_pipeline (receiver->standby));
+    receiver->follow_timer = g_timeout_add_seconds (1, follow_timetable, receiver);
+  } else {
+    join_lesson (receiver, connection->lesson);
+  }
   receiver->stats_timer = g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats,
                                          receiver);
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);

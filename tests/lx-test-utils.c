@@ -196,6 +196,16 @@ lx_test_read_json_object (const char *path)
   return json_object_ref (json_node_get_object (root));
 }
 
+gchar *
+lx_test_stats_string (const char *path, const char *member)
+{
+  g_autoptr (JsonObject) object = lx_test_read_json_object (path);
+
+  if (object == NULL || !json_object_has_member (object, member))
+    return NULL;
+  return g_strdup (json_object_get_string_member_with_default (object, member, NULL));
+}
+
 gint64
 lx_test_stats_int (const char *path, const char *member)
 {

@@ -56,6 +56,9 @@ GBytes *lx_test_http (SoupSession *session, SoupMessage *message);
 /* Removes @path and the files in it (not recursive). */
 void lx_test_remove_directory (const char *path);
 
+/* (transfer full) A string member of the statistics file @path, or NULL when unavailable. */
+gchar *lx_test_stats_string (const char *path, const char *member);
+
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);
 

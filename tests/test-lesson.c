@@ -123,11 +123,8 @@ stats_string (Fixture *fixture, const char *school, const char *member)
 {
   g_autofree gchar *name = g_strdup_printf ("%s.json", school);
   g_autofree gchar *path = file_in (fixture, name);
-  g_autoptr (JsonObject) object = lx_test_read_json_object (path);
 
-  if (object == NULL || !json_object_has_member (object, member))
-    return NULL;
-  return g_strdup (json_object_get_string_member (object, member));
+  return lx_test_stats_string (path, member);
 }
 
 /* Each receiver decodes real pictures of the sender's size and real audio. */

@@ -1,0 +1,193 @@
+/* The classroom's timetable (see lx-timetable.h). */
+#include "lx-timetable.h"
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#define REFRESH_SECONDS 30
+#define DAYS_AHEAD 2
+
+struct _LxTimetable {
+  gchar *url;
+  gchar *authorization;
+  SoupSession *session;
+  GCancellable *cancellable;
+  GPtrArray *occurrences; /* LxOccurrence*, as the server sent them */
+  gchar *problem;
+  guint refresh_timer;
+  gboolean fetching;
+};
+
+static void
+occurrence_free (LxOccurrence *occurrence)
+{
+  g_free (occurrence->lesson);
+  g_free (occurrence->title);
+  g_free (occurrence->start_local);
+  g_free (occurrence);
+}
+
+static void
+set_problem (LxTimetable *timetable, gchar *problem)
+{
+  if (g_strcmp0 (problem, timetable->problem) != 0 && problem)
+    g_warning ("timetable: %s", problem);
+  g_free (timetable->problem);
+  timetable->problem = problem;
+}
+
+static gint64
+utc_seconds (JsonObject *object, const char *member)
+{
+  g_autoptr (GDateTime) time = g_date_time_new_from_iso8601 (
+      json_object_get_string_member_with_default (object, member, ""), NULL);
+  return time ? g_date_time_to_unix (time) : 0;
+}
+
+static void
+on_fetched (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LxTimetable *timetable = data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               &error);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonArray *array;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* freed meanwhile */
+  timetable->fetching = FALSE;
+  if (body == NULL) {
+    set_problem (timetable, g_strdup_printf ("cannot reach the server: %s", error->message));
+    return;
+  }
+  if (soup_message_get_status (message) != SOUP_STATUS_OK) {
+    set_problem (timetable, g_strdup_printf ("the server refused the timetable (HTTP %u): check "
+                                             "the school id and token",
+                                             soup_message_get_status (message)));
+    return;
+  }
+  if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                   NULL) ||
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root)) {
+    set_problem (timetable, g_strdup ("the server sent a timetable that is not a JSON list"));
+    return;
+  }
+  array = json_node_get_array (root);
+  g_ptr_array_set_size (timetable->occurrences, 0);
+  for (guint i = 0; i < json_array_get_length (array); i++) {
+    JsonObject *entry = json_array_get_object_element (array, i);
+    LxOccurrence *occurrence;
+    if (entry == NULL || g_strcmp0 (json_object_get_string_member_with_default (entry, "role", ""),
+                                    "receiver") != 0)
+      continue; /* lessons this school sends are the sender's business */
+    occurrence = g_new0 (LxOccurrence, 1);
+    occurrence->lesson = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                          json_object_get_int_member_with_default (entry, "lesson",
+                                                                                   0));
+    occurrence->title = g_strdup (json_object_get_string_member_with_default (entry, "title", ""));
+    occurrence->start_local =
+        g_strdup (json_object_get_string_member_with_default (entry, "start", ""));
+    occurrence->start = utc_seconds (entry, "start_utc");
+    occurrence->end = utc_seconds (entry, "end_utc");
+    g_ptr_array_add (timetable->occurrences, occurrence);
+  }
+  set_problem (timetable, NULL);
+  g_debug ("timetable: %u lessons ahead", timetable->occurrences->len);
+}
+
+static gboolean
+fetch (gpointer data)
+{
+  LxTimetable *timetable = data;
+  g_autoptr (SoupMessage) message = NULL;
+
+  if (timetable->fetching)
+    return G_SOURCE_CONTINUE;
+  message = soup_message_new (SOUP_METHOD_GET, timetable->url);
+  if (message == NULL) {
+    set_problem (timetable, g_strdup_printf ("'%s' is not a valid address", timetable->url));
+    return G_SOURCE_CONTINUE;
+  }
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                timetable->authorization);
+  timetable->fetching = TRUE;
+  soup_session_send_and_read_async (timetable->session, message, G_PRIORITY_DEFAULT,
+                                    timetable->cancellable, on_fetched, timetable);
+  return G_SOURCE_CONTINUE;
+}
+
+LxTimetable *
+lx_timetable_new (const LxConnectionSettings *connection)
+{
+  LxTimetable *timetable = g_new0 (LxTimetable, 1);
+  g_autoptr (GUri) websocket = g_uri_parse (connection->server, G_URI_FLAGS_NONE, NULL);
+  g_autofree gchar *school = g_uri_escape_string (connection->school, NULL, TRUE);
+
+  timetable->occurrences = g_ptr_array_new_with_free_func ((GDestroyNotify) occurrence_free);
+  timetable->session = soup_session_new ();
+  timetable->cancellable = g_cancellable_new ();
+  timetable->authorization = g_strdup_printf ("Bearer %s",
+                                              connection->token ? connection->token : "");
+  if (websocket) {
+    gint port = g_uri_get_port (websocket);
+    g_autofree gchar *port_text = port > 0 ? g_strdup_printf (":%d", port) : g_strdup ("");
+    timetable->url = g_strdup_printf (
+        "%s://%s%s/api/v1/schools/%s/timetable?days=%d",
+        g_str_equal (g_uri_get_scheme (websocket), "wss") ? "https" : "http",
+        g_uri_get_host (websocket), port_text, school, DAYS_AHEAD);
+  } else {
+    timetable->url = g_strdup (connection->server);
+  }
+  fetch (timetable);
+  timetable->refresh_timer = g_timeout_add_seconds (REFRESH_SECONDS, fetch, timetable);
+  return timetable;
+}
+
+void
+lx_timetable_free (LxTimetable *timetable)
+{
+  if (timetable == NULL)
+    return;
+  g_cancellable_cancel (timetable->cancellable);
+  g_clear_handle_id (&timetable->refresh_timer, g_source_remove);
+  g_object_unref (timetable->cancellable);
+  g_object_unref (timetable->session);
+  g_ptr_array_unref (timetable->occurrences);
+  g_free (timetable->url);
+  g_free (timetable->authorization);
+  g_free (timetable->problem);
+  g_free (timetable);
+}
+
+const LxOccurrence *
+lx_timetable_current (LxTimetable *timetable, gint64 now)
+{
+  for (guint i = 0; i < timetable->occurrences->len; i++) {
+    const LxOccurrence *occurrence = timetable->occurrences->pdata[i];
+    if (occurrence->start <= now && now < occurrence->end)
+      return occurrence;
+  }
+  return NULL;
+}
+
+const LxOccurrence *
+lx_timetable_next (LxTimetable *timetable, gint64 now)
+{
+  const LxOccurrence *next = NULL;
+
+  for (guint i = 0; i < timetable->occurrences->len; i++) {
+    const LxOccurrence *occurrence = timetable->occurrences->pdata[i];
+    if (occurrence->start > now && (next == NULL || occurrence->start < next->start))
+      next = occurrence;
+  }
+  return next;
+}
+
+const char *
+lx_timetable_get_problem (LxTimetable *timetable)
+{
+  return timetable->problem;
+}

@@ -1,0 +1,27 @@
+/* An unattended classroom's timetable: fetched from the signaling server's REST API with the
+ * school's own token (GET /api/v1/schools/ID/timetable), again every half minute, so a lesson
+ * booked or cancelled today is followed without anyone at the mini-PC. */
+#pragma once
+
+#include "lx-settings.h"
+
+typedef struct {
+  gchar *lesson; /* the id to join with */
+  gchar *title;
+  gchar *start_local; /* "2026-12-01T10:00:00", the lesson's own time */
+  gint64 start, end;  /* UTC seconds */
+} LxOccurrence;
+
+typedef struct _LxTimetable LxTimetable;
+
+/* (transfer full) Starts fetching the timetable of @connection's school from the server of
+ * @connection's WebSocket URL (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/). */
+LxTimetable *lx_timetable_new (const LxConnectionSettings *connection);
+void lx_timetable_free (LxTimetable *timetable);
+
+/* (transfer none) The occurrence under way at @now (UTC seconds), or NULL. */
+const LxOccurrence *lx_timetable_current (LxTimetable *timetable, gint64 now);
+/* (transfer none) The next occurrence starting after @now, or NULL. */
+const LxOccurrence *lx_timetable_next (LxTimetable *timetable, gint64 now);
+/* (transfer none) Why the last fetch failed, or NULL after a successful one. */
+const char *lx_timetable_get_problem (LxTimetable *timetable);

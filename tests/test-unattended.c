@@ -1,0 +1,187 @@
+/* An unattended classroom, end to end with the real programs: IT staff book a lesson through the
+ * REST API; the classroom's receiver, told only its school and token, shows the standby screen
+ * with the next lesson, joins by itself when the lesson starts, decodes it, leaves when it ends,
+ * and the server records its attendance. */
+#include "lx-test-utils.h"
+
+#include <string.h>
+
+#define ADMIN_TOKEN "unattended-admin-3391"
+#define LESSON_TITLE "数学 七年级"
+
+typedef struct {
+  LxTestSignaling signaling;
+  gchar *directory;
+  SoupSession *session;
+  gchar *api;
+} Fixture;
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+
+  lx_test_signaling_start (&fixture->signaling, ADMIN_TOKEN);
+  fixture->directory = g_dir_make_tmp ("lx-unattended-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->session = soup_session_new ();
+  fixture->api = g_strdup_printf ("http://127.0.0.1:%u/api/v1/", fixture->signaling.port);
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  lx_test_signaling_stop (&fixture->signaling);
+  lx_test_remove_directory (fixture->directory);
+  g_free (fixture->directory);
+  g_object_unref (fixture->session);
+  g_free (fixture->api);
+}
+
+/* (transfer full) The JSON answer to an admin request; fails unless @status comes back. */
+static JsonNode *
+api (Fixture *fixture, const char *method, const char *path, const char *json, guint status)
+{
+  g_autofree gchar *url = g_strconcat (fixture->api, path, NULL);
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                "Bearer " ADMIN_TOKEN);
+  if (json) {
+    g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
+    soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  }
+  body = lx_test_http (fixture->session, message);
+  g_assert_nonnull (body);
+  g_assert_cmpuint (soup_message_get_status (message), ==, status);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), NULL));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static gchar *
+add_school (Fixture *fixture, const char *id)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"id\":\"%s\",\"name\":\"%s\"}", id, id);
+  g_autoptr (JsonNode) school = api (fixture, "POST", "schools", json, 201);
+  return g_strdup (json_object_get_string_member (json_node_get_object (school), "token"));
+}
+
+/* Local time in Asia/Shanghai, @offset_s from now, as the API takes it. */
+static gchar *
+local_time (gint offset_s)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier ("Asia/Shanghai");
+  g_autoptr (GDateTime) now = g_date_time_new_now (zone);
+  g_autoptr (GDateTime) then = g_date_time_add_seconds (now, offset_s);
+  return g_date_time_format (then, "%Y-%m-%dT%H:%M:%S");
+}
+
+typedef struct {
+  const char *path;
+  const char *member;
+  const char *value;
+} StringCondition;
+
+static gboolean
+stats_string_is (gpointer data)
+{
+  StringCondition *condition = data;
+  g_autofree gchar *value = lx_test_stats_string (condition->path, condition->member);
+  return g_strcmp0 (value, condition->value) == 0;
+}
+
+typedef struct {
+  const char *path;
+  gint64 at_least;
+} FramesCondition;
+
+static gboolean
+frames_reach (gpointer data)
+{
+  FramesCondition *condition = data;
+  return lx_test_stats_int (condition->path, "frames_decoded") >= condition->at_least;
+}
+
+static gboolean
+standby_drawn (gpointer path)
+{
+  return lx_test_stats_int (path, "standby_frames") >= 2;
+}
+
+static void
+test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *city_token = add_school (fixture, "city");
+  g_autofree gchar *village_token = add_school (fixture, "village");
+  g_autofree gchar *start = local_time (8);
+  g_autofree gchar *end = local_time (20);
+  g_autofree gchar *lesson_json = g_strdup_printf (
+      "{\"title\":\"" LESSON_TITLE "\",\"sender\":\"city\",\"receivers\":[\"village\"],"
+      "\"start\":\"%s\",\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}", start, end);
+  g_autoptr (JsonNode) lesson = api (fixture, "POST", "lessons", lesson_json, 201);
+  g_autofree gchar *lesson_id = g_strdup_printf (
+      "%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (lesson), "id"));
+  g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
+  g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
+  g_autofree gchar *sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
+  g_autofree gchar *receiver_log = g_build_filename (fixture->directory, "village.log", NULL);
+  g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
+  const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url, "--lesson",
+                                lesson_id, "--school", "city", "--token", city_token,
+                                "--ice-local-addresses", "127.0.0.1", "--width", "320",
+                                "--height", "240", "--audio-source", "none", NULL };
+  /* Told only where the server is, who it is and its token: no lesson. */
+  const char *receiver_argv[] = { receiver_program, "--server", fixture->signaling.url,
+                                  "--school", "village", "--token", village_token,
+                                  "--follow-timetable", "--ice-local-addresses", "127.0.0.1",
+                                  "--headless", "--stats-json", stats, NULL };
+  g_autoptr (GSubprocess) sender = lx_test_spawn (sender_log, sender_argv);
+  g_autoptr (GSubprocess) receiver = lx_test_spawn (receiver_log, receiver_argv);
+  StringCondition standby = { stats, "state", "standby" };
+  StringCondition announced = { stats, "next_lesson", LESSON_TITLE };
+  FramesCondition receiving = { stats, 30 };
+  FramesCondition still = { stats, 0 };
+  g_autoptr (JsonNode) attendance = NULL;
+  JsonObject *row;
+
+  g_test_message ("before the lesson: the standby screen names it");
+  g_assert_true (lx_test_wait_until (stats_string_is, &standby, 8000));
+  g_assert_true (lx_test_wait_until (stats_string_is, &announced, 8000));
+  g_assert_cmpint (lx_test_stats_int (stats, "frames_decoded"), ==, 0);
+  /* The card is really being drawn (two frames a second). */
+  g_assert_true (lx_test_wait_until (standby_drawn, stats, 5000));
+
+  g_test_message ("at the start: the classroom joins and decodes by itself");
+  if (!lx_test_wait_until (frames_reach, &receiving, 25000))
+    g_error ("the classroom did not join the lesson (logs in %s)", fixture->directory);
+
+  g_test_message ("at the end: it leaves and returns to standby");
+  announced.value = "";
+  if (!lx_test_wait_until (stats_string_is, &announced, 20000))
+    g_error ("the classroom did not leave the lesson (logs in %s)", fixture->directory);
+  g_assert_true (lx_test_wait_until (stats_string_is, &standby, 5000));
+  still.at_least = lx_test_stats_int (stats, "frames_decoded") + 15;
+  g_assert_false (lx_test_wait_until (frames_reach, &still, 2000)); /* no more pictures */
+
+  g_test_message ("the server recorded the classroom's stay");
+  attendance = api (fixture, "GET", "attendance?school=village", NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (attendance)), ==, 1);
+  row = json_array_get_object_element (json_node_get_array (attendance), 0);
+  g_assert_cmpint (json_object_get_int_member (row, "seconds"), >, 0);
+  g_assert_true (json_object_has_member (row, "frames_decoded"));
+
+  g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/unattended/joins-and-leaves-by-itself", Fixture, NULL, setup,
+              test_joins_and_leaves_by_itself, teardown);
+  return g_test_run ();
+}
