@@ -73,10 +73,9 @@ lx_ctl_options_clear (LxCtlOptions *options)
 /* ---- Requests ---- */
 
 /* Sends the request and returns (transfer full) the parsed answer, printing the server's reason
- * and returning NULL when it refuses. @status receives the HTTP status. */
+ * and returning NULL when it refuses. */
 static JsonNode *
-send_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body,
-              guint *status)
+send_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body)
 {
   g_autofree gchar *url = g_strdup_printf ("%s/api/v1/%s", options->server, path);
   g_autoptr (SoupSession) session = soup_session_new ();
@@ -85,6 +84,7 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
   JsonNode *root = NULL;
+  guint status;
 
   if (message == NULL) {
     fprintf (stderr, "lianxiao-ctl: '%s' is not a valid server address\n", options->server);
@@ -106,18 +106,18 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
     fprintf (stderr, "lianxiao-ctl: cannot reach %s: %s\n", options->server, error->message);
     return NULL;
   }
-  *status = soup_message_get_status (message);
+  status = soup_message_get_status (message);
   if (g_bytes_get_size (answer) > 0 &&
       json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
                                   NULL))
     root = json_node_copy (json_parser_get_root (parser));
-  if (!SOUP_STATUS_IS_SUCCESSFUL (*status)) {
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
     const char *reason = root && JSON_NODE_HOLDS_OBJECT (root)
                              ? json_object_get_string_member_with_default (
                                    json_node_get_object (root), "message", NULL)
                              : NULL;
-    fprintf (stderr, "lianxiao-ctl: the server refused (HTTP %u %s): %s\n", *status,
-             soup_status_get_phrase (*status), reason ? reason : "no reason given");
+    fprintf (stderr, "lianxiao-ctl: the server refused (HTTP %u %s): %s\n", status,
+             soup_status_get_phrase (status), reason ? reason : "no reason given");
     if (root)
       json_node_unref (root);
     return NULL;
@@ -163,6 +163,22 @@ print_lesson (JsonObject *lesson)
           *weekly ? ", weekly until " : "", weekly);
 }
 
+/* GETs a list and prints it, one line per item (or as JSON). */
+static int
+print_list (const LxCtlOptions *options, const char *path, void (*print_item) (JsonObject *))
+{
+  g_autoptr (JsonNode) answer = send_request (options, SOUP_METHOD_GET, path, NULL);
+
+  if (answer == NULL)
+    return 1;
+  if (options->json)
+    print_json (answer);
+  else
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
+      print_item (json_array_get_object_element (json_node_get_array (answer), i));
+  return 0;
+}
+
 /* ---- Commands ---- */
 
 static int
@@ -176,19 +192,9 @@ static int
 school_command (const LxCtlOptions *options, int argc, char **argv)
 {
   g_autoptr (JsonNode) answer = NULL;
-  guint status = 0;
 
-  if (argc >= 3 && g_str_equal (argv[2], "list")) {
-    answer = send_request (options, SOUP_METHOD_GET, "schools", NULL, &status);
-    if (answer == NULL)
-      return 1;
-    if (options->json)
-      print_json (answer);
-    else
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
-        print_school (json_array_get_object_element (json_node_get_array (answer), i));
-    return 0;
-  }
+  if (argc >= 3 && g_str_equal (argv[2], "list"))
+    return print_list (options, "schools", print_school);
   if (argc == 5 && g_str_equal (argv[2], "add")) {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) body = NULL;
@@ -201,7 +207,7 @@ school_command (const LxCtlOptions *options, int argc, char **argv)
     json_builder_add_string_value (builder, options->county ? options->county : "");
     json_builder_end_object (builder);
     body = json_builder_get_root (builder);
-    answer = send_request (options, SOUP_METHOD_POST, "schools", body, &status);
+    answer = send_request (options, SOUP_METHOD_POST, "schools", body);
     if (answer == NULL)
       return 1;
     if (options->json) {
@@ -216,7 +222,7 @@ school_command (const LxCtlOptions *options, int argc, char **argv)
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *path = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *full = g_strdup_printf ("schools/%s", path);
-    answer = send_request (options, SOUP_METHOD_DELETE, full, NULL, &status);
+    answer = send_request (options, SOUP_METHOD_DELETE, full, NULL);
     return answer ? 0 : 1;
   }
   return usage ("school takes: list | add ID NAME [--county C] | delete ID");
@@ -240,7 +246,6 @@ lesson_add (const LxCtlOptions *options)
   g_auto (GStrv) receivers = NULL;
   g_autofree gchar *start = NULL;
   g_autofree gchar *end = NULL;
-  guint status = 0;
 
   if (!options->title || !options->sender || !options->receivers || !options->start ||
       !options->end)
@@ -274,7 +279,7 @@ lesson_add (const LxCtlOptions *options)
   json_builder_end_object (builder);
   body = json_builder_get_root (builder);
 
-  answer = send_request (options, SOUP_METHOD_POST, "lessons", body, &status);
+  answer = send_request (options, SOUP_METHOD_POST, "lessons", body);
   if (answer == NULL)
     return 1;
   if (options->json)
@@ -288,9 +293,7 @@ static int
 lesson_list (const LxCtlOptions *options)
 {
   g_autoptr (GString) path = g_string_new ("lessons");
-  g_autoptr (JsonNode) answer = NULL;
   g_autofree gchar *day = g_strdup (options->day);
-  guint status = 0;
   const char *separator = "?";
 
   if (options->today) {
@@ -307,15 +310,7 @@ lesson_list (const LxCtlOptions *options)
     g_autofree gchar *escaped = g_uri_escape_string (options->school, NULL, TRUE);
     g_string_append_printf (path, "%sschool=%s", separator, escaped);
   }
-  answer = send_request (options, SOUP_METHOD_GET, path->str, NULL, &status);
-  if (answer == NULL)
-    return 1;
-  if (options->json)
-    print_json (answer);
-  else
-    for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
-      print_lesson (json_array_get_object_element (json_node_get_array (answer), i));
-  return 0;
+  return print_list (options, path->str, print_lesson);
 }
 
 static int
@@ -329,8 +324,7 @@ lesson_command (const LxCtlOptions *options, int argc, char **argv)
     g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
     g_autoptr (JsonNode) answer = NULL;
-    guint status = 0;
-    answer = send_request (options, SOUP_METHOD_DELETE, path, NULL, &status);
+      answer = send_request (options, SOUP_METHOD_DELETE, path, NULL);
     return answer ? 0 : 1;
   }
   return usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | delete ID");
