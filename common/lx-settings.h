@@ -11,6 +11,7 @@ typedef struct {
   gchar *lesson;
   gchar *school;
   gchar *token;
+  gboolean follow_timetable; /* join and leave lessons by the school's timetable */
   LxIceSettings ice;
 } LxConnectionSettings;
 
@@ -23,6 +24,9 @@ typedef struct {
     NULL, "Id of this school" },                                                                  \
   { "signaling", "token", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.token), NULL, 0, 0,      \
     NULL, "This school's secret token (never logged)" },                                          \
+  { "signaling", "follow-timetable", LX_CONFIG_BOOL, G_STRUCT_OFFSET (Type, field.follow_timetable),\
+    "false", 0, 0, NULL,                                                                          \
+    "Join and leave lessons by the school's timetable (lesson is then ignored); needs token" },   \
   { "network", "ice-local-addresses", LX_CONFIG_STRING_LIST,                                      \
     G_STRUCT_OFFSET (Type, field.ice.local_addresses), NULL, 0, 0, NULL,                          \
     "Comma-separated local IP addresses ICE may use; empty: every interface" },                   \

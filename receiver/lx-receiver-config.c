@@ -6,8 +6,6 @@
 
 const LxConfigKey lx_receiver_config_keys[] = {
   LX_CONNECTION_CONFIG_KEYS (LxReceiverConfig, connection),
-  KEY ("signaling", "follow-timetable", LX_CONFIG_BOOL, follow_timetable, "false", 0, 0, NULL,
-       "Join and leave lessons by the school's timetable (lesson is then ignored); needs token"),
   KEY ("playback", "headless", LX_CONFIG_BOOL, headless, "false", 0, 0, NULL,
        "No window and no sound: decode, print statistics (servers, tests)"),
   KEY ("playback", "fullscreen", LX_CONFIG_BOOL, fullscreen, "false", 0, 0, NULL,

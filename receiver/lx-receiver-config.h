@@ -5,7 +5,6 @@
 
 typedef struct {
   LxConnectionSettings connection;
-  gboolean follow_timetable; /* join and leave lessons by the school's timetable */
 
   gboolean headless;   /* no window, no sound card: statistics only */
   gboolean fullscreen;

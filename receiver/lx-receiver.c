@@ -556,8 +556,8 @@ lx_receiver_run (LxReceiver *receiver)
     if (receiver->fullscreen == NULL)
       g_warning ("%s; showing the lesson in a window", error->message);
   }
-  if (receiver->config->follow_timetable) {
-    receiver->timetable = lx_timetable_new (connection);
+  if (receiver->config->connection.follow_timetable) {
+    receiver->timetable = lx_timetable_new (connection, LX_ROLE_RECEIVER);
     receiver->standby = lx_standby_new (receiver->config);
     if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
       lx_fullscreen_window_attach (receiver->fullscreen,

@@ -11,6 +11,7 @@
 #include "lx-encoder.h"
 #include "lx-latency-stamp.h"
 #include "lx-stats.h"
+#include "lx-timetable.h"
 
 #include <glib-unix.h>
 #include <gst/video/video.h>
@@ -26,7 +27,10 @@ struct _LxSender {
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
-  LxSignalingClient *signaling;
+  LxSignalingClient *signaling; /* (nullable) while on the air */
+  gchar *lesson;                /* (nullable) the lesson on the air */
+  LxTimetable *timetable;       /* (nullable) when following the timetable */
+  guint follow_timer;
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
   GMainLoop *loop;
   int exit_status;
@@ -123,11 +127,67 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSend
              sender->config->connection.school);
 }
 
+static void leave_lesson (LxSender *sender);
+
 static void
 on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *sender)
 {
+  if (sender->timetable) {
+    /* Unattended: the timetable goes on the air again on its next tick. */
+    g_warning ("%s", reason->message);
+    leave_lesson (sender);
+    return;
+  }
   g_printerr ("lianxiao-sender: %s\n", reason->message);
   quit (sender, 1);
+}
+
+/* ---- On the air: one lesson at a time; the capture and the encoders keep running between ---- */
+
+static void
+join_lesson (LxSender *sender, const char *lesson)
+{
+  const LxConnectionSettings *connection = &sender->config->connection;
+
+  g_message ("lesson %s: going on the air", lesson);
+  sender->lesson = g_strdup (lesson);
+  sender->signaling = lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson,
+                                               connection->school, connection->token);
+  g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
+  g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
+  g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
+  lx_signaling_client_start (sender->signaling);
+}
+
+static void
+leave_lesson (LxSender *sender)
+{
+  if (sender->signaling) {
+    g_signal_handlers_disconnect_by_data (sender->signaling, sender);
+    lx_signaling_client_stop (sender->signaling);
+    g_clear_object (&sender->signaling);
+  }
+  g_hash_table_remove_all (sender->classrooms);
+  if (sender->lesson)
+    g_message ("lesson %s: off the air", sender->lesson);
+  g_clear_pointer (&sender->lesson, g_free);
+}
+
+/* Once a second, unattended: on the air for the lesson under way, off between lessons. */
+static gboolean
+follow_timetable (gpointer data)
+{
+  LxSender *sender = data;
+  const LxOccurrence *current =
+      lx_timetable_current (sender->timetable, g_get_real_time () / G_USEC_PER_SEC);
+
+  if (current && g_strcmp0 (sender->lesson, current->lesson) != 0) {
+    leave_lesson (sender);
+    join_lesson (sender, current->lesson);
+  } else if (current == NULL && sender->lesson) {
+    leave_lesson (sender);
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 /* ---- Statistics ---- */
@@ -151,7 +211,10 @@ report_stats (gpointer data)
   json_builder_set_member_name (builder, "time_ms");
   json_builder_add_int_value (builder, lx_stats_now_ms ());
   json_builder_set_member_name (builder, "lesson");
-  json_builder_add_string_value (builder, sender->config->connection.lesson);
+  if (sender->lesson)
+    json_builder_add_string_value (builder, sender->lesson);
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "frames_encoded");
   json_builder_add_int_value (builder, g_atomic_int_get (&sender->frames_sent));
   json_builder_set_member_name (builder, "keyframes_requested");
@@ -368,11 +431,9 @@ void
 lx_sender_free (LxSender *sender)
 {
   g_clear_handle_id (&sender->stats_timer, g_source_remove);
-  if (sender->signaling) {
-    g_signal_handlers_disconnect_by_data (sender->signaling, sender);
-    lx_signaling_client_stop (sender->signaling);
-  }
-  g_hash_table_remove_all (sender->classrooms);
+  g_clear_handle_id (&sender->follow_timer, g_source_remove);
+  leave_lesson (sender);
+  lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
   g_clear_pointer (&sender->keyframes, lx_keyframe_gate_free);
   gst_object_unref (sender->pipeline);
@@ -381,7 +442,6 @@ lx_sender_free (LxSender *sender)
   g_hash_table_unref (sender->classrooms);
   gst_clear_object (&sender->video_tee);
   gst_clear_object (&sender->audio_tee);
-  g_clear_object (&sender->signaling);
   g_main_loop_unref (sender->loop);
   g_free (sender);
 }
@@ -409,13 +469,12 @@ lx_sender_run (LxSender *sender)
     return 1;
   }
 
-  sender->signaling = lx_signaling_client_new (connection->server, LX_ROLE_SENDER,
-                                               connection->lesson, connection->school,
-                                               connection->token);
-  g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
-  g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
-  g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
-  lx_signaling_client_start (sender->signaling);
+  if (connection->follow_timetable) {
+    sender->timetable = lx_timetable_new (connection, LX_ROLE_SENDER);
+    sender->follow_timer = g_timeout_add_seconds (1, follow_timetable, sender);
+  } else {
+    join_lesson (sender, connection->lesson);
+  }
   sender->stats_timer = g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats,
                                        sender);
 

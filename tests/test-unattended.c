@@ -1,7 +1,8 @@
 /* An unattended classroom, end to end with the real programs: IT staff book a lesson through the
- * REST API; the classroom's receiver, told only its school and token, shows the standby screen
- * with the next lesson, joins by itself when the lesson starts, decodes it, leaves when it ends,
- * and the server records its attendance. */
+ * REST API; the master school's sender and the classroom's receiver, each told only its school
+ * and token, go on the air and join by themselves when the lesson starts; the classroom shows the
+ * standby screen with the next lesson before, decodes the lesson, leaves when it ends, and the
+ * server records its attendance. */
 #include "lx-test-utils.h"
 
 #include <string.h>
@@ -122,15 +123,14 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
       "{\"title\":\"" LESSON_TITLE "\",\"sender\":\"city\",\"receivers\":[\"village\"],"
       "\"start\":\"%s\",\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}", start, end);
   g_autoptr (JsonNode) lesson = api (fixture, "POST", "lessons", lesson_json, 201);
-  g_autofree gchar *lesson_id = g_strdup_printf (
-      "%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (lesson), "id"));
   g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
   g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
   g_autofree gchar *receiver_log = g_build_filename (fixture->directory, "village.log", NULL);
   g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
-  const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url, "--lesson",
-                                lesson_id, "--school", "city", "--token", city_token,
+  /* The master school's sender follows the timetable too. */
+  const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url,
+                                "--follow-timetable", "--school", "city", "--token", city_token,
                                 "--ice-local-addresses", "127.0.0.1", "--width", "320",
                                 "--height", "240", "--audio-source", "none", NULL };
   /* Told only where the server is, who it is and its token: no lesson. */

@@ -16,6 +16,7 @@ struct _LxTimetable {
   gchar *problem;
   guint refresh_timer;
   gboolean fetching;
+  LxRole role;
 };
 
 static void
@@ -81,8 +82,8 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     JsonObject *entry = json_array_get_object_element (array, i);
     LxOccurrence *occurrence;
     if (entry == NULL || g_strcmp0 (json_object_get_string_member_with_default (entry, "role", ""),
-                                    "receiver") != 0)
-      continue; /* lessons this school sends are the sender's business */
+                                    lx_role_to_string (timetable->role)) != 0)
+      continue; /* the school's other part is another program's business */
     occurrence = g_new0 (LxOccurrence, 1);
     occurrence->lesson = g_strdup_printf ("%" G_GINT64_FORMAT,
                                           json_object_get_int_member_with_default (entry, "lesson",
@@ -120,12 +121,13 @@ fetch (gpointer data)
 }
 
 LxTimetable *
-lx_timetable_new (const LxConnectionSettings *connection)
+lx_timetable_new (const LxConnectionSettings *connection, LxRole role)
 {
   LxTimetable *timetable = g_new0 (LxTimetable, 1);
   g_autoptr (GUri) websocket = g_uri_parse (connection->server, G_URI_FLAGS_NONE, NULL);
   g_autofree gchar *school = g_uri_escape_string (connection->school, NULL, TRUE);
 
+  timetable->role = role;
   timetable->occurrences = g_ptr_array_new_with_free_func ((GDestroyNotify) occurrence_free);
   timetable->session = soup_session_new ();
   timetable->cancellable = g_cancellable_new ();

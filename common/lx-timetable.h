@@ -1,8 +1,10 @@
-/* An unattended classroom's timetable: fetched from the signaling server's REST API with the
- * school's own token (GET /api/v1/schools/ID/timetable), again every half minute, so a lesson
- * booked or cancelled today is followed without anyone at the mini-PC. */
+/* A school's timetable, for programs that run unattended (a classroom's receiver, a master
+ * school's sender): fetched from the signaling server's REST API with the school's own token
+ * (GET /api/v1/schools/ID/timetable), again every half minute, so a lesson booked or cancelled
+ * today is followed without anyone at the machine. */
 #pragma once
 
+#include "lx-protocol.h"
 #include "lx-settings.h"
 
 typedef struct {
@@ -14,9 +16,9 @@ typedef struct {
 
 typedef struct _LxTimetable LxTimetable;
 
-/* (transfer full) Starts fetching the timetable of @connection's school from the server of
- * @connection's WebSocket URL (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/). */
-LxTimetable *lx_timetable_new (const LxConnectionSettings *connection);
+/* (transfer full) Starts fetching the lessons in which @connection's school takes @role, from the
+ * server of @connection's WebSocket URL (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/). */
+LxTimetable *lx_timetable_new (const LxConnectionSettings *connection, LxRole role);
 void lx_timetable_free (LxTimetable *timetable);
 
 /* (transfer none) The occurrence under way at @now (UTC seconds), or NULL. */
