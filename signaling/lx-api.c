@@ -15,6 +15,8 @@ struct _LxApi {
   LxStore *store;
   gchar *admin_token;
   GTimeZone *time_zone;
+  JsonNode *(*describe_status) (gpointer data);
+  gpointer status_data;
 };
 
 /* ---- Responses ---- */
@@ -648,6 +650,10 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     lesson_item (api, message, method, parts[1]);
   else if (n_parts == 1 && g_str_equal (parts[0], "attendance"))
     attendance_collection (api, message, method, query);
+  else if (n_parts == 1 && g_str_equal (parts[0], "status") && api->describe_status) {
+    g_autoptr (JsonNode) status = api->describe_status (api->status_data);
+    respond_json (message, SOUP_STATUS_OK, status);
+  }
   else
     respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
 }
@@ -665,6 +671,13 @@ lx_api_new (SoupServer *server, LxStore *store, const char *admin_token, const c
     api->time_zone = g_time_zone_new_utc ();
   soup_server_add_handler (server, API_PREFIX, on_request, api, NULL);
   return api;
+}
+
+void
+lx_api_set_status_source (LxApi *api, JsonNode *(*describe) (gpointer data), gpointer data)
+{
+  api->describe_status = describe;
+  api->status_data = data;
 }
 
 void

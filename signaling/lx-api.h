@@ -4,6 +4,7 @@
 
 #include "lx-store.h"
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 typedef struct _LxApi LxApi;
@@ -14,3 +15,7 @@ typedef struct _LxApi LxApi;
 LxApi *lx_api_new (SoupServer *server, LxStore *store, const char *admin_token,
                    const char *time_zone);
 void lx_api_free (LxApi *api);
+
+/* GET /api/v1/status answers with what @describe returns (transfer full): the live state of the
+ * lessons, for the status board. */
+void lx_api_set_status_source (LxApi *api, JsonNode *(*describe) (gpointer data), gpointer data);

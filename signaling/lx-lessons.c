@@ -2,6 +2,8 @@
  * lesson; offers go from the sender to one classroom, answers and candidates back. */
 #include "lx-lessons.h"
 
+#include <string.h>
+
 struct _LxPeer {
   guint64 id;
   gchar *description;
@@ -14,6 +16,7 @@ struct _LxPeer {
   LxMessage *last_stats; /* (nullable) a receiver's latest report */
   gint64 kbps_sum;       /* over its reports, for the mean */
   guint reports;
+  gint64 last_report_us; /* monotonic */
 };
 
 typedef struct {
@@ -71,6 +74,64 @@ void
 lx_lesson_registry_set_hooks (LxLessonRegistry *registry, const LxLessonHooks *hooks)
 {
   registry->hooks = *hooks;
+}
+
+gboolean
+lx_lesson_registry_get_classroom (LxLessonRegistry *registry, const char *lesson_id,
+                                  const char *school, LxClassroomStatus *status)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+  LxPeer *peer = lesson ? g_hash_table_lookup (lesson->classrooms, school) : NULL;
+
+  memset (status, 0, sizeof (*status));
+  if (peer == NULL)
+    return FALSE;
+  status->connected = TRUE;
+  status->since = peer->joined_at;
+  if (peer->last_stats) {
+    status->reported = TRUE;
+    status->report_age = (g_get_monotonic_time () - peer->last_report_us) / G_USEC_PER_SEC;
+    status->frames_decoded = peer->last_stats->frames_decoded;
+    status->packets_lost = peer->last_stats->packets_lost;
+    status->video_kbps = peer->last_stats->video_kbps;
+  }
+  return TRUE;
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b, gpointer data)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+static GStrv
+sorted_keys (GHashTable *table)
+{
+  g_autofree gchar **keys = (gchar **) g_hash_table_get_keys_as_array (table, NULL);
+  GStrv copy = g_strdupv (keys);
+
+  g_qsort_with_data (copy, g_strv_length (copy), sizeof (gchar *), compare_strings, NULL);
+  return copy;
+}
+
+GStrv
+lx_lesson_registry_list_lessons (LxLessonRegistry *registry)
+{
+  return sorted_keys (registry->lessons);
+}
+
+GStrv
+lx_lesson_registry_list_classrooms (LxLessonRegistry *registry, const char *lesson_id)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+  return lesson ? sorted_keys (lesson->classrooms) : g_new0 (gchar *, 1);
+}
+
+const char *
+lx_lesson_registry_get_sender (LxLessonRegistry *registry, const char *lesson_id)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+  return lesson && lesson->sender ? lesson->sender->school : NULL;
 }
 
 guint
@@ -319,6 +380,7 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
     peer->last_stats = g_steal_pointer (&message);
     peer->kbps_sum += peer->last_stats->video_kbps;
     peer->reports++;
+    peer->last_report_us = g_get_monotonic_time ();
     break;
   default:
     refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only the server sends '%s'",

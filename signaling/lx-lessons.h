@@ -43,6 +43,24 @@ void lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const 
 /* The peer's connection ended: its lesson's other side is told, and @peer is freed. */
 void lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason);
 
+/* What the server knows now of one classroom in a lesson. */
+typedef struct {
+  gboolean connected;
+  gint64 since;            /* UTC seconds, when it joined */
+  gboolean reported;       /* its receiver has sent statistics */
+  gint64 report_age;       /* seconds since the last report */
+  gint frames_decoded, packets_lost, video_kbps; /* from the last report */
+} LxClassroomStatus;
+
+/* Fills @status for @school in @lesson; returns FALSE (and connected = FALSE) if it is not there. */
+gboolean lx_lesson_registry_get_classroom (LxLessonRegistry *registry, const char *lesson,
+                                           const char *school, LxClassroomStatus *status);
+/* (transfer full) The ids of the lessons with anyone connected, and of the classrooms in one. */
+GStrv lx_lesson_registry_list_lessons (LxLessonRegistry *registry);
+GStrv lx_lesson_registry_list_classrooms (LxLessonRegistry *registry, const char *lesson);
+/* (transfer none) The school sending @lesson now, or NULL. */
+const char *lx_lesson_registry_get_sender (LxLessonRegistry *registry, const char *lesson);
+
 guint lx_lesson_registry_count_lessons (LxLessonRegistry *registry);
 guint lx_lesson_registry_count_peers (LxLessonRegistry *registry);
 

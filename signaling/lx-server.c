@@ -301,12 +301,106 @@ lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbook
   lx_lesson_registry_set_hooks (server->registry, &hooks);
 }
 
+static void
+add_classroom_status (JsonBuilder *builder, LxLessonRegistry *registry, const char *lesson,
+                      const char *school)
+{
+  LxClassroomStatus status;
+
+  lx_lesson_registry_get_classroom (registry, lesson, school, &status);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "school");
+  json_builder_add_string_value (builder, school);
+  json_builder_set_member_name (builder, "connected");
+  json_builder_add_boolean_value (builder, status.connected);
+  /* Receiving: its receiver reported moving video in the last 15 s. */
+  json_builder_set_member_name (builder, "receiving");
+  json_builder_add_boolean_value (builder, status.reported && status.report_age < 15 &&
+                                               status.video_kbps > 0);
+  if (status.connected) {
+    json_builder_set_member_name (builder, "since_utc");
+    json_builder_add_int_value (builder, status.since);
+  }
+  if (status.reported) {
+    json_builder_set_member_name (builder, "video_kbps");
+    json_builder_add_int_value (builder, status.video_kbps);
+    json_builder_set_member_name (builder, "packets_lost");
+    json_builder_add_int_value (builder, status.packets_lost);
+    json_builder_set_member_name (builder, "frames_decoded");
+    json_builder_add_int_value (builder, status.frames_decoded);
+    json_builder_set_member_name (builder, "report_age_s");
+    json_builder_add_int_value (builder, status.report_age);
+  }
+  json_builder_end_object (builder);
+}
+
+static void
+add_lesson_status (JsonBuilder *builder, LxLessonRegistry *registry, const char *lesson,
+                   const LxLessonRecord *booked)
+{
+  const char *sender = lx_lesson_registry_get_sender (registry, lesson);
+  g_auto (GStrv) connected = lx_lesson_registry_list_classrooms (registry, lesson);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "lesson");
+  json_builder_add_string_value (builder, lesson);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, booked ? booked->title : "");
+  json_builder_set_member_name (builder, "sender");
+  json_builder_add_string_value (builder, booked ? booked->sender : sender ? sender : "");
+  json_builder_set_member_name (builder, "sender_connected");
+  json_builder_add_boolean_value (builder, sender != NULL);
+  json_builder_set_member_name (builder, "classrooms");
+  json_builder_begin_array (builder);
+  /* Every booked classroom, connected or not; and any connected to an ad-hoc lesson. */
+  for (guint i = 0; booked && booked->receivers[i]; i++)
+    add_classroom_status (builder, registry, lesson, booked->receivers[i]);
+  for (guint i = 0; !booked && connected[i]; i++)
+    add_classroom_status (builder, registry, lesson, connected[i]);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
+
+/* The status board's data: the timetable's lessons under way now, and ad-hoc lessons in
+ * progress, with every classroom's state. */
+static JsonNode *
+describe_status (gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_auto (GStrv) live = lx_lesson_registry_list_lessons (server->registry);
+  g_autoptr (GPtrArray) running = NULL;
+  g_autoptr (GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (server->store)
+    running = lx_store_list_lessons (server->store, now, now + 1, NULL, NULL);
+  json_builder_begin_array (builder);
+  for (guint i = 0; running && i < running->len; i++) {
+    const LxLessonRecord *booked = running->pdata[i];
+    gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, booked->id);
+    add_lesson_status (builder, server->registry, id, booked);
+    g_hash_table_add (shown, id);
+  }
+  for (guint i = 0; live[i]; i++) {
+    g_autoptr (LxLessonRecord) booked = NULL;
+    if (g_hash_table_contains (shown, live[i]))
+      continue;
+    /* Ad-hoc, or a booked lesson someone joined outside its time. */
+    booked = server->store ? booked_lesson (server, live[i]) : NULL;
+    add_lesson_status (builder, server->registry, live[i], booked);
+  }
+  json_builder_end_array (builder);
+  return json_builder_get_root (builder);
+}
+
 void
 lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
                       const char *time_zone)
 {
   g_clear_pointer (&server->api, lx_api_free);
   server->api = lx_api_new (server->soup_server, store, admin_token, time_zone);
+  lx_api_set_status_source (server->api, describe_status, server);
 }
 
 guint

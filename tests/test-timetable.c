@@ -32,7 +32,7 @@ setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   LxLessonRecord lesson = { 0 };
-  gchar *receivers[] = { (gchar *) "v1", NULL };
+  gchar *receivers[] = { (gchar *) "v1", (gchar *) "v3", NULL };
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   g_autofree gchar *path = NULL;
 
@@ -43,6 +43,7 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->city_token = add_school (fixture, "city");
   fixture->v1_token = add_school (fixture, "v1");
   fixture->v2_token = add_school (fixture, "v2");
+  g_free (add_school (fixture, "v3")); /* booked, never connects */
 
   lesson.title = (gchar *) "Maths";
   lesson.sender = (gchar *) "city";
@@ -55,6 +56,7 @@ setup (Fixture *fixture, gconstpointer data)
 
   fixture->server = lx_server_new ();
   lx_server_set_timetable (fixture->server, fixture->store, GPOINTER_TO_INT (data));
+  lx_server_enable_api (fixture->server, fixture->store, "board-token", "Asia/Shanghai");
   g_assert_true (lx_server_listen (fixture->server, "127.0.0.1", 0, &error));
   fixture->host_port = g_strdup_printf ("127.0.0.1:%u", lx_server_get_port (fixture->server));
 }
@@ -122,6 +124,65 @@ attendance_recorded (gpointer data)
   return records && records->len > 0;
 }
 
+/* The status board's feed: the lesson under way, its sender on the air, the classroom that
+ * reports receiving, and the booked classroom that never came. */
+/* (transfer full) GET /api/v1/status. */
+static JsonParser *
+fetch_status (Fixture *fixture)
+{
+  g_autofree gchar *url = g_strdup_printf ("http://%s/api/v1/status", fixture->host_port);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr (GBytes) body = NULL;
+  JsonParser *parser = json_parser_new ();
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                "Bearer board-token");
+  body = lx_test_http (session, message);
+  g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_OK);
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             g_bytes_get_size (body), NULL));
+  return parser;
+}
+
+static gboolean
+second_report_arrived (gpointer data)
+{
+  g_autoptr (JsonParser) parser = fetch_status (data);
+  g_autofree gchar *text = json_to_string (json_parser_get_root (parser), FALSE);
+  return strstr (text, "\"video_kbps\":3000") != NULL;
+}
+
+static void
+check_status_board (Fixture *fixture)
+{
+  g_autoptr (JsonParser) parser = NULL;
+  JsonObject *lesson, *v1, *v3;
+  JsonArray *classrooms;
+
+  /* The reports travel on the classroom's own connection: wait until the server has them. */
+  g_assert_true (lx_test_wait_until (second_report_arrived, fixture, 5000));
+  parser = fetch_status (fixture);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))),
+                    ==, 1);
+  lesson = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
+  g_assert_cmpstr (json_object_get_string_member (lesson, "lesson"), ==, fixture->lesson);
+  g_assert_cmpstr (json_object_get_string_member (lesson, "title"), ==, "Maths");
+  g_assert_true (json_object_get_boolean_member (lesson, "sender_connected"));
+  classrooms = json_object_get_array_member (lesson, "classrooms");
+  g_assert_cmpuint (json_array_get_length (classrooms), ==, 2);
+  v1 = json_array_get_object_element (classrooms, 0);
+  v3 = json_array_get_object_element (classrooms, 1);
+  g_assert_cmpstr (json_object_get_string_member (v1, "school"), ==, "v1");
+  g_assert_true (json_object_get_boolean_member (v1, "connected"));
+  g_assert_true (json_object_get_boolean_member (v1, "receiving"));
+  g_assert_cmpint (json_object_get_int_member (v1, "video_kbps"), ==, 3000);
+  g_assert_cmpint (json_object_get_int_member (v1, "packets_lost"), ==, 4);
+  g_assert_cmpstr (json_object_get_string_member (v3, "school"), ==, "v3");
+  g_assert_false (json_object_get_boolean_member (v3, "connected"));
+  g_assert_false (json_object_get_boolean_member (v3, "receiving"));
+}
+
 static void
 test_attendance (Fixture *fixture, gconstpointer data)
 {
@@ -149,6 +210,7 @@ test_attendance (Fixture *fixture, gconstpointer data)
                        "\"video_kbps\":1}");
   lx_test_client_expect_error (sender, LX_PROTOCOL_ERROR_NOT_ALLOWED);
 
+  check_status_board (fixture);
   lx_test_client_free (classroom);
   lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_LEFT);
   g_assert_true (lx_test_wait_until (attendance_recorded, fixture->store, 5000));
