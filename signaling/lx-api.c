@@ -17,7 +17,11 @@ struct _LxApi {
   GTimeZone *time_zone;
   JsonNode *(*describe_status) (gpointer data);
   gpointer status_data;
+  GList *status_streams; /* SoupServerMessage*: open /status/events responses */
+  guint status_timer;
 };
+
+#define STATUS_EVENT_INTERVAL_S 1
 
 /* ---- Responses ---- */
 
@@ -576,6 +580,63 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   respond_json (message, SOUP_STATUS_OK, root);
 }
 
+/* ---- The live status stream (server-sent events) ---- */
+
+static void
+push_status (LxApi *api, SoupServerMessage *message)
+{
+  g_autoptr (JsonNode) status = api->describe_status (api->status_data);
+  g_autofree gchar *json = json_to_string (status, FALSE);
+  g_autofree gchar *event = g_strdup_printf ("data: %s\n\n", json);
+
+  soup_message_body_append (soup_server_message_get_response_body (message), SOUP_MEMORY_COPY,
+                            event, strlen (event));
+  soup_server_message_unpause (message);
+}
+
+static gboolean
+push_status_to_all (gpointer data)
+{
+  LxApi *api = data;
+
+  for (GList *l = api->status_streams; l; l = l->next)
+    push_status (api, l->data);
+  if (api->status_streams == NULL) {
+    api->status_timer = 0;
+    return G_SOURCE_REMOVE;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_status_stream_finished (SoupServerMessage *message, gpointer data)
+{
+  LxApi *api = data;
+
+  api->status_streams = g_list_remove (api->status_streams, message);
+  g_signal_handlers_disconnect_by_data (message, api);
+  g_object_unref (message);
+}
+
+/* GET /status/events: the status as server-sent events, once a second, until the page closes. */
+static void
+open_status_stream (LxApi *api, SoupServerMessage *message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
+  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  /* Sent events are dropped, so a board left open for a day holds no memory. */
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (message), FALSE);
+  g_signal_connect (message, "finished", G_CALLBACK (on_status_stream_finished), api);
+  api->status_streams = g_list_prepend (api->status_streams, g_object_ref (message));
+  push_status (api, message);
+  if (api->status_timer == 0)
+    api->status_timer = g_timeout_add_seconds (STATUS_EVENT_INTERVAL_S, push_status_to_all, api);
+}
+
 /* Compares in constant time: how much of a token matched must not show in the time taken. */
 static gboolean
 tokens_equal (const char *given, const char *expected)
@@ -653,7 +714,9 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
   else if (n_parts == 1 && g_str_equal (parts[0], "status") && api->describe_status) {
     g_autoptr (JsonNode) status = api->describe_status (api->status_data);
     respond_json (message, SOUP_STATUS_OK, status);
-  }
+  } else if (n_parts == 2 && g_str_equal (parts[0], "status") &&
+             g_str_equal (parts[1], "events") && api->describe_status)
+    open_status_stream (api, message);
   else
     respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
 }
@@ -686,6 +749,13 @@ lx_api_free (LxApi *api)
   if (api == NULL)
     return;
   soup_server_remove_handler (api->server, API_PREFIX);
+  g_clear_handle_id (&api->status_timer, g_source_remove);
+  while (api->status_streams) {
+    SoupServerMessage *message = api->status_streams->data;
+    soup_message_body_complete (soup_server_message_get_response_body (message));
+    soup_server_message_unpause (message);
+    on_status_stream_finished (message, api);
+  }
   g_object_unref (api->server);
   g_free (api->admin_token);
   g_time_zone_unref (api->time_zone);

@@ -20,6 +20,7 @@ struct _LxServer {
   GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
   LxApi *api;              /* (nullable) */
   LxStore *store;          /* (nullable) (not owned) the timetable */
+  gchar *web_root;         /* (nullable) */
   gboolean allow_unbooked;
   guint port;
 };
@@ -144,11 +145,56 @@ on_healthz (SoupServer *soup_server, SoupServerMessage *message, const char *pat
                                     strlen (body));
 }
 
-static void
-on_not_found (SoupServer *soup_server, SoupServerMessage *message, const char *path,
-              GHashTable *query, gpointer user_data)
+static const char *
+content_type (const char *path)
 {
-  soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+  if (g_str_has_suffix (path, ".html"))
+    return "text/html; charset=utf-8";
+  if (g_str_has_suffix (path, ".js"))
+    return "text/javascript; charset=utf-8";
+  if (g_str_has_suffix (path, ".css"))
+    return "text/css; charset=utf-8";
+  if (g_str_has_suffix (path, ".png"))
+    return "image/png";
+  return "application/octet-stream";
+}
+
+/* Static files under web_root; everything else is 404. Only plain names below the root are served:
+ * no "..", no hidden files. */
+static void
+on_other_path (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+               GHashTable *query, gpointer user_data)
+{
+  LxServer *server = user_data;
+  const char *method = soup_server_message_get_method (message);
+  g_autofree gchar *file = NULL;
+  gchar *contents = NULL;
+  gsize length;
+
+  if (server->web_root == NULL || (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) ||
+      strstr (path, "..") || strstr (path, "/.") || strchr (path, '\\')) {
+    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  file = g_build_filename (server->web_root, g_str_equal (path, "/") ? "index.html" : path + 1,
+                           NULL);
+  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) ||
+      !g_file_get_contents (file, &contents, &length, NULL)) {
+    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Cache-Control", "no-cache");
+  soup_server_message_set_response (message, content_type (file), SOUP_MEMORY_TAKE, contents,
+                                    length);
+}
+
+void
+lx_server_serve_files (LxServer *server, const char *root)
+{
+  g_free (server->web_root);
+  server->web_root = g_strdup (root);
 }
 
 static void
@@ -163,6 +209,7 @@ lx_server_dispose (GObject *object)
   /* Connections are freed before the registry that their peers live in. */
   g_clear_pointer (&server->connections, g_hash_table_unref);
   g_clear_pointer (&server->registry, lx_lesson_registry_free);
+  g_clear_pointer (&server->web_root, g_free);
   G_OBJECT_CLASS (lx_server_parent_class)->dispose (object);
 }
 
@@ -178,7 +225,7 @@ lx_server_init (LxServer *server)
   server->registry = lx_lesson_registry_new ();
   server->connections = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
   server->soup_server = soup_server_new ("server-header", "lianxiao-signaling", NULL);
-  soup_server_add_handler (server->soup_server, NULL, on_not_found, server, NULL);
+  soup_server_add_handler (server->soup_server, NULL, on_other_path, server, NULL);
   soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
   soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
                                      NULL);

@@ -30,6 +30,9 @@ void lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_u
 void lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
                            const char *time_zone);
 
+/* Serves the files under @root (the web pages for IT staff) at /; index.html for /. */
+void lx_server_serve_files (LxServer *server, const char *root);
+
 /* Number of open WebSocket connections (joined or not). */
 guint lx_server_count_connections (LxServer *server);
 

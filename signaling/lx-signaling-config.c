@@ -15,5 +15,7 @@ const LxConfigKey lx_signaling_config_keys[] = {
     NULL, 0, 0, NULL, "Token IT staff send to use the REST API; empty: the API is off" },
   { "api", "time-zone", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, time_zone),
     "Asia/Shanghai", 0, 0, NULL, "Time zone of the days asked for with ?day=" },
+  { "api", "web-root", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, web_root), "web", 0,
+    0, NULL, "Folder of the web pages for IT staff (served at /); empty: none" },
   LX_CONFIG_END
 };

@@ -10,6 +10,7 @@ typedef struct {
   gboolean allow_unbooked_lessons;
   gchar *admin_token;
   gchar *time_zone;
+  gchar *web_root;
 } LxSignalingConfig;
 
 extern const LxConfigKey lx_signaling_config_keys[];

@@ -42,6 +42,8 @@ main (int argc, char **argv)
   server = lx_server_new ();
   lx_server_set_timetable (server, store, config.allow_unbooked_lessons);
   lx_server_enable_api (server, store, config.admin_token, config.time_zone);
+  if (config.web_root)
+    lx_server_serve_files (server, config.web_root);
   if (!lx_server_listen (server, config.address, config.port, &error)) {
     fprintf (stderr, "lianxiao-signaling: cannot listen on %s:%d: %s\n", config.address,
              config.port, error->message);
