@@ -1,0 +1,154 @@
+// The staff pages in a real browser (Debian's headless Chromium, driven by playwright-core): log
+// in with the admin token, register schools and book a lesson through the forms, see it in the
+// timetable and in the API, and watch a connected classroom turn green on the live board.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createInterface } from "node:readline";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const webRoot = join(here, "..", "..", "web");
+const ADMIN = "browser-test-admin-81c2";
+const workdir = mkdtempSync(join(tmpdir(), "lx-browser-"));
+const processes = [];
+let server, base, browser, page;
+const tokens = {};
+
+function program(variable) {
+  const path = process.env[variable];
+  if (!path) throw new Error(`${variable} is not set: run the tests with meson test`);
+  return path;
+}
+
+function start(variable, args) {
+  const child = spawn(program(variable), args, { stdio: ["ignore", "pipe", "inherit"] });
+  processes.push(child);
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null) child.kill("SIGKILL");
+}
+
+async function api(method, path, body) {
+  const response = await fetch(`${base}/api/v1/${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+// Local date and times in Asia/Shanghai (the lessons' zone), for the form.
+function shanghai(offsetMinutes) {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).formatToParts(new Date(Date.now() + offsetMinutes * 60000));
+  const get = (type) => parts.find((p) => p.type === type).value;
+  return { date: `${get("year")}-${get("month")}-${get("day")}`, time: `${get("hour")}:${get("minute")}` };
+}
+
+before(async () => {
+  server = start("LX_SIGNALING", ["--address", "127.0.0.1", "--port", "0", "--database",
+    join(workdir, "lianxiao.db"), "--admin-token", ADMIN, "--web-root", webRoot]);
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: server.stdout }).once("line", resolve);
+    server.once("exit", () => reject(new Error("lianxiao-signaling did not start")));
+  });
+  base = `http://127.0.0.1:${line.match(/127\.0\.0\.1:(\d+)/)[1]}`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--no-first-run"],
+  });
+  page = await browser.newPage();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const child of processes.reverse()) await stop(child);
+  rmSync(workdir, { recursive: true, force: true });
+});
+
+test("log in, register schools, book a lesson, see it in the timetable and the API", async () => {
+  await page.goto(base + "/");
+  await page.fill("#token", "wrong");
+  await page.click("#login-form button");
+  await page.waitForFunction(() => document.querySelector("#login-error").textContent.includes("Wrong token"));
+  assert.equal(await page.isVisible("#tabs"), false);
+
+  await page.fill("#token", ADMIN);
+  await page.click("#login-form button");
+  await page.waitForSelector("#tabs", { state: "visible" });
+
+  await page.click("button[data-tab=schools]");
+  for (const [id, name] of [["city", "City No.1"], ["village", "新庄小学"]]) {
+    await page.fill("#school-form input[name=id]", id);
+    await page.fill("#school-form input[name=name]", name);
+    await page.click("#school-form button");
+    await page.waitForFunction((n) => [...document.querySelectorAll("#school-list td")]
+      .some((td) => td.textContent === n), name);
+    tokens[id] = await page.textContent("#new-token-value");
+    assert.match(tokens[id], /^[0-9a-f]{48}$/);
+  }
+
+  // A lesson under way now (a minute ago to half an hour on, within today in Shanghai).
+  await page.click("button[data-tab=timetable]");
+  let start = shanghai(-1);
+  if (start.date !== shanghai(0).date) start = { date: shanghai(0).date, time: "00:00" };
+  let end = shanghai(29);
+  if (end.date !== start.date) end = { date: start.date, time: "23:59" };
+  const form = "#lesson-form";
+  await page.fill(`${form} input[name=title]`, "数学 七年级");
+  await page.fill(`${form} input[name=teacher]`, "王老师");
+  await page.selectOption(`${form} select[name=sender]`, "city");
+  await page.check(`${form} input[name=receivers][value=village]`);
+  await page.fill(`${form} input[name=date]`, start.date);
+  await page.fill(`${form} input[name=start]`, start.time);
+  await page.fill(`${form} input[name=end]`, end.time);
+  await page.click(`${form} button`);
+  await page.waitForFunction(() => [...document.querySelectorAll("#lessons td")]
+    .some((td) => td.textContent === "数学 七年级"));
+
+  const lessons = await api("GET", "lessons");
+  assert.equal(lessons.status, 200);
+  assert.equal(lessons.body.length, 1);
+  assert.equal(lessons.body[0].title, "数学 七年级");
+  assert.deepEqual(lessons.body[0].receivers, ["village"]);
+  tokens.lesson = String(lessons.body[0].id);
+
+  // A refused booking says why and marks the field; nothing is stored.
+  await page.fill(`${form} input[name=start]`, "11:00");
+  await page.fill(`${form} input[name=end]`, "10:00");
+  await page.click(`${form} button`);
+  await page.waitForFunction(() => document.querySelector("#lesson-error").textContent.includes("400"));
+  assert.equal(await page.getAttribute(`${form} input[name=end]`, "class"), "invalid");
+  assert.equal((await api("GET", "lessons")).body.length, 1);
+});
+
+test("a connected classroom turns green on the live board", async () => {
+  assert.ok(tokens.lesson, "the first test booked the lesson");
+  const ws = base.replace("http", "ws") + "/ws";
+  start("LX_SENDER", ["--server", ws, "--lesson", tokens.lesson, "--school", "city", "--token",
+    tokens.city, "--ice-local-addresses", "127.0.0.1", "--width", "320", "--height", "240",
+    "--audio-source", "none"]);
+  await page.click("button[data-tab=board]");
+  // Booked but not here yet: red.
+  await page.waitForSelector(".classroom.absent[data-school=village]", { timeout: 10000 });
+  start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school", "village",
+    "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
+  // Receivers report every 5 s: green once the first report with video arrives.
+  await page.waitForSelector(".classroom.receiving[data-school=village]", { timeout: 30000 });
+  const badge = await page.textContent(".classroom.receiving[data-school=village]");
+  assert.match(badge, /kbit\/s/);
+});
