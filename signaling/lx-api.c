@@ -337,6 +337,28 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     add_school (builder, school, NULL);
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_PUT) {
+    g_autoptr (JsonObject) body = read_body (message);
+    g_autoptr (LxSchoolRecord) updated = NULL;
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+    LxSchoolRecord school = { (gchar *) id, NULL, NULL, 0 };
+    const char *name, *county;
+
+    if (body == NULL || !get_string (message, body, "name", &name) ||
+        !get_string (message, body, "county", &county))
+      return;
+    school.name = (gchar *) name;
+    school.county = (gchar *) county;
+    if (!lx_store_update_school (api->store, &school, &error) ||
+        (updated = lx_store_get_school (api->store, id, &error)) == NULL) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: school %s updated", id);
+    add_school (builder, updated, NULL);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_school (api->store, id, &error)) {
       respond_store_error (message, error);
@@ -345,7 +367,8 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: school %s deleted", id);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or DELETE", NULL);
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET, PUT or DELETE",
+                   NULL);
   }
 }
 
@@ -512,6 +535,23 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
+  } else if (method == SOUP_METHOD_PUT) {
+    g_autoptr (JsonObject) body = read_body (message);
+    g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
+    g_autoptr (JsonBuilder) builder = json_builder_new ();
+    g_autoptr (JsonNode) root = NULL;
+
+    if (body == NULL || !read_lesson (message, body, lesson))
+      return;
+    lesson->id = id;
+    if (!lx_store_update_lesson (api->store, lesson, &error)) {
+      respond_store_error (message, error);
+      return;
+    }
+    g_message ("api: lesson %" G_GINT64_FORMAT " updated", id);
+    add_lesson (builder, lesson);
+    root = json_builder_get_root (builder);
+    respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_lesson (api->store, id, &error)) {
       respond_store_error (message, error);
@@ -520,7 +560,8 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: lesson %" G_GINT64_FORMAT " deleted", id);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or DELETE", NULL);
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET, PUT or DELETE",
+                   NULL);
   }
 }
 

@@ -322,6 +322,29 @@ lx_store_list_schools (LxStore *store, GError **error)
 }
 
 gboolean
+lx_store_update_school (LxStore *store, const LxSchoolRecord *school, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = NULL;
+
+  if (!check_text (school->name, "name", MAX_NAME_LENGTH, TRUE, error) ||
+      !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
+    return FALSE;
+  statement = prepare (store, "UPDATE schools SET name = ?, county = ? WHERE id = ?", error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, school->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, school->county ? school->county : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, school->id, -1, SQLITE_STATIC);
+  if (sqlite3_step (statement) != SQLITE_DONE)
+    return database_error (store, error, "updating a school");
+  if (sqlite3_changes (store->db) == 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", school->id);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
 lx_store_delete_school (LxStore *store, const char *id, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (store, "DELETE FROM schools WHERE id = ?", error);
@@ -521,55 +544,97 @@ refuse_clashes (LxStore *store, const LxLessonRecord *lesson, GError **error)
   return TRUE;
 }
 
-gboolean
-lx_store_add_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
+/* Stores @lesson's row and its classrooms: a new row when @lesson->id is 0 (setting it), else over
+ * the existing one. Runs inside the caller's transaction. */
+static gboolean
+write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
 {
-  g_autoptr (sqlite3_stmt) insert = NULL;
+  gboolean update = lesson->id != 0;
+  g_autoptr (sqlite3_stmt) row = prepare (
+      store,
+      update ? "UPDATE lessons SET title = ?1, teacher = ?2, sender = ?3, start_utc = ?4,"
+               " end_utc = ?5, time_zone = ?6, repeat_until_utc = ?7 WHERE id = ?8"
+             : "INSERT INTO lessons (title, teacher, sender, start_utc, end_utc, time_zone,"
+               " repeat_until_utc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      error);
+  g_autoptr (sqlite3_stmt) forget = NULL;
 
-  if (!validate_lesson (store, lesson, error))
+  if (row == NULL)
     return FALSE;
-  /* The clash check and the insert form one transaction: no double booking slips in between. */
-  if (!execute (store, "BEGIN IMMEDIATE;", error))
+  sqlite3_bind_text (row, 1, lesson->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (row, 2, lesson->teacher ? lesson->teacher : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (row, 3, lesson->sender, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (row, 4, lesson->start);
+  sqlite3_bind_int64 (row, 5, lesson->end);
+  sqlite3_bind_text (row, 6, lesson->time_zone, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (row, 7, lesson->repeat_until);
+  if (update)
+    sqlite3_bind_int64 (row, 8, lesson->id);
+  if (sqlite3_step (row) != SQLITE_DONE)
+    return database_error (store, error, update ? "updating a lesson" : "adding a lesson");
+  if (update && sqlite3_changes (store->db) == 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
+                 lesson->id);
     return FALSE;
-  lesson->id = 0;
-  if (!refuse_clashes (store, lesson, error))
-    goto rollback;
-  insert = prepare (store,
-                    "INSERT INTO lessons (title, teacher, sender, start_utc, end_utc, time_zone,"
-                    " repeat_until_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    error);
-  if (insert == NULL)
-    goto rollback;
-  sqlite3_bind_text (insert, 1, lesson->title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 2, lesson->teacher ? lesson->teacher : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (insert, 3, lesson->sender, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 4, lesson->start);
-  sqlite3_bind_int64 (insert, 5, lesson->end);
-  sqlite3_bind_text (insert, 6, lesson->time_zone, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (insert, 7, lesson->repeat_until);
-  if (sqlite3_step (insert) != SQLITE_DONE) {
-    database_error (store, error, "adding a lesson");
-    goto rollback;
   }
-  lesson->id = sqlite3_last_insert_rowid (store->db);
+  if (!update)
+    lesson->id = sqlite3_last_insert_rowid (store->db);
+
+  forget = prepare (store, "DELETE FROM lesson_receivers WHERE lesson_id = ?", error);
+  if (forget == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (forget, 1, lesson->id);
+  if (sqlite3_step (forget) != SQLITE_DONE)
+    return database_error (store, error, "rebooking classrooms");
   for (guint i = 0; lesson->receivers[i]; i++) {
     g_autoptr (sqlite3_stmt) receiver = prepare (
         store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
     if (receiver == NULL)
-      goto rollback;
+      return FALSE;
     sqlite3_bind_int64 (receiver, 1, lesson->id);
     sqlite3_bind_text (receiver, 2, lesson->receivers[i], -1, SQLITE_STATIC);
-    if (sqlite3_step (receiver) != SQLITE_DONE) {
-      database_error (store, error, "booking a classroom");
-      goto rollback;
-    }
+    if (sqlite3_step (receiver) != SQLITE_DONE)
+      return database_error (store, error, "booking a classroom");
+  }
+  return TRUE;
+}
+
+/* Validates, checks clashes and writes, as one transaction: no double booking slips in between. */
+static gboolean
+store_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
+{
+  gint64 id = lesson->id;
+
+  if (!validate_lesson (store, lesson, error))
+    return FALSE;
+  if (!execute (store, "BEGIN IMMEDIATE;", error))
+    return FALSE;
+  if (!refuse_clashes (store, lesson, error) || !write_lesson (store, lesson, error)) {
+    execute (store, "ROLLBACK;", NULL);
+    lesson->id = id;
+    return FALSE;
   }
   return execute (store, "COMMIT;", error);
+}
 
-rollback:
-  execute (store, "ROLLBACK;", NULL);
+gboolean
+lx_store_add_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
+{
   lesson->id = 0;
-  return FALSE;
+  return store_lesson (store, lesson, error);
+}
+
+gboolean
+lx_store_update_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
+{
+  LxLessonRecord copy = *lesson;
+
+  if (lesson->id <= 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
+                 lesson->id);
+    return FALSE;
+  }
+  return store_lesson (store, &copy, error);
 }
 
 gboolean

@@ -50,6 +50,8 @@ gboolean lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gcha
 LxSchoolRecord *lx_store_get_school (LxStore *store, const char *id, GError **error);
 /* (transfer full) (element-type LxSchoolRecord) ordered by id. */
 GPtrArray *lx_store_list_schools (LxStore *store, GError **error);
+/* Changes @school's name and county (its id and token stay). */
+gboolean lx_store_update_school (LxStore *store, const LxSchoolRecord *school, GError **error);
 /* Refused with CONFLICT while a lesson names the school. */
 gboolean lx_store_delete_school (LxStore *store, const char *id, GError **error);
 /* TRUE if @token is @id's token (compared in constant time). */
@@ -58,6 +60,9 @@ gboolean lx_store_check_school_token (LxStore *store, const char *id, const char
 /* Validates @lesson, refuses a clash with any stored lesson (CONFLICT naming it), stores it and
  * sets its id. */
 gboolean lx_store_add_lesson (LxStore *store, LxLessonRecord *lesson, GError **error);
+/* Replaces the stored lesson @lesson->id with @lesson, under the same rules as adding one (a clash
+ * with the lesson's own old self does not count). */
+gboolean lx_store_update_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error);
 /* (transfer full) */
 LxLessonRecord *lx_store_get_lesson (LxStore *store, gint64 id, GError **error);
 /* (transfer full) (element-type LxLessonRecord) Lessons with an occurrence in [@from, @to) (both 0:

@@ -271,6 +271,10 @@ test_schools (Fixture *fixture, gconstpointer data)
   expect (fixture, SOUP_STATUS_NOT_FOUND, NULL);
   call (fixture, "PATCH", "schools", "{}");
   expect (fixture, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+  call (fixture, "PUT", "schools/nobody", "{\"name\":\"N\"}");
+  expect (fixture, SOUP_STATUS_NOT_FOUND, NULL);
+  call (fixture, "PATCH", "schools", "{}");
+  expect (fixture, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
 
   call (fixture, "GET", "schools", NULL);
   expect (fixture, SOUP_STATUS_OK, NULL);
@@ -323,6 +327,41 @@ test_lessons (Fixture *fixture, gconstpointer data)
   call (fixture, "DELETE", "schools/v1", NULL);
   expect (fixture, SOUP_STATUS_CONFLICT, NULL);
   path = g_strdup_printf ("lessons/%" G_GINT64_FORMAT, id);
+
+  /* Moved to Wednesdays 14:00 with one classroom: stored, and it no longer clashes with a lesson
+   * at the old time. */
+  call (fixture, "PUT", path,
+        "{\"title\":\"Maths 7B\",\"sender\":\"city\",\"receivers\":[\"v2\"],\"start\":"
+        "\"2026-12-02T14:00:00\",\"end\":\"2026-12-02T14:45:00\",\"time_zone\":\"Asia/Shanghai\"}");
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  g_assert_cmpstr (body_string (fixture, "title"), ==, "Maths 7B");
+  call (fixture, "POST", "lessons",
+        "{\"title\":\"Art\",\"sender\":\"v1\",\"receivers\":[\"v2\"],\"start\":"
+        "\"2026-12-15T10:30:00\",\"end\":\"2026-12-15T11:00:00\",\"time_zone\":\"Asia/Shanghai\"}");
+  expect (fixture, SOUP_STATUS_CREATED, NULL);
+  {
+    g_autofree gchar *art = g_strdup_printf (
+        "lessons/%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (fixture->body), "id"));
+    /* Moving Art onto Maths 7B's new time is refused, naming it; Art stays as it was. */
+    call (fixture, "PUT", art,
+          "{\"title\":\"Art\",\"sender\":\"v1\",\"receivers\":[\"v2\"],\"start\":"
+          "\"2026-12-02T14:30:00\",\"end\":\"2026-12-02T15:00:00\",\"time_zone\":\"Asia/Shanghai\"}");
+    expect (fixture, SOUP_STATUS_CONFLICT, NULL);
+    g_assert_nonnull (strstr (body_string (fixture, "message"), "'Maths 7B'"));
+    call (fixture, "GET", art, NULL);
+    g_assert_cmpstr (body_string (fixture, "start"), ==, "2026-12-15T10:30:00");
+    call (fixture, "DELETE", art, NULL);
+    expect (fixture, SOUP_STATUS_NO_CONTENT, NULL);
+  }
+  call (fixture, "PUT", "lessons/999",
+        "{\"title\":\"X\",\"sender\":\"city\",\"receivers\":[\"v2\"],\"start\":"
+        "\"2027-02-02T14:00:00\",\"end\":\"2027-02-02T14:45:00\",\"time_zone\":\"Asia/Shanghai\"}");
+  expect (fixture, SOUP_STATUS_NOT_FOUND, NULL);
+  call (fixture, "PUT", "schools/v1", "{\"name\":\"Village One (renamed)\",\"county\":\"Y\"}");
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  g_assert_cmpstr (body_string (fixture, "name"), ==, "Village One (renamed)");
+  call (fixture, "PUT", "schools/v1", "{\"name\":\"\"}");
+  expect (fixture, SOUP_STATUS_BAD_REQUEST, "name");
   call (fixture, "GET", path, NULL);
   expect (fixture, SOUP_STATUS_OK, NULL);
   call (fixture, "DELETE", path, NULL);

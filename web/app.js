@@ -68,10 +68,14 @@ async function loadLessons(days) {
     cell(row, lesson.teacher);
     cell(row, lesson.sender);
     cell(row, lesson.receivers.join(", "));
+    const edit = document.createElement("button");
+    edit.textContent = "编辑 Edit";
+    edit.className = "edit";
+    edit.onclick = () => editLesson(lesson);
     const remove = document.createElement("button");
     remove.textContent = "取消 Cancel";
     remove.onclick = async () => { await request("DELETE", "lessons/" + lesson.id); loadLessons(days); };
-    row.insertCell().append(remove);
+    row.insertCell().append(edit, " ", remove);
   }
   $("lessons-empty").hidden = seen.size > 0;
 }
@@ -101,6 +105,32 @@ async function fillSchoolChoices() {
   }));
 }
 
+// Fills the form with @lesson; the next save changes it instead of booking a new one.
+function editLesson(lesson) {
+  const form = $("lesson-form");
+  const f = form.elements;
+  form.dataset.editing = lesson.id;
+  f.title.value = lesson.title;
+  f.teacher.value = lesson.teacher;
+  f.sender.value = lesson.sender;
+  form.querySelectorAll("input[name=receivers]").forEach((box) => (box.checked = lesson.receivers.includes(box.value)));
+  f.date.value = lesson.start.slice(0, 10);
+  f.start.value = lesson.start.slice(11, 16);
+  f.end.value = lesson.end.slice(11, 16);
+  f.weekly_until.value = lesson.weekly_until ?? "";
+  f.time_zone.value = lesson.time_zone;
+  $("lesson-form-title").textContent = `修改第 ${lesson.id} 课 Change lesson ${lesson.id}`;
+  form.querySelector("button[type=submit]").textContent = "保存修改 Save changes";
+  form.scrollIntoView();
+}
+
+function stopEditing() {
+  const form = $("lesson-form");
+  delete form.dataset.editing;
+  $("lesson-form-title").textContent = "新课 Book a lesson";
+  form.querySelector("button[type=submit]").textContent = "保存 Book";
+}
+
 async function bookLesson(event) {
   event.preventDefault();
   const form = event.target;
@@ -113,7 +143,9 @@ async function bookLesson(event) {
   };
   if (f.weekly_until.value) lesson.weekly_until = f.weekly_until.value;
   try {
-    await request("POST", "lessons", lesson);
+    if (form.dataset.editing) await request("PUT", "lessons/" + form.dataset.editing, lesson);
+    else await request("POST", "lessons", lesson);
+    stopEditing();
     $("lesson-error").textContent = "";
     $("day").value = f.date.value;
     await loadLessons([f.date.value]);

@@ -127,6 +127,16 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   assert.deepEqual(lessons.body[0].receivers, ["village"]);
   tokens.lesson = String(lessons.body[0].id);
 
+  // Edit it through the form: the change is stored, not a second lesson.
+  await page.click(`#lessons tr[data-lesson="${tokens.lesson}"] button.edit`);
+  await page.fill(`${form} input[name=title]`, "数学 七年级 (二)");
+  await page.click(`${form} button`);
+  await page.waitForFunction(() => [...document.querySelectorAll("#lessons td")]
+    .some((td) => td.textContent === "数学 七年级 (二)"));
+  const edited = await api("GET", "lessons");
+  assert.equal(edited.body.length, 1);
+  assert.equal(edited.body[0].title, "数学 七年级 (二)");
+
   // A refused booking says why and marks the field; nothing is stored.
   await page.fill(`${form} input[name=start]`, "11:00");
   await page.fill(`${form} input[name=end]`, "10:00");
