@@ -13,6 +13,7 @@ struct _LxTimetable {
   SoupSession *session;
   GCancellable *cancellable;
   GPtrArray *occurrences; /* LxOccurrence*, as the server sent them */
+  gchar *school_name;     /* (nullable) until the first answer */
   gchar *problem;
   guint refresh_timer;
   gboolean fetching;
@@ -55,7 +56,7 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
                                                                &error);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
-  JsonArray *array;
+  JsonArray *array = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return; /* freed meanwhile */
@@ -72,11 +73,17 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
   }
   if (!json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
                                    NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_ARRAY (root)) {
-    set_problem (timetable, g_strdup ("the server sent a timetable that is not a JSON list"));
+      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (array = json_object_get_array_member (json_node_get_object (root), "lessons")) == NULL) {
+    set_problem (timetable, g_strdup ("the server sent a timetable without its lessons"));
     return;
   }
-  array = json_node_get_array (root);
+  {
+    JsonObject *school = json_object_get_object_member (json_node_get_object (root), "school");
+    g_free (timetable->school_name);
+    timetable->school_name =
+        school ? g_strdup (json_object_get_string_member_with_default (school, "name", NULL)) : NULL;
+  }
   g_ptr_array_set_size (timetable->occurrences, 0);
   for (guint i = 0; i < json_array_get_length (array); i++) {
     JsonObject *entry = json_array_get_object_element (array, i);
@@ -161,7 +168,14 @@ lx_timetable_free (LxTimetable *timetable)
   g_free (timetable->url);
   g_free (timetable->authorization);
   g_free (timetable->problem);
+  g_free (timetable->school_name);
   g_free (timetable);
+}
+
+const char *
+lx_timetable_get_school_name (LxTimetable *timetable)
+{
+  return timetable->school_name;
 }
 
 const LxOccurrence *

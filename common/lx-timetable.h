@@ -25,5 +25,7 @@ void lx_timetable_free (LxTimetable *timetable);
 const LxOccurrence *lx_timetable_current (LxTimetable *timetable, gint64 now);
 /* (transfer none) The next occurrence starting after @now, or NULL. */
 const LxOccurrence *lx_timetable_next (LxTimetable *timetable, gint64 now);
+/* (transfer none) The school's name, once the server has answered, else NULL. */
+const char *lx_timetable_get_school_name (LxTimetable *timetable);
 /* (transfer none) Why the last fetch failed, or NULL after a successful one. */
 const char *lx_timetable_get_problem (LxTimetable *timetable);

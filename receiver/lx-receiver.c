@@ -318,6 +318,7 @@ follow_timetable (gpointer data)
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   const LxOccurrence *current = lx_timetable_current (receiver->timetable, now);
   const LxOccurrence *next;
+  const char *name;
   g_autofree gchar *text = NULL;
 
   if (current) {
@@ -335,7 +336,8 @@ follow_timetable (gpointer data)
   g_free (receiver->next_start);
   receiver->next_title = next ? g_strdup (next->title) : NULL;
   receiver->next_start = next ? g_strdup (next->start_local) : NULL;
-  text = lx_standby_compose (school, receiver->next_title, receiver->next_start,
+  name = lx_timetable_get_school_name (receiver->timetable);
+  text = lx_standby_compose (name ? name : school, receiver->next_title, receiver->next_start,
                              lx_timetable_get_problem (receiver->timetable));
   lx_standby_show (receiver->standby, text);
   set_state (receiver, "standby");

@@ -417,8 +417,9 @@ compare_lesson_starts (gconstpointer a, gconstpointer b)
   return (x > y) - (x < y);
 }
 
-/* GET /schools/ID/timetable[?from=YYYY-MM-DD][&days=N]: the school's lesson occurrences from now
- * (or that day) for N days (default 7), ongoing ones included, in time order within each lesson. */
+/* GET /schools/ID/timetable[?from=YYYY-MM-DD][&days=N]: the school (id, name) and its lesson
+ * occurrences from now (or that day) for N days (default 7), ongoing ones included, in time order
+ * within each lesson. */
 static void
 school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashTable *query)
 {
@@ -428,6 +429,7 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) lessons = NULL;
+  g_autoptr (LxSchoolRecord) school = NULL;
   gint64 days = 7, from = g_get_real_time () / G_USEC_PER_SEC, unused;
 
   if (days_text && !g_ascii_string_to_signed (days_text, 10, 1, 62, &days, NULL)) {
@@ -436,18 +438,25 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   }
   if (from_text && !day_range (api, message, from_text, &from, &unused))
     return;
-  lessons = lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error);
+  school = lx_store_get_school (api->store, id, &error);
+  lessons = school ? lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error)
+                   : NULL;
   if (lessons == NULL) {
     respond_store_error (message, error);
     return;
   }
   g_ptr_array_sort (lessons, compare_lesson_starts);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "school");
+  add_school (builder, school, NULL);
+  json_builder_set_member_name (builder, "lessons");
   json_builder_begin_array (builder);
   for (guint i = 0; i < lessons->len; i++) {
     TimetableWindow window = { builder, lessons->pdata[i], id, from, from + days * 24 * 3600 };
     lx_schedule_foreach_occurrence (lessons->pdata[i], add_occurrence, &window);
   }
   json_builder_end_array (builder);
+  json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   respond_json (message, SOUP_STATUS_OK, root);
 }

@@ -186,7 +186,11 @@ test_school_timetable (Fixture *fixture, gconstpointer data)
   /* Two weeks from 2026-12-01: two Tuesdays. */
   request (fixture, "GET", "schools/v1/timetable?from=2026-12-01&days=14", NULL, v1_token);
   expect (fixture, SOUP_STATUS_OK, NULL);
-  occurrences = json_node_get_array (fixture->body);
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_object_get_object_member (json_node_get_object (fixture->body), "school"),
+                       "name"),
+                   ==, "V1");
+  occurrences = json_object_get_array_member (json_node_get_object (fixture->body), "lessons");
   g_assert_cmpuint (json_array_get_length (occurrences), ==, 2);
   first = json_array_get_object_element (occurrences, 0);
   g_assert_cmpstr (json_object_get_string_member (first, "start"), ==, "2026-12-01T10:00:00");
@@ -204,9 +208,12 @@ test_school_timetable (Fixture *fixture, gconstpointer data)
   expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
   call (fixture, "GET", "schools/city/timetable?from=2026-12-01&days=7", NULL);
   expect (fixture, SOUP_STATUS_OK, NULL);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (
-                                                      json_node_get_array (fixture->body), 0),
-                                                  "role"),
+  g_assert_cmpstr (json_object_get_string_member (
+                       json_array_get_object_element (
+                           json_object_get_array_member (json_node_get_object (fixture->body),
+                                                         "lessons"),
+                           0),
+                       "role"),
                    ==, "sender");
 }
 

@@ -1,8 +1,9 @@
 /* An unattended classroom, end to end with the real programs: IT staff book a lesson through the
  * REST API; the master school's sender and the classroom's receiver, each told only its school
- * and token, go on the air and join by themselves when the lesson starts; the classroom shows the
- * standby screen with the next lesson before, decodes the lesson, leaves when it ends, and the
- * server records its attendance. */
+ * and token, go on the air and join by themselves when a lesson starts, with a compressed clock
+ * (lessons a few seconds long, back to back); the classroom shows the standby screen with the next
+ * lesson before, decodes each lesson, moves from one to the next, returns to standby after, and the
+ * server records its attendance in each. */
 #include "lx-test-utils.h"
 
 #include <string.h>
@@ -112,22 +113,41 @@ standby_drawn (gpointer path)
   return lx_test_stats_int (path, "standby_frames") >= 2;
 }
 
+/* Books a lesson from @from_s to @to_s seconds from now; returns (transfer full) its id. */
+static gchar *
+book (Fixture *fixture, const char *title, gint from_s, gint to_s)
+{
+  g_autofree gchar *start = local_time (from_s);
+  g_autofree gchar *end = local_time (to_s);
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"title\":\"%s\",\"sender\":\"city\",\"receivers\":[\"village\"],\"start\":\"%s\","
+      "\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}", title, start, end);
+  g_autoptr (JsonNode) lesson = api (fixture, "POST", "lessons", json, 201);
+  return g_strdup_printf ("%" G_GINT64_FORMAT,
+                          json_object_get_int_member (json_node_get_object (lesson), "id"));
+}
+
+static void
+wait_for (StringCondition *condition, guint timeout_ms, const char *what, Fixture *fixture)
+{
+  if (!lx_test_wait_until (stats_string_is, condition, timeout_ms))
+    g_error ("%s did not happen (logs in %s)", what, fixture->directory);
+}
+
+/* Two back-to-back lessons a few seconds long: standby → lesson 1 → lesson 2 → standby. */
 static void
 test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *city_token = add_school (fixture, "city");
   g_autofree gchar *village_token = add_school (fixture, "village");
-  g_autofree gchar *start = local_time (8);
-  g_autofree gchar *end = local_time (20);
-  g_autofree gchar *lesson_json = g_strdup_printf (
-      "{\"title\":\"" LESSON_TITLE "\",\"sender\":\"city\",\"receivers\":[\"village\"],"
-      "\"start\":\"%s\",\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}", start, end);
-  g_autoptr (JsonNode) lesson = api (fixture, "POST", "lessons", lesson_json, 201);
+  g_autofree gchar *first = book (fixture, LESSON_TITLE, 7, 16);
+  g_autofree gchar *second = book (fixture, "English", 16, 25);
   g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
   g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
   g_autofree gchar *receiver_log = g_build_filename (fixture->directory, "village.log", NULL);
   g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
+  g_autofree gchar *attendance_path = NULL;
   /* The master school's sender follows the timetable too. */
   const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url,
                                 "--follow-timetable", "--school", "city", "--token", city_token,
@@ -142,36 +162,48 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) receiver = lx_test_spawn (receiver_log, receiver_argv);
   StringCondition standby = { stats, "state", "standby" };
   StringCondition announced = { stats, "next_lesson", LESSON_TITLE };
-  FramesCondition receiving = { stats, 30 };
-  FramesCondition still = { stats, 0 };
+  StringCondition in_lesson = { stats, "lesson", first };
+  FramesCondition frames = { stats, 30 };
   g_autoptr (JsonNode) attendance = NULL;
-  JsonObject *row;
 
-  g_test_message ("before the lesson: the standby screen names it");
-  g_assert_true (lx_test_wait_until (stats_string_is, &standby, 8000));
-  g_assert_true (lx_test_wait_until (stats_string_is, &announced, 8000));
+  g_test_message ("before the lessons: the standby screen names the first");
+  wait_for (&standby, 8000, "standby", fixture);
+  wait_for (&announced, 8000, "the next lesson on the standby screen", fixture);
   g_assert_cmpint (lx_test_stats_int (stats, "frames_decoded"), ==, 0);
   /* The card is really being drawn (two frames a second). */
   g_assert_true (lx_test_wait_until (standby_drawn, stats, 5000));
 
-  g_test_message ("at the start: the classroom joins and decodes by itself");
-  if (!lx_test_wait_until (frames_reach, &receiving, 25000))
-    g_error ("the classroom did not join the lesson (logs in %s)", fixture->directory);
+  g_test_message ("lesson 1: the classroom joins and decodes by itself");
+  wait_for (&in_lesson, 15000, "joining lesson 1", fixture);
+  if (!lx_test_wait_until (frames_reach, &frames, 12000))
+    g_error ("no pictures in lesson 1 (logs in %s)", fixture->directory);
 
-  g_test_message ("at the end: it leaves and returns to standby");
+  g_test_message ("lesson 2, straight after: it moves over by itself");
+  in_lesson.value = second;
+  wait_for (&in_lesson, 15000, "moving to lesson 2", fixture);
+  frames.at_least = lx_test_stats_int (stats, "frames_decoded") + 30;
+  if (!lx_test_wait_until (frames_reach, &frames, 12000))
+    g_error ("no pictures in lesson 2 (logs in %s)", fixture->directory);
+
+  g_test_message ("after: back to standby, no more pictures");
   announced.value = "";
-  if (!lx_test_wait_until (stats_string_is, &announced, 20000))
-    g_error ("the classroom did not leave the lesson (logs in %s)", fixture->directory);
-  g_assert_true (lx_test_wait_until (stats_string_is, &standby, 5000));
-  still.at_least = lx_test_stats_int (stats, "frames_decoded") + 15;
-  g_assert_false (lx_test_wait_until (frames_reach, &still, 2000)); /* no more pictures */
+  wait_for (&announced, 15000, "leaving lesson 2", fixture);
+  wait_for (&standby, 5000, "standby again", fixture);
+  frames.at_least = lx_test_stats_int (stats, "frames_decoded") + 15;
+  g_assert_false (lx_test_wait_until (frames_reach, &frames, 2000));
 
-  g_test_message ("the server recorded the classroom's stay");
-  attendance = api (fixture, "GET", "attendance?school=village", NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (attendance)), ==, 1);
-  row = json_array_get_object_element (json_node_get_array (attendance), 0);
-  g_assert_cmpint (json_object_get_int_member (row, "seconds"), >, 0);
-  g_assert_true (json_object_has_member (row, "frames_decoded"));
+  g_test_message ("the server recorded the classroom's stay in each lesson");
+  for (guint i = 0; i < 2; i++) {
+    JsonObject *row;
+    g_free (attendance_path);
+    attendance_path = g_strdup_printf ("attendance?school=village&lesson=%s", i ? second : first);
+    g_clear_pointer (&attendance, json_node_unref);
+    attendance = api (fixture, "GET", attendance_path, NULL, 200);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (attendance)), ==, 1);
+    row = json_array_get_object_element (json_node_get_array (attendance), 0);
+    g_assert_cmpint (json_object_get_int_member (row, "seconds"), >, 0);
+    g_assert_true (json_object_has_member (row, "frames_decoded"));
+  }
 
   g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
