@@ -85,6 +85,7 @@ typedef enum {
   F_FRAMES_DECODED,
   F_PACKETS_LOST,
   F_VIDEO_KBPS,
+  F_RTT_MS,
   N_FIELDS
 } Field;
 
@@ -113,6 +114,7 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_PACKETS_LOST] = { "packets_lost", KIND_INT, G_STRUCT_OFFSET (LxMessage, packets_lost),
                        G_MAXINT },
   [F_VIDEO_KBPS] = { "video_kbps", KIND_INT, G_STRUCT_OFFSET (LxMessage, video_kbps), 1000000 },
+  [F_RTT_MS] = { "rtt_ms", KIND_INT, G_STRUCT_OFFSET (LxMessage, rtt_ms), 600000 },
 };
 
 typedef struct {
@@ -146,6 +148,7 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_ERROR] = { "error", { REQUIRED (F_CODE), REQUIRED (F_MESSAGE), END } },
   [LX_MESSAGE_STATS] = { "stats", { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
                                     REQUIRED (F_VIDEO_KBPS), END } },
+  [LX_MESSAGE_RTT] = { "rtt", { REQUIRED (F_SCHOOL), REQUIRED (F_RTT_MS), END } },
 };
 
 const char *

@@ -53,6 +53,7 @@ typedef enum {
   LX_MESSAGE_CANDIDATE,        /* either way, through the server: one trickled ICE candidate */
   LX_MESSAGE_ERROR,            /* server → client: the last message was refused */
   LX_MESSAGE_STATS,            /* receiver → server: how the lesson arrives (for the record) */
+  LX_MESSAGE_RTT,              /* sender → server: the round-trip time to one classroom */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -84,6 +85,7 @@ typedef struct {
   gint frames_decoded;     /* stats: since the classroom joined */
   gint packets_lost;       /* stats: since the classroom joined */
   gint video_kbps;         /* stats: over the last interval */
+  gint rtt_ms;             /* rtt: round-trip time to the classroom @school */
 } LxMessage;
 
 /* (transfer full) A zeroed message of @type. */

@@ -32,6 +32,7 @@ struct _LxClassroom {
   gboolean offer_started;
   gint64 joined_at;   /* monotonic µs */
   gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
+  gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
   gint pending_unlinks;
 };
 
@@ -97,6 +98,46 @@ gint64
 lx_classroom_get_connect_ms (LxClassroom *classroom)
 {
   return g_atomic_int_get (&classroom->connect_ms);
+}
+
+static void
+on_stats (GstPromise *promise, gpointer data)
+{
+  LxClassroom *classroom = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+
+  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
+    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
+    const GstStructure *stats;
+    GstWebRTCStatsType type;
+    gdouble rtt_s;
+
+    if (!GST_VALUE_HOLDS_STRUCTURE (value))
+      continue;
+    stats = gst_value_get_structure (value);
+    if (gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) &&
+        type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP &&
+        gst_structure_get_double (stats, "round-trip-time", &rtt_s) && rtt_s >= 0)
+      g_atomic_int_set (&classroom->rtt_ms, (gint) (rtt_s * 1000 + 0.5));
+  }
+  gst_promise_unref (promise);
+}
+
+void
+lx_classroom_update_rtt (LxClassroom *classroom)
+{
+  GstPromise *promise;
+
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
+    return;
+  promise = gst_promise_new_with_change_func (on_stats, classroom_ref (classroom), classroom_unref);
+  g_signal_emit_by_name (classroom->webrtc, "get-stats", NULL, promise);
+}
+
+gint
+lx_classroom_get_rtt_ms (LxClassroom *classroom)
+{
+  return g_atomic_int_get (&classroom->rtt_ms);
 }
 
 gboolean
@@ -370,6 +411,7 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
   classroom->school = g_strdup (school);
   classroom->joined_at = g_get_monotonic_time ();
   classroom->connect_ms = -1;
+  classroom->rtt_ms = -1;
   classroom->bin = gst_object_ref_sink (gst_bin_new (name));
   classroom->webrtc = lx_webrtc_new (NULL, context->ice, 0, error);
   if (classroom->webrtc == NULL)

@@ -57,5 +57,11 @@ LxClassroomState lx_classroom_get_state (LxClassroom *classroom);
 const char *lx_classroom_get_school (LxClassroom *classroom);
 /* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
 gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
+/* Asks webrtcbin for its statistics; the round-trip time to the classroom, which RTCP receiver
+ * reports give, is kept for lx_classroom_get_rtt_ms(). */
+void lx_classroom_update_rtt (LxClassroom *classroom);
+/* The last round-trip time in milliseconds, or -1 before one is known. */
+gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
+
 /* TRUE if @object is part of this classroom's branch (to route bus errors). */
 gboolean lx_classroom_contains (LxClassroom *classroom, GstObject *object);

@@ -28,6 +28,7 @@ struct _LxSender {
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
   LxSignalingClient *signaling; /* (nullable) while on the air */
+  gint64 last_rtt_report_us;
   gchar *lesson;                /* (nullable) the lesson on the air */
   LxTimetable *timetable;       /* (nullable) when following the timetable */
   guint follow_timer;
@@ -192,6 +193,29 @@ follow_timetable (gpointer data)
 
 /* ---- Statistics ---- */
 
+/* Every few seconds, each classroom's round-trip time to the server, for the status board. */
+static void
+report_rtts (LxSender *sender)
+{
+  GHashTableIter iter;
+  LxClassroom *classroom;
+  gint64 now = g_get_monotonic_time ();
+
+  if (sender->signaling == NULL || now - sender->last_rtt_report_us < 5 * G_USEC_PER_SEC)
+    return;
+  sender->last_rtt_report_us = now;
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
+    g_autoptr (LxMessage) message = NULL;
+    if (lx_classroom_get_rtt_ms (classroom) < 0)
+      continue;
+    message = lx_message_new (LX_MESSAGE_RTT);
+    message->school = g_strdup (lx_classroom_get_school (classroom));
+    message->rtt_ms = lx_classroom_get_rtt_ms (classroom);
+    lx_signaling_client_send (sender->signaling, message);
+  }
+}
+
 static gboolean
 report_stats (gpointer data)
 {
@@ -238,13 +262,17 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
     json_builder_set_member_name (builder, "connect_ms");
     json_builder_add_int_value (builder, lx_classroom_get_connect_ms (classroom));
+    json_builder_set_member_name (builder, "rtt_ms");
+    json_builder_add_int_value (builder, lx_classroom_get_rtt_ms (classroom));
     json_builder_end_object (builder);
+    lx_classroom_update_rtt (classroom); /* for the next report */
   }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "classrooms_connected");
   json_builder_add_int_value (builder, connected);
   json_builder_end_object (builder);
 
+  report_rtts (sender);
   printf ("sender: %u classrooms (%u connected), %" G_GUINT64_FORMAT " frames encoded, "
           "%" G_GUINT64_FORMAT " keyframes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
           " requests forced)\n",

@@ -17,6 +17,7 @@ struct _LxPeer {
   gint64 kbps_sum;       /* over its reports, for the mean */
   guint reports;
   gint64 last_report_us; /* monotonic */
+  gint rtt_ms;           /* a classroom's round-trip time, as its sender reports; -1 unknown */
 };
 
 typedef struct {
@@ -84,10 +85,12 @@ lx_lesson_registry_get_classroom (LxLessonRegistry *registry, const char *lesson
   LxPeer *peer = lesson ? g_hash_table_lookup (lesson->classrooms, school) : NULL;
 
   memset (status, 0, sizeof (*status));
+  status->rtt_ms = -1;
   if (peer == NULL)
     return FALSE;
   status->connected = TRUE;
   status->since = peer->joined_at;
+  status->rtt_ms = peer->rtt_ms;
   if (peer->last_stats) {
     status->reported = TRUE;
     status->report_age = (g_get_monotonic_time () - peer->last_report_us) / G_USEC_PER_SEC;
@@ -153,6 +156,7 @@ lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description
   LxPeer *peer = g_new0 (LxPeer, 1);
 
   peer->id = registry->next_peer_id++;
+  peer->rtt_ms = -1;
   peer->description = g_strdup (description);
   peer->send = send;
   peer->send_data = send_data;
@@ -370,6 +374,19 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_CANDIDATE:
     route_negotiation (lesson, peer, message);
     break;
+  case LX_MESSAGE_RTT: {
+    LxPeer *classroom = peer->role == LX_ROLE_SENDER
+                            ? g_hash_table_lookup (lesson->classrooms, message->school)
+                            : NULL;
+    if (peer->role != LX_ROLE_SENDER)
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only senders report 'rtt'");
+    else if (classroom == NULL)
+      refuse (peer, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL, "rtt: no classroom '%s' in lesson '%s'",
+              message->school, lesson->id);
+    else
+      classroom->rtt_ms = message->rtt_ms;
+    break;
+  }
   case LX_MESSAGE_STATS:
     if (peer->role != LX_ROLE_RECEIVER) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only classrooms report 'stats'");

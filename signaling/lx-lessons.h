@@ -50,6 +50,7 @@ typedef struct {
   gboolean reported;       /* its receiver has sent statistics */
   gint64 report_age;       /* seconds since the last report */
   gint frames_decoded, packets_lost, video_kbps; /* from the last report */
+  gint rtt_ms;             /* as the sender measures it; -1 unknown */
 } LxClassroomStatus;
 
 /* Fills @status for @school in @lesson; returns FALSE (and connected = FALSE) if it is not there. */

@@ -368,6 +368,10 @@ add_classroom_status (JsonBuilder *builder, LxLessonRegistry *registry, const ch
     json_builder_set_member_name (builder, "since_utc");
     json_builder_add_int_value (builder, status.since);
   }
+  if (status.rtt_ms >= 0) {
+    json_builder_set_member_name (builder, "rtt_ms");
+    json_builder_add_int_value (builder, status.rtt_ms);
+  }
   if (status.reported) {
     json_builder_set_member_name (builder, "video_kbps");
     json_builder_add_int_value (builder, status.video_kbps);

@@ -29,6 +29,7 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpint (a->frames_decoded, ==, b->frames_decoded);
   g_assert_cmpint (a->packets_lost, ==, b->packets_lost);
   g_assert_cmpint (a->video_kbps, ==, b->video_kbps);
+  g_assert_cmpint (a->rtt_ms, ==, b->rtt_ms);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -123,6 +124,10 @@ test_built_messages_round_trip (void)
       message->frames_decoded = 2000000000;
       message->packets_lost = 17;
       message->video_kbps = 2480;
+      break;
+    case LX_MESSAGE_RTT:
+      message->school = g_strdup ("b");
+      message->rtt_ms = 37;
       break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();

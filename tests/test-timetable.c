@@ -178,6 +178,7 @@ check_status_board (Fixture *fixture)
   g_assert_true (json_object_get_boolean_member (v1, "receiving"));
   g_assert_cmpint (json_object_get_int_member (v1, "video_kbps"), ==, 3000);
   g_assert_cmpint (json_object_get_int_member (v1, "packets_lost"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (v1, "rtt_ms"), ==, 42);
   g_assert_cmpstr (json_object_get_string_member (v3, "school"), ==, "v3");
   g_assert_false (json_object_get_boolean_member (v3, "connected"));
   g_assert_false (json_object_get_boolean_member (v3, "receiving"));
@@ -204,6 +205,10 @@ test_attendance (Fixture *fixture, gconstpointer data)
   lx_test_client_send (classroom,
                        "{\"type\":\"stats\",\"frames_decoded\":900,\"packets_lost\":4,"
                        "\"video_kbps\":3000}");
+  /* The sender reports the classroom's round-trip time; a classroom may not. */
+  lx_test_client_send (sender, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":42}");
+  lx_test_client_send (classroom, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":1}");
+  lx_test_client_expect_error (classroom, LX_PROTOCOL_ERROR_NOT_ALLOWED);
   /* Only classrooms report. */
   lx_test_client_send (sender,
                        "{\"type\":\"stats\",\"frames_decoded\":1,\"packets_lost\":0,"

@@ -200,7 +200,8 @@ function renderBoard(lessons) {
       badge.className = "classroom " + (room.receiving ? "receiving" : room.connected ? "connected" : "absent");
       badge.dataset.school = room.school;
       badge.textContent = room.school + (room.video_kbps !== undefined
-        ? ` · ${room.video_kbps} kbit/s · ${room.packets_lost} lost` : "");
+        ? ` · ${room.video_kbps} kbit/s · ${room.packets_lost} lost` : "") +
+        (room.rtt_ms !== undefined ? ` · RTT ${room.rtt_ms} ms` : "");
       card.append(badge);
     }
     return card;

@@ -161,4 +161,7 @@ test("a connected classroom turns green on the live board", async () => {
   await page.waitForSelector(".classroom.receiving[data-school=village]", { timeout: 30000 });
   const badge = await page.textContent(".classroom.receiving[data-school=village]");
   assert.match(badge, /kbit\/s/);
+  // The round-trip time comes from the sender's RTCP, reported every few seconds.
+  await page.waitForFunction(() => /RTT \d+ ms/.test(
+    document.querySelector(".classroom[data-school=village]")?.textContent ?? ""), null, { timeout: 30000 });
 });
