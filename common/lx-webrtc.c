@@ -74,6 +74,22 @@ lx_webrtc_prepare_dtls_certificate (void)
   g_object_get (decoder, "pem", &pem, NULL);
 }
 
+void
+lx_webrtc_foreach_stats (const GstStructure *reply, GstWebRTCStatsType type, LxStatsFunc func,
+                         gpointer data)
+{
+  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
+    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
+    GstWebRTCStatsType entry_type;
+
+    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
+        gst_structure_get (gst_value_get_structure (value), "type", GST_TYPE_WEBRTC_STATS_TYPE,
+                           &entry_type, NULL) &&
+        entry_type == type)
+      func (gst_value_get_structure (value), data);
+  }
+}
+
 gboolean
 lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
                                      LxSignalingClient *signaling, const char *school)

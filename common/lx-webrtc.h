@@ -23,6 +23,11 @@ GstElement *lx_webrtc_new (const char *name, const LxIceSettings *ice, guint lat
 GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType type,
                                                               const char *sdp, GError **error);
 
+/* Calls @func for each entry of @type in a "get-stats" reply (which may be NULL). */
+typedef void (*LxStatsFunc) (const GstStructure *stats, gpointer data);
+void lx_webrtc_foreach_stats (const GstStructure *reply, GstWebRTCStatsType type, LxStatsFunc func,
+                              gpointer data);
+
 typedef struct _LxSignalingClient LxSignalingClient;
 
 /* Completes a create-offer or create-answer: sends the description in @promise's reply as an

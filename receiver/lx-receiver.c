@@ -346,33 +346,33 @@ follow_timetable (gpointer data)
 
 /* ---- Statistics and exit conditions ---- */
 
+typedef struct {
+  gint lost, received;
+} PacketCounts;
+
+static void
+add_inbound_stream (const GstStructure *stats, gpointer data)
+{
+  PacketCounts *counts = data;
+  gint64 lost = 0;
+  guint64 received = 0;
+
+  if (gst_structure_get_int64 (stats, "packets-lost", &lost))
+    counts->lost += (gint) MAX (lost, 0);
+  if (gst_structure_get_uint64 (stats, "packets-received", &received))
+    counts->received += (gint) received;
+}
+
 static void
 on_webrtc_stats (GstPromise *promise, gpointer data)
 {
   LxReceiver *receiver = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  gint lost = 0, received = 0;
+  PacketCounts counts = { 0, 0 };
 
-  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
-    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
-    const GstStructure *stats;
-    GstWebRTCStatsType type;
-    gint64 stream_lost = 0;
-    guint64 stream_received = 0;
-
-    if (!GST_VALUE_HOLDS_STRUCTURE (value))
-      continue;
-    stats = gst_value_get_structure (value);
-    if (!gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) ||
-        type != GST_WEBRTC_STATS_INBOUND_RTP)
-      continue;
-    if (gst_structure_get_int64 (stats, "packets-lost", &stream_lost))
-      lost += (gint) MAX (stream_lost, 0);
-    if (gst_structure_get_uint64 (stats, "packets-received", &stream_received))
-      received += (gint) stream_received;
-  }
-  g_atomic_int_set (&receiver->packets_lost, lost);
-  g_atomic_int_set (&receiver->packets_received, received);
+  lx_webrtc_foreach_stats (gst_promise_get_reply (promise), GST_WEBRTC_STATS_INBOUND_RTP,
+                           add_inbound_stream, &counts);
+  g_atomic_int_set (&receiver->packets_lost, counts.lost);
+  g_atomic_int_set (&receiver->packets_received, counts.received);
   gst_promise_unref (promise);
 }
 

@@ -101,25 +101,20 @@ lx_classroom_get_connect_ms (LxClassroom *classroom)
 }
 
 static void
-on_stats (GstPromise *promise, gpointer data)
+note_rtt (const GstStructure *stats, gpointer data)
 {
   LxClassroom *classroom = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
+  gdouble rtt_s;
 
-  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
-    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
-    const GstStructure *stats;
-    GstWebRTCStatsType type;
-    gdouble rtt_s;
+  if (gst_structure_get_double (stats, "round-trip-time", &rtt_s) && rtt_s >= 0)
+    g_atomic_int_set (&classroom->rtt_ms, (gint) (rtt_s * 1000 + 0.5));
+}
 
-    if (!GST_VALUE_HOLDS_STRUCTURE (value))
-      continue;
-    stats = gst_value_get_structure (value);
-    if (gst_structure_get (stats, "type", GST_TYPE_WEBRTC_STATS_TYPE, &type, NULL) &&
-        type == GST_WEBRTC_STATS_REMOTE_INBOUND_RTP &&
-        gst_structure_get_double (stats, "round-trip-time", &rtt_s) && rtt_s >= 0)
-      g_atomic_int_set (&classroom->rtt_ms, (gint) (rtt_s * 1000 + 0.5));
-  }
+static void
+on_stats (GstPromise *promise, gpointer data)
+{
+  lx_webrtc_foreach_stats (gst_promise_get_reply (promise), GST_WEBRTC_STATS_REMOTE_INBOUND_RTP,
+                           note_rtt, data);
   gst_promise_unref (promise);
 }
 
