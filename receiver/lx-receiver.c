@@ -37,7 +37,8 @@ struct _LxReceiver {
   gint packets_lost;     /* from webrtcbin's statistics, atomic */
   gint packets_received; /* atomic */
 
-  LxPlaybackStats last_stats; /* one second ago, for rates */
+  LxPlaybackStats last_stats; /* at the last report, for rates */
+  gint64 last_stats_us;       /* monotonic time of the last report */
   gint64 last_snapshot_us;
   gint64 last_report_us; /* of the quality report to the server */
   guint stats_timer, check_timer;
@@ -401,8 +402,11 @@ report_stats (gpointer data)
   const LxReceiverConfig *config = receiver->config;
   LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
   LxPlaybackStats *last = &receiver->last_stats;
-  guint interval_ms = (guint) config->stats_interval_ms;
-  /* Rates over the last interval, per second. */
+  gint64 now_us = g_get_monotonic_time ();
+  /* Rates over the time since the last report (the final report comes early), per second. */
+  guint64 interval_ms = receiver->last_stats_us
+                            ? (guint64) MAX ((now_us - receiver->last_stats_us) / 1000, 1)
+                            : (guint64) config->stats_interval_ms;
   guint64 fps = (stats.frames_decoded - last->frames_decoded) * 1000 / interval_ms;
   guint64 video_kbps = (stats.video_bytes - last->video_bytes) * 8 / interval_ms;
   guint64 audio_kbps = (stats.audio_bytes - last->audio_bytes) * 8 / interval_ms;
@@ -430,6 +434,7 @@ report_stats (gpointer data)
   printf ("\n");
   fflush (stdout);
   *last = stats;
+  receiver->last_stats_us = now_us;
 
   if (config->stats_json) {
     g_autoptr (JsonNode) root = NULL;
