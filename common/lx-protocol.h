@@ -74,7 +74,7 @@ typedef struct {
   LxRole role;             /* hello */
   gchar *lesson;           /* hello, welcome */
   gchar *school;           /* hello; offer/answer/candidate/classroom-*: the classroom concerned */
-  gchar *token;            /* hello, optional: credentials (checked from issue 7 on) */
+  gchar *token;            /* hello, optional: the school's token (required by timetabled lessons) */
   gboolean sender_present; /* welcome, for receivers */
   gchar *sdp;              /* offer, answer */
   gchar *candidate;        /* candidate */
