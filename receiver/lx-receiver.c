@@ -27,6 +27,7 @@ struct _LxReceiver {
   LxStandby *standby;             /* (nullable) likewise */
   gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
   guint follow_timer;
+  gint64 next_join_us;            /* monotonic: no new attempt before, after a lost connection */
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
@@ -271,6 +272,7 @@ on_signaling_closed (LxSignalingClient *client, const GError *reason, LxReceiver
     g_warning ("classroom %s: %s", receiver->config->connection.school, reason->message);
     leave_lesson (receiver);
     set_state (receiver, "server-unreachable");
+    receiver->next_join_us = g_get_monotonic_time () + lx_timetable_retry_delay_us ();
     return;
   }
   g_printerr ("lianxiao-receiver: %s\n", reason->message);
@@ -323,7 +325,8 @@ follow_timetable (gpointer data)
   g_autofree gchar *text = NULL;
 
   if (current) {
-    if (g_strcmp0 (receiver->lesson, current->lesson) != 0) {
+    if (g_strcmp0 (receiver->lesson, current->lesson) != 0 &&
+        g_get_monotonic_time () >= receiver->next_join_us) {
       leave_lesson (receiver);
       lx_standby_hide (receiver->standby);
       join_lesson (receiver, current->lesson);

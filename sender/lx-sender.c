@@ -32,6 +32,7 @@ struct _LxSender {
   gchar *lesson;                /* (nullable) the lesson on the air */
   LxTimetable *timetable;       /* (nullable) when following the timetable */
   guint follow_timer;
+  gint64 next_join_us; /* monotonic: no new attempt before, after a lost connection */
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
   GMainLoop *loop;
   int exit_status;
@@ -137,6 +138,7 @@ on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *
     /* Unattended: the timetable goes on the air again on its next tick. */
     g_warning ("%s", reason->message);
     leave_lesson (sender);
+    sender->next_join_us = g_get_monotonic_time () + lx_timetable_retry_delay_us ();
     return;
   }
   g_printerr ("lianxiao-sender: %s\n", reason->message);
@@ -182,7 +184,8 @@ follow_timetable (gpointer data)
   const LxOccurrence *current =
       lx_timetable_current (sender->timetable, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (current && g_strcmp0 (sender->lesson, current->lesson) != 0) {
+  if (current && g_strcmp0 (sender->lesson, current->lesson) != 0 &&
+      g_get_monotonic_time () >= sender->next_join_us) {
     leave_lesson (sender);
     join_lesson (sender, current->lesson);
   } else if (current == NULL && sender->lesson) {
