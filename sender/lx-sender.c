@@ -196,7 +196,8 @@ follow_timetable (gpointer data)
 
 /* ---- Statistics ---- */
 
-/* Every few seconds, each classroom's round-trip time to the server, for the status board. */
+/* Every few seconds, each classroom's round-trip time to the server, for the status board (and the
+ * statistics file). */
 static void
 report_rtts (LxSender *sender)
 {
@@ -210,6 +211,9 @@ report_rtts (LxSender *sender)
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
     g_autoptr (LxMessage) message = NULL;
+    /* Asked now, answered by the next report: webrtcbin's statistics are not free, so not on
+     * every statistics tick. */
+    lx_classroom_update_rtt (classroom);
     if (lx_classroom_get_rtt_ms (classroom) < 0)
       continue;
     message = lx_message_new (LX_MESSAGE_RTT);
@@ -268,7 +272,6 @@ report_stats (gpointer data)
     json_builder_set_member_name (builder, "rtt_ms");
     json_builder_add_int_value (builder, lx_classroom_get_rtt_ms (classroom));
     json_builder_end_object (builder);
-    lx_classroom_update_rtt (classroom); /* for the next report */
   }
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "classrooms_connected");
