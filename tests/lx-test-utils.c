@@ -167,12 +167,10 @@ flag_set (gpointer data)
 }
 
 gint
-lx_test_stop_process (GSubprocess *process, guint timeout_ms)
+lx_test_wait_for_exit (GSubprocess *process, guint timeout_ms)
 {
   gboolean done = FALSE;
 
-  if (g_subprocess_get_identifier (process) != NULL)
-    g_subprocess_send_signal (process, SIGTERM);
   g_subprocess_wait_async (process, NULL, on_process_done, &done);
   if (!lx_test_wait_until (flag_set, &done, timeout_ms)) {
     g_subprocess_force_exit (process);
@@ -180,6 +178,14 @@ lx_test_stop_process (GSubprocess *process, guint timeout_ms)
     return -1;
   }
   return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+gint
+lx_test_stop_process (GSubprocess *process, guint timeout_ms)
+{
+  if (g_subprocess_get_identifier (process) != NULL)
+    g_subprocess_send_signal (process, SIGTERM);
+  return lx_test_wait_for_exit (process, timeout_ms);
 }
 
 JsonObject *

@@ -42,6 +42,10 @@ GSubprocessLauncher *lx_test_launcher_new (GSubprocessFlags flags);
 /* (transfer full) Starts @argv (NULL-terminated) with stdout and stderr going to @log_path. */
 GSubprocess *lx_test_spawn (const char *log_path, const char *const *argv);
 
+/* Waits up to @timeout_ms for the process to exit by itself; kills it after that. Returns the exit
+ * status, or -1 if it had to be killed (or died of a signal). */
+gint lx_test_wait_for_exit (GSubprocess *process, guint timeout_ms);
+
 /* Sends SIGTERM and waits up to @timeout_ms for the process to exit; kills it after that. Returns
  * the exit status, or -1 if it had to be killed. */
 gint lx_test_stop_process (GSubprocess *process, guint timeout_ms);

@@ -142,28 +142,6 @@ assert_receiving (Fixture *fixture, const char *school)
                                                                           "g2g_p99_ms"));
 }
 
-static gboolean
-process_exited (gpointer data)
-{
-  return g_subprocess_get_identifier (data) == NULL;
-}
-
-static void
-on_wait_done (GObject *source, GAsyncResult *result, gpointer data)
-{
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-}
-
-/* Waits for @process to exit by itself and returns its exit status (fails after @timeout_ms). */
-static gint
-wait_for_exit (GSubprocess *process, guint timeout_ms)
-{
-  g_subprocess_wait_async (process, NULL, on_wait_done, NULL);
-  g_assert_true (lx_test_wait_until (process_exited, process, timeout_ms));
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
 static void
 test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
 {
@@ -208,7 +186,7 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   g_test_message ("the sender stops: classrooms are told, and exit or wait as configured");
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
   g_clear_object (&sender);
-  g_assert_cmpint (wait_for_exit (r2, 10000), ==, 0);
+  g_assert_cmpint (lx_test_wait_for_exit (r2, 10000), ==, 0);
   g_clear_object (&r2);
 
   {
@@ -277,8 +255,8 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (stats_of (fixture, "file-school", "height"), ==, 180);
 
   /* The 4 s file ends: the sender exits 0 and the classroom, told, exits 0 too. */
-  g_assert_cmpint (wait_for_exit (sender, 20000), ==, 0);
-  g_assert_cmpint (wait_for_exit (receiver, 10000), ==, 0);
+  g_assert_cmpint (lx_test_wait_for_exit (sender, 20000), ==, 0);
+  g_assert_cmpint (lx_test_wait_for_exit (receiver, 10000), ==, 0);
 }
 
 /* Not headless: the classroom plays into a real window, full screen, on an X server (Xvfb). */
@@ -349,7 +327,7 @@ test_receiver_times_out (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   g_autofree gchar *output = NULL;
 
-  g_assert_cmpint (wait_for_exit (receiver, 15000), ==, 3);
+  g_assert_cmpint (lx_test_wait_for_exit (receiver, 15000), ==, 3);
   g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
   g_assert_nonnull (strstr (output, "timed out after 2 s with 0 frames decoded"));
 }
@@ -363,7 +341,7 @@ test_bad_configuration (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   g_autofree gchar *output = NULL;
 
-  g_assert_cmpint (wait_for_exit (receiver, 10000), ==, 2);
+  g_assert_cmpint (lx_test_wait_for_exit (receiver, 10000), ==, 2);
   g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
   g_assert_nonnull (strstr (output, "key 'school' in [signaling]"));
 }
