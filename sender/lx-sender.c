@@ -239,21 +239,16 @@ report_stats (gpointer data)
   if (sender->keyframes)
     keyframes = lx_keyframe_gate_get_stats (sender->keyframes);
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "time_ms");
-  json_builder_add_int_value (builder, lx_stats_now_ms ());
+  lx_stats_add_int (builder, "time_ms", lx_stats_now_ms ());
   json_builder_set_member_name (builder, "lesson");
   if (sender->lesson)
     json_builder_add_string_value (builder, sender->lesson);
   else
     json_builder_add_null_value (builder);
-  json_builder_set_member_name (builder, "frames_encoded");
-  json_builder_add_int_value (builder, g_atomic_int_get (&sender->frames_sent));
-  json_builder_set_member_name (builder, "keyframes_requested");
-  json_builder_add_int_value (builder, keyframes.requested);
-  json_builder_set_member_name (builder, "keyframes_forced");
-  json_builder_add_int_value (builder, keyframes.forced);
-  json_builder_set_member_name (builder, "keyframes_produced");
-  json_builder_add_int_value (builder, keyframes.produced);
+  lx_stats_add_int (builder, "frames_encoded", g_atomic_int_get (&sender->frames_sent));
+  lx_stats_add_int (builder, "keyframes_requested", keyframes.requested);
+  lx_stats_add_int (builder, "keyframes_forced", keyframes.forced);
+  lx_stats_add_int (builder, "keyframes_produced", keyframes.produced);
   encode = lx_delay_window_summarize (sender->encode);
   lx_stats_add_delays (builder, "encode", &encode);
   json_builder_set_member_name (builder, "classrooms");
@@ -267,15 +262,12 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_get_school (classroom));
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
-    json_builder_set_member_name (builder, "connect_ms");
-    json_builder_add_int_value (builder, lx_classroom_get_connect_ms (classroom));
-    json_builder_set_member_name (builder, "rtt_ms");
-    json_builder_add_int_value (builder, lx_classroom_get_rtt_ms (classroom));
+    lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
+    lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "classrooms_connected");
-  json_builder_add_int_value (builder, connected);
+  lx_stats_add_int (builder, "classrooms_connected", connected);
   json_builder_end_object (builder);
 
   report_rtts (sender);

@@ -3,6 +3,8 @@
  * INVALID → 400, NOT_FOUND → 404, CONFLICT → 409. */
 #include "lx-api.h"
 
+#include "lx-stats.h"
+
 #include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,8 +138,7 @@ add_lesson (JsonBuilder *builder, const LxLessonRecord *lesson)
   g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lesson->time_zone);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, lesson->id);
+  lx_stats_add_int (builder, "id", lesson->id);
   add_string (builder, "title", lesson->title);
   add_string (builder, "teacher", lesson->teacher);
   add_string (builder, "sender", lesson->sender);
@@ -608,20 +609,15 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
     g_autofree gchar *left_text = g_date_time_format_iso8601 (left);
 
     json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "lesson");
-    json_builder_add_int_value (builder, record->lesson_id);
+    lx_stats_add_int (builder, "lesson", record->lesson_id);
     add_string (builder, "school", record->school);
     add_string (builder, "joined_utc", joined_text);
     add_string (builder, "left_utc", left_text);
-    json_builder_set_member_name (builder, "seconds");
-    json_builder_add_int_value (builder, record->left - record->joined);
+    lx_stats_add_int (builder, "seconds", record->left - record->joined);
     if (record->has_quality) {
-      json_builder_set_member_name (builder, "frames_decoded");
-      json_builder_add_int_value (builder, record->frames_decoded);
-      json_builder_set_member_name (builder, "packets_lost");
-      json_builder_add_int_value (builder, record->packets_lost);
-      json_builder_set_member_name (builder, "mean_kbps");
-      json_builder_add_int_value (builder, record->mean_kbps);
+      lx_stats_add_int (builder, "frames_decoded", record->frames_decoded);
+      lx_stats_add_int (builder, "packets_lost", record->packets_lost);
+      lx_stats_add_int (builder, "mean_kbps", record->mean_kbps);
     }
     json_builder_end_object (builder);
   }

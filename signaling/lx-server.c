@@ -4,6 +4,7 @@
 
 #include "lx-api.h"
 #include "lx-lessons.h"
+#include "lx-stats.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -131,12 +132,9 @@ on_healthz (SoupServer *soup_server, SoupServerMessage *message, const char *pat
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "status");
   json_builder_add_string_value (builder, "ok");
-  json_builder_set_member_name (builder, "protocol_version");
-  json_builder_add_int_value (builder, LX_PROTOCOL_VERSION);
-  json_builder_set_member_name (builder, "lessons");
-  json_builder_add_int_value (builder, lx_lesson_registry_count_lessons (server->registry));
-  json_builder_set_member_name (builder, "connections");
-  json_builder_add_int_value (builder, g_hash_table_size (server->connections));
+  lx_stats_add_int (builder, "protocol_version", LX_PROTOCOL_VERSION);
+  lx_stats_add_int (builder, "lessons", lx_lesson_registry_count_lessons (server->registry));
+  lx_stats_add_int (builder, "connections", g_hash_table_size (server->connections));
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   body = json_to_string (root, FALSE);
@@ -365,22 +363,16 @@ add_classroom_status (JsonBuilder *builder, LxLessonRegistry *registry, const ch
   json_builder_add_boolean_value (builder, status.reported && status.report_age < 15 &&
                                                status.video_kbps > 0);
   if (status.connected) {
-    json_builder_set_member_name (builder, "since_utc");
-    json_builder_add_int_value (builder, status.since);
+    lx_stats_add_int (builder, "since_utc", status.since);
   }
   if (status.rtt_ms >= 0) {
-    json_builder_set_member_name (builder, "rtt_ms");
-    json_builder_add_int_value (builder, status.rtt_ms);
+    lx_stats_add_int (builder, "rtt_ms", status.rtt_ms);
   }
   if (status.reported) {
-    json_builder_set_member_name (builder, "video_kbps");
-    json_builder_add_int_value (builder, status.video_kbps);
-    json_builder_set_member_name (builder, "packets_lost");
-    json_builder_add_int_value (builder, status.packets_lost);
-    json_builder_set_member_name (builder, "frames_decoded");
-    json_builder_add_int_value (builder, status.frames_decoded);
-    json_builder_set_member_name (builder, "report_age_s");
-    json_builder_add_int_value (builder, status.report_age);
+    lx_stats_add_int (builder, "video_kbps", status.video_kbps);
+    lx_stats_add_int (builder, "packets_lost", status.packets_lost);
+    lx_stats_add_int (builder, "frames_decoded", status.frames_decoded);
+    lx_stats_add_int (builder, "report_age_s", status.report_age);
   }
   json_builder_end_object (builder);
 }
