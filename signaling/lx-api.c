@@ -628,13 +628,19 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
 
 /* ---- The live status stream (server-sent events) ---- */
 
-static void
-push_status (LxApi *api, SoupServerMessage *message)
+/* (transfer full) The status as one server-sent event. */
+static gchar *
+status_event (LxApi *api)
 {
   g_autoptr (JsonNode) status = api->describe_status (api->status_data);
   g_autofree gchar *json = json_to_string (status, FALSE);
-  g_autofree gchar *event = g_strdup_printf ("data: %s\n\n", json);
 
+  return g_strdup_printf ("data: %s\n\n", json);
+}
+
+static void
+push_event (SoupServerMessage *message, const char *event)
+{
   soup_message_body_append (soup_server_message_get_response_body (message), SOUP_MEMORY_COPY,
                             event, strlen (event));
   soup_server_message_unpause (message);
@@ -644,13 +650,16 @@ static gboolean
 push_status_to_all (gpointer data)
 {
   LxApi *api = data;
+  g_autofree gchar *event = NULL;
 
-  for (GList *l = api->status_streams; l; l = l->next)
-    push_status (api, l->data);
   if (api->status_streams == NULL) {
     api->status_timer = 0;
     return G_SOURCE_REMOVE;
   }
+  /* Described once a tick, whatever the number of boards open. */
+  event = status_event (api);
+  for (GList *l = api->status_streams; l; l = l->next)
+    push_event (l->data, event);
   return G_SOURCE_CONTINUE;
 }
 
@@ -678,7 +687,10 @@ open_status_stream (LxApi *api, SoupServerMessage *message)
   soup_message_body_set_accumulate (soup_server_message_get_response_body (message), FALSE);
   g_signal_connect (message, "finished", G_CALLBACK (on_status_stream_finished), api);
   api->status_streams = g_list_prepend (api->status_streams, g_object_ref (message));
-  push_status (api, message);
+  {
+    g_autofree gchar *event = status_event (api);
+    push_event (message, event);
+  }
   if (api->status_timer == 0)
     api->status_timer = g_timeout_add_seconds (STATUS_EVENT_INTERVAL_S, push_status_to_all, api);
 }
