@@ -86,6 +86,8 @@ typedef enum {
   F_PACKETS_LOST,
   F_VIDEO_KBPS,
   F_RTT_MS,
+  F_RESUME,
+  F_LOSS_PERMILLE,
   N_FIELDS
 } Field;
 
@@ -115,6 +117,9 @@ static const FieldInfo field_info[N_FIELDS] = {
                        G_MAXINT },
   [F_VIDEO_KBPS] = { "video_kbps", KIND_INT, G_STRUCT_OFFSET (LxMessage, video_kbps), 1000000 },
   [F_RTT_MS] = { "rtt_ms", KIND_INT, G_STRUCT_OFFSET (LxMessage, rtt_ms), 600000 },
+  [F_RESUME] = { "resume", KIND_BOOL, G_STRUCT_OFFSET (LxMessage, resume), 0 },
+  [F_LOSS_PERMILLE] = { "loss_permille", KIND_INT, G_STRUCT_OFFSET (LxMessage, loss_permille),
+                        1000 },
 };
 
 typedef struct {
@@ -128,17 +133,19 @@ typedef struct {
 
 typedef struct {
   const char *name;
-  FieldUse uses[6];
+  FieldUse uses[8];
 } TypeInfo;
 
 static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_HELLO] = { "hello", { REQUIRED (F_VERSION), REQUIRED (F_ROLE), REQUIRED (F_LESSON),
-                                    REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), END } },
+                                    REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
+                                    END } },
   [LX_MESSAGE_WELCOME] = { "welcome", { REQUIRED (F_VERSION), REQUIRED (F_LESSON),
                                         REQUIRED (F_SENDER_PRESENT), END } },
-  [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), END } },
+  [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
+                                                          END } },
   [LX_MESSAGE_CLASSROOM_LEFT] = { "classroom-left", { REQUIRED (F_SCHOOL), OPTIONAL (F_REASON), END } },
-  [LX_MESSAGE_SENDER_JOINED] = { "sender-joined", { END } },
+  [LX_MESSAGE_SENDER_JOINED] = { "sender-joined", { OPTIONAL (F_RESUME), END } },
   [LX_MESSAGE_SENDER_LEFT] = { "sender-left", { OPTIONAL (F_REASON), END } },
   [LX_MESSAGE_OFFER] = { "offer", { REQUIRED (F_SCHOOL), REQUIRED (F_SDP), END } },
   /* A receiver may leave `school` out of what it sends: the server knows who it is. */
@@ -149,6 +156,9 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_STATS] = { "stats", { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
                                     REQUIRED (F_VIDEO_KBPS), END } },
   [LX_MESSAGE_RTT] = { "rtt", { REQUIRED (F_SCHOOL), REQUIRED (F_RTT_MS), END } },
+  /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
+  [LX_MESSAGE_LINK] = { "link", { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE),
+                                  REQUIRED (F_VIDEO_KBPS), END } },
 };
 
 const char *

@@ -54,6 +54,8 @@ typedef enum {
   LX_MESSAGE_ERROR,            /* server → client: the last message was refused */
   LX_MESSAGE_STATS,            /* receiver → server: how the lesson arrives (for the record) */
   LX_MESSAGE_RTT,              /* sender → server: the round-trip time to one classroom */
+  LX_MESSAGE_LINK,             /* receiver → sender, through the server, every second: how the
+                                * media arrives (the sender picks the classroom's layer from it) */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -84,8 +86,11 @@ typedef struct {
   gchar *message;          /* error: human-readable explanation */
   gint frames_decoded;     /* stats: since the classroom joined */
   gint packets_lost;       /* stats: since the classroom joined */
-  gint video_kbps;         /* stats: over the last interval */
+  gint video_kbps;         /* stats, link: over the last interval */
   gint rtt_ms;             /* rtt: round-trip time to the classroom @school */
+  gboolean resume;         /* hello: rejoining after a lost signaling connection, media still
+                            * flowing; classroom-joined, sender-joined: that peer resumes */
+  gint loss_permille;      /* link: packets lost before any repair, per thousand, last second */
 } LxMessage;
 
 /* (transfer full) A zeroed message of @type. */

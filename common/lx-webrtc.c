@@ -5,12 +5,37 @@
 
 #include <gst/sdp/sdp.h>
 
+/* RTP sessions send RTCP at least every 5 s by default, and AVPF allows one early feedback packet
+ * between two regular ones: a NACK for a lost packet could wait half a second, longer than the
+ * jitter buffer waits for it. A short minimum interval lets retransmission requests (and the
+ * receiver reports the sender estimates each classroom's link from) leave in time; RTCP stays a
+ * few percent of the media's bandwidth. */
+#define RTCP_MIN_INTERVAL (100 * GST_MSECOND)
+
+/* Each RTP session element is configured as rtpbin adds it, before it schedules its first RTCP
+ * packet (later changes would only apply after that first packet, seconds into the lesson). */
+static void
+on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  g_autoptr (GObject) session = NULL;
+
+  if (factory == NULL || !g_str_equal (GST_OBJECT_NAME (factory), "rtpsession"))
+    return;
+  g_object_get (element, "internal-session", &session, NULL);
+  /* Probation holds back a new source's first packets until a few arrive in sequence: the
+   * sender's retransmissions come on a source of their own, a few at a time, and would be held
+   * back until too late. SRTP has authenticated every packet already. */
+  g_object_set (session, "rtcp-min-interval", (guint64) RTCP_MIN_INTERVAL, "probation", 0, NULL);
+}
+
 GstElement *
 lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GError **error)
 {
   g_autoptr (GstElement) webrtc = gst_element_factory_make ("webrtcbin", name);
   g_autoptr (GObject) ice_agent = NULL;
   g_autoptr (GObject) nice_agent = NULL;
+  g_autoptr (GstElement) rtpbin = NULL;
 
   if (webrtc == NULL) {
     g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
@@ -24,6 +49,10 @@ lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GEr
     g_object_set (webrtc, "stun-server", ice->stun_server, NULL);
   if (ice->turn_server)
     g_object_set (webrtc, "turn-server", ice->turn_server, NULL);
+
+  rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+  if (rtpbin)
+    g_signal_connect (rtpbin, "element-added", G_CALLBACK (on_rtpbin_element_added), NULL);
 
   g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
   /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */

@@ -20,7 +20,13 @@ const LxConfigKey lx_receiver_config_keys[] = {
   KEY ("playback", "sink-sync", LX_CONFIG_BOOL, sink_sync, "true", 0, 0, NULL,
        "Show each frame at its time (smooth); false shows it as soon as it is decoded"),
   KEY ("playback", "jitter-buffer-ms", LX_CONFIG_INT, jitter_buffer_ms, "20", 0, 5000, NULL,
-       "Milliseconds of network jitter the receiver absorbs (adds as much delay)"),
+       "Milliseconds of network jitter the receiver absorbs on a clean link (adds as much delay)"),
+  KEY ("playback", "jitter-buffer-max-ms", LX_CONFIG_INT, jitter_buffer_max_ms, "400", 0, 5000,
+       NULL, "On a lossy link the jitter buffer grows, up to this, so that retransmitted packets "
+       "arrive in time (about two round trips); it shrinks back when the link is clean"),
+  KEY ("playback", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
+       "Ask for lost packets again (NACK) and use the sender's FEC; false only to measure what "
+       "they are worth"),
   KEY ("playback", "on-sender-left", LX_CONFIG_CHOICE, on_sender_left, "wait", 0, 0, "wait|exit",
        "When the teacher's sender goes away: wait for it to come back, or exit"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,

@@ -12,7 +12,9 @@ typedef struct {
   gchar *decoder_threading; /* slice | frame | auto (avdec_h264) */
   gboolean decode;          /* FALSE: count frames without decoding (fan-out benchmarks) */
   gboolean sink_sync;
-  gint jitter_buffer_ms;
+  gint jitter_buffer_ms;     /* the jitter buffer's delay on a clean link */
+  gint jitter_buffer_max_ms; /* the most it may grow to on a lossy link, for retransmissions */
+  gboolean loss_recovery;    /* ask for retransmissions, use FEC */
   gchar *on_sender_left; /* wait | exit */
 
   gchar *stats_json;

@@ -42,6 +42,8 @@ struct _LxReceiver {
   gint64 last_stats_us;       /* monotonic time of the last report */
   gint64 last_snapshot_us;
   gint64 last_report_us; /* of the quality report to the server */
+  gint64 last_link_us;   /* of the link report to the sender */
+  gint link_lost, link_received; /* packet counts at the last link report */
   guint stats_timer, check_timer;
 };
 
@@ -108,6 +110,40 @@ on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpoin
   lx_signaling_client_send (receiver->signaling, message);
 }
 
+/* Loss recovery on the classroom's side, in two places because webrtcbin 1.22 needs both:
+ * - each transceiver (made from the sender's offer, before the answer) says it will ask for lost
+ *   packets again, so the answer accepts the sender's retransmission stream (RTX) and its forward
+ *   error correction (RED/ULPFEC);
+ * - each jitter buffer really asks (NACK): webrtcbin decides that from a transceiver it cannot
+ *   always find in a bundled session, and then asks for nothing. Audio has no retransmission stream
+ *   (the sender ignores its requests); Opus FEC and concealment cover its losses. */
+static void
+on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, gpointer data)
+{
+  LxReceiver *receiver = data;
+
+  GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+
+  g_object_get (transceiver, "kind", &kind, NULL);
+  g_object_set (transceiver, "do-nack", receiver->config->loss_recovery, NULL);
+  /* Likewise forward error correction: the answer names RED and ULPFEC only if asked to. */
+  if (receiver->config->loss_recovery && kind == GST_WEBRTC_KIND_VIDEO)
+    g_object_set (transceiver, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, NULL);
+}
+
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session, guint ssrc,
+                     gpointer data)
+{
+  LxReceiver *receiver = data;
+
+  /* Requests only for real gaps: video arrives in bursts (a keyframe is dozens of packets at once,
+   * then nothing), so "the next packet is late" guesses would flood the sender with requests for
+   * packets it has not sent yet. */
+  g_object_set (jitterbuffer, "do-retransmission", receiver->config->loss_recovery,
+                "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", 2, NULL);
+}
+
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 {
@@ -172,6 +208,7 @@ start_session (LxReceiver *receiver, const char *sdp)
   const LxConnectionSettings *connection = &receiver->config->connection;
   g_autoptr (GError) error = NULL;
   g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstElement) rtpbin = NULL;
   GstWebRTCSessionDescription *offer;
   AnswerRequest *request;
   GstPromise *promise;
@@ -195,6 +232,10 @@ start_session (LxReceiver *receiver, const char *sdp)
   gst_bin_add (GST_BIN (receiver->pipeline), receiver->webrtc);
   g_signal_connect (receiver->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), receiver);
   g_signal_connect (receiver->webrtc, "pad-added", G_CALLBACK (on_pad_added), receiver);
+  g_signal_connect (receiver->webrtc, "on-new-transceiver", G_CALLBACK (on_new_transceiver),
+                    receiver);
+  rtpbin = gst_bin_get_by_name (GST_BIN (receiver->webrtc), "rtpbin");
+  g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), receiver);
   g_signal_connect (receiver->webrtc, "notify::connection-state", G_CALLBACK (on_connection_state),
                     receiver);
   bus = gst_element_get_bus (receiver->pipeline);
@@ -354,17 +395,24 @@ typedef struct {
   gint lost, received;
 } PacketCounts;
 
+/* Adds one stream's counts from its RTP source statistics: packets received and lost as the RTP
+ * session saw them, before retransmission or FEC repaired anything (webrtcbin 1.22's own
+ * "packets-lost" comes from the jitter buffer and misses what the link lost). */
 static void
 add_inbound_stream (const GstStructure *stats, gpointer data)
 {
   PacketCounts *counts = data;
-  gint64 lost = 0;
+  const GstStructure *source;
+  gint lost = 0;
   guint64 received = 0;
 
-  if (gst_structure_get_int64 (stats, "packets-lost", &lost))
-    counts->lost += (gint) MAX (lost, 0);
-  if (gst_structure_get_uint64 (stats, "packets-received", &received))
-    counts->received += (gint) received;
+  if (!gst_structure_get (stats, "gst-rtpsource-stats", GST_TYPE_STRUCTURE, &source, NULL))
+    return;
+  gst_structure_get (source, "packets-lost", G_TYPE_INT, &lost, "packets-received", G_TYPE_UINT64,
+                     &received, NULL);
+  counts->lost += MAX (lost, 0);
+  counts->received += (gint) received;
+  gst_structure_free ((GstStructure *) source);
 }
 
 static void
@@ -398,6 +446,31 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   lx_signaling_client_send (receiver->signaling, message);
 }
 
+/* Tells the sender, about once a second, how the media arrives: the share of packets lost before
+ * any repair, over both streams (a link measure), and the video bitrate. The sender moves this
+ * classroom between quality layers by it. */
+static void
+report_link (LxReceiver *receiver, guint64 video_kbps)
+{
+  g_autoptr (LxMessage) message = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gint lost = g_atomic_int_get (&receiver->packets_lost);
+  gint received = g_atomic_int_get (&receiver->packets_received);
+  gint lost_now = lost - receiver->link_lost, received_now = received - receiver->link_received;
+
+  if (receiver->webrtc == NULL || now - receiver->last_link_us < G_USEC_PER_SEC * 9 / 10)
+    return;
+  receiver->last_link_us = now;
+  receiver->link_lost = lost;
+  receiver->link_received = received;
+  if (lost_now < 0 || received_now < 0 || lost_now + received_now == 0)
+    return; /* a new session started counting afresh, or nothing arrived */
+  message = lx_message_new (LX_MESSAGE_LINK);
+  message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
+  message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
+  lx_signaling_client_send (receiver->signaling, message);
+}
+
 static gboolean
 report_stats (gpointer data)
 {
@@ -425,6 +498,7 @@ report_stats (gpointer data)
   }
 
   report_to_server (receiver, &stats, video_kbps);
+  report_link (receiver, video_kbps);
   printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
           "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
           "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost",

@@ -4,6 +4,8 @@
 #include "lx-classroom.h"
 
 #include "lx-encoder.h"
+#include "lx-layer-chooser.h"
+#include "lx-layer-switch.h"
 
 #include <gst/video/video.h>
 
@@ -28,6 +30,12 @@ struct _LxClassroom {
   GstElement *webrtc;
   MediaBranch video;
   MediaBranch audio; /* payloader NULL without audio */
+  GstElement *selector;           /* the video layer's input */
+  LxLayerSwitch *layer_switch;    /* (nullable) until the branch is linked */
+  LxLayerChooser chooser;         /* main context only */
+  gint loss_permille;             /* atomic; -1 before a report */
+  GstCaps *first_video_caps;      /* (nullable) the payloader's first caps: streaming thread only */
+
   gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
   gint64 joined_at;   /* monotonic µs */
@@ -47,6 +55,7 @@ classroom_clear (LxClassroom *classroom)
 {
   g_clear_object (&classroom->video.transceiver);
   g_clear_object (&classroom->audio.transceiver);
+  gst_clear_caps (&classroom->first_video_caps);
   gst_clear_object (&classroom->bin);
   g_free (classroom->school);
 }
@@ -100,33 +109,80 @@ lx_classroom_get_connect_ms (LxClassroom *classroom)
   return g_atomic_int_get (&classroom->connect_ms);
 }
 
-static void
-note_rtt (const GstStructure *stats, gpointer data)
+/* The round trip, from the RTP session's statistics of the classroom's receiver (its RTCP
+ * receiver reports; NTP short format: 1/65536 s), or -1. The same for every bundled stream. */
+static gint
+read_round_trip (LxClassroom *classroom)
 {
-  LxClassroom *classroom = data;
-  gdouble rtt_s;
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+  g_autoptr (GObject) session = NULL;
+  g_autoptr (GstStructure) stats = NULL;
+  const GValue *sources;
+  gint rtt_ms = -1;
 
-  if (gst_structure_get_double (stats, "round-trip-time", &rtt_s) && rtt_s >= 0)
-    g_atomic_int_set (&classroom->rtt_ms, (gint) (rtt_s * 1000 + 0.5));
-}
-
-static void
-on_stats (GstPromise *promise, gpointer data)
-{
-  lx_webrtc_foreach_stats (gst_promise_get_reply (promise), GST_WEBRTC_STATS_REMOTE_INBOUND_RTP,
-                           note_rtt, data);
-  gst_promise_unref (promise);
+  if (rtpbin)
+    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session); /* bundled: session 0 */
+  if (session)
+    g_object_get (session, "stats", &stats, NULL);
+  sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
+  if (sources == NULL || !G_VALUE_HOLDS_BOXED (sources))
+    return -1;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
+    const GValue *value = g_value_array_get_nth (g_value_get_boxed (sources), i);
+    gboolean have_rb = FALSE;
+    guint round_trip = 0;
+    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
+        gst_structure_get (gst_value_get_structure (value), "have-rb", G_TYPE_BOOLEAN, &have_rb,
+                           "rb-round-trip", G_TYPE_UINT, &round_trip, NULL) &&
+        have_rb && round_trip > 0)
+      rtt_ms = (gint) (round_trip * 1000.0 / 65536 + 0.5);
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return rtt_ms;
 }
 
 void
 lx_classroom_update_rtt (LxClassroom *classroom)
 {
-  GstPromise *promise;
+  gint rtt_ms;
 
   if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
     return;
-  promise = gst_promise_new_with_change_func (on_stats, classroom_ref (classroom), classroom_unref);
-  g_signal_emit_by_name (classroom->webrtc, "get-stats", NULL, promise);
+  rtt_ms = read_round_trip (classroom);
+  if (rtt_ms >= 0)
+    g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
+}
+
+void
+lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+{
+  gdouble loss = loss_permille / 1000.0;
+
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
+      classroom->layer_switch == NULL)
+    return;
+  g_atomic_int_set (&classroom->loss_permille, loss_permille);
+  if (lx_layer_chooser_report (&classroom->chooser, loss, g_get_monotonic_time () / 1000)) {
+    g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s, round trip %d ms: %s",
+               classroom->school, loss * 100, video_kbps, g_atomic_int_get (&classroom->rtt_ms),
+               lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
+    lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
+  }
+}
+
+guint
+lx_classroom_get_layer (LxClassroom *classroom)
+{
+  return classroom->layer_switch ? lx_layer_switch_get_current (classroom->layer_switch)
+                                 : classroom->context.n_layers;
+}
+
+gdouble
+lx_classroom_get_loss (LxClassroom *classroom)
+{
+  gint permille = g_atomic_int_get (&classroom->loss_permille);
+  return permille < 0 ? -1 : permille / 1000.0;
 }
 
 gint
@@ -168,8 +224,10 @@ codec_preferences (MediaBranch *branch, gboolean video)
     return NULL;
   caps = gst_caps_make_writable (caps);
   structure = gst_caps_get_structure (caps, 0);
-  /* Per-session values the receiver need not see in the offer. */
-  gst_structure_remove_fields (structure, "ssrc", "timestamp-offset", "seqnum-offset", NULL);
+  /* Per-session values the receiver need not see in the offer. The SSRC stays: with one bundled
+   * transport, it is how the classroom's webrtcbin tells the video stream (which asks for
+   * retransmissions) from the audio one. */
+  gst_structure_remove_fields (structure, "timestamp-offset", "seqnum-offset", NULL);
   if (video)
     gst_structure_set (structure, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
                        G_TYPE_BOOLEAN, TRUE, NULL);
@@ -243,8 +301,7 @@ apply_connection_state (gpointer data)
                       (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
-    if (classroom->context.keyframes)
-      lx_keyframe_gate_request (classroom->context.keyframes, classroom->school);
+    lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     set_state (classroom, LX_CLASSROOM_FAILED);
   }
@@ -319,6 +376,30 @@ filter_keyframe_requests (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 /* ---- Building the branch ---- */
 
+/* The video payloader's caps after a layer change differ from the negotiated ones only in what the
+ * SDP does not carry (the new layer's SPS/PPS, which travel in-band before every keyframe anyway),
+ * and webrtcbin refuses changed caps on a negotiated stream: webrtcbin keeps seeing the first caps.
+ * (Dropping the event instead would leave it pending on the pad, to be retried before every
+ * buffer.) */
+static GstPadProbeReturn
+keep_first_caps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxClassroom *classroom = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_event_parse_caps (event, &caps);
+  if (classroom->first_video_caps == NULL) {
+    classroom->first_video_caps = gst_caps_ref (caps);
+  } else if (!gst_caps_is_equal (caps, classroom->first_video_caps)) {
+    gst_event_unref (event);
+    GST_PAD_PROBE_INFO_DATA (info) = gst_event_new_caps (classroom->first_video_caps);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 static gboolean
 build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const char *kind,
              const char *payloader_factory, guint payload_type, GError **error)
@@ -347,14 +428,15 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
     g_object_set (branch->payloader, "config-interval", -1, NULL);
     gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
     /* min-keyframe-interval-ms = 0 (the naive baseline) lets every request through. */
-    if (classroom->context.keyframes && classroom->context.config->min_keyframe_interval_ms > 0) {
+    if (classroom->context.keyframes[0] &&
+        classroom->context.config->min_keyframe_interval_ms > 0) {
       g_autoptr (GstPad) payloader_sink = gst_element_get_static_pad (branch->payloader, "sink");
       gst_pad_add_probe (payloader_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                          filter_keyframe_requests, classroom, NULL);
     }
     /* The naive baseline: this classroom's own encoder on the raw video. */
     if (classroom->context.config->encoder_per_classroom) {
-      encoder = lx_encoder_video_new (classroom->context.config, error);
+      encoder = lx_encoder_video_new (classroom->context.config, 0, error);
       if (encoder == NULL)
         return FALSE;
     }
@@ -368,6 +450,9 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   }
 
   payloader_src = gst_element_get_static_pad (branch->payloader, "src");
+  if (g_str_equal (kind, "video"))
+    gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, keep_first_caps,
+                       classroom, NULL);
   webrtc_sink = gst_element_request_pad_simple (classroom->webrtc, "sink_%u");
   if (gst_pad_link (payloader_src, webrtc_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
@@ -377,10 +462,26 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   g_object_get (webrtc_sink, "transceiver", &branch->transceiver, NULL);
   g_object_set (branch->transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 NULL);
+  /* Video losses are repaired by retransmission (NACK → RTX) where the round trip allows, and by
+   * forward error correction (ULPFEC in RED) where it does not. Audio relies on Opus's own in-band
+   * FEC (opusenc), which costs no extra stream. */
+  if (g_str_equal (kind, "video") && classroom->context.config->loss_recovery) {
+    g_object_set (branch->transceiver, "do-nack", TRUE, NULL);
+    if (classroom->context.config->fec_percentage > 0)
+      g_object_set (branch->transceiver, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, "fec-percentage",
+                    (guint) classroom->context.config->fec_percentage, NULL);
+  }
   g_signal_connect_data (payloader_src, "notify::caps", G_CALLBACK (on_payloader_caps),
                          classroom_ref (classroom), closure_unref, 0);
 
   queue_sink = gst_element_get_static_pad (queue, "sink");
+  if (tee == NULL) {
+    /* Video: its layer switch links a layer's tee to this selector (lx-layer-switch.h). */
+    classroom->selector = gst_element_factory_make ("input-selector", NULL);
+    gst_bin_add (GST_BIN (classroom->bin), classroom->selector);
+    gst_element_link (classroom->selector, queue);
+    return TRUE;
+  }
   branch->ghost_pad = gst_ghost_pad_new (ghost_name, queue_sink);
   gst_element_add_pad (classroom->bin, branch->ghost_pad);
   return TRUE;
@@ -391,6 +492,17 @@ link_to_tee (MediaBranch *branch)
 {
   branch->tee_pad = gst_element_request_pad_simple (branch->tee, "src_%u");
   return gst_pad_link (branch->tee_pad, branch->ghost_pad) == GST_PAD_LINK_OK;
+}
+
+/* The largest layer a school may have: all of them, unless configuration caps its link. */
+static guint
+starting_layer (const LxClassroomContext *context, const char *school)
+{
+  gpointer cap = g_hash_table_lookup (context->config->classroom_caps, school);
+
+  if (cap == NULL)
+    return 0;
+  return lx_layers_fitting (context->config->layer_specs, context->n_layers, GPOINTER_TO_INT (cap));
 }
 
 LxClassroom *
@@ -407,13 +519,14 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
   classroom->joined_at = g_get_monotonic_time ();
   classroom->connect_ms = -1;
   classroom->rtt_ms = -1;
+  classroom->loss_permille = -1;
   classroom->bin = gst_object_ref_sink (gst_bin_new (name));
   classroom->webrtc = lx_webrtc_new (NULL, context->ice, 0, error);
   if (classroom->webrtc == NULL)
     goto failed;
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);
 
-  if (!build_media (classroom, &classroom->video, context->video_tee, "video", "rtph264pay",
+  if (!build_media (classroom, &classroom->video, NULL, "video", "rtph264pay",
                     VIDEO_PAYLOAD_TYPE, error))
     goto failed;
   if (context->audio_tee &&
@@ -435,7 +548,14 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
     gst_bin_remove (GST_BIN (context->pipeline), classroom->bin);
     goto failed;
   }
-  if (!link_to_tee (&classroom->video) ||
+  classroom->layer_switch =
+      lx_layer_switch_new (classroom->bin, classroom->selector, context->video_tees,
+                           context->keyframes, context->n_layers, school);
+  lx_layer_chooser_init (&classroom->chooser, context->n_layers,
+                         starting_layer (context, school), context->config->adapt_layers &&
+                                                               !context->config->encoder_per_classroom,
+                         g_get_monotonic_time () / 1000);
+  if (!lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer) ||
       (classroom->audio.payloader && !link_to_tee (&classroom->audio))) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
                  "classroom %s: cannot link the branch to the encoders", school);
@@ -491,6 +611,8 @@ finish_close (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void unlinked (LxClassroom *classroom);
+
 /* Runs when the tee is between two buffers for this pad, so nothing is mid-push when we unlink. */
 static GstPadProbeReturn
 unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer data)
@@ -502,10 +624,24 @@ unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer data)
     gst_pad_unlink (tee_pad, peer);
     gst_object_unref (peer);
   }
+  unlinked (classroom);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* One of the branch's links to a tee is gone; after the last, the branch is removed. */
+static void
+unlinked (LxClassroom *classroom)
+{
   if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
     g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
                                 classroom_unref);
-  return GST_PAD_PROBE_REMOVE;
+}
+
+static void
+layers_unlinked (gpointer data)
+{
+  unlinked (data);
+  classroom_unref (data);
 }
 
 void
@@ -515,6 +651,11 @@ lx_classroom_close (LxClassroom *classroom)
 
   g_atomic_int_set (&classroom->state, LX_CLASSROOM_CLOSED);
   g_atomic_int_set (&classroom->pending_unlinks, 1); /* held until every probe is added */
+  if (classroom->layer_switch) {
+    g_atomic_int_inc (&classroom->pending_unlinks);
+    lx_layer_switch_close (g_steal_pointer (&classroom->layer_switch), layers_unlinked,
+                           classroom_ref (classroom));
+  }
   for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
     if (branches[i]->tee_pad == NULL)
       continue;
@@ -522,8 +663,6 @@ lx_classroom_close (LxClassroom *classroom)
     gst_pad_add_probe (branches[i]->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle,
                        classroom_ref (classroom), classroom_unref);
   }
-  if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
-                                classroom_unref);
+  unlinked (classroom);
   classroom_unref (classroom);
 }

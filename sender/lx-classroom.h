@@ -1,14 +1,17 @@
 /* One classroom's branch of the sender: it takes the shared encoded video and audio from the tees,
  * payloads them and sends them through its own webrtcbin, negotiated over signaling.
  *
- *   video-tee ─▶ queue(leaky) ─▶ rtph264pay ─▶┐
- *                                             ├─▶ webrtcbin (sendonly) ═══ SRTP ═══▶ classroom
- *   audio-tee ─▶ queue(leaky) ─▶ rtpopuspay ─▶┘
+ *   video-tee-N ─▶ input-selector ─▶ queue(leaky) ─▶ rtph264pay ─▶┐
+ *   (one layer; see lx-layer-switch.h)                            ├─▶ webrtcbin (sendonly) ═▶ classroom
+ *   audio-tee ─────────────────────▶ queue(leaky) ─▶ rtpopuspay ─▶┘
  *
- * Adding or removing a classroom never stops the pipeline or the other classrooms. */
+ * Adding or removing a classroom never stops the pipeline or the other classrooms. Once a second
+ * the classroom's RTCP receiver reports say how its link copes, and its layer follows
+ * (lx-layer-chooser.h). */
 #pragma once
 
 #include "lx-keyframes.h"
+#include "lx-layers.h"
 #include "lx-sender-config.h"
 #include "lx-signaling-client.h"
 #include "lx-webrtc.h"
@@ -21,11 +24,13 @@ typedef struct _LxClassroom LxClassroom;
 typedef struct {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tee; /* encoded H.264, or raw video with encoder-per-classroom */
+  GstElement *video_tees[LX_MAX_LAYERS]; /* encoded H.264 per layer, or raw video (one) with
+                                          * encoder-per-classroom */
+  LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* (nullable) none with encoder-per-classroom */
+  guint n_layers;
   GstElement *audio_tee; /* (nullable) no audio */
   const LxIceSettings *ice;
   LxSignalingClient *signaling;
-  LxKeyframeGate *keyframes; /* (nullable) none with encoder-per-classroom */
 } LxClassroomContext;
 
 typedef enum {
@@ -57,9 +62,17 @@ LxClassroomState lx_classroom_get_state (LxClassroom *classroom);
 const char *lx_classroom_get_school (LxClassroom *classroom);
 /* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
 gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
-/* Asks webrtcbin for its statistics; the round-trip time to the classroom, which RTCP receiver
- * reports give, is kept for lx_classroom_get_rtt_ms(). */
+/* Reads the round-trip time to the classroom (from its RTCP receiver reports) for
+ * lx_classroom_get_rtt_ms(). */
 void lx_classroom_update_rtt (LxClassroom *classroom);
+/* The classroom's own report of how the media arrives (a `link` message, every second): the share
+ * of packets lost before any repair, per thousand, and the video bitrate received. The classroom's
+ * layer follows it. Main context. */
+void lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps);
+/* The layer on the air for this classroom (n_layers: video paused). */
+guint lx_classroom_get_layer (LxClassroom *classroom);
+/* The loss fraction (0–1) of the last link report, or -1 before one. */
+gdouble lx_classroom_get_loss (LxClassroom *classroom);
 /* The last round-trip time in milliseconds, or -1 before one is known. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
 

@@ -1,10 +1,13 @@
 /* Encoder bins (see lx-encoder.h):
  *
- *   sink → queue(leaky) → encoder → h264parse(config-interval=-1) → capsfilter → src
+ *   sink → queue(leaky) → [videoscale → capsfilter WxH] → encoder → h264parse → capssetter → src
  *   sink → opusenc → src
  *
  * The leaky queue drops a raw frame rather than let a slow encoder build up delay; h264parse
- * repeats SPS/PPS before each keyframe so a classroom that joins mid-stream can decode. */
+ * repeats SPS/PPS before each keyframe so a classroom that joins mid-stream can decode (and so a
+ * classroom can move to this layer at any keyframe). The capssetter gives every layer the same
+ * H.264 level in its caps: a classroom moving between layers then keeps the RTP caps it negotiated
+ * (the level only bounds what the decoder must handle; the largest layer's bound covers all). */
 #include "lx-encoder.h"
 
 /* Hardware H.264 encoders, most preferred first, and their property names for bitrate (kbit/s)
@@ -67,7 +70,8 @@ make (const char *factory, const char *name, GError **error)
 }
 
 static void
-configure_video_encoder (GstElement *encoder, const char *factory, const LxSenderConfig *config)
+configure_video_encoder (GstElement *encoder, const char *factory, const LxSenderConfig *config,
+                         guint kbps)
 {
   guint gop = (guint) config->keyframe_interval_s * (guint) config->framerate;
 
@@ -77,7 +81,7 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
     if (!g_str_equal (config->x264_tune, "none"))
       gst_util_set_object_arg (G_OBJECT (encoder), "tune", config->x264_tune);
     gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", config->x264_speed_preset);
-    g_object_set (encoder, "bitrate", (guint) config->video_bitrate_kbps, "key-int-max", gop,
+    g_object_set (encoder, "bitrate", kbps, "key-int-max", gop,
                   "intra-refresh", config->intra_refresh, "threads",
                   (guint) config->encoder_threads, NULL);
     if (config->bframes >= 0)
@@ -89,7 +93,7 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
     if (!g_str_equal (info->factory, factory))
       continue;
     if (info->bitrate_property)
-      g_object_set (encoder, info->bitrate_property, (guint) config->video_bitrate_kbps, NULL);
+      g_object_set (encoder, info->bitrate_property, kbps, NULL);
     if (info->gop_property)
       g_object_set (encoder, info->gop_property, gop, NULL);
   }
@@ -120,39 +124,59 @@ chain_bin (const char *name, GstElement **elements, guint n_elements, GError **e
   return bin;
 }
 
+/* The level every layer's caps announce (see the top of this file): 4.0 covers up to 1080p30. */
+#define ANNOUNCED_LEVEL "4"
+
 GstElement *
-lx_encoder_video_new (const LxSenderConfig *config, GError **error)
+lx_encoder_video_new (const LxSenderConfig *config, guint layer, GError **error)
 {
+  const LxLayerSpec *spec = &config->layer_specs[layer];
   const char *factory = g_str_equal (config->video_encoder, "auto")
                             ? lx_encoder_pick_video_encoder ()
                             : config->video_encoder;
-  GstElement *elements[4] = { NULL };
+  gboolean scaled = spec->width != config->width || spec->height != config->height;
+  g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%u", layer);
+  g_autofree gchar *bin_name = g_strdup_printf ("video-encoder-%u", layer);
+  g_autoptr (GPtrArray) elements = g_ptr_array_new ();
+  GstElement *queue, *encoder, *parser, *setter, *filter, *scale_filter = NULL;
   g_autoptr (GstCaps) caps = NULL;
 
-  elements[0] = make ("queue", "encoder-queue", error);
-  elements[1] = make (factory, "encoder", error);
-  elements[2] = make ("h264parse", NULL, error);
-  elements[3] = make ("capsfilter", NULL, error);
-  for (guint i = 0; i < G_N_ELEMENTS (elements); i++) {
-    if (elements[i] == NULL) {
-      for (guint j = 0; j < G_N_ELEMENTS (elements); j++)
-        if (elements[j])
-          gst_object_unref (gst_object_ref_sink (elements[j]));
+  g_ptr_array_add (elements, queue = make ("queue", NULL, error));
+  if (scaled) {
+    g_ptr_array_add (elements, make ("videoscale", NULL, error));
+    g_ptr_array_add (elements, scale_filter = make ("capsfilter", NULL, error));
+  }
+  g_ptr_array_add (elements, encoder = make (factory, encoder_name, error));
+  g_ptr_array_add (elements, parser = make ("h264parse", NULL, error));
+  g_ptr_array_add (elements, setter = make ("capssetter", NULL, error));
+  g_ptr_array_add (elements, filter = make ("capsfilter", NULL, error));
+  for (guint i = 0; i < elements->len; i++) {
+    if (g_ptr_array_index (elements, i) == NULL) {
+      for (guint j = 0; j < elements->len; j++)
+        if (g_ptr_array_index (elements, j))
+          gst_object_unref (gst_object_ref_sink (g_ptr_array_index (elements, j)));
       return NULL;
     }
   }
-  g_debug ("video encoder: %s, %dx%d at %d fps, %d kbit/s, keyframe every %d s", factory,
-           config->width, config->height, config->framerate, config->video_bitrate_kbps,
-           config->keyframe_interval_s);
+  g_debug ("video layer %u: %s, %dx%d at %d fps, %d kbit/s, keyframe every %d s", layer, factory,
+           spec->width, spec->height, config->framerate, spec->kbps, config->keyframe_interval_s);
 
-  g_object_set (elements[0], "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time",
-                (guint64) 0, NULL);
-  gst_util_set_object_arg (G_OBJECT (elements[0]), "leaky", "downstream");
-  configure_video_encoder (elements[1], factory, config);
-  g_object_set (elements[2], "config-interval", -1, NULL);
+  g_object_set (queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time", (guint64) 0,
+                NULL);
+  gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+  if (scale_filter) {
+    g_autoptr (GstCaps) size = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, spec->width,
+                                                    "height", G_TYPE_INT, spec->height, NULL);
+    g_object_set (scale_filter, "caps", size, NULL);
+  }
+  configure_video_encoder (encoder, factory, config, (guint) spec->kbps);
+  g_object_set (parser, "config-interval", -1, NULL);
+  caps = gst_caps_from_string ("video/x-h264,level=(string)" ANNOUNCED_LEVEL);
+  g_object_set (setter, "caps", caps, NULL);
+  gst_clear_caps (&caps);
   caps = gst_caps_from_string ("video/x-h264,stream-format=byte-stream,alignment=au");
-  g_object_set (elements[3], "caps", caps, NULL);
-  return chain_bin ("video-encoder", elements, G_N_ELEMENTS (elements), error);
+  g_object_set (filter, "caps", caps, NULL);
+  return chain_bin (bin_name, (GstElement **) elements->pdata, elements->len, error);
 }
 
 GstElement *
@@ -164,5 +188,10 @@ lx_encoder_audio_new (const LxSenderConfig *config, GError **error)
     return NULL;
   g_object_set (elements[0], "bitrate", config->audio_bitrate_kbps * 1000, NULL);
   gst_util_set_object_arg (G_OBJECT (elements[0]), "frame-size", "20");
+  /* In-band FEC: each packet carries a coarse copy of the previous one, so a single lost packet
+   * is rebuilt by the receiver's decoder rather than concealed. Opus spends bits on it only when
+   * told to expect loss. */
+  if (config->loss_recovery)
+    g_object_set (elements[0], "inband-fec", TRUE, "packet-loss-percentage", 10, NULL);
   return chain_bin ("audio-encoder", elements, G_N_ELEMENTS (elements), error);
 }

@@ -6,10 +6,11 @@
 
 #include <gst/gst.h>
 
-/* (transfer floating) A bin "video-encoder": raw video in ("sink"), H.264 byte-stream access units
- * with SPS/PPS before every keyframe out ("src"). Its encoder element is named "encoder". NULL with
- * @error if no usable encoder exists. */
-GstElement *lx_encoder_video_new (const LxSenderConfig *config, GError **error);
+/* (transfer floating) A bin "video-encoder-LAYER": raw video at the capture size in ("sink"),
+ * scaled to quality layer @layer and encoded at its bitrate, H.264 byte-stream access units with
+ * SPS/PPS before every keyframe out ("src"). Its encoder element is named "encoder-LAYER". NULL
+ * with @error if no usable encoder exists. */
+GstElement *lx_encoder_video_new (const LxSenderConfig *config, guint layer, GError **error);
 
 /* (transfer floating) A bin "audio-encoder": raw audio in ("sink"), Opus out ("src"). */
 GstElement *lx_encoder_audio_new (const LxSenderConfig *config, GError **error);

@@ -14,13 +14,12 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Video file to play as the lesson, for video-source=file"),
   KEY ("video", "test-pattern", LX_CONFIG_STRING, test_pattern, "smpte", 0, 0, NULL,
        "videotestsrc pattern for video-source=test (smpte, ball, ...)"),
-  KEY ("video", "width", LX_CONFIG_INT, width, "1280", 16, 4096, NULL, "Picture width in pixels"),
-  KEY ("video", "height", LX_CONFIG_INT, height, "720", 16, 4096, NULL, "Picture height in pixels"),
+  KEY ("video", "layers", LX_CONFIG_STRING_LIST, layers, "1280x720@2500,640x360@800,320x180@250", 0,
+       0, NULL, "Quality layers, largest first, as WIDTHxHEIGHT@KBPS: the picture is captured at the "
+       "first size and encoded once per layer; each classroom gets the layer its link carries"),
   KEY ("video", "framerate", LX_CONFIG_INT, framerate, "30", 1, 120, NULL, "Frames per second"),
   KEY ("video", "video-encoder", LX_CONFIG_STRING, video_encoder, "auto", 0, 0, NULL,
        "H.264 encoder element; auto: a hardware encoder when present, else x264enc"),
-  KEY ("video", "video-bitrate-kbps", LX_CONFIG_INT, video_bitrate_kbps, "2000", 50, 50000, NULL,
-       "Video bitrate in kbit/s"),
   KEY ("video", "keyframe-interval-s", LX_CONFIG_INT, keyframe_interval_s, "5", 1, 3600, NULL,
        "Seconds between scheduled keyframes (joining classrooms get one at once anyway)"),
   KEY ("video", "min-keyframe-interval-ms", LX_CONFIG_INT, min_keyframe_interval_ms, "400", 0,
@@ -43,6 +42,16 @@ const LxConfigKey lx_sender_config_keys[] = {
        NULL, "Benchmark baseline only: encode separately for every classroom (the naive fan-out)"),
   KEY ("network", "rtp-mtu", LX_CONFIG_INT, rtp_mtu, "1200", 400, 9000, NULL,
        "Largest RTP packet in bytes (keep under the path MTU, tunnels included)"),
+  KEY ("network", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
+       "Repair lost packets: retransmission (NACK/RTX) and forward error correction (ULPFEC) for "
+       "video, Opus in-band FEC for audio; false only to measure what they are worth"),
+  KEY ("network", "classroom-max-kbps", LX_CONFIG_STRING_LIST, classroom_max_kbps, NULL, 0, 0,
+       NULL, "Known link limits, as SCHOOL=KBPS: that classroom never gets a layer above it"),
+  KEY ("network", "adapt-layers", LX_CONFIG_BOOL, adapt_layers, "true", 0, 0, NULL,
+       "Move each classroom between layers by what its link carries (from RTCP receiver reports); "
+       "false keeps every classroom on the largest layer it is allowed"),
+  KEY ("network", "fec-percentage", LX_CONFIG_INT, fec_percentage, "10", 0, 100, NULL,
+       "Video forward error correction overhead in percent of the media packets"),
   KEY ("audio", "audio-source", LX_CONFIG_CHOICE, audio_source, "test", 0, 0,
        "test|pulse|alsa|none", "Where the sound comes from"),
   KEY ("audio", "audio-device", LX_CONFIG_STRING, audio_device, NULL, 0, 0, NULL,
@@ -55,3 +64,18 @@ const LxConfigKey lx_sender_config_keys[] = {
        "How often statistics are printed and written"),
   LX_CONFIG_END
 };
+
+gboolean
+lx_sender_config_validate (LxSenderConfig *config, GError **error)
+{
+  config->n_layers = lx_layers_parse ((const char *const *) config->layers, config->layer_specs,
+                                      error);
+  if (config->n_layers == 0)
+    return FALSE;
+  config->width = config->layer_specs[0].width;
+  config->height = config->layer_specs[0].height;
+  g_clear_pointer (&config->classroom_caps, g_hash_table_unref);
+  config->classroom_caps =
+      lx_layers_parse_caps ((const char *const *) config->classroom_max_kbps, error);
+  return config->classroom_caps != NULL;
+}

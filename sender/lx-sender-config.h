@@ -1,6 +1,7 @@
 /* lianxiao-sender's configuration: what to capture, how to encode it, where to send it. */
 #pragma once
 
+#include "lx-layers.h"
 #include "lx-settings.h"
 
 typedef struct {
@@ -10,9 +11,9 @@ typedef struct {
   gchar *video_device;
   gchar *video_file;
   gchar *test_pattern;
-  gint width, height, framerate;
+  gchar **layers;         /* WIDTHxHEIGHT@KBPS, largest first */
+  gint framerate;
   gchar *video_encoder; /* auto | x264enc | a hardware encoder element */
-  gint video_bitrate_kbps;
   gint keyframe_interval_s;
   gint min_keyframe_interval_ms;
   gchar *x264_tune;         /* zerolatency | none */
@@ -23,6 +24,10 @@ typedef struct {
   gboolean latency_stamp;
   gboolean encoder_per_classroom; /* naive fan-out, for benchmarks */
   gint rtp_mtu;
+  gboolean loss_recovery; /* NACK/RTX and ULPFEC for video, Opus in-band FEC for audio */
+  gint fec_percentage;
+  gchar **classroom_max_kbps; /* SCHOOL=KBPS */
+  gboolean adapt_layers;
 
   gchar *audio_source; /* test | pulse | alsa | none */
   gchar *audio_device;
@@ -30,6 +35,16 @@ typedef struct {
 
   gchar *stats_json;
   gint stats_interval_ms;
+
+  /* Derived by lx_sender_config_validate() */
+  LxLayerSpec layer_specs[LX_MAX_LAYERS];
+  guint n_layers;
+  gint width, height;          /* the capture size: the first layer's */
+  GHashTable *classroom_caps;  /* school → kbps */
 } LxSenderConfig;
 
 extern const LxConfigKey lx_sender_config_keys[];
+
+/* Derives what the keys alone do not give (the layers, the per-school caps) and checks it. FALSE
+ * with @error naming the key. */
+gboolean lx_sender_config_validate (LxSenderConfig *config, GError **error);

@@ -1,8 +1,9 @@
 /* The sender (see lx-sender.h):
  *
- *   video-capture ─▶ video-encoder (H.264, once) ─▶ video-tee ─┬─▶ classroom A (webrtcbin)
- *   audio-capture ─▶ audio-encoder (Opus, once)  ─▶ audio-tee ─┼─▶ classroom B (webrtcbin)
- *                                                              └─▶ ...
+ *                    ┌▶ video-encoder-0 (H.264 720p, once) ─▶ video-tee-0 ─┬─▶ classroom A (webrtcbin)
+ *   video-capture ─▶ raw-tee ─▶ video-encoder-1 (360p, once) ─▶ video-tee-1 ─┼─▶ classroom B
+ *                    └▶ video-encoder-2 (180p, once) ─▶ video-tee-2 ─┤   (each takes one layer)
+ *   audio-capture ─▶ audio-encoder (Opus, once) ─────────────▶ audio-tee ─┴─▶ ...
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
 #include "lx-sender.h"
 
@@ -16,13 +17,15 @@
 #include <glib-unix.h>
 #include <gst/video/video.h>
 #include <stdio.h>
+#include <string.h>
 
 struct _LxSender {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tee;
+  GstElement *video_tees[LX_MAX_LAYERS]; /* one per quality layer; raw video with an encoder per
+                                          * classroom */
   GstElement *audio_tee; /* (nullable) */
-  LxKeyframeGate *keyframes; /* (nullable) none with an encoder per classroom */
+  LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* one per layer; none with an encoder per classroom */
   LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
@@ -69,14 +72,15 @@ add_classroom (LxSender *sender, const char *school)
   LxClassroomContext context = {
     .config = sender->config,
     .pipeline = sender->pipeline,
-    .video_tee = sender->video_tee,
     .audio_tee = sender->audio_tee,
     .ice = &sender->config->connection.ice,
     .signaling = sender->signaling,
-    .keyframes = sender->keyframes,
+    .n_layers = sender->config->encoder_per_classroom ? 1 : sender->config->n_layers,
   };
   LxClassroom *classroom;
 
+  memcpy (context.video_tees, sender->video_tees, sizeof (context.video_tees));
+  memcpy (context.keyframes, sender->keyframes, sizeof (context.keyframes));
   /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
   remove_classroom (sender, school, "joined again");
   classroom = lx_classroom_new (&context, school, &error);
@@ -99,6 +103,11 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
     break;
   case LX_MESSAGE_CLASSROOM_LEFT:
     remove_classroom (sender, message->school, message->reason ? message->reason : "left");
+    break;
+  case LX_MESSAGE_LINK:
+    classroom = g_hash_table_lookup (sender->classrooms, message->school);
+    if (classroom)
+      lx_classroom_link_report (classroom, message->loss_permille, message->video_kbps);
     break;
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
@@ -196,6 +205,7 @@ follow_timetable (gpointer data)
 
 /* ---- Statistics ---- */
 
+
 /* Every few seconds, each classroom's round-trip time to the server, for the status board (and the
  * statistics file). */
 static void
@@ -211,8 +221,6 @@ report_rtts (LxSender *sender)
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
     g_autoptr (LxMessage) message = NULL;
-    /* Asked now, answered by the next report: webrtcbin's statistics are not free, so not on
-     * every statistics tick. */
     lx_classroom_update_rtt (classroom);
     if (lx_classroom_get_rtt_ms (classroom) < 0)
       continue;
@@ -221,6 +229,20 @@ report_rtts (LxSender *sender)
     message->rtt_ms = lx_classroom_get_rtt_ms (classroom);
     lx_signaling_client_send (sender->signaling, message);
   }
+}
+
+/* A classroom's layer in its statistics: its index (-1 when video is paused) and size. */
+static void
+add_layer (JsonBuilder *builder, const LxSenderConfig *config, guint layer)
+{
+  gboolean paused = layer >= config->n_layers;
+  g_autofree gchar *size = paused ? g_strdup ("paused")
+                                  : g_strdup_printf ("%dx%d", config->layer_specs[layer].width,
+                                                     config->layer_specs[layer].height);
+
+  lx_stats_add_int (builder, "layer", paused ? -1 : (gint64) layer);
+  json_builder_set_member_name (builder, "layer_size");
+  json_builder_add_string_value (builder, size);
 }
 
 static gboolean
@@ -236,8 +258,12 @@ report_stats (gpointer data)
   LxClassroom *classroom;
   guint connected = 0;
 
-  if (sender->keyframes)
-    keyframes = lx_keyframe_gate_get_stats (sender->keyframes);
+  for (guint i = 0; i < LX_MAX_LAYERS && sender->keyframes[i]; i++) {
+    LxKeyframeStats layer = lx_keyframe_gate_get_stats (sender->keyframes[i]);
+    keyframes.requested += layer.requested;
+    keyframes.forced += layer.forced;
+    keyframes.produced += layer.produced;
+  }
   json_builder_begin_object (builder);
   lx_stats_add_int (builder, "time_ms", lx_stats_now_ms ());
   json_builder_set_member_name (builder, "lesson");
@@ -264,6 +290,9 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
     lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
+    add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
+    json_builder_set_member_name (builder, "loss");
+    json_builder_add_double_value (builder, lx_classroom_get_loss (classroom));
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
@@ -367,26 +396,76 @@ stamp_capture_time (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* Adds capture → encoder (if any) → tee to the pipeline and returns (transfer full) the tee; takes
- * the floating references. The tee lives in the pipeline itself, beside the classroom branches it
- * feeds, since pads can only be linked within one bin. */
+/* A classroom that joins or changes layer links a new pad to a tee, and the new link asks upstream
+ * to renegotiate (RECONFIGURE). The formats are fixed from capture to encoders, and renegotiating
+ * them live is no-op at best and a not-negotiated error at worst: classrooms never ask. */
+static GstPadProbeReturn
+drop_reconfigure (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE
+             ? GST_PAD_PROBE_DROP
+             : GST_PAD_PROBE_OK;
+}
+
+/* Adds @encoder (if any) → a new tee named @tee_name after @upstream in the pipeline, and returns
+ * (transfer full) the tee; takes the floating references. The tees live in the pipeline itself,
+ * beside the classroom branches they feed, since pads can only be linked within one bin. */
 static GstElement *
-add_media_chain (GstElement *pipeline, GstElement *capture, GstElement *encoder,
-                 const char *tee_name, GError **error)
+add_tee_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
+               const char *tee_name, GError **error)
 {
   GstElement *tee = gst_element_factory_make ("tee", tee_name);
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
 
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
-  gst_bin_add_many (GST_BIN (pipeline), capture, tee, NULL);
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, drop_reconfigure, NULL, NULL);
+  gst_bin_add (GST_BIN (pipeline), tee);
   if (encoder)
     gst_bin_add (GST_BIN (pipeline), encoder);
-  if (encoder ? !gst_element_link_many (capture, encoder, tee, NULL)
-              : !gst_element_link (capture, tee)) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to its encoder",
-                 GST_ELEMENT_NAME (capture));
+  if (encoder ? !gst_element_link_many (upstream, encoder, tee, NULL)
+              : !gst_element_link (upstream, tee)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+                 GST_ELEMENT_NAME (upstream), tee_name);
     return NULL;
   }
   return gst_object_ref (tee);
+}
+
+/* Encodes each quality layer once, from one tee of raw video, into a tee per layer. */
+static gboolean
+add_video_layers (LxSender *sender, GstElement *capture, GError **error)
+{
+  const LxSenderConfig *config = sender->config;
+  g_autoptr (GstElement) raw_tee = add_tee_after (sender->pipeline, capture, NULL, "raw-tee", error);
+
+  if (raw_tee == NULL)
+    return FALSE;
+  /* The naive baseline encodes in every classroom's branch, from the raw video. */
+  if (config->encoder_per_classroom) {
+    sender->video_tees[0] = g_steal_pointer (&raw_tee);
+    return TRUE;
+  }
+  for (guint i = 0; i < config->n_layers; i++) {
+    g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%u", i);
+    g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%u", i);
+    g_autoptr (GstElement) video_encoder = NULL;
+    g_autoptr (GstPad) encoder_src = NULL;
+    GstElement *encoder = lx_encoder_video_new (config, i, error);
+
+    if (encoder == NULL)
+      return FALSE;
+    sender->video_tees[i] = add_tee_after (sender->pipeline, raw_tee, encoder, tee_name, error);
+    if (sender->video_tees[i] == NULL)
+      return FALSE;
+    video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
+    encoder_src = gst_element_get_static_pad (video_encoder, "src");
+    sender->keyframes[i] = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+    if (i == 0) {
+      g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (video_encoder, "sink");
+      lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
+    }
+  }
+  return TRUE;
 }
 
 LxSender *
@@ -406,46 +485,32 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   capture = lx_capture_video_new (config, error);
   if (capture == NULL)
     goto failed;
+  gst_bin_add (GST_BIN (sender->pipeline), capture);
   if (config->latency_stamp) {
     g_autoptr (GstPad) capture_src = gst_element_get_static_pad (capture, "src");
     gst_pad_add_probe (capture_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                        stamp_capture_time, sender, NULL);
   }
-  /* Encoded once here, unless the naive baseline encodes in every classroom's branch. */
-  if (!config->encoder_per_classroom) {
-    encoder = lx_encoder_video_new (config, error);
-    if (encoder == NULL) {
-      gst_object_unref (gst_object_ref_sink (capture));
-      goto failed;
-    }
-  }
-  sender->video_tee = add_media_chain (sender->pipeline, capture, encoder, "video-tee", error);
-  if (sender->video_tee == NULL)
+  if (!add_video_layers (sender, capture, error))
     goto failed;
 
   capture = lx_capture_audio_new (config, error);
   if (capture != NULL) {
+    gst_bin_add (GST_BIN (sender->pipeline), capture);
     encoder = lx_encoder_audio_new (config, error);
     if (encoder == NULL)
       goto failed;
-    sender->audio_tee = add_media_chain (sender->pipeline, capture, encoder, "audio-tee", error);
+    sender->audio_tee = add_tee_after (sender->pipeline, capture, encoder, "audio-tee", error);
     if (sender->audio_tee == NULL)
       goto failed;
   } else if (error && *error) {
     goto failed;
   }
 
-  tee_sink = gst_element_get_static_pad (sender->video_tee, "sink");
+  /* The largest layer's frames are the lesson's frames (the others are the same pictures). */
+  tee_sink = gst_element_get_static_pad (sender->video_tees[0], "sink");
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                      on_video_to_tee, sender, NULL);
-  if (!config->encoder_per_classroom) {
-    g_autoptr (GstElement) video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline),
-                                                                "encoder");
-    g_autoptr (GstPad) encoder_src = gst_element_get_static_pad (video_encoder, "src");
-    g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (video_encoder, "sink");
-    sender->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
-    lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
-  }
   return sender;
 
 failed:
@@ -461,12 +526,14 @@ lx_sender_free (LxSender *sender)
   leave_lesson (sender);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
-  g_clear_pointer (&sender->keyframes, lx_keyframe_gate_free);
+  for (guint i = 0; i < LX_MAX_LAYERS; i++)
+    g_clear_pointer (&sender->keyframes[i], lx_keyframe_gate_free);
   gst_object_unref (sender->pipeline);
   sender->pipeline = NULL;
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
-  gst_clear_object (&sender->video_tee);
+  for (guint i = 0; i < LX_MAX_LAYERS; i++)
+    gst_clear_object (&sender->video_tees[i]);
   gst_clear_object (&sender->audio_tee);
   g_main_loop_unref (sender->loop);
   g_free (sender);

@@ -20,7 +20,8 @@ main (int argc, char **argv)
                        "Lianxiao sender: broadcasts a lesson from the master school to every "
                        "classroom that joins it.",
                        NULL, &argc, &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, &error)) {
+      !lx_connection_settings_validate (&config.connection, &error) ||
+      !lx_sender_config_validate (&config, &error)) {
     fprintf (stderr, "lianxiao-sender: %s\n", error->message);
     return 2;
   }
@@ -34,5 +35,6 @@ main (int argc, char **argv)
   status = lx_sender_run (sender);
   lx_sender_free (sender);
   lx_config_clear (lx_sender_config_keys, &config);
+  g_clear_pointer (&config.classroom_caps, g_hash_table_unref);
   return status;
 }

@@ -387,6 +387,18 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
       classroom->rtt_ms = message->rtt_ms;
     break;
   }
+  case LX_MESSAGE_LINK:
+    if (peer->role != LX_ROLE_RECEIVER) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only classrooms report their 'link'");
+    } else if (lesson->sender) {
+      /* Whatever `school` a classroom wrote, it speaks only for itself. */
+      g_autoptr (LxMessage) copy = lx_message_new (LX_MESSAGE_LINK);
+      copy->school = g_strdup (peer->school);
+      copy->loss_permille = message->loss_permille;
+      copy->video_kbps = message->video_kbps;
+      send_message (lesson->sender, copy);
+    }
+    break;
   case LX_MESSAGE_STATS:
     if (peer->role != LX_ROLE_RECEIVER) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only classrooms report 'stats'");
