@@ -16,14 +16,29 @@ struct _LxSignalingClient {
   SoupSession *session;
   SoupWebsocketConnection *connection;
   GCancellable *cancellable;
-  gboolean joined;
+  gboolean joined;       /* on this connection */
+  gboolean ever_joined;  /* on any: from then on, lost connections are retried */
+  gboolean resume;       /* the next hello says the media is still flowing */
   gboolean stopped;
+  guint attempts;        /* failed reconnections in a row */
+  guint retry_source;
 };
 
 G_DEFINE_TYPE (LxSignalingClient, lx_signaling_client, G_TYPE_OBJECT)
 
-enum { SIGNAL_JOINED, SIGNAL_MESSAGE, SIGNAL_CLOSED, N_SIGNALS };
+enum { SIGNAL_JOINED, SIGNAL_MESSAGE, SIGNAL_DISCONNECTED, SIGNAL_CLOSED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+static void
+drop_connection (LxSignalingClient *client)
+{
+  if (client->connection == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (client->connection, client);
+  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_clear_object (&client->connection);
+}
 
 static void
 lx_signaling_client_dispose (GObject *object)
@@ -31,14 +46,10 @@ lx_signaling_client_dispose (GObject *object)
   LxSignalingClient *client = LX_SIGNALING_CLIENT (object);
 
   client->stopped = TRUE;
+  g_clear_handle_id (&client->retry_source, g_source_remove);
   if (client->cancellable)
     g_cancellable_cancel (client->cancellable);
-  if (client->connection) {
-    g_signal_handlers_disconnect_by_data (client->connection, client);
-    if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-      soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  }
-  g_clear_object (&client->connection);
+  drop_connection (client);
   g_clear_object (&client->session);
   g_clear_object (&client->cancellable);
   G_OBJECT_CLASS (lx_signaling_client_parent_class)->dispose (object);
@@ -69,6 +80,9 @@ lx_signaling_client_class_init (LxSignalingClientClass *klass)
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+  signals[SIGNAL_DISCONNECTED] = g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                               1, G_TYPE_POINTER);
   signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
@@ -102,6 +116,50 @@ emit_closed (LxSignalingClient *client, GError *reason)
   g_signal_emit (client, signals[SIGNAL_CLOSED], 0, reason);
 }
 
+static void connect_now (LxSignalingClient *client);
+
+static gboolean
+retry (gpointer data)
+{
+  LxSignalingClient *client = data;
+
+  client->retry_source = 0;
+  connect_now (client);
+  return G_SOURCE_REMOVE;
+}
+
+/* The delay before reconnection attempt @attempts (from 0): 1, 2, 4, then 5 s, each ±25 %. */
+static guint
+retry_delay_ms (guint attempts)
+{
+  guint base = attempts >= 3 ? 5000 : 1000u << attempts;
+  return (guint) g_random_int_range ((gint) (base * 3 / 4), (gint) (base * 5 / 4) + 1);
+}
+
+/* The connection is gone (or could not be made). Before the first join that is the end; after it,
+ * the client tries again. */
+static void
+connection_lost (LxSignalingClient *client, GError *reason)
+{
+  gboolean was_joined = client->joined;
+  guint delay;
+
+  if (client->stopped)
+    return;
+  drop_connection (client);
+  client->joined = FALSE;
+  if (!client->ever_joined) {
+    emit_closed (client, reason);
+    return;
+  }
+  delay = retry_delay_ms (client->attempts++);
+  g_message ("signaling: %s; connecting again in %.1f s", reason->message, delay / 1000.0);
+  g_clear_handle_id (&client->retry_source, g_source_remove);
+  client->retry_source = g_timeout_add (delay, retry, client);
+  if (was_joined)
+    g_signal_emit (client, signals[SIGNAL_DISCONNECTED], 0, reason);
+}
+
 static void
 on_websocket_message (SoupWebsocketConnection *connection, gint data_type, GBytes *bytes,
                       LxSignalingClient *client)
@@ -125,6 +183,10 @@ on_websocket_message (SoupWebsocketConnection *connection, gint data_type, GByte
   if (!client->joined) {
     if (message->type == LX_MESSAGE_WELCOME) {
       client->joined = TRUE;
+      client->ever_joined = TRUE;
+      client->attempts = 0;
+      /* From now on a lost connection leaves the media as it is. */
+      client->resume = TRUE;
       g_signal_emit (client, signals[SIGNAL_JOINED], 0, message);
     } else if (message->type == LX_MESSAGE_ERROR) {
       /* The server refused our hello: there is nothing to do on this connection. */
@@ -151,7 +213,7 @@ on_websocket_closed (SoupWebsocketConnection *connection, LxSignalingClient *cli
                                           "connection to the signaling server %s closed (code %u)",
                                           client->url,
                                           soup_websocket_connection_get_close_code (connection));
-  emit_closed (client, error);
+  connection_lost (client, error);
 }
 
 static void
@@ -179,7 +241,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
     g_autoptr (GError) reason = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
                                              "cannot connect to the signaling server %s: %s",
                                              client->url, error->message);
-    emit_closed (client, reason);
+    if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      connection_lost (client, reason);
     return;
   }
   if (client->stopped) {
@@ -198,6 +261,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   hello->lesson = g_strdup (client->lesson);
   hello->school = g_strdup (client->school);
   hello->token = g_strdup (client->token);
+  hello->resume = client->resume;
   json = lx_message_to_json (hello, &error);
   if (json == NULL) {
     emit_closed (client, error);
@@ -206,14 +270,11 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   send_json (client, json);
 }
 
-void
-lx_signaling_client_start (LxSignalingClient *client)
+static void
+connect_now (LxSignalingClient *client)
 {
-  g_autoptr (SoupMessage) request = NULL;
+  g_autoptr (SoupMessage) request = soup_message_new (SOUP_METHOD_GET, client->url);
 
-  g_return_if_fail (LX_IS_SIGNALING_CLIENT (client));
-
-  request = soup_message_new (SOUP_METHOD_GET, client->url);
   if (request == NULL) {
     g_autoptr (GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                                             "'%s' is not a valid signaling server URL",
@@ -221,10 +282,43 @@ lx_signaling_client_start (LxSignalingClient *client)
     emit_closed (client, error);
     return;
   }
-  client->session = soup_session_new ();
+  if (client->session == NULL) {
+    /* A dead network must not hold a connection attempt for TCP's minutes: give up after 5 s
+     * (and try again). */
+    client->session = soup_session_new_with_options ("timeout", 5, NULL);
+  }
+  g_clear_object (&client->cancellable);
   client->cancellable = g_cancellable_new ();
   soup_session_websocket_connect_async (client->session, request, NULL, NULL, G_PRIORITY_DEFAULT,
                                         client->cancellable, on_connected, g_object_ref (client));
+}
+
+void
+lx_signaling_client_start (LxSignalingClient *client)
+{
+  g_return_if_fail (LX_IS_SIGNALING_CLIENT (client));
+  connect_now (client);
+}
+
+void
+lx_signaling_client_rejoin (LxSignalingClient *client)
+{
+  g_autoptr (GError) reason = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                                                   "left to join afresh");
+
+  if (client->stopped)
+    return;
+  client->resume = FALSE;
+  if (client->cancellable)
+    g_cancellable_cancel (client->cancellable);
+  client->ever_joined = TRUE; /* retry until back, even if this client never joined */
+  connection_lost (client, reason);
+}
+
+gboolean
+lx_signaling_client_is_joined (LxSignalingClient *client)
+{
+  return client->joined;
 }
 
 typedef struct {
@@ -279,6 +373,7 @@ void
 lx_signaling_client_stop (LxSignalingClient *client)
 {
   client->stopped = TRUE;
+  g_clear_handle_id (&client->retry_source, g_source_remove);
   if (client->cancellable)
     g_cancellable_cancel (client->cancellable);
   if (client->connection &&

@@ -27,6 +27,9 @@ const LxConfigKey lx_receiver_config_keys[] = {
   KEY ("playback", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
        "Ask for lost packets again (NACK) and use the sender's FEC; false only to measure what "
        "they are worth"),
+  KEY ("network", "media-timeout-s", LX_CONFIG_INT, media_timeout_s, "6", 2, 600, NULL,
+       "No packet at all for this long (or ICE failed): join the lesson again so the sender "
+       "negotiates afresh; shorter dropouts are ridden out behind a \"reconnecting\" card"),
   KEY ("playback", "on-sender-left", LX_CONFIG_CHOICE, on_sender_left, "wait", 0, 0, "wait|exit",
        "When the teacher's sender goes away: wait for it to come back, or exit"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,

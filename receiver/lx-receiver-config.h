@@ -15,6 +15,7 @@ typedef struct {
   gint jitter_buffer_ms;     /* the jitter buffer's delay on a clean link */
   gint jitter_buffer_max_ms; /* the most it may grow to on a lossy link, for retransmissions */
   gboolean loss_recovery;    /* ask for retransmissions, use FEC */
+  gint media_timeout_s;      /* no media this long: negotiate afresh */
   gchar *on_sender_left; /* wait | exit */
 
   gchar *stats_json;

@@ -16,6 +16,12 @@
 
 #define SNAPSHOT_INTERVAL_S 5
 #define SERVER_REPORT_INTERVAL_US (5 * G_USEC_PER_SEC)
+/* Without any packet this long, the classroom shows the "reconnecting" card instead of a frozen
+ * picture; a brief ICE "disconnected" or a short dropout is ridden out behind it. */
+#define MEDIA_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
+/* Sound but no new picture this long: the sender paused this classroom's video (its link cannot
+ * carry even the cheapest layer). */
+#define VIDEO_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
@@ -24,7 +30,7 @@ struct _LxReceiver {
   LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
   gchar *lesson;                  /* (nullable) the lesson joined now */
   LxTimetable *timetable;         /* (nullable) when following the timetable */
-  LxStandby *standby;             /* (nullable) likewise */
+  LxStandby *standby;             /* (nullable) until a card is first needed */
   gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
   guint follow_timer;
   gint64 next_join_us;            /* monotonic: no new attempt before, after a lost connection */
@@ -44,7 +50,16 @@ struct _LxReceiver {
   gint64 last_report_us; /* of the quality report to the server */
   gint64 last_link_us;   /* of the link report to the sender */
   gint link_lost, link_received; /* packet counts at the last link report */
-  guint stats_timer, check_timer;
+  guint stats_timer, check_timer, watch_timer;
+
+  /* The media watchdog (watch_media) */
+  guint64 watched_bytes;  /* video + audio bytes at the last look */
+  guint64 watched_frames; /* frames decoded at the last look */
+  gint64 media_seen_us;   /* monotonic: last time bytes arrived (or the session started) */
+  gint64 frames_seen_us;  /* monotonic: last time a frame was decoded */
+  gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
+  gboolean ice_failed;
+  const char *card;       /* (nullable) the card on screen now */
 };
 
 static void
@@ -60,6 +75,43 @@ set_state (LxReceiver *receiver, const char *state)
   if (g_strcmp0 (receiver->state, state) != 0)
     g_message ("classroom %s: %s", receiver->config->connection.school, state);
   receiver->state = state;
+}
+
+/* ---- Cards: what the screen shows instead of a frozen picture ---- */
+
+static void
+show_card (LxReceiver *receiver, const char *card, const char *text)
+{
+  if (receiver->standby == NULL) {
+    receiver->standby = lx_standby_new (receiver->config);
+    if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
+      lx_fullscreen_window_attach (receiver->fullscreen,
+                                   lx_standby_get_pipeline (receiver->standby));
+  }
+  if (g_strcmp0 (receiver->card, card) != 0)
+    g_message ("classroom %s: showing the %s card", receiver->config->connection.school, card);
+  receiver->card = card;
+  lx_standby_show (receiver->standby, text);
+}
+
+static void
+hide_card (LxReceiver *receiver)
+{
+  if (receiver->card == NULL)
+    return;
+  receiver->card = NULL;
+  lx_standby_hide (receiver->standby);
+  if (receiver->fullscreen && receiver->pipeline)
+    lx_fullscreen_window_attach (receiver->fullscreen, receiver->pipeline);
+}
+
+static void
+show_reconnecting (LxReceiver *receiver, const char *state)
+{
+  set_state (receiver, state);
+  show_card (receiver, "reconnecting",
+             "正在重新连接… · Reconnecting…\n\n网络中断，课程会自动恢复\n"
+             "The link dropped; the lesson comes back by itself");
 }
 
 /* ---- One media session ---- */
@@ -166,10 +218,14 @@ on_connection_state_main (gpointer data)
   if (receiver->webrtc == NULL)
     return G_SOURCE_REMOVE;
   g_object_get (receiver->webrtc, "connection-state", &state, NULL);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     set_state (receiver, "receiving");
-  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED)
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    /* "failed" is final for this session (unlike "disconnected", which the watchdog rides out):
+     * negotiate afresh at once. */
+    receiver->ice_failed = TRUE;
     set_state (receiver, "failed");
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -252,6 +308,8 @@ start_session (LxReceiver *receiver, const char *sdp)
   promise = gst_promise_new_with_change_func (on_answer_created, request, free_answer_request);
   g_signal_emit_by_name (receiver->webrtc, "create-answer", NULL, promise);
   set_state (receiver, "connecting");
+  receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
+  receiver->ice_failed = FALSE;
 }
 
 /* ---- Signaling ---- */
@@ -267,6 +325,9 @@ sender_gone (LxReceiver *receiver, const char *why)
     return;
   }
   set_state (receiver, "waiting-for-sender");
+  show_card (receiver, "waiting-for-teacher",
+             "等待老师… · Waiting for the teacher…\n\n课程会自动继续\n"
+             "The lesson goes on by itself when the teacher is back");
 }
 
 static void
@@ -282,6 +343,9 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
                              message->candidate);
     break;
   case LX_MESSAGE_SENDER_JOINED:
+    /* The sender lost its signaling connection and is back: the media never stopped. */
+    if (message->resume && receiver->pipeline)
+      break;
     /* A new sender (or a restarted one): the old session is dead, a new offer is on its way. */
     stop_session (receiver);
     set_state (receiver, "waiting-for-offer");
@@ -300,7 +364,20 @@ static void
 on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxReceiver *receiver)
 {
   g_message ("classroom %s: joined lesson %s", receiver->config->connection.school, welcome->lesson);
+  /* Back after a lost signaling connection, with the media still flowing: nothing to do. */
+  if (receiver->pipeline)
+    return;
   set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
+}
+
+/* The signaling connection dropped (the server restarted, the network is down): the client joins
+ * again by itself, and media already flowing goes on meanwhile. */
+static void
+on_signaling_disconnected (LxSignalingClient *client, const GError *reason,
+                           LxReceiver *receiver)
+{
+  g_message ("classroom %s: signaling lost (%s); the media %s", receiver->config->connection.school,
+             reason->message, receiver->pipeline ? "goes on" : "is not flowing");
 }
 
 static void leave_lesson (LxReceiver *receiver);
@@ -334,6 +411,8 @@ join_lesson (LxReceiver *receiver, const char *lesson)
   g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
   g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
   g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
+  g_signal_connect (receiver->signaling, "disconnected", G_CALLBACK (on_signaling_disconnected),
+                    receiver);
   set_state (receiver, "connecting-to-server");
   lx_signaling_client_start (receiver->signaling);
 }
@@ -533,6 +612,18 @@ report_stats (gpointer data)
     }
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, receiver->state);
+    json_builder_set_member_name (builder, "card");
+    if (receiver->card)
+      json_builder_add_string_value (builder, receiver->card);
+    else
+      json_builder_add_null_value (builder);
+    json_builder_set_member_name (builder, "signaling");
+    json_builder_add_string_value (builder, receiver->signaling == NULL ? "none"
+                                            : lx_signaling_client_is_joined (receiver->signaling)
+                                                ? "joined"
+                                                : "reconnecting");
+    lx_stats_add_int (builder, "card_frames",
+                      receiver->standby ? lx_standby_get_frames (receiver->standby) : 0);
     lx_stats_add_int (builder, "frames_decoded", stats.frames_decoded);
     lx_stats_add_int (builder, "fps", fps);
     lx_stats_add_int (builder, "width", stats.width);
@@ -588,6 +679,53 @@ check_exit_conditions (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Twice a second, in a lesson: a classroom never shows a frozen picture. No packets for a moment:
+ * the "reconnecting" card (a brief dropout or ICE "disconnected" is ridden out behind it). ICE
+ * failed, or still nothing after media-timeout-s: join again as a newcomer, so the sender
+ * negotiates afresh (again every media-timeout-s while nothing comes). Sound without pictures: the
+ * sender paused this classroom's video; a card says so. */
+static gboolean
+watch_media (gpointer data)
+{
+  LxReceiver *receiver = data;
+  LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
+  guint64 bytes = stats.video_bytes + stats.audio_bytes;
+  gint64 now = g_get_monotonic_time ();
+  gint64 timeout_us = (gint64) receiver->config->media_timeout_s * G_USEC_PER_SEC;
+
+  if (bytes != receiver->watched_bytes)
+    receiver->media_seen_us = now;
+  if (stats.frames_decoded != receiver->watched_frames)
+    receiver->frames_seen_us = now;
+  receiver->watched_bytes = bytes;
+  receiver->watched_frames = stats.frames_decoded;
+  if (receiver->signaling == NULL || receiver->pipeline == NULL)
+    return G_SOURCE_CONTINUE; /* between lessons, or waiting for the teacher: other cards */
+
+  if (receiver->ice_failed || now - receiver->media_seen_us >= timeout_us) {
+    if (receiver->rejoined_us == 0 || now - receiver->rejoined_us >= timeout_us) {
+      g_message ("classroom %s: %s; joining again to negotiate afresh",
+                 receiver->config->connection.school,
+                 receiver->ice_failed ? "ICE failed" : "no media for a while");
+      receiver->rejoined_us = now;
+      stop_session (receiver);
+      show_reconnecting (receiver, "reconnecting");
+      lx_signaling_client_rejoin (receiver->signaling);
+    }
+  } else if (now - receiver->media_seen_us >= MEDIA_SILENCE_CARD_US) {
+    show_reconnecting (receiver, "reconnecting");
+  } else if (now - receiver->frames_seen_us >= VIDEO_SILENCE_CARD_US && stats.frames_decoded > 0) {
+    set_state (receiver, "video-paused");
+    show_card (receiver, "video-paused",
+               "视频暂停 · Video paused\n\n网络太慢，老师的声音继续\n"
+               "The link is too slow for pictures; the teacher's voice goes on");
+  } else if (receiver->card) {
+    hide_card (receiver);
+    set_state (receiver, "receiving");
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 on_quit_signal (gpointer data)
 {
@@ -612,6 +750,7 @@ lx_receiver_free (LxReceiver *receiver)
 {
   g_clear_handle_id (&receiver->stats_timer, g_source_remove);
   g_clear_handle_id (&receiver->check_timer, g_source_remove);
+  g_clear_handle_id (&receiver->watch_timer, g_source_remove);
   g_clear_handle_id (&receiver->follow_timer, g_source_remove);
   leave_lesson (receiver);
   lx_timetable_free (receiver->timetable);
@@ -653,6 +792,7 @@ lx_receiver_run (LxReceiver *receiver)
   receiver->stats_timer = g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats,
                                          receiver);
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
+  receiver->watch_timer = g_timeout_add (500, watch_media, receiver);
 
   g_main_loop_run (receiver->loop);
 

@@ -37,6 +37,8 @@ struct _LxSender {
   guint follow_timer;
   gint64 next_join_us; /* monotonic: no new attempt before, after a lost connection */
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
+  GHashTable *unconfirmed; /* schools not heard of since we joined again */
+  guint confirm_timer;
   GMainLoop *loop;
   int exit_status;
   guint stats_timer;
@@ -99,6 +101,13 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
 
   switch (message->type) {
   case LX_MESSAGE_CLASSROOM_JOINED:
+    classroom = g_hash_table_lookup (sender->classrooms, message->school);
+    /* Back after a lost signaling connection (ours or its own), its media still up: keep it. */
+    if (message->resume && classroom && lx_classroom_get_state (classroom) == LX_CLASSROOM_CONNECTED) {
+      g_message ("classroom %s: back on signaling, its media went on", message->school);
+      g_hash_table_remove (sender->unconfirmed, message->school);
+      break;
+    }
     add_classroom (sender, message->school);
     break;
   case LX_MESSAGE_CLASSROOM_LEFT:
@@ -131,11 +140,52 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
   }
 }
 
+/* After we joined again (the server restarted, our connection dropped), classrooms that do not say
+ * they are still here within this time are gone. */
+#define CONFIRM_TIMEOUT_S 20
+
+static gboolean
+drop_unconfirmed (gpointer data)
+{
+  LxSender *sender = data;
+  GHashTableIter iter;
+  const char *school;
+
+  sender->confirm_timer = 0;
+  g_hash_table_iter_init (&iter, sender->unconfirmed);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, NULL))
+    remove_classroom (sender, school, "did not come back after the signaling outage");
+  g_hash_table_remove_all (sender->unconfirmed);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSender *sender)
 {
-  g_message ("lesson %s: on the air as school %s", welcome->lesson,
-             sender->config->connection.school);
+  GHashTableIter iter;
+  const char *school;
+
+  if (g_hash_table_size (sender->classrooms) == 0) {
+    g_message ("lesson %s: on the air as school %s", welcome->lesson,
+               sender->config->connection.school);
+    return;
+  }
+  g_message ("lesson %s: back on signaling; %u classrooms kept their media", welcome->lesson,
+             g_hash_table_size (sender->classrooms));
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, NULL))
+    g_hash_table_add (sender->unconfirmed, g_strdup (school));
+  g_clear_handle_id (&sender->confirm_timer, g_source_remove);
+  sender->confirm_timer = g_timeout_add_seconds (CONFIRM_TIMEOUT_S, drop_unconfirmed, sender);
+}
+
+/* The signaling connection dropped: the client joins again by itself, the classrooms' media goes
+ * on meanwhile. */
+static void
+on_signaling_disconnected (LxSignalingClient *client, const GError *reason, LxSender *sender)
+{
+  g_message ("lesson %s: signaling lost (%s); %u classrooms keep their media", sender->lesson,
+             reason->message, g_hash_table_size (sender->classrooms));
 }
 
 static void leave_lesson (LxSender *sender);
@@ -168,6 +218,8 @@ join_lesson (LxSender *sender, const char *lesson)
   g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
   g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
   g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
+  g_signal_connect (sender->signaling, "disconnected", G_CALLBACK (on_signaling_disconnected),
+                    sender);
   lx_signaling_client_start (sender->signaling);
 }
 
@@ -180,6 +232,8 @@ leave_lesson (LxSender *sender)
     g_clear_object (&sender->signaling);
   }
   g_hash_table_remove_all (sender->classrooms);
+  g_hash_table_remove_all (sender->unconfirmed);
+  g_clear_handle_id (&sender->confirm_timer, g_source_remove);
   if (sender->lesson)
     g_message ("lesson %s: off the air", sender->lesson);
   g_clear_pointer (&sender->lesson, g_free);
@@ -245,6 +299,24 @@ add_layer (JsonBuilder *builder, const LxSenderConfig *config, guint layer)
   json_builder_add_string_value (builder, size);
 }
 
+/* A classroom whose ICE or DTLS failed is gone for good: its receiver notices the silence and joins
+ * again, and gets a fresh branch then. */
+static void
+drop_failed_classrooms (LxSender *sender)
+{
+  GHashTableIter iter;
+  const char *school;
+  LxClassroom *classroom;
+  g_autoptr (GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom))
+    if (lx_classroom_get_state (classroom) == LX_CLASSROOM_FAILED)
+      g_ptr_array_add (failed, g_strdup (school));
+  for (guint i = 0; i < failed->len; i++)
+    remove_classroom (sender, g_ptr_array_index (failed, i), "its connection failed");
+}
+
 static gboolean
 report_stats (gpointer data)
 {
@@ -258,6 +330,7 @@ report_stats (gpointer data)
   LxClassroom *classroom;
   guint connected = 0;
 
+  drop_failed_classrooms (sender);
   for (guint i = 0; i < LX_MAX_LAYERS && sender->keyframes[i]; i++) {
     LxKeyframeStats layer = lx_keyframe_gate_get_stats (sender->keyframes[i]);
     keyframes.requested += layer.requested;
@@ -478,6 +551,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   sender->config = config;
   sender->classrooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) lx_classroom_close);
+  sender->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sender->loop = g_main_loop_new (NULL, FALSE);
   sender->pipeline = gst_pipeline_new ("sender");
   sender->encode = lx_delay_window_new (300);
@@ -532,6 +606,7 @@ lx_sender_free (LxSender *sender)
   sender->pipeline = NULL;
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
+  g_hash_table_unref (sender->unconfirmed);
   for (guint i = 0; i < LX_MAX_LAYERS; i++)
     gst_clear_object (&sender->video_tees[i]);
   gst_clear_object (&sender->audio_tee);

@@ -11,7 +11,10 @@ struct _LxPeer {
   gchar *lesson_id;
   gchar *school;
   LxPeerSendFunc send;
+  LxPeerCloseFunc close;
   gpointer send_data;
+  gboolean media_up; /* a classroom: its media session with the sender was negotiated (or it says
+                      * so, resuming); a sender: it resumed after a lost connection */
   gint64 joined_at;      /* UTC seconds */
   LxMessage *last_stats; /* (nullable) a receiver's latest report */
   gint64 kbps_sum;       /* over its reports, for the mean */
@@ -151,7 +154,7 @@ lx_lesson_registry_count_peers (LxLessonRegistry *registry)
 
 LxPeer *
 lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description,
-                             LxPeerSendFunc send, gpointer send_data)
+                             LxPeerSendFunc send, LxPeerCloseFunc close, gpointer send_data)
 {
   LxPeer *peer = g_new0 (LxPeer, 1);
 
@@ -159,6 +162,7 @@ lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description
   peer->rtt_ms = -1;
   peer->description = g_strdup (description);
   peer->send = send;
+  peer->close = close;
   peer->send_data = send_data;
   g_hash_table_add (registry->peers, peer);
   return peer;
@@ -190,28 +194,60 @@ refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
   send_message (peer, reply);
 }
 
-/* Tells @peer that something about @school happened (classroom-joined / classroom-left). */
+/* Tells @peer that something about @school happened (classroom-joined / classroom-left); @resume:
+ * the classroom's media session may still be up (keep it if you have it). */
 static void
-send_about_classroom (LxPeer *peer, LxMessageType type, const char *school, const char *reason)
+send_about_classroom (LxPeer *peer, LxMessageType type, const char *school, const char *reason,
+                      gboolean resume)
 {
   g_autoptr (LxMessage) message = lx_message_new (type);
 
   message->school = g_strdup (school);
   message->reason = g_strdup (reason);
+  message->resume = resume;
   send_message (peer, message);
 }
 
 static void
-send_to_classrooms (LxLesson *lesson, LxMessageType type, const char *reason)
+send_to_classrooms (LxLesson *lesson, LxMessageType type, const char *reason, gboolean resume)
 {
   GHashTableIter iter;
   LxPeer *classroom;
   g_autoptr (LxMessage) message = lx_message_new (type);
 
   message->reason = g_strdup (reason);
+  message->resume = resume;
   g_hash_table_iter_init (&iter, lesson->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
     send_message (classroom, message);
+}
+
+/* A newer connection of the same school in the same role takes the older one's place (the older
+ * one is usually dead: a network that dropped, a server that never heard the close). Its stay in
+ * the lesson goes on, for the attendance record; the older connection is closed. */
+static void
+replace_same_school (LxLesson *lesson, LxPeer *peer)
+{
+  LxPeer *old = peer->role == LX_ROLE_SENDER
+                    ? lesson->sender
+                    : g_hash_table_lookup (lesson->classrooms, peer->school);
+
+  if (old == NULL)
+    return;
+  g_message ("lesson %s: %s %s: a newer connection from %s replaces the one from %s", lesson->id,
+             lx_role_to_string (peer->role), peer->school, peer->description, old->description);
+  peer->joined_at = old->joined_at;
+  peer->last_stats = g_steal_pointer (&old->last_stats);
+  peer->kbps_sum = old->kbps_sum;
+  peer->reports = old->reports;
+  peer->last_report_us = old->last_report_us;
+  peer->rtt_ms = old->rtt_ms;
+  /* The old connection no longer speaks for anyone: what it still sends is refused, and its
+   * close changes nothing in the lesson. */
+  old->role = LX_ROLE_NONE;
+  g_clear_pointer (&old->lesson_id, g_free);
+  if (old->close)
+    old->close ("replaced by a newer connection", old->send_data);
 }
 
 static void
@@ -236,15 +272,10 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   }
 
   lesson = g_hash_table_lookup (registry->lessons, hello->lesson);
-  if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender) {
+  if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender &&
+      !g_str_equal (lesson->sender->school, hello->school)) {
     refuse (peer, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
             "lesson '%s' already has a sender (school '%s')", hello->lesson, lesson->sender->school);
-    return;
-  }
-  if (hello->role == LX_ROLE_RECEIVER && lesson &&
-      g_hash_table_contains (lesson->classrooms, hello->school)) {
-    refuse (peer, LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,
-            "school '%s' is already connected to lesson '%s'", hello->school, hello->lesson);
     return;
   }
 
@@ -258,6 +289,8 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   peer->lesson_id = g_strdup (hello->lesson);
   peer->school = g_strdup (hello->school);
   peer->joined_at = g_get_real_time () / G_USEC_PER_SEC;
+  peer->media_up = hello->resume;
+  replace_same_school (lesson, peer);
 
   welcome = lx_message_new (LX_MESSAGE_WELCOME);
   welcome->version = LX_PROTOCOL_VERSION;
@@ -268,23 +301,30 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     LxPeer *classroom;
 
     lesson->sender = peer;
-    g_message ("lesson %s: sender %s joined from %s (%u classrooms waiting)", lesson->id,
-               peer->school, peer->description, g_hash_table_size (lesson->classrooms));
+    g_message ("lesson %s: sender %s joined from %s%s (%u classrooms waiting)", lesson->id,
+               peer->school, peer->description, hello->resume ? ", resuming" : "",
+               g_hash_table_size (lesson->classrooms));
     welcome->sender_present = TRUE;
     send_message (peer, welcome);
-    /* Classrooms that waited (or whose sender restarted) drop their old connection first. */
-    send_to_classrooms (lesson, LX_MESSAGE_SENDER_JOINED, NULL);
+    /* Classrooms whose sender restarted drop their old media session first; after a lost
+     * signaling connection (resume), the media goes on as it was. */
+    send_to_classrooms (lesson, LX_MESSAGE_SENDER_JOINED, NULL, hello->resume);
     g_hash_table_iter_init (&iter, lesson->classrooms);
-    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
-      send_about_classroom (peer, LX_MESSAGE_CLASSROOM_JOINED, classroom->school, NULL);
+    while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
+      classroom->media_up = classroom->media_up && hello->resume;
+      send_about_classroom (peer, LX_MESSAGE_CLASSROOM_JOINED, classroom->school, NULL,
+                            classroom->media_up);
+    }
   } else {
-    g_hash_table_insert (lesson->classrooms, peer->school, peer);
-    g_message ("lesson %s: classroom %s joined from %s (sender %s)", lesson->id, peer->school,
-               peer->description, lesson->sender ? "present" : "not yet here");
+    g_hash_table_replace (lesson->classrooms, peer->school, peer);
+    g_message ("lesson %s: classroom %s joined from %s%s (sender %s)", lesson->id, peer->school,
+               peer->description, hello->resume ? ", resuming" : "",
+               lesson->sender ? "present" : "not yet here");
     welcome->sender_present = lesson->sender != NULL;
     send_message (peer, welcome);
     if (lesson->sender)
-      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer->school, NULL);
+      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer->school, NULL,
+                            hello->resume);
   }
 }
 
@@ -335,6 +375,8 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
       return;
     }
     g_debug ("lesson %s: %s from classroom %s to the sender", lesson->id, type, peer->school);
+    if (message->type == LX_MESSAGE_ANSWER)
+      peer->media_up = TRUE;
     /* Whatever `school` a classroom wrote, it speaks only for itself. */
     forward (lesson->sender, message, peer->school);
   }
@@ -428,7 +470,7 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
     if (peer->role == LX_ROLE_SENDER) {
       g_message ("lesson %s: sender %s left (%s)", lesson->id, peer->school, reason);
       lesson->sender = NULL;
-      send_to_classrooms (lesson, LX_MESSAGE_SENDER_LEFT, reason);
+      send_to_classrooms (lesson, LX_MESSAGE_SENDER_LEFT, reason, FALSE);
     } else {
       g_message ("lesson %s: classroom %s left (%s)", lesson->id, peer->school, reason);
       g_hash_table_remove (lesson->classrooms, peer->school);
@@ -438,7 +480,8 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
                                         peer->reports ? (gint) (peer->kbps_sum / peer->reports) : 0,
                                         registry->hooks.data);
       if (lesson->sender)
-        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer->school, reason);
+        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer->school, reason,
+                              FALSE);
     }
     if (lesson->sender == NULL && g_hash_table_size (lesson->classrooms) == 0)
       g_hash_table_remove (registry->lessons, lesson->id);

@@ -11,6 +11,10 @@ typedef struct _LxLessonRegistry LxLessonRegistry;
 
 /* Delivers @message to the peer's connection. Called on the registry's thread. */
 typedef void (*LxPeerSendFunc) (const LxMessage *message, gpointer user_data);
+/* Closes the peer's connection (a newer connection of the same school replaced it); the registry
+ * has already let go of its place in the lesson. lx_lesson_registry_remove_peer() follows as
+ * usual when the connection is gone. */
+typedef void (*LxPeerCloseFunc) (const char *reason, gpointer user_data);
 
 /* What the registry asks of the rest of the server (the timetable), all optional. */
 typedef struct {
@@ -31,9 +35,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxLessonRegistry, lx_lesson_registry_free)
 void lx_lesson_registry_set_hooks (LxLessonRegistry *registry, const LxLessonHooks *hooks);
 
 /* (transfer none) A new peer, not yet in any lesson; owned by the registry until removed.
- * @description (an address, for logs) is copied. */
+ * @description (an address, for logs) is copied. @send and @close get @data. */
 LxPeer *lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *description,
-                                     LxPeerSendFunc send, gpointer send_data);
+                                     LxPeerSendFunc send, LxPeerCloseFunc close, gpointer data);
 
 /* Handles one message received from @peer: a refused message gets an `error` reply and changes
  * nothing else. */

@@ -58,6 +58,17 @@ send_to_websocket (const LxMessage *message, gpointer user_data)
     soup_websocket_connection_send_text (connection->websocket, json);
 }
 
+/* A newer connection of the same school took this one's place. 4000: the first code reserved for
+ * applications (RFC 6455). */
+static void
+close_websocket (const char *reason, gpointer user_data)
+{
+  Connection *connection = user_data;
+
+  if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (connection->websocket, 4000, reason);
+}
+
 static void
 on_websocket_message (SoupWebsocketConnection *websocket, gint type, GBytes *bytes,
                       Connection *connection)
@@ -106,7 +117,7 @@ on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *p
   connection->server = server;
   connection->websocket = g_object_ref (websocket);
   connection->peer = lx_lesson_registry_add_peer (server->registry, description, send_to_websocket,
-                                                  connection);
+                                                  close_websocket, connection);
   soup_websocket_connection_set_max_incoming_payload_size (websocket, MAX_WEBSOCKET_PAYLOAD);
   soup_websocket_connection_set_keepalive_interval (websocket, 10);
   g_signal_connect (websocket, "message", G_CALLBACK (on_websocket_message), connection);

@@ -6,6 +6,7 @@
 typedef struct {
   GPtrArray *inbox; /* LxMessage*, in arrival order */
   LxPeer *peer;
+  gchar *closed;    /* why the registry closed its connection, or NULL */
 } FakePeer;
 
 typedef struct {
@@ -27,6 +28,14 @@ record (const LxMessage *message, gpointer data)
 }
 
 static void
+record_close (const char *reason, gpointer data)
+{
+  FakePeer *fake = data;
+  g_free (fake->closed);
+  fake->closed = g_strdup (reason);
+}
+
+static void
 setup (Fixture *fixture, gconstpointer data)
 {
   fixture->registry = lx_lesson_registry_new ();
@@ -34,7 +43,7 @@ setup (Fixture *fixture, gconstpointer data)
     g_autofree gchar *name = g_strdup_printf ("fake-%u", i);
     fixture->peers[i].inbox = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_message_free);
     fixture->peers[i].peer = lx_lesson_registry_add_peer (fixture->registry, name, record,
-                                                          &fixture->peers[i]);
+                                                          record_close, &fixture->peers[i]);
   }
 }
 
@@ -42,8 +51,10 @@ static void
 teardown (Fixture *fixture, gconstpointer data)
 {
   lx_lesson_registry_free (fixture->registry);
-  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++) {
     g_ptr_array_unref (fixture->peers[i].inbox);
+    g_free (fixture->peers[i].closed);
+  }
 }
 
 static void
@@ -202,11 +213,8 @@ static const RefusedCase refused_cases[] = {
     "{\"type\":\"hello\",\"version\":7,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"z\"}",
     LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION },
   { "second-sender", 3,
-    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":\"x\"}",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":\"y\"}",
     LX_PROTOCOL_ERROR_LESSON_HAS_SENDER },
-  { "duplicate-school", 3,
-    "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"a\"}",
-    LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL },
   { "classroom-offers", 1, "{\"type\":\"offer\",\"school\":\"b\",\"sdp\":\"v=0\"}",
     LX_PROTOCOL_ERROR_NOT_ALLOWED },
   { "sender-answers", 0, "{\"type\":\"answer\",\"school\":\"a\",\"sdp\":\"v=0\"}",
@@ -317,6 +325,84 @@ test_empty_lesson_is_forgotten (Fixture *fixture, gconstpointer data)
                     G_N_ELEMENTS (fixture->peers) - 3);
 }
 
+static void
+hello_resuming (Fixture *fixture, guint index, const char *role, const char *school)
+{
+  g_autofree gchar *json = g_strdup_printf (
+      "{\"type\":\"hello\",\"version\":1,\"role\":\"%s\",\"lesson\":\"l\",\"school\":\"%s\","
+      "\"resume\":true}",
+      role, school);
+  send_json (fixture, index, json);
+}
+
+/* A classroom whose connection died unnoticed joins again: the newer connection takes the old
+ * one's place (which is closed), the sender hears it joined again, and nobody hears it left. */
+static void
+test_newer_connection_replaces (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  join_lesson (fixture);
+  hello (fixture, 3, "receiver", "l", "a");
+  expect_type (fixture, 3, LX_MESSAGE_WELCOME);
+  g_assert_cmpstr (fixture->peers[1].closed, ==, "replaced by a newer connection");
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+  g_assert_cmpstr (message->school, ==, "a");
+  g_assert_false (message->resume);
+  for (guint i = 0; i < G_N_ELEMENTS (fixture->peers); i++)
+    expect_nothing (fixture, i);
+
+  /* The old connection speaks for nobody now, and its end changes nothing. */
+  send_json (fixture, 1, "{\"type\":\"answer\",\"sdp\":\"v=0\"}");
+  expect_error (fixture, 1, LX_PROTOCOL_ERROR_NOT_JOINED);
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed");
+  fixture->peers[1].peer = NULL;
+  expect_nothing (fixture, 0);
+  /* The new one is the classroom. */
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0 new\"}");
+  message = next_message (fixture, 3);
+  g_assert_cmpstr (message->sdp, ==, "v=0 new");
+}
+
+/* The server restarted: everyone joins again with resume. The sender learns which classrooms
+ * still have their media, classrooms learn the sender's media goes on. */
+static void
+test_resume_after_server_restart (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  hello_resuming (fixture, 1, "receiver", "a");
+  expect_type (fixture, 1, LX_MESSAGE_WELCOME);
+  hello (fixture, 2, "receiver", "l", "b"); /* a newcomer */
+  expect_type (fixture, 2, LX_MESSAGE_WELCOME);
+  hello_resuming (fixture, 0, "sender", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  for (guint i = 1; i <= 2; i++) {
+    message = next_message (fixture, i);
+    g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_JOINED);
+    g_assert_true (message->resume);
+  }
+  for (guint i = 0; i < 2; i++) {
+    message = next_message (fixture, 0);
+    g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+    g_assert_cmpint (message->resume, ==, g_str_equal (message->school, "a"));
+  }
+
+  /* A sender that starts afresh (a restarted process) resumes nothing. */
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "gone");
+  fixture->peers[0].peer = NULL;
+  expect_type (fixture, 1, LX_MESSAGE_SENDER_LEFT);
+  expect_type (fixture, 2, LX_MESSAGE_SENDER_LEFT);
+  hello (fixture, 3, "sender", "l", "master");
+  expect_type (fixture, 3, LX_MESSAGE_WELCOME);
+  message = next_message (fixture, 1);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_JOINED);
+  g_assert_false (message->resume);
+  message = next_message (fixture, 3);
+  g_assert_false (message->resume);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -330,6 +416,10 @@ main (int argc, char **argv)
   g_test_add ("/lessons/classroom-vanishes", Fixture, NULL, setup, test_classroom_vanishes,
               teardown);
   g_test_add ("/lessons/sender-restarts", Fixture, NULL, setup, test_sender_restarts, teardown);
+  g_test_add ("/lessons/newer-connection-replaces", Fixture, NULL, setup,
+              test_newer_connection_replaces, teardown);
+  g_test_add ("/lessons/resume-after-server-restart", Fixture, NULL, setup,
+              test_resume_after_server_restart, teardown);
   g_test_add ("/lessons/empty-lesson-forgotten", Fixture, NULL, setup,
               test_empty_lesson_is_forgotten, teardown);
   return g_test_run ();
