@@ -26,9 +26,10 @@ SENDER = os.environ.get("LX_SENDER", os.path.join(BUILD, "sender", "lianxiao-sen
 RECEIVER = os.environ.get("LX_RECEIVER", os.path.join(BUILD, "receiver", "lianxiao-receiver"))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
-# The lesson every scenario sends: 720p30 on moving content, loopback only.
-SENDER_BASE = ["--width", "1280", "--height", "720", "--framerate", "30",
-               "--test-pattern", "ball", "--video-bitrate-kbps", "2500",
+# The lesson every scenario sends: 720p30 on moving content (one layer: these scenarios measure
+# delay and fan-out cost, not layer choice), loopback only.
+SENDER_BASE = ["--layers", "1280x720@2500", "--framerate", "30",
+               "--test-pattern", "ball",
                "--ice-local-addresses", "127.0.0.1", "--stats-interval-ms", "100"]
 RECEIVER_BASE = ["--headless", "--ice-local-addresses", "127.0.0.1",
                  "--stats-interval-ms", "100"]

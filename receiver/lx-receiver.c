@@ -50,6 +50,8 @@ struct _LxReceiver {
   gint64 last_report_us; /* of the quality report to the server */
   gint64 last_link_us;   /* of the link report to the sender */
   gint link_lost, link_received; /* packet counts at the last link report */
+  gint64 last_loss_us;           /* monotonic: when packets were last lost, 0 never */
+  gint jitter_buffer_ms;         /* what the session's jitter buffers hold now */
   guint stats_timer, check_timer, watch_timer;
 
   /* The media watchdog (watch_media) */
@@ -277,8 +279,10 @@ start_session (LxReceiver *receiver, const char *sdp)
   }
 
   receiver->pipeline = gst_pipeline_new ("receiver");
-  receiver->webrtc = lx_webrtc_new ("webrtc", &connection->ice,
-                                    (guint) receiver->config->jitter_buffer_ms, &error);
+  if (receiver->jitter_buffer_ms == 0)
+    receiver->jitter_buffer_ms = receiver->config->jitter_buffer_ms;
+  receiver->webrtc = lx_webrtc_new ("webrtc", &connection->ice, (guint) receiver->jitter_buffer_ms,
+                                    &error);
   if (receiver->webrtc == NULL) {
     g_warning ("classroom %s: %s", connection->school, error->message);
     gst_clear_object (&receiver->pipeline);
@@ -525,6 +529,35 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   lx_signaling_client_send (receiver->signaling, message);
 }
 
+/* On a clean link the jitter buffer holds as little as configured; once packets go missing it holds
+ * enough for a retransmission to arrive (a NACK rides on the next RTCP packet, up to ~100 ms away,
+ * then a round trip), up to the configured cap, and it shrinks back after a clean half minute. */
+#define LOSSY_LINK_BUFFER_MS 200
+#define CLEAN_LINK_AFTER_US (30 * G_USEC_PER_SEC)
+
+static void
+adapt_jitter_buffer (LxReceiver *receiver, gint lost)
+{
+  const LxReceiverConfig *config = receiver->config;
+  gint64 now = g_get_monotonic_time ();
+  gint target;
+
+  if (lost > 0)
+    receiver->last_loss_us = now;
+  target = receiver->last_loss_us && now - receiver->last_loss_us < CLEAN_LINK_AFTER_US
+               ? MIN (config->jitter_buffer_max_ms, MAX (config->jitter_buffer_ms,
+                                                         LOSSY_LINK_BUFFER_MS))
+               : config->jitter_buffer_ms;
+  if (target == receiver->jitter_buffer_ms || receiver->webrtc == NULL)
+    return;
+  g_message ("classroom %s: %s link: jitter buffer %d → %d ms", config->connection.school,
+             lost > 0 ? "lossy" : "clean", receiver->jitter_buffer_ms, target);
+  receiver->jitter_buffer_ms = target;
+  /* webrtcbin passes it on to every jitter buffer; they announce the new latency, and the bus
+   * handler applies it to the pipeline. */
+  g_object_set (receiver->webrtc, "latency", (guint) target, NULL);
+}
+
 /* Tells the sender, about once a second, how the media arrives: the share of packets lost before
  * any repair, over both streams (a link measure), and the video bitrate. The sender moves this
  * classroom between quality layers by it. */
@@ -544,6 +577,7 @@ report_link (LxReceiver *receiver, guint64 video_kbps)
   receiver->link_received = received;
   if (lost_now < 0 || received_now < 0 || lost_now + received_now == 0)
     return; /* a new session started counting afresh, or nothing arrived */
+  adapt_jitter_buffer (receiver, lost_now);
   message = lx_message_new (LX_MESSAGE_LINK);
   message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
@@ -634,6 +668,7 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
     lx_stats_add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
     lx_stats_add_int (builder, "first_frame_ms", first_frame_ms);
+    lx_stats_add_int (builder, "jitter_buffer_ms", receiver->jitter_buffer_ms);
     lx_stats_add_int (builder, "keyframes", stats.keyframes);
     lx_stats_add_delays (builder, "g2g", &stats.glass_to_glass);
     lx_stats_add_delays (builder, "decode", &stats.decode);

@@ -228,6 +228,11 @@ codec_preferences (MediaBranch *branch, gboolean video)
    * transport, it is how the classroom's webrtcbin tells the video stream (which asks for
    * retransmissions) from the audio one. */
   gst_structure_remove_fields (structure, "timestamp-offset", "seqnum-offset", NULL);
+  /* Each layer has its own SPS/PPS: they travel in-band before every keyframe, and the offer must
+   * not tie the classroom to one layer's (webrtcbin would refuse the payloader's caps after a
+   * layer change). */
+  if (video)
+    gst_structure_remove_field (structure, "sprop-parameter-sets");
   if (video)
     gst_structure_set (structure, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
                        G_TYPE_BOOLEAN, TRUE, NULL);
@@ -287,6 +292,30 @@ typedef struct {
   GstWebRTCPeerConnectionState state;
 } StateChange;
 
+/* webrtcbin protects every packet alike (fec-percentage); keyframes deserve more: losing any of their
+ * dozens of packets costs every picture up to the next one, and a joining classroom's first
+ * picture is one. */
+#define KEYFRAME_FEC_PERCENTAGE 50
+
+static void
+protect_keyframes (LxClassroom *classroom)
+{
+  g_autoptr (GstIterator) iterator = NULL;
+  GValue item = G_VALUE_INIT;
+
+  if (!classroom->context.config->loss_recovery || classroom->context.config->fec_percentage == 0)
+    return;
+  iterator = gst_bin_iterate_recurse (GST_BIN (classroom->webrtc));
+  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+    GstElement *element = g_value_get_object (&item);
+    GstElementFactory *factory = gst_element_get_factory (element);
+    if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc"))
+      g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, NULL);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+}
+
 static gboolean
 apply_connection_state (gpointer data)
 {
@@ -300,6 +329,7 @@ apply_connection_state (gpointer data)
     g_atomic_int_set (&classroom->connect_ms,
                       (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
+    protect_keyframes (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {

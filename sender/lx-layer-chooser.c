@@ -4,6 +4,9 @@
 #define FIRST_HOLD_MS 4000       /* a clean link waits this long before stepping up */
 #define LONGEST_HOLD_MS 64000
 #define FAILED_UP_WINDOW_MS 6000 /* stepping down this soon after stepping up: the step up failed */
+/* After a change, the next report still measures the old layer (and the queue it filled): it
+ * decides nothing. */
+#define SETTLE_MS 1500
 
 void
 lx_layer_chooser_init (LxLayerChooser *chooser, guint n_layers, guint min_layer, gboolean adapt,
@@ -17,6 +20,15 @@ lx_layer_chooser_init (LxLayerChooser *chooser, guint n_layers, guint min_layer,
   chooser->hold_until_ms = now_ms + FIRST_HOLD_MS;
   chooser->last_up_ms = -1;
   chooser->heavy_reports = 0;
+  chooser->settle_until_ms = now_ms + SETTLE_MS;
+}
+
+static void
+changed (LxLayerChooser *chooser, guint layer, gint64 now_ms)
+{
+  chooser->layer = layer;
+  chooser->heavy_reports = 0;
+  chooser->settle_until_ms = now_ms + SETTLE_MS;
 }
 
 gboolean
@@ -32,7 +44,7 @@ step_down (LxLayerChooser *chooser, guint layer, gint64 now_ms)
    * before trying it again. */
   if (chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms < FAILED_UP_WINDOW_MS)
     chooser->hold_ms = MIN (chooser->hold_ms * 2, LONGEST_HOLD_MS);
-  chooser->layer = layer;
+  changed (chooser, layer, now_ms);
   chooser->hold_until_ms = now_ms + chooser->hold_ms;
 }
 
@@ -41,7 +53,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
 {
   guint cheapest = chooser->n_layers - 1;
 
-  if (!chooser->adapt)
+  if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
   chooser->heavy_reports = loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
 
@@ -49,8 +61,9 @@ lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
     /* Paused video sends nothing to measure; audio's loss still tells a dead link from a
      * recovered one. */
     if (loss < LX_LAYER_DOWN_LOSS && now_ms >= chooser->hold_until_ms) {
-      chooser->layer = cheapest;
+      changed (chooser, cheapest, now_ms);
       chooser->last_up_ms = now_ms;
+      chooser->hold_until_ms = now_ms + chooser->hold_ms;
       return TRUE;
     }
     return FALSE;
@@ -68,7 +81,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
   }
   if (loss < LX_LAYER_UP_LOSS && chooser->layer > chooser->min_layer &&
       now_ms >= chooser->hold_until_ms) {
-    chooser->layer--;
+    changed (chooser, chooser->layer - 1, now_ms);
     chooser->last_up_ms = now_ms;
     chooser->hold_until_ms = now_ms + chooser->hold_ms;
     return TRUE;

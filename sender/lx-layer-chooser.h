@@ -19,7 +19,8 @@ typedef struct {
   gint64 hold_until_ms;   /* no step up before */
   gint64 hold_ms;         /* the next hold after a failed step up */
   gint64 last_up_ms;      /* when the last step up (or resume) happened; -1 never */
-  guint heavy_reports;    /* consecutive reports with heavy loss */
+  guint heavy_reports;    /* consecutive reports with heavy loss, on this layer */
+  gint64 settle_until_ms; /* reports before this still measure the previous layer */
 } LxLayerChooser;
 
 /* Loss fractions that decide. */

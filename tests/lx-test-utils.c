@@ -104,39 +104,102 @@ lx_test_remove_directory (const char *path)
   g_rmdir (path);
 }
 
-void
-lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
+/* (transfer full) @prefix followed by @argv, as one NULL-terminated vector of borrowed strings. */
+static const char **
+join_argv (const char *const *prefix, const char *const *argv)
+{
+  GPtrArray *joined = g_ptr_array_new ();
+
+  for (guint i = 0; prefix && prefix[i]; i++)
+    g_ptr_array_add (joined, (gpointer) prefix[i]);
+  for (guint i = 0; argv[i]; i++)
+    g_ptr_array_add (joined, (gpointer) argv[i]);
+  g_ptr_array_add (joined, NULL);
+  return (const char **) g_ptr_array_free (joined, FALSE);
+}
+
+GSubprocess *
+lx_test_spawn_under (const char *const *prefix, const char *log_path, const char *const *argv)
+{
+  g_autofree const char **joined = join_argv (prefix, argv);
+  return lx_test_spawn (log_path, joined);
+}
+
+/* Starts the server (again), on @signaling's port (0: a free one) and database, and reads the port
+ * it prints. */
+static void
+launch_signaling (LxTestSignaling *signaling)
 {
   g_autofree gchar *program = lx_test_program ("LX_SIGNALING");
-  g_autofree gchar *database = NULL;
+  g_autofree gchar *database = g_build_filename (signaling->directory, "lianxiao.db", NULL);
+  g_autofree gchar *port_text = g_strdup_printf ("%u", signaling->port);
   g_autofree gchar *token_option = g_strdup_printf ("--admin-token=%s",
-                                                    admin_token ? admin_token : "");
+                                                    signaling->admin_token ? signaling->admin_token
+                                                                           : "");
+  const char *address = signaling->prefix ? "0.0.0.0" : "127.0.0.1";
+  const char *argv[] = { program, "--address", address, "--port", port_text, "--database",
+                         database, "--allow-unbooked-lessons", token_option, NULL };
+  g_autofree const char **joined = join_argv ((const char *const *) signaling->prefix, argv);
+  g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr (GError) error = NULL;
   g_autoptr (GDataInputStream) output = NULL;
   g_autofree gchar *line = NULL;
   const char *port;
-  const char *argv[] = { program, "--address", "127.0.0.1", "--port", "0", "--database", NULL,
-                         "--allow-unbooked-lessons", token_option, NULL };
 
-  signaling->directory = g_dir_make_tmp ("lx-signaling-XXXXXX", &error);
-  g_assert_no_error (error);
-  database = g_build_filename (signaling->directory, "lianxiao.db", NULL);
-  argv[6] = database;
-
-  g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-
-  signaling->process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  signaling->process = g_subprocess_launcher_spawnv (launcher, joined, &error);
   g_assert_no_error (error);
   output = g_data_input_stream_new (g_subprocess_get_stdout_pipe (signaling->process));
   /* The first line says where it listens (or the process died and the read returns NULL). */
   line = g_data_input_stream_read_line_utf8 (output, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (line);
-  port = strstr (line, "127.0.0.1:");
+  port = strrchr (line, ':');
   g_assert_nonnull (port);
-  signaling->port = (guint) g_ascii_strtoull (port + strlen ("127.0.0.1:"), NULL, 10);
+  signaling->port = (guint) g_ascii_strtoull (port + 1, NULL, 10);
   g_assert_cmpuint (signaling->port, >, 0);
-  signaling->url = g_strdup_printf ("ws://127.0.0.1:%u/ws", signaling->port);
+  if (signaling->url == NULL)
+    signaling->url = g_strdup_printf ("ws://127.0.0.1:%u/ws", signaling->port);
+}
+
+static void
+prepare_signaling (LxTestSignaling *signaling, const char *admin_token)
+{
+  g_autoptr (GError) error = NULL;
+
+  signaling->directory = g_dir_make_tmp ("lx-signaling-XXXXXX", &error);
+  g_assert_no_error (error);
+  signaling->admin_token = g_strdup (admin_token);
+  signaling->port = 0;
+}
+
+void
+lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
+{
+  prepare_signaling (signaling, admin_token);
+  launch_signaling (signaling);
+}
+
+void
+lx_test_signaling_start_under (LxTestSignaling *signaling, const char *const *prefix)
+{
+  prepare_signaling (signaling, NULL);
+  signaling->prefix = g_strdupv ((gchar **) prefix);
+  launch_signaling (signaling);
+}
+
+void
+lx_test_signaling_kill (LxTestSignaling *signaling)
+{
+  g_subprocess_force_exit (signaling->process);
+  lx_test_wait_for_exit (signaling->process, 5000);
+  g_clear_object (&signaling->process);
+}
+
+void
+lx_test_signaling_restart (LxTestSignaling *signaling)
+{
+  g_assert_null (signaling->process);
+  launch_signaling (signaling);
 }
 
 void
@@ -147,6 +210,8 @@ lx_test_signaling_stop (LxTestSignaling *signaling)
     g_clear_object (&signaling->process);
   }
   g_clear_pointer (&signaling->url, g_free);
+  g_clear_pointer (&signaling->admin_token, g_free);
+  g_clear_pointer (&signaling->prefix, g_strfreev);
   if (signaling->directory) {
     lx_test_remove_directory (signaling->directory);
     g_clear_pointer (&signaling->directory, g_free);
@@ -220,6 +285,33 @@ lx_test_stats_int (const char *path, const char *member)
   if (object == NULL || !json_object_has_member (object, member))
     return -1;
   return json_object_get_int_member (object, member);
+}
+
+typedef struct {
+  const char *path;
+  const char *member;
+  gint64 at_least;
+} StatsCondition;
+
+static gboolean
+stats_reach (gpointer data)
+{
+  StatsCondition *condition = data;
+  return lx_test_stats_int (condition->path, condition->member) >= condition->at_least;
+}
+
+gint64
+lx_test_wait_for_stat (const char *path, const char *member, gint64 at_least, guint timeout_ms)
+{
+  StatsCondition condition = { path, member, at_least };
+
+  if (!lx_test_wait_until (stats_reach, &condition, timeout_ms)) {
+    g_autofree gchar *contents = NULL;
+    g_file_get_contents (path, &contents, NULL, NULL);
+    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms; last statistics:\n%s",
+             path, member, at_least, timeout_ms, contents ? contents : "(none)");
+  }
+  return lx_test_stats_int (path, member);
 }
 
 typedef struct {

@@ -27,12 +27,21 @@ typedef struct {
   guint port;
   gchar *url;       /* ws://127.0.0.1:PORT/ws */
   gchar *directory; /* holds its database; removed when it stops */
+  gchar *admin_token;
+  gchar **prefix;   /* (nullable) what the command runs under (ip netns exec NS) */
 } LxTestSignaling;
 
 /* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, ad-hoc lessons
  * allowed and the REST API open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it
  * cannot. */
 void lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token);
+/* The same, run under @prefix (e.g. ip netns exec NS) and listening on every address of its
+ * network namespace. */
+void lx_test_signaling_start_under (LxTestSignaling *signaling, const char *const *prefix);
+/* Kills the server at once (SIGKILL: no goodbye to anyone) and keeps its database. */
+void lx_test_signaling_kill (LxTestSignaling *signaling);
+/* Starts it again on the same port with the same database. */
+void lx_test_signaling_restart (LxTestSignaling *signaling);
 void lx_test_signaling_stop (LxTestSignaling *signaling);
 
 /* (transfer full) A launcher whose processes are killed if the test process dies (a failed test
@@ -41,6 +50,9 @@ GSubprocessLauncher *lx_test_launcher_new (GSubprocessFlags flags);
 
 /* (transfer full) Starts @argv (NULL-terminated) with stdout and stderr going to @log_path. */
 GSubprocess *lx_test_spawn (const char *log_path, const char *const *argv);
+/* The same, with @prefix (NULL-terminated, nullable) put in front of @argv. */
+GSubprocess *lx_test_spawn_under (const char *const *prefix, const char *log_path,
+                                  const char *const *argv);
 
 /* Waits up to @timeout_ms for the process to exit by itself; kills it after that. Returns the exit
  * status, or -1 if it had to be killed (or died of a signal). */
@@ -65,5 +77,10 @@ gchar *lx_test_stats_string (const char *path, const char *member);
 
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);
+
+/* Waits until @member in the statistics file @path reaches @at_least and returns its value; fails
+ * the test, showing the file, if it does not within @timeout_ms. */
+gint64 lx_test_wait_for_stat (const char *path, const char *member, gint64 at_least,
+                              guint timeout_ms);
 
 G_END_DECLS

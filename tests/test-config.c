@@ -45,9 +45,14 @@ test_example_configs_load (void)
   g_assert_cmpstr (sender.connection.ice.local_addresses[0], ==, "127.0.0.1");
   g_assert_null (sender.connection.ice.local_addresses[1]);
   g_assert_null (sender.connection.token); /* "token =" means none */
-  g_assert_cmpint (sender.width, ==, 1280);
   g_assert_cmpstr (sender.video_source, ==, "test");
   g_assert_true (lx_connection_settings_validate (&sender.connection, &error));
+  g_assert_true (lx_sender_config_validate (&sender, &error));
+  g_assert_cmpuint (sender.n_layers, ==, 3);
+  g_assert_cmpint (sender.width, ==, 1280);
+  g_assert_cmpint (sender.layer_specs[2].height, ==, 180);
+  g_assert_cmpint (sender.layer_specs[1].kbps, ==, 800);
+  g_clear_pointer (&sender.classroom_caps, g_hash_table_unref);
 
   lx_config_set_defaults (lx_receiver_config_keys, &receiver);
   g_assert_true (lx_config_load_file (lx_receiver_config_keys, &receiver, receiver_path, &error));
@@ -87,8 +92,8 @@ static const BadFile bad_files[] = {
     ":3: unknown key 'fulscreen' in [playback]" },
   { "key-in-wrong-group", "[network]\nheadless = true\n", LX_CONFIG_ERROR_UNKNOWN_KEY,
     ":2: unknown key 'headless' in [network]" },
-  { "unknown-group", "[playback]\nheadless = true\n[video]\nwidth = 3\n",
-    LX_CONFIG_ERROR_UNKNOWN_KEY, ":3: unknown group [video]" },
+  { "unknown-group", "[playback]\nheadless = true\n[camera]\nwidth = 3\n",
+    LX_CONFIG_ERROR_UNKNOWN_KEY, ":3: unknown group [camera]" },
   { "not-a-key-file", "this is not\na key file\n", LX_CONFIG_ERROR_READ, ": " },
 };
 

@@ -52,12 +52,11 @@ start_sender (Fixture *fixture)
 {
   g_autofree gchar *log = file_in (fixture, "sender.log");
   g_autofree gchar *stats = file_in (fixture, "sender.json");
-  g_autofree gchar *width = g_strdup_printf ("%d", WIDTH);
-  g_autofree gchar *height = g_strdup_printf ("%d", HEIGHT);
+  g_autofree gchar *layers = g_strdup_printf ("%dx%d@400", WIDTH, HEIGHT);
   const char *argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
                          "--lesson", "integration", "--school", "master",
                          "--ice-local-addresses", "127.0.0.1", "--test-pattern", "ball",
-                         "--width", width, "--height", height, "--video-bitrate-kbps", "400",
+                         "--layers", layers,
                          "--keyframe-interval-s", KEYFRAME_INTERVAL_S, "--latency-stamp",
                          "--stats-json", stats, NULL };
   return lx_test_spawn (log, argv);
@@ -77,19 +76,6 @@ start_receiver (Fixture *fixture, const char *school, const char *on_sender_left
   return lx_test_spawn (log, argv);
 }
 
-typedef struct {
-  gchar *path;
-  const char *member;
-  gint64 at_least;
-} StatsCondition;
-
-static gboolean
-stats_reach (gpointer data)
-{
-  StatsCondition *condition = data;
-  return lx_test_stats_int (condition->path, condition->member) >= condition->at_least;
-}
-
 /* Waits until @member in @school's statistics reaches @at_least; fails with the file's content
  * otherwise. */
 static void
@@ -97,17 +83,9 @@ wait_for_stats (Fixture *fixture, const char *school, const char *member, gint64
                 guint timeout_ms)
 {
   g_autofree gchar *name = g_strdup_printf ("%s.json", school);
-  StatsCondition condition = { file_in (fixture, name), member, at_least };
+  g_autofree gchar *path = file_in (fixture, name);
 
-  if (!lx_test_wait_until (stats_reach, &condition, timeout_ms)) {
-    g_autofree gchar *contents = NULL;
-    g_file_get_contents (condition.path, &contents, NULL, NULL);
-    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms (logs in %s); last "
-             "statistics:\n%s",
-             school, member, at_least, timeout_ms, fixture->directory,
-             contents ? contents : "(none)");
-  }
-  g_free (condition.path);
+  lx_test_wait_for_stat (path, member, at_least, timeout_ms);
 }
 
 static gint64
@@ -157,11 +135,7 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   assert_receiving (fixture, "school-1");
   assert_receiving (fixture, "school-2");
   assert_receiving (fixture, "school-3");
-  {
-    g_autofree gchar *path = file_in (fixture, "sender.json");
-    StatsCondition connected = { path, "classrooms_connected", 3 };
-    g_assert_true (lx_test_wait_until (stats_reach, &connected, 10000));
-  }
+  wait_for_stats (fixture, "sender", "classrooms_connected", 3, 10000);
 
   g_test_message ("one classroom leaves; the other two keep decoding");
   g_assert_cmpint (lx_test_stop_process (r1, 10000), ==, 0);
@@ -236,8 +210,8 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   const char *sender_argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
                                 "--lesson", "recorded", "--school", "master",
                                 "--ice-local-addresses", "127.0.0.1", "--video-source", "file",
-                                "--video-file", clip, "--audio-source", "none", "--width", "320",
-                                "--height", "180", NULL };
+                                "--video-file", clip, "--audio-source", "none", "--layers",
+                                "320x180@300", NULL };
   const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
                                   "--lesson", "recorded", "--school", "file-school",
                                   "--ice-local-addresses", "127.0.0.1", "--headless",

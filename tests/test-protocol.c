@@ -30,6 +30,8 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpint (a->packets_lost, ==, b->packets_lost);
   g_assert_cmpint (a->video_kbps, ==, b->video_kbps);
   g_assert_cmpint (a->rtt_ms, ==, b->rtt_ms);
+  g_assert_cmpint (a->resume, ==, b->resume);
+  g_assert_cmpint (a->loss_permille, ==, b->loss_permille);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -96,12 +98,14 @@ test_built_messages_round_trip (void)
       break;
     case LX_MESSAGE_CLASSROOM_JOINED:
       message->school = g_strdup ("a");
+      message->resume = TRUE;
       break;
     case LX_MESSAGE_CLASSROOM_LEFT:
       message->school = g_strdup ("a");
       message->reason = g_strdup ("网络断开");
       break;
     case LX_MESSAGE_SENDER_JOINED:
+      message->resume = TRUE;
       break;
     case LX_MESSAGE_SENDER_LEFT:
       message->reason = g_strdup ("stopped");
@@ -128,6 +132,11 @@ test_built_messages_round_trip (void)
     case LX_MESSAGE_RTT:
       message->school = g_strdup ("b");
       message->rtt_ms = 37;
+      break;
+    case LX_MESSAGE_LINK:
+      message->school = g_strdup ("b");
+      message->loss_permille = 1000;
+      message->video_kbps = 250;
       break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();

@@ -151,8 +151,8 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
   /* The master school's sender follows the timetable too. */
   const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url,
                                 "--follow-timetable", "--school", "city", "--token", city_token,
-                                "--ice-local-addresses", "127.0.0.1", "--width", "320",
-                                "--height", "240", "--audio-source", "none", NULL };
+                                "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
+                                "--audio-source", "none", NULL };
   /* Told only where the server is, who it is and its token: no lesson. */
   const char *receiver_argv[] = { receiver_program, "--server", fixture->signaling.url,
                                   "--school", "village", "--token", village_token,

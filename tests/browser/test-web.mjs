@@ -150,7 +150,7 @@ test("a connected classroom turns green on the live board", async () => {
   assert.ok(tokens.lesson, "the first test booked the lesson");
   const ws = base.replace("http", "ws") + "/ws";
   start("LX_SENDER", ["--server", ws, "--lesson", tokens.lesson, "--school", "city", "--token",
-    tokens.city, "--ice-local-addresses", "127.0.0.1", "--width", "320", "--height", "240",
+    tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
     "--audio-source", "none"]);
   await page.click("button[data-tab=board]");
   // Booked but not here yet: red.
