@@ -33,7 +33,13 @@ typedef struct {
   { "network", "stun-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.stun_server),    \
     NULL, 0, 0, NULL, "STUN server, stun://host:port; empty: none" },                             \
   { "network", "turn-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.turn_server),    \
-    NULL, 0, 0, NULL, "TURN server, turn(s)://user:password@host:port; empty: none" }
+    NULL, 0, 0, NULL,                                                                             \
+    "TURN server: turn://user:password@host:port (UDP), add ?transport=tcp for TCP, or "          \
+    "turns://user:password@host:443 for TLS through strict firewalls; empty: none" },             \
+  { "network", "ice-transport-policy", LX_CONFIG_CHOICE,                                          \
+    G_STRUCT_OFFSET (Type, field.ice.transport_policy), "all", 0, 0, "all|relay",                 \
+    "all: any working path; relay: only through the TURN server (networks that allow nothing "    \
+    "else)" }
 
 /* Checks what the keys alone cannot: a school id and a lesson id that the protocol accepts.
  * Returns FALSE with @error naming the key. */

@@ -49,6 +49,8 @@ lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GEr
     g_object_set (webrtc, "stun-server", ice->stun_server, NULL);
   if (ice->turn_server)
     g_object_set (webrtc, "turn-server", ice->turn_server, NULL);
+  if (ice->transport_policy)
+    gst_util_set_object_arg (G_OBJECT (webrtc), "ice-transport-policy", ice->transport_policy);
 
   rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
   if (rtpbin)

@@ -12,6 +12,7 @@ typedef struct {
   gchar **local_addresses; /* NULL: gather on every interface (production) */
   gchar *stun_server;      /* stun://host:port, or NULL */
   gchar *turn_server;      /* turn(s)://user:password@host:port, or NULL */
+  gchar *transport_policy; /* all | relay (only through the TURN server) */
 } LxIceSettings;
 
 /* (transfer floating) A new webrtcbin named @name with max-bundle, ICE restricted as @ice says,
