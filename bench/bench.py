@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 
+import links
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 # meson test says where it built the programs; bench/run uses build/.
@@ -244,8 +246,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--only", default="latency,first,burst,fan-out",
-                        help="comma-separated scenarios to run (default: all)")
+    parser.add_argument("--only", default="latency,first,burst,fan-out,links",
+                        help="comma-separated scenarios to run (default: all; links needs root)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     for program in (SIGNALING, SENDER, RECEIVER):
@@ -270,6 +272,8 @@ def main():
         measure_burst_table(workdir, result)
     if "fan-out" in only:
         measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window)
+    if "links" in only:
+        links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick)
 
     if args.json:
         with open(args.json, "w") as f:

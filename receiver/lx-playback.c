@@ -28,6 +28,8 @@ struct _LxPlayback {
   GstCaps *last_caps;
   LxDelayWindow *glass_to_glass;
   LxDelayWindow *decode;
+  gint64 last_shown_us;        /* monotonic, 0 before the first picture is shown */
+  GstClockTime next_audio_pts; /* where the next decoded sound should start */
 };
 
 static const char *const hardware_decoders[] = {
@@ -69,6 +71,7 @@ lx_playback_new (const LxReceiverConfig *config)
   playback->video_rtp = (ByteCounter) { playback, &playback->stats.video_bytes };
   playback->audio_rtp = (ByteCounter) { playback, &playback->stats.audio_bytes };
   playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
+  playback->next_audio_pts = GST_CLOCK_TIME_NONE;
   playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   return playback;
 }
@@ -112,6 +115,32 @@ count_rtp_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* A picture came out of the decoder (under the lock). */
+static void
+note_picture (LxPlayback *playback)
+{
+  if (playback->stats.frames_decoded++ == 0)
+    playback->stats.first_frame_us = g_get_monotonic_time ();
+}
+
+/* A picture reached the screen: a wait over LX_PLAYBACK_FREEZE_MS since the one before is a
+ * freeze (the screen showed the same picture all that time). Measured here, at display time,
+ * because the decoder's output is bursty by design (the jitter buffer holds packets while a lost
+ * one is resent, then lets them all go, still in time to be shown). */
+static void
+note_shown (LxPlayback *playback)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  g_mutex_lock (&playback->lock);
+  if (playback->last_shown_us && now - playback->last_shown_us > LX_PLAYBACK_FREEZE_MS * 1000) {
+    playback->stats.freezes++;
+    playback->stats.freeze_ms += (guint64) (now - playback->last_shown_us) / 1000;
+  }
+  playback->last_shown_us = now;
+  g_mutex_unlock (&playback->lock);
+}
+
 /* On the decoder's output: counts pictures, notes their size, keeps the last for snapshots (a
  * reference, not a copy). */
 static GstPadProbeReturn
@@ -124,8 +153,7 @@ count_decoded_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   gboolean have_info = caps && gst_video_info_from_caps (&video_info, caps);
 
   g_mutex_lock (&playback->lock);
-  if (playback->stats.frames_decoded++ == 0)
-    playback->stats.first_frame_us = g_get_monotonic_time ();
+  note_picture (playback);
   if (have_info) {
     playback->stats.width = GST_VIDEO_INFO_WIDTH (&video_info);
     playback->stats.height = GST_VIDEO_INFO_HEIGHT (&video_info);
@@ -149,6 +177,7 @@ on_frame_shown (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
   GstVideoFrame frame;
   gint64 stamp_ms, delay_ms = -1;
 
+  note_shown (playback);
   if (caps == NULL || !gst_video_info_from_caps (&video_info, caps) ||
       !gst_video_frame_map (&frame, &video_info, buffer, GST_MAP_READ))
     return;
@@ -174,8 +203,7 @@ count_parsed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (!playback->config->decode) {
     g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
     const GstStructure *structure = caps ? gst_caps_get_structure (caps, 0) : NULL;
-    if (playback->stats.frames_decoded++ == 0)
-      playback->stats.first_frame_us = g_get_monotonic_time ();
+    note_picture (playback);
     if (structure) {
       gst_structure_get_int (structure, "width", &playback->stats.width);
       gst_structure_get_int (structure, "height", &playback->stats.height);
@@ -189,13 +217,20 @@ static GstPadProbeReturn
 count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   LxPlayback *playback = data;
-  GstClockTime duration = GST_BUFFER_DURATION (GST_PAD_PROBE_INFO_BUFFER (info));
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime duration = GST_BUFFER_DURATION (buffer), pts = GST_BUFFER_PTS (buffer);
 
-  if (GST_CLOCK_TIME_IS_VALID (duration)) {
-    g_mutex_lock (&playback->lock);
-    playback->stats.audio_ms += duration / GST_MSECOND;
-    g_mutex_unlock (&playback->lock);
-  }
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&playback->lock);
+  playback->stats.audio_ms += duration / GST_MSECOND;
+  /* Sound missing between two decoded buffers (nothing decoded, nothing concealed) is a gap. */
+  if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (playback->next_audio_pts) &&
+      pts > playback->next_audio_pts + 5 * GST_MSECOND)
+    playback->stats.audio_gap_ms += (pts - playback->next_audio_pts) / GST_MSECOND;
+  if (GST_CLOCK_TIME_IS_VALID (pts))
+    playback->next_audio_pts = pts + duration;
+  g_mutex_unlock (&playback->lock);
   return GST_PAD_PROBE_OK;
 }
 
@@ -376,6 +411,10 @@ link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
   if (elements[1] && elements[2]) {
     add_probe (elements[1], "sink", count_rtp_bytes, &playback->audio_rtp);
     add_probe (elements[2], "src", count_decoded_audio, playback);
+    /* A lost packet is rebuilt from the next one's in-band FEC where the sender sent it, and
+     * concealed otherwise: the sound never stops for a lost packet. */
+    if (playback->config->loss_recovery)
+      g_object_set (elements[2], "use-inband-fec", TRUE, "plc", TRUE, NULL);
   }
   return add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error);
 }

@@ -12,6 +12,8 @@ typedef struct _LxPlayback LxPlayback;
 
 /* Delays are kept for the last this many frames. */
 #define LX_PLAYBACK_DELAY_WINDOW 300
+/* A longer wait for the next picture is a freeze a classroom sees. */
+#define LX_PLAYBACK_FREEZE_MS 100
 
 typedef struct {
   guint64 frames_decoded; /* correct frames only: decoding starts at a keyframe (without
@@ -21,6 +23,9 @@ typedef struct {
   guint64 video_bytes;    /* RTP payload bytes received for video */
   guint64 audio_bytes;
   guint64 audio_ms;       /* decoded audio, in milliseconds */
+  guint64 freezes;        /* waits over LX_PLAYBACK_FREEZE_MS for the next picture */
+  guint64 freeze_ms;      /* their total length */
+  guint64 audio_gap_ms;   /* sound missing (neither decoded nor concealed) */
   gint64 first_frame_us;  /* monotonic time of the first decoded frame, 0 before */
   /* Capture-to-shown delay read from the sender's latency stamps, over the last
    * LX_PLAYBACK_DELAY_WINDOW stamped frames (count 0 and percentiles -1 without stamps). */

@@ -194,7 +194,9 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
   /* Requests only for real gaps: video arrives in bursts (a keyframe is dozens of packets at once,
    * then nothing), so "the next packet is late" guesses would flood the sender with requests for
    * packets it has not sent yet. */
-  g_object_set (jitterbuffer, "do-retransmission", receiver->config->loss_recovery,
+  /* do-lost: a packet given up on is announced downstream, so the Opus decoder conceals it (or
+   * rebuilds it from the next packet's FEC) instead of leaving a hole in the sound. */
+  g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission", receiver->config->loss_recovery,
                 "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", 2, NULL);
 }
 
@@ -665,6 +667,9 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "video_kbps", video_kbps);
     lx_stats_add_int (builder, "audio_kbps", audio_kbps);
     lx_stats_add_int (builder, "audio_ms", stats.audio_ms);
+    lx_stats_add_int (builder, "audio_gap_ms", stats.audio_gap_ms);
+    lx_stats_add_int (builder, "freezes", stats.freezes);
+    lx_stats_add_int (builder, "freeze_ms", stats.freeze_ms);
     lx_stats_add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
     lx_stats_add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
     lx_stats_add_int (builder, "first_frame_ms", first_frame_ms);
