@@ -62,7 +62,7 @@ def run_case(programs, workdir, name, verb, value, recovery, seconds):
         processes.append(process)
         return process
 
-    netlab("down", LAB)
+    netlab("sweep", "lxb")  # labs of benchmark runs that were interrupted
     netlab("up", LAB, 1)
     try:
         server = start([signaling, "--address", "0.0.0.0", "--port", "0",

@@ -11,6 +11,7 @@
  * receiver reports the sender estimates each classroom's link from) leave in time; RTCP stays a
  * few percent of the media's bandwidth. */
 #define RTCP_MIN_INTERVAL (100 * GST_MSECOND)
+#define RTCP_BANDWIDTH_BYTES_PER_S 16000
 
 /* Each RTP session element is configured as rtpbin adds it, before it schedules its first RTCP
  * packet (later changes would only apply after that first packet, seconds into the lesson). */
@@ -27,6 +28,12 @@ on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
    * sender's retransmissions come on a source of their own, a few at a time, and would be held
    * back until too late. SRTP has authenticated every packet already. */
   g_object_set (session, "rtcp-min-interval", (guint64) RTCP_MIN_INTERVAL, "probation", 0, NULL);
+  /* RTCP's share is a fraction of the session's bandwidth, which the session only learns after a
+   * few seconds of media: until then it sends RTCP about once a second, and no NACK gets out in
+   * time for the first keyframe. A fixed budget (a few percent of even the thinnest link) lets
+   * RTCP run at the minimum interval from the first packet. */
+  g_object_set (session, "rtcp-rr-bandwidth", RTCP_BANDWIDTH_BYTES_PER_S, "rtcp-rs-bandwidth",
+                RTCP_BANDWIDTH_BYTES_PER_S, NULL);
 }
 
 GstElement *

@@ -12,6 +12,7 @@
 #include "lx-webrtc.h"
 
 #include <glib-unix.h>
+#include <gst/sdp/sdp.h>
 #include <stdio.h>
 
 #define SNAPSHOT_INTERVAL_S 5
@@ -22,6 +23,8 @@
 /* Sound but no new picture this long: the sender paused this classroom's video (its link cannot
  * carry even the cheapest layer). */
 #define VIDEO_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
+/* A card goes once pictures flow again (half a second of them), not for a stray frame or two. */
+#define CARD_OFF_FRAMES 15
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
@@ -62,6 +65,8 @@ struct _LxReceiver {
   gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
   gboolean ice_failed;
   const char *card;       /* (nullable) the card on screen now */
+  guint64 card_frames_mark; /* frames decoded when it appeared */
+  GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */
 };
 
 static void
@@ -90,8 +95,10 @@ show_card (LxReceiver *receiver, const char *card, const char *text)
       lx_fullscreen_window_attach (receiver->fullscreen,
                                    lx_standby_get_pipeline (receiver->standby));
   }
-  if (g_strcmp0 (receiver->card, card) != 0)
+  if (g_strcmp0 (receiver->card, card) != 0) {
     g_message ("classroom %s: showing the %s card", receiver->config->connection.school, card);
+    receiver->card_frames_mark = lx_playback_get_stats (receiver->playback).frames_decoded;
+  }
   receiver->card = card;
   lx_standby_show (receiver->standby, text);
 }
@@ -168,9 +175,10 @@ on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpoin
  * - each transceiver (made from the sender's offer, before the answer) says it will ask for lost
  *   packets again, so the answer accepts the sender's retransmission stream (RTX) and its forward
  *   error correction (RED/ULPFEC);
- * - each jitter buffer really asks (NACK): webrtcbin decides that from a transceiver it cannot
- *   always find in a bundled session, and then asks for nothing. Audio has no retransmission stream
- *   (the sender ignores its requests); Opus FEC and concealment cover its losses. */
+ * - each video jitter buffer really asks (NACK): webrtcbin decides that from a transceiver it
+ *   cannot always find in a bundled session, and then asks for nothing. Audio has no
+ *   retransmission stream (requests would only crowd the video's); Opus FEC and concealment cover
+ *   its losses. The offer's a=ssrc lines say which stream is which. */
 static void
 on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, gpointer data)
 {
@@ -196,7 +204,10 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
    * packets it has not sent yet. */
   /* do-lost: a packet given up on is announced downstream, so the Opus decoder conceals it (or
    * rebuilds it from the next packet's FEC) instead of leaving a hole in the sound. */
-  g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission", receiver->config->loss_recovery,
+  gboolean video = g_hash_table_contains (receiver->video_ssrcs, GUINT_TO_POINTER (ssrc));
+
+  g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission",
+                receiver->config->loss_recovery && video,
                 "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", 2, NULL);
 }
 
@@ -262,6 +273,24 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Which SSRCs the offer announces for video (its a=ssrc lines). */
+static void
+note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp)
+{
+  g_hash_table_remove_all (receiver->video_ssrcs);
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+    if (g_strcmp0 (gst_sdp_media_get_media (media), "video") != 0)
+      continue;
+    for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++) {
+      const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, j);
+      if (g_strcmp0 (attribute->key, "ssrc") == 0 && attribute->value)
+        g_hash_table_add (receiver->video_ssrcs,
+                          GUINT_TO_POINTER ((guint) g_ascii_strtoull (attribute->value, NULL, 10)));
+    }
+  }
+}
+
 static void
 start_session (LxReceiver *receiver, const char *sdp)
 {
@@ -279,6 +308,7 @@ start_session (LxReceiver *receiver, const char *sdp)
     g_warning ("classroom %s: unusable offer: %s", connection->school, error->message);
     return;
   }
+  note_video_ssrcs (receiver, offer->sdp);
 
   receiver->pipeline = gst_pipeline_new ("receiver");
   if (receiver->jitter_buffer_ms == 0)
@@ -759,7 +789,7 @@ watch_media (gpointer data)
     show_card (receiver, "video-paused",
                "视频暂停 · Video paused\n\n网络太慢，老师的声音继续\n"
                "The link is too slow for pictures; the teacher's voice goes on");
-  } else if (receiver->card) {
+  } else if (receiver->card && stats.frames_decoded >= receiver->card_frames_mark + CARD_OFF_FRAMES) {
     hide_card (receiver);
     set_state (receiver, "receiving");
   }
@@ -782,6 +812,7 @@ lx_receiver_new (const LxReceiverConfig *config)
   receiver->playback = lx_playback_new (config);
   receiver->loop = g_main_loop_new (NULL, FALSE);
   receiver->state = "connecting-to-server";
+  receiver->video_ssrcs = g_hash_table_new (NULL, NULL);
   return receiver;
 }
 
@@ -798,6 +829,7 @@ lx_receiver_free (LxReceiver *receiver)
   g_free (receiver->next_title);
   g_free (receiver->next_start);
   lx_playback_free (receiver->playback);
+  g_hash_table_unref (receiver->video_ssrcs);
   lx_fullscreen_window_free (receiver->fullscreen);
   g_main_loop_unref (receiver->loop);
   g_free (receiver);

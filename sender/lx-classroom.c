@@ -296,14 +296,18 @@ typedef struct {
  * dozens of packets costs every picture up to the next one, and a joining classroom's first
  * picture is one. */
 #define KEYFRAME_FEC_PERCENTAGE 50
+/* How far back a retransmission can reach. webrtcbin's default, 100 packets, is less than a
+ * keyframe and the round trip after it at 720p: the packets a NACK asks for were already gone. */
+#define RETRANSMISSION_HISTORY_MS 1000
 
+/* Tunes the repair elements webrtcbin made for this classroom once negotiation is done. */
 static void
-protect_keyframes (LxClassroom *classroom)
+configure_repair (LxClassroom *classroom)
 {
   g_autoptr (GstIterator) iterator = NULL;
   GValue item = G_VALUE_INIT;
 
-  if (!classroom->context.config->loss_recovery || classroom->context.config->fec_percentage == 0)
+  if (!classroom->context.config->loss_recovery)
     return;
   iterator = gst_bin_iterate_recurse (GST_BIN (classroom->webrtc));
   while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
@@ -311,6 +315,9 @@ protect_keyframes (LxClassroom *classroom)
     GstElementFactory *factory = gst_element_get_factory (element);
     if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc"))
       g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, NULL);
+    else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend"))
+      g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS,
+                    NULL);
     g_value_reset (&item);
   }
   g_value_unset (&item);
@@ -329,7 +336,7 @@ apply_connection_state (gpointer data)
     g_atomic_int_set (&classroom->connect_ms,
                       (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
-    protect_keyframes (classroom);
+    configure_repair (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {

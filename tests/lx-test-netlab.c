@@ -65,9 +65,9 @@ lx_test_netlab_new (guint classrooms)
                                  : g_strdup_printf ("%s-c%u", lab->name, k);
   }
   {
-    const char *down[] = { "down", lab->name, NULL };
+    const char *sweep[] = { "sweep", "lxt", NULL };
     const char *up[] = { "up", lab->name, count, NULL };
-    run_netlab (down, NULL); /* a previous run of this pid that died */
+    run_netlab (sweep, NULL); /* labs of test runs that aborted */
     g_assert_cmpint (run_netlab (up, NULL), ==, 0);
   }
   return lab;
