@@ -92,8 +92,13 @@ lx_playback_get_stats (LxPlayback *playback)
 {
   LxPlaybackStats stats;
 
+  gint64 now = g_get_monotonic_time ();
+
   g_mutex_lock (&playback->lock);
   stats = playback->stats;
+  /* A freeze still going on counts too: a screen stuck for good must not read as no freeze. */
+  if (playback->last_shown_us && now - playback->last_shown_us > LX_PLAYBACK_FREEZE_MS * 1000)
+    stats.freeze_ms += (guint64) (now - playback->last_shown_us) / 1000;
   g_mutex_unlock (&playback->lock);
   stats.glass_to_glass = lx_delay_window_summarize (playback->glass_to_glass);
   stats.decode = lx_delay_window_summarize (playback->decode);
@@ -226,8 +231,11 @@ count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   playback->stats.audio_ms += duration / GST_MSECOND;
   /* Sound missing between two decoded buffers (nothing decoded, nothing concealed) is a gap. */
   if (GST_CLOCK_TIME_IS_VALID (pts) && GST_CLOCK_TIME_IS_VALID (playback->next_audio_pts) &&
-      pts > playback->next_audio_pts + 5 * GST_MSECOND)
+      pts > playback->next_audio_pts + 5 * GST_MSECOND) {
     playback->stats.audio_gap_ms += (pts - playback->next_audio_pts) / GST_MSECOND;
+    g_debug ("audio: %" G_GUINT64_FORMAT " ms missing at %" GST_TIME_FORMAT,
+             (pts - playback->next_audio_pts) / GST_MSECOND, GST_TIME_ARGS (pts));
+  }
   if (GST_CLOCK_TIME_IS_VALID (pts))
     playback->next_audio_pts = pts + duration;
   g_mutex_unlock (&playback->lock);
