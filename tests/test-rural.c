@@ -123,7 +123,7 @@ layer_of (Fixture *fixture, const char *school)
 static void
 test_loss (Fixture *fixture, gconstpointer data)
 {
-  gint64 frames, lost;
+  gint64 frames, lost, frozen;
 
   start_lesson (fixture, 1);
   if (fixture->lab == NULL)
@@ -134,9 +134,12 @@ test_loss (Fixture *fixture, gconstpointer data)
   lx_test_run_for (8000);
   frames = stat_of (fixture, 1, "frames_decoded");
   lost = stat_of (fixture, 1, "packets_lost");
+  frozen = stat_of (fixture, 1, "freeze_ms");
   lx_test_run_for (8000);
-  /* 30 fps; the statistics file is rewritten every 500 ms. */
-  g_assert_cmpint (stat_of (fixture, 1, "frames_decoded") - frames, >=, 8 * 30 * 9 / 10);
+  /* 30 fps, with room for this shared machine's hiccups (the benchmark measures precisely); the
+   * statistics file is rewritten every 500 ms. */
+  g_assert_cmpint (stat_of (fixture, 1, "frames_decoded") - frames, >=, 8 * 30 * 85 / 100);
+  g_assert_cmpint (stat_of (fixture, 1, "freeze_ms") - frozen, <=, 8000 * 15 / 100);
   g_assert_cmpint (stat_of (fixture, 1, "packets_lost") - lost, >, 20); /* the loss was real */
   g_assert_cmpint (stat_of (fixture, 1, "width"), ==, 1280);
 }
