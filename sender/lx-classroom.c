@@ -35,6 +35,8 @@ struct _LxClassroom {
   LxLayerChooser chooser;         /* main context only */
   gint loss_permille;             /* atomic; -1 before a report */
   GstCaps *first_video_caps;      /* (nullable) the payloader's first caps: streaming thread only */
+  GstElement *fec_encoder;        /* (nullable) webrtcbin's rtpulpfecenc for the video */
+  gint64 lossy_until_us;          /* monotonic: FEC on all packets until then */
 
   gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
@@ -56,6 +58,7 @@ classroom_clear (LxClassroom *classroom)
   g_clear_object (&classroom->video.transceiver);
   g_clear_object (&classroom->audio.transceiver);
   gst_clear_caps (&classroom->first_video_caps);
+  gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->bin);
   g_free (classroom->school);
 }
@@ -154,6 +157,29 @@ lx_classroom_update_rtt (LxClassroom *classroom)
     g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
 }
 
+/* Forward error correction on every packet while the classroom loses some (and for half a minute
+ * after), none otherwise: on a clean link it would only cost each classroom CPU and bandwidth. */
+#define FEC_AFTER_LOSS_US (30 * G_USEC_PER_SEC)
+
+static void
+adapt_fec (LxClassroom *classroom, gint loss_permille)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean was_lossy = now < classroom->lossy_until_us;
+  guint percentage;
+
+  if (classroom->fec_encoder == NULL)
+    return;
+  if (loss_permille >= 5)
+    classroom->lossy_until_us = now + FEC_AFTER_LOSS_US;
+  if (was_lossy == (now < classroom->lossy_until_us))
+    return;
+  percentage = was_lossy ? 0 : (guint) classroom->context.config->fec_percentage;
+  g_message ("classroom %s: forward error correction on %u %% of the packets", classroom->school,
+             percentage);
+  g_object_set (classroom->fec_encoder, "percentage", percentage, NULL);
+}
+
 void
 lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
 {
@@ -163,6 +189,7 @@ lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video
       classroom->layer_switch == NULL)
     return;
   g_atomic_int_set (&classroom->loss_permille, loss_permille);
+  adapt_fec (classroom, loss_permille);
   if (lx_layer_chooser_report (&classroom->chooser, loss, g_get_monotonic_time () / 1000)) {
     g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s, round trip %d ms: %s",
                classroom->school, loss * 100, video_kbps, g_atomic_int_get (&classroom->rtt_ms),
@@ -313,8 +340,13 @@ configure_repair (LxClassroom *classroom)
   while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
     GstElement *element = g_value_get_object (&item);
     GstElementFactory *factory = gst_element_get_factory (element);
-    if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc"))
-      g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, NULL);
+    if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc")) {
+      /* Until the classroom reports losses, only keyframes are protected (see
+       * lx_classroom_link_report): FEC on a clean link only costs CPU and bandwidth. */
+      g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, "percentage", 0,
+                    NULL);
+      gst_object_replace ((GstObject **) &classroom->fec_encoder, GST_OBJECT (element));
+    }
     else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend"))
       g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS,
                     NULL);
