@@ -2,6 +2,7 @@
  * fresh webrtcbin, so a sender restart never leaves half of an old session behind; the LxPlayback
  * counters carry on across them. */
 #include "lx-receiver.h"
+#include "lx-receiver-private.h"
 
 #include "lx-fullscreen.h"
 #include "lx-playback.h"
@@ -17,58 +18,6 @@
 
 #define SNAPSHOT_INTERVAL_S 5
 #define SERVER_REPORT_INTERVAL_US (5 * G_USEC_PER_SEC)
-/* Without any packet this long, the classroom shows the "reconnecting" card instead of a frozen
- * picture; a brief ICE "disconnected" or a short dropout is ridden out behind it. */
-#define MEDIA_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
-/* Sound but no new picture this long: the sender paused this classroom's video (its link cannot
- * carry even the cheapest layer). */
-#define VIDEO_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
-/* A card goes once pictures flow again (half a second of them), not for a stray frame or two. */
-#define CARD_OFF_FRAMES 15
-
-struct _LxReceiver {
-  const LxReceiverConfig *config;
-  LxSignalingClient *signaling;
-  LxPlayback *playback;
-  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
-  gchar *lesson;                  /* (nullable) the lesson joined now */
-  LxTimetable *timetable;         /* (nullable) when following the timetable */
-  LxStandby *standby;             /* (nullable) until a card is first needed */
-  gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
-  guint follow_timer;
-  gint64 next_join_us;            /* monotonic: no new attempt before, after a lost connection */
-  GMainLoop *loop;
-  int exit_status;
-  gint64 started_us;
-
-  const char *state;     /* for statistics: what the classroom is doing */
-  GstElement *pipeline;  /* (nullable) the current session's */
-  GstElement *webrtc;    /* (nullable) */
-  gint packets_lost;     /* from webrtcbin's statistics, atomic */
-  gint packets_received; /* atomic */
-
-  LxPlaybackStats last_stats; /* at the last report, for rates */
-  gint64 last_stats_us;       /* monotonic time of the last report */
-  gint64 last_snapshot_us;
-  gint64 last_report_us; /* of the quality report to the server */
-  gint64 last_link_us;   /* of the link report to the sender */
-  gint link_lost, link_received; /* packet counts at the last link report */
-  gint64 last_loss_us;           /* monotonic: when packets were last lost, 0 never */
-  gint jitter_buffer_ms;         /* what the session's jitter buffers hold now */
-  guint stats_timer, check_timer, watch_timer;
-
-  /* The media watchdog (watch_media) */
-  guint64 watched_bytes;  /* video + audio bytes at the last look */
-  guint64 watched_frames; /* frames decoded at the last look */
-  gint64 media_seen_us;   /* monotonic: last time bytes arrived (or the session started) */
-  gint64 frames_seen_us;  /* monotonic: last time a frame was decoded */
-  gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
-  gboolean ice_failed;
-  const char *card;       /* (nullable) the card on screen now */
-  guint64 card_frames_mark; /* frames decoded when it appeared */
-  GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */
-};
-
 static void
 quit (LxReceiver *receiver, int status)
 {
@@ -76,57 +25,18 @@ quit (LxReceiver *receiver, int status)
   g_main_loop_quit (receiver->loop);
 }
 
-static void
-set_state (LxReceiver *receiver, const char *state)
+void
+lx_receiver_set_state (LxReceiver *receiver, const char *state)
 {
   if (g_strcmp0 (receiver->state, state) != 0)
     g_message ("classroom %s: %s", receiver->config->connection.school, state);
   receiver->state = state;
 }
 
-/* ---- Cards: what the screen shows instead of a frozen picture ---- */
-
-static void
-show_card (LxReceiver *receiver, const char *card, const char *text)
-{
-  if (receiver->standby == NULL) {
-    receiver->standby = lx_standby_new (receiver->config);
-    if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
-      lx_fullscreen_window_attach (receiver->fullscreen,
-                                   lx_standby_get_pipeline (receiver->standby));
-  }
-  if (g_strcmp0 (receiver->card, card) != 0) {
-    g_message ("classroom %s: showing the %s card", receiver->config->connection.school, card);
-    receiver->card_frames_mark = lx_playback_get_stats (receiver->playback).frames_decoded;
-  }
-  receiver->card = card;
-  lx_standby_show (receiver->standby, text);
-}
-
-static void
-hide_card (LxReceiver *receiver)
-{
-  if (receiver->card == NULL)
-    return;
-  receiver->card = NULL;
-  lx_standby_hide (receiver->standby);
-  if (receiver->fullscreen && receiver->pipeline)
-    lx_fullscreen_window_attach (receiver->fullscreen, receiver->pipeline);
-}
-
-static void
-show_reconnecting (LxReceiver *receiver, const char *state)
-{
-  set_state (receiver, state);
-  show_card (receiver, "reconnecting",
-             "正在重新连接… · Reconnecting…\n\n网络中断，课程会自动恢复\n"
-             "The link dropped; the lesson comes back by itself");
-}
-
 /* ---- One media session ---- */
 
-static void
-stop_session (LxReceiver *receiver)
+void
+lx_receiver_stop_session (LxReceiver *receiver)
 {
   if (receiver->pipeline == NULL)
     return;
@@ -234,12 +144,12 @@ on_connection_state_main (gpointer data)
     return G_SOURCE_REMOVE;
   g_object_get (receiver->webrtc, "connection-state", &state, NULL);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
-    set_state (receiver, "receiving");
+    lx_receiver_set_state (receiver, "receiving");
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     /* "failed" is final for this session (unlike "disconnected", which the watchdog rides out):
      * negotiate afresh at once. */
     receiver->ice_failed = TRUE;
-    set_state (receiver, "failed");
+    lx_receiver_set_state (receiver, "failed");
   }
   return G_SOURCE_REMOVE;
 }
@@ -268,8 +178,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   gst_message_parse_error (message, &error, &debug);
   g_warning ("classroom %s: media error from %s: %s (%s)", receiver->config->connection.school,
              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug ? debug : "");
-  stop_session (receiver);
-  set_state (receiver, "failed");
+  lx_receiver_stop_session (receiver);
+  lx_receiver_set_state (receiver, "failed");
   return G_SOURCE_CONTINUE;
 }
 
@@ -302,7 +212,7 @@ start_session (LxReceiver *receiver, const char *sdp)
   AnswerRequest *request;
   GstPromise *promise;
 
-  stop_session (receiver);
+  lx_receiver_stop_session (receiver);
   offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, &error);
   if (offer == NULL) {
     g_warning ("classroom %s: unusable offer: %s", connection->school, error->message);
@@ -343,7 +253,7 @@ start_session (LxReceiver *receiver, const char *sdp)
   request->webrtc = gst_object_ref (receiver->webrtc);
   promise = gst_promise_new_with_change_func (on_answer_created, request, free_answer_request);
   g_signal_emit_by_name (receiver->webrtc, "create-answer", NULL, promise);
-  set_state (receiver, "connecting");
+  lx_receiver_set_state (receiver, "connecting");
   receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
   receiver->ice_failed = FALSE;
 }
@@ -353,15 +263,15 @@ start_session (LxReceiver *receiver, const char *sdp)
 static void
 sender_gone (LxReceiver *receiver, const char *why)
 {
-  stop_session (receiver);
+  lx_receiver_stop_session (receiver);
   if (g_str_equal (receiver->config->on_sender_left, "exit")) {
     g_message ("classroom %s: the sender %s; exiting as configured",
                receiver->config->connection.school, why);
     quit (receiver, LX_RECEIVER_EXIT_OK);
     return;
   }
-  set_state (receiver, "waiting-for-sender");
-  show_card (receiver, "waiting-for-teacher",
+  lx_receiver_set_state (receiver, "waiting-for-sender");
+  lx_receiver_show_card (receiver, "waiting-for-teacher",
              "等待老师… · Waiting for the teacher…\n\n课程会自动继续\n"
              "The lesson goes on by itself when the teacher is back");
 }
@@ -383,8 +293,8 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
     if (message->resume && receiver->pipeline)
       break;
     /* A new sender (or a restarted one): the old session is dead, a new offer is on its way. */
-    stop_session (receiver);
-    set_state (receiver, "waiting-for-offer");
+    lx_receiver_stop_session (receiver);
+    lx_receiver_set_state (receiver, "waiting-for-offer");
     break;
   case LX_MESSAGE_SENDER_LEFT:
     sender_gone (receiver, "left the lesson");
@@ -403,7 +313,7 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxRece
   /* Back after a lost signaling connection, with the media still flowing: nothing to do. */
   if (receiver->pipeline)
     return;
-  set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
+  lx_receiver_set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
 }
 
 /* The signaling connection dropped (the server restarted, the network is down): the client joins
@@ -425,7 +335,7 @@ on_signaling_closed (LxSignalingClient *client, const GError *reason, LxReceiver
     /* Unattended: the timetable joins again on its next tick. */
     g_warning ("classroom %s: %s", receiver->config->connection.school, reason->message);
     leave_lesson (receiver);
-    set_state (receiver, "server-unreachable");
+    lx_receiver_set_state (receiver, "server-unreachable");
     receiver->next_join_us = g_get_monotonic_time () + lx_timetable_retry_delay_us ();
     return;
   }
@@ -449,14 +359,14 @@ join_lesson (LxReceiver *receiver, const char *lesson)
   g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
   g_signal_connect (receiver->signaling, "disconnected", G_CALLBACK (on_signaling_disconnected),
                     receiver);
-  set_state (receiver, "connecting-to-server");
+  lx_receiver_set_state (receiver, "connecting-to-server");
   lx_signaling_client_start (receiver->signaling);
 }
 
 static void
 leave_lesson (LxReceiver *receiver)
 {
-  stop_session (receiver);
+  lx_receiver_stop_session (receiver);
   if (receiver->signaling) {
     g_signal_handlers_disconnect_by_data (receiver->signaling, receiver);
     lx_signaling_client_stop (receiver->signaling);
@@ -500,7 +410,7 @@ follow_timetable (gpointer data)
   text = lx_standby_compose (name ? name : school, receiver->next_title, receiver->next_start,
                              lx_timetable_get_problem (receiver->timetable));
   lx_standby_show (receiver->standby, text);
-  set_state (receiver, "standby");
+  lx_receiver_set_state (receiver, "standby");
   return G_SOURCE_CONTINUE;
 }
 
@@ -561,61 +471,6 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   lx_signaling_client_send (receiver->signaling, message);
 }
 
-/* On a clean link the jitter buffer holds as little as configured; once packets go missing it holds
- * enough for a retransmission to arrive (a NACK rides on the next RTCP packet, up to ~100 ms away,
- * then a round trip), up to the configured cap, and it shrinks back after a clean half minute. */
-#define LOSSY_LINK_BUFFER_MS 200
-#define CLEAN_LINK_AFTER_US (30 * G_USEC_PER_SEC)
-
-static void
-adapt_jitter_buffer (LxReceiver *receiver, gint lost)
-{
-  const LxReceiverConfig *config = receiver->config;
-  gint64 now = g_get_monotonic_time ();
-  gint target;
-
-  if (lost > 0)
-    receiver->last_loss_us = now;
-  target = receiver->last_loss_us && now - receiver->last_loss_us < CLEAN_LINK_AFTER_US
-               ? MIN (config->jitter_buffer_max_ms, MAX (config->jitter_buffer_ms,
-                                                         LOSSY_LINK_BUFFER_MS))
-               : config->jitter_buffer_ms;
-  if (target == receiver->jitter_buffer_ms || receiver->webrtc == NULL)
-    return;
-  g_message ("classroom %s: %s link: jitter buffer %d → %d ms", config->connection.school,
-             lost > 0 ? "lossy" : "clean", receiver->jitter_buffer_ms, target);
-  receiver->jitter_buffer_ms = target;
-  /* webrtcbin passes it on to every jitter buffer; they announce the new latency, and the bus
-   * handler applies it to the pipeline. */
-  g_object_set (receiver->webrtc, "latency", (guint) target, NULL);
-}
-
-/* Tells the sender, about once a second, how the media arrives: the share of packets lost before
- * any repair, over both streams (a link measure), and the video bitrate. The sender moves this
- * classroom between quality layers by it. */
-static void
-report_link (LxReceiver *receiver, guint64 video_kbps)
-{
-  g_autoptr (LxMessage) message = NULL;
-  gint64 now = g_get_monotonic_time ();
-  gint lost = g_atomic_int_get (&receiver->packets_lost);
-  gint received = g_atomic_int_get (&receiver->packets_received);
-  gint lost_now = lost - receiver->link_lost, received_now = received - receiver->link_received;
-
-  if (receiver->webrtc == NULL || now - receiver->last_link_us < G_USEC_PER_SEC * 9 / 10)
-    return;
-  receiver->last_link_us = now;
-  receiver->link_lost = lost;
-  receiver->link_received = received;
-  if (lost_now < 0 || received_now < 0 || lost_now + received_now == 0)
-    return; /* a new session started counting afresh, or nothing arrived */
-  adapt_jitter_buffer (receiver, lost_now);
-  message = lx_message_new (LX_MESSAGE_LINK);
-  message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
-  message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
-  lx_signaling_client_send (receiver->signaling, message);
-}
-
 static gboolean
 report_stats (gpointer data)
 {
@@ -643,7 +498,7 @@ report_stats (gpointer data)
   }
 
   report_to_server (receiver, &stats, video_kbps);
-  report_link (receiver, video_kbps);
+  lx_receiver_report_link (receiver, video_kbps);
   printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
           "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
           "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost",
@@ -749,53 +604,6 @@ check_exit_conditions (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Twice a second, in a lesson: a classroom never shows a frozen picture. No packets for a moment:
- * the "reconnecting" card (a brief dropout or ICE "disconnected" is ridden out behind it). ICE
- * failed, or still nothing after media-timeout-s: join again as a newcomer, so the sender
- * negotiates afresh (again every media-timeout-s while nothing comes). Sound without pictures: the
- * sender paused this classroom's video; a card says so. */
-static gboolean
-watch_media (gpointer data)
-{
-  LxReceiver *receiver = data;
-  LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
-  guint64 bytes = stats.video_bytes + stats.audio_bytes;
-  gint64 now = g_get_monotonic_time ();
-  gint64 timeout_us = (gint64) receiver->config->media_timeout_s * G_USEC_PER_SEC;
-
-  if (bytes != receiver->watched_bytes)
-    receiver->media_seen_us = now;
-  if (stats.frames_decoded != receiver->watched_frames)
-    receiver->frames_seen_us = now;
-  receiver->watched_bytes = bytes;
-  receiver->watched_frames = stats.frames_decoded;
-  if (receiver->signaling == NULL || receiver->pipeline == NULL)
-    return G_SOURCE_CONTINUE; /* between lessons, or waiting for the teacher: other cards */
-
-  if (receiver->ice_failed || now - receiver->media_seen_us >= timeout_us) {
-    if (receiver->rejoined_us == 0 || now - receiver->rejoined_us >= timeout_us) {
-      g_message ("classroom %s: %s; joining again to negotiate afresh",
-                 receiver->config->connection.school,
-                 receiver->ice_failed ? "ICE failed" : "no media for a while");
-      receiver->rejoined_us = now;
-      stop_session (receiver);
-      show_reconnecting (receiver, "reconnecting");
-      lx_signaling_client_rejoin (receiver->signaling);
-    }
-  } else if (now - receiver->media_seen_us >= MEDIA_SILENCE_CARD_US) {
-    show_reconnecting (receiver, "reconnecting");
-  } else if (now - receiver->frames_seen_us >= VIDEO_SILENCE_CARD_US && stats.frames_decoded > 0) {
-    set_state (receiver, "video-paused");
-    show_card (receiver, "video-paused",
-               "视频暂停 · Video paused\n\n网络太慢，老师的声音继续\n"
-               "The link is too slow for pictures; the teacher's voice goes on");
-  } else if (receiver->card && stats.frames_decoded >= receiver->card_frames_mark + CARD_OFF_FRAMES) {
-    hide_card (receiver);
-    set_state (receiver, "receiving");
-  }
-  return G_SOURCE_CONTINUE;
-}
-
 static gboolean
 on_quit_signal (gpointer data)
 {
@@ -864,7 +672,7 @@ lx_receiver_run (LxReceiver *receiver)
   receiver->stats_timer = g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats,
                                          receiver);
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
-  receiver->watch_timer = g_timeout_add (500, watch_media, receiver);
+  receiver->watch_timer = g_timeout_add (500, lx_receiver_watch_media, receiver);
 
   g_main_loop_run (receiver->loop);
 

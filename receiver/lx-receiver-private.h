@@ -1,0 +1,68 @@
+/* What the receiver's source files share (not for other programs): the receiver's state, and the
+ * functions lx-receiver.c (sessions, signaling, lessons, statistics) and lx-receiver-watch.c
+ * (cards, the media watchdog, link reports and the adaptive jitter buffer) call in each other. */
+#pragma once
+
+#include "lx-fullscreen.h"
+#include "lx-playback.h"
+#include "lx-receiver.h"
+#include "lx-signaling-client.h"
+#include "lx-standby.h"
+#include "lx-timetable.h"
+
+#include <gst/gst.h>
+
+struct _LxReceiver {
+  const LxReceiverConfig *config;
+  LxSignalingClient *signaling;
+  LxPlayback *playback;
+  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
+  gchar *lesson;                  /* (nullable) the lesson joined now */
+  LxTimetable *timetable;         /* (nullable) when following the timetable */
+  LxStandby *standby;             /* (nullable) until a card is first needed */
+  gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
+  guint follow_timer;
+  gint64 next_join_us;            /* monotonic: no new attempt before, after a lost connection */
+  GMainLoop *loop;
+  int exit_status;
+  gint64 started_us;
+
+  const char *state;     /* for statistics: what the classroom is doing */
+  GstElement *pipeline;  /* (nullable) the current session's */
+  GstElement *webrtc;    /* (nullable) */
+  gint packets_lost;     /* from webrtcbin's statistics, atomic */
+  gint packets_received; /* atomic */
+
+  LxPlaybackStats last_stats; /* at the last report, for rates */
+  gint64 last_stats_us;       /* monotonic time of the last report */
+  gint64 last_snapshot_us;
+  gint64 last_report_us; /* of the quality report to the server */
+  gint64 last_link_us;   /* of the link report to the sender */
+  gint link_lost, link_received; /* packet counts at the last link report */
+  gint64 last_loss_us;           /* monotonic: when packets were last lost, 0 never */
+  gint jitter_buffer_ms;         /* what the session's jitter buffers hold now */
+  guint stats_timer, check_timer, watch_timer;
+
+  /* The media watchdog (watch_media) */
+  guint64 watched_bytes;  /* video + audio bytes at the last look */
+  guint64 watched_frames; /* frames decoded at the last look */
+  gint64 media_seen_us;   /* monotonic: last time bytes arrived (or the session started) */
+  gint64 frames_seen_us;  /* monotonic: last time a frame was decoded */
+  gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
+  gboolean ice_failed;
+  const char *card;       /* (nullable) the card on screen now */
+  guint64 card_frames_mark; /* frames decoded when it appeared */
+  GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */
+};
+
+/* Logs a change of what the classroom is doing (for the statistics too). */
+void lx_receiver_set_state (LxReceiver *receiver, const char *state);
+/* Ends the media session, if any. */
+void lx_receiver_stop_session (LxReceiver *receiver);
+
+/* Shows the card @card (a name, for the statistics) with @text instead of the picture. */
+void lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *text);
+/* Twice a second (a GSourceFunc on the receiver): the media watchdog. */
+gboolean lx_receiver_watch_media (gpointer receiver);
+/* About once a second: tells the sender how the media arrives, adapts the jitter buffer. */
+void lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps);
