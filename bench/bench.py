@@ -11,14 +11,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import links
+import processes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
@@ -60,9 +59,7 @@ class Run:
         self.sender = None
 
     def _start(self, argv, name, pipe=False):
-        log = open(os.path.join(self.dir, name + ".log"), "wb")
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE if pipe else log,
-                                   stderr=log, stdin=subprocess.DEVNULL)
+        process = processes.start(argv, os.path.join(self.dir, name + ".log"), pipe)
         self.processes.append(process)
         return process
 
@@ -81,11 +78,7 @@ class Run:
         return self._start(argv, name)
 
     def stats(self, name):
-        try:
-            with open(self.stats_path(name)) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return {}
+        return processes.read_json(self.stats_path(name))
 
     def wait(self, condition, timeout, what):
         deadline = time.monotonic() + timeout
@@ -96,13 +89,7 @@ class Run:
         raise RuntimeError(f"timed out waiting for {what} (logs in {self.dir})")
 
     def stop(self, process, timeout=10):
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        processes.stop(process, timeout)
 
     def close(self):
         for process in reversed(self.processes):

@@ -7,12 +7,12 @@ at the classroom's first picture: frames shown / frames sent, time frozen (waits
 the next picture), sound missing, and the layer the classroom ended on.
 """
 
-import json
 import os
 import re
-import signal
 import subprocess
 import time
+
+import processes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NETLAB = os.path.join(ROOT, "tests", "lx-netlab")
@@ -40,26 +40,16 @@ def netlab(*args):
     subprocess.run([NETLAB, *map(str, args)], check=True, capture_output=True)
 
 
-def read_json(path):
-    try:
-        with open(path) as f:
-            return json.load(f)
-    except (OSError, ValueError):
-        return {}
-
-
 def run_case(programs, workdir, name, verb, value, recovery, seconds):
     signaling, sender_program, receiver_program = programs
     directory = os.path.join(workdir, name)
     os.makedirs(directory, exist_ok=True)
-    processes = []
+    running = []
 
     def start(argv, log, namespace, pipe=False):
-        out = open(os.path.join(directory, log), "wb")
-        process = subprocess.Popen(["ip", "netns", "exec", namespace] + argv,
-                                   stdout=subprocess.PIPE if pipe else out, stderr=out,
-                                   stdin=subprocess.DEVNULL)
-        processes.append(process)
+        process = processes.start(["ip", "netns", "exec", namespace] + argv,
+                                  os.path.join(directory, log), pipe)
+        running.append(process)
         return process
 
     netlab("sweep", "lxb")  # labs of benchmark runs that were interrupted
@@ -83,13 +73,13 @@ def run_case(programs, workdir, name, verb, value, recovery, seconds):
               + ([] if recovery else RECOVERY_OFF_RECEIVER), "classroom.log", ROOM)
 
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and read_json(room_stats).get("frames_decoded", 0) < 1:
+        while time.monotonic() < deadline and processes.read_json(room_stats).get("frames_decoded", 0) < 1:
             time.sleep(0.1)
-        before_room, before_sender = read_json(room_stats), read_json(sender_stats)
+        before_room, before_sender = processes.read_json(room_stats), processes.read_json(sender_stats)
         started = time.monotonic()
         time.sleep(seconds)
         elapsed = time.monotonic() - started
-        room, sender = read_json(room_stats), read_json(sender_stats)
+        room, sender = processes.read_json(room_stats), processes.read_json(sender_stats)
         delta = lambda key, a, b: b.get(key, 0) - a.get(key, 0)
         sent = delta("frames_encoded", before_sender, sender)
         classrooms = sender.get("classrooms", [])
@@ -105,14 +95,8 @@ def run_case(programs, workdir, name, verb, value, recovery, seconds):
             "shown_size": f"{room.get('width', 0)}x{room.get('height', 0)}",
         }
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        for process in reversed(running):
+            processes.stop(process)
         netlab("down", LAB)
 
 

@@ -73,12 +73,6 @@ lx_layer_switch_get_current (LxLayerSwitch *layer_switch)
   return (guint) g_atomic_int_get (&layer_switch->current_layer);
 }
 
-guint
-lx_layer_switch_get_wanted (LxLayerSwitch *layer_switch)
-{
-  return layer_switch->wanted;
-}
-
 void
 lx_layer_switch_request_keyframe (LxLayerSwitch *layer_switch, const char *reason)
 {

@@ -29,9 +29,8 @@ LxLayerSwitch *lx_layer_switch_new (GstElement *bin, GstElement *selector, GstEl
 /* Moves to @layer (n_layers: pause video). Returns FALSE if the tee could not be linked. */
 gboolean lx_layer_switch_set (LxLayerSwitch *layer_switch, guint layer);
 
-/* The layer on the air now (n_layers when paused or not started), and the one asked for. */
+/* The layer on the air now (n_layers when paused or not started). */
 guint lx_layer_switch_get_current (LxLayerSwitch *layer_switch);
-guint lx_layer_switch_get_wanted (LxLayerSwitch *layer_switch);
 
 /* Asks the current layer's encoder for a keyframe (a classroom just connected). */
 void lx_layer_switch_request_keyframe (LxLayerSwitch *layer_switch, const char *reason);
