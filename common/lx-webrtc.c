@@ -7,10 +7,12 @@
 
 /* RTP sessions send RTCP at least every 5 s by default, and AVPF allows one early feedback packet
  * between two regular ones: a NACK for a lost packet could wait half a second, longer than the
- * jitter buffer waits for it. A short minimum interval lets retransmission requests (and the
- * receiver reports the sender estimates each classroom's link from) leave in time; RTCP stays a
- * few percent of the media's bandwidth. */
-#define RTCP_MIN_INTERVAL (100 * GST_MSECOND)
+ * jitter buffer waits for it. A short minimum interval lets a classroom's retransmission requests
+ * leave in time; RTCP stays a few percent of the media's bandwidth. The sender's own reports only
+ * serve lip sync and round-trip times (it handles NACKs as they arrive, whatever its interval):
+ * fewer of them keep each extra classroom cheap. */
+#define RTCP_MIN_INTERVAL_RECEIVING (100 * GST_MSECOND)
+#define RTCP_MIN_INTERVAL_SENDING (500 * GST_MSECOND)
 #define RTCP_BANDWIDTH_BYTES_PER_S 16000
 
 /* Each RTP session element is configured as rtpbin adds it, before it schedules its first RTCP
@@ -18,6 +20,7 @@
 static void
 on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
 {
+  LxWebrtcRole role = GPOINTER_TO_INT (data);
   GstElementFactory *factory = gst_element_get_factory (element);
   g_autoptr (GObject) session = NULL;
 
@@ -27,7 +30,10 @@ on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
   /* Probation holds back a new source's first packets until a few arrive in sequence: the
    * sender's retransmissions come on a source of their own, a few at a time, and would be held
    * back until too late. SRTP has authenticated every packet already. */
-  g_object_set (session, "rtcp-min-interval", (guint64) RTCP_MIN_INTERVAL, "probation", 0, NULL);
+  g_object_set (session, "rtcp-min-interval",
+                (guint64) (role == LX_WEBRTC_SENDING ? RTCP_MIN_INTERVAL_SENDING
+                                                     : RTCP_MIN_INTERVAL_RECEIVING),
+                "probation", 0, NULL);
   /* RTCP's share is a fraction of the session's bandwidth, which the session only learns after a
    * few seconds of media: until then it sends RTCP about once a second, and no NACK gets out in
    * time for the first keyframe. A fixed budget (a few percent of even the thinnest link) lets
@@ -37,7 +43,8 @@ on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
 }
 
 GstElement *
-lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GError **error)
+lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, guint latency_ms,
+               GError **error)
 {
   g_autoptr (GstElement) webrtc = gst_element_factory_make ("webrtcbin", name);
   g_autoptr (GObject) ice_agent = NULL;
@@ -61,7 +68,8 @@ lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms, GEr
 
   rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
   if (rtpbin)
-    g_signal_connect (rtpbin, "element-added", G_CALLBACK (on_rtpbin_element_added), NULL);
+    g_signal_connect (rtpbin, "element-added", G_CALLBACK (on_rtpbin_element_added),
+                      GINT_TO_POINTER (role));
 
   g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
   /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */
@@ -110,22 +118,6 @@ lx_webrtc_prepare_dtls_certificate (void)
     return;
   gst_object_ref_sink (decoder);
   g_object_get (decoder, "pem", &pem, NULL);
-}
-
-void
-lx_webrtc_foreach_stats (const GstStructure *reply, GstWebRTCStatsType type, LxStatsFunc func,
-                         gpointer data)
-{
-  for (gint i = 0; reply && i < gst_structure_n_fields (reply); i++) {
-    const GValue *value = gst_structure_get_value (reply, gst_structure_nth_field_name (reply, i));
-    GstWebRTCStatsType entry_type;
-
-    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
-        gst_structure_get (gst_value_get_structure (value), "type", GST_TYPE_WEBRTC_STATS_TYPE,
-                           &entry_type, NULL) &&
-        entry_type == type)
-      func (gst_value_get_structure (value), data);
-  }
 }
 
 gboolean

@@ -15,19 +15,17 @@ typedef struct {
   gchar *transport_policy; /* all | relay (only through the TURN server) */
 } LxIceSettings;
 
+/* Which end of the media a webrtcbin is: it decides how often RTCP goes out (see lx-webrtc.c). */
+typedef enum { LX_WEBRTC_SENDING, LX_WEBRTC_RECEIVING } LxWebrtcRole;
+
 /* (transfer floating) A new webrtcbin named @name with max-bundle, ICE restricted as @ice says,
  * and its jitter buffers set to @latency_ms. NULL with @error if an address is refused. */
-GstElement *lx_webrtc_new (const char *name, const LxIceSettings *ice, guint latency_ms,
-                           GError **error);
+GstElement *lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice,
+                           guint latency_ms, GError **error);
 
 /* (transfer full) A session description parsed from SDP text, or NULL with @error. */
 GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType type,
                                                               const char *sdp, GError **error);
-
-/* Calls @func for each entry of @type in a "get-stats" reply (which may be NULL). */
-typedef void (*LxStatsFunc) (const GstStructure *stats, gpointer data);
-void lx_webrtc_foreach_stats (const GstStructure *reply, GstWebRTCStatsType type, LxStatsFunc func,
-                              gpointer data);
 
 typedef struct _LxSignalingClient LxSignalingClient;
 

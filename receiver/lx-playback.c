@@ -19,6 +19,9 @@ typedef struct {
   guint64 *bytes;
 } ByteCounter;
 
+/* How long a frozen picture waits before asking for a keyframe again (and again). */
+#define KEYFRAME_RETRY_US (400 * G_TIME_SPAN_MILLISECOND)
+
 struct _LxPlayback {
   const LxReceiverConfig *config;
   ByteCounter video_rtp, audio_rtp;
@@ -29,6 +32,7 @@ struct _LxPlayback {
   LxDelayWindow *glass_to_glass;
   LxDelayWindow *decode;
   gint64 last_shown_us;        /* monotonic, 0 before the first picture is shown */
+  gint64 last_keyframe_request_us; /* monotonic: our last request for a keyframe, 0 never */
   GstClockTime next_audio_pts; /* where the next decoded sound should start */
 };
 
@@ -120,6 +124,33 @@ count_rtp_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* On the video depayloader's input, while the picture is frozen although packets arrive: asks
+ * the sender for a keyframe again. After a loss that retransmission could not mend, the
+ * depayloader waits for a keyframe and asks once; that request (an RTCP PLI) is lost as easily
+ * as media on a lossy link, and without another the picture would stay frozen until the
+ * encoder's next periodic keyframe, seconds away. The sender's keyframe gate merges requests,
+ * so asking again costs the other classrooms nothing beyond its rate limit. */
+static GstPadProbeReturn
+ask_again_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxPlayback *playback = data;
+  gint64 now = g_get_monotonic_time ();
+  gboolean ask;
+
+  g_mutex_lock (&playback->lock);
+  ask = playback->last_shown_us && now - playback->last_shown_us >= KEYFRAME_RETRY_US &&
+        now - playback->last_keyframe_request_us >= KEYFRAME_RETRY_US;
+  if (ask)
+    playback->last_keyframe_request_us = now;
+  g_mutex_unlock (&playback->lock);
+  if (ask) {
+    g_debug ("picture frozen with video arriving: asking for a keyframe again");
+    gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                         TRUE, 0));
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 /* A picture came out of the decoder (under the lock). */
 static void
 note_picture (LxPlayback *playback)
@@ -141,6 +172,7 @@ note_shown (LxPlayback *playback)
   if (playback->last_shown_us && now - playback->last_shown_us > LX_PLAYBACK_FREEZE_MS * 1000) {
     playback->stats.freezes++;
     playback->stats.freeze_ms += (guint64) (now - playback->last_shown_us) / 1000;
+    g_debug ("picture frozen for %" G_GINT64_FORMAT " ms", (now - playback->last_shown_us) / 1000);
   }
   playback->last_shown_us = now;
   g_mutex_unlock (&playback->lock);
@@ -388,6 +420,7 @@ link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
   if (depayloader && parser) {
     g_object_set (depayloader, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
     add_probe (depayloader, "sink", count_rtp_bytes, &playback->video_rtp);
+    add_probe (depayloader, "sink", ask_again_for_keyframe, playback);
     add_probe (parser, "src", count_parsed_frame, playback);
   }
   if (decoder) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lx-fullscreen.h"
+#include "lx-loss-meter.h"
 #include "lx-playback.h"
 #include "lx-receiver.h"
 #include "lx-signaling-client.h"
@@ -30,8 +31,7 @@ struct _LxReceiver {
   const char *state;     /* for statistics: what the classroom is doing */
   GstElement *pipeline;  /* (nullable) the current session's */
   GstElement *webrtc;    /* (nullable) */
-  gint packets_lost;     /* from webrtcbin's statistics, atomic */
-  gint packets_received; /* atomic */
+  LxLossCounts arrivals; /* the session's packets, as they arrived (before repair) */
 
   LxPlaybackStats last_stats; /* at the last report, for rates */
   gint64 last_stats_us;       /* monotonic time of the last report */
@@ -39,8 +39,12 @@ struct _LxReceiver {
   gint64 last_report_us; /* of the quality report to the server */
   gint64 last_link_us;   /* of the link report to the sender */
   gint link_lost, link_received; /* packet counts at the last link report */
+  guint64 link_unrepaired;       /* video packets given up on, at the last link report */
+  gint lossy_buffer_ms;          /* the jitter buffer a lossy link needs, as learnt; 0 unknown */
   gint64 last_loss_us;           /* monotonic: when packets were last lost, 0 never */
   gint jitter_buffer_ms;         /* what the session's jitter buffers hold now */
+  guint jitter_step_timer;       /* the next step while the jitter buffer grows, 0 none */
+  gint loss_noticed;             /* atomic: a video jitter buffer asked for a retransmission */
   guint stats_timer, check_timer, watch_timer;
 
   /* The media watchdog (watch_media) */
@@ -53,7 +57,16 @@ struct _LxReceiver {
   const char *card;       /* (nullable) the card on screen now */
   guint64 card_frames_mark; /* frames decoded when it appeared */
   GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */
+  GPtrArray *video_jitterbuffers; /* (element-type GstElement) the session's, for their repair counts */
 };
+
+/* Packets of this session the link lost (before any repair). */
+static inline gint
+lx_receiver_packets_lost (LxReceiver *receiver)
+{
+  return MAX (g_atomic_int_get (&receiver->arrivals.expected) -
+                  g_atomic_int_get (&receiver->arrivals.received), 0);
+}
 
 /* Logs a change of what the classroom is doing (for the statistics too). */
 void lx_receiver_set_state (LxReceiver *receiver, const char *state);
@@ -64,5 +77,11 @@ void lx_receiver_stop_session (LxReceiver *receiver);
 void lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *text);
 /* Twice a second (a GSourceFunc on the receiver): the media watchdog. */
 gboolean lx_receiver_watch_media (gpointer receiver);
-/* About once a second: tells the sender how the media arrives, adapts the jitter buffer. */
-void lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps);
+/* Sizes the jitter buffer for the link: @packets_lost now (or none since the last call), and
+ * @repair_failed: video packets given up on although the link is known to be lossy. */
+void lx_receiver_tune_jitter_buffer (LxReceiver *receiver, gboolean packets_lost,
+                                     gboolean repair_failed);
+/* About once a second: tells the sender how the media arrives, adapts the jitter buffer.
+ * @video_lost_after_repair: the session's video jitter buffers' count so far. */
+void lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps,
+                              guint64 video_lost_after_repair);

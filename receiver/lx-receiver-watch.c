@@ -54,43 +54,77 @@ show_reconnecting (LxReceiver *receiver, const char *state)
 
 /* On a clean link the jitter buffer holds as little as configured; once packets go missing it holds
  * enough for a retransmission to arrive (a NACK rides on the next RTCP packet, up to ~100 ms away,
- * then a round trip), up to the configured cap, and it shrinks back after a clean half minute. */
+ * then a round trip): 200 ms at first, more each time packets are given up on all the same (a
+ * long round trip, a lost NACK), up to the configured cap; back to the minimum after a clean half
+ * minute. */
 #define LOSSY_LINK_BUFFER_MS 200
+#define LOSSY_LINK_GROWTH_MS 50
 #define CLEAN_LINK_AFTER_US (30 * G_USEC_PER_SEC)
+/* It grows in steps: each holds the picture back once by the step (a hitch shorter than a
+ * freeze), where one jump to the full size would freeze it for the whole difference. */
+#define GROWTH_STEP_MS 40
+#define GROWTH_STEP_INTERVAL_MS 250
 
-static void
-adapt_jitter_buffer (LxReceiver *receiver, gint lost)
+static gboolean
+grow_jitter_buffer_again (gpointer data)
+{
+  LxReceiver *receiver = data;
+
+  receiver->jitter_step_timer = 0;
+  lx_receiver_tune_jitter_buffer (receiver, FALSE, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+void
+lx_receiver_tune_jitter_buffer (LxReceiver *receiver, gboolean packets_lost, gboolean repair_failed)
 {
   const LxReceiverConfig *config = receiver->config;
   gint64 now = g_get_monotonic_time ();
-  gint target;
+  gboolean lossy;
+  gint target, next;
 
-  if (lost > 0)
+  if (packets_lost)
     receiver->last_loss_us = now;
-  target = receiver->last_loss_us && now - receiver->last_loss_us < CLEAN_LINK_AFTER_US
-               ? MIN (config->jitter_buffer_max_ms, MAX (config->jitter_buffer_ms,
-                                                         LOSSY_LINK_BUFFER_MS))
-               : config->jitter_buffer_ms;
+  lossy = receiver->last_loss_us && now - receiver->last_loss_us < CLEAN_LINK_AFTER_US;
+  if (!lossy || receiver->lossy_buffer_ms == 0)
+    receiver->lossy_buffer_ms = LOSSY_LINK_BUFFER_MS;
+  else if (repair_failed && receiver->jitter_buffer_ms >= receiver->lossy_buffer_ms)
+    receiver->lossy_buffer_ms = MIN (receiver->lossy_buffer_ms + LOSSY_LINK_GROWTH_MS,
+                                     MAX (config->jitter_buffer_max_ms, LOSSY_LINK_BUFFER_MS));
+  target = lossy ? MIN (config->jitter_buffer_max_ms,
+                        MAX (config->jitter_buffer_ms, receiver->lossy_buffer_ms))
+                 : config->jitter_buffer_ms;
   if (target == receiver->jitter_buffer_ms || receiver->webrtc == NULL)
     return;
-  g_message ("classroom %s: %s link: jitter buffer %d → %d ms", config->connection.school,
-             lost > 0 ? "lossy" : "clean", receiver->jitter_buffer_ms, target);
-  receiver->jitter_buffer_ms = target;
+  if (target > receiver->jitter_buffer_ms && receiver->jitter_step_timer)
+    return; /* growing already: the next step comes on time */
+  next = target > receiver->jitter_buffer_ms
+             ? MIN (target, receiver->jitter_buffer_ms + GROWTH_STEP_MS)
+             : target;
+  if (next == target || receiver->jitter_buffer_ms == config->jitter_buffer_ms)
+    g_message ("classroom %s: %s link: jitter buffer %d → %d ms%s", config->connection.school,
+               target > receiver->jitter_buffer_ms ? "lossy" : "clean", receiver->jitter_buffer_ms,
+               next, next == target ? "" : ", growing on");
+  receiver->jitter_buffer_ms = next;
   /* webrtcbin passes it on to every jitter buffer; they announce the new latency, and the bus
    * handler applies it to the pipeline. */
-  g_object_set (receiver->webrtc, "latency", (guint) target, NULL);
+  g_object_set (receiver->webrtc, "latency", (guint) next, NULL);
+  if (next != target && receiver->jitter_step_timer == 0)
+    receiver->jitter_step_timer =
+        g_timeout_add (GROWTH_STEP_INTERVAL_MS, grow_jitter_buffer_again, receiver);
 }
 
 /* Tells the sender, about once a second, how the media arrives: the share of packets lost before
  * any repair, over both streams (a link measure), and the video bitrate. The sender moves this
  * classroom between quality layers by it. */
 void
-lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps)
+lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps, guint64 video_lost_after_repair)
 {
+  gboolean repair_failed;
   g_autoptr (LxMessage) message = NULL;
   gint64 now = g_get_monotonic_time ();
-  gint lost = g_atomic_int_get (&receiver->packets_lost);
-  gint received = g_atomic_int_get (&receiver->packets_received);
+  gint lost = lx_receiver_packets_lost (receiver);
+  gint received = g_atomic_int_get (&receiver->arrivals.received);
   gint lost_now = lost - receiver->link_lost, received_now = received - receiver->link_received;
 
   if (receiver->webrtc == NULL || now - receiver->last_link_us < G_USEC_PER_SEC * 9 / 10)
@@ -98,9 +132,12 @@ lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps)
   receiver->last_link_us = now;
   receiver->link_lost = lost;
   receiver->link_received = received;
+  /* (a new session counts afresh) */
+  repair_failed = video_lost_after_repair > receiver->link_unrepaired;
+  receiver->link_unrepaired = video_lost_after_repair;
   if (lost_now < 0 || received_now < 0 || lost_now + received_now == 0)
     return; /* a new session started counting afresh, or nothing arrived */
-  adapt_jitter_buffer (receiver, lost_now);
+  lx_receiver_tune_jitter_buffer (receiver, lost_now > 0, repair_failed);
   message = lx_message_new (LX_MESSAGE_LINK);
   message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);

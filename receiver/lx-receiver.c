@@ -44,6 +44,7 @@ lx_receiver_stop_session (LxReceiver *receiver)
   gst_element_set_state (receiver->pipeline, GST_STATE_NULL);
   gst_clear_object (&receiver->pipeline);
   receiver->webrtc = NULL;
+  g_ptr_array_set_size (receiver->video_jitterbuffers, 0);
 }
 
 /* The webrtcbin that asked for an answer: the session may be replaced before the answer is ready. */
@@ -103,6 +104,30 @@ on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, gp
     g_object_set (transceiver, "fec-type", GST_WEBRTC_FEC_TYPE_ULP_RED, NULL);
 }
 
+static gboolean
+on_loss_noticed (gpointer data)
+{
+  LxReceiver *receiver = data;
+
+  g_atomic_int_set (&receiver->loss_noticed, 0);
+  lx_receiver_tune_jitter_buffer (receiver, TRUE, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/* A retransmission request leaving a video jitter buffer: the first sign of a lossy link, a
+ * second before the statistics show it, so the jitter buffer starts growing while the first
+ * keyframe (the burst most likely to lose a packet) can still be mended. */
+static GstPadProbeReturn
+notice_retransmission_request (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxReceiver *receiver = data;
+
+  if (gst_event_has_name (GST_PAD_PROBE_INFO_EVENT (info), "GstRTPRetransmissionRequest") &&
+      g_atomic_int_compare_and_exchange (&receiver->loss_noticed, 0, 1))
+    g_idle_add (on_loss_noticed, receiver);
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session, guint ssrc,
                      gpointer data)
@@ -116,9 +141,17 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
    * rebuilds it from the next packet's FEC) instead of leaving a hole in the sound. */
   gboolean video = g_hash_table_contains (receiver->video_ssrcs, GUINT_TO_POINTER (ssrc));
 
+  lx_loss_meter_attach (jitterbuffer, &receiver->arrivals);
+
   g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission",
                 receiver->config->loss_recovery && video,
-                "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", 2, NULL);
+                "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", -1, NULL);
+  if (video) {
+    g_autoptr (GstPad) sink = gst_element_get_static_pad (jitterbuffer, "sink");
+    gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, notice_retransmission_request,
+                       receiver, NULL);
+    g_ptr_array_add (receiver->video_jitterbuffers, gst_object_ref (jitterbuffer));
+  }
 }
 
 static void
@@ -221,10 +254,13 @@ start_session (LxReceiver *receiver, const char *sdp)
   note_video_ssrcs (receiver, offer->sdp);
 
   receiver->pipeline = gst_pipeline_new ("receiver");
+  /* (no streaming thread of the previous session counts any more) */
+  g_atomic_int_set (&receiver->arrivals.received, 0);
+  g_atomic_int_set (&receiver->arrivals.expected, 0);
   if (receiver->jitter_buffer_ms == 0)
     receiver->jitter_buffer_ms = receiver->config->jitter_buffer_ms;
-  receiver->webrtc = lx_webrtc_new ("webrtc", &connection->ice, (guint) receiver->jitter_buffer_ms,
-                                    &error);
+  receiver->webrtc = lx_webrtc_new ("webrtc", LX_WEBRTC_RECEIVING, &connection->ice,
+                                    (guint) receiver->jitter_buffer_ms, &error);
   if (receiver->webrtc == NULL) {
     g_warning ("classroom %s: %s", connection->school, error->message);
     gst_clear_object (&receiver->pipeline);
@@ -417,40 +453,28 @@ follow_timetable (gpointer data)
 /* ---- Statistics and exit conditions ---- */
 
 typedef struct {
-  gint lost, received;
-} PacketCounts;
+  guint64 lost, retransmission_requests, retransmitted;
+} VideoRepairCounts;
 
-/* Adds one stream's counts from its RTP source statistics: packets received and lost as the RTP
- * session saw them, before retransmission or FEC repaired anything (webrtcbin 1.22's own
- * "packets-lost" comes from the jitter buffer and misses what the link lost). */
-static void
-add_inbound_stream (const GstStructure *stats, gpointer data)
+/* The video jitter buffers' view, after repair: packets given up on (a visible glitch unless FEC
+ * rebuilt them), retransmissions asked for and received. */
+static VideoRepairCounts
+read_video_repair (LxReceiver *receiver)
 {
-  PacketCounts *counts = data;
-  const GstStructure *source;
-  gint lost = 0;
-  guint64 received = 0;
+  VideoRepairCounts counts = { 0, 0, 0 };
 
-  if (!gst_structure_get (stats, "gst-rtpsource-stats", GST_TYPE_STRUCTURE, &source, NULL))
-    return;
-  gst_structure_get (source, "packets-lost", G_TYPE_INT, &lost, "packets-received", G_TYPE_UINT64,
-                     &received, NULL);
-  counts->lost += MAX (lost, 0);
-  counts->received += (gint) received;
-  gst_structure_free ((GstStructure *) source);
-}
+  for (guint i = 0; i < receiver->video_jitterbuffers->len; i++) {
+    g_autoptr (GstStructure) stats = NULL;
+    guint64 lost = 0, requests = 0, retransmitted = 0;
 
-static void
-on_webrtc_stats (GstPromise *promise, gpointer data)
-{
-  LxReceiver *receiver = data;
-  PacketCounts counts = { 0, 0 };
-
-  lx_webrtc_foreach_stats (gst_promise_get_reply (promise), GST_WEBRTC_STATS_INBOUND_RTP,
-                           add_inbound_stream, &counts);
-  g_atomic_int_set (&receiver->packets_lost, counts.lost);
-  g_atomic_int_set (&receiver->packets_received, counts.received);
-  gst_promise_unref (promise);
+    g_object_get (g_ptr_array_index (receiver->video_jitterbuffers, i), "stats", &stats, NULL);
+    gst_structure_get (stats, "num-lost", G_TYPE_UINT64, &lost, "rtx-count", G_TYPE_UINT64,
+                       &requests, "rtx-success-count", G_TYPE_UINT64, &retransmitted, NULL);
+    counts.lost += lost;
+    counts.retransmission_requests += requests;
+    counts.retransmitted += retransmitted;
+  }
+  return counts;
 }
 
 /* Tells the server how the lesson arrives (every few seconds, while in a session): it keeps the
@@ -466,7 +490,7 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   receiver->last_report_us = now;
   message = lx_message_new (LX_MESSAGE_STATS);
   message->frames_decoded = (gint) MIN (stats->frames_decoded, (guint64) G_MAXINT);
-  message->packets_lost = g_atomic_int_get (&receiver->packets_lost);
+  message->packets_lost = lx_receiver_packets_lost (receiver);
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
   lx_signaling_client_send (receiver->signaling, message);
 }
@@ -489,22 +513,18 @@ report_stats (gpointer data)
   gint64 first_frame_ms = stats.first_frame_us
                               ? (stats.first_frame_us - receiver->started_us) / 1000
                               : -1;
+  VideoRepairCounts repair = read_video_repair (receiver);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (GError) error = NULL;
 
-  if (receiver->webrtc) {
-    GstPromise *promise = gst_promise_new_with_change_func (on_webrtc_stats, receiver, NULL);
-    g_signal_emit_by_name (receiver->webrtc, "get-stats", NULL, promise);
-  }
-
   report_to_server (receiver, &stats, video_kbps);
-  lx_receiver_report_link (receiver, video_kbps);
+  lx_receiver_report_link (receiver, video_kbps, repair.lost);
   printf ("classroom %s: %s, %" G_GUINT64_FORMAT " frames (%" G_GUINT64_FORMAT " fps) %dx%d, "
           "video %" G_GUINT64_FORMAT " kbit/s, audio %" G_GUINT64_FORMAT " kbit/s "
           "(%" G_GUINT64_FORMAT " ms decoded), %d packets lost",
           config->connection.school, receiver->state, stats.frames_decoded, fps, stats.width,
           stats.height, video_kbps, audio_kbps, stats.audio_ms,
-          g_atomic_int_get (&receiver->packets_lost));
+          lx_receiver_packets_lost (receiver));
   if (stats.glass_to_glass.count > 0)
     printf (", delay p50 %.0f ms p95 %.0f ms", stats.glass_to_glass.p50_ms,
             stats.glass_to_glass.p95_ms);
@@ -515,6 +535,7 @@ report_stats (gpointer data)
 
   if (config->stats_json) {
     g_autoptr (JsonNode) root = NULL;
+
     json_builder_begin_object (builder);
     lx_stats_add_int (builder, "time_ms", lx_stats_now_ms ());
     json_builder_set_member_name (builder, "school");
@@ -555,8 +576,11 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "audio_gap_ms", stats.audio_gap_ms);
     lx_stats_add_int (builder, "freezes", stats.freezes);
     lx_stats_add_int (builder, "freeze_ms", stats.freeze_ms);
-    lx_stats_add_int (builder, "packets_received", g_atomic_int_get (&receiver->packets_received));
-    lx_stats_add_int (builder, "packets_lost", g_atomic_int_get (&receiver->packets_lost));
+    lx_stats_add_int (builder, "packets_received", g_atomic_int_get (&receiver->arrivals.received));
+    lx_stats_add_int (builder, "packets_lost", lx_receiver_packets_lost (receiver));
+    lx_stats_add_int (builder, "video_lost_after_repair", repair.lost);
+    lx_stats_add_int (builder, "retransmission_requests", repair.retransmission_requests);
+    lx_stats_add_int (builder, "retransmitted", repair.retransmitted);
     lx_stats_add_int (builder, "first_frame_ms", first_frame_ms);
     lx_stats_add_int (builder, "jitter_buffer_ms", receiver->jitter_buffer_ms);
     lx_stats_add_int (builder, "keyframes", stats.keyframes);
@@ -621,6 +645,7 @@ lx_receiver_new (const LxReceiverConfig *config)
   receiver->loop = g_main_loop_new (NULL, FALSE);
   receiver->state = "connecting-to-server";
   receiver->video_ssrcs = g_hash_table_new (NULL, NULL);
+  receiver->video_jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   return receiver;
 }
 
@@ -630,6 +655,7 @@ lx_receiver_free (LxReceiver *receiver)
   g_clear_handle_id (&receiver->stats_timer, g_source_remove);
   g_clear_handle_id (&receiver->check_timer, g_source_remove);
   g_clear_handle_id (&receiver->watch_timer, g_source_remove);
+  g_clear_handle_id (&receiver->jitter_step_timer, g_source_remove);
   g_clear_handle_id (&receiver->follow_timer, g_source_remove);
   leave_lesson (receiver);
   lx_timetable_free (receiver->timetable);
@@ -638,6 +664,7 @@ lx_receiver_free (LxReceiver *receiver)
   g_free (receiver->next_start);
   lx_playback_free (receiver->playback);
   g_hash_table_unref (receiver->video_ssrcs);
+  g_ptr_array_unref (receiver->video_jitterbuffers);
   lx_fullscreen_window_free (receiver->fullscreen);
   g_main_loop_unref (receiver->loop);
   g_free (receiver);

@@ -590,7 +590,7 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
   classroom->rtt_ms = -1;
   classroom->loss_permille = -1;
   classroom->bin = gst_object_ref_sink (gst_bin_new (name));
-  classroom->webrtc = lx_webrtc_new (NULL, context->ice, 0, error);
+  classroom->webrtc = lx_webrtc_new (NULL, LX_WEBRTC_SENDING, context->ice, 0, error);
   if (classroom->webrtc == NULL)
     goto failed;
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);

@@ -68,6 +68,9 @@ lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
     }
     return FALSE;
   }
+  /* The hold is time spent clean: a report that is not clean starts it again. */
+  if (loss >= LX_LAYER_UP_LOSS)
+    chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
   if (loss > LX_LAYER_DOWN_LOSS) {
     if (chooser->layer < cheapest) {
       step_down (chooser, chooser->layer + 1, now_ms);

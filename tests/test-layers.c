@@ -145,6 +145,28 @@ test_thin_link_settles_low (void)
 }
 
 static void
+test_flaky_link_stays_low (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  guint time_on[4] = { 0 };
+
+  /* Loss every few seconds (a link that stalls now and then): the clean seconds between never
+   * add up to the hold, so the classroom stays on the layer it started on. */
+  lx_layer_chooser_init (&chooser, 3, 0, TRUE, now);
+  chooser.layer = 2;
+  for (guint i = 0; i < 120; i++) {
+    now += 1000;
+    lx_layer_chooser_report (&chooser, i % 3 == 2 ? 0.05 : 0.0, now);
+    time_on[MIN (chooser.layer, 3)]++;
+  }
+  g_assert_cmpuint (time_on[2], ==, 120);
+  /* Clean from now on: it steps up after the hold. */
+  run_link (&chooser, &now, 20, 100000, 0.0, time_on);
+  g_assert_cmpuint (chooser.layer, ==, 0);
+}
+
+static void
 test_dead_link_pauses_video (void)
 {
   LxLayerChooser chooser;
@@ -189,6 +211,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/caps", test_parse_caps);
   g_test_add_func ("/layers/chooser/random-loss-keeps-the-layer", test_random_loss_keeps_the_layer);
   g_test_add_func ("/layers/chooser/thin-link-settles-low", test_thin_link_settles_low);
+  g_test_add_func ("/layers/chooser/flaky-link-stays-low", test_flaky_link_stays_low);
   g_test_add_func ("/layers/chooser/dead-link-pauses-video", test_dead_link_pauses_video);
   g_test_add_func ("/layers/chooser/fixed-layer", test_fixed_layer);
   return g_test_run ();
