@@ -72,6 +72,12 @@ lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, gu
                       GINT_TO_POINTER (role));
 
   g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
+  /* No ICE over TCP host candidates: on a lossy link their checks can win over UDP's, and TCP
+   * then turns every lost packet into a stall of the whole stream (seconds at 20 % loss) and
+   * hides the loss from the layer choice. Firewalled schools reach us through TURN over TCP or
+   * TLS, which carries UDP-style media all the same. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "ice-tcp"))
+    g_object_set (ice_agent, "ice-tcp", FALSE, NULL);
   /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent")) {
     g_object_get (ice_agent, "agent", &nice_agent, NULL);

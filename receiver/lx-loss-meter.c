@@ -1,54 +1,78 @@
-/* Loss before repair, from sequence numbers (see lx-loss-meter.h). */
+/* Loss on the link, from sequence numbers (see lx-loss-meter.h). */
 #include "lx-loss-meter.h"
 
 #include <gst/rtp/rtp.h>
 
 typedef struct {
   LxLossCounts *counts;
-  gboolean started;
-  guint16 highest; /* the newest sequence number seen */
-} Stream;
+  GHashTable *highest; /* SSRC → the newest sequence number seen (as a pointer) */
+} Meter;
 
-static GstPadProbeReturn
-count_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+static void
+free_meter (gpointer data)
 {
-  Stream *stream = data;
-  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  Meter *meter = data;
+
+  g_hash_table_unref (meter->highest);
+  g_free (meter);
+}
+
+static void
+count_packet (Meter *meter, GstBuffer *buffer)
+{
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  gpointer key, value;
+  guint32 ssrc;
   guint16 seq;
   gint ahead;
 
-  /* A retransmission mends a loss; it does not undo it. */
-  if (GST_BUFFER_FLAG_IS_SET (buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION) ||
-      !gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
-    return GST_PAD_PROBE_OK;
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return;
+  ssrc = gst_rtp_buffer_get_ssrc (&rtp);
   seq = gst_rtp_buffer_get_seq (&rtp);
   gst_rtp_buffer_unmap (&rtp);
 
-  if (!stream->started) {
-    stream->started = TRUE;
-    stream->highest = seq;
-    g_atomic_int_inc (&stream->counts->expected);
+  key = GUINT_TO_POINTER (ssrc);
+  if (!g_hash_table_lookup_extended (meter->highest, key, NULL, &value)) {
+    g_hash_table_insert (meter->highest, key, GUINT_TO_POINTER (seq));
+    g_atomic_int_inc (&meter->counts->expected);
   } else {
-    ahead = gst_rtp_buffer_compare_seqnum (stream->highest, seq);
+    ahead = gst_rtp_buffer_compare_seqnum ((guint16) GPOINTER_TO_UINT (value), seq);
     if (ahead > 0) {
-      /* The gap before it, lost unless it turns up late (counted as received then). */
-      g_atomic_int_add (&stream->counts->expected, ahead);
-      stream->highest = seq;
+      /* The gap before it: lost, unless a packet of it turns up late (counted then). */
+      g_atomic_int_add (&meter->counts->expected, ahead);
+      g_hash_table_insert (meter->highest, key, GUINT_TO_POINTER (seq));
     } else if (ahead == 0 || ahead < -1000) {
-      return GST_PAD_PROBE_OK; /* a duplicate, or a stray from long ago */
+      return; /* a duplicate, or a stray from long ago */
     }
   }
-  g_atomic_int_inc (&stream->counts->received);
+  g_atomic_int_inc (&meter->counts->received);
+}
+
+static gboolean
+count_listed_packet (GstBuffer **buffer, guint index, gpointer data)
+{
+  count_packet (data, *buffer);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+count_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), count_listed_packet, data);
+  else
+    count_packet (data, GST_PAD_PROBE_INFO_BUFFER (info));
   return GST_PAD_PROBE_OK;
 }
 
 void
-lx_loss_meter_attach (GstElement *jitterbuffer, LxLossCounts *counts)
+lx_loss_meter_attach (GstPad *pad, LxLossCounts *counts)
 {
-  g_autoptr (GstPad) sink = gst_element_get_static_pad (jitterbuffer, "sink");
-  Stream *stream = g_new0 (Stream, 1);
+  Meter *meter = g_new0 (Meter, 1);
 
-  stream->counts = counts;
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, count_packet, stream, g_free);
+  meter->counts = counts;
+  meter->highest = g_hash_table_new (NULL, NULL);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     count_packets, meter, free_meter);
 }

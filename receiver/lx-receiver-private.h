@@ -32,6 +32,7 @@ struct _LxReceiver {
   GstElement *pipeline;  /* (nullable) the current session's */
   GstElement *webrtc;    /* (nullable) */
   LxLossCounts arrivals; /* the session's packets, as they arrived (before repair) */
+  guint metered_sessions; /* bit N: RTP session N's input is counted into arrivals */
 
   LxPlaybackStats last_stats; /* at the last report, for rates */
   gint64 last_stats_us;       /* monotonic time of the last report */

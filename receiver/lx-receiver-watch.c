@@ -10,6 +10,8 @@
 /* Sound but no new picture this long: the sender paused this classroom's video (its link cannot
  * carry even the cheapest layer). */
 #define VIDEO_SILENCE_CARD_US (2 * G_USEC_PER_SEC)
+/* How much longer than media-timeout-s a session may take to set up. */
+#define SETTING_UP_TIMEOUT_FACTOR 3
 /* A card goes once pictures flow again (half a second of them), not for a stray frame or two. */
 #define CARD_OFF_FRAMES 15
 
@@ -167,6 +169,11 @@ lx_receiver_watch_media (gpointer data)
   if (receiver->signaling == NULL || receiver->pipeline == NULL)
     return G_SOURCE_CONTINUE; /* between lessons, or waiting for the teacher: other cards */
 
+  /* A session that has had no packet yet is still setting up: on a lossy link each lost ICE or
+   * DTLS handshake packet waits for a retransmission timer (1 s, then 2, 4 …), and starting
+   * again would only start that wait over. */
+  if (g_atomic_int_get (&receiver->arrivals.received) == 0)
+    timeout_us *= SETTING_UP_TIMEOUT_FACTOR;
   if (receiver->ice_failed || now - receiver->media_seen_us >= timeout_us) {
     if (receiver->rejoined_us == 0 || now - receiver->rejoined_us >= timeout_us) {
       g_message ("classroom %s: %s; joining again to negotiate afresh",

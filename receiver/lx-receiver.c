@@ -141,7 +141,17 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
    * rebuilds it from the next packet's FEC) instead of leaving a hole in the sound. */
   gboolean video = g_hash_table_contains (receiver->video_ssrcs, GUINT_TO_POINTER (ssrc));
 
-  lx_loss_meter_attach (jitterbuffer, &receiver->arrivals);
+  /* The first stream of an RTP session: count its input, every stream of it, from now on. */
+  if (session < 32 && !(receiver->metered_sessions & (1u << session))) {
+    g_autoptr (GstElement) rtp_session = NULL;
+    g_signal_emit_by_name (rtpbin, "get-session", session, &rtp_session);
+    if (rtp_session) {
+      g_autoptr (GstPad) input = gst_element_get_static_pad (rtp_session, "recv_rtp_sink");
+      if (input)
+        lx_loss_meter_attach (input, &receiver->arrivals);
+    }
+    receiver->metered_sessions |= 1u << session;
+  }
 
   g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission",
                 receiver->config->loss_recovery && video,
@@ -257,6 +267,7 @@ start_session (LxReceiver *receiver, const char *sdp)
   /* (no streaming thread of the previous session counts any more) */
   g_atomic_int_set (&receiver->arrivals.received, 0);
   g_atomic_int_set (&receiver->arrivals.expected, 0);
+  receiver->metered_sessions = 0;
   if (receiver->jitter_buffer_ms == 0)
     receiver->jitter_buffer_ms = receiver->config->jitter_buffer_ms;
   receiver->webrtc = lx_webrtc_new ("webrtc", LX_WEBRTC_RECEIVING, &connection->ice,

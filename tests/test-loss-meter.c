@@ -1,5 +1,5 @@
-/* The classroom's loss meter on made-up RTP streams: sequence numbers that wrap, gaps,
- * retransmissions, duplicates and latecomers, counted as a link engineer would count them. */
+/* The classroom's loss meter on made-up RTP streams: sequence numbers that wrap, gaps, two
+ * streams side by side, duplicates and latecomers, counted as a link engineer would count them. */
 #include "lx-loss-meter.h"
 
 #include <gst/app/app.h>
@@ -7,11 +7,11 @@
 
 typedef struct {
   guint16 seq;
-  gboolean retransmission;
+  guint32 ssrc;
 } Packet;
 
-/* Pushes @packets through an element the meter watches (an identity standing in for the jitter
- * buffer) and returns what it counted. */
+/* Pushes @packets through a pad the meter watches (an identity standing in for the RTP session)
+ * and returns what it counted. */
 static LxLossCounts
 count (const Packet *packets, guint n_packets)
 {
@@ -21,10 +21,11 @@ count (const Packet *packets, guint n_packets)
   g_autoptr (GstElement) src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   g_autoptr (GstElement) stand_in = gst_bin_get_by_name (GST_BIN (pipeline), "stand-in");
   g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  g_autoptr (GstPad) input = gst_element_get_static_pad (stand_in, "sink");
   g_autoptr (GstMessage) message = NULL;
   LxLossCounts counts = { 0, 0 };
 
-  lx_loss_meter_attach (stand_in, &counts);
+  lx_loss_meter_attach (input, &counts);
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
   for (guint i = 0; i < n_packets; i++) {
     GstBuffer *buffer = gst_rtp_buffer_new_allocate (100, 0, 0);
@@ -32,11 +33,9 @@ count (const Packet *packets, guint n_packets)
 
     g_assert_true (gst_rtp_buffer_map (buffer, GST_MAP_WRITE, &rtp));
     gst_rtp_buffer_set_payload_type (&rtp, 96);
-    gst_rtp_buffer_set_ssrc (&rtp, 0x1234);
+    gst_rtp_buffer_set_ssrc (&rtp, packets[i].ssrc);
     gst_rtp_buffer_set_seq (&rtp, packets[i].seq);
     gst_rtp_buffer_unmap (&rtp);
-    if (packets[i].retransmission)
-      GST_BUFFER_FLAG_SET (buffer, GST_RTP_BUFFER_FLAG_RETRANSMISSION);
     g_assert_cmpint (gst_app_src_push_buffer (GST_APP_SRC (src), buffer), ==, GST_FLOW_OK);
   }
   gst_app_src_end_of_stream (GST_APP_SRC (src));
@@ -54,7 +53,7 @@ test_clean_stream (void)
   LxLossCounts counts;
 
   for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
-    packets[i] = (Packet) { (guint16) (1000 + i), FALSE };
+    packets[i] = (Packet) { (guint16) (1000 + i), 0x1234 };
   counts = count (packets, G_N_ELEMENTS (packets));
   g_assert_cmpint (counts.expected, ==, 50);
   g_assert_cmpint (counts.received, ==, 50);
@@ -63,19 +62,21 @@ test_clean_stream (void)
 static void
 test_losses_and_repairs (void)
 {
+  const guint32 video = 0x1234, retransmissions = 0x5678;
   const Packet packets[] = {
-    { 65534, FALSE }, { 65535, FALSE }, { 0, FALSE }, /* across the wrap */
-    { 2, FALSE },                                     /* 1 lost */
-    { 1, TRUE },                                      /* mended: still lost on the link */
-    { 3, FALSE }, { 3, FALSE },                       /* a duplicate counts once */
-    { 6, FALSE },                                     /* 4 and 5 lost */
-    { 4, FALSE },                                     /* 4 was only late */
+    { 65534, video }, { 65535, video }, { 0, video }, /* across the wrap */
+    { 2, video },                                     /* 1 lost */
+    { 700, retransmissions },                         /* 1 mended: its own stream */
+    { 3, video }, { 3, video },                       /* a duplicate counts once */
+    { 6, video },                                     /* 4 and 5 lost */
+    { 702, retransmissions },                         /* 701 lost too */
+    { 4, video },                                     /* 4 was only late */
   };
   LxLossCounts counts = count (packets, G_N_ELEMENTS (packets));
 
-  g_assert_cmpint (counts.expected, ==, 9); /* 65534 … 6 */
-  g_assert_cmpint (counts.received, ==, 7);
-  g_assert_cmpint (counts.expected - counts.received, ==, 2); /* 1 and 5 */
+  g_assert_cmpint (counts.expected, ==, 9 + 3); /* 65534 … 6, and 700 … 702 */
+  g_assert_cmpint (counts.received, ==, 7 + 2);
+  g_assert_cmpint (counts.expected - counts.received, ==, 3); /* 1, 5 and 701 */
 }
 
 int
