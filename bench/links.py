@@ -25,6 +25,10 @@ FULL_CASES = [("0 % loss", "loss", 0), ("2 % loss", "loss", 2), ("5 % loss", "lo
               ("2000 kbit/s", "rate", 2000), ("1000 kbit/s", "rate", 1000),
               ("600 kbit/s", "rate", 600)]
 QUICK_CASES = [("5 % loss", "loss", 5), ("600 kbit/s", "rate", 600)]
+# The issue's targets are set on these: recovery runs three times there (single 20 s runs on a
+# shared 2-core machine vary by several percent), and the run with the median frames shown counts.
+TARGET_CASES = {"5 % loss", "20 % loss"}
+TARGET_REPEATS = 3
 
 RECOVERY_OFF_SENDER = ["--loss-recovery=false", "--adapt-layers=false"]
 RECOVERY_OFF_RECEIVER = ["--loss-recovery=false"]
@@ -116,13 +120,23 @@ def measure_links_table(programs, workdir, result, quick):
     for label, verb, value in cases:
         row = {"link": label}
         for mode, recovery in (("recovery", True), ("off", False)):
-            slug = re.sub(r"[^a-z0-9]+", "-", f"{label}-{mode}".lower())
-            figures = run_case(programs, workdir, f"links-{slug}", verb, value, recovery,
-                               seconds)
+            repeats = TARGET_REPEATS if recovery and label in TARGET_CASES and not quick else 1
+            runs = []
+            for run in range(repeats):
+                slug = re.sub(r"[^a-z0-9]+", "-", f"{label}-{mode}-{run}".lower())
+                runs.append(run_case(programs, workdir, f"links-{slug}", verb, value, recovery,
+                                     seconds))
+            runs.sort(key=lambda figures: figures["frames_shown_ratio"])
+            figures = runs[len(runs) // 2]
+            if repeats > 1:
+                figures["runs"] = [(r["frames_shown_ratio"], r["frozen_share"]) for r in runs]
             row[mode] = figures
             print(f"  {label:12} {mode:9} {figures['frames_shown_ratio']:12.3f} "
                   f"{figures['frozen_share'] * 100:6.1f}% {figures['audio_share'] * 100:5.1f}% "
-                  f"{figures['audio_gap_ms']:8} ms {figures['layer']:>9}", flush=True)
+                  f"{figures['audio_gap_ms']:8} ms {figures['layer']:>9}"
+                  + (" (median of " + ", ".join(f"{shown:.3f}/{frozen * 100:.1f}%" for shown, frozen
+                                                 in figures["runs"]) + ")"
+                     if "runs" in figures else ""), flush=True)
         off = row["off"]["frames_shown_ratio"]
         row["frames_shown_ratio_recovery_over_off"] = (
             round(row["recovery"]["frames_shown_ratio"] / off, 2) if off else None)

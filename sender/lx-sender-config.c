@@ -48,10 +48,11 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("network", "classroom-max-kbps", LX_CONFIG_STRING_LIST, classroom_max_kbps, NULL, 0, 0,
        NULL, "Known link limits, as SCHOOL=KBPS: that classroom never gets a layer above it"),
   KEY ("network", "adapt-layers", LX_CONFIG_BOOL, adapt_layers, "true", 0, 0, NULL,
-       "Move each classroom between layers by what its link carries (from RTCP receiver reports); "
+       "Move each classroom between layers by what its link carries (from its link reports); "
        "false keeps every classroom on the largest layer it is allowed"),
   KEY ("network", "fec-percentage", LX_CONFIG_INT, fec_percentage, "10", 0, 100, NULL,
-       "Video forward error correction overhead in percent of the media packets"),
+       "Least video forward error correction, in percent of the media packets, for a classroom "
+       "that reports loss (twice its loss rate, at most 50; none on a clean link)"),
   KEY ("audio", "audio-source", LX_CONFIG_CHOICE, audio_source, "test", 0, 0,
        "test|pulse|alsa|none", "Where the sound comes from"),
   KEY ("audio", "audio-device", LX_CONFIG_STRING, audio_device, NULL, 0, 0, NULL,
