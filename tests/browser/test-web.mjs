@@ -1,6 +1,8 @@
-// The staff pages in a real browser (Debian's headless Chromium, driven by playwright-core): log
+// The web pages in a real browser (Debian's headless Chromium, driven by playwright-core): log
 // in with the admin token, register schools and book a lesson through the forms, see it in the
-// timetable and in the API, and watch a connected classroom turn green on the live board.
+// timetable and in the API, watch a connected classroom turn green on the live board; then a
+// browser classroom follows its timetable into the lesson, plays a real lianxiao-sender's picture
+// and sound, and comes back by itself when the sender restarts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -18,6 +20,7 @@ const workdir = mkdtempSync(join(tmpdir(), "lx-browser-"));
 const processes = [];
 let server, base, browser, page;
 const tokens = {};
+const running = {}; // the programs the tests hand on to each other
 
 function program(variable) {
   const path = process.env[variable];
@@ -69,7 +72,8 @@ before(async () => {
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run"],
+      "--disable-component-update", "--no-first-run", "--use-fake-ui-for-media-stream",
+      "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"],
   });
   page = await browser.newPage();
 });
@@ -149,14 +153,14 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
 test("a connected classroom turns green on the live board", async () => {
   assert.ok(tokens.lesson, "the first test booked the lesson");
   const ws = base.replace("http", "ws") + "/ws";
-  start("LX_SENDER", ["--server", ws, "--lesson", tokens.lesson, "--school", "city", "--token",
-    tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
+  running.sender = start("LX_SENDER", ["--server", ws, "--lesson", tokens.lesson, "--school", "city",
+    "--token", tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
     "--audio-source", "none"]);
   await page.click("button[data-tab=board]");
   // Booked but not here yet: red.
   await page.waitForSelector(".classroom.absent[data-school=village]", { timeout: 10000 });
-  start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school", "village",
-    "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
+  running.receiver = start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school",
+    "village", "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
   // Receivers report every 5 s: green once the first report with video arrives.
   await page.waitForSelector(".classroom.receiving[data-school=village]", { timeout: 30000 });
   const badge = await page.textContent(".classroom.receiving[data-school=village]");
@@ -164,4 +168,85 @@ test("a connected classroom turns green on the live board", async () => {
   // The round-trip time comes from the sender's RTCP, reported every few seconds.
   await page.waitForFunction(() => /RTT \d+ ms/.test(
     document.querySelector(".classroom[data-school=village]")?.textContent ?? ""), null, { timeout: 30000 });
+});
+
+// The browser classroom's own view of the media, from RTCPeerConnection.getStats().
+async function classroomMedia(classroomPage) {
+  return classroomPage.evaluate(async () => {
+    const { pc, state, card, sessions } = window.lianxiao;
+    const media = { state, card, sessions, frames: 0, width: 0, height: 0, samples: 0 };
+    if (!pc) return media;
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video")
+        Object.assign(media, { frames: s.framesDecoded ?? 0, width: s.frameWidth ?? 0,
+          height: s.frameHeight ?? 0 });
+      if (s.type === "inbound-rtp" && s.kind === "audio") media.samples = s.totalSamplesReceived ?? 0;
+    });
+    return media;
+  });
+}
+
+async function waitForMedia(classroomPage, accept, what, seconds = 30) {
+  const deadline = Date.now() + seconds * 1000;
+  let media;
+  while (Date.now() < deadline) {
+    media = await classroomMedia(classroomPage);
+    if (accept(media)) return media;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`${what}: still ${JSON.stringify(media)} after ${seconds} s`);
+}
+
+test("a browser classroom follows its timetable into the lesson, and comes back when the sender restarts", async () => {
+  assert.ok(tokens.lesson, "the first test booked the lesson");
+  const ws = base.replace("http", "ws") + "/ws";
+  // The native classroom of the test before makes way; the sender now sends 640x360 with sound.
+  await stop(running.receiver);
+  await stop(running.sender);
+  const senderArgs = ["--server", ws, "--lesson", tokens.lesson, "--school", "city", "--token",
+    tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "640x360@800"];
+  running.sender = start("LX_SENDER", senderArgs);
+
+  const classroomPage = await browser.newPage();
+  const problems = [];
+  classroomPage.on("pageerror", (error) => problems.push(error.message));
+  // A wrong token: the page says so instead of joining.
+  await classroomPage.goto(`${base}/classroom.html#school=village&token=wrong`);
+  await classroomPage.waitForFunction(() => document.querySelector("#card-text").textContent
+    .includes("Wrong school id or token"));
+  assert.equal(await classroomPage.evaluate(() => window.lianxiao.lesson), null);
+
+  await classroomPage.goto("about:blank");
+  await classroomPage.goto(`${base}/classroom.html#school=village&token=${tokens.village}`);
+  // Frames decoded at the sender's size, and sound: counted over a window after the first frame.
+  const first = await waitForMedia(classroomPage, (m) => m.frames > 0 && m.samples > 0,
+    "the first picture and sound");
+  const playing = await waitForMedia(classroomPage, (m) => m.frames >= first.frames + 60 &&
+    m.card === null, "two seconds of pictures without a card");
+  assert.equal(playing.width, 640);
+  assert.equal(playing.height, 360);
+  assert.ok(playing.samples > first.samples, "sound keeps arriving");
+  assert.equal(await classroomPage.evaluate(() => window.lianxiao.lesson), tokens.lesson);
+
+  // Its reports reach the server like a native classroom's: the status board shows it.
+  const deadline = Date.now() + 15000;
+  let seen;
+  while (Date.now() < deadline) {
+    const status = await api("GET", "status");
+    seen = status.body.flatMap((l) => l.classrooms).find((c) => c.school === "village");
+    if (seen?.receiving && seen.frames_decoded > 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.ok(seen?.receiving && seen.frames_decoded > 0, `status board: ${JSON.stringify(seen)}`);
+
+  // The teacher's program restarts: a card meanwhile, then the lesson again on a new connection.
+  await stop(running.sender);
+  await classroomPage.waitForFunction(() => window.lianxiao.card === "waiting-for-teacher",
+    null, { timeout: 10000 });
+  running.sender = start("LX_SENDER", senderArgs);
+  const again = await waitForMedia(classroomPage, (m) => m.sessions >= 2 && m.frames >= 30 &&
+    m.card === null, "pictures after the sender restarted");
+  assert.equal(again.width, 640);
+  assert.deepEqual(problems, []);
+  await classroomPage.close();
 });
