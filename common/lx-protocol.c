@@ -58,6 +58,12 @@ lx_role_to_string (LxRole role)
   return "none";
 }
 
+gboolean
+lx_protocol_video_codec_is_known (const char *codec)
+{
+  return g_strcmp0 (codec, LX_VIDEO_CODEC_H264) == 0 || g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
+}
+
 /* ---- The field table ---- */
 
 typedef enum {
@@ -67,6 +73,7 @@ typedef enum {
   KIND_BOOL,
   KIND_ROLE, /* "sender" or "receiver" */
   KIND_CODE, /* one of the error code strings */
+  KIND_CODEC, /* a video codec a classroom decodes: "H264" or "VP8" */
 } FieldKind;
 
 typedef enum {
@@ -88,6 +95,7 @@ typedef enum {
   F_RTT_MS,
   F_RESUME,
   F_LOSS_PERMILLE,
+  F_VIDEO_CODEC,
   N_FIELDS
 } Field;
 
@@ -120,6 +128,7 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_RESUME] = { "resume", KIND_BOOL, G_STRUCT_OFFSET (LxMessage, resume), 0 },
   [F_LOSS_PERMILLE] = { "loss_permille", KIND_INT, G_STRUCT_OFFSET (LxMessage, loss_permille),
                         1000 },
+  [F_VIDEO_CODEC] = { "video_codec", KIND_CODEC, G_STRUCT_OFFSET (LxMessage, video_codec), 0 },
 };
 
 typedef struct {
@@ -139,11 +148,11 @@ typedef struct {
 static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_HELLO] = { "hello", { REQUIRED (F_VERSION), REQUIRED (F_ROLE), REQUIRED (F_LESSON),
                                     REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
-                                    END } },
+                                    OPTIONAL (F_VIDEO_CODEC), END } },
   [LX_MESSAGE_WELCOME] = { "welcome", { REQUIRED (F_VERSION), REQUIRED (F_LESSON),
                                         REQUIRED (F_SENDER_PRESENT), END } },
   [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
-                                                          END } },
+                                                          OPTIONAL (F_VIDEO_CODEC), END } },
   [LX_MESSAGE_CLASSROOM_LEFT] = { "classroom-left", { REQUIRED (F_SCHOOL), OPTIONAL (F_REASON), END } },
   [LX_MESSAGE_SENDER_JOINED] = { "sender-joined", { OPTIONAL (F_RESUME), END } },
   [LX_MESSAGE_SENDER_LEFT] = { "sender-left", { OPTIONAL (F_REASON), END } },
@@ -199,7 +208,8 @@ lx_message_free (LxMessage *message)
     return;
   for (guint i = 0; i < N_FIELDS; i++) {
     const FieldInfo *info = &field_info[i];
-    if (info->kind == KIND_ID || info->kind == KIND_TEXT || info->kind == KIND_CODE)
+    if (info->kind == KIND_ID || info->kind == KIND_TEXT || info->kind == KIND_CODE ||
+        info->kind == KIND_CODEC)
       g_free (*(gchar **) FIELD_PTR (message, info));
   }
   g_free (message);
@@ -248,6 +258,7 @@ field_is_set (const LxMessage *message, const FieldInfo *info)
   case KIND_ID:
   case KIND_TEXT:
   case KIND_CODE:
+  case KIND_CODEC:
     return *(gchar **) FIELD_PTR (message, info) != NULL;
   case KIND_ROLE:
     return *(LxRole *) FIELD_PTR (message, info) != LX_ROLE_NONE;
@@ -299,6 +310,14 @@ validate_field (const LxMessage *message, const FieldInfo *info, GError **error)
     }
     return TRUE;
   }
+  case KIND_CODEC:
+    text = *(gchar **) FIELD_PTR (message, info);
+    if (!lx_protocol_video_codec_is_known (text)) {
+      g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_FIELD,
+                   "%s: field '%s' must be \"H264\" or \"VP8\"", type_name, info->name);
+      return FALSE;
+    }
+    return TRUE;
   case KIND_INT: {
     gint value = *(gint *) FIELD_PTR (message, info);
     if (value < 0 || value > info->max) {
@@ -358,6 +377,7 @@ read_field (LxMessage *message, const FieldInfo *info, JsonNode *node, GError **
   case KIND_ID:
   case KIND_TEXT:
   case KIND_CODE:
+  case KIND_CODEC:
     if (value_type != G_TYPE_STRING)
       return bad_type (error, message->type, info, "a string");
     *(gchar **) FIELD_PTR (message, info) = json_node_dup_string (node);
@@ -484,6 +504,7 @@ lx_message_to_json (const LxMessage *message, GError **error)
     case KIND_ID:
     case KIND_TEXT:
     case KIND_CODE:
+    case KIND_CODEC:
       json_builder_add_string_value (builder, *(gchar **) FIELD_PTR (message, info));
       break;
     case KIND_INT:

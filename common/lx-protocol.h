@@ -91,7 +91,14 @@ typedef struct {
   gboolean resume;         /* hello: rejoining after a lost signaling connection, media still
                             * flowing; classroom-joined, sender-joined: that peer resumes */
   gint loss_permille;      /* link: packets lost before any repair, per thousand, last second */
+  gchar *video_codec;      /* hello (receivers), classroom-joined: the video codec the classroom
+                            * decodes, LX_VIDEO_CODEC_*; NULL means H.264 */
 } LxMessage;
+
+/* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */
+#define LX_VIDEO_CODEC_H264 "H264"
+#define LX_VIDEO_CODEC_VP8 "VP8"
+gboolean lx_protocol_video_codec_is_known (const char *codec);
 
 /* (transfer full) A zeroed message of @type. */
 LxMessage *lx_message_new (LxMessageType type);

@@ -504,9 +504,14 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
   g_object_set (branch->payloader, "pt", payload_type, "mtu",
                 (guint) classroom->context.config->rtp_mtu, NULL);
-  if (g_str_equal (kind, "video")) {
+  if (g_str_equal (payloader_factory, "rtpvp8pay")) {
+    /* Browsers expect 15-bit picture ids (they tell a lost frame from a skipped one by them). */
+    gst_util_set_object_arg (G_OBJECT (branch->payloader), "picture-id-mode", "15-bit");
+  } else if (g_str_equal (kind, "video")) {
     g_object_set (branch->payloader, "config-interval", -1, NULL);
     gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
+  }
+  if (g_str_equal (kind, "video")) {
     /* min-keyframe-interval-ms = 0 (the naive baseline) lets every request through. */
     if (classroom->context.keyframes[0] &&
         classroom->context.config->min_keyframe_interval_ms > 0) {
@@ -516,7 +521,8 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
     }
     /* The naive baseline: this classroom's own encoder on the raw video. */
     if (classroom->context.config->encoder_per_classroom) {
-      encoder = lx_encoder_video_new (classroom->context.config, 0, error);
+      encoder = lx_encoder_video_new (classroom->context.config, 0,
+                                      classroom->context.video_codec, error);
       if (encoder == NULL)
         return FALSE;
     }
@@ -606,7 +612,9 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
     goto failed;
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);
 
-  if (!build_media (classroom, &classroom->video, NULL, "video", "rtph264pay",
+  if (!build_media (classroom, &classroom->video, NULL, "video",
+                    g_strcmp0 (context->video_codec, LX_VIDEO_CODEC_VP8) == 0 ? "rtpvp8pay"
+                                                                               : "rtph264pay",
                     VIDEO_PAYLOAD_TYPE, error))
     goto failed;
   if (context->audio_tee &&

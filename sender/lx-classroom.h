@@ -24,8 +24,9 @@ typedef struct _LxClassroom LxClassroom;
 typedef struct {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tees[LX_MAX_LAYERS]; /* encoded H.264 per layer, or raw video (one) with
-                                          * encoder-per-classroom */
+  GstElement *video_tees[LX_MAX_LAYERS]; /* encoded video per layer (in video_codec), or raw
+                                          * video (one) with encoder-per-classroom */
+  const char *video_codec;               /* LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
   LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* (nullable) none with encoder-per-classroom */
   guint n_layers;
   GstElement *audio_tee; /* (nullable) no audio */

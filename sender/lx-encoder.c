@@ -75,6 +75,16 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
 {
   guint gop = (guint) config->keyframe_interval_s * (guint) config->framerate;
 
+  if (g_str_equal (factory, "vp8enc")) {
+    /* Real time: a frame's encoding never waits for later frames; error resilience lets a
+     * browser decode on after a lost packet. */
+    g_object_set (encoder, "deadline", (gint64) 1, "cpu-used", 8, "lag-in-frames", 0,
+                  "target-bitrate", (gint) kbps * 1000, "keyframe-max-dist", (gint) gop,
+                  "threads", MAX (config->encoder_threads, 1), NULL);
+    gst_util_set_object_arg (G_OBJECT (encoder), "end-usage", "cbr");
+    gst_util_set_object_arg (G_OBJECT (encoder), "error-resilient", "default");
+    return;
+  }
   if (g_str_equal (factory, "x264enc")) {
     /* zerolatency: no lookahead, no frame buffering, sliced threads; ultrafast keeps it
      * constrained-baseline, the profile every browser decodes. */
@@ -128,17 +138,20 @@ chain_bin (const char *name, GstElement **elements, guint n_elements, GError **e
 #define ANNOUNCED_LEVEL "4"
 
 GstElement *
-lx_encoder_video_new (const LxSenderConfig *config, guint layer, GError **error)
+lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec,
+                      GError **error)
 {
   const LxLayerSpec *spec = &config->layer_specs[layer];
-  const char *factory = g_str_equal (config->video_encoder, "auto")
+  gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
+  const char *factory = vp8 ? "vp8enc"
+                        : g_str_equal (config->video_encoder, "auto")
                             ? lx_encoder_pick_video_encoder ()
                             : config->video_encoder;
   gboolean scaled = spec->width != config->width || spec->height != config->height;
-  g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%u", layer);
-  g_autofree gchar *bin_name = g_strdup_printf ("video-encoder-%u", layer);
+  g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%s%u", vp8 ? "vp8-" : "", layer);
+  g_autofree gchar *bin_name = g_strdup_printf ("video-encoder-%s%u", vp8 ? "vp8-" : "", layer);
   g_autoptr (GPtrArray) elements = g_ptr_array_new ();
-  GstElement *queue, *encoder, *parser, *setter, *filter, *scale_filter = NULL;
+  GstElement *queue, *encoder, *parser = NULL, *setter = NULL, *filter, *scale_filter = NULL;
   g_autoptr (GstCaps) caps = NULL;
 
   g_ptr_array_add (elements, queue = make ("queue", NULL, error));
@@ -147,8 +160,10 @@ lx_encoder_video_new (const LxSenderConfig *config, guint layer, GError **error)
     g_ptr_array_add (elements, scale_filter = make ("capsfilter", NULL, error));
   }
   g_ptr_array_add (elements, encoder = make (factory, encoder_name, error));
-  g_ptr_array_add (elements, parser = make ("h264parse", NULL, error));
-  g_ptr_array_add (elements, setter = make ("capssetter", NULL, error));
+  if (!vp8) {
+    g_ptr_array_add (elements, parser = make ("h264parse", NULL, error));
+    g_ptr_array_add (elements, setter = make ("capssetter", NULL, error));
+  }
   g_ptr_array_add (elements, filter = make ("capsfilter", NULL, error));
   for (guint i = 0; i < elements->len; i++) {
     if (g_ptr_array_index (elements, i) == NULL) {
@@ -170,6 +185,11 @@ lx_encoder_video_new (const LxSenderConfig *config, guint layer, GError **error)
     g_object_set (scale_filter, "caps", size, NULL);
   }
   configure_video_encoder (encoder, factory, config, (guint) spec->kbps);
+  if (vp8) {
+    caps = gst_caps_from_string ("video/x-vp8");
+    g_object_set (filter, "caps", caps, NULL);
+    return chain_bin (bin_name, (GstElement **) elements->pdata, elements->len, error);
+  }
   g_object_set (parser, "config-interval", -1, NULL);
   caps = gst_caps_from_string ("video/x-h264,level=(string)" ANNOUNCED_LEVEL);
   g_object_set (setter, "caps", caps, NULL);

@@ -26,6 +26,10 @@ struct _LxSender {
                                           * classroom */
   GstElement *audio_tee; /* (nullable) */
   LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* one per layer; none with an encoder per classroom */
+  GstElement *raw_tee;                       /* raw video, into every encoder */
+  /* VP8, for browsers without H.264: encoded once per layer too, from the first such classroom */
+  GstElement *vp8_tees[LX_MAX_LAYERS];
+  LxKeyframeGate *vp8_keyframes[LX_MAX_LAYERS];
   LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
@@ -67,10 +71,14 @@ remove_classroom (LxSender *sender, const char *school, const char *reason)
   g_free (key); /* last: @school may be this very key */
 }
 
+static gboolean add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees,
+                                    LxKeyframeGate **gates, GError **error);
+
 static void
-add_classroom (LxSender *sender, const char *school)
+add_classroom (LxSender *sender, const char *school, const char *video_codec)
 {
   g_autoptr (GError) error = NULL;
+  gboolean vp8 = g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0;
   LxClassroomContext context = {
     .config = sender->config,
     .pipeline = sender->pipeline,
@@ -78,11 +86,24 @@ add_classroom (LxSender *sender, const char *school)
     .ice = &sender->config->connection.ice,
     .signaling = sender->signaling,
     .n_layers = sender->config->encoder_per_classroom ? 1 : sender->config->n_layers,
+    .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
   };
   LxClassroom *classroom;
 
-  memcpy (context.video_tees, sender->video_tees, sizeof (context.video_tees));
-  memcpy (context.keyframes, sender->keyframes, sizeof (context.keyframes));
+  /* A browser without H.264: the VP8 layers start with the first such classroom. */
+  if (vp8 && !sender->config->encoder_per_classroom && sender->vp8_tees[0] == NULL) {
+    g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
+    if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees, sender->vp8_keyframes,
+                             &error)) {
+      g_warning ("classroom %s: %s", school, error->message);
+      return;
+    }
+  }
+  memcpy (context.video_tees, vp8 && !sender->config->encoder_per_classroom ? sender->vp8_tees
+                                                                            : sender->video_tees,
+          sizeof (context.video_tees));
+  memcpy (context.keyframes, vp8 ? sender->vp8_keyframes : sender->keyframes,
+          sizeof (context.keyframes));
   /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
   remove_classroom (sender, school, "joined again");
   classroom = lx_classroom_new (&context, school, &error);
@@ -108,7 +129,7 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
       g_hash_table_remove (sender->unconfirmed, message->school);
       break;
     }
-    add_classroom (sender, message->school);
+    add_classroom (sender, message->school, message->video_codec);
     break;
   case LX_MESSAGE_CLASSROOM_LEFT:
     remove_classroom (sender, message->school, message->reason ? message->reason : "left");
@@ -504,41 +525,54 @@ add_tee_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
   return gst_object_ref (tee);
 }
 
-/* Encodes each quality layer once, from one tee of raw video, into a tee per layer. */
+/* Encodes each quality layer once in @codec, from the raw video's tee, into a tee per layer, each
+ * with its keyframe gate. Also while the pipeline plays (VP8 starts with its first classroom). */
 static gboolean
-add_video_layers (LxSender *sender, GstElement *capture, GError **error)
+add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees, LxKeyframeGate **gates,
+                    GError **error)
 {
   const LxSenderConfig *config = sender->config;
-  g_autoptr (GstElement) raw_tee = add_tee_after (sender->pipeline, capture, NULL, "raw-tee", error);
+  gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
 
-  if (raw_tee == NULL)
-    return FALSE;
-  /* The naive baseline encodes in every classroom's branch, from the raw video. */
-  if (config->encoder_per_classroom) {
-    sender->video_tees[0] = g_steal_pointer (&raw_tee);
-    return TRUE;
-  }
   for (guint i = 0; i < config->n_layers; i++) {
-    g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%u", i);
-    g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%u", i);
+    g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%s%u", vp8 ? "vp8-" : "", i);
+    g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%s%u", vp8 ? "vp8-" : "", i);
     g_autoptr (GstElement) video_encoder = NULL;
     g_autoptr (GstPad) encoder_src = NULL;
-    GstElement *encoder = lx_encoder_video_new (config, i, error);
+    GstElement *encoder = lx_encoder_video_new (config, i, codec, error);
 
     if (encoder == NULL)
       return FALSE;
-    sender->video_tees[i] = add_tee_after (sender->pipeline, raw_tee, encoder, tee_name, error);
-    if (sender->video_tees[i] == NULL)
+    tees[i] = add_tee_after (sender->pipeline, sender->raw_tee, encoder, tee_name, error);
+    if (tees[i] == NULL)
       return FALSE;
+    gst_element_sync_state_with_parent (tees[i]);
+    gst_element_sync_state_with_parent (encoder);
     video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
     encoder_src = gst_element_get_static_pad (video_encoder, "src");
-    sender->keyframes[i] = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
-    if (i == 0) {
+    gates[i] = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+    if (i == 0 && !vp8) {
       g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (video_encoder, "sink");
       lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
     }
   }
   return TRUE;
+}
+
+/* Encodes each quality layer once, from one tee of raw video, into a tee per layer. */
+static gboolean
+add_video_layers (LxSender *sender, GstElement *capture, GError **error)
+{
+  sender->raw_tee = add_tee_after (sender->pipeline, capture, NULL, "raw-tee", error);
+  if (sender->raw_tee == NULL)
+    return FALSE;
+  /* The naive baseline encodes in every classroom's branch, from the raw video. */
+  if (sender->config->encoder_per_classroom) {
+    sender->video_tees[0] = gst_object_ref (sender->raw_tee);
+    return TRUE;
+  }
+  return add_encoded_layers (sender, LX_VIDEO_CODEC_H264, sender->video_tees, sender->keyframes,
+                             error);
 }
 
 LxSender *
@@ -600,15 +634,20 @@ lx_sender_free (LxSender *sender)
   leave_lesson (sender);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
-  for (guint i = 0; i < LX_MAX_LAYERS; i++)
+  for (guint i = 0; i < LX_MAX_LAYERS; i++) {
     g_clear_pointer (&sender->keyframes[i], lx_keyframe_gate_free);
+    g_clear_pointer (&sender->vp8_keyframes[i], lx_keyframe_gate_free);
+  }
   gst_object_unref (sender->pipeline);
   sender->pipeline = NULL;
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   g_hash_table_unref (sender->unconfirmed);
-  for (guint i = 0; i < LX_MAX_LAYERS; i++)
+  for (guint i = 0; i < LX_MAX_LAYERS; i++) {
     gst_clear_object (&sender->video_tees[i]);
+    gst_clear_object (&sender->vp8_tees[i]);
+  }
+  gst_clear_object (&sender->raw_tee);
   gst_clear_object (&sender->audio_tee);
   g_main_loop_unref (sender->loop);
   g_free (sender);

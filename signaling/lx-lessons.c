@@ -21,6 +21,7 @@ struct _LxPeer {
   guint reports;
   gint64 last_report_us; /* monotonic */
   gint rtt_ms;           /* a classroom's round-trip time, as its sender reports; -1 unknown */
+  gchar *video_codec;    /* (nullable) a classroom's video codec from its hello; NULL: H.264 */
 };
 
 typedef struct {
@@ -51,6 +52,7 @@ peer_free (LxPeer *peer)
   g_free (peer->description);
   g_free (peer->lesson_id);
   g_free (peer->school);
+  g_free (peer->video_codec);
   g_free (peer);
 }
 
@@ -194,15 +196,17 @@ refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
   send_message (peer, reply);
 }
 
-/* Tells @peer that something about @school happened (classroom-joined / classroom-left); @resume:
- * the classroom's media session may still be up (keep it if you have it). */
+/* Tells @peer that something about @classroom happened (classroom-joined / classroom-left);
+ * @resume: the classroom's media session may still be up (keep it if you have it). */
 static void
-send_about_classroom (LxPeer *peer, LxMessageType type, const char *school, const char *reason,
-                      gboolean resume)
+send_about_classroom (LxPeer *peer, LxMessageType type, const LxPeer *classroom,
+                      const char *reason, gboolean resume)
 {
   g_autoptr (LxMessage) message = lx_message_new (type);
 
-  message->school = g_strdup (school);
+  message->school = g_strdup (classroom->school);
+  if (type == LX_MESSAGE_CLASSROOM_JOINED)
+    message->video_codec = g_strdup (classroom->video_codec);
   message->reason = g_strdup (reason);
   message->resume = resume;
   send_message (peer, message);
@@ -288,6 +292,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   peer->role = hello->role;
   peer->lesson_id = g_strdup (hello->lesson);
   peer->school = g_strdup (hello->school);
+  peer->video_codec = g_strdup (hello->video_codec);
   peer->joined_at = g_get_real_time () / G_USEC_PER_SEC;
   peer->media_up = hello->resume;
   replace_same_school (lesson, peer);
@@ -312,7 +317,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     g_hash_table_iter_init (&iter, lesson->classrooms);
     while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
       classroom->media_up = classroom->media_up && hello->resume;
-      send_about_classroom (peer, LX_MESSAGE_CLASSROOM_JOINED, classroom->school, NULL,
+      send_about_classroom (peer, LX_MESSAGE_CLASSROOM_JOINED, classroom, NULL,
                             classroom->media_up);
     }
   } else {
@@ -323,7 +328,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     welcome->sender_present = lesson->sender != NULL;
     send_message (peer, welcome);
     if (lesson->sender)
-      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer->school, NULL,
+      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer, NULL,
                             hello->resume);
   }
 }
@@ -480,7 +485,7 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
                                         peer->reports ? (gint) (peer->kbps_sum / peer->reports) : 0,
                                         registry->hooks.data);
       if (lesson->sender)
-        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer->school, reason,
+        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer, reason,
                               FALSE);
     }
     if (lesson->sender == NULL && g_hash_table_size (lesson->classrooms) == 0)

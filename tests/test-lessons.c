@@ -177,6 +177,29 @@ test_join_and_route (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 1);
 }
 
+/* A browser without H.264 says so in its hello; the sender hears it with the classroom, whether
+ * the classroom came first or second. */
+static void
+test_video_codec_reaches_the_sender (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  send_json (fixture, 1, "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
+                         "\"l\",\"school\":\"tv-box\",\"video_codec\":\"VP8\"}");
+  expect_type (fixture, 1, LX_MESSAGE_WELCOME);
+  hello (fixture, 0, "sender", "l", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+  g_assert_cmpstr (message->video_codec, ==, LX_VIDEO_CODEC_VP8);
+  /* A native classroom names none: H.264. */
+  hello (fixture, 2, "receiver", "l", "mini-pc");
+  expect_type (fixture, 2, LX_MESSAGE_WELCOME);
+  message = next_message (fixture, 0);
+  g_assert_cmpstr (message->school, ==, "mini-pc");
+  g_assert_null (message->video_codec);
+}
+
 static void
 test_lessons_are_separate (Fixture *fixture, gconstpointer data)
 {
@@ -408,6 +431,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/lessons/join-and-route", Fixture, NULL, setup, test_join_and_route, teardown);
+  g_test_add ("/lessons/video-codec", Fixture, NULL, setup, test_video_codec_reaches_the_sender,
+              teardown);
   g_test_add ("/lessons/separate", Fixture, NULL, setup, test_lessons_are_separate, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (refused_cases); i++) {
     g_autofree gchar *path = g_strdup_printf ("/lessons/refused/%s", refused_cases[i].name);

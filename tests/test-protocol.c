@@ -32,6 +32,7 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpint (a->rtt_ms, ==, b->rtt_ms);
   g_assert_cmpint (a->resume, ==, b->resume);
   g_assert_cmpint (a->loss_permille, ==, b->loss_permille);
+  g_assert_cmpstr (a->video_codec, ==, b->video_codec);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -99,6 +100,7 @@ test_built_messages_round_trip (void)
     case LX_MESSAGE_CLASSROOM_JOINED:
       message->school = g_strdup ("a");
       message->resume = TRUE;
+      message->video_codec = g_strdup (LX_VIDEO_CODEC_VP8);
       break;
     case LX_MESSAGE_CLASSROOM_LEFT:
       message->school = g_strdup ("a");
@@ -193,6 +195,14 @@ static const InvalidCase invalid_cases[] = {
   { "hello-school-too-long",
     "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"l\",\"school\":"
     "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-unknown-codec",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"s\","
+    "\"video_codec\":\"H265\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "hello-codec-not-string",
+    "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":\"l\",\"school\":\"s\","
+    "\"video_codec\":8}",
     LX_PROTOCOL_ERROR_BAD_FIELD },
   { "hello-empty-lesson",
     "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"\",\"school\":\"s\"}",

@@ -7,6 +7,15 @@ const params = new URLSearchParams(location.hash.slice(1));
 const school = params.get("school");
 const token = params.get("token");
 const fixedLesson = params.get("lesson"); // an ad-hoc lesson instead of the timetable
+// The sender encodes H.264 (constrained baseline, packetization-mode 1); a browser that cannot
+// decode it gets VP8 (&video=vp8 asks for VP8 anyway).
+const videoCodec = params.get("video") === "vp8" || !decodesH264() ? "VP8" : null;
+
+function decodesH264() {
+  const codecs = window.RTCRtpReceiver?.getCapabilities?.("video")?.codecs ?? [];
+  return codecs.some((c) => c.mimeType.toLowerCase() === "video/h264" &&
+    /packetization-mode=1/.test(c.sdpFmtpLine ?? "") && /profile-level-id=42e0/.test(c.sdpFmtpLine ?? ""));
+}
 
 const TIMETABLE_EVERY_MS = 15000;
 const WATCH_EVERY_MS = 1000;
@@ -111,7 +120,8 @@ function join(lesson, resume = false) {
   const ws = new WebSocket(`${scheme}://${location.host}/ws`);
   classroom.ws = ws;
   ws.onopen = () => send({ type: "hello", version: 1, role: "receiver", lesson, school,
-    ...(token ? { token } : {}), ...(resume ? { resume: true } : {}) });
+    ...(token ? { token } : {}), ...(resume ? { resume: true } : {}),
+    ...(videoCodec ? { video_codec: videoCodec } : {}) });
   ws.onmessage = (event) => onMessage(JSON.parse(event.data));
   ws.onclose = () => {
     if (classroom.ws !== ws) return; // replaced or left on purpose

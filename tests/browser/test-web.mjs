@@ -174,12 +174,13 @@ test("a connected classroom turns green on the live board", async () => {
 async function classroomMedia(classroomPage) {
   return classroomPage.evaluate(async () => {
     const { pc, state, card, sessions } = window.lianxiao;
-    const media = { state, card, sessions, frames: 0, width: 0, height: 0, samples: 0 };
+    const media = { state, card, sessions, frames: 0, width: 0, height: 0, samples: 0, codec: null };
     if (!pc) return media;
-    (await pc.getStats()).forEach((s) => {
+    const report = await pc.getStats();
+    report.forEach((s) => {
       if (s.type === "inbound-rtp" && s.kind === "video")
         Object.assign(media, { frames: s.framesDecoded ?? 0, width: s.frameWidth ?? 0,
-          height: s.frameHeight ?? 0 });
+          height: s.frameHeight ?? 0, codec: report.get(s.codecId)?.mimeType ?? null });
       if (s.type === "inbound-rtp" && s.kind === "audio") media.samples = s.totalSamplesReceived ?? 0;
     });
     return media;
@@ -225,6 +226,7 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
     m.card === null, "two seconds of pictures without a card");
   assert.equal(playing.width, 640);
   assert.equal(playing.height, 360);
+  assert.equal(playing.codec, "video/H264");
   assert.ok(playing.samples > first.samples, "sound keeps arriving");
   assert.equal(await classroomPage.evaluate(() => window.lianxiao.lesson), tokens.lesson);
 
@@ -248,5 +250,19 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
     m.card === null, "pictures after the sender restarted");
   assert.equal(again.width, 640);
   assert.deepEqual(problems, []);
+  await classroomPage.close();
+});
+
+test("a browser that asks for VP8 gets the lesson in VP8, encoded once beside the H.264", async () => {
+  assert.ok(running.sender, "the test before left a sender on the air");
+  const classroomPage = await browser.newPage();
+  await classroomPage.goto(`${base}/classroom.html#school=village&token=${tokens.village}&video=vp8`);
+  const first = await waitForMedia(classroomPage, (m) => m.frames > 0, "the first VP8 picture");
+  const playing = await waitForMedia(classroomPage, (m) => m.frames >= first.frames + 60 &&
+    m.card === null, "two seconds of VP8 pictures without a card");
+  assert.equal(playing.codec, "video/VP8");
+  assert.equal(playing.width, 640);
+  assert.equal(playing.height, 360);
+  assert.ok(playing.samples > 0, "sound arrives too");
   await classroomPage.close();
 });
