@@ -142,17 +142,18 @@ typedef struct {
 
 typedef struct {
   const char *name;
-  FieldUse uses[8];
+  FieldUse uses[10];
 } TypeInfo;
 
 static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_HELLO] = { "hello", { REQUIRED (F_VERSION), REQUIRED (F_ROLE), REQUIRED (F_LESSON),
                                     REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
-                                    OPTIONAL (F_VIDEO_CODEC), END } },
+                                    OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP), END } },
   [LX_MESSAGE_WELCOME] = { "welcome", { REQUIRED (F_VERSION), REQUIRED (F_LESSON),
                                         REQUIRED (F_SENDER_PRESENT), END } },
   [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
-                                                          OPTIONAL (F_VIDEO_CODEC), END } },
+                                                          OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP),
+                                                          END } },
   [LX_MESSAGE_CLASSROOM_LEFT] = { "classroom-left", { REQUIRED (F_SCHOOL), OPTIONAL (F_REASON), END } },
   [LX_MESSAGE_SENDER_JOINED] = { "sender-joined", { OPTIONAL (F_RESUME), END } },
   [LX_MESSAGE_SENDER_LEFT] = { "sender-left", { OPTIONAL (F_REASON), END } },

@@ -78,7 +78,8 @@ typedef struct {
   gchar *school;           /* hello; offer/answer/candidate/classroom-*: the classroom concerned */
   gchar *token;            /* hello, optional: the school's token (required by timetabled lessons) */
   gboolean sender_present; /* welcome, for receivers */
-  gchar *sdp;              /* offer, answer */
+  gchar *sdp;              /* offer, answer; hello (a classroom that offers itself: a WHEP
+                            * player) and classroom-joined: that classroom's offer */
   gchar *candidate;        /* candidate */
   gint mline_index;        /* candidate */
   gchar *reason;           /* classroom-left, sender-left */

@@ -2,6 +2,7 @@
  * webrtcbin calls back from its own threads, and those callbacks hold a reference on the classroom
  * and hand anything that touches shared state back to the main context. */
 #include "lx-classroom.h"
+#include "lx-offer.h"
 
 #include "lx-encoder.h"
 #include "lx-layer-chooser.h"
@@ -21,6 +22,7 @@ typedef struct {
   GstPad *ghost_pad;  /* the branch's sink pad */
   GstElement *tee;
   GstWebRTCRTPTransceiver *transceiver;
+  gulong hold_probe;  /* answering: holds the payloader's output until the answer is set */
 } MediaBranch;
 
 struct _LxClassroom {
@@ -41,6 +43,11 @@ struct _LxClassroom {
 
   gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
+  GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
+  LxOfferPayloads offer_payloads;
+  GPtrArray *gathered;  /* answering: "mline candidate" lines, for the answer (no trickle) */
+  gboolean answer_set;  /* answering: the local description is set */
+  gboolean answer_sent;
   gint64 joined_at;   /* monotonic µs */
   gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
   gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
@@ -61,6 +68,8 @@ classroom_clear (LxClassroom *classroom)
   gst_clear_caps (&classroom->first_video_caps);
   gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->bin);
+  g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
+  g_clear_pointer (&classroom->gathered, g_ptr_array_unref);
   g_free (classroom->school);
 }
 
@@ -277,7 +286,9 @@ codec_preferences (MediaBranch *branch, gboolean video)
   return caps;
 }
 
-/* Offers once every payloader knows its caps, so the offer never depends on timing. */
+static void answer_offer (LxClassroom *classroom);
+
+/* Offers (or answers) once every payloader knows its caps, so that never depends on timing. */
 static gboolean
 maybe_offer (gpointer data)
 {
@@ -300,6 +311,11 @@ maybe_offer (gpointer data)
   g_object_set (classroom->video.transceiver, "codec-preferences", video_caps, NULL);
 
   classroom->offer_started = TRUE;
+  /* A player that offered (WHEP): the payloaders already use its payload types. */
+  if (classroom->offer) {
+    answer_offer (classroom);
+    return G_SOURCE_REMOVE;
+  }
   promise = gst_promise_new_with_change_func (on_offer_created, classroom_ref (classroom),
                                               classroom_unref);
   g_signal_emit_by_name (classroom->webrtc, "create-offer", NULL, promise);
@@ -580,6 +596,226 @@ link_to_tee (MediaBranch *branch)
   return gst_pad_link (branch->tee_pad, branch->ghost_pad) == GST_PAD_LINK_OK;
 }
 
+/* ---- Answering a player's offer (WHEP) ---- */
+
+static gboolean
+read_offer (LxClassroom *classroom, const char *sdp, GError **error)
+{
+  classroom->offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, error);
+  if (classroom->offer == NULL)
+    return FALSE;
+  classroom->offer_payloads = lx_offer_find_payloads (classroom->offer->sdp,
+                                                      classroom->context.video_codec);
+  if (classroom->offer_payloads.video_pt < 0) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
+                 "its offer has no %s video we can send (H.264: packetization-mode 1, constrained "
+                 "baseline)", classroom->context.video_codec);
+    return FALSE;
+  }
+  classroom->gathered = g_ptr_array_new_with_free_func (g_free);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+hold (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_PAD_PROBE_OK; /* (a blocking probe: the data waits) */
+}
+
+/* webrtcbin 1.22 as the answerer aborts if media reaches it before the answer is set: buffers
+ * wait at webrtcbin's sink pads (the caps go ahead: the answer is made from them). */
+static GstPad *
+webrtc_sink_of (MediaBranch *branch)
+{
+  g_autoptr (GstPad) src = gst_element_get_static_pad (branch->payloader, "src");
+  return gst_pad_get_peer (src);
+}
+
+static void
+hold_media (LxClassroom *classroom)
+{
+  MediaBranch *branches[] = { &classroom->video, &classroom->audio };
+
+  for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
+    g_autoptr (GstPad) sink = NULL;
+    if (branches[i]->payloader == NULL || (sink = webrtc_sink_of (branches[i])) == NULL)
+      continue;
+    branches[i]->hold_probe = gst_pad_add_probe (
+        sink, GST_PAD_PROBE_TYPE_BLOCK | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+        hold, NULL, NULL);
+  }
+}
+
+static void
+release_media (LxClassroom *classroom)
+{
+  MediaBranch *branches[] = { &classroom->video, &classroom->audio };
+
+  for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
+    g_autoptr (GstPad) sink = NULL;
+    if (branches[i]->hold_probe == 0 || (sink = webrtc_sink_of (branches[i])) == NULL)
+      continue;
+    gst_pad_remove_probe (sink, branches[i]->hold_probe);
+    branches[i]->hold_probe = 0;
+  }
+}
+
+static gboolean
+media_has_candidate (const GstSDPMedia *media, const char *candidate)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
+    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
+    if (g_strcmp0 (attribute->key, "candidate") == 0 && g_strcmp0 (attribute->value, candidate) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* The answer leaves once it is set and ICE gathering is complete, with every candidate in it: a
+ * WHEP player does not trickle. */
+static gboolean
+maybe_send_answer (gpointer data)
+{
+  LxClassroom *classroom = data;
+  GstWebRTCICEGatheringState gathering;
+  GstWebRTCSessionDescription *local = NULL;
+  g_autoptr (GstSDPMessage) sdp = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  if (!classroom->answer_set || classroom->answer_sent ||
+      lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  g_object_get (classroom->webrtc, "ice-gathering-state", &gathering, "local-description", &local,
+                NULL);
+  if (gathering != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || local == NULL) {
+    g_clear_pointer (&local, gst_webrtc_session_description_free);
+    return G_SOURCE_REMOVE;
+  }
+  gst_sdp_message_copy (local->sdp, &sdp);
+  gst_webrtc_session_description_free (local);
+  for (guint i = 0; i < classroom->gathered->len; i++) {
+    const char *line = g_ptr_array_index (classroom->gathered, i);
+    guint mline = (guint) g_ascii_strtoull (line, NULL, 10);
+    const char *candidate = strchr (line, ' ') + 1;
+    GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, mline);
+    if (g_str_has_prefix (candidate, "candidate:"))
+      candidate += strlen ("candidate:");
+    if (media && !media_has_candidate (media, candidate))
+      gst_sdp_media_add_attribute (media, "candidate", candidate);
+  }
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    gst_sdp_media_add_attribute ((GstSDPMedia *) gst_sdp_message_get_media (sdp, m),
+                                 "end-of-candidates", NULL);
+  classroom->answer_sent = TRUE;
+  message = lx_message_new (LX_MESSAGE_ANSWER);
+  message->school = g_strdup (classroom->school);
+  message->sdp = gst_sdp_message_as_text (sdp);
+  lx_signaling_client_send (classroom->context.signaling, message);
+  g_message ("classroom %s: answered its offer, ICE candidates included", classroom->school);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_send_answer, classroom_ref (data),
+                              classroom_unref);
+}
+
+typedef struct {
+  LxClassroom *classroom;
+  gchar *line;
+} Gathered;
+
+static gboolean
+note_gathered (gpointer data)
+{
+  Gathered *gathered = data;
+  g_ptr_array_add (gathered->classroom->gathered, g_steal_pointer (&gathered->line));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+free_gathered (gpointer data)
+{
+  Gathered *gathered = data;
+  classroom_unref (gathered->classroom);
+  g_free (gathered->line);
+  g_free (gathered);
+}
+
+static void
+on_answer_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data)
+{
+  Gathered *gathered = g_new0 (Gathered, 1);
+
+  gathered->classroom = classroom_ref (data);
+  gathered->line = g_strdup_printf ("%u %s", mline_index, candidate);
+  g_main_context_invoke_full (NULL, G_PRIORITY_HIGH, note_gathered, gathered, free_gathered);
+}
+
+static gboolean
+on_answer_set_main (gpointer data)
+{
+  LxClassroom *classroom = data;
+
+  if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  classroom->answer_set = TRUE;
+  set_state (classroom, LX_CLASSROOM_CONNECTING);
+  release_media (classroom);
+  maybe_send_answer (classroom);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_answer_created (GstPromise *promise, gpointer data)
+{
+  LxClassroom *classroom = data;
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *answer = NULL;
+
+  if (reply == NULL ||
+      !gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL)) {
+    g_warning ("classroom %s: webrtcbin could not answer the offer", classroom->school);
+    set_state (classroom, LX_CLASSROOM_FAILED);
+    gst_promise_unref (promise);
+    return;
+  }
+  gst_promise_unref (promise);
+  g_signal_emit_by_name (classroom->webrtc, "set-local-description", answer, NULL);
+  gst_webrtc_session_description_free (answer);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_answer_set_main,
+                              classroom_ref (classroom), classroom_unref);
+}
+
+static void
+on_offer_set (GstPromise *promise, gpointer data)
+{
+  LxClassroom *classroom = data;
+  GstPromise *answered = gst_promise_new_with_change_func (on_answer_created,
+                                                           classroom_ref (classroom),
+                                                           classroom_unref);
+
+  gst_promise_unref (promise);
+  g_signal_emit_by_name (classroom->webrtc, "create-answer", NULL, answered);
+}
+
+static void
+answer_offer (LxClassroom *classroom)
+{
+  GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, classroom_ref (classroom),
+                                                          classroom_unref);
+
+  g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_answer_candidate),
+                         classroom_ref (classroom), closure_unref, 0);
+  g_signal_connect_data (classroom->webrtc, "notify::ice-gathering-state",
+                         G_CALLBACK (on_gathering_state), classroom_ref (classroom),
+                         closure_unref, 0);
+  set_state (classroom, LX_CLASSROOM_OFFERED);
+  g_signal_emit_by_name (classroom->webrtc, "set-remote-description", classroom->offer, promise);
+}
+
 /* The largest layer a school may have: all of them, unless configuration caps its link. */
 static guint
 starting_layer (const LxClassroomContext *context, const char *school)
@@ -592,7 +828,8 @@ starting_layer (const LxClassroomContext *context, const char *school)
 }
 
 LxClassroom *
-lx_classroom_new (const LxClassroomContext *context, const char *school, GError **error)
+lx_classroom_new (const LxClassroomContext *context, const char *school, const char *offer,
+                  GError **error)
 {
   static gint serial = 0;
   LxClassroom *classroom = g_atomic_rc_box_new0 (LxClassroom);
@@ -606,6 +843,8 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
   classroom->connect_ms = -1;
   classroom->rtt_ms = -1;
   classroom->loss_permille = -1;
+  if (offer && !read_offer (classroom, offer, error))
+    goto failed;
   classroom->bin = gst_object_ref_sink (gst_bin_new (name));
   classroom->webrtc = lx_webrtc_new (NULL, LX_WEBRTC_SENDING, context->ice, 0, error);
   if (classroom->webrtc == NULL)
@@ -615,12 +854,16 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
   if (!build_media (classroom, &classroom->video, NULL, "video",
                     g_strcmp0 (context->video_codec, LX_VIDEO_CODEC_VP8) == 0 ? "rtpvp8pay"
                                                                                : "rtph264pay",
-                    VIDEO_PAYLOAD_TYPE, error))
+                    classroom->offer ? (guint) classroom->offer_payloads.video_pt
+                                     : VIDEO_PAYLOAD_TYPE, error))
     goto failed;
-  if (context->audio_tee &&
+  if (context->audio_tee && (classroom->offer == NULL || classroom->offer_payloads.audio_pt >= 0) &&
       !build_media (classroom, &classroom->audio, context->audio_tee, "audio", "rtpopuspay",
-                    AUDIO_PAYLOAD_TYPE, error))
+                    classroom->offer ? (guint) classroom->offer_payloads.audio_pt
+                                     : AUDIO_PAYLOAD_TYPE, error))
     goto failed;
+  if (classroom->offer)
+    hold_media (classroom);
 
   g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
                          classroom_ref (classroom), closure_unref, 0);
@@ -650,7 +893,8 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, GError 
     lx_classroom_close (classroom);
     return NULL;
   }
-  g_message ("classroom %s: branch added, waiting for the encoded stream to offer", school);
+  g_message ("classroom %s: branch added, waiting for the encoded stream to %s", school,
+             classroom->offer ? "answer its offer" : "offer");
   return classroom;
 
 failed:

@@ -45,10 +45,11 @@ typedef enum {
 
 const char *lx_classroom_state_to_string (LxClassroomState state);
 
-/* (transfer full) Builds @school's branch, links it to the tees and starts negotiating. Runs on the
- * main context. NULL with @error if the branch cannot be built. */
+/* (transfer full) Builds @school's branch, links it to the tees and starts negotiating: offers,
+ * or, given the classroom's own @offer (a WHEP player), answers it with every ICE candidate in the
+ * answer. Runs on the main context. NULL with @error if the branch cannot be built. */
 LxClassroom *lx_classroom_new (const LxClassroomContext *context, const char *school,
-                               GError **error);
+                               const char *offer, GError **error);
 
 /* Applies the classroom's SDP answer. FALSE with @error if it is unusable. */
 gboolean lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error);

@@ -75,7 +75,7 @@ static gboolean add_encoded_layers (LxSender *sender, const char *codec, GstElem
                                     LxKeyframeGate **gates, GError **error);
 
 static void
-add_classroom (LxSender *sender, const char *school, const char *video_codec)
+add_classroom (LxSender *sender, const char *school, const char *video_codec, const char *offer)
 {
   g_autoptr (GError) error = NULL;
   gboolean vp8 = g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0;
@@ -106,7 +106,7 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec)
           sizeof (context.keyframes));
   /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
   remove_classroom (sender, school, "joined again");
-  classroom = lx_classroom_new (&context, school, &error);
+  classroom = lx_classroom_new (&context, school, offer, &error);
   if (classroom == NULL) {
     g_warning ("%s", error->message);
     return;
@@ -129,7 +129,7 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
       g_hash_table_remove (sender->unconfirmed, message->school);
       break;
     }
-    add_classroom (sender, message->school, message->video_codec);
+    add_classroom (sender, message->school, message->video_codec, message->sdp);
     break;
   case LX_MESSAGE_CLASSROOM_LEFT:
     remove_classroom (sender, message->school, message->reason ? message->reason : "left");

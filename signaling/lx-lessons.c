@@ -22,6 +22,7 @@ struct _LxPeer {
   gint64 last_report_us; /* monotonic */
   gint rtt_ms;           /* a classroom's round-trip time, as its sender reports; -1 unknown */
   gchar *video_codec;    /* (nullable) a classroom's video codec from its hello; NULL: H.264 */
+  gchar *offer;          /* (nullable) a classroom that offers (a WHEP player): its SDP offer */
 };
 
 typedef struct {
@@ -53,6 +54,7 @@ peer_free (LxPeer *peer)
   g_free (peer->lesson_id);
   g_free (peer->school);
   g_free (peer->video_codec);
+  g_free (peer->offer);
   g_free (peer);
 }
 
@@ -205,8 +207,10 @@ send_about_classroom (LxPeer *peer, LxMessageType type, const LxPeer *classroom,
   g_autoptr (LxMessage) message = lx_message_new (type);
 
   message->school = g_strdup (classroom->school);
-  if (type == LX_MESSAGE_CLASSROOM_JOINED)
+  if (type == LX_MESSAGE_CLASSROOM_JOINED) {
     message->video_codec = g_strdup (classroom->video_codec);
+    message->sdp = g_strdup (classroom->offer);
+  }
   message->reason = g_strdup (reason);
   message->resume = resume;
   send_message (peer, message);
@@ -293,6 +297,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   peer->lesson_id = g_strdup (hello->lesson);
   peer->school = g_strdup (hello->school);
   peer->video_codec = g_strdup (hello->video_codec);
+  peer->offer = hello->role == LX_ROLE_RECEIVER ? g_strdup (hello->sdp) : NULL;
   peer->joined_at = g_get_real_time () / G_USEC_PER_SEC;
   peer->media_up = hello->resume;
   replace_same_school (lesson, peer);
@@ -353,10 +358,6 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
 
   if (peer->role == LX_ROLE_SENDER) {
     LxPeer *classroom;
-    if (message->type == LX_MESSAGE_ANSWER) {
-      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a sender makes offers, it does not answer");
-      return;
-    }
     if (message->school == NULL) {
       refuse (peer, LX_PROTOCOL_ERROR_MISSING_FIELD, "%s: a sender must name the 'school'", type);
       return;
@@ -367,6 +368,15 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
               message->school, lesson->id);
       return;
     }
+    /* A sender answers only a classroom that offered (a WHEP player), and offers only to others. */
+    if (message->type != LX_MESSAGE_CANDIDATE &&
+        (message->type == LX_MESSAGE_ANSWER) != (classroom->offer != NULL)) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "%s: classroom '%s' %s", type, message->school,
+              classroom->offer ? "made its own offer: answer it" : "waits for an offer");
+      return;
+    }
+    if (message->type == LX_MESSAGE_ANSWER)
+      classroom->media_up = TRUE;
     g_debug ("lesson %s: %s from the sender to classroom %s", lesson->id, type, classroom->school);
     forward (classroom, message, classroom->school);
   } else {

@@ -5,6 +5,7 @@
 #include "lx-api.h"
 #include "lx-lessons.h"
 #include "lx-stats.h"
+#include "lx-whep.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -20,6 +21,7 @@ struct _LxServer {
   LxLessonRegistry *registry;
   GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
   LxApi *api;              /* (nullable) */
+  LxWhep *whep;
   LxStore *store;          /* (nullable) (not owned) the timetable */
   gchar *web_root;         /* (nullable) */
   gboolean allow_unbooked;
@@ -215,8 +217,9 @@ lx_server_dispose (GObject *object)
   if (server->soup_server)
     soup_server_disconnect (server->soup_server);
   g_clear_object (&server->soup_server);
-  /* Connections are freed before the registry that their peers live in. */
+  /* Connections and WHEP sessions are freed before the registry that their peers live in. */
   g_clear_pointer (&server->connections, g_hash_table_unref);
+  g_clear_pointer (&server->whep, lx_whep_free);
   g_clear_pointer (&server->registry, lx_lesson_registry_free);
   g_clear_pointer (&server->web_root, g_free);
   G_OBJECT_CLASS (lx_server_parent_class)->dispose (object);
@@ -238,6 +241,7 @@ lx_server_init (LxServer *server)
   soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
   soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
                                      NULL);
+  server->whep = lx_whep_new (server->soup_server, server->registry);
 }
 
 LxServer *

@@ -200,6 +200,41 @@ test_video_codec_reaches_the_sender (Fixture *fixture, gconstpointer data)
   g_assert_null (message->video_codec);
 }
 
+/* A classroom that offers itself (a WHEP player): the sender hears its offer with it, answers it,
+ * and may not send it an offer; to a classroom that waits for an offer it may not answer. */
+static void
+test_offering_classroom (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+
+  hello (fixture, 0, "sender", "l", "master");
+  expect_type (fixture, 0, LX_MESSAGE_WELCOME);
+  send_json (fixture, 1, "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
+                         "\"l\",\"school\":\"player\",\"sdp\":\"v=0 (the player's offer)\"}");
+  expect_type (fixture, 1, LX_MESSAGE_WELCOME);
+  message = next_message (fixture, 0);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
+  g_assert_cmpstr (message->sdp, ==, "v=0 (the player's offer)");
+  hello (fixture, 2, "receiver", "l", "mini-pc");
+  expect_type (fixture, 2, LX_MESSAGE_WELCOME);
+  message = next_message (fixture, 0);
+  g_assert_null (message->sdp);
+
+  send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"player\",\"sdp\":\"v=0\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_NOT_ALLOWED);
+  send_json (fixture, 0, "{\"type\":\"answer\",\"school\":\"mini-pc\",\"sdp\":\"v=0\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_NOT_ALLOWED);
+  expect_nothing (fixture, 2);
+  send_json (fixture, 0, "{\"type\":\"answer\",\"school\":\"player\",\"sdp\":\"v=0 answer\"}");
+  message = next_message (fixture, 1);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_ANSWER);
+  g_assert_cmpstr (message->sdp, ==, "v=0 answer");
+  /* Candidates go either way as before. */
+  send_json (fixture, 0, "{\"type\":\"candidate\",\"school\":\"player\",\"mline_index\":0,"
+                         "\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 9 typ host\"}");
+  expect_type (fixture, 1, LX_MESSAGE_CANDIDATE);
+}
+
 static void
 test_lessons_are_separate (Fixture *fixture, gconstpointer data)
 {
@@ -432,6 +467,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/lessons/join-and-route", Fixture, NULL, setup, test_join_and_route, teardown);
   g_test_add ("/lessons/video-codec", Fixture, NULL, setup, test_video_codec_reaches_the_sender,
+              teardown);
+  g_test_add ("/lessons/offering-classroom", Fixture, NULL, setup, test_offering_classroom,
               teardown);
   g_test_add ("/lessons/separate", Fixture, NULL, setup, test_lessons_are_separate, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (refused_cases); i++) {

@@ -266,3 +266,67 @@ test("a browser that asks for VP8 gets the lesson in VP8, encoded once beside th
   assert.ok(playing.samples > 0, "sound arrives too");
   await classroomPage.close();
 });
+
+// A WHEP player written against the draft (draft-ietf-wish-whep), with nothing of ours: the
+// browser's own RTCPeerConnection and fetch. Non-trickle: the offer goes with its candidates.
+async function whepPlay(playerPage, url, token) {
+  return playerPage.evaluate(async ({ url, token }) => {
+    const pc = new RTCPeerConnection();
+    pc.addTransceiver("video", { direction: "recvonly" });
+    pc.addTransceiver("audio", { direction: "recvonly" });
+    await pc.setLocalDescription(await pc.createOffer());
+    // All candidates, or what two seconds gathered (players do not wait longer either).
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === "complete") resolve();
+      pc.onicegatheringstatechange = () => pc.iceGatheringState === "complete" && resolve();
+      setTimeout(resolve, 2000);
+    });
+    const response = await fetch(url, { method: "POST", body: pc.localDescription.sdp,
+      headers: { "Content-Type": "application/sdp", Authorization: `Bearer ${token}` } });
+    const result = { status: response.status, location: response.headers.get("Location"),
+      type: response.headers.get("Content-Type") };
+    if (response.status !== 201) return result;
+    await pc.setRemoteDescription({ type: "answer", sdp: await response.text() });
+    window.whep = pc;
+    return result;
+  }, { url, token });
+}
+
+test("a WHEP player plays the lesson, and ends its session with DELETE", async () => {
+  assert.ok(running.sender, "a sender is on the air");
+  const player = await browser.newPage();
+  await player.goto(`${base}/healthz`); // a page of the server's origin: no CORS in the way
+  const endpoint = `${base}/whep/${tokens.lesson}/village`;
+  // Refused without the school's token, and for a school not booked into the lesson.
+  assert.equal((await whepPlay(player, endpoint, "wrong")).status, 401);
+  assert.equal((await whepPlay(player, `${base}/whep/${tokens.lesson}/city`, tokens.city)).status, 403);
+
+  const session = await whepPlay(player, endpoint, tokens.village);
+  assert.equal(session.status, 201);
+  assert.equal(session.type, "application/sdp");
+  assert.match(session.location, new RegExp(`^/whep/${tokens.lesson}/village/[0-9a-f-]{36}$`));
+  const frames = async () => player.evaluate(async () => {
+    let media = { frames: 0, width: 0, audioPackets: 0 };
+    (await window.whep.getStats()).forEach((s) => {
+      if (s.type === "inbound-rtp" && s.kind === "video")
+        Object.assign(media, { frames: s.framesDecoded ?? 0, width: s.frameWidth ?? 0 });
+      // (nothing plays the sound here, so Chromium receives it without decoding it)
+      if (s.type === "inbound-rtp" && s.kind === "audio") media.audioPackets = s.packetsReceived ?? 0;
+    });
+    return media;
+  });
+  const deadline = Date.now() + 20000;
+  let media = await frames();
+  while (Date.now() < deadline && media.frames < 60) {
+    await new Promise((r) => setTimeout(r, 250));
+    media = await frames();
+  }
+  assert.ok(media.frames >= 60, `frames decoded through WHEP: ${JSON.stringify(media)}`);
+  assert.equal(media.width, 640);
+  assert.ok(media.audioPackets > 0, "sound through WHEP");
+
+  const ended = await fetch(base + session.location, { method: "DELETE" });
+  assert.equal(ended.status, 200);
+  assert.equal((await fetch(base + session.location, { method: "DELETE" })).status, 404);
+  await player.close();
+});

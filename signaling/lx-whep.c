@@ -1,0 +1,294 @@
+/* WHEP sessions (see lx-whep.h): each is a classroom peer of the lesson registry whose messages
+ * go to an HTTP request instead of a WebSocket. */
+#include "lx-whep.h"
+
+#include <string.h>
+
+/* How long a player waits for the sender's answer (ICE gathering included). */
+#define ANSWER_TIMEOUT_S 15
+
+struct _LxWhep {
+  LxLessonRegistry *registry;
+  GHashTable *sessions; /* id → Session* (owned) */
+};
+
+typedef struct {
+  LxWhep *whep;
+  gchar *id;
+  gchar *location;
+  LxPeer *peer;                /* (owned by the registry) */
+  SoupServerMessage *pending;  /* (nullable) the POST waiting for the answer */
+  guint timeout;
+} Session;
+
+static void
+session_free (Session *session)
+{
+  g_clear_handle_id (&session->timeout, g_source_remove);
+  if (session->pending) {
+    soup_server_message_set_status (session->pending, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    soup_server_message_unpause (session->pending);
+  }
+  g_free (session->id);
+  g_free (session->location);
+  g_free (session);
+}
+
+static void
+respond_text (SoupServerMessage *message, guint status, const char *text)
+{
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, "text/plain; charset=utf-8", SOUP_MEMORY_COPY, text,
+                                    strlen (text));
+}
+
+typedef struct {
+  LxWhep *whep;
+  gchar *id;
+} Ending;
+
+static void
+ending_free (gpointer data)
+{
+  Ending *ending = data;
+  g_free (ending->id);
+  g_free (ending);
+}
+
+static gboolean
+end_session_now (gpointer data)
+{
+  Ending *ending = data;
+  Session *session = g_hash_table_lookup (ending->whep->sessions, ending->id);
+
+  if (session) {
+    lx_lesson_registry_remove_peer (ending->whep->registry, session->peer, "WHEP session ended");
+    g_hash_table_remove (ending->whep->sessions, ending->id);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends @session from the main loop (the registry may be calling us now); by id, since the player
+ * may end it first. */
+static void
+end_session_later (Session *session)
+{
+  Ending *ending = g_new0 (Ending, 1);
+
+  ending->whep = session->whep;
+  ending->id = g_strdup (session->id);
+  g_idle_add_full (G_PRIORITY_DEFAULT, end_session_now, ending, ending_free);
+}
+
+static void
+fail_pending (Session *session, guint status, const char *text)
+{
+  if (session->pending == NULL)
+    return;
+  respond_text (session->pending, status, text);
+  soup_server_message_unpause (session->pending);
+  session->pending = NULL;
+  end_session_later (session);
+}
+
+static guint
+status_for_error (const char *code)
+{
+  LxProtocolError error;
+
+  if (!lx_protocol_error_from_string (code, &error))
+    return SOUP_STATUS_BAD_REQUEST;
+  switch (error) {
+  case LX_PROTOCOL_ERROR_BAD_TOKEN:
+    return SOUP_STATUS_UNAUTHORIZED;
+  case LX_PROTOCOL_ERROR_NOT_BOOKED:
+    return SOUP_STATUS_FORBIDDEN;
+  default:
+    return SOUP_STATUS_BAD_REQUEST;
+  }
+}
+
+/* What the lesson registry tells this session's "classroom". */
+static void
+on_registry_message (const LxMessage *message, gpointer data)
+{
+  Session *session = data;
+
+  switch (message->type) {
+  case LX_MESSAGE_WELCOME:
+    if (!message->sender_present)
+      fail_pending (session, SOUP_STATUS_SERVICE_UNAVAILABLE,
+                    "the lesson has no sender right now; try again when it starts\n");
+    break;
+  case LX_MESSAGE_ERROR:
+    g_message ("WHEP session %s: refused: %s", session->id, message->message);
+    fail_pending (session, status_for_error (message->code), message->message);
+    break;
+  case LX_MESSAGE_ANSWER:
+    if (session->pending == NULL)
+      break;
+    g_clear_handle_id (&session->timeout, g_source_remove);
+    soup_server_message_set_status (session->pending, SOUP_STATUS_CREATED, NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers (session->pending),
+                                  "Location", session->location);
+    soup_server_message_set_response (session->pending, "application/sdp", SOUP_MEMORY_COPY,
+                                      message->sdp, strlen (message->sdp));
+    soup_server_message_unpause (session->pending);
+    session->pending = NULL;
+    g_message ("WHEP session %s: answered", session->id);
+    break;
+  case LX_MESSAGE_SENDER_LEFT:
+  case LX_MESSAGE_SENDER_JOINED:
+    /* The media session the answer set up is gone; the player starts a new one. */
+    if (message->type == LX_MESSAGE_SENDER_LEFT || !message->resume) {
+      fail_pending (session, SOUP_STATUS_SERVICE_UNAVAILABLE, "the sender left\n");
+      end_session_later (session);
+    }
+    break;
+  default:
+    break; /* trickled candidates: the answer carries them all */
+  }
+}
+
+/* A newer connection of the same school took the session's place. */
+static void
+on_registry_close (const char *reason, gpointer data)
+{
+  Session *session = data;
+
+  fail_pending (session, SOUP_STATUS_CONFLICT, reason);
+  end_session_later (session);
+}
+
+static gboolean
+on_answer_timeout (gpointer data)
+{
+  Session *session = data;
+
+  session->timeout = 0;
+  fail_pending (session, SOUP_STATUS_GATEWAY_TIMEOUT, "the sender did not answer in time\n");
+  return G_SOURCE_REMOVE;
+}
+
+static const char *
+bearer_token (SoupServerMessage *message)
+{
+  const char *authorization = soup_message_headers_get_one (
+      soup_server_message_get_request_headers (message), "Authorization");
+
+  if (authorization && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    return authorization + 7;
+  return NULL;
+}
+
+static void
+start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, const char *school)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  const char *type = soup_message_headers_get_content_type (
+      soup_server_message_get_request_headers (message), NULL);
+  g_autoptr (GBytes) offer = NULL;
+  g_autoptr (LxMessage) hello = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *json = NULL;
+  Session *session;
+
+  if (g_strcmp0 (type, "application/sdp") != 0) {
+    respond_text (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "send an SDP offer as application/sdp\n");
+    return;
+  }
+  offer = soup_message_body_flatten (body);
+  hello = lx_message_new (LX_MESSAGE_HELLO);
+  hello->version = LX_PROTOCOL_VERSION;
+  hello->role = LX_ROLE_RECEIVER;
+  hello->lesson = g_strdup (lesson);
+  hello->school = g_strdup (school);
+  hello->token = g_strdup (bearer_token (message));
+  hello->sdp = g_strndup (g_bytes_get_data (offer, NULL), g_bytes_get_size (offer));
+  /* A player that offers VP8 but no H.264 gets VP8 (the sender decides the details). */
+  if (!strstr (hello->sdp, "H264/90000") && strstr (hello->sdp, "VP8/90000"))
+    hello->video_codec = g_strdup (LX_VIDEO_CODEC_VP8);
+  /* The same checks as any message: ids, sizes, UTF-8. */
+  json = lx_message_to_json (hello, &error);
+  if (json == NULL) {
+    respond_text (message, SOUP_STATUS_BAD_REQUEST, error->message);
+    return;
+  }
+
+  session = g_new0 (Session, 1);
+  session->whep = whep;
+  session->id = g_uuid_string_random ();
+  session->location = g_strdup_printf ("/whep/%s/%s/%s", lesson, school, session->id);
+  session->pending = message;
+  session->peer = lx_lesson_registry_add_peer (whep->registry, "a WHEP player",
+                                               on_registry_message, on_registry_close, session);
+  g_hash_table_insert (whep->sessions, session->id, session);
+  session->timeout = g_timeout_add_seconds (ANSWER_TIMEOUT_S, on_answer_timeout, session);
+  soup_server_message_pause (message);
+  g_message ("WHEP session %s: %s plays lesson %s", session->id, school, lesson);
+  lx_lesson_registry_handle (whep->registry, session->peer, json, strlen (json));
+}
+
+static void
+on_whep (SoupServer *server, SoupServerMessage *message, const char *path, GHashTable *query,
+         gpointer data)
+{
+  LxWhep *whep = data;
+  const char *method = soup_server_message_get_method (message);
+  g_auto (GStrv) parts = g_strsplit (path + strlen ("/whep/"), "/", -1);
+  guint n_parts = g_strv_length (parts);
+  Session *session;
+
+  if (!g_str_has_prefix (path, "/whep/") || n_parts < 2 || n_parts > 3 ||
+      !lx_protocol_id_is_valid (parts[0]) || !lx_protocol_id_is_valid (parts[1])) {
+    respond_text (message, SOUP_STATUS_NOT_FOUND, "WHEP endpoints are /whep/LESSON/SCHOOL\n");
+    return;
+  }
+  if (n_parts == 2) {
+    if (method == SOUP_METHOD_OPTIONS) {
+      soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                    "Accept-Post", "application/sdp");
+      soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
+    } else if (method == SOUP_METHOD_POST) {
+      start_session (whep, message, parts[0], parts[1]);
+    } else {
+      respond_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "POST an SDP offer here\n");
+    }
+    return;
+  }
+  session = g_hash_table_lookup (whep->sessions, parts[2]);
+  if (session == NULL || !g_str_equal (session->location, path)) {
+    respond_text (message, SOUP_STATUS_NOT_FOUND, "no such WHEP session\n");
+    return;
+  }
+  if (method == SOUP_METHOD_DELETE) {
+    g_message ("WHEP session %s: ended by the player", session->id);
+    lx_lesson_registry_remove_peer (whep->registry, session->peer, "the player ended the session");
+    g_hash_table_remove (whep->sessions, session->id);
+    soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  } else {
+    /* Trickle and ICE restarts (PATCH) are not supported: the answer carries every candidate. */
+    respond_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "only DELETE ends a session\n");
+  }
+}
+
+LxWhep *
+lx_whep_new (SoupServer *server, LxLessonRegistry *registry)
+{
+  LxWhep *whep = g_new0 (LxWhep, 1);
+
+  whep->registry = registry;
+  whep->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                          (GDestroyNotify) session_free);
+  soup_server_add_handler (server, "/whep", on_whep, whep, NULL);
+  return whep;
+}
+
+void
+lx_whep_free (LxWhep *whep)
+{
+  if (whep == NULL)
+    return;
+  g_hash_table_unref (whep->sessions);
+  g_free (whep);
+}
