@@ -21,13 +21,27 @@ typedef struct {
   guint timeout;
 } Session;
 
+/* The POST still waiting for the answer, no longer watched for its player leaving. */
+static SoupServerMessage *
+take_pending (Session *session)
+{
+  SoupServerMessage *message = session->pending;
+
+  if (message)
+    g_signal_handlers_disconnect_by_data (message, session);
+  session->pending = NULL;
+  return message;
+}
+
 static void
 session_free (Session *session)
 {
+  SoupServerMessage *pending = take_pending (session);
+
   g_clear_handle_id (&session->timeout, g_source_remove);
-  if (session->pending) {
-    soup_server_message_set_status (session->pending, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
-    soup_server_message_unpause (session->pending);
+  if (pending) {
+    soup_server_message_set_status (pending, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    soup_server_message_unpause (pending);
   }
   g_free (session->id);
   g_free (session->location);
@@ -83,11 +97,12 @@ end_session_later (Session *session)
 static void
 fail_pending (Session *session, guint status, const char *text)
 {
-  if (session->pending == NULL)
+  SoupServerMessage *pending = take_pending (session);
+
+  if (pending == NULL)
     return;
-  respond_text (session->pending, status, text);
-  soup_server_message_unpause (session->pending);
-  session->pending = NULL;
+  respond_text (pending, status, text);
+  soup_server_message_unpause (pending);
   end_session_later (session);
 }
 
@@ -124,19 +139,20 @@ on_registry_message (const LxMessage *message, gpointer data)
     g_message ("WHEP session %s: refused: %s", session->id, message->message);
     fail_pending (session, status_for_error (message->code), message->message);
     break;
-  case LX_MESSAGE_ANSWER:
-    if (session->pending == NULL)
+  case LX_MESSAGE_ANSWER: {
+    SoupServerMessage *pending = take_pending (session);
+    if (pending == NULL)
       break;
     g_clear_handle_id (&session->timeout, g_source_remove);
-    soup_server_message_set_status (session->pending, SOUP_STATUS_CREATED, NULL);
-    soup_message_headers_replace (soup_server_message_get_response_headers (session->pending),
-                                  "Location", session->location);
-    soup_server_message_set_response (session->pending, "application/sdp", SOUP_MEMORY_COPY,
-                                      message->sdp, strlen (message->sdp));
-    soup_server_message_unpause (session->pending);
-    session->pending = NULL;
+    soup_server_message_set_status (pending, SOUP_STATUS_CREATED, NULL);
+    soup_message_headers_replace (soup_server_message_get_response_headers (pending), "Location",
+                                  session->location);
+    soup_server_message_set_response (pending, "application/sdp", SOUP_MEMORY_COPY, message->sdp,
+                                      strlen (message->sdp));
+    soup_server_message_unpause (pending);
     g_message ("WHEP session %s: answered", session->id);
     break;
+  }
   case LX_MESSAGE_SENDER_LEFT:
   case LX_MESSAGE_SENDER_JOINED:
     /* The media session the answer set up is gone; the player starts a new one. */
@@ -168,6 +184,14 @@ on_answer_timeout (gpointer data)
   session->timeout = 0;
   fail_pending (session, SOUP_STATUS_GATEWAY_TIMEOUT, "the sender did not answer in time\n");
   return G_SOURCE_REMOVE;
+}
+
+/* The player went away before the answer: so does its session. */
+static void
+on_request_finished (SoupServerMessage *message, Session *session)
+{
+  take_pending (session);
+  end_session_later (session);
 }
 
 static const char *
@@ -220,6 +244,7 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   session->id = g_uuid_string_random ();
   session->location = g_strdup_printf ("/whep/%s/%s/%s", lesson, school, session->id);
   session->pending = message;
+  g_signal_connect (message, "finished", G_CALLBACK (on_request_finished), session);
   session->peer = lx_lesson_registry_add_peer (whep->registry, "a WHEP player",
                                                on_registry_message, on_registry_close, session);
   g_hash_table_insert (whep->sessions, session->id, session);
