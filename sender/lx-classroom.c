@@ -45,7 +45,6 @@ struct _LxClassroom {
   gboolean offer_started;
   GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
   LxOfferPayloads offer_payloads;
-  GPtrArray *gathered;  /* answering: "mline candidate" lines, for the answer (no trickle) */
   gboolean answer_set;  /* answering: the local description is set */
   gboolean answer_sent;
   gint64 joined_at;   /* monotonic µs */
@@ -69,7 +68,6 @@ classroom_clear (LxClassroom *classroom)
   gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->bin);
   g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
-  g_clear_pointer (&classroom->gathered, g_ptr_array_unref);
   g_free (classroom->school);
 }
 
@@ -612,7 +610,6 @@ read_offer (LxClassroom *classroom, const char *sdp, GError **error)
                  "baseline)", classroom->context.video_codec);
     return FALSE;
   }
-  classroom->gathered = g_ptr_array_new_with_free_func (g_free);
   return TRUE;
 }
 
@@ -660,19 +657,9 @@ release_media (LxClassroom *classroom)
   }
 }
 
-static gboolean
-media_has_candidate (const GstSDPMedia *media, const char *candidate)
-{
-  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
-    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
-    if (g_strcmp0 (attribute->key, "candidate") == 0 && g_strcmp0 (attribute->value, candidate) == 0)
-      return TRUE;
-  }
-  return FALSE;
-}
-
-/* The answer leaves once it is set and ICE gathering is complete, with every candidate in it: a
- * WHEP player does not trickle. */
+/* The answer leaves once it is set and ICE gathering is complete, with every candidate in it (a
+ * WHEP player does not trickle): webrtcbin writes each gathered candidate into its local
+ * description; the answer only adds that there are no more. */
 static gboolean
 maybe_send_answer (gpointer data)
 {
@@ -693,16 +680,6 @@ maybe_send_answer (gpointer data)
   }
   gst_sdp_message_copy (local->sdp, &sdp);
   gst_webrtc_session_description_free (local);
-  for (guint i = 0; i < classroom->gathered->len; i++) {
-    const char *line = g_ptr_array_index (classroom->gathered, i);
-    guint mline = (guint) g_ascii_strtoull (line, NULL, 10);
-    const char *candidate = strchr (line, ' ') + 1;
-    GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (sdp, mline);
-    if (g_str_has_prefix (candidate, "candidate:"))
-      candidate += strlen ("candidate:");
-    if (media && !media_has_candidate (media, candidate))
-      gst_sdp_media_add_attribute (media, "candidate", candidate);
-  }
   for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
     gst_sdp_media_add_attribute ((GstSDPMedia *) gst_sdp_message_get_media (sdp, m),
                                  "end-of-candidates", NULL);
@@ -720,38 +697,6 @@ on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_send_answer, classroom_ref (data),
                               classroom_unref);
-}
-
-typedef struct {
-  LxClassroom *classroom;
-  gchar *line;
-} Gathered;
-
-static gboolean
-note_gathered (gpointer data)
-{
-  Gathered *gathered = data;
-  g_ptr_array_add (gathered->classroom->gathered, g_steal_pointer (&gathered->line));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-free_gathered (gpointer data)
-{
-  Gathered *gathered = data;
-  classroom_unref (gathered->classroom);
-  g_free (gathered->line);
-  g_free (gathered);
-}
-
-static void
-on_answer_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpointer data)
-{
-  Gathered *gathered = g_new0 (Gathered, 1);
-
-  gathered->classroom = classroom_ref (data);
-  gathered->line = g_strdup_printf ("%u %s", mline_index, candidate);
-  g_main_context_invoke_full (NULL, G_PRIORITY_HIGH, note_gathered, gathered, free_gathered);
 }
 
 static gboolean
@@ -807,8 +752,6 @@ answer_offer (LxClassroom *classroom)
   GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, classroom_ref (classroom),
                                                           classroom_unref);
 
-  g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_answer_candidate),
-                         classroom_ref (classroom), closure_unref, 0);
   g_signal_connect_data (classroom->webrtc, "notify::ice-gathering-state",
                          G_CALLBACK (on_gathering_state), classroom_ref (classroom),
                          closure_unref, 0);
@@ -865,8 +808,10 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, const c
   if (classroom->offer)
     hold_media (classroom);
 
-  g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
-                         classroom_ref (classroom), closure_unref, 0);
+  /* Candidates trickle to a classroom we offer to; one that offered gets them in the answer. */
+  if (classroom->offer == NULL)
+    g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
+                           classroom_ref (classroom), closure_unref, 0);
   g_signal_connect_data (classroom->webrtc, "notify::connection-state",
                          G_CALLBACK (on_connection_state), classroom_ref (classroom),
                          closure_unref, 0);

@@ -88,22 +88,26 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
     .n_layers = sender->config->encoder_per_classroom ? 1 : sender->config->n_layers,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
   };
+  GstElement **tees = sender->video_tees;
+  LxKeyframeGate **gates = sender->keyframes;
   LxClassroom *classroom;
 
-  /* A browser without H.264: the VP8 layers start with the first such classroom. */
-  if (vp8 && !sender->config->encoder_per_classroom && sender->vp8_tees[0] == NULL) {
-    g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
-    if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees, sender->vp8_keyframes,
-                             &error)) {
-      g_warning ("classroom %s: %s", school, error->message);
-      return;
+  /* A browser without H.264: the VP8 layers start with the first such classroom (with an
+   * encoder per classroom, the branch encodes VP8 itself from the raw video). */
+  if (vp8 && !sender->config->encoder_per_classroom) {
+    if (sender->vp8_tees[0] == NULL) {
+      g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
+      if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees,
+                               sender->vp8_keyframes, &error)) {
+        g_warning ("classroom %s: %s", school, error->message);
+        return;
+      }
     }
+    tees = sender->vp8_tees;
+    gates = sender->vp8_keyframes;
   }
-  memcpy (context.video_tees, vp8 && !sender->config->encoder_per_classroom ? sender->vp8_tees
-                                                                            : sender->video_tees,
-          sizeof (context.video_tees));
-  memcpy (context.keyframes, vp8 ? sender->vp8_keyframes : sender->keyframes,
-          sizeof (context.keyframes));
+  memcpy (context.video_tees, tees, sizeof (context.video_tees));
+  memcpy (context.keyframes, gates, sizeof (context.keyframes));
   /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
   remove_classroom (sender, school, "joined again");
   classroom = lx_classroom_new (&context, school, offer, &error);
@@ -279,7 +283,6 @@ follow_timetable (gpointer data)
 }
 
 /* ---- Statistics ---- */
-
 
 /* Every few seconds, each classroom's round-trip time to the server, for the status board (and the
  * statistics file). */
