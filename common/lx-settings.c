@@ -4,7 +4,8 @@
 #include "lx-protocol.h"
 
 gboolean
-lx_connection_settings_validate (const LxConnectionSettings *settings, GError **error)
+lx_connection_settings_validate (const LxConnectionSettings *settings, const char *media_url_key,
+                                 const char *media_url, GError **error)
 {
   if (settings->school == NULL) {
     g_set_error_literal (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
@@ -23,6 +24,15 @@ lx_connection_settings_validate (const LxConnectionSettings *settings, GError **
                  LX_PROTOCOL_MAX_ID_LENGTH, settings->lesson ? settings->lesson : "");
     return FALSE;
   }
+  if (media_url && !g_str_has_prefix (media_url, "http://") &&
+      !g_str_has_prefix (media_url, "https://")) {
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                 "key '%s' must be an http:// or https:// URL, got '%s'", media_url_key, media_url);
+    return FALSE;
+  }
+  /* Media through WHIP or WHEP alone needs no signaling server. */
+  if (settings->server == NULL && media_url)
+    return TRUE;
   if (settings->server == NULL ||
       !(g_str_has_prefix (settings->server, "ws://") || g_str_has_prefix (settings->server, "wss://"))) {
     g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,

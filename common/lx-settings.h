@@ -41,6 +41,9 @@ typedef struct {
     "all: any working path; relay: only through the TURN server (networks that allow nothing "    \
     "else)" }
 
-/* Checks what the keys alone cannot: a school id and a lesson id that the protocol accepts.
- * Returns FALSE with @error naming the key. */
-gboolean lx_connection_settings_validate (const LxConnectionSettings *settings, GError **error);
+/* Checks what the keys alone cannot: a school id and a lesson id that the protocol accepts, and a
+ * signaling server unless the program's WHIP or WHEP URL (@media_url, from key @media_url_key;
+ * nullable) is set, which must be http(s). Returns FALSE with @error naming the key. */
+gboolean lx_connection_settings_validate (const LxConnectionSettings *settings,
+                                          const char *media_url_key, const char *media_url,
+                                          GError **error);

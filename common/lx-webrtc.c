@@ -152,3 +152,37 @@ lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
   gst_webrtc_session_description_free (description);
   return TRUE;
 }
+
+gchar *
+lx_webrtc_get_complete_description (GstElement *webrtc)
+{
+  GstWebRTCICEGatheringState gathering;
+  GstWebRTCSessionDescription *local = NULL;
+  g_autoptr (GstSDPMessage) sdp = NULL;
+
+  g_object_get (webrtc, "ice-gathering-state", &gathering, "local-description", &local, NULL);
+  if (gathering != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || local == NULL) {
+    g_clear_pointer (&local, gst_webrtc_session_description_free);
+    return NULL;
+  }
+  /* webrtcbin writes each gathered candidate into its local description; only the end of them is
+   * left to say. */
+  gst_sdp_message_copy (local->sdp, &sdp);
+  gst_webrtc_session_description_free (local);
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
+    gst_sdp_media_add_attribute ((GstSDPMedia *) gst_sdp_message_get_media (sdp, m),
+                                 "end-of-candidates", NULL);
+  return gst_sdp_message_as_text (sdp);
+}
+
+GstWebRTCSessionDescription *
+lx_webrtc_take_description (GstPromise *promise, const char *kind)
+{
+  const GstStructure *reply = gst_promise_get_reply (promise);
+  GstWebRTCSessionDescription *description = NULL;
+
+  if (reply)
+    gst_structure_get (reply, kind, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, NULL);
+  gst_promise_unref (promise);
+  return description;
+}

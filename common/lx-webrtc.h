@@ -36,6 +36,15 @@ typedef struct _LxSignalingClient LxSignalingClient;
 gboolean lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
                                               LxSignalingClient *signaling, const char *school);
 
+/* (transfer full) (nullable) For peers that do not trickle (WHIP, WHEP): @webrtc's local
+ * description as SDP text with every ICE candidate and a=end-of-candidates, once ICE gathering is
+ * complete; NULL before (call again on notify::ice-gathering-state). */
+gchar *lx_webrtc_get_complete_description (GstElement *webrtc);
+
+/* (transfer full) (nullable) The @kind ("offer" or "answer") a create-offer or create-answer
+ * promise replied with, or NULL if it failed. Takes @promise. */
+GstWebRTCSessionDescription *lx_webrtc_take_description (GstPromise *promise, const char *kind);
+
 /* Creates the DTLS certificate this process will use, so that the first classroom does not wait for
  * key generation (webrtcbin makes one per process, on first use, otherwise). */
 void lx_webrtc_prepare_dtls_certificate (void);

@@ -32,6 +32,11 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "negotiates afresh; shorter dropouts are ridden out behind a \"reconnecting\" card"),
   KEY ("playback", "on-sender-left", LX_CONFIG_CHOICE, on_sender_left, "wait", 0, 0, "wait|exit",
        "When the teacher's sender goes away: wait for it to come back, or exit"),
+  KEY ("whep", "whep-url", LX_CONFIG_STRING, whep_url, NULL, 0, 0, NULL,
+       "Play the lesson from this WHEP endpoint (a media server's, or lianxiao-signaling's "
+       "/whep/LESSON/SCHOOL) instead of joining through the signaling server; empty: none"),
+  KEY ("whep", "whep-token", LX_CONFIG_STRING, whep_token, NULL, 0, 0, NULL,
+       "Bearer token for the WHEP endpoint (never logged); empty: the school's token"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with this classroom's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,

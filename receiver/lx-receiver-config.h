@@ -17,6 +17,8 @@ typedef struct {
   gboolean loss_recovery;    /* ask for retransmissions, use FEC */
   gint media_timeout_s;      /* no media this long: negotiate afresh */
   gchar *on_sender_left; /* wait | exit */
+  gchar *whep_url;   /* (nullable) play from this WHEP endpoint instead of joining through signaling */
+  gchar *whep_token; /* (nullable) its bearer token; unset: the school's token */
 
   gchar *stats_json;
   gint stats_interval_ms;

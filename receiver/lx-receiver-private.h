@@ -10,12 +10,17 @@
 #include "lx-signaling-client.h"
 #include "lx-standby.h"
 #include "lx-timetable.h"
+#include "lx-whip-client.h"
 
 #include <gst/gst.h>
+#include <gst/sdp/sdp.h>
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
-  LxSignalingClient *signaling;
+  LxSignalingClient *signaling;   /* (nullable) in a lesson through lianxiao-signaling */
+  LxWhipClient *whep;             /* (nullable) playing from a WHEP URL instead */
+  GCancellable *whep_offer;       /* (nullable) the WHEP offer under way */
+  guint whep_retry_timer;
   LxPlayback *playback;
   LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
   gchar *lesson;                  /* (nullable) the lesson joined now */
@@ -68,6 +73,17 @@ lx_receiver_packets_lost (LxReceiver *receiver)
   return MAX (g_atomic_int_get (&receiver->arrivals.expected) -
                   g_atomic_int_get (&receiver->arrivals.received), 0);
 }
+
+/* A fresh media session: its pipeline around a new webrtcbin, PLAYING, before any description.
+ * FALSE, logged, if webrtcbin could not be made. */
+gboolean lx_receiver_start_pipeline (LxReceiver *receiver);
+/* Which SSRCs @sdp (the sender's description) announces for video. */
+void lx_receiver_note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp);
+
+/* Playing from the WHEP URL (lx-receiver-whep.c): a new session (the previous one ended), and
+ * the end of the session when the program stops. */
+void lx_receiver_whep_start (LxReceiver *receiver);
+void lx_receiver_whep_end (LxReceiver *receiver);
 
 /* Logs a change of what the classroom is doing (for the statistics too). */
 void lx_receiver_set_state (LxReceiver *receiver, const char *state);

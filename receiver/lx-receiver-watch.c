@@ -143,7 +143,8 @@ lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps, guint64 video
   message = lx_message_new (LX_MESSAGE_LINK);
   message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
-  lx_signaling_client_send (receiver->signaling, message);
+  if (receiver->signaling) /* (a WHEP server learns the same from RTCP) */
+    lx_signaling_client_send (receiver->signaling, message);
 }
 
 /* Twice a second, in a lesson: a classroom never shows a frozen picture. No packets for a moment:
@@ -166,7 +167,7 @@ lx_receiver_watch_media (gpointer data)
     receiver->frames_seen_us = now;
   receiver->watched_bytes = bytes;
   receiver->watched_frames = stats.frames_decoded;
-  if (receiver->signaling == NULL || receiver->pipeline == NULL)
+  if ((receiver->signaling == NULL && receiver->whep == NULL) || receiver->pipeline == NULL)
     return G_SOURCE_CONTINUE; /* between lessons, or waiting for the teacher: other cards */
 
   /* A session that has had no packet yet is still setting up: on a lossy link each lost ICE or
@@ -182,7 +183,10 @@ lx_receiver_watch_media (gpointer data)
       receiver->rejoined_us = now;
       lx_receiver_stop_session (receiver);
       show_reconnecting (receiver, "reconnecting");
-      lx_signaling_client_rejoin (receiver->signaling);
+      if (receiver->whep)
+        lx_receiver_whep_start (receiver);
+      else
+        lx_signaling_client_rejoin (receiver->signaling);
     }
   } else if (now - receiver->media_seen_us >= MEDIA_SILENCE_CARD_US) {
     show_reconnecting (receiver, "reconnecting");

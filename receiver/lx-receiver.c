@@ -226,9 +226,9 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Which SSRCs the offer announces for video (its a=ssrc lines). */
-static void
-note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp)
+/* Which SSRCs the sender's description announces for video (its a=ssrc lines). */
+void
+lx_receiver_note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp)
 {
   g_hash_table_remove_all (receiver->video_ssrcs);
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
@@ -244,25 +244,15 @@ note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp)
   }
 }
 
-static void
-start_session (LxReceiver *receiver, const char *sdp)
+gboolean
+lx_receiver_start_pipeline (LxReceiver *receiver)
 {
   const LxConnectionSettings *connection = &receiver->config->connection;
   g_autoptr (GError) error = NULL;
   g_autoptr (GstBus) bus = NULL;
   g_autoptr (GstElement) rtpbin = NULL;
-  GstWebRTCSessionDescription *offer;
-  AnswerRequest *request;
-  GstPromise *promise;
 
   lx_receiver_stop_session (receiver);
-  offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, &error);
-  if (offer == NULL) {
-    g_warning ("classroom %s: unusable offer: %s", connection->school, error->message);
-    return;
-  }
-  note_video_ssrcs (receiver, offer->sdp);
-
   receiver->pipeline = gst_pipeline_new ("receiver");
   /* (no streaming thread of the previous session counts any more) */
   g_atomic_int_set (&receiver->arrivals.received, 0);
@@ -275,11 +265,13 @@ start_session (LxReceiver *receiver, const char *sdp)
   if (receiver->webrtc == NULL) {
     g_warning ("classroom %s: %s", connection->school, error->message);
     gst_clear_object (&receiver->pipeline);
-    gst_webrtc_session_description_free (offer);
-    return;
+    return FALSE;
   }
   gst_bin_add (GST_BIN (receiver->pipeline), receiver->webrtc);
-  g_signal_connect (receiver->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate), receiver);
+  /* (a WHEP server takes every candidate in the offer instead) */
+  if (receiver->signaling)
+    g_signal_connect (receiver->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
+                      receiver);
   g_signal_connect (receiver->webrtc, "pad-added", G_CALLBACK (on_pad_added), receiver);
   g_signal_connect (receiver->webrtc, "on-new-transceiver", G_CALLBACK (on_new_transceiver),
                     receiver);
@@ -292,7 +284,32 @@ start_session (LxReceiver *receiver, const char *sdp)
   if (receiver->fullscreen)
     lx_fullscreen_window_attach (receiver->fullscreen, receiver->pipeline);
   gst_element_set_state (receiver->pipeline, GST_STATE_PLAYING);
+  lx_receiver_set_state (receiver, "connecting");
+  receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
+  receiver->ice_failed = FALSE;
+  return TRUE;
+}
 
+/* The sender's offer, through signaling: a fresh session answers it. */
+static void
+start_session (LxReceiver *receiver, const char *sdp)
+{
+  g_autoptr (GError) error = NULL;
+  GstWebRTCSessionDescription *offer;
+  AnswerRequest *request;
+  GstPromise *promise;
+
+  offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, &error);
+  if (offer == NULL) {
+    g_warning ("classroom %s: unusable offer: %s", receiver->config->connection.school,
+               error->message);
+    return;
+  }
+  if (!lx_receiver_start_pipeline (receiver)) {
+    gst_webrtc_session_description_free (offer);
+    return;
+  }
+  lx_receiver_note_video_ssrcs (receiver, offer->sdp);
   g_signal_emit_by_name (receiver->webrtc, "set-remote-description", offer, NULL);
   gst_webrtc_session_description_free (offer);
   request = g_new0 (AnswerRequest, 1);
@@ -300,9 +317,6 @@ start_session (LxReceiver *receiver, const char *sdp)
   request->webrtc = gst_object_ref (receiver->webrtc);
   promise = gst_promise_new_with_change_func (on_answer_created, request, free_answer_request);
   g_signal_emit_by_name (receiver->webrtc, "create-answer", NULL, promise);
-  lx_receiver_set_state (receiver, "connecting");
-  receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
-  receiver->ice_failed = FALSE;
 }
 
 /* ---- Signaling ---- */
@@ -496,7 +510,8 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   g_autoptr (LxMessage) message = NULL;
   gint64 now = g_get_monotonic_time ();
 
-  if (receiver->webrtc == NULL || now - receiver->last_report_us < SERVER_REPORT_INTERVAL_US)
+  if (receiver->signaling == NULL || receiver->webrtc == NULL ||
+      now - receiver->last_report_us < SERVER_REPORT_INTERVAL_US)
     return;
   receiver->last_report_us = now;
   message = lx_message_new (LX_MESSAGE_STATS);
@@ -669,6 +684,7 @@ lx_receiver_free (LxReceiver *receiver)
   g_clear_handle_id (&receiver->jitter_step_timer, g_source_remove);
   g_clear_handle_id (&receiver->follow_timer, g_source_remove);
   leave_lesson (receiver);
+  lx_receiver_whep_end (receiver);
   lx_timetable_free (receiver->timetable);
   lx_standby_free (receiver->standby);
   g_free (receiver->next_title);
@@ -704,6 +720,8 @@ lx_receiver_run (LxReceiver *receiver)
       lx_fullscreen_window_attach (receiver->fullscreen,
                                    lx_standby_get_pipeline (receiver->standby));
     receiver->follow_timer = g_timeout_add_seconds (1, follow_timetable, receiver);
+  } else if (receiver->config->whep_url) {
+    lx_receiver_whep_start (receiver);
   } else {
     join_lesson (receiver, connection->lesson);
   }
@@ -713,6 +731,7 @@ lx_receiver_run (LxReceiver *receiver)
   receiver->watch_timer = g_timeout_add (500, lx_receiver_watch_media, receiver);
 
   g_main_loop_run (receiver->loop);
+  lx_receiver_whep_end (receiver); /* the server frees the session at once */
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

@@ -19,7 +19,8 @@ main (int argc, char **argv)
   if (!lx_config_load (lx_receiver_config_keys, &config,
                        "Lianxiao receiver: plays the lesson in a rural classroom.", NULL, &argc,
                        &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, &error)) {
+      !lx_connection_settings_validate (&config.connection, "whep-url", config.whep_url,
+                                        &error)) {
     fprintf (stderr, "lianxiao-receiver: %s\n", error->message);
     return LX_RECEIVER_EXIT_USAGE;
   }

@@ -45,11 +45,14 @@ struct _LxClassroom {
   gboolean offer_started;
   GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
   LxOfferPayloads offer_payloads;
-  gboolean answer_set;  /* answering: the local description is set */
-  gboolean answer_sent;
+  LxClassroomOfferFunc deliver_offer; /* (nullable) a publication's (WHIP): its complete offer */
+  gpointer deliver_data;
+  gboolean description_set;  /* not trickling: the local description is set */
+  gboolean description_sent; /* ... and sent, with every candidate */
   gint64 joined_at;   /* monotonic µs */
   gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
   gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
+  gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
 };
 
@@ -245,13 +248,42 @@ lx_classroom_contains (LxClassroom *classroom, GstObject *object)
 
 /* ---- Negotiation ---- */
 
+static gboolean send_complete_description (gpointer data);
+
+static gboolean
+on_description_set_main (gpointer data)
+{
+  LxClassroom *classroom = data;
+
+  if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  classroom->description_set = TRUE;
+  send_complete_description (classroom);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   LxClassroom *classroom = data;
+  GstWebRTCSessionDescription *offer;
 
   /* Offered before the offer leaves, so that no answer can find the classroom unprepared. */
   set_state (classroom, LX_CLASSROOM_OFFERED);
+  /* A publication's offer leaves later, once it holds every candidate. */
+  if (classroom->deliver_offer) {
+    offer = lx_webrtc_take_description (promise, "offer");
+    if (offer == NULL) {
+      g_warning ("classroom %s: webrtcbin could not create an offer", classroom->school);
+      set_state (classroom, LX_CLASSROOM_FAILED);
+      return;
+    }
+    g_signal_emit_by_name (classroom->webrtc, "set-local-description", offer, NULL);
+    gst_webrtc_session_description_free (offer);
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_description_set_main,
+                                classroom_ref (classroom), classroom_unref);
+    return;
+  }
   if (!lx_webrtc_publish_local_description (classroom->webrtc, promise,
                                             classroom->context.signaling, classroom->school))
     set_state (classroom, LX_CLASSROOM_FAILED);
@@ -393,6 +425,7 @@ apply_connection_state (gpointer data)
     g_atomic_int_set (&classroom->connect_ms,
                       (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
+    g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
     configure_repair (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
@@ -657,36 +690,30 @@ release_media (LxClassroom *classroom)
   }
 }
 
-/* The answer leaves once it is set and ICE gathering is complete, with every candidate in it (a
- * WHEP player does not trickle): webrtcbin writes each gathered candidate into its local
- * description; the answer only adds that there are no more. */
+/* A peer that does not trickle (a WHEP player's answer, a WHIP publication's offer) gets the
+ * local description once it is set and ICE gathering is complete, every candidate in it. */
 static gboolean
-maybe_send_answer (gpointer data)
+send_complete_description (gpointer data)
 {
   LxClassroom *classroom = data;
-  GstWebRTCICEGatheringState gathering;
-  GstWebRTCSessionDescription *local = NULL;
-  g_autoptr (GstSDPMessage) sdp = NULL;
+  g_autofree gchar *sdp = NULL;
   g_autoptr (LxMessage) message = NULL;
 
-  if (!classroom->answer_set || classroom->answer_sent ||
+  if (!classroom->description_set || classroom->description_sent ||
       lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
     return G_SOURCE_REMOVE;
-  g_object_get (classroom->webrtc, "ice-gathering-state", &gathering, "local-description", &local,
-                NULL);
-  if (gathering != GST_WEBRTC_ICE_GATHERING_STATE_COMPLETE || local == NULL) {
-    g_clear_pointer (&local, gst_webrtc_session_description_free);
+  sdp = lx_webrtc_get_complete_description (classroom->webrtc);
+  if (sdp == NULL)
+    return G_SOURCE_REMOVE;
+  classroom->description_sent = TRUE;
+  if (classroom->deliver_offer) {
+    g_message ("classroom %s: offer ready, ICE candidates included", classroom->school);
+    classroom->deliver_offer (classroom, sdp, classroom->deliver_data);
     return G_SOURCE_REMOVE;
   }
-  gst_sdp_message_copy (local->sdp, &sdp);
-  gst_webrtc_session_description_free (local);
-  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++)
-    gst_sdp_media_add_attribute ((GstSDPMedia *) gst_sdp_message_get_media (sdp, m),
-                                 "end-of-candidates", NULL);
-  classroom->answer_sent = TRUE;
   message = lx_message_new (LX_MESSAGE_ANSWER);
   message->school = g_strdup (classroom->school);
-  message->sdp = gst_sdp_message_as_text (sdp);
+  message->sdp = g_steal_pointer (&sdp);
   lx_signaling_client_send (classroom->context.signaling, message);
   g_message ("classroom %s: answered its offer, ICE candidates included", classroom->school);
   return G_SOURCE_REMOVE;
@@ -695,8 +722,8 @@ maybe_send_answer (gpointer data)
 static void
 on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_send_answer, classroom_ref (data),
-                              classroom_unref);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, send_complete_description,
+                              classroom_ref (data), classroom_unref);
 }
 
 static gboolean
@@ -706,10 +733,10 @@ on_answer_set_main (gpointer data)
 
   if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
     return G_SOURCE_REMOVE;
-  classroom->answer_set = TRUE;
+  classroom->description_set = TRUE;
   set_state (classroom, LX_CLASSROOM_CONNECTING);
   release_media (classroom);
-  maybe_send_answer (classroom);
+  send_complete_description (classroom);
   return G_SOURCE_REMOVE;
 }
 
@@ -752,11 +779,24 @@ answer_offer (LxClassroom *classroom)
   GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, classroom_ref (classroom),
                                                           classroom_unref);
 
-  g_signal_connect_data (classroom->webrtc, "notify::ice-gathering-state",
-                         G_CALLBACK (on_gathering_state), classroom_ref (classroom),
-                         closure_unref, 0);
   set_state (classroom, LX_CLASSROOM_OFFERED);
   g_signal_emit_by_name (classroom->webrtc, "set-remote-description", classroom->offer, promise);
+}
+
+/* RTCP from the peer (its receiver reports, at least every few seconds while it lives). */
+static void
+on_ssrc_active (GstElement *rtpbin, guint session, guint ssrc, gpointer data)
+{
+  LxClassroom *classroom = data;
+  g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
+}
+
+gint
+lx_classroom_get_silence_s (LxClassroom *classroom)
+{
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
+    return 0;
+  return (gint) (g_get_monotonic_time () / G_USEC_PER_SEC) - g_atomic_int_get (&classroom->heard_s);
 }
 
 /* The largest layer a school may have: all of them, unless configuration caps its link. */
@@ -770,9 +810,9 @@ starting_layer (const LxClassroomContext *context, const char *school)
   return lx_layers_fitting (context->config->layer_specs, context->n_layers, GPOINTER_TO_INT (cap));
 }
 
-LxClassroom *
-lx_classroom_new (const LxClassroomContext *context, const char *school, const char *offer,
-                  GError **error)
+static LxClassroom *
+classroom_new (const LxClassroomContext *context, const char *school, const char *offer,
+               LxClassroomOfferFunc deliver_offer, gpointer deliver_data, GError **error)
 {
   static gint serial = 0;
   LxClassroom *classroom = g_atomic_rc_box_new0 (LxClassroom);
@@ -786,6 +826,8 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, const c
   classroom->connect_ms = -1;
   classroom->rtt_ms = -1;
   classroom->loss_permille = -1;
+  classroom->deliver_offer = deliver_offer;
+  classroom->deliver_data = deliver_data;
   if (offer && !read_offer (classroom, offer, error))
     goto failed;
   classroom->bin = gst_object_ref_sink (gst_bin_new (name));
@@ -808,10 +850,20 @@ lx_classroom_new (const LxClassroomContext *context, const char *school, const c
   if (classroom->offer)
     hold_media (classroom);
 
-  /* Candidates trickle to a classroom we offer to; one that offered gets them in the answer. */
-  if (classroom->offer == NULL)
+  /* Candidates trickle to a classroom we offer to through signaling; a player that offered gets
+   * them in the answer, a WHIP endpoint in the offer. */
+  if (classroom->offer == NULL && deliver_offer == NULL)
     g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
                            classroom_ref (classroom), closure_unref, 0);
+  else
+    g_signal_connect_data (classroom->webrtc, "notify::ice-gathering-state",
+                           G_CALLBACK (on_gathering_state), classroom_ref (classroom),
+                           closure_unref, 0);
+  {
+    g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+    g_signal_connect_data (rtpbin, "on-ssrc-active", G_CALLBACK (on_ssrc_active),
+                           classroom_ref (classroom), closure_unref, 0);
+  }
   g_signal_connect_data (classroom->webrtc, "notify::connection-state",
                          G_CALLBACK (on_connection_state), classroom_ref (classroom),
                          closure_unref, 0);
@@ -848,6 +900,21 @@ failed:
   return NULL;
 }
 
+LxClassroom *
+lx_classroom_new (const LxClassroomContext *context, const char *school, const char *offer,
+                  GError **error)
+{
+  return classroom_new (context, school, offer, NULL, NULL, error);
+}
+
+LxClassroom *
+lx_classroom_new_publication (const LxClassroomContext *context, const char *name,
+                              LxClassroomOfferFunc deliver_offer, gpointer user_data,
+                              GError **error)
+{
+  return classroom_new (context, name, NULL, deliver_offer, user_data, error);
+}
+
 /* ---- Tearing down ---- */
 
 static void
@@ -880,6 +947,10 @@ finish_close (gpointer data)
   /* The callbacks hold references on the classroom: drop them, or branch and classroom would keep
    * each other alive. */
   g_signal_handlers_disconnect_by_data (classroom->webrtc, classroom);
+  {
+    g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+    g_signal_handlers_disconnect_by_data (rtpbin, classroom);
+  }
   disconnect_callbacks (classroom, &classroom->video);
   disconnect_callbacks (classroom, &classroom->audio);
   gst_element_set_state (classroom->bin, GST_STATE_NULL);

@@ -51,6 +51,16 @@ const char *lx_classroom_state_to_string (LxClassroomState state);
 LxClassroom *lx_classroom_new (const LxClassroomContext *context, const char *school,
                                const char *offer, GError **error);
 
+/* Called on the main context with a publication's offer (SDP text, every ICE candidate in it). */
+typedef void (*LxClassroomOfferFunc) (LxClassroom *classroom, const char *offer, gpointer user_data);
+
+/* (transfer full) A branch like a classroom's, named @name, for a media server that takes the
+ * lesson through WHIP: its offer, complete with candidates, goes to @deliver_offer rather than
+ * through signaling, and the answer comes back through lx_classroom_set_answer(). */
+LxClassroom *lx_classroom_new_publication (const LxClassroomContext *context, const char *name,
+                                           LxClassroomOfferFunc deliver_offer, gpointer user_data,
+                                           GError **error);
+
 /* Applies the classroom's SDP answer. FALSE with @error if it is unusable. */
 gboolean lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error);
 void lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const char *candidate);
@@ -77,6 +87,10 @@ guint lx_classroom_get_layer (LxClassroom *classroom);
 gdouble lx_classroom_get_loss (LxClassroom *classroom);
 /* The last round-trip time in milliseconds, or -1 before one is known. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
+
+/* Seconds since the connected peer last sent RTCP (0 before it connects). webrtcbin keeps a
+ * connection "connected" when the peer vanishes without a word; this notices. */
+gint lx_classroom_get_silence_s (LxClassroom *classroom);
 
 /* TRUE if @object is part of this classroom's branch (to route bus errors). */
 gboolean lx_classroom_contains (LxClassroom *classroom, GstObject *object);

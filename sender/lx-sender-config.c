@@ -53,6 +53,11 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("network", "fec-percentage", LX_CONFIG_INT, fec_percentage, "10", 0, 100, NULL,
        "Least video forward error correction, in percent of the media packets, for a classroom "
        "that reports loss (twice its loss rate, at most 50; none on a clean link)"),
+  KEY ("publish", "whip-url", LX_CONFIG_STRING, whip_url, NULL, 0, 0, NULL,
+       "WHIP endpoint (RFC 9725) of a media server to publish the lesson's top layer to, which "
+       "then carries the fan-out; empty: none. With server empty, the lesson goes only there"),
+  KEY ("publish", "whip-token", LX_CONFIG_STRING, whip_token, NULL, 0, 0, NULL,
+       "Bearer token the WHIP endpoint expects (never logged); empty: none"),
   KEY ("audio", "audio-source", LX_CONFIG_CHOICE, audio_source, "test", 0, 0,
        "test|pulse|alsa|none", "Where the sound comes from"),
   KEY ("audio", "audio-device", LX_CONFIG_STRING, audio_device, NULL, 0, 0, NULL,

@@ -33,6 +33,9 @@ typedef struct {
   gchar *audio_device;
   gint audio_bitrate_kbps;
 
+  gchar *whip_url;   /* (nullable) a media server to publish to */
+  gchar *whip_token; /* (nullable) its bearer token */
+
   gchar *stats_json;
   gint stats_interval_ms;
 

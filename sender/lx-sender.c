@@ -13,6 +13,7 @@
 #include "lx-latency-stamp.h"
 #include "lx-stats.h"
 #include "lx-timetable.h"
+#include "lx-whip-publisher.h"
 
 #include <glib-unix.h>
 #include <gst/video/video.h>
@@ -43,6 +44,7 @@ struct _LxSender {
   GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
   GHashTable *unconfirmed; /* schools not heard of since we joined again */
   guint confirm_timer;
+  LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
   GMainLoop *loop;
   int exit_status;
   guint stats_timer;
@@ -74,12 +76,17 @@ remove_classroom (LxSender *sender, const char *school, const char *reason)
 static gboolean add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees,
                                     LxKeyframeGate **gates, GError **error);
 
-static void
-add_classroom (LxSender *sender, const char *school, const char *video_codec, const char *offer)
+/* What a new branch in @video_codec shares with the others. FALSE with @error if the encoders
+ * it needs cannot start. */
+static gboolean
+make_context (LxSender *sender, const char *school, const char *video_codec,
+              LxClassroomContext *context, GError **error)
 {
-  g_autoptr (GError) error = NULL;
   gboolean vp8 = g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0;
-  LxClassroomContext context = {
+  GstElement **tees = sender->video_tees;
+  LxKeyframeGate **gates = sender->keyframes;
+
+  *context = (LxClassroomContext) {
     .config = sender->config,
     .pipeline = sender->pipeline,
     .audio_tee = sender->audio_tee,
@@ -88,26 +95,34 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
     .n_layers = sender->config->encoder_per_classroom ? 1 : sender->config->n_layers,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
   };
-  GstElement **tees = sender->video_tees;
-  LxKeyframeGate **gates = sender->keyframes;
-  LxClassroom *classroom;
-
   /* A browser without H.264: the VP8 layers start with the first such classroom (with an
    * encoder per classroom, the branch encodes VP8 itself from the raw video). */
   if (vp8 && !sender->config->encoder_per_classroom) {
     if (sender->vp8_tees[0] == NULL) {
       g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
       if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees,
-                               sender->vp8_keyframes, &error)) {
-        g_warning ("classroom %s: %s", school, error->message);
-        return;
-      }
+                               sender->vp8_keyframes, error))
+        return FALSE;
     }
     tees = sender->vp8_tees;
     gates = sender->vp8_keyframes;
   }
-  memcpy (context.video_tees, tees, sizeof (context.video_tees));
-  memcpy (context.keyframes, gates, sizeof (context.keyframes));
+  memcpy (context->video_tees, tees, sizeof (context->video_tees));
+  memcpy (context->keyframes, gates, sizeof (context->keyframes));
+  return TRUE;
+}
+
+static void
+add_classroom (LxSender *sender, const char *school, const char *video_codec, const char *offer)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext context;
+  LxClassroom *classroom;
+
+  if (!make_context (sender, school, video_codec, &context, &error)) {
+    g_warning ("classroom %s: %s", school, error->message);
+    return;
+  }
   /* A classroom that reconnects before its old connection was noticed gone starts afresh. */
   remove_classroom (sender, school, "joined again");
   classroom = lx_classroom_new (&context, school, offer, &error);
@@ -341,6 +356,23 @@ drop_failed_classrooms (LxSender *sender)
     remove_classroom (sender, g_ptr_array_index (failed, i), "its connection failed");
 }
 
+/* The WHIP publication: its state now, and how many sessions the endpoint accepted. */
+static void
+add_publication (JsonBuilder *builder, LxWhipPublisher *publisher)
+{
+  LxClassroom *branch = lx_whip_publisher_get_branch (publisher);
+
+  json_builder_set_member_name (builder, "publication");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, branch ? lx_classroom_state_to_string (
+                                                       lx_classroom_get_state (branch))
+                                                 : "retrying");
+  lx_stats_add_int (builder, "sessions", lx_whip_publisher_get_sessions (publisher));
+  lx_stats_add_int (builder, "connect_ms", branch ? lx_classroom_get_connect_ms (branch) : -1);
+  json_builder_end_object (builder);
+}
+
 static gboolean
 report_stats (gpointer data)
 {
@@ -394,6 +426,8 @@ report_stats (gpointer data)
   }
   json_builder_end_array (builder);
   lx_stats_add_int (builder, "classrooms_connected", connected);
+  if (sender->publisher)
+    add_publication (builder, sender->publisher);
   json_builder_end_object (builder);
 
   report_rtts (sender);
@@ -634,6 +668,7 @@ lx_sender_free (LxSender *sender)
 {
   g_clear_handle_id (&sender->stats_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
+  g_clear_pointer (&sender->publisher, lx_whip_publisher_free);
   leave_lesson (sender);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
@@ -664,6 +699,20 @@ on_quit_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gboolean
+start_publishing (LxSender *sender)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext context;
+
+  if (make_context (sender, "whip", LX_VIDEO_CODEC_H264, &context, &error))
+    sender->publisher = lx_whip_publisher_new (&context, sender->config->whip_url,
+                                               sender->config->whip_token, &error);
+  if (sender->publisher == NULL)
+    g_printerr ("lianxiao-sender: %s\n", error->message);
+  return sender->publisher != NULL;
+}
+
 int
 lx_sender_run (LxSender *sender)
 {
@@ -679,7 +728,13 @@ lx_sender_run (LxSender *sender)
     return 1;
   }
 
-  if (connection->follow_timetable) {
+  if (sender->config->whip_url && !start_publishing (sender)) {
+    gst_bus_remove_watch (bus);
+    return 1;
+  }
+  if (connection->server == NULL)
+    g_message ("no signaling server: the lesson goes only to the WHIP endpoint");
+  else if (connection->follow_timetable) {
     sender->timetable = lx_timetable_new (connection, LX_ROLE_SENDER);
     sender->follow_timer = g_timeout_add_seconds (1, follow_timetable, sender);
   } else {
@@ -690,6 +745,7 @@ lx_sender_run (LxSender *sender)
 
   g_main_loop_run (sender->loop);
   report_stats (sender); /* the final counts */
+  g_clear_pointer (&sender->publisher, lx_whip_publisher_free); /* ends its session */
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

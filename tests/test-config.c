@@ -46,7 +46,7 @@ test_example_configs_load (void)
   g_assert_null (sender.connection.ice.local_addresses[1]);
   g_assert_null (sender.connection.token); /* "token =" means none */
   g_assert_cmpstr (sender.video_source, ==, "test");
-  g_assert_true (lx_connection_settings_validate (&sender.connection, &error));
+  g_assert_true (lx_connection_settings_validate (&sender.connection, NULL, NULL, &error));
   g_assert_true (lx_sender_config_validate (&sender, &error));
   g_assert_cmpuint (sender.n_layers, ==, 3);
   g_assert_cmpint (sender.width, ==, 1280);
@@ -182,22 +182,34 @@ test_connection_settings_validation (void)
   g_autoptr (GError) error = NULL;
 
   lx_config_set_defaults (lx_sender_config_keys, &config);
-  g_assert_false (lx_connection_settings_validate (&config.connection, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
   g_assert_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE);
   g_assert_nonnull (strstr (error->message, "'school'"));
   g_clear_error (&error);
 
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "school", "no spaces please",
                                       "test", NULL));
-  g_assert_false (lx_connection_settings_validate (&config.connection, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
   g_assert_nonnull (strstr (error->message, "no spaces please"));
   g_clear_error (&error);
 
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "school", "ok", "t", NULL));
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "server", "http://x", "t",
                                       NULL));
-  g_assert_false (lx_connection_settings_validate (&config.connection, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
   g_assert_nonnull (strstr (error->message, "ws://"));
+  g_clear_error (&error);
+
+  /* Publishing only through WHIP needs no signaling server; the WHIP URL must be http(s). */
+  g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "server", "", "t", NULL));
+  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
+  g_clear_error (&error);
+  g_assert_true (lx_connection_settings_validate (&config.connection, "whip-url",
+                                                  "http://media.example/whip/1", &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, "whip-url",
+                                                   "ws://media.example/whip/1", &error));
+  g_assert_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE);
+  g_assert_nonnull (strstr (error->message, "'whip-url'"));
   lx_config_clear (lx_sender_config_keys, &config);
 }
 

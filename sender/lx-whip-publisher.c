@@ -1,0 +1,172 @@
+/* Publishing to a WHIP endpoint (see lx-whip-publisher.h). Main context only. */
+#include "lx-whip-publisher.h"
+
+#include "lx-whip-client.h"
+
+/* Waits between attempts after a failure: doubling from the first to the last. */
+#define RETRY_FIRST_S 1
+#define RETRY_LAST_S 30
+/* A session that is not up within this (ICE or DTLS never completes) is tried afresh. */
+#define CONNECT_TIMEOUT_S 20
+/* A media server that sends no RTCP for this long is gone (its receiver reports come every few
+ * seconds), although ICE still says "connected". */
+#define SILENCE_TIMEOUT_S 10
+/* How long a stopping sender waits for the server to confirm the session's end. */
+#define END_WAIT_MS 2000
+
+struct _LxWhipPublisher {
+  LxClassroomContext context;
+  LxWhipClient *client;
+  LxClassroom *branch;      /* (nullable) between attempts */
+  GCancellable *cancellable; /* the offer under way */
+  gint64 started_us;        /* monotonic: this attempt's start */
+  guint retry_s;            /* the next wait after a failure */
+  guint sessions;
+  guint retry_timer, check_timer;
+};
+
+static gboolean start_attempt (gpointer data);
+
+static void
+end_attempt (LxWhipPublisher *publisher)
+{
+  g_cancellable_cancel (publisher->cancellable);
+  g_clear_object (&publisher->cancellable);
+  lx_whip_client_end_session (publisher->client, 0);
+  if (publisher->branch)
+    lx_classroom_close (g_steal_pointer (&publisher->branch));
+}
+
+/* Something went wrong with this attempt: end it, and try again later. */
+static void
+retry_later (LxWhipPublisher *publisher, const char *why)
+{
+  end_attempt (publisher);
+  g_warning ("WHIP: %s; publishing again in %u s", why, publisher->retry_s);
+  g_clear_handle_id (&publisher->retry_timer, g_source_remove);
+  publisher->retry_timer = g_timeout_add_seconds (publisher->retry_s, start_attempt, publisher);
+  publisher->retry_s = MIN (publisher->retry_s * 2, RETRY_LAST_S);
+}
+
+static void
+on_answer (GObject *source, GAsyncResult *result, gpointer data)
+{
+  LxWhipPublisher *publisher = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *answer = lx_whip_client_offer_finish (publisher->client, result, &error);
+  g_autofree gchar *why = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return; /* (the publisher may be gone: touch nothing) */
+  if (answer == NULL) {
+    why = g_strdup (error->message);
+    retry_later (publisher, why);
+    return;
+  }
+  publisher->sessions++;
+  g_message ("WHIP: the endpoint accepted the lesson (session %s)",
+             lx_whip_client_get_session_url (publisher->client));
+  if (publisher->branch == NULL || !lx_classroom_set_answer (publisher->branch, answer, &error)) {
+    why = g_strdup_printf ("unusable answer: %s", error ? error->message : "no branch");
+    retry_later (publisher, why);
+  }
+}
+
+static void
+deliver_offer (LxClassroom *branch, const char *offer, gpointer data)
+{
+  LxWhipPublisher *publisher = data;
+
+  if (branch != publisher->branch)
+    return;
+  g_clear_object (&publisher->cancellable);
+  publisher->cancellable = g_cancellable_new ();
+  lx_whip_client_offer_async (publisher->client, offer, publisher->cancellable, on_answer,
+                              publisher);
+}
+
+static gboolean
+start_attempt (gpointer data)
+{
+  LxWhipPublisher *publisher = data;
+  g_autoptr (GError) error = NULL;
+
+  publisher->retry_timer = 0;
+  publisher->started_us = g_get_monotonic_time ();
+  publisher->branch = lx_classroom_new_publication (&publisher->context, "whip", deliver_offer,
+                                                    publisher, &error);
+  if (publisher->branch == NULL)
+    retry_later (publisher, error->message);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once a second: a failed connection, or one that never comes up, is tried afresh. */
+static gboolean
+check_connection (gpointer data)
+{
+  LxWhipPublisher *publisher = data;
+  LxClassroomState state;
+
+  if (publisher->branch == NULL)
+    return G_SOURCE_CONTINUE;
+  state = lx_classroom_get_state (publisher->branch);
+  if (state == LX_CLASSROOM_CONNECTED && lx_classroom_get_silence_s (publisher->branch) >
+                                              SILENCE_TIMEOUT_S)
+    retry_later (publisher, "the media server stopped answering (no RTCP)");
+  else if (state == LX_CLASSROOM_CONNECTED)
+    publisher->retry_s = RETRY_FIRST_S;
+  else if (state == LX_CLASSROOM_FAILED)
+    retry_later (publisher, "the connection to the media server failed");
+  else if (g_get_monotonic_time () - publisher->started_us > CONNECT_TIMEOUT_S * G_USEC_PER_SEC)
+    retry_later (publisher, "the connection to the media server did not come up");
+  return G_SOURCE_CONTINUE;
+}
+
+LxWhipPublisher *
+lx_whip_publisher_new (const LxClassroomContext *context, const char *url, const char *token,
+                       GError **error)
+{
+  LxWhipClient *client = lx_whip_client_new (url, token, error);
+  LxWhipPublisher *publisher;
+
+  if (client == NULL) {
+    g_prefix_error (error, "key 'whip-url': ");
+    return NULL;
+  }
+  publisher = g_new0 (LxWhipPublisher, 1);
+  publisher->context = *context;
+  publisher->client = client;
+  publisher->retry_s = RETRY_FIRST_S;
+  g_message ("WHIP: publishing the lesson to %s", url);
+  start_attempt (publisher);
+  publisher->check_timer = g_timeout_add_seconds (1, check_connection, publisher);
+  return publisher;
+}
+
+void
+lx_whip_publisher_free (LxWhipPublisher *publisher)
+{
+  if (publisher == NULL)
+    return;
+  g_clear_handle_id (&publisher->retry_timer, g_source_remove);
+  g_clear_handle_id (&publisher->check_timer, g_source_remove);
+  g_cancellable_cancel (publisher->cancellable);
+  g_clear_object (&publisher->cancellable);
+  lx_whip_client_end_session (publisher->client, END_WAIT_MS);
+  if (publisher->branch)
+    lx_classroom_close (g_steal_pointer (&publisher->branch));
+  lx_whip_client_free (publisher->client);
+  g_free (publisher);
+}
+
+LxClassroom *
+lx_whip_publisher_get_branch (LxWhipPublisher *publisher)
+{
+  return publisher->branch;
+}
+
+guint
+lx_whip_publisher_get_sessions (LxWhipPublisher *publisher)
+{
+  return publisher->sessions;
+}
