@@ -23,6 +23,8 @@ static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL] = "duplicate-school",
   [LX_PROTOCOL_ERROR_BAD_TOKEN] = "bad-token",
   [LX_PROTOCOL_ERROR_NOT_BOOKED] = "not-booked",
+  [LX_PROTOCOL_ERROR_RATE_LIMITED] = "rate-limited",
+  [LX_PROTOCOL_ERROR_LESSON_FULL] = "lesson-full",
 };
 
 const char *

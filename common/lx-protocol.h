@@ -33,9 +33,11 @@ typedef enum {
   LX_PROTOCOL_ERROR_BAD_TOKEN,           /* "bad-token": the school's token is missing or wrong */
   LX_PROTOCOL_ERROR_NOT_BOOKED,          /* "not-booked": the school is not booked into the lesson
                                           * in that role, or the lesson is unknown */
+  LX_PROTOCOL_ERROR_RATE_LIMITED,        /* "rate-limited": more messages than the server allows */
+  LX_PROTOCOL_ERROR_LESSON_FULL,         /* "lesson-full": the lesson has as many peers as allowed */
 } LxProtocolError;
 
-#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_NOT_BOOKED
+#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_LESSON_FULL
 
 const char *lx_protocol_error_to_string (LxProtocolError code);
 /* Returns FALSE when @name is no known code. */

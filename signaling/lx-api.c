@@ -19,6 +19,8 @@ struct _LxApi {
   GTimeZone *time_zone;
   JsonNode *(*describe_status) (gpointer data);
   gpointer status_data;
+  void (*revoked) (const char *school, gpointer data);
+  gpointer revoked_data;
   GList *status_streams; /* SoupServerMessage*: open /status/events responses */
   guint status_timer;
 };
@@ -114,7 +116,7 @@ add_school (JsonBuilder *builder, const LxSchoolRecord *school, const char *toke
   add_string (builder, "county", school->county);
   add_string (builder, "created", created_text);
   if (token)
-    add_string (builder, "token", token); /* shown once, at creation */
+    add_string (builder, "token", token); /* shown once, when made */
   json_builder_end_object (builder);
 }
 
@@ -366,11 +368,41 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
       return;
     }
     g_message ("api: school %s deleted", id);
+    if (api->revoked)
+      api->revoked (id, api->revoked_data);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
     respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET, PUT or DELETE",
                    NULL);
   }
+}
+
+/* POST /schools/ID/token: a new token; the old one, and every connection made with it, end now
+ * (a token that leaked, a mini-PC that was stolen). */
+static void
+renew_token (LxApi *api, SoupServerMessage *message, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxSchoolRecord) school = NULL;
+  g_autofree gchar *token = NULL;
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  if (soup_server_message_get_method (message) != SOUP_METHOD_POST) {
+    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use POST", NULL);
+    return;
+  }
+  if (!lx_store_renew_school_token (api->store, id, &token, &error) ||
+      (school = lx_store_get_school (api->store, id, &error)) == NULL) {
+    respond_store_error (message, error);
+    return;
+  }
+  g_message ("api: school %s has a new token; the old one is revoked", id);
+  if (api->revoked)
+    api->revoked (id, api->revoked_data);
+  add_school (builder, school, token);
+  root = json_builder_get_root (builder);
+  respond_json (message, SOUP_STATUS_OK, root);
 }
 
 static gboolean day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from,
@@ -763,6 +795,8 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     schools_collection (api, message, method);
   else if (n_parts == 2 && g_str_equal (parts[0], "schools"))
     school_item (api, message, method, parts[1]);
+  else if (n_parts == 3 && g_str_equal (parts[0], "schools") && g_str_equal (parts[2], "token"))
+    renew_token (api, message, parts[1]);
   else if (n_parts == 1 && g_str_equal (parts[0], "lessons"))
     lessons_collection (api, message, method, query);
   else if (n_parts == 2 && g_str_equal (parts[0], "lessons"))
@@ -818,4 +852,12 @@ lx_api_free (LxApi *api)
   g_free (api->admin_token);
   g_time_zone_unref (api->time_zone);
   g_free (api);
+}
+
+void
+lx_api_set_revoke_hook (LxApi *api, void (*revoked) (const char *school, gpointer data),
+                        gpointer data)
+{
+  api->revoked = revoked;
+  api->revoked_data = data;
 }

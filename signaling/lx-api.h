@@ -19,3 +19,8 @@ void lx_api_free (LxApi *api);
 /* GET /api/v1/status answers with what @describe returns (transfer full): the live state of the
  * lessons, for the status board. */
 void lx_api_set_status_source (LxApi *api, JsonNode *(*describe) (gpointer data), gpointer data);
+
+/* @revoked is called with a school whose token stopped working (renewed, or the school deleted),
+ * so that its live connections are closed. */
+void lx_api_set_revoke_hook (LxApi *api, void (*revoked) (const char *school, gpointer data),
+                             gpointer data);

@@ -36,6 +36,7 @@ struct _LxLessonRegistry {
   GHashTable *peers;   /* LxPeer* set (owned) */
   guint64 next_peer_id;
   LxLessonHooks hooks;
+  guint max_peers_per_lesson; /* 0: no limit */
 };
 
 static void
@@ -255,7 +256,7 @@ replace_same_school (LxLesson *lesson, LxPeer *peer)
   old->role = LX_ROLE_NONE;
   g_clear_pointer (&old->lesson_id, g_free);
   if (old->close)
-    old->close ("replaced by a newer connection", old->send_data);
+    old->close (LX_CLOSE_REPLACED, "replaced by a newer connection", old->send_data);
 }
 
 static void
@@ -284,6 +285,18 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
       !g_str_equal (lesson->sender->school, hello->school)) {
     refuse (peer, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
             "lesson '%s' already has a sender (school '%s')", hello->lesson, lesson->sender->school);
+    return;
+  }
+
+  /* (a school joining again takes its own place: it adds no peer) */
+  if (lesson && registry->max_peers_per_lesson > 0 &&
+      g_hash_table_size (lesson->classrooms) + (lesson->sender != NULL) >=
+          registry->max_peers_per_lesson &&
+      !(hello->role == LX_ROLE_SENDER && lesson->sender) &&
+      !(hello->role == LX_ROLE_RECEIVER &&
+        g_hash_table_contains (lesson->classrooms, hello->school))) {
+    refuse (peer, LX_PROTOCOL_ERROR_LESSON_FULL, "lesson '%s' already has %u peers, the most allowed",
+            hello->lesson, registry->max_peers_per_lesson);
     return;
   }
 
@@ -502,4 +515,38 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
       g_hash_table_remove (registry->lessons, lesson->id);
   }
   g_hash_table_remove (registry->peers, peer);
+}
+
+void
+lx_lesson_registry_set_max_peers (LxLessonRegistry *registry, guint max_peers_per_lesson)
+{
+  registry->max_peers_per_lesson = max_peers_per_lesson;
+}
+
+gboolean
+lx_peer_is_joined (const LxPeer *peer)
+{
+  return peer->role != LX_ROLE_NONE;
+}
+
+guint
+lx_lesson_registry_disconnect_school (LxLessonRegistry *registry, const char *school,
+                                      const char *reason)
+{
+  g_autoptr (GPtrArray) doomed = g_ptr_array_new ();
+  GHashTableIter iter;
+  LxPeer *peer;
+
+  /* (collected first: closing may remove peers) */
+  g_hash_table_iter_init (&iter, registry->peers);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &peer, NULL))
+    if (peer->role != LX_ROLE_NONE && g_strcmp0 (peer->school, school) == 0)
+      g_ptr_array_add (doomed, peer);
+  for (guint i = 0; i < doomed->len; i++) {
+    peer = doomed->pdata[i];
+    g_message ("lesson %s: school %s disconnected: %s", peer->lesson_id, school, reason);
+    if (peer->close)
+      peer->close (LX_CLOSE_TOKEN_REVOKED, reason, peer->send_data);
+  }
+  return doomed->len;
 }

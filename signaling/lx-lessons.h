@@ -11,10 +11,14 @@ typedef struct _LxLessonRegistry LxLessonRegistry;
 
 /* Delivers @message to the peer's connection. Called on the registry's thread. */
 typedef void (*LxPeerSendFunc) (const LxMessage *message, gpointer user_data);
-/* Closes the peer's connection (a newer connection of the same school replaced it); the registry
- * has already let go of its place in the lesson. lx_lesson_registry_remove_peer() follows as
- * usual when the connection is gone. */
-typedef void (*LxPeerCloseFunc) (const char *reason, gpointer user_data);
+/* Why the registry closes a peer's connection, as WebSocket close codes (4000–4999: ours). */
+#define LX_CLOSE_REPLACED 4000      /* a newer connection of the same school took its place */
+#define LX_CLOSE_TOKEN_REVOKED 4002 /* the school's token was renewed, or the school deleted */
+
+/* Closes the peer's connection (@code: one of the LX_CLOSE_ codes above); the registry has
+ * already let go of its place in the lesson. lx_lesson_registry_remove_peer() follows as usual
+ * when the connection is gone. */
+typedef void (*LxPeerCloseFunc) (guint code, const char *reason, gpointer user_data);
 
 /* What the registry asks of the rest of the server (the timetable), all optional. */
 typedef struct {
@@ -65,6 +69,17 @@ GStrv lx_lesson_registry_list_lessons (LxLessonRegistry *registry);
 GStrv lx_lesson_registry_list_classrooms (LxLessonRegistry *registry, const char *lesson);
 /* (transfer none) The school sending @lesson now, or NULL. */
 const char *lx_lesson_registry_get_sender (LxLessonRegistry *registry, const char *lesson);
+
+/* Closes every connection of @school (its token was revoked): its lessons are told it left.
+ * Returns how many there were. */
+guint lx_lesson_registry_disconnect_school (LxLessonRegistry *registry, const char *school,
+                                           const char *reason);
+
+/* At most @max_peers_per_lesson peers (sender included) in one lesson; 0: no limit. A hello past
+ * it is refused with `lesson-full`. */
+void lx_lesson_registry_set_max_peers (LxLessonRegistry *registry, guint max_peers_per_lesson);
+/* TRUE once @peer's hello was accepted. */
+gboolean lx_peer_is_joined (const LxPeer *peer);
 
 guint lx_lesson_registry_count_lessons (LxLessonRegistry *registry);
 guint lx_lesson_registry_count_peers (LxLessonRegistry *registry);

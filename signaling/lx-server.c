@@ -4,6 +4,7 @@
 
 #include "lx-api.h"
 #include "lx-lessons.h"
+#include "lx-limits.h"
 #include "lx-stats.h"
 #include "lx-whep.h"
 
@@ -26,6 +27,8 @@ struct _LxServer {
   gchar *web_root;         /* (nullable) */
   gboolean allow_unbooked;
   guint port;
+  LxLimits limits;
+  GHashTable *per_address; /* IP address text → number of open connections (GINT_TO_POINTER) */
 };
 
 G_DEFINE_TYPE (LxServer, lx_server, G_TYPE_OBJECT)
@@ -34,13 +37,31 @@ typedef struct {
   LxServer *server; /* (not owned) */
   SoupWebsocketConnection *websocket;
   LxPeer *peer; /* (owned by the registry) */
+  gchar *address; /* the client's IP address */
+  LxRateBucket rate;
+  gint64 last_rate_error_us;
+  guint hello_timer;
 } Connection;
+
+static void
+count_address (LxServer *server, const char *address, gint change)
+{
+  gint count = GPOINTER_TO_INT (g_hash_table_lookup (server->per_address, address)) + change;
+
+  if (count > 0)
+    g_hash_table_insert (server->per_address, g_strdup (address), GINT_TO_POINTER (count));
+  else
+    g_hash_table_remove (server->per_address, address);
+}
 
 static void
 connection_free (Connection *connection)
 {
+  count_address (connection->server, connection->address, -1);
+  g_clear_handle_id (&connection->hello_timer, g_source_remove);
   g_signal_handlers_disconnect_by_data (connection->websocket, connection);
   g_object_unref (connection->websocket);
+  g_free (connection->address);
   g_free (connection);
 }
 
@@ -60,15 +81,14 @@ send_to_websocket (const LxMessage *message, gpointer user_data)
     soup_websocket_connection_send_text (connection->websocket, json);
 }
 
-/* A newer connection of the same school took this one's place. 4000: the first code reserved for
- * applications (RFC 6455). */
+/* The registry lets go of this connection (replaced, or its token revoked). */
 static void
-close_websocket (const char *reason, gpointer user_data)
+close_websocket (guint code, const char *reason, gpointer user_data)
 {
   Connection *connection = user_data;
 
   if (soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (connection->websocket, 4000, reason);
+    soup_websocket_connection_close (connection->websocket, (gushort) code, reason);
 }
 
 static void
@@ -78,6 +98,28 @@ on_websocket_message (SoupWebsocketConnection *websocket, gint type, GBytes *byt
   gsize length;
   const char *data = g_bytes_get_data (bytes, &length);
 
+  /* (messages already read when the connection was closed) */
+  if (soup_websocket_connection_get_state (websocket) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  switch (lx_rate_bucket_take (&connection->rate, connection->server->limits.messages_per_second,
+                               g_get_monotonic_time ())) {
+  case LX_RATE_OK:
+    break;
+  case LX_RATE_REFUSED:
+    /* One error a second says it; more would only feed the flood. */
+    if (g_get_monotonic_time () - connection->last_rate_error_us >= G_USEC_PER_SEC) {
+      g_autoptr (LxMessage) reply = lx_message_new_error (
+          LX_PROTOCOL_ERROR_RATE_LIMITED, "more than %d messages a second: messages dropped",
+          connection->server->limits.messages_per_second);
+      connection->last_rate_error_us = g_get_monotonic_time ();
+      send_to_websocket (reply, connection);
+    }
+    return;
+  case LX_RATE_FLOOD:
+    g_message ("closing the connection from %s: message flood", connection->address);
+    soup_websocket_connection_close (websocket, LX_CLOSE_POLICY_VIOLATION, "message flood");
+    return;
+  }
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
     g_autoptr (LxMessage) reply = lx_message_new_error (LX_PROTOCOL_ERROR_INVALID_JSON,
                                                         "binary messages are not accepted");
@@ -98,6 +140,71 @@ on_websocket_closed (SoupWebsocketConnection *websocket, Connection *connection)
   g_hash_table_remove (server->connections, websocket);
 }
 
+/* A connection that has not joined within hello-timeout-s is closed: it holds a place that
+ * unauthenticated clients share (pending-connections). */
+static gboolean
+on_hello_timeout (gpointer data)
+{
+  Connection *connection = data;
+
+  connection->hello_timer = 0;
+  if (!lx_peer_is_joined (connection->peer) &&
+      soup_websocket_connection_get_state (connection->websocket) == SOUP_WEBSOCKET_STATE_OPEN) {
+    g_message ("closing the connection from %s: no hello within %d s", connection->address,
+               connection->server->limits.hello_timeout_s);
+    soup_websocket_connection_close (connection->websocket, LX_CLOSE_HELLO_TIMEOUT,
+                                     "no hello in time");
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static gchar *
+address_of (SoupServerMessage *message)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (message);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("unknown");
+  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+static guint
+count_pending (LxServer *server)
+{
+  GHashTableIter iter;
+  Connection *connection;
+  guint pending = 0;
+
+  g_hash_table_iter_init (&iter, server->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connection))
+    pending += !lx_peer_is_joined (connection->peer);
+  return pending;
+}
+
+/* Before the WebSocket handshake: too many connections from this address, or too many not yet
+ * joined, are refused with 503 (the client tries again later), costing the server nothing more. */
+static void
+check_connection_limits (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+                         GHashTable *query, gpointer user_data)
+{
+  LxServer *server = user_data;
+  g_autofree gchar *address = address_of (message);
+  const char *why = NULL;
+
+  if (GPOINTER_TO_INT (g_hash_table_lookup (server->per_address, address)) >=
+      server->limits.connections_per_address)
+    why = "too many connections from your address";
+  else if (count_pending (server) >= (guint) server->limits.pending_connections)
+    why = "too many connections are still joining; try again later";
+  if (why == NULL)
+    return;
+  g_message ("refusing a connection from %s: %s", address, why);
+  soup_server_message_set_status (message, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After",
+                                "5");
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY, why, strlen (why));
+}
+
 static void
 on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *path,
               SoupWebsocketConnection *websocket, gpointer user_data)
@@ -107,15 +214,14 @@ on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *p
   GSocketAddress *remote = soup_server_message_get_remote_address (message);
   g_autofree gchar *description = NULL;
 
-  if (G_IS_INET_SOCKET_ADDRESS (remote)) {
-    g_autofree gchar *host = g_inet_address_to_string (
-        g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-    description = g_strdup_printf ("%s:%u", host,
-                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
-  } else {
-    description = g_strdup ("unknown address");
-  }
-
+  connection->address = address_of (message);
+  description = g_strdup_printf ("%s:%u", connection->address,
+                                 G_IS_INET_SOCKET_ADDRESS (remote)
+                                     ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))
+                                     : 0);
+  count_address (server, connection->address, +1);
+  connection->hello_timer = g_timeout_add_seconds ((guint) server->limits.hello_timeout_s,
+                                                   on_hello_timeout, connection);
   connection->server = server;
   connection->websocket = g_object_ref (websocket);
   connection->peer = lx_lesson_registry_add_peer (server->registry, description, send_to_websocket,
@@ -208,6 +314,13 @@ lx_server_serve_files (LxServer *server, const char *root)
   server->web_root = g_strdup (root);
 }
 
+void
+lx_server_set_limits (LxServer *server, const LxLimits *limits)
+{
+  server->limits = *limits;
+  lx_lesson_registry_set_max_peers (server->registry, (guint) limits->peers_per_lesson);
+}
+
 static void
 lx_server_dispose (GObject *object)
 {
@@ -222,6 +335,7 @@ lx_server_dispose (GObject *object)
   g_clear_pointer (&server->whep, lx_whep_free);
   g_clear_pointer (&server->registry, lx_lesson_registry_free);
   g_clear_pointer (&server->web_root, g_free);
+  g_clear_pointer (&server->per_address, g_hash_table_unref);
   G_OBJECT_CLASS (lx_server_parent_class)->dispose (object);
 }
 
@@ -234,11 +348,17 @@ lx_server_class_init (LxServerClass *klass)
 static void
 lx_server_init (LxServer *server)
 {
+  LxLimits defaults = LX_LIMITS_DEFAULT;
+
   server->registry = lx_lesson_registry_new ();
+  server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  lx_server_set_limits (server, &defaults);
   server->connections = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
   server->soup_server = soup_server_new ("server-header", "lianxiao-signaling", NULL);
   soup_server_add_handler (server->soup_server, NULL, on_other_path, server, NULL);
   soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
+  soup_server_add_early_handler (server->soup_server, "/ws", check_connection_limits, server,
+                                 NULL);
   soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
                                      NULL);
   server->whep = lx_whep_new (server->soup_server, server->registry);
@@ -452,6 +572,13 @@ describe_status (gpointer data)
   return json_builder_get_root (builder);
 }
 
+static void
+disconnect_school (const char *school, gpointer data)
+{
+  LxServer *server = data;
+  lx_lesson_registry_disconnect_school (server->registry, school, "the school's token was revoked");
+}
+
 void
 lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
                       const char *time_zone)
@@ -459,6 +586,7 @@ lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
   g_clear_pointer (&server->api, lx_api_free);
   server->api = lx_api_new (server->soup_server, store, admin_token, time_zone);
   lx_api_set_status_source (server->api, describe_status, server);
+  lx_api_set_revoke_hook (server->api, disconnect_school, server);
 }
 
 guint

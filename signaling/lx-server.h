@@ -2,6 +2,8 @@
  * each connection is a peer of the lesson registry, and the HTTP endpoint /healthz. */
 #pragma once
 
+#include "lx-limits.h"
+
 #include <glib-object.h>
 
 G_BEGIN_DECLS
@@ -32,6 +34,9 @@ void lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_t
 
 /* Serves the files under @root (the web pages for IT staff) at /; index.html for /. */
 void lx_server_serve_files (LxServer *server, const char *root);
+
+/* Replaces the limits (LX_LIMITS_DEFAULT until then); they apply to new messages and connections. */
+void lx_server_set_limits (LxServer *server, const LxLimits *limits);
 
 /* Number of open WebSocket connections (joined or not). */
 guint lx_server_count_connections (LxServer *server);

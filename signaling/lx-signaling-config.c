@@ -17,5 +17,27 @@ const LxConfigKey lx_signaling_config_keys[] = {
     "Asia/Shanghai", 0, 0, NULL, "Time zone of the days asked for with ?day=" },
   { "api", "web-root", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, web_root), "web", 0,
     0, NULL, "Folder of the web pages for IT staff (served at /); empty: none" },
+  { "limits", "messages-per-second", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.messages_per_second),
+    G_STRINGIFY (LX_DEFAULT_MESSAGES_PER_SECOND), 1, 100000, NULL,
+    "Messages a connection may send per second (bursts of 5 s worth pass); more are refused "
+    "with rate-limited, twice as many closes it (1008)" },
+  { "limits", "connections-per-address", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.connections_per_address),
+    G_STRINGIFY (LX_DEFAULT_CONNECTIONS_PER_ADDRESS), 1, 100000, NULL,
+    "Open WebSocket connections from one IP address (a school's rooms share its NAT address); "
+    "more get HTTP 503" },
+  { "limits", "peers-per-lesson", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.peers_per_lesson),
+    G_STRINGIFY (LX_DEFAULT_PEERS_PER_LESSON), 2, 1000000, NULL,
+    "The sender and classrooms one lesson may have; more get lesson-full" },
+  { "limits", "pending-connections", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.pending_connections),
+    G_STRINGIFY (LX_DEFAULT_PENDING_CONNECTIONS), 1, 1000000, NULL,
+    "Connections not yet joined, server-wide; more get HTTP 503" },
+  { "limits", "hello-timeout-s", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.hello_timeout_s),
+    G_STRINGIFY (LX_DEFAULT_HELLO_TIMEOUT_S), 1, 3600, NULL,
+    "A connection that has not joined a lesson after this many seconds is closed (4001)" },
   LX_CONFIG_END
 };

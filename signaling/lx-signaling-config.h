@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lx-config.h"
+#include "lx-limits.h"
 
 typedef struct {
   gchar *address;
@@ -11,6 +12,7 @@ typedef struct {
   gchar *admin_token;
   gchar *time_zone;
   gchar *web_root;
+  LxLimits limits;
 } LxSignalingConfig;
 
 extern const LxConfigKey lx_signaling_config_keys[];

@@ -234,6 +234,42 @@ random_hex (guint bytes)
   return g_string_free (hex, FALSE);
 }
 
+/* (transfer full) A new token, and in @salt and @hash (transfer full) all that is stored of it. */
+static gchar *
+new_secret (gchar **salt, gchar **hash)
+{
+  gchar *token = random_hex (TOKEN_BYTES);
+
+  *salt = random_hex (16);
+  *hash = hash_token (*salt, token);
+  return token;
+}
+
+gboolean
+lx_store_renew_school_token (LxStore *store, const char *id, gchar **token, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = NULL;
+  g_autofree gchar *salt = NULL;
+  g_autofree gchar *hash = NULL;
+  g_autofree gchar *new_token = new_secret (&salt, &hash);
+
+  statement = prepare (store, "UPDATE schools SET token_salt = ?, token_hash = ? WHERE id = ?",
+                       error);
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, salt, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, id, -1, SQLITE_STATIC);
+  if (sqlite3_step (statement) != SQLITE_DONE)
+    return database_error (store, error, "renewing a token");
+  if (sqlite3_changes (store->db) == 0) {
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    return FALSE;
+  }
+  *token = g_steal_pointer (&new_token);
+  return TRUE;
+}
+
 gboolean
 lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token, GError **error)
 {
@@ -250,9 +286,7 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
       !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
     return FALSE;
 
-  new_token = random_hex (TOKEN_BYTES);
-  salt = random_hex (16);
-  hash = hash_token (salt, new_token);
+  new_token = new_secret (&salt, &hash);
   statement = prepare (store,
                        "INSERT INTO schools (id, name, county, token_salt, token_hash, created_at)"
                        " VALUES (?, ?, ?, ?, ?, ?)",

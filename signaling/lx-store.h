@@ -54,6 +54,10 @@ GPtrArray *lx_store_list_schools (LxStore *store, GError **error);
 gboolean lx_store_update_school (LxStore *store, const LxSchoolRecord *school, GError **error);
 /* Refused with CONFLICT while a lesson names the school. */
 gboolean lx_store_delete_school (LxStore *store, const char *id, GError **error);
+/* Gives @id a new token, returned in @token (transfer full): the old one stops working at once.
+ * FALSE with @error (NOT_FOUND) for an unknown school. */
+gboolean lx_store_renew_school_token (LxStore *store, const char *id, gchar **token,
+                                      GError **error);
 /* TRUE if @token is @id's token (compared in constant time). */
 gboolean lx_store_check_school_token (LxStore *store, const char *id, const char *token);
 

@@ -166,9 +166,9 @@ on_registry_message (const LxMessage *message, gpointer data)
   }
 }
 
-/* A newer connection of the same school took the session's place. */
+/* A newer connection of the same school took the session's place, or its token was revoked. */
 static void
-on_registry_close (const char *reason, gpointer data)
+on_registry_close (guint code, const char *reason, gpointer data)
 {
   Session *session = data;
 

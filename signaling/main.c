@@ -40,6 +40,7 @@ main (int argc, char **argv)
     return 1;
   }
   server = lx_server_new ();
+  lx_server_set_limits (server, &config.limits);
   lx_server_set_timetable (server, store, config.allow_unbooked_lessons);
   lx_server_enable_api (server, store, config.admin_token, config.time_zone);
   if (config.web_root)

@@ -7,6 +7,7 @@ typedef struct {
   GPtrArray *inbox; /* LxMessage*, in arrival order */
   LxPeer *peer;
   gchar *closed;    /* why the registry closed its connection, or NULL */
+  guint close_code;
 } FakePeer;
 
 typedef struct {
@@ -28,9 +29,10 @@ record (const LxMessage *message, gpointer data)
 }
 
 static void
-record_close (const char *reason, gpointer data)
+record_close (guint code, const char *reason, gpointer data)
 {
   FakePeer *fake = data;
+  fake->close_code = code;
   g_free (fake->closed);
   fake->closed = g_strdup (reason);
 }
@@ -393,6 +395,23 @@ hello_resuming (Fixture *fixture, guint index, const char *role, const char *sch
   send_json (fixture, index, json);
 }
 
+/* A school whose token was revoked loses its connections; nobody else is touched. */
+static void
+test_revoked_school_disconnected (Fixture *fixture, gconstpointer data)
+{
+  join_lesson (fixture);
+  g_assert_cmpuint (lx_lesson_registry_disconnect_school (fixture->registry, "a", "revoked"), ==, 1);
+  g_assert_cmpstr (fixture->peers[1].closed, ==, "revoked");
+  g_assert_cmpuint (fixture->peers[1].close_code, ==, LX_CLOSE_TOKEN_REVOKED);
+  g_assert_null (fixture->peers[0].closed);
+  g_assert_null (fixture->peers[2].closed);
+  /* Its connection closes: the sender hears the classroom left. */
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed");
+  fixture->peers[1].peer = NULL;
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_LEFT);
+  g_assert_cmpuint (lx_lesson_registry_disconnect_school (fixture->registry, "nobody", "x"), ==, 0);
+}
+
 /* A classroom whose connection died unnoticed joins again: the newer connection takes the old
  * one's place (which is closed), the sender hears it joined again, and nobody hears it left. */
 static void
@@ -404,6 +423,7 @@ test_newer_connection_replaces (Fixture *fixture, gconstpointer data)
   hello (fixture, 3, "receiver", "l", "a");
   expect_type (fixture, 3, LX_MESSAGE_WELCOME);
   g_assert_cmpstr (fixture->peers[1].closed, ==, "replaced by a newer connection");
+  g_assert_cmpuint (fixture->peers[1].close_code, ==, LX_CLOSE_REPLACED);
   message = next_message (fixture, 0);
   g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
   g_assert_cmpstr (message->school, ==, "a");
@@ -478,6 +498,8 @@ main (int argc, char **argv)
   g_test_add ("/lessons/classroom-vanishes", Fixture, NULL, setup, test_classroom_vanishes,
               teardown);
   g_test_add ("/lessons/sender-restarts", Fixture, NULL, setup, test_sender_restarts, teardown);
+  g_test_add ("/lessons/revoked-school-disconnected", Fixture, NULL, setup,
+              test_revoked_school_disconnected, teardown);
   g_test_add ("/lessons/newer-connection-replaces", Fixture, NULL, setup,
               test_newer_connection_replaces, teardown);
   g_test_add ("/lessons/resume-after-server-restart", Fixture, NULL, setup,

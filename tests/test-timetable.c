@@ -1,6 +1,7 @@
 /* The timetable at the door: over real WebSockets, a booked lesson admits only its schools, in
  * their roles, with their tokens; unbooked lessons are refused unless allowed; and a classroom's
  * stay is recorded in the database with the quality its receiver reported. */
+#include "lx-lessons.h"
 #include "lx-server.h"
 #include "lx-store.h"
 #include "lx-test-client.h"
@@ -124,6 +125,76 @@ attendance_recorded (gpointer data)
   return records && records->len > 0;
 }
 
+/* POSTs to @path of the REST API with @token; returns the HTTP status, and the body's JSON
+ * object in @object (transfer full) when asked. */
+static guint
+api_post (Fixture *fixture, const char *path, const char *token, JsonObject **object)
+{
+  g_autofree gchar *url = g_strdup_printf ("http://%s/api/v1/%s", fixture->host_port, path);
+  g_autofree gchar *authorization = g_strdup_printf ("Bearer %s", token);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, url);
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                authorization);
+  body = lx_test_http (session, message);
+  if (object && body && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                                    g_bytes_get_size (body), NULL))
+    *object = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return soup_message_get_status (message);
+}
+
+/* A token that leaked (a stolen mini-PC): staff renew it, and the connection made with it is
+ * closed at once; the old token opens nothing; the lesson goes on; only the admin may renew. */
+static void
+test_revoked_token (Fixture *fixture, gconstpointer data)
+{
+  LxTestClient *sender = lx_test_client_new (fixture->host_port);
+  LxTestClient *thief = lx_test_client_new (fixture->host_port);
+  LxTestClient *classroom = lx_test_client_new (fixture->host_port);
+  g_autoptr (JsonObject) renewed = NULL;
+  g_autoptr (LxMessage) offer = NULL;
+  g_autofree gchar *new_token = NULL;
+
+  lx_test_client_hello_full (sender, "sender", fixture->lesson, "city", fixture->city_token);
+  lx_test_client_expect_type (sender, LX_MESSAGE_WELCOME);
+  lx_test_client_hello_full (thief, "receiver", fixture->lesson, "v1", fixture->v1_token);
+  lx_test_client_expect_type (thief, LX_MESSAGE_WELCOME);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_JOINED);
+
+  /* A school's own token cannot renew tokens, its own or another's. */
+  g_assert_cmpuint (api_post (fixture, "schools/v1/token", fixture->v1_token, NULL), ==,
+                    SOUP_STATUS_UNAUTHORIZED);
+  g_assert_cmpuint (api_post (fixture, "schools/nobody/token", "board-token", NULL), ==,
+                    SOUP_STATUS_NOT_FOUND);
+  g_assert_cmpuint (api_post (fixture, "schools/v1/token", "board-token", &renewed), ==,
+                    SOUP_STATUS_OK);
+  new_token = g_strdup (json_object_get_string_member (renewed, "token"));
+  g_assert_cmpuint (strlen (new_token), >=, 32);
+  g_assert_cmpstr (new_token, !=, fixture->v1_token);
+
+  g_assert_true (lx_test_wait_until (lx_test_client_closed, thief, 5000));
+  g_assert_cmpuint (soup_websocket_connection_get_close_code (thief->websocket), ==,
+                    LX_CLOSE_TOKEN_REVOKED);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_LEFT);
+  try_hello (fixture, "receiver", fixture->lesson, "v1", fixture->v1_token,
+             LX_PROTOCOL_ERROR_BAD_TOKEN);
+
+  /* The school's real classroom, with the new token, is back in the lesson. */
+  lx_test_client_hello_full (classroom, "receiver", fixture->lesson, "v1", new_token);
+  lx_test_client_expect_type (classroom, LX_MESSAGE_WELCOME);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_JOINED);
+  lx_test_client_send (sender, "{\"type\":\"offer\",\"school\":\"v1\",\"sdp\":\"v=0\"}");
+  offer = lx_test_client_receive (classroom);
+  g_assert_cmpint (offer->type, ==, LX_MESSAGE_OFFER);
+  g_assert_false (sender->closed);
+  lx_test_client_free (sender);
+  lx_test_client_free (thief);
+  lx_test_client_free (classroom);
+}
+
 /* The status board's feed: the lesson under way, its sender on the air, the classroom that
  * reports receiving, and the booked classroom that never came. */
 /* (transfer full) GET /api/v1/status. */
@@ -239,6 +310,8 @@ main (int argc, char **argv)
   g_test_add ("/timetable/door", Fixture, GINT_TO_POINTER (FALSE), setup, test_door, teardown);
   g_test_add ("/timetable/unbooked-allowed", Fixture, GINT_TO_POINTER (TRUE), setup,
               test_unbooked_allowed, teardown);
+  g_test_add ("/timetable/revoked-token", Fixture, GINT_TO_POINTER (FALSE), setup,
+              test_revoked_token, teardown);
   g_test_add ("/timetable/attendance", Fixture, GINT_TO_POINTER (FALSE), setup, test_attendance,
               teardown);
   return g_test_run ();
