@@ -2,6 +2,8 @@
  * has, and both decoding and encoding check a message against it, so the two can never disagree. */
 #include "lx-protocol.h"
 
+#include "lx-json.h"
+
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -417,39 +419,23 @@ read_field (LxMessage *message, const FieldInfo *info, JsonNode *node, GError **
 LxMessage *
 lx_message_from_json (const char *data, gsize length, GError **error)
 {
-  g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) parse_error = NULL;
   g_autoptr (LxMessage) message = NULL;
-  JsonObject *object;
-  JsonNode *root, *type_node;
+  g_autoptr (JsonObject) object = NULL;
+  JsonNode *type_node;
   LxMessageType type;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  if (length > LX_PROTOCOL_MAX_MESSAGE_SIZE) {
-    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_TOO_LARGE,
-                 "message of %" G_GSIZE_FORMAT " bytes is over the limit of %d bytes", length,
-                 LX_PROTOCOL_MAX_MESSAGE_SIZE);
+  object = lx_json_parse_object (data, length, LX_PROTOCOL_MAX_MESSAGE_SIZE, &parse_error);
+  if (object == NULL) {
+    g_set_error (error, LX_PROTOCOL_ERROR,
+                 g_error_matches (parse_error, LX_JSON_ERROR, LX_JSON_ERROR_TOO_LARGE)
+                     ? LX_PROTOCOL_ERROR_TOO_LARGE
+                     : LX_PROTOCOL_ERROR_INVALID_JSON,
+                 "message: %s", parse_error->message);
     return NULL;
   }
-  if (!g_utf8_validate (data, length, NULL)) {
-    g_set_error_literal (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_INVALID_JSON,
-                         "message is not valid UTF-8");
-    return NULL;
-  }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data, length, &parse_error)) {
-    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_INVALID_JSON,
-                 "message is not valid JSON: %s", parse_error->message);
-    return NULL;
-  }
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    g_set_error_literal (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_INVALID_JSON,
-                         "message must be a JSON object");
-    return NULL;
-  }
-  object = json_node_get_object (root);
   type_node = json_object_get_member (object, "type");
   if (type_node == NULL) {
     g_set_error_literal (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_MISSING_FIELD,
@@ -462,7 +448,10 @@ lx_message_from_json (const char *data, gsize length, GError **error)
     return NULL;
   }
   if (!message_type_from_string (json_node_get_string (type_node), &type)) {
-    g_autofree gchar *shown = g_strndup (json_node_get_string (type_node), 64);
+    /* (the type comes back in the error: valid text, even cut short, even from an escape such
+     * as \600 that json-glib turns into bytes that are not UTF-8) */
+    g_autofree gchar *cut = g_strndup (json_node_get_string (type_node), 64);
+    g_autofree gchar *shown = g_utf8_make_valid (cut, -1);
     g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_UNKNOWN_TYPE,
                  "unknown message type '%s'", shown);
     return NULL;

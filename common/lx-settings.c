@@ -2,9 +2,10 @@
 #include "lx-settings.h"
 
 #include "lx-protocol.h"
+#include "lx-tls.h"
 
 gboolean
-lx_connection_settings_validate (const LxConnectionSettings *settings, const char *media_url_key,
+lx_connection_settings_validate (LxConnectionSettings *settings, const char *media_url_key,
                                  const char *media_url, GError **error)
 {
   if (settings->school == NULL) {
@@ -30,6 +31,14 @@ lx_connection_settings_validate (const LxConnectionSettings *settings, const cha
                  "key '%s' must be an http:// or https:// URL, got '%s'", media_url_key, media_url);
     return FALSE;
   }
+  g_clear_object (&settings->trusted_cas);
+  if (settings->ca_file) {
+    settings->trusted_cas = lx_tls_database_new (settings->ca_file, error);
+    if (settings->trusted_cas == NULL) {
+      g_prefix_error (error, "key 'ca-file' in [signaling]: ");
+      return FALSE;
+    }
+  }
   /* Media through WHIP or WHEP alone needs no signaling server. */
   if (settings->server == NULL && media_url)
     return TRUE;
@@ -41,4 +50,10 @@ lx_connection_settings_validate (const LxConnectionSettings *settings, const cha
     return FALSE;
   }
   return TRUE;
+}
+
+void
+lx_connection_settings_clear (LxConnectionSettings *settings)
+{
+  g_clear_object (&settings->trusted_cas);
 }

@@ -6,13 +6,18 @@
 #include "lx-config.h"
 #include "lx-webrtc.h"
 
+#include <gio/gio.h>
+
 typedef struct {
   gchar *server; /* ws://host:port/ws */
   gchar *lesson;
   gchar *school;
   gchar *token;
   gboolean follow_timetable; /* join and leave lessons by the school's timetable */
+  gchar *ca_file;            /* (nullable) PEM CA certificates to verify servers with */
   LxIceSettings ice;
+  GTlsDatabase *trusted_cas; /* (nullable) loaded from ca_file by validation; see
+                              * lx_connection_settings_clear() */
 } LxConnectionSettings;
 
 #define LX_CONNECTION_CONFIG_KEYS(Type, field)                                                    \
@@ -27,6 +32,9 @@ typedef struct {
   { "signaling", "follow-timetable", LX_CONFIG_BOOL, G_STRUCT_OFFSET (Type, field.follow_timetable),\
     "false", 0, 0, NULL,                                                                          \
     "Join and leave lessons by the school's timetable (lesson is then ignored); needs token" },   \
+  { "signaling", "ca-file", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ca_file), NULL, 0, 0, \
+    NULL, "PEM file of the CA certificates that sign the servers' (wss://, https://: signaling, "  \
+    "WHIP/WHEP); empty: the system's CAs. Servers are always verified" },                        \
   { "network", "ice-local-addresses", LX_CONFIG_STRING_LIST,                                      \
     G_STRUCT_OFFSET (Type, field.ice.local_addresses), NULL, 0, 0, NULL,                          \
     "Comma-separated local IP addresses ICE may use; empty: every interface" },                   \
@@ -41,9 +49,12 @@ typedef struct {
     "all: any working path; relay: only through the TURN server (networks that allow nothing "    \
     "else)" }
 
-/* Checks what the keys alone cannot: a school id and a lesson id that the protocol accepts, and a
- * signaling server unless the program's WHIP or WHEP URL (@media_url, from key @media_url_key;
+/* Checks what the keys alone cannot, and loads ca-file into trusted_cas: a school id and a lesson
+ * id that the protocol accepts, and a signaling server unless the program's WHIP or WHEP URL (@media_url, from key @media_url_key;
  * nullable) is set, which must be http(s). Returns FALSE with @error naming the key. */
-gboolean lx_connection_settings_validate (const LxConnectionSettings *settings,
+/* Frees what validation derived (the configuration's keys are freed by lx_config_clear()). */
+void lx_connection_settings_clear (LxConnectionSettings *settings);
+
+gboolean lx_connection_settings_validate (LxConnectionSettings *settings,
                                           const char *media_url_key, const char *media_url,
                                           GError **error);

@@ -1,6 +1,8 @@
 /* The programs' side of the signaling protocol (see lx-signaling-client.h). */
 #include "lx-signaling-client.h"
 
+#include "lx-tls.h"
+
 #include <libsoup/soup.h>
 
 struct _LxSignalingClient {
@@ -11,6 +13,7 @@ struct _LxSignalingClient {
   gchar *lesson;
   gchar *school;
   gchar *token;
+  GTlsDatabase *trusted_cas; /* (nullable) */
 
   GMainContext *context; /* where signals are emitted and the WebSocket lives */
   SoupSession *session;
@@ -52,6 +55,7 @@ lx_signaling_client_dispose (GObject *object)
   drop_connection (client);
   g_clear_object (&client->session);
   g_clear_object (&client->cancellable);
+  g_clear_object (&client->trusted_cas);
   G_OBJECT_CLASS (lx_signaling_client_parent_class)->dispose (object);
 }
 
@@ -94,7 +98,7 @@ lx_signaling_client_init (LxSignalingClient *client)
 
 LxSignalingClient *
 lx_signaling_client_new (const char *url, LxRole role, const char *lesson, const char *school,
-                         const char *token)
+                         const char *token, GTlsDatabase *trusted_cas)
 {
   LxSignalingClient *client = g_object_new (LX_TYPE_SIGNALING_CLIENT, NULL);
 
@@ -103,6 +107,7 @@ lx_signaling_client_new (const char *url, LxRole role, const char *lesson, const
   client->lesson = g_strdup (lesson);
   client->school = g_strdup (school);
   client->token = g_strdup (token);
+  client->trusted_cas = trusted_cas ? g_object_ref (trusted_cas) : NULL;
   client->context = g_main_context_ref_thread_default ();
   return client;
 }
@@ -286,6 +291,7 @@ connect_now (LxSignalingClient *client)
     /* A dead network must not hold a connection attempt for TCP's minutes: give up after 5 s
      * (and try again). */
     client->session = soup_session_new_with_options ("timeout", 5, NULL);
+    lx_tls_trust (client->session, client->trusted_cas);
   }
   g_clear_object (&client->cancellable);
   client->cancellable = g_cancellable_new ();

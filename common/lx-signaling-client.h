@@ -31,7 +31,8 @@ G_DECLARE_FINAL_TYPE (LxSignalingClient, lx_signaling_client, LX, SIGNALING_CLIE
  *   "closed"       (LxSignalingClient *, const GError *reason)      the end: the first connection
  *                                                                   failed, or a hello was refused */
 LxSignalingClient *lx_signaling_client_new (const char *url, LxRole role, const char *lesson,
-                                            const char *school, const char *token);
+                                            const char *school, const char *token,
+                                            GTlsDatabase *trusted_cas);
 
 /* Connects and sends hello. The outcome arrives as "joined" or "closed". */
 void lx_signaling_client_start (LxSignalingClient *client);

@@ -1,6 +1,8 @@
 /* The classroom's timetable (see lx-timetable.h). */
 #include "lx-timetable.h"
 
+#include "lx-tls.h"
+
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
@@ -137,6 +139,7 @@ lx_timetable_new (const LxConnectionSettings *connection, LxRole role)
   timetable->role = role;
   timetable->occurrences = g_ptr_array_new_with_free_func ((GDestroyNotify) occurrence_free);
   timetable->session = soup_session_new ();
+  lx_tls_trust (timetable->session, connection->trusted_cas);
   timetable->cancellable = g_cancellable_new ();
   timetable->authorization = g_strdup_printf ("Bearer %s",
                                               connection->token ? connection->token : "");

@@ -1,6 +1,8 @@
 /* WHIP and WHEP, client side (see lx-whip-client.h). */
 #include "lx-whip-client.h"
 
+#include "lx-tls.h"
+
 #include <libsoup/soup.h>
 #include <string.h>
 
@@ -19,7 +21,8 @@ struct _LxWhipClient {
 };
 
 LxWhipClient *
-lx_whip_client_new (const char *url, const char *token, GError **error)
+lx_whip_client_new (const char *url, const char *token, GTlsDatabase *trusted_cas,
+                    GError **error)
 {
   g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
   LxWhipClient *client;
@@ -33,6 +36,7 @@ lx_whip_client_new (const char *url, const char *token, GError **error)
   client = g_new0 (LxWhipClient, 1);
   client->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_S, "user-agent",
                                                    "lianxiao", NULL);
+  lx_tls_trust (client->session, trusted_cas);
   client->url = g_strdup (url);
   client->token = g_strdup (token);
   return client;

@@ -19,9 +19,11 @@ typedef enum {
 
 typedef struct _LxWhipClient LxWhipClient;
 
-/* (transfer full) A client of the endpoint @url, authenticating with @token (nullable: none).
+/* (transfer full) A client of the endpoint @url, authenticating with @token (nullable: none),
+ * verifying an https:// server against @trusted_cas (nullable: the system's CAs).
  * NULL with @error if @url is not an http:// or https:// URL. */
-LxWhipClient *lx_whip_client_new (const char *url, const char *token, GError **error);
+LxWhipClient *lx_whip_client_new (const char *url, const char *token, GTlsDatabase *trusted_cas,
+                                  GError **error);
 /* Ends the open session, if any (without waiting), then frees the client. */
 /* Frees the client, abandoning any request under way: end the session first (a session left open
  * lasts until the server's own timeout). */

@@ -1,6 +1,8 @@
 /* lianxiao-ctl's commands (see lx-ctl.h). */
 #include "lx-ctl.h"
 
+#include "lx-tls.h"
+
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
@@ -14,6 +16,9 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
       "lianxiao-signaling's address (default http://127.0.0.1:8443)", "URL" },
     { "token", 0, 0, G_OPTION_ARG_FILENAME, &options->token,
       "The admin token (better: set LIANXIAO_ADMIN_TOKEN)", "TOKEN" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &options->ca_file,
+      "PEM file of the CA certificates that sign an https:// server's (default: the system's)",
+      "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, "Print the server's JSON", NULL },
     { "title", 0, 0, G_OPTION_ARG_FILENAME, &options->title, "Lesson title", "TEXT" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &options->teacher, "Lesson teacher", "NAME" },
@@ -65,7 +70,7 @@ lx_ctl_options_clear (LxCtlOptions *options)
                         &options->teacher,   &options->sender,    &options->receivers,
                         &options->start,     &options->end,       &options->time_zone,
                         &options->weekly_until, &options->day,    &options->school,
-                        &options->county };
+                        &options->county,    &options->ca_file };
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
 }
@@ -89,6 +94,14 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
   if (message == NULL) {
     fprintf (stderr, "lianxiao-ctl: '%s' is not a valid server address\n", options->server);
     return NULL;
+  }
+  if (options->ca_file) {
+    g_autoptr (GTlsDatabase) trusted_cas = lx_tls_database_new (options->ca_file, &error);
+    if (trusted_cas == NULL) {
+      fprintf (stderr, "lianxiao-ctl: --ca-file: %s\n", error->message);
+      return NULL;
+    }
+    lx_tls_trust (session, trusted_cas);
   }
   if (options->token) {
     g_autofree gchar *header = g_strdup_printf ("Bearer %s", options->token);

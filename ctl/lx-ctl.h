@@ -6,6 +6,7 @@
 
 typedef struct {
   gchar *server;  /* http://host:port */
+  gchar *ca_file; /* (nullable) PEM CA certificates for an https:// server */
   gchar *token;
   gboolean json;
   /* lesson options */

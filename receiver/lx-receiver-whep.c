@@ -128,7 +128,7 @@ lx_receiver_whep_start (LxReceiver *receiver)
     receiver->whep = lx_whip_client_new (config->whep_url,
                                          config->whep_token ? config->whep_token
                                                             : config->connection.token,
-                                         &error);
+                                         config->connection.trusted_cas, &error);
     if (receiver->whep == NULL) {
       g_warning ("classroom %s: key 'whep-url': %s", config->connection.school, error->message);
       return;

@@ -414,7 +414,8 @@ join_lesson (LxReceiver *receiver, const char *lesson)
   g_message ("classroom %s: joining lesson %s", connection->school, lesson);
   receiver->lesson = g_strdup (lesson);
   receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER, lesson,
-                                                 connection->school, connection->token);
+                                                 connection->school, connection->token,
+                                                 connection->trusted_cas);
   g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
   g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
   g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);

@@ -22,6 +22,8 @@ main (int argc, char **argv)
       !lx_connection_settings_validate (&config.connection, "whep-url", config.whep_url,
                                         &error)) {
     fprintf (stderr, "lianxiao-receiver: %s\n", error->message);
+    lx_connection_settings_clear (&config.connection);
+    lx_config_clear (lx_receiver_config_keys, &config);
     return LX_RECEIVER_EXIT_USAGE;
   }
 
@@ -30,6 +32,7 @@ main (int argc, char **argv)
   receiver = lx_receiver_new (&config);
   status = lx_receiver_run (receiver);
   lx_receiver_free (receiver);
+  lx_connection_settings_clear (&config.connection);
   lx_config_clear (lx_receiver_config_keys, &config);
   return status;
 }

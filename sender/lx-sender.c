@@ -254,7 +254,8 @@ join_lesson (LxSender *sender, const char *lesson)
   g_message ("lesson %s: going on the air", lesson);
   sender->lesson = g_strdup (lesson);
   sender->signaling = lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson,
-                                               connection->school, connection->token);
+                                               connection->school, connection->token,
+                                               connection->trusted_cas);
   g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
   g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
   g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);

@@ -126,7 +126,8 @@ LxWhipPublisher *
 lx_whip_publisher_new (const LxClassroomContext *context, const char *url, const char *token,
                        GError **error)
 {
-  LxWhipClient *client = lx_whip_client_new (url, token, error);
+  LxWhipClient *client = lx_whip_client_new (url, token, context->config->connection.trusted_cas,
+                                             error);
   LxWhipPublisher *publisher;
 
   if (client == NULL) {

@@ -6,13 +6,22 @@
 #include <gst/gst.h>
 #include <stdio.h>
 
+/* Frees what the configuration holds, so a sanitizer build reports real leaks only. */
+static void
+clear_config (LxSenderConfig *config)
+{
+  lx_connection_settings_clear (&config->connection);
+  lx_config_clear (lx_sender_config_keys, config);
+  g_clear_pointer (&config->classroom_caps, g_hash_table_unref);
+}
+
 int
 main (int argc, char **argv)
 {
   LxSenderConfig config = { 0 };
   g_autoptr (GError) error = NULL;
   LxSender *sender;
-  int status;
+  int status = 2;
 
   lx_log_init ("lianxiao-sender");
   gst_init (&argc, &argv);
@@ -24,18 +33,19 @@ main (int argc, char **argv)
                                         &error) ||
       !lx_sender_config_validate (&config, &error)) {
     fprintf (stderr, "lianxiao-sender: %s\n", error->message);
-    return 2;
+    clear_config (&config);
+    return status;
   }
 
   sender = lx_sender_new (&config, &error);
   if (sender == NULL) {
     fprintf (stderr, "lianxiao-sender: %s\n", error->message);
+    clear_config (&config);
     return 1;
   }
   lx_webrtc_prepare_dtls_certificate ();
   status = lx_sender_run (sender);
   lx_sender_free (sender);
-  lx_config_clear (lx_sender_config_keys, &config);
-  g_clear_pointer (&config.classroom_caps, g_hash_table_unref);
+  clear_config (&config);
   return status;
 }

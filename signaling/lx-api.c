@@ -3,6 +3,8 @@
  * INVALID → 400, NOT_FOUND → 404, CONFLICT → 409. */
 #include "lx-api.h"
 
+#include "lx-api-bodies.h"
+
 #include "lx-stats.h"
 
 #include <json-glib/json-glib.h>
@@ -10,7 +12,6 @@
 #include <string.h>
 
 #define API_PREFIX "/api/v1/"
-#define MAX_BODY_BYTES (64 * 1024)
 
 struct _LxApi {
   SoupServer *server;
@@ -163,116 +164,36 @@ add_lesson (JsonBuilder *builder, const LxLessonRecord *lesson)
   json_builder_end_object (builder);
 }
 
-/* (transfer full) The request body as a JSON object, or NULL after answering 400/413. */
-static JsonObject *
-read_body (SoupServerMessage *message)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (message);
-  g_autoptr (GBytes) bytes = soup_message_body_flatten (body);
-  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr (GError) error = NULL;
-  gsize length;
-  const char *data = g_bytes_get_data (bytes, &length);
-  JsonNode *root;
-
-  if (length > MAX_BODY_BYTES) {
-    respond_error (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too-large",
-                   "the request body is over 64 KiB", NULL);
-    return NULL;
-  }
-  if (length == 0 || !g_utf8_validate (data, length, NULL) ||
-      !json_parser_load_from_data (parser, data, length, &error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root)) {
-    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid",
-                   "the request body must be one JSON object", NULL);
-    return NULL;
-  }
-  return json_object_ref (json_node_get_object (root));
-}
-
-/* A string member, NULL when absent; FALSE (after answering 400) when of another type. */
+/* A query parameter refused: 400, naming it. */
 static gboolean
-get_string (SoupServerMessage *message, JsonObject *object, const char *name, const char **value)
+bad_parameter (SoupServerMessage *message, const char *name, const char *problem)
 {
-  JsonNode *node = json_object_get_member (object, name);
-
-  *value = NULL;
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING) {
-    g_autofree gchar *text = g_strdup_printf ("field '%s': must be a string", name);
-    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
-    return FALSE;
-  }
-  *value = json_node_get_string (node);
-  return TRUE;
-}
-
-static gboolean
-bad_field (SoupServerMessage *message, const char *field, const char *problem)
-{
-  g_autofree gchar *text = g_strdup_printf ("field '%s': %s", field, problem);
-  respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, field);
+  g_autofree gchar *text = g_strdup_printf ("parameter '%s': %s", name, problem);
+  respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
   return FALSE;
 }
 
-/* Local date-time text in @zone to UTC seconds. */
-static gboolean
-parse_time (SoupServerMessage *message, const char *field, const char *text, GTimeZone *zone,
-            gint64 *utc)
+/* A body refused: 413 or 400, naming the field at fault. */
+static void
+respond_body_error (SoupServerMessage *message, const GError *error, const char *field)
 {
-  g_autoptr (GDateTime) time = text ? g_date_time_new_from_iso8601 (text, zone) : NULL;
+  gboolean too_large = g_error_matches (error, LX_API_ERROR, LX_API_ERROR_TOO_LARGE);
 
-  if (time == NULL)
-    return bad_field (message, field, "must be a date and time like 2026-12-01T10:00:00");
-  *utc = g_date_time_to_unix (time);
-  return TRUE;
+  respond_error (message, too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
+                 too_large ? "too-large" : "invalid", error->message, field);
 }
 
-static gboolean
-read_lesson (SoupServerMessage *message, JsonObject *object, LxLessonRecord *lesson)
+/* (transfer none) The request's body (never NULL: an empty body is empty text). */
+static const char *
+body_of (SoupServerMessage *message, gsize *length)
 {
-  const char *title, *teacher, *sender, *start, *end, *time_zone, *weekly_until;
-  g_autoptr (GTimeZone) zone = NULL;
-  JsonNode *receivers = json_object_get_member (object, "receivers");
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  GBytes *bytes = soup_message_body_flatten (body);
+  const char *data = g_bytes_get_data (bytes, length);
 
-  if (!get_string (message, object, "title", &title) ||
-      !get_string (message, object, "teacher", &teacher) ||
-      !get_string (message, object, "sender", &sender) ||
-      !get_string (message, object, "start", &start) ||
-      !get_string (message, object, "end", &end) ||
-      !get_string (message, object, "time_zone", &time_zone) ||
-      !get_string (message, object, "weekly_until", &weekly_until))
-    return FALSE;
-  if (time_zone == NULL || (zone = g_time_zone_new_identifier (time_zone)) == NULL)
-    return bad_field (message, "time_zone", "must be a known time zone, like Asia/Shanghai");
-  if (!parse_time (message, "start", start, zone, &lesson->start) ||
-      !parse_time (message, "end", end, zone, &lesson->end))
-    return FALSE;
-  if (weekly_until) {
-    gint year, month, day;
-    g_autoptr (GDateTime) until = NULL;
-    if (sscanf (weekly_until, "%4d-%2d-%2d", &year, &month, &day) != 3 ||
-        (until = g_date_time_new (zone, year, month, day, 23, 59, 59)) == NULL)
-      return bad_field (message, "weekly_until", "must be a date like 2027-01-15");
-    lesson->repeat_until = g_date_time_to_unix (until);
-  }
-  if (receivers == NULL || !JSON_NODE_HOLDS_ARRAY (receivers))
-    return bad_field (message, "receivers", "must be a list of school ids");
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (receivers)); i++) {
-    JsonNode *item = json_array_get_element (json_node_get_array (receivers), i);
-    if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
-      return bad_field (message, "receivers", "must be a list of school ids");
-    g_ptr_array_add (names, g_strdup (json_node_get_string (item)));
-  }
-  g_ptr_array_add (names, NULL);
-  lesson->receivers = (gchar **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
-  lesson->title = g_strdup (title);
-  lesson->teacher = g_strdup (teacher);
-  lesson->sender = g_strdup (sender);
-  lesson->time_zone = g_strdup (time_zone);
-  return TRUE;
+  /* (the body keeps its own reference to the flattened bytes) */
+  g_bytes_unref (bytes);
+  return data ? data : "";
 }
 
 /* ---- Routes ---- */
@@ -297,25 +218,23 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
-    g_autoptr (JsonObject) body = read_body (message);
     g_autofree gchar *token = NULL;
     g_autoptr (LxSchoolRecord) created = NULL;
-    LxSchoolRecord school = { NULL };
-    const char *id, *name, *county;
+    g_autoptr (LxSchoolRecord) school = g_new0 (LxSchoolRecord, 1);
+    const char *field, *data;
+    gsize length;
 
-    if (body == NULL || !get_string (message, body, "id", &id) ||
-        !get_string (message, body, "name", &name) ||
-        !get_string (message, body, "county", &county))
+    data = body_of (message, &length);
+    if (!lx_api_read_school (data, length, school, &field, &error)) {
+      respond_body_error (message, error, field);
       return;
-    school.id = (gchar *) id;
-    school.name = (gchar *) name;
-    school.county = (gchar *) county;
-    if (!lx_store_add_school (api->store, &school, &token, &error) ||
-        (created = lx_store_get_school (api->store, id, &error)) == NULL) {
+    }
+    if (!lx_store_add_school (api->store, school, &token, &error) ||
+        (created = lx_store_get_school (api->store, school->id, &error)) == NULL) {
       respond_store_error (message, error);
       return;
     }
-    g_message ("api: school %s registered", id);
+    g_message ("api: school %s registered", school->id);
     add_school (builder, created, token);
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_CREATED, root);
@@ -341,19 +260,21 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
-    g_autoptr (JsonObject) body = read_body (message);
     g_autoptr (LxSchoolRecord) updated = NULL;
+    g_autoptr (LxSchoolRecord) school = g_new0 (LxSchoolRecord, 1);
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
-    LxSchoolRecord school = { (gchar *) id, NULL, NULL, 0 };
-    const char *name, *county;
+    const char *field, *data;
+    gsize length;
 
-    if (body == NULL || !get_string (message, body, "name", &name) ||
-        !get_string (message, body, "county", &county))
+    data = body_of (message, &length);
+    if (!lx_api_read_school (data, length, school, &field, &error)) {
+      respond_body_error (message, error, field);
       return;
-    school.name = (gchar *) name;
-    school.county = (gchar *) county;
-    if (!lx_store_update_school (api->store, &school, &error) ||
+    }
+    g_free (school->id); /* the path names the school */
+    school->id = g_strdup (id);
+    if (!lx_store_update_school (api->store, school, &error) ||
         (updated = lx_store_get_school (api->store, id, &error)) == NULL) {
       respond_store_error (message, error);
       return;
@@ -466,7 +387,7 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   gint64 days = 7, from = g_get_real_time () / G_USEC_PER_SEC, unused;
 
   if (days_text && !g_ascii_string_to_signed (days_text, 10, 1, 62, &days, NULL)) {
-    bad_field (message, "days", "must be 1-62");
+    bad_parameter (message, "days", "must be 1-62");
     return;
   }
   if (from_text && !day_range (api, message, from_text, &from, &unused))
@@ -504,7 +425,7 @@ day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from
 
   if (sscanf (day, "%4d-%2d-%2d", &year, &month, &date) != 3 ||
       (start = g_date_time_new (api->time_zone, year, month, date, 0, 0, 0)) == NULL)
-    return bad_field (message, "day", "must be a date like 2026-12-01");
+    return bad_parameter (message, "day", "must be a date like 2026-12-01");
   next = g_date_time_add_days (start, 1);
   *from = g_date_time_to_unix (start);
   *to = g_date_time_to_unix (next);
@@ -538,11 +459,15 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
-    g_autoptr (JsonObject) body = read_body (message);
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
+    const char *field, *data;
+    gsize length;
 
-    if (body == NULL || !read_lesson (message, body, lesson))
+    data = body_of (message, &length);
+    if (!lx_api_read_lesson (data, length, lesson, &field, &error)) {
+      respond_body_error (message, error, field);
       return;
+    }
     if (!lx_store_add_lesson (api->store, lesson, &error)) {
       respond_store_error (message, error);
       return;
@@ -578,13 +503,17 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     root = json_builder_get_root (builder);
     respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
-    g_autoptr (JsonObject) body = read_body (message);
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
+    const char *field, *data;
+    gsize length;
 
-    if (body == NULL || !read_lesson (message, body, lesson))
+    data = body_of (message, &length);
+    if (!lx_api_read_lesson (data, length, lesson, &field, &error)) {
+      respond_body_error (message, error, field);
       return;
+    }
     lesson->id = id;
     if (!lx_store_update_lesson (api->store, lesson, &error)) {
       respond_store_error (message, error);
@@ -624,7 +553,7 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
     return;
   }
   if (lesson_text && !g_ascii_string_to_signed (lesson_text, 10, 1, G_MAXINT64, &lesson, NULL)) {
-    bad_field (message, "lesson", "must be a lesson id");
+    bad_parameter (message, "lesson", "must be a lesson id");
     return;
   }
   records = lx_store_list_attendance (api->store, lesson, school, &error);

@@ -28,6 +28,7 @@ struct _LxServer {
   gboolean allow_unbooked;
   guint port;
   LxLimits limits;
+  gboolean tls;
   GHashTable *per_address; /* IP address text → number of open connections (GINT_TO_POINTER) */
 };
 
@@ -315,6 +316,13 @@ lx_server_serve_files (LxServer *server, const char *root)
 }
 
 void
+lx_server_set_tls_certificate (LxServer *server, GTlsCertificate *certificate)
+{
+  g_object_set (server->soup_server, "tls-certificate", certificate, NULL);
+  server->tls = TRUE;
+}
+
+void
 lx_server_set_limits (LxServer *server, const LxLimits *limits)
 {
   server->limits = *limits;
@@ -384,7 +392,8 @@ lx_server_listen (LxServer *server, const char *address, guint port, GError **er
     return FALSE;
   }
   socket_address = g_inet_socket_address_new (inet_address, port);
-  if (!soup_server_listen (server->soup_server, socket_address, 0, error))
+  if (!soup_server_listen (server->soup_server, socket_address,
+                           server->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   /* Ask the listening socket itself: with port 0 only it knows the port picked. */

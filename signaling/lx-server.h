@@ -4,6 +4,7 @@
 
 #include "lx-limits.h"
 
+#include <gio/gio.h>
 #include <glib-object.h>
 
 G_BEGIN_DECLS
@@ -13,6 +14,9 @@ G_DECLARE_FINAL_TYPE (LxServer, lx_server, LX, SERVER, GObject)
 
 /* (transfer full) A server, not yet listening. */
 LxServer *lx_server_new (void);
+
+/* From now on, listens with TLS (https:// and wss://) using @certificate (with its private key). */
+void lx_server_set_tls_certificate (LxServer *server, GTlsCertificate *certificate);
 
 /* Listens on @address:@port (port 0 picks a free one). Returns FALSE with @error if it cannot. */
 gboolean lx_server_listen (LxServer *server, const char *address, guint port, GError **error);

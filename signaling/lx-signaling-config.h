@@ -7,6 +7,8 @@
 typedef struct {
   gchar *address;
   gint port;
+  gchar *tls_certificate; /* (nullable) PEM: with tls_key, https:// and wss:// */
+  gchar *tls_key;
   gchar *database;
   gboolean allow_unbooked_lessons;
   gchar *admin_token;

@@ -31,12 +31,14 @@ main (int argc, char **argv)
                        "classrooms.",
                        NULL, &argc, &argv, &error)) {
     fprintf (stderr, "lianxiao-signaling: %s\n", error->message);
+    lx_config_clear (lx_signaling_config_keys, &config);
     return 2;
   }
 
   store = lx_store_open (config.database, &error);
   if (store == NULL) {
     fprintf (stderr, "lianxiao-signaling: %s\n", error->message);
+    lx_config_clear (lx_signaling_config_keys, &config);
     return 1;
   }
   server = lx_server_new ();
@@ -45,14 +47,31 @@ main (int argc, char **argv)
   lx_server_enable_api (server, store, config.admin_token, config.time_zone);
   if (config.web_root)
     lx_server_serve_files (server, config.web_root);
+  if (config.tls_certificate || config.tls_key) {
+    g_autoptr (GTlsCertificate) certificate =
+        config.tls_certificate && config.tls_key
+            ? g_tls_certificate_new_from_files (config.tls_certificate, config.tls_key, &error)
+            : NULL;
+    if (certificate == NULL) {
+      fprintf (stderr, "lianxiao-signaling: keys 'tls-certificate' and 'tls-key' in [server]: %s\n",
+               error ? error->message : "set both, or neither");
+      g_clear_object (&server);
+      lx_config_clear (lx_signaling_config_keys, &config);
+      return 2;
+    }
+    lx_server_set_tls_certificate (server, certificate);
+  }
   if (!lx_server_listen (server, config.address, config.port, &error)) {
     fprintf (stderr, "lianxiao-signaling: cannot listen on %s:%d: %s\n", config.address,
              config.port, error->message);
+    g_clear_object (&server);
+    lx_config_clear (lx_signaling_config_keys, &config);
     return 1;
   }
   /* Tests and scripts read this line to learn the port when --port 0 was given. */
-  printf ("lianxiao-signaling: listening on http://%s:%u/ (WebSocket ws://%s:%u/ws)\n",
-          config.address, lx_server_get_port (server), config.address, lx_server_get_port (server));
+  printf ("lianxiao-signaling: listening on %s://%s:%u/ (WebSocket %s://%s:%u/ws)\n",
+          config.tls_certificate ? "https" : "http", config.address, lx_server_get_port (server),
+          config.tls_certificate ? "wss" : "ws", config.address, lx_server_get_port (server));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

@@ -29,6 +29,8 @@ typedef struct {
   gchar *directory; /* holds its database; removed when it stops */
   gchar *admin_token;
   gchar **prefix;   /* (nullable) what the command runs under (ip netns exec NS) */
+  gchar **extra_args; /* (nullable) more options for it */
+  gboolean tls;       /* https:// and wss:// */
 } LxTestSignaling;
 
 /* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, ad-hoc lessons
@@ -38,6 +40,17 @@ void lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_toke
 /* The same, run under @prefix (e.g. ip netns exec NS) and listening on every address of its
  * network namespace. */
 void lx_test_signaling_start_under (LxTestSignaling *signaling, const char *const *prefix);
+/* The same, with more options for the server (@extra, NULL-terminated). */
+void lx_test_signaling_start_with (LxTestSignaling *signaling, const char *admin_token,
+                                   const char *const *extra);
+/* The same, serving https:// and wss:// with @certificate and @key (PEM files); url is wss://. */
+void lx_test_signaling_start_tls (LxTestSignaling *signaling, const char *certificate,
+                                  const char *key);
+
+/* Makes a self-signed certificate for 127.0.0.1 and localhost in @directory, returning the paths
+ * of the certificate and its key (transfer full); FALSE, after g_test_skip(), without openssl. */
+gboolean lx_test_make_certificate (const char *directory, gchar **certificate, gchar **key);
+
 /* Kills the server at once (SIGKILL: no goodbye to anyone) and keeps its database. */
 void lx_test_signaling_kill (LxTestSignaling *signaling);
 /* Starts it again on the same port with the same database. */

@@ -241,6 +241,68 @@ test_invalid_message (gconstpointer data)
   g_assert_nonnull (error->message);
 }
 
+/* 10 000 arrays inside one another: refused before json-glib recurses into them; 32 levels pass
+ * the check (and the message is refused for what it is: an unknown member is ignored). */
+static void
+test_deeply_nested_message (void)
+{
+  g_autoptr (GString) json = g_string_new ("{\"type\":\"sender-left\",\"reason\":\"r\",\"x\":");
+  g_autoptr (GString) shallow = g_string_new ("{\"type\":\"sender-left\",\"reason\":\"[[[[\",\"x\":");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (json, '[');
+  for (guint i = 0; i < 10000; i++)
+    g_string_append_c (json, ']');
+  g_string_append_c (json, '}');
+  message = lx_message_from_json (json->str, json->len, &error);
+  g_assert_null (message);
+  g_assert_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_INVALID_JSON);
+  g_assert_nonnull (strstr (error->message, "nested deeper"));
+
+  /* (brackets in strings do not count) */
+  for (guint i = 0; i < 31; i++)
+    g_string_append_c (shallow, '[');
+  for (guint i = 0; i < 31; i++)
+    g_string_append_c (shallow, ']');
+  g_string_append_c (shallow, '}');
+  g_clear_error (&error);
+  message = lx_message_from_json (shallow->str, shallow->len, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_LEFT);
+  g_assert_cmpstr (message->reason, ==, "[[[[");
+}
+
+/* json-glib quotes the faulty input in its error, and an octal escape turns into bytes that are
+ * not UTF-8 (found by tests/fuzz): the error the server sends back must still be valid text. */
+static void
+test_error_text_is_utf8 (void)
+{
+  static const struct {
+    const char *json;
+    LxProtocolError code;
+  } cases[] = {
+    { "{\"t\\\\\\666666\"\\\\~:", LX_PROTOCOL_ERROR_INVALID_JSON },
+    { "{\"type\":\" 01N badns=-\\6000\\r\\n\"}", LX_PROTOCOL_ERROR_UNKNOWN_TYPE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (LxMessage) message = lx_message_from_json (cases[i].json, strlen (cases[i].json),
+                                                          &error);
+    g_autoptr (LxMessage) reply = NULL;
+    g_autofree gchar *encoded = NULL;
+
+    g_assert_null (message);
+    g_assert_error (error, LX_PROTOCOL_ERROR, (gint) cases[i].code);
+    g_assert_true (g_utf8_validate (error->message, -1, NULL));
+    reply = lx_message_new_error (error->code, "%s", error->message);
+    encoded = lx_message_to_json (reply, NULL);
+    g_assert_nonnull (encoded);
+  }
+}
+
 static void
 test_oversized_message (void)
 {
@@ -307,6 +369,8 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &invalid_cases[i], test_invalid_message);
   }
   g_test_add_func ("/protocol/invalid/oversized", test_oversized_message);
+  g_test_add_func ("/protocol/invalid/deeply-nested", test_deeply_nested_message);
+  g_test_add_func ("/protocol/invalid/error-text-is-utf8", test_error_text_is_utf8);
   g_test_add_func ("/protocol/invalid/field-too-long", test_field_too_long);
   g_test_add_func ("/protocol/encode-refuses-invalid", test_encoding_refuses_invalid);
   return g_test_run ();

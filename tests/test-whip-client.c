@@ -109,7 +109,7 @@ client_for (Fixture *fixture, const char *path)
 {
   g_autofree gchar *url = g_strconcat (fixture->base, path, NULL);
   g_autoptr (GError) error = NULL;
-  LxWhipClient *client = lx_whip_client_new (url, "sesame", &error);
+  LxWhipClient *client = lx_whip_client_new (url, "sesame", NULL, &error);
 
   g_assert_no_error (error);
   return client;
@@ -169,7 +169,7 @@ test_bad_urls (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++) {
     g_autoptr (GError) error = NULL;
-    g_assert_null (lx_whip_client_new (urls[i], NULL, &error));
+    g_assert_null (lx_whip_client_new (urls[i], NULL, NULL, &error));
     g_assert_error (error, LX_WHIP_ERROR, LX_WHIP_ERROR_BAD_URL);
   }
 }

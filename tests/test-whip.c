@@ -274,6 +274,19 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
   /* A sender that stops ends its publication. */
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
   wait_for_relay_count (fixture, "publishers", 0);
+
+  /* No token, right or wrong, in any of our programs' logs. */
+  {
+    const char *logs[] = { "sender.log", "village.log", "hills.log", "intruder.log",
+                           "latecomer.log" };
+    for (guint i = 0; i < G_N_ELEMENTS (logs); i++) {
+      g_autofree gchar *path = file_in (fixture, logs[i]);
+      g_autofree gchar *text = NULL;
+      g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+      g_assert_null (strstr (text, TOKEN));
+      g_assert_null (strstr (text, "not-the-token"));
+    }
+  }
 }
 
 static gboolean
