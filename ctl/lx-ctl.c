@@ -1,6 +1,7 @@
 /* lianxiao-ctl's commands (see lx-ctl.h). */
 #include "lx-ctl.h"
 
+#include "lx-secret.h"
 #include "lx-tls.h"
 
 #include <json-glib/json-glib.h>
@@ -343,12 +344,35 @@ lesson_command (const LxCtlOptions *options, int argc, char **argv)
   return usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | delete ID");
 }
 
+/* hash-token: the admin token, read from standard input (never from the command line, where
+ * `ps` shows it), as the "sha256:SALT:HASH" that signaling.conf's admin-token may hold instead of
+ * the token itself. A new one with no input line: a new token is made and printed first. */
+static int
+hash_token_command (void)
+{
+  char line[512];
+  g_autofree gchar *token = NULL;
+  g_autofree gchar *stored = NULL;
+
+  if (fgets (line, sizeof line, stdin) != NULL && g_strstrip (line)[0] != '\0') {
+    token = g_strdup (line);
+  } else {
+    token = lx_secret_new_token ();
+    printf ("token: %s\n", token);
+  }
+  stored = lx_secret_to_stored (token);
+  printf ("%s\n", stored);
+  return 0;
+}
+
 int
 lx_ctl_run (const LxCtlOptions *options, int argc, char **argv)
 {
+  if (argc >= 2 && g_str_equal (argv[1], "hash-token"))
+    return hash_token_command ();
   if (argc >= 2 && g_str_equal (argv[1], "school"))
     return school_command (options, argc, argv);
   if (argc >= 2 && g_str_equal (argv[1], "lesson"))
     return lesson_command (options, argc, argv);
-  return usage ("expected a command: school ... or lesson ...");
+  return usage ("expected a command: school ..., lesson ... or hash-token");
 }

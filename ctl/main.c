@@ -6,6 +6,8 @@
  *   lianxiao-ctl lesson add --title T --sender ID --receivers ID,ID --start "2026-12-01 10:00"
  *                           --end "2026-12-01 10:45" [--teacher N] [--time-zone Z] [--weekly-until D]
  *   lianxiao-ctl lesson list [--today | --day YYYY-MM-DD] [--school ID] | lesson delete ID
+ *   lianxiao-ctl hash-token < token     the admin token as signaling.conf may store it (no input:
+ *                                       a new token, and its hash)
  *
  * The server is --server (default http://127.0.0.1:8443) and the admin token comes from
  * $LIANXIAO_ADMIN_TOKEN (or --token, which other users of the machine can see in `ps`). */

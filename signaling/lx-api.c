@@ -4,6 +4,7 @@
 #include "lx-api.h"
 
 #include "lx-api-bodies.h"
+#include "lx-secret.h"
 
 #include "lx-stats.h"
 
@@ -656,17 +657,6 @@ open_status_stream (LxApi *api, SoupServerMessage *message)
     api->status_timer = g_timeout_add_seconds (STATUS_EVENT_INTERVAL_S, push_status_to_all, api);
 }
 
-/* Compares in constant time: how much of a token matched must not show in the time taken. */
-static gboolean
-tokens_equal (const char *given, const char *expected)
-{
-  gsize given_length = strlen (given), expected_length = strlen (expected);
-  guint8 difference = given_length != expected_length;
-
-  for (gsize i = 0; i < expected_length; i++)
-    difference |= (guint8) (expected[i] ^ (i < given_length ? given[i] : 0));
-  return difference == 0;
-}
 
 /* (transfer none) The token of "Authorization: Bearer TOKEN", or NULL. */
 static const char *
@@ -695,7 +685,7 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
   LxApi *api = data;
   const char *method = soup_server_message_get_method (message);
   const char *token = bearer_token (message);
-  gboolean admin = api->admin_token && token && tokens_equal (token, api->admin_token);
+  gboolean admin = api->admin_token && token && lx_secret_matches (api->admin_token, token);
   g_auto (GStrv) parts = g_strsplit (path + strlen (API_PREFIX), "/", -1);
   guint n_parts = g_strv_length (parts);
 

@@ -2,6 +2,8 @@
  * fast enough on a local file that a timetable's writes never hold the main loop noticeably. */
 #include "lx-store.h"
 
+#include "lx-secret.h"
+
 #include "lx-protocol.h"
 
 #include <sqlite3.h>
@@ -13,7 +15,6 @@ G_DEFINE_QUARK (lx-store-error-quark, lx_store_error)
 #define MAX_TITLE_LENGTH 200
 #define MAX_NAME_LENGTH 100
 #define MAX_LESSON_SECONDS (12 * 3600)
-#define TOKEN_BYTES 24
 
 struct _LxStore {
   sqlite3 *db;
@@ -199,49 +200,14 @@ check_text (const char *text, const char *field, gsize max_length, gboolean requ
   return TRUE;
 }
 
-static gchar *
-hash_token (const char *salt, const char *token)
-{
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-
-  g_checksum_update (checksum, (const guchar *) salt, -1);
-  g_checksum_update (checksum, (const guchar *) token, -1);
-  return g_strdup (g_checksum_get_string (checksum));
-}
-
-static gchar *
-random_hex (guint bytes)
-{
-  GString *hex = g_string_sized_new (bytes * 2);
-  g_autoptr (GRand) rand = NULL;
-  guint8 buffer[64];
-  gboolean from_kernel = FALSE;
-  FILE *urandom = fopen ("/dev/urandom", "rb");
-
-  g_assert (bytes <= sizeof (buffer));
-  if (urandom) {
-    from_kernel = fread (buffer, 1, bytes, urandom) == bytes;
-    fclose (urandom);
-  }
-  if (!from_kernel) {
-    /* Never expected on Linux; a weaker fallback beats no token. */
-    rand = g_rand_new ();
-    for (guint i = 0; i < bytes; i++)
-      buffer[i] = (guint8) g_rand_int_range (rand, 0, 256);
-  }
-  for (guint i = 0; i < bytes; i++)
-    g_string_append_printf (hex, "%02x", buffer[i]);
-  return g_string_free (hex, FALSE);
-}
-
 /* (transfer full) A new token, and in @salt and @hash (transfer full) all that is stored of it. */
 static gchar *
 new_secret (gchar **salt, gchar **hash)
 {
-  gchar *token = random_hex (TOKEN_BYTES);
+  gchar *token = lx_secret_new_token ();
 
-  *salt = random_hex (16);
-  *hash = hash_token (*salt, token);
+  *salt = lx_secret_new_salt ();
+  *hash = lx_secret_hash (*salt, token);
   return token;
 }
 
@@ -408,22 +374,14 @@ lx_store_check_school_token (LxStore *store, const char *id, const char *token)
   g_autoptr (sqlite3_stmt) statement =
       prepare (store, "SELECT token_salt, token_hash FROM schools WHERE id = ?", NULL);
   g_autofree gchar *hash = NULL;
-  const char *stored;
-  guint8 difference = 0;
 
   if (statement == NULL || token == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (statement) != SQLITE_ROW)
     return FALSE;
-  hash = hash_token ((const char *) sqlite3_column_text (statement, 0), token);
-  stored = (const char *) sqlite3_column_text (statement, 1);
-  if (strlen (stored) != strlen (hash))
-    return FALSE;
-  /* Every byte compared, whatever the first difference: no timing hint. */
-  for (gsize i = 0; hash[i]; i++)
-    difference |= (guint8) (hash[i] ^ stored[i]);
-  return difference == 0;
+  hash = lx_secret_hash ((const char *) sqlite3_column_text (statement, 0), token);
+  return lx_secret_equal (hash, (const char *) sqlite3_column_text (statement, 1));
 }
 
 /* ---- Lessons ---- */

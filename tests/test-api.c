@@ -1,6 +1,7 @@
 /* The REST API over real HTTP on 127.0.0.1, with a real SQLite file: the admin token guards every
  * route, bad requests are refused naming the field, double bookings get 409 naming the clashing
  * lesson, and what the API accepts is really stored. */
+#include "lx-secret.h"
 #include "lx-server.h"
 #include "lx-store.h"
 #include "lx-test-utils.h"
@@ -42,6 +43,14 @@ static void
 setup (Fixture *fixture, gconstpointer data)
 {
   start (fixture, ADMIN_TOKEN);
+}
+
+/* A server whose configuration holds only the admin token's salted hash. */
+static void
+setup_with_hashed_token (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *stored = lx_secret_to_stored (ADMIN_TOKEN);
+  start (fixture, stored);
 }
 
 /* A server whose configuration has no admin token. */
@@ -236,6 +245,20 @@ test_token_required (Fixture *fixture, gconstpointer data)
   expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
   schools = lx_store_list_schools (fixture->store, NULL);
   g_assert_cmpuint (schools->len, ==, 0);
+}
+
+/* The hash opens nothing; the token it was made from opens the API. */
+static void
+test_hashed_admin_token (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *stored = lx_secret_to_stored (ADMIN_TOKEN);
+
+  request (fixture, "GET", "schools", NULL, ADMIN_TOKEN);
+  expect (fixture, SOUP_STATUS_OK, NULL);
+  request (fixture, "GET", "schools", NULL, stored);
+  expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
+  request (fixture, "GET", "schools", NULL, ADMIN_TOKEN "x");
+  expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
 }
 
 static void
@@ -434,6 +457,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/api/token-required", Fixture, NULL, setup, test_token_required, teardown);
+  g_test_add ("/api/hashed-admin-token", Fixture, NULL, setup_with_hashed_token,
+              test_hashed_admin_token, teardown);
   g_test_add ("/api/off-without-token", Fixture, NULL, setup_without_token,
               test_api_off_without_token, teardown);
   g_test_add ("/api/schools", Fixture, NULL, setup, test_schools, teardown);
