@@ -146,6 +146,35 @@ api_post (Fixture *fixture, const char *path, const char *token, JsonObject **ob
   return soup_message_get_status (message);
 }
 
+/* A classroom, joined with its own token, tries the sender's part: offering to another classroom,
+ * replaying the sender's hello (token included) on its own connection. Both are refused, its
+ * connection stays, and nothing reaches the sender or the other classroom. */
+static void
+test_classroom_cannot_act_as_sender (Fixture *fixture, gconstpointer data)
+{
+  LxTestClient *sender = lx_test_client_new (fixture->host_port);
+  LxTestClient *v1 = lx_test_client_new (fixture->host_port);
+  g_autofree gchar *replayed = g_strdup_printf (
+      "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"%s\","
+      "\"school\":\"city\",\"token\":\"%s\"}", fixture->lesson, fixture->city_token);
+
+  lx_test_client_hello_full (sender, "sender", fixture->lesson, "city", fixture->city_token);
+  lx_test_client_expect_type (sender, LX_MESSAGE_WELCOME);
+  lx_test_client_hello_full (v1, "receiver", fixture->lesson, "v1", fixture->v1_token);
+  lx_test_client_expect_type (v1, LX_MESSAGE_WELCOME);
+  lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_JOINED);
+
+  lx_test_client_send (v1, "{\"type\":\"offer\",\"school\":\"v3\",\"sdp\":\"v=0 forged\"}");
+  lx_test_client_expect_error (v1, LX_PROTOCOL_ERROR_NOT_ALLOWED);
+  lx_test_client_send (v1, replayed);
+  lx_test_client_expect_error (v1, LX_PROTOCOL_ERROR_ALREADY_JOINED);
+  g_assert_false (v1->closed);
+  lx_test_run_for (200);
+  g_assert_cmpuint (sender->inbox->len, ==, 0);
+  lx_test_client_free (sender);
+  lx_test_client_free (v1);
+}
+
 /* A token that leaked (a stolen mini-PC): staff renew it, and the connection made with it is
  * closed at once; the old token opens nothing; the lesson goes on; only the admin may renew. */
 static void
@@ -310,6 +339,8 @@ main (int argc, char **argv)
   g_test_add ("/timetable/door", Fixture, GINT_TO_POINTER (FALSE), setup, test_door, teardown);
   g_test_add ("/timetable/unbooked-allowed", Fixture, GINT_TO_POINTER (TRUE), setup,
               test_unbooked_allowed, teardown);
+  g_test_add ("/timetable/classroom-cannot-act-as-sender", Fixture, GINT_TO_POINTER (FALSE),
+              setup, test_classroom_cannot_act_as_sender, teardown);
   g_test_add ("/timetable/revoked-token", Fixture, GINT_TO_POINTER (FALSE), setup,
               test_revoked_token, teardown);
   g_test_add ("/timetable/attendance", Fixture, GINT_TO_POINTER (FALSE), setup, test_attendance,
