@@ -227,8 +227,14 @@ lx_config_load_file (const LxConfigKey *keys, gpointer config, const char *path,
       }
       value = g_key_file_get_string (file, groups[g], names[k], &local_error);
       if (value == NULL) {
-        g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE, "%s: key '%s': %s", origin,
-                     names[k], local_error->message);
+        /* (GKeyFile quotes a value that is not UTF-8 as it is: say so without the bytes) */
+        g_autofree gchar *reason = g_utf8_make_valid (local_error->message, -1);
+        if (g_error_matches (local_error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_UNKNOWN_ENCODING))
+          g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                       "%s: key '%s' in [%s] is not valid UTF-8 text", origin, names[k], groups[g]);
+        else
+          g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE, "%s: key '%s': %s", origin,
+                       names[k], reason);
         return FALSE;
       }
       if (!set_from_text (key, config, value, origin, error))

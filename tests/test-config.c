@@ -95,6 +95,11 @@ static const BadFile bad_files[] = {
   { "unknown-group", "[playback]\nheadless = true\n[camera]\nwidth = 3\n",
     LX_CONFIG_ERROR_UNKNOWN_KEY, ":3: unknown group [camera]" },
   { "not-a-key-file", "this is not\na key file\n", LX_CONFIG_ERROR_READ, ": " },
+  { "not-utf8", "[signaling]\nschool = \xff\xfe\n", LX_CONFIG_ERROR_BAD_VALUE,
+    ":2: key 'school' in [signaling] is not valid UTF-8 text" },
+  { "truncated-group", "[playback]\nheadless = true\n[outp", LX_CONFIG_ERROR_READ, ": " },
+  { "int-overflow", "[output]\ntimeout-s = 99999999999999999999999\n", LX_CONFIG_ERROR_BAD_VALUE,
+    ":2: key 'timeout-s' in [output] must be an integer" },
 };
 
 static void
