@@ -225,6 +225,13 @@ assert_played (Fixture *fixture, const char *school)
   g_assert_cmpint (lx_test_stats_int (stats, "audio_ms"), >, 0);
 }
 
+static gboolean
+refused (gpointer stats)
+{
+  g_autofree gchar *state = lx_test_stats_string (stats, "state");
+  return g_strcmp0 (state, "whep-unavailable") == 0;
+}
+
 static void
 test_through_a_media_server (Fixture *fixture, gconstpointer data)
 {
@@ -235,7 +242,6 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) latecomer = NULL;
   g_autofree gchar *sender_stats = file_in (fixture, "sender.json");
   g_autofree gchar *intruder_stats = file_in (fixture, "intruder.json");
-  g_autofree gchar *state = NULL;
   g_autofree gchar *url = NULL;
 
   if (media_server_missing (fixture))
@@ -258,8 +264,15 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
    * timeout); the intruder never had one. */
   wait_for_relay_count (fixture, "players", 0);
   g_assert_cmpint (lx_test_stats_int (intruder_stats, "frames_decoded"), ==, 0);
-  state = lx_test_stats_string (intruder_stats, "state");
-  g_assert_cmpstr (state, ==, "whep-unavailable");
+  /* (it tries again every 5 s: between tries it says why it is not playing) */
+  g_assert_true (lx_test_wait_until (refused, intruder_stats, 15000));
+  g_assert_cmpint (lx_test_stats_int (intruder_stats, "frames_decoded"), ==, 0);
+  {
+    g_autofree gchar *log = file_in (fixture, "intruder.log");
+    g_autofree gchar *text = NULL;
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "HTTP 401"));
+  }
   lx_test_stop_process (intruder, 5000);
 
   /* The media server restarts: the sender publishes again by itself, and classrooms play again. */
