@@ -12,6 +12,7 @@ typedef struct {
   gint peers_per_lesson;        /* the sender and its classrooms */
   gint pending_connections;     /* connected but not yet joined, server-wide */
   gint hello_timeout_s;         /* a connection that has not joined by then is closed */
+  gint requests_per_second;     /* REST and WHEP requests from one IP address (bursts of 5 s) */
 } LxLimits;
 
 /* The defaults: room for a sender with hundreds of classrooms (an offer and a dozen candidates
@@ -21,14 +22,18 @@ typedef struct {
 #define LX_DEFAULT_PEERS_PER_LESSON 1000
 #define LX_DEFAULT_PENDING_CONNECTIONS 256
 #define LX_DEFAULT_HELLO_TIMEOUT_S 10
+#define LX_DEFAULT_REQUESTS_PER_SECOND 20
 #define LX_LIMITS_DEFAULT                                                                         \
   { LX_DEFAULT_MESSAGES_PER_SECOND, LX_DEFAULT_CONNECTIONS_PER_ADDRESS,                          \
-    LX_DEFAULT_PEERS_PER_LESSON, LX_DEFAULT_PENDING_CONNECTIONS, LX_DEFAULT_HELLO_TIMEOUT_S }
+    LX_DEFAULT_PEERS_PER_LESSON, LX_DEFAULT_PENDING_CONNECTIONS, LX_DEFAULT_HELLO_TIMEOUT_S,     \
+    LX_DEFAULT_REQUESTS_PER_SECOND }
 
 /* WebSocket close codes (RFC 6455 §7.4.1) for the limits. */
 #define LX_CLOSE_POLICY_VIOLATION 1008 /* a message flood */
 #define LX_CLOSE_TRY_AGAIN_LATER 1013  /* too many connections now */
 #define LX_CLOSE_HELLO_TIMEOUT 4001    /* joined nothing in time */
+/* HTTP 429 (RFC 6585), which libsoup 3.2 has no name for. */
+#define LX_HTTP_TOO_MANY_REQUESTS 429
 
 /* A token bucket: @rate messages a second, up to 5 s worth at once. */
 typedef struct {

@@ -30,6 +30,7 @@ struct _LxServer {
   LxLimits limits;
   gboolean tls;
   GHashTable *per_address; /* IP address text → number of open connections (GINT_TO_POINTER) */
+  GHashTable *http_rates;  /* IP address text → LxRateBucket* of its REST and WHEP requests */
 };
 
 G_DEFINE_TYPE (LxServer, lx_server, G_TYPE_OBJECT)
@@ -206,6 +207,47 @@ check_connection_limits (SoupServer *soup_server, SoupServerMessage *message, co
   soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_COPY, why, strlen (why));
 }
 
+/* Buckets idle this long are forgotten (a full bucket is what a new one would be). */
+#define RATE_FORGET_US (60 * G_USEC_PER_SEC)
+
+static void
+forget_idle_buckets (LxServer *server, gint64 now)
+{
+  GHashTableIter iter;
+  LxRateBucket *bucket;
+
+  g_hash_table_iter_init (&iter, server->http_rates);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &bucket))
+    if (now - bucket->last_us > RATE_FORGET_US)
+      g_hash_table_iter_remove (&iter);
+}
+
+/* REST and WHEP requests, per address: past the rate, 429 and nothing else is done. */
+static void
+check_request_rate (SoupServer *soup_server, SoupServerMessage *message, const char *path,
+                    GHashTable *query, gpointer user_data)
+{
+  LxServer *server = user_data;
+  g_autofree gchar *address = address_of (message);
+  LxRateBucket *bucket = g_hash_table_lookup (server->http_rates, address);
+  gint64 now = g_get_monotonic_time ();
+  static const char text[] = "too many requests from your address; try again in a second\n";
+
+  if (bucket == NULL) {
+    if (g_hash_table_size (server->http_rates) >= 4096)
+      forget_idle_buckets (server, now);
+    bucket = g_new0 (LxRateBucket, 1);
+    g_hash_table_insert (server->http_rates, g_strdup (address), bucket);
+  }
+  if (lx_rate_bucket_take (bucket, server->limits.requests_per_second, now) == LX_RATE_OK)
+    return;
+  soup_server_message_set_status (message, LX_HTTP_TOO_MANY_REQUESTS, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After",
+                                "1");
+  soup_server_message_set_response (message, "text/plain", SOUP_MEMORY_STATIC, text,
+                                    sizeof text - 1);
+}
+
 static void
 on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *path,
               SoupWebsocketConnection *websocket, gpointer user_data)
@@ -344,6 +386,7 @@ lx_server_dispose (GObject *object)
   g_clear_pointer (&server->registry, lx_lesson_registry_free);
   g_clear_pointer (&server->web_root, g_free);
   g_clear_pointer (&server->per_address, g_hash_table_unref);
+  g_clear_pointer (&server->http_rates, g_hash_table_unref);
   G_OBJECT_CLASS (lx_server_parent_class)->dispose (object);
 }
 
@@ -360,6 +403,7 @@ lx_server_init (LxServer *server)
 
   server->registry = lx_lesson_registry_new ();
   server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->http_rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   lx_server_set_limits (server, &defaults);
   server->connections = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
   server->soup_server = soup_server_new ("server-header", "lianxiao-signaling", NULL);
@@ -367,6 +411,8 @@ lx_server_init (LxServer *server)
   soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
   soup_server_add_early_handler (server->soup_server, "/ws", check_connection_limits, server,
                                  NULL);
+  soup_server_add_early_handler (server->soup_server, "/api", check_request_rate, server, NULL);
+  soup_server_add_early_handler (server->soup_server, "/whep", check_request_rate, server, NULL);
   soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
                                      NULL);
   server->whep = lx_whep_new (server->soup_server, server->registry);

@@ -44,5 +44,10 @@ const LxConfigKey lx_signaling_config_keys[] = {
     G_STRUCT_OFFSET (LxSignalingConfig, limits.hello_timeout_s),
     G_STRINGIFY (LX_DEFAULT_HELLO_TIMEOUT_S), 1, 3600, NULL,
     "A connection that has not joined a lesson after this many seconds is closed (4001)" },
+  { "limits", "requests-per-second", LX_CONFIG_INT,
+    G_STRUCT_OFFSET (LxSignalingConfig, limits.requests_per_second),
+    G_STRINGIFY (LX_DEFAULT_REQUESTS_PER_SECOND), 1, 100000, NULL,
+    "REST API and WHEP requests one IP address may make per second (bursts of 5 s worth pass); "
+    "more get HTTP 429" },
   LX_CONFIG_END
 };

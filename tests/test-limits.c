@@ -204,6 +204,45 @@ test_silent_connections (Fixture *fixture, gconstpointer data)
   end_lesson (&lesson);
 }
 
+/* GETs @path and returns the status. */
+static guint
+http_get (SoupSession *session, const char *url)
+{
+  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
+  g_autoptr (GBytes) body = lx_test_http (session, message);
+
+  return soup_message_get_status (message);
+}
+
+/* REST and WHEP requests from one address: a burst of 5 s worth (4 a second here) passes, the
+ * rest get 429 until the bucket refills; WebSocket lessons are untouched. */
+static void
+test_http_requests (Fixture *fixture, gconstpointer data)
+{
+  Lesson lesson = start_lesson (fixture);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autofree gchar *api = g_strdup_printf ("http://%s/api/v1/schools", fixture->host_port);
+  g_autofree gchar *whep = g_strdup_printf ("http://%s/whep/l/village", fixture->host_port);
+  g_autofree gchar *health = g_strdup_printf ("http://%s/healthz", fixture->host_port);
+  guint passed = 0, refused = 0;
+
+  for (guint i = 0; i < 30; i++) {
+    guint status = http_get (session, i % 2 ? api : whep);
+    passed += status != LX_HTTP_TOO_MANY_REQUESTS;
+    refused += status == LX_HTTP_TOO_MANY_REQUESTS;
+  }
+  g_assert_cmpuint (passed, >=, 20);
+  g_assert_cmpuint (passed, <=, 22); /* (a little refills while they run) */
+  g_assert_cmpuint (refused, >=, 8);
+  /* Other paths are not counted, and the lesson goes on. */
+  g_assert_cmpuint (http_get (session, health), ==, SOUP_STATUS_OK);
+  assert_lesson_goes_on (&lesson);
+  /* A second later, requests pass again. */
+  lx_test_run_for (1100);
+  g_assert_cmpuint (http_get (session, api), !=, LX_HTTP_TOO_MANY_REQUESTS);
+  end_lesson (&lesson);
+}
+
 static void
 test_lesson_full (Fixture *fixture, gconstpointer data)
 {
@@ -234,10 +273,11 @@ test_lesson_full (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
-  static const LxLimits flood = { 20, 100, 100, 100, 10 };
-  static const LxLimits per_address = { 200, 3, 100, 100, 10 };
-  static const LxLimits pending = { 200, 100, 100, 2, 1 };
-  static const LxLimits lesson_full = { 200, 100, 3, 100, 10 };
+  static const LxLimits flood = { 20, 100, 100, 100, 10, 20 };
+  static const LxLimits per_address = { 200, 3, 100, 100, 10, 20 };
+  static const LxLimits pending = { 200, 100, 100, 2, 1, 20 };
+  static const LxLimits lesson_full = { 200, 100, 3, 100, 10, 20 };
+  static const LxLimits requests = { 200, 100, 100, 100, 10, 4 };
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/limits/rate-bucket", test_rate_bucket);
@@ -246,6 +286,7 @@ main (int argc, char **argv)
               test_connections_per_address, teardown);
   g_test_add ("/limits/silent-connections", Fixture, &pending, setup, test_silent_connections,
               teardown);
+  g_test_add ("/limits/http-requests", Fixture, &requests, setup, test_http_requests, teardown);
   g_test_add ("/limits/lesson-full", Fixture, &lesson_full, setup, test_lesson_full, teardown);
   return g_test_run ();
 }
