@@ -117,6 +117,12 @@ lx_classroom_get_school (LxClassroom *classroom)
   return classroom->school;
 }
 
+const char *
+lx_classroom_get_video_codec (LxClassroom *classroom)
+{
+  return classroom->context.video_codec;
+}
+
 gint64
 lx_classroom_get_connect_ms (LxClassroom *classroom)
 {

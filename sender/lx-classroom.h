@@ -72,6 +72,8 @@ void lx_classroom_close (LxClassroom *classroom);
 LxClassroomState lx_classroom_get_state (LxClassroom *classroom);
 /* (transfer none) */
 const char *lx_classroom_get_school (LxClassroom *classroom);
+/* (transfer none) LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
+const char *lx_classroom_get_video_codec (LxClassroom *classroom);
 /* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
 gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
 /* Reads the round-trip time to the classroom (from its RTCP receiver reports) for

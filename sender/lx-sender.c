@@ -31,6 +31,7 @@ struct _LxSender {
   /* VP8, for browsers without H.264: encoded once per layer too, from the first such classroom */
   GstElement *vp8_tees[LX_MAX_LAYERS];
   LxKeyframeGate *vp8_keyframes[LX_MAX_LAYERS];
+  guint vp8_retire_timer; /* the VP8 encoders stop when it fires with no VP8 classroom left */
   LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
   GstVideoInfo capture_info; /* raw video format, for the latency stamp */
   gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
@@ -59,6 +60,9 @@ quit (LxSender *sender, int status)
 
 /* ---- Classrooms ---- */
 
+static void maybe_retire_vp8 (LxSender *sender);
+static guint count_layers (GstElement **tees);
+
 static void
 remove_classroom (LxSender *sender, const char *school, const char *reason)
 {
@@ -71,6 +75,7 @@ remove_classroom (LxSender *sender, const char *school, const char *reason)
   g_message ("classroom %s: leaving (%s)", key, reason);
   lx_classroom_close (classroom);
   g_free (key); /* last: @school may be this very key */
+  maybe_retire_vp8 (sender);
 }
 
 static gboolean add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees,
@@ -273,6 +278,7 @@ leave_lesson (LxSender *sender)
     g_clear_object (&sender->signaling);
   }
   g_hash_table_remove_all (sender->classrooms);
+  maybe_retire_vp8 (sender);
   g_hash_table_remove_all (sender->unconfirmed);
   g_clear_handle_id (&sender->confirm_timer, g_source_remove);
   if (sender->lesson)
@@ -402,6 +408,7 @@ report_stats (gpointer data)
   else
     json_builder_add_null_value (builder);
   lx_stats_add_int (builder, "frames_encoded", g_atomic_int_get (&sender->frames_sent));
+  lx_stats_add_int (builder, "vp8_layers", count_layers (sender->vp8_tees));
   lx_stats_add_int (builder, "keyframes_requested", keyframes.requested);
   lx_stats_add_int (builder, "keyframes_forced", keyframes.forced);
   lx_stats_add_int (builder, "keyframes_produced", keyframes.produced);
@@ -598,6 +605,113 @@ add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees, LxKe
 }
 
 /* Encodes each quality layer once, from one tee of raw video, into a tee per layer. */
+/* ---- VP8 layers, while a browser without H.264 watches ---- */
+
+/* The VP8 encoders stop this long after the last VP8 classroom left (a browser that reloads comes
+ * back within it), and once the closing branches have let go of the tees. */
+#define VP8_RETIRE_DELAY_S 10
+
+static guint
+count_layers (GstElement **tees)
+{
+  guint n = 0;
+  while (n < LX_MAX_LAYERS && tees[n])
+    n++;
+  return n;
+}
+
+static gboolean
+has_vp8_classroom (LxSender *sender)
+{
+  GHashTableIter iter;
+  LxClassroom *classroom;
+
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+    if (g_strcmp0 (lx_classroom_get_video_codec (classroom), LX_VIDEO_CODEC_VP8) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  GstElement *pipeline, *raw_tee, *encoder, *tee;
+  GstPad *raw_pad;
+} RetiringLayer;
+
+static gboolean
+remove_retired_layer (gpointer data)
+{
+  RetiringLayer *layer = data;
+
+  gst_element_release_request_pad (layer->raw_tee, layer->raw_pad);
+  gst_element_set_state (layer->encoder, GST_STATE_NULL);
+  gst_element_set_state (layer->tee, GST_STATE_NULL);
+  gst_bin_remove_many (GST_BIN (layer->pipeline), layer->encoder, layer->tee, NULL);
+  gst_object_unref (layer->raw_pad);
+  gst_object_unref (layer->encoder);
+  gst_object_unref (layer->tee);
+  gst_object_unref (layer->raw_tee);
+  gst_object_unref (layer->pipeline);
+  g_free (layer);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs when the raw tee is between two buffers for this encoder: nothing is mid-push. */
+static GstPadProbeReturn
+unlink_retired_layer (GstPad *raw_pad, GstPadProbeInfo *info, gpointer data)
+{
+  RetiringLayer *layer = data;
+  GstPad *peer = gst_pad_get_peer (raw_pad);
+
+  if (peer) {
+    gst_pad_unlink (raw_pad, peer);
+    gst_object_unref (peer);
+  }
+  g_main_context_invoke (NULL, remove_retired_layer, layer);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+static gboolean
+retire_vp8_layers (gpointer data)
+{
+  LxSender *sender = data;
+
+  sender->vp8_retire_timer = 0;
+  if (sender->vp8_tees[0] == NULL || has_vp8_classroom (sender))
+    return G_SOURCE_REMOVE;
+  for (guint i = 0; i < LX_MAX_LAYERS && sender->vp8_tees[i]; i++) {
+    if (sender->vp8_tees[i]->numsrcpads > 0) { /* a branch still closing */
+      sender->vp8_retire_timer = g_timeout_add_seconds (1, retire_vp8_layers, sender);
+      return G_SOURCE_REMOVE;
+    }
+  }
+  g_message ("no classroom decodes VP8 any more: stopping the VP8 encoders");
+  for (guint i = 0; i < LX_MAX_LAYERS && sender->vp8_tees[i]; i++) {
+    g_autofree gchar *encoder_name = g_strdup_printf ("video-encoder-vp8-%u", i); /* the bin */
+    RetiringLayer *layer = g_new0 (RetiringLayer, 1);
+    g_autoptr (GstPad) encoder_sink = NULL;
+
+    layer->pipeline = gst_object_ref (sender->pipeline);
+    layer->raw_tee = gst_object_ref (sender->raw_tee);
+    layer->encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
+    layer->tee = g_steal_pointer (&sender->vp8_tees[i]);
+    g_clear_pointer (&sender->vp8_keyframes[i], lx_keyframe_gate_free);
+    encoder_sink = gst_element_get_static_pad (layer->encoder, "sink");
+    layer->raw_pad = gst_pad_get_peer (encoder_sink);
+    gst_pad_add_probe (layer->raw_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_retired_layer, layer, NULL);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+maybe_retire_vp8 (LxSender *sender)
+{
+  if (sender->vp8_tees[0] == NULL || has_vp8_classroom (sender))
+    return;
+  g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
+  sender->vp8_retire_timer = g_timeout_add_seconds (VP8_RETIRE_DELAY_S, retire_vp8_layers, sender);
+}
+
 static gboolean
 add_video_layers (LxSender *sender, GstElement *capture, GError **error)
 {
@@ -669,6 +783,7 @@ lx_sender_free (LxSender *sender)
 {
   g_clear_handle_id (&sender->stats_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
+  g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
   g_clear_pointer (&sender->publisher, lx_whip_publisher_free);
   leave_lesson (sender);
   lx_timetable_free (sender->timetable);

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,6 +17,16 @@ const here = dirname(fileURLToPath(import.meta.url));
 const webRoot = join(here, "..", "..", "web");
 const ADMIN = "browser-test-admin-81c2";
 const workdir = mkdtempSync(join(tmpdir(), "lx-browser-"));
+const senderStats = join(workdir, "sender.json");
+
+// The sender's statistics file (rewritten every second; {} while it is being replaced).
+function readSenderStats() {
+  try {
+    return JSON.parse(readFileSync(senderStats, "utf8"));
+  } catch {
+    return {};
+  }
+}
 const processes = [];
 let server, base, browser, page;
 const tokens = {};
@@ -205,7 +215,8 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
   await stop(running.receiver);
   await stop(running.sender);
   const senderArgs = ["--server", ws, "--lesson", tokens.lesson, "--school", "city", "--token",
-    tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "640x360@800"];
+    tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "640x360@800",
+    "--stats-json", senderStats];
   running.sender = start("LX_SENDER", senderArgs);
 
   const classroomPage = await browser.newPage();
@@ -264,7 +275,17 @@ test("a browser that asks for VP8 gets the lesson in VP8, encoded once beside th
   assert.equal(playing.width, 640);
   assert.equal(playing.height, 360);
   assert.ok(playing.samples > 0, "sound arrives too");
+  assert.equal(readSenderStats().vp8_layers, 1, "one VP8 encoder for the one layer");
   await classroomPage.close();
+  // Nobody decodes VP8 any more: its encoders stop (10 s later) and the H.264 lesson goes on.
+  const deadline = Date.now() + 25000;
+  while (readSenderStats().vp8_layers !== 0) {
+    assert.ok(Date.now() < deadline, `the VP8 encoders still run: ${JSON.stringify(readSenderStats())}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const frames = readSenderStats().frames_encoded;
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(readSenderStats().frames_encoded > frames + 20, "the sender keeps encoding");
 });
 
 // A WHEP player written against the draft (draft-ietf-wish-whep), with nothing of ours: the
