@@ -224,16 +224,16 @@ test_http_requests (Fixture *fixture, gconstpointer data)
   g_autofree gchar *api = g_strdup_printf ("http://%s/api/v1/schools", fixture->host_port);
   g_autofree gchar *whep = g_strdup_printf ("http://%s/whep/l/village", fixture->host_port);
   g_autofree gchar *health = g_strdup_printf ("http://%s/healthz", fixture->host_port);
-  guint passed = 0, refused = 0;
+  guint refused = 0, first_refused = 0;
 
-  for (guint i = 0; i < 30; i++) {
-    guint status = http_get (session, i % 2 ? api : whep);
-    passed += status != LX_HTTP_TOO_MANY_REQUESTS;
-    refused += status == LX_HTTP_TOO_MANY_REQUESTS;
+  for (guint i = 0; i < 40; i++) {
+    if (http_get (session, i % 2 ? api : whep) == LX_HTTP_TOO_MANY_REQUESTS && refused++ == 0)
+      first_refused = i;
   }
-  g_assert_cmpuint (passed, >=, 20);
-  g_assert_cmpuint (passed, <=, 22); /* (a little refills while they run) */
-  g_assert_cmpuint (refused, >=, 8);
+  /* The burst (20) passes; then most are refused (a few pass as the bucket refills, 4 a second,
+   * more on a slow machine). */
+  g_assert_cmpuint (first_refused, >=, 20);
+  g_assert_cmpuint (refused, >=, 5);
   /* Other paths are not counted, and the lesson goes on. */
   g_assert_cmpuint (http_get (session, health), ==, SOUP_STATUS_OK);
   assert_lesson_goes_on (&lesson);
