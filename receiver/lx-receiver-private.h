@@ -59,7 +59,8 @@ struct _LxReceiver {
   gint64 media_seen_us;   /* monotonic: last time bytes arrived (or the session started) */
   gint64 frames_seen_us;  /* monotonic: last time a frame was decoded */
   gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
-  gboolean ice_failed;
+  const char *session_failure; /* (nullable) (atomic) why this session is dead ("ICE failed",
+                                * "media error"): the watchdog negotiates afresh */
   const char *card;       /* (nullable) the card on screen now */
   guint64 card_frames_mark; /* frames decoded when it appeared */
   GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */

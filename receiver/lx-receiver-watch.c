@@ -160,6 +160,7 @@ lx_receiver_watch_media (gpointer data)
   guint64 bytes = stats.video_bytes + stats.audio_bytes;
   gint64 now = g_get_monotonic_time ();
   gint64 timeout_us = (gint64) receiver->config->media_timeout_s * G_USEC_PER_SEC;
+  const char *failure;
 
   if (bytes != receiver->watched_bytes)
     receiver->media_seen_us = now;
@@ -175,11 +176,12 @@ lx_receiver_watch_media (gpointer data)
    * again would only start that wait over. */
   if (g_atomic_int_get (&receiver->arrivals.received) == 0)
     timeout_us *= SETTING_UP_TIMEOUT_FACTOR;
-  if (receiver->ice_failed || now - receiver->media_seen_us >= timeout_us) {
+  failure = g_atomic_pointer_get (&receiver->session_failure);
+  if (failure || now - receiver->media_seen_us >= timeout_us) {
     if (receiver->rejoined_us == 0 || now - receiver->rejoined_us >= timeout_us) {
       g_message ("classroom %s: %s; joining again to negotiate afresh",
                  receiver->config->connection.school,
-                 receiver->ice_failed ? "ICE failed" : "no media for a while");
+                 failure ? failure : "no media for a while");
       receiver->rejoined_us = now;
       lx_receiver_stop_session (receiver);
       show_reconnecting (receiver, "reconnecting");

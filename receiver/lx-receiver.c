@@ -164,6 +164,20 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
   }
 }
 
+/* A stream we cannot play goes nowhere quietly: left unlinked, its "not-linked" would stop the
+ * whole session, sound and pictures included. */
+static void
+sink_unplayable (GstElement *pipeline, GstPad *pad)
+{
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_autoptr (GstPad) sink_pad = gst_element_get_static_pad (sink, "sink");
+
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  gst_element_sync_state_with_parent (sink);
+  gst_pad_link (pad, sink_pad);
+}
+
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 {
@@ -173,8 +187,13 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || pipeline == NULL)
     return;
-  if (!lx_playback_link_pad (receiver->playback, GST_ELEMENT (pipeline), pad, &error))
-    g_warning ("%s", error->message);
+  if (!lx_playback_link_pad (receiver->playback, GST_ELEMENT (pipeline), pad, &error)) {
+    /* (e.g. video still in RED: webrtcbin found no transceiver for the stream in time to put
+     * the FEC decoder in front of it) A session without pictures is not one: negotiate again. */
+    g_warning ("%s; negotiating again", error->message);
+    sink_unplayable (GST_ELEMENT (pipeline), pad);
+    g_atomic_pointer_set (&receiver->session_failure, "a stream it cannot play");
+  }
 }
 
 static gboolean
@@ -191,7 +210,7 @@ on_connection_state_main (gpointer data)
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     /* "failed" is final for this session (unlike "disconnected", which the watchdog rides out):
      * negotiate afresh at once. */
-    receiver->ice_failed = TRUE;
+    g_atomic_pointer_set (&receiver->session_failure, "ICE failed");
     lx_receiver_set_state (receiver, "failed");
   }
   return G_SOURCE_REMOVE;
@@ -221,7 +240,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   gst_message_parse_error (message, &error, &debug);
   g_warning ("classroom %s: media error from %s: %s (%s)", receiver->config->connection.school,
              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug ? debug : "");
-  lx_receiver_stop_session (receiver);
+  /* The session is dead; the watchdog negotiates a new one (never a classroom left on "failed"). */
+  g_atomic_pointer_set (&receiver->session_failure, "media error");
   lx_receiver_set_state (receiver, "failed");
   return G_SOURCE_CONTINUE;
 }
@@ -286,7 +306,7 @@ lx_receiver_start_pipeline (LxReceiver *receiver)
   gst_element_set_state (receiver->pipeline, GST_STATE_PLAYING);
   lx_receiver_set_state (receiver, "connecting");
   receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
-  receiver->ice_failed = FALSE;
+  g_atomic_pointer_set (&receiver->session_failure, NULL);
   return TRUE;
 }
 
