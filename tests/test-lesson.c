@@ -306,6 +306,49 @@ test_receiver_times_out (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (output, "timed out after 2 s with 0 frames decoded"));
 }
 
+typedef struct {
+  const char *path;
+  const char *text;
+  guint times;
+} LogCount;
+
+static gboolean
+log_says_enough (gpointer data)
+{
+  LogCount *count = data;
+  g_autofree gchar *output = NULL;
+  guint seen = 0;
+
+  if (!g_file_get_contents (count->path, &output, NULL, NULL))
+    return FALSE;
+  for (const char *at = strstr (output, count->text); at; at = strstr (at + 1, count->text))
+    seen++;
+  return seen >= count->times;
+}
+
+/* A classroom that cannot play the video it is sent (here: a decoder that does not exist) is not
+ * left on a dead session: the stream goes nowhere, the sound plays, and it negotiates again, again
+ * and again — as it would after a media error. */
+static void
+test_unplayable_stream_renegotiates (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *log = file_in (fixture, "no-decoder.log");
+  g_autofree gchar *stats = file_in (fixture, "no-decoder.json");
+  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
+                         "--lesson", "integration", "--school", "no-decoder",
+                         "--ice-local-addresses", "127.0.0.1", "--headless", "--media-timeout-s",
+                         "2", "--video-decoder", "no-such-decoder", "--stats-json", stats, NULL };
+  g_autoptr (GSubprocess) sender = start_sender (fixture);
+  g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
+  LogCount renegotiated = { log, "a stream it cannot play; joining again", 2 };
+
+  g_assert_true (lx_test_wait_until (log_says_enough, &renegotiated, 40000));
+  g_assert_cmpint (lx_test_stats_int (stats, "audio_ms"), >, 0);
+  g_assert_cmpint (lx_test_stats_int (stats, "frames_decoded"), ==, 0);
+  g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
+}
+
 /* A bad setting stops the program at once with status 2 and a message naming the key. */
 static void
 test_bad_configuration (Fixture *fixture, gconstpointer data)
@@ -332,5 +375,7 @@ main (int argc, char **argv)
   g_test_add ("/lesson/receiver-times-out", Fixture, NULL, setup, test_receiver_times_out,
               teardown);
   g_test_add ("/lesson/bad-configuration", Fixture, NULL, setup, test_bad_configuration, teardown);
+  g_test_add ("/lesson/unplayable-stream-renegotiates", Fixture, NULL, setup,
+              test_unplayable_stream_renegotiates, teardown);
   return g_test_run ();
 }
