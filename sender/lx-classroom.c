@@ -7,6 +7,7 @@
 #include "lx-encoder.h"
 #include "lx-layer-chooser.h"
 #include "lx-layer-switch.h"
+#include "lx-pads.h"
 
 #include <gst/video/video.h>
 
@@ -965,27 +966,12 @@ finish_close (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void unlinked (LxClassroom *classroom);
-
-/* Runs when the tee is between two buffers for this pad, so nothing is mid-push when we unlink. */
-static GstPadProbeReturn
-unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer data)
-{
-  LxClassroom *classroom = data;
-  GstPad *peer = gst_pad_get_peer (tee_pad);
-
-  if (peer) {
-    gst_pad_unlink (tee_pad, peer);
-    gst_object_unref (peer);
-  }
-  unlinked (classroom);
-  return GST_PAD_PROBE_REMOVE;
-}
-
 /* One of the branch's links to a tee is gone; after the last, the branch is removed. */
 static void
-unlinked (LxClassroom *classroom)
+unlinked (gpointer data)
 {
+  LxClassroom *classroom = data;
+
   if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
     g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
                                 classroom_unref);
@@ -1014,8 +1000,8 @@ lx_classroom_close (LxClassroom *classroom)
     if (branches[i]->tee_pad == NULL)
       continue;
     g_atomic_int_inc (&classroom->pending_unlinks);
-    gst_pad_add_probe (branches[i]->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle,
-                       classroom_ref (classroom), classroom_unref);
+    lx_pad_unlink_when_idle (branches[i]->tee_pad, unlinked, classroom_ref (classroom),
+                             classroom_unref);
   }
   unlinked (classroom);
   classroom_unref (classroom);

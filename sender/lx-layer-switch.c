@@ -4,6 +4,8 @@
  * main context never cancels a link the streaming thread may be activating). */
 #include "lx-layer-switch.h"
 
+#include "lx-pads.h"
+
 typedef struct {
   LxLayerSwitch *owner;
   guint layer;
@@ -104,27 +106,25 @@ release_on_main (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs when the tee is between two buffers for this pad, so nothing is mid-push when we unlink. */
-static GstPadProbeReturn
-unlink_when_idle (GstPad *tee_pad, GstPadProbeInfo *info, gpointer data)
+/* The tee's pad is unlinked (between two buffers: nothing was mid-push). */
+static void
+link_unlinked (gpointer data)
 {
   Link *link = data;
   LxLayerSwitch *layer_switch = switch_ref (link->owner);
 
-  gst_pad_unlink (link->tee_pad, link->ghost_pad);
   /* Released on the main context; when closing, before the classroom hears that all are done
    * (both go through the main context, in order). */
   g_main_context_invoke (NULL, release_on_main, link);
   if (layer_switch->closing)
     link_released (layer_switch);
   switch_unref (layer_switch);
-  return GST_PAD_PROBE_REMOVE;
 }
 
 static void
 release_link (Link *link)
 {
-  gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle, link, NULL);
+  lx_pad_unlink_when_idle (link->tee_pad, link_unlinked, link, NULL);
 }
 
 /* ---- Switching ---- */

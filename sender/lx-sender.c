@@ -11,6 +11,7 @@
 #include "lx-classroom.h"
 #include "lx-encoder.h"
 #include "lx-latency-stamp.h"
+#include "lx-pads.h"
 #include "lx-stats.h"
 #include "lx-timetable.h"
 #include "lx-whip-publisher.h"
@@ -656,19 +657,10 @@ remove_retired_layer (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs when the raw tee is between two buffers for this encoder: nothing is mid-push. */
-static GstPadProbeReturn
-unlink_retired_layer (GstPad *raw_pad, GstPadProbeInfo *info, gpointer data)
+static void
+retired_layer_unlinked (gpointer layer)
 {
-  RetiringLayer *layer = data;
-  GstPad *peer = gst_pad_get_peer (raw_pad);
-
-  if (peer) {
-    gst_pad_unlink (raw_pad, peer);
-    gst_object_unref (peer);
-  }
   g_main_context_invoke (NULL, remove_retired_layer, layer);
-  return GST_PAD_PROBE_REMOVE;
 }
 
 static gboolean
@@ -698,7 +690,7 @@ retire_vp8_layers (gpointer data)
     g_clear_pointer (&sender->vp8_keyframes[i], lx_keyframe_gate_free);
     encoder_sink = gst_element_get_static_pad (layer->encoder, "sink");
     layer->raw_pad = gst_pad_get_peer (encoder_sink);
-    gst_pad_add_probe (layer->raw_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_retired_layer, layer, NULL);
+    lx_pad_unlink_when_idle (layer->raw_pad, retired_layer_unlinked, layer, NULL);
   }
   return G_SOURCE_REMOVE;
 }
