@@ -131,18 +131,15 @@ lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
                                      LxSignalingClient *signaling, const char *school)
 {
   const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *description = NULL;
-  g_autoptr (LxMessage) message = NULL;
   gboolean is_offer = reply && gst_structure_has_field (reply, "offer");
+  GstWebRTCSessionDescription *description =
+      lx_webrtc_take_description (promise, is_offer ? "offer" : "answer");
+  g_autoptr (LxMessage) message = NULL;
 
-  if (reply == NULL ||
-      !gst_structure_get (reply, is_offer ? "offer" : "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
-                          &description, NULL)) {
+  if (description == NULL) {
     g_warning ("school %s: webrtcbin could not create a session description", school);
-    gst_promise_unref (promise);
     return FALSE;
   }
-  gst_promise_unref (promise);
 
   message = lx_message_new (is_offer ? LX_MESSAGE_OFFER : LX_MESSAGE_ANSWER);
   message->school = g_strdup (school);

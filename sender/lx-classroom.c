@@ -257,6 +257,8 @@ lx_classroom_contains (LxClassroom *classroom, GstObject *object)
 
 static gboolean send_complete_description (gpointer data);
 
+static void release_media (LxClassroom *classroom);
+
 static gboolean
 on_description_set_main (gpointer data)
 {
@@ -265,30 +267,43 @@ on_description_set_main (gpointer data)
   if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
     return G_SOURCE_REMOVE;
   classroom->description_set = TRUE;
+  /* Answering a player's offer: the answer is set, so the held media may go. */
+  if (classroom->offer) {
+    set_state (classroom, LX_CLASSROOM_CONNECTING);
+    release_media (classroom);
+  }
   send_complete_description (classroom);
   return G_SOURCE_REMOVE;
+}
+
+/* For a peer that does not trickle: makes the @kind ("offer" or "answer") in @promise's reply
+ * the local description; it leaves, complete, once ICE gathering is done. Takes @promise. */
+static void
+set_complete_local_description (LxClassroom *classroom, GstPromise *promise, const char *kind)
+{
+  GstWebRTCSessionDescription *description = lx_webrtc_take_description (promise, kind);
+
+  if (description == NULL) {
+    g_warning ("classroom %s: webrtcbin could not create an %s", classroom->school, kind);
+    set_state (classroom, LX_CLASSROOM_FAILED);
+    return;
+  }
+  g_signal_emit_by_name (classroom->webrtc, "set-local-description", description, NULL);
+  gst_webrtc_session_description_free (description);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_description_set_main,
+                              classroom_ref (classroom), classroom_unref);
 }
 
 static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   LxClassroom *classroom = data;
-  GstWebRTCSessionDescription *offer;
 
   /* Offered before the offer leaves, so that no answer can find the classroom unprepared. */
   set_state (classroom, LX_CLASSROOM_OFFERED);
   /* A publication's offer leaves later, once it holds every candidate. */
   if (classroom->deliver_offer) {
-    offer = lx_webrtc_take_description (promise, "offer");
-    if (offer == NULL) {
-      g_warning ("classroom %s: webrtcbin could not create an offer", classroom->school);
-      set_state (classroom, LX_CLASSROOM_FAILED);
-      return;
-    }
-    g_signal_emit_by_name (classroom->webrtc, "set-local-description", offer, NULL);
-    gst_webrtc_session_description_free (offer);
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_description_set_main,
-                                classroom_ref (classroom), classroom_unref);
+    set_complete_local_description (classroom, promise, "offer");
     return;
   }
   if (!lx_webrtc_publish_local_description (classroom->webrtc, promise,
@@ -733,39 +748,10 @@ on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
                               classroom_ref (data), classroom_unref);
 }
 
-static gboolean
-on_answer_set_main (gpointer data)
-{
-  LxClassroom *classroom = data;
-
-  if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
-    return G_SOURCE_REMOVE;
-  classroom->description_set = TRUE;
-  set_state (classroom, LX_CLASSROOM_CONNECTING);
-  release_media (classroom);
-  send_complete_description (classroom);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 on_answer_created (GstPromise *promise, gpointer data)
 {
-  LxClassroom *classroom = data;
-  const GstStructure *reply = gst_promise_get_reply (promise);
-  GstWebRTCSessionDescription *answer = NULL;
-
-  if (reply == NULL ||
-      !gst_structure_get (reply, "answer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &answer, NULL)) {
-    g_warning ("classroom %s: webrtcbin could not answer the offer", classroom->school);
-    set_state (classroom, LX_CLASSROOM_FAILED);
-    gst_promise_unref (promise);
-    return;
-  }
-  gst_promise_unref (promise);
-  g_signal_emit_by_name (classroom->webrtc, "set-local-description", answer, NULL);
-  gst_webrtc_session_description_free (answer);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_answer_set_main,
-                              classroom_ref (classroom), classroom_unref);
+  set_complete_local_description (data, promise, "answer");
 }
 
 static void
