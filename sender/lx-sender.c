@@ -562,8 +562,12 @@ add_tee_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
   gst_bin_add (GST_BIN (pipeline), tee);
   if (encoder)
     gst_bin_add (GST_BIN (pipeline), encoder);
-  if (encoder ? !gst_element_link_many (upstream, encoder, tee, NULL)
-              : !gst_element_link (upstream, tee)) {
+  /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
+   * buffer reaches them: a flushing pad would answer the upstream tee's push with an error. */
+  if ((encoder && !gst_element_link (encoder, tee)) ||
+      !gst_element_sync_state_with_parent (tee) ||
+      (encoder && !gst_element_sync_state_with_parent (encoder)) ||
+      !gst_element_link (upstream, encoder ? encoder : tee)) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
                  GST_ELEMENT_NAME (upstream), tee_name);
     return NULL;
@@ -592,8 +596,6 @@ add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees, LxKe
     tees[i] = add_tee_after (sender->pipeline, sender->raw_tee, encoder, tee_name, error);
     if (tees[i] == NULL)
       return FALSE;
-    gst_element_sync_state_with_parent (tees[i]);
-    gst_element_sync_state_with_parent (encoder);
     video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
     encoder_src = gst_element_get_static_pad (video_encoder, "src");
     gates[i] = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
