@@ -27,6 +27,8 @@ static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_NOT_BOOKED] = "not-booked",
   [LX_PROTOCOL_ERROR_RATE_LIMITED] = "rate-limited",
   [LX_PROTOCOL_ERROR_LESSON_FULL] = "lesson-full",
+  [LX_PROTOCOL_ERROR_BAD_OFFER] = "bad-offer",
+  [LX_PROTOCOL_ERROR_NO_COMMON_CODEC] = "no-common-codec",
 };
 
 const char *
@@ -173,6 +175,8 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_LINK] = { "link", { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE),
                                   REQUIRED (F_VIDEO_KBPS), END } },
+  [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused", { REQUIRED (F_SCHOOL), REQUIRED (F_CODE),
+                                                    REQUIRED (F_MESSAGE), END } },
 };
 
 const char *

@@ -35,9 +35,13 @@ typedef enum {
                                           * in that role, or the lesson is unknown */
   LX_PROTOCOL_ERROR_RATE_LIMITED,        /* "rate-limited": more messages than the server allows */
   LX_PROTOCOL_ERROR_LESSON_FULL,         /* "lesson-full": the lesson has as many peers as allowed */
+  LX_PROTOCOL_ERROR_BAD_OFFER,           /* "bad-offer": a classroom's SDP offer is malformed or
+                                          * webrtcbin could not take it */
+  LX_PROTOCOL_ERROR_NO_COMMON_CODEC,     /* "no-common-codec": a classroom's offer has no video the
+                                          * sender can send */
 } LxProtocolError;
 
-#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_LESSON_FULL
+#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_NO_COMMON_CODEC
 
 const char *lx_protocol_error_to_string (LxProtocolError code);
 /* Returns FALSE when @name is no known code. */
@@ -58,6 +62,8 @@ typedef enum {
   LX_MESSAGE_RTT,              /* sender → server: the round-trip time to one classroom */
   LX_MESSAGE_LINK,             /* receiver → sender, through the server, every second: how the
                                 * media arrives (the sender picks the classroom's layer from it) */
+  LX_MESSAGE_OFFER_REFUSED,    /* sender → classroom, through the server: its offer (a WHEP
+                                * player's) cannot be answered; code and message say why */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -85,8 +91,8 @@ typedef struct {
   gchar *candidate;        /* candidate */
   gint mline_index;        /* candidate */
   gchar *reason;           /* classroom-left, sender-left */
-  gchar *code;             /* error: one of the LxProtocolError strings */
-  gchar *message;          /* error: human-readable explanation */
+  gchar *code;             /* error, offer-refused: one of the LxProtocolError strings */
+  gchar *message;          /* error, offer-refused: human-readable explanation */
   gint frames_decoded;     /* stats: since the classroom joined */
   gint packets_lost;       /* stats: since the classroom joined */
   gint video_kbps;         /* stats, link: over the last interval */

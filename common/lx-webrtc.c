@@ -132,12 +132,14 @@ lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
 {
   const GstStructure *reply = gst_promise_get_reply (promise);
   gboolean is_offer = reply && gst_structure_has_field (reply, "offer");
+  g_autoptr (GError) error = NULL;
   GstWebRTCSessionDescription *description =
-      lx_webrtc_take_description (promise, is_offer ? "offer" : "answer");
+      lx_webrtc_take_description (promise, is_offer ? "offer" : "answer", &error);
   g_autoptr (LxMessage) message = NULL;
 
   if (description == NULL) {
-    g_warning ("school %s: webrtcbin could not create a session description", school);
+    g_warning ("school %s: webrtcbin could not create a session description: %s", school,
+               error->message);
     return FALSE;
   }
 
@@ -173,13 +175,39 @@ lx_webrtc_get_complete_description (GstElement *webrtc)
 }
 
 GstWebRTCSessionDescription *
-lx_webrtc_take_description (GstPromise *promise, const char *kind)
+lx_webrtc_take_description (GstPromise *promise, const char *kind, GError **error)
 {
-  const GstStructure *reply = gst_promise_get_reply (promise);
   GstWebRTCSessionDescription *description = NULL;
 
-  if (reply)
-    gst_structure_get (reply, kind, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &description, NULL);
+  if (lx_webrtc_promise_failed (promise, error)) {
+    gst_promise_unref (promise);
+    return NULL;
+  }
+  gst_structure_get (gst_promise_get_reply (promise), kind, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                     &description, NULL);
   gst_promise_unref (promise);
+  if (description == NULL)
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                 "webrtcbin replied with no %s", kind);
   return description;
+}
+
+gboolean
+lx_webrtc_promise_failed (GstPromise *promise, GError **error)
+{
+  const GstStructure *reply;
+  GError *reason = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED) {
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                 "webrtcbin did not reply (it is shutting down)");
+    return TRUE;
+  }
+  reply = gst_promise_get_reply (promise);
+  if (reply && gst_structure_has_field_typed (reply, "error", G_TYPE_ERROR)) {
+    gst_structure_get (reply, "error", G_TYPE_ERROR, &reason, NULL);
+    g_propagate_error (error, reason);
+    return TRUE;
+  }
+  return FALSE;
 }

@@ -42,8 +42,13 @@ gboolean lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *pr
 gchar *lx_webrtc_get_complete_description (GstElement *webrtc);
 
 /* (transfer full) (nullable) The @kind ("offer" or "answer") a create-offer or create-answer
- * promise replied with, or NULL if it failed. Takes @promise. */
-GstWebRTCSessionDescription *lx_webrtc_take_description (GstPromise *promise, const char *kind);
+ * promise replied with, or NULL with @error (webrtcbin's own, where it gave one). Takes @promise. */
+GstWebRTCSessionDescription *lx_webrtc_take_description (GstPromise *promise, const char *kind,
+                                                         GError **error);
+
+/* TRUE, with @error, when webrtcbin answered @promise (a set-remote-description, a create-offer...)
+ * with its error, or not at all. Does not take @promise. */
+gboolean lx_webrtc_promise_failed (GstPromise *promise, GError **error);
 
 /* Creates the DTLS certificate this process will use, so that the first classroom does not wait for
  * key generation (webrtcbin makes one per process, on first use, otherwise). */

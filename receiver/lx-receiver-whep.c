@@ -93,10 +93,11 @@ static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
   GstElement *webrtc = data;
-  GstWebRTCSessionDescription *offer = lx_webrtc_take_description (promise, "offer");
+  g_autoptr (GError) error = NULL;
+  GstWebRTCSessionDescription *offer = lx_webrtc_take_description (promise, "offer", &error);
 
   if (offer == NULL) {
-    g_warning ("WHEP: webrtcbin could not create an offer");
+    g_warning ("WHEP: webrtcbin could not create an offer: %s", error->message);
     return;
   }
   g_signal_emit_by_name (webrtc, "set-local-description", offer, NULL);

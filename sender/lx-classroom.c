@@ -2,6 +2,7 @@
  * webrtcbin calls back from its own threads, and those callbacks hold a reference on the classroom
  * and hand anything that touches shared state back to the main context. */
 #include "lx-classroom.h"
+#include "lx-codec-preferences.h"
 #include "lx-offer.h"
 
 #include "lx-encoder.h"
@@ -281,10 +282,14 @@ on_description_set_main (gpointer data)
 static void
 set_complete_local_description (LxClassroom *classroom, GstPromise *promise, const char *kind)
 {
-  GstWebRTCSessionDescription *description = lx_webrtc_take_description (promise, kind);
+  g_autoptr (GError) error = NULL;
+  GstWebRTCSessionDescription *description = lx_webrtc_take_description (promise, kind, &error);
 
   if (description == NULL) {
-    g_warning ("classroom %s: webrtcbin could not create an %s", classroom->school, kind);
+    g_warning ("classroom %s: webrtcbin could not create an %s: %s", classroom->school, kind,
+               error->message);
+    if (classroom->offer)
+      lx_classroom_refuse_offer (classroom->context.signaling, classroom->school, error);
     set_state (classroom, LX_CLASSROOM_FAILED);
     return;
   }
@@ -311,31 +316,23 @@ on_offer_created (GstPromise *promise, gpointer data)
     set_state (classroom, LX_CLASSROOM_FAILED);
 }
 
-/* The payloader's caps, as the transceiver's codec preferences, with the feedback we answer. */
+/* The transceiver's codec preferences for @branch (see lx-codec-preferences.h), or NULL while
+ * its payloader or encoder has not said enough yet. */
 static GstCaps *
-codec_preferences (MediaBranch *branch, gboolean video)
+codec_preferences (LxClassroom *classroom, MediaBranch *branch, gint offered_pt)
 {
   g_autoptr (GstPad) src = gst_element_get_static_pad (branch->payloader, "src");
-  GstCaps *caps = gst_pad_get_current_caps (src);
-  GstStructure *structure;
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (branch->payloader, "sink");
+  g_autoptr (GstCaps) payloaded = gst_pad_get_current_caps (src);
+  g_autoptr (GstCaps) encoded = gst_pad_get_current_caps (sink);
+  const GstSDPMedia *media;
 
-  if (caps == NULL)
+  if (payloaded == NULL)
     return NULL;
-  caps = gst_caps_make_writable (caps);
-  structure = gst_caps_get_structure (caps, 0);
-  /* Per-session values the receiver need not see in the offer. The SSRC stays: with one bundled
-   * transport, it is how the classroom's webrtcbin tells the video stream (which asks for
-   * retransmissions) from the audio one. */
-  gst_structure_remove_fields (structure, "timestamp-offset", "seqnum-offset", NULL);
-  /* Each layer has its own SPS/PPS: they travel in-band before every keyframe, and the offer must
-   * not tie the classroom to one layer's (webrtcbin would refuse the payloader's caps after a
-   * layer change). */
-  if (video)
-    gst_structure_remove_field (structure, "sprop-parameter-sets");
-  if (video)
-    gst_structure_set (structure, "rtcp-fb-nack-pli", G_TYPE_BOOLEAN, TRUE, "rtcp-fb-ccm-fir",
-                       G_TYPE_BOOLEAN, TRUE, NULL);
-  return caps;
+  if (classroom->offer == NULL)
+    return lx_codec_preferences_for_offer (payloaded, encoded);
+  media = lx_offer_media_with_payload (classroom->offer->sdp, offered_pt);
+  return media ? lx_codec_preferences_for_answer (payloaded, media, offered_pt) : NULL;
 }
 
 static void answer_offer (LxClassroom *classroom);
@@ -351,11 +348,12 @@ maybe_offer (gpointer data)
 
   if (classroom->offer_started || lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
     return G_SOURCE_REMOVE;
-  video_caps = codec_preferences (&classroom->video, TRUE);
+  video_caps = codec_preferences (classroom, &classroom->video, classroom->offer_payloads.video_pt);
   if (video_caps == NULL)
     return G_SOURCE_REMOVE;
   if (classroom->audio.payloader) {
-    audio_caps = codec_preferences (&classroom->audio, FALSE);
+    audio_caps =
+        codec_preferences (classroom, &classroom->audio, classroom->offer_payloads.audio_pt);
     if (audio_caps == NULL)
       return G_SOURCE_REMOVE;
     g_object_set (classroom->audio.transceiver, "codec-preferences", audio_caps, NULL);
@@ -651,21 +649,45 @@ link_to_tee (MediaBranch *branch)
 
 /* ---- Answering a player's offer (WHEP) ---- */
 
+/* The player's offer, normalised into what webrtcbin takes (lx-offer.h). */
 static gboolean
 read_offer (LxClassroom *classroom, const char *sdp, GError **error)
 {
-  classroom->offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, sdp, error);
-  if (classroom->offer == NULL)
+  g_autoptr (GString) notes = g_string_new (NULL);
+  GstSDPMessage *normalised = lx_offer_normalise (sdp, notes, error);
+
+  if (normalised == NULL)
     return FALSE;
+  if (notes->len > 0)
+    g_message ("classroom %s: its offer, normalised for webrtcbin:\n%s", classroom->school,
+               g_strchomp (notes->str));
+  classroom->offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, normalised);
   classroom->offer_payloads = lx_offer_find_payloads (classroom->offer->sdp,
                                                       classroom->context.video_codec);
   if (classroom->offer_payloads.video_pt < 0) {
-    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_CODEC_NOT_FOUND,
-                 "its offer has no %s video we can send (H.264: packetization-mode 1, constrained "
-                 "baseline)", classroom->context.video_codec);
+    g_set_error (error, LX_OFFER_ERROR, LX_OFFER_ERROR_NO_COMMON_CODEC,
+                 "the offer has no %s video we can send (H.264: packetization-mode 1)",
+                 classroom->context.video_codec);
     return FALSE;
   }
   return TRUE;
+}
+
+void
+lx_classroom_refuse_offer (LxSignalingClient *signaling, const char *school, const GError *error)
+{
+  g_autoptr (LxMessage) message = lx_message_new (LX_MESSAGE_OFFER_REFUSED);
+  gboolean no_codec = g_error_matches (error, LX_OFFER_ERROR, LX_OFFER_ERROR_NO_COMMON_CODEC);
+  GString *text = g_string_new (error->message);
+
+  /* The protocol carries up to 1024 bytes of explanation: cut at a character's start. */
+  while (text->len > 1000)
+    g_string_truncate (text, g_utf8_find_prev_char (text->str, text->str + 1000) - text->str);
+  message->school = g_strdup (school);
+  message->code = g_strdup (lx_protocol_error_to_string (
+      no_codec ? LX_PROTOCOL_ERROR_NO_COMMON_CODEC : LX_PROTOCOL_ERROR_BAD_OFFER));
+  message->message = g_string_free (text, FALSE);
+  lx_signaling_client_send (signaling, message);
 }
 
 static GstPadProbeReturn
@@ -758,11 +780,22 @@ static void
 on_offer_set (GstPromise *promise, gpointer data)
 {
   LxClassroom *classroom = data;
-  GstPromise *answered = gst_promise_new_with_change_func (on_answer_created,
-                                                           classroom_ref (classroom),
-                                                           classroom_unref);
+  g_autoptr (GError) error = NULL;
+  GstPromise *answered;
 
+  /* webrtcbin's own reason ("media 1 has different ice-ufrag values in bundle") goes to the log
+   * and to the player, which then hears a 4xx at once instead of waiting for a timeout. */
+  if (lx_webrtc_promise_failed (promise, &error)) {
+    gst_promise_unref (promise);
+    g_prefix_error (&error, "webrtcbin refused the offer: ");
+    g_warning ("classroom %s: %s", classroom->school, error->message);
+    lx_classroom_refuse_offer (classroom->context.signaling, classroom->school, error);
+    set_state (classroom, LX_CLASSROOM_FAILED);
+    return;
+  }
   gst_promise_unref (promise);
+  answered = gst_promise_new_with_change_func (on_answer_created, classroom_ref (classroom),
+                                               classroom_unref);
   g_signal_emit_by_name (classroom->webrtc, "create-answer", NULL, answered);
 }
 

@@ -61,6 +61,12 @@ LxClassroom *lx_classroom_new_publication (const LxClassroomContext *context, co
                                            LxClassroomOfferFunc deliver_offer, gpointer user_data,
                                            GError **error);
 
+/* Tells a player whose offer cannot be answered why (an `offer-refused` through @signaling; its
+ * WHEP request gets a 4xx naming @error). LX_OFFER_ERROR_NO_COMMON_CODEC reads "no-common-codec",
+ * everything else "bad-offer". Any thread. */
+void lx_classroom_refuse_offer (LxSignalingClient *signaling, const char *school,
+                                const GError *error);
+
 /* Applies the classroom's SDP answer. FALSE with @error if it is unusable. */
 gboolean lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error);
 void lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const char *candidate);

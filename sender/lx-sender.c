@@ -134,6 +134,8 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
   classroom = lx_classroom_new (&context, school, offer, &error);
   if (classroom == NULL) {
     g_warning ("%s", error->message);
+    if (offer)
+      lx_classroom_refuse_offer (sender->signaling, school, error);
     return;
   }
   g_hash_table_insert (sender->classrooms, g_strdup (school), classroom);

@@ -351,7 +351,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   }
 }
 
-/* Passes an offer, answer or candidate on, naming the classroom it concerns. */
+/* Passes an offer, answer, candidate or offer refusal on, naming the classroom it concerns. */
 static void
 forward (LxPeer *to, const LxMessage *message, const char *school)
 {
@@ -361,6 +361,8 @@ forward (LxPeer *to, const LxMessage *message, const char *school)
   copy->sdp = g_strdup (message->sdp);
   copy->candidate = g_strdup (message->candidate);
   copy->mline_index = message->mline_index;
+  copy->code = g_strdup (message->code);
+  copy->message = g_strdup (message->message);
   send_message (to, copy);
 }
 
@@ -381,9 +383,10 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
               message->school, lesson->id);
       return;
     }
-    /* A sender answers only a classroom that offered (a WHEP player), and offers only to others. */
+    /* A sender answers (or refuses) only a classroom that offered (a WHEP player), and offers
+     * only to others. */
     if (message->type != LX_MESSAGE_CANDIDATE &&
-        (message->type == LX_MESSAGE_ANSWER) != (classroom->offer != NULL)) {
+        (message->type != LX_MESSAGE_OFFER) != (classroom->offer != NULL)) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "%s: classroom '%s' %s", type, message->school,
               classroom->offer ? "made its own offer: answer it" : "waits for an offer");
       return;
@@ -393,8 +396,9 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
     g_debug ("lesson %s: %s from the sender to classroom %s", lesson->id, type, classroom->school);
     forward (classroom, message, classroom->school);
   } else {
-    if (message->type == LX_MESSAGE_OFFER) {
-      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a classroom answers offers, it does not make them");
+    if (message->type == LX_MESSAGE_OFFER || message->type == LX_MESSAGE_OFFER_REFUSED) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a classroom answers offers, it does not make "
+              "or refuse them");
       return;
     }
     if (lesson->sender == NULL) {
@@ -442,6 +446,7 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_OFFER:
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
+  case LX_MESSAGE_OFFER_REFUSED:
     route_negotiation (lesson, peer, message);
     break;
   case LX_MESSAGE_RTT: {

@@ -2,6 +2,8 @@
  * go to an HTTP request instead of a WebSocket. */
 #include "lx-whep.h"
 
+#include "lx-offer.h"
+
 #include <string.h>
 
 /* How long a player waits for the sender's answer (ICE gathering included). */
@@ -118,6 +120,8 @@ status_for_error (const char *code)
     return SOUP_STATUS_UNAUTHORIZED;
   case LX_PROTOCOL_ERROR_NOT_BOOKED:
     return SOUP_STATUS_FORBIDDEN;
+  case LX_PROTOCOL_ERROR_NO_COMMON_CODEC:
+    return SOUP_STATUS_NOT_ACCEPTABLE;
   default:
     return SOUP_STATUS_BAD_REQUEST;
   }
@@ -136,9 +140,14 @@ on_registry_message (const LxMessage *message, gpointer data)
                     "the lesson has no sender right now; try again when it starts\n");
     break;
   case LX_MESSAGE_ERROR:
-    g_message ("WHEP session %s: refused: %s", session->id, message->message);
-    fail_pending (session, status_for_error (message->code), message->message);
+  case LX_MESSAGE_OFFER_REFUSED: {
+    g_autofree gchar *text = g_strdup_printf ("%s\n", message->message);
+    g_message ("WHEP session %s: %s: %s", session->id,
+               message->type == LX_MESSAGE_ERROR ? "refused" : "the sender refused its offer",
+               message->message);
+    fail_pending (session, status_for_error (message->code), text);
     break;
+  }
   case LX_MESSAGE_ANSWER: {
     SoupServerMessage *pending = take_pending (session);
     if (pending == NULL)
@@ -212,6 +221,9 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   const char *type = soup_message_headers_get_content_type (
       soup_server_message_get_request_headers (message), NULL);
   g_autoptr (GBytes) offer = NULL;
+  g_autofree gchar *sdp = NULL;
+  g_autoptr (GstSDPMessage) normalised = NULL;
+  const char *video_codec;
   g_autoptr (LxMessage) hello = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree gchar *json = NULL;
@@ -222,15 +234,29 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
     return;
   }
   offer = soup_message_body_flatten (body);
+  sdp = g_strndup (g_bytes_get_data (offer, NULL), g_bytes_get_size (offer));
+  /* What the sender would refuse is refused here, at once and with the reason. */
+  normalised = lx_offer_normalise (sdp, NULL, &error);
+  video_codec = normalised ? lx_offer_pick_video_codec (normalised, &error) : NULL;
+  if (video_codec == NULL) {
+    g_autofree gchar *text = g_strdup_printf ("%s\n", error->message);
+    g_message ("WHEP: refused an offer for lesson %s from %s: %s", lesson, school, error->message);
+    respond_text (message,
+                  g_error_matches (error, LX_OFFER_ERROR, LX_OFFER_ERROR_NO_COMMON_CODEC)
+                      ? SOUP_STATUS_NOT_ACCEPTABLE
+                      : SOUP_STATUS_BAD_REQUEST,
+                  text);
+    return;
+  }
   hello = lx_message_new (LX_MESSAGE_HELLO);
   hello->version = LX_PROTOCOL_VERSION;
   hello->role = LX_ROLE_RECEIVER;
   hello->lesson = g_strdup (lesson);
   hello->school = g_strdup (school);
   hello->token = g_strdup (bearer_token (message));
-  hello->sdp = g_strndup (g_bytes_get_data (offer, NULL), g_bytes_get_size (offer));
-  /* A player that offers VP8 but no H.264 gets VP8 (the sender decides the details). */
-  if (!strstr (hello->sdp, "H264/90000") && strstr (hello->sdp, "VP8/90000"))
+  hello->sdp = g_steal_pointer (&sdp);
+  /* A player that takes no H.264 we can send gets VP8. */
+  if (g_str_equal (video_codec, LX_VIDEO_CODEC_VP8))
     hello->video_codec = g_strdup (LX_VIDEO_CODEC_VP8);
   /* The same checks as any message: ids, sizes, UTF-8. */
   json = lx_message_to_json (hello, &error);

@@ -140,6 +140,11 @@ test_built_messages_round_trip (void)
       message->loss_permille = 1000;
       message->video_kbps = 250;
       break;
+    case LX_MESSAGE_OFFER_REFUSED:
+      message->school = g_strdup ("whep-player");
+      message->code = g_strdup ("no-common-codec");
+      message->message = g_strdup ("the offer has no video we can send");
+      break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();
     }
