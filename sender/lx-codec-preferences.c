@@ -133,6 +133,9 @@ lx_codec_preferences_for_answer (const GstCaps *payloaded, const GstSDPMedia *me
   gst_structure_remove_fields (structure, "packetization-mode", "sprop-stereo",
                                "sprop-maxcapturerate", NULL);
   set_offered_parameters (structure, media, pt);
+  /* webrtcbin 1.22 writes level-asymmetry-allowed into an H.264 answer itself: a second one would
+   * repeat it on the fmtp line. */
+  gst_structure_remove_field (structure, "level-asymmetry-allowed");
   if (is_video (structure))
     add_video_feedback (structure);
   return caps;

@@ -396,3 +396,50 @@ lx_test_http (SoupSession *session, SoupMessage *message)
   g_assert_true (lx_test_wait_until (flag_set, &response.done, 10000));
   return response.body;
 }
+
+/* The name of a "name=value" format parameter. */
+static gchar *
+parameter_name (const char *pair)
+{
+  return g_strndup (pair, strcspn (pair, "="));
+}
+
+gchar *
+lx_test_sdp_repeated_parameter (const char *sdp)
+{
+  g_auto (GStrv) lines = g_strsplit (sdp, "\r\n", -1);
+
+  for (guint i = 0; lines[i]; i++) {
+    g_auto (GStrv) pairs = NULL;
+    if (!g_str_has_prefix (lines[i], "a=fmtp:") || !strchr (lines[i], ' '))
+      continue;
+    pairs = g_strsplit (strchr (lines[i], ' ') + 1, ";", -1);
+    for (guint a = 0; pairs[a]; a++) {
+      g_autofree gchar *name = parameter_name (pairs[a]);
+      for (guint b = a + 1; pairs[b]; b++) {
+        g_autofree gchar *other = parameter_name (pairs[b]);
+        if (g_str_equal (name, other))
+          return g_strdup (lines[i]);
+      }
+    }
+  }
+  return NULL;
+}
+
+gboolean
+lx_test_werift_missing (void)
+{
+  g_autofree gchar *werift = g_test_build_filename (G_TEST_DIST, "media-server", "node_modules",
+                                                    "werift", NULL);
+  g_autofree gchar *node = g_find_program_in_path ("node");
+
+  if (node == NULL) {
+    g_test_skip ("node is not installed (scripts/setup installs it)");
+    return TRUE;
+  }
+  if (!g_file_test (werift, G_FILE_TEST_IS_DIR)) {
+    g_test_skip ("werift is not installed: run 'npm ci' in tests/media-server (scripts/setup does)");
+    return TRUE;
+  }
+  return FALSE;
+}

@@ -96,4 +96,12 @@ gint64 lx_test_stats_int (const char *path, const char *member);
 gint64 lx_test_wait_for_stat (const char *path, const char *member, gint64 at_least,
                               guint timeout_ms);
 
+/* (transfer full) (nullable) The first a=fmtp line of @sdp that names one format parameter twice
+ * (a strict parser refuses such a line), or NULL. */
+gchar *lx_test_sdp_repeated_parameter (const char *sdp);
+
+/* TRUE, after g_test_skip() with the reason, where node or werift (tests/media-server, an
+ * independent WebRTC stack: the media server and the WHEP players) is missing. */
+gboolean lx_test_werift_missing (void);
+
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "lx-codec-preferences.h"
 #include "lx-offer.h"
 #include "lx-protocol.h"
+#include "lx-test-utils.h"
 #include "lx-webrtc.h"
 
 #include <string.h>
@@ -14,6 +15,7 @@ typedef struct {
   const char *video_codec; /* what the player gets */
   gint video_pt, audio_pt;
   guint dropped_mdns;      /* .local candidates removed */
+  const char *webrtcbin_refuses; /* what webrtcbin's own error says, where it refuses the offer */
 } OfferRow;
 
 static const OfferRow offers[] = {
@@ -30,6 +32,9 @@ static const OfferRow offers[] = {
   { "firefox-session-level-fingerprint.sdp", -1, LX_VIDEO_CODEC_H264, 126, 109, 0 },
   { "chromium-mdns-and-ipv6-candidates.sdp", -1, LX_VIDEO_CODEC_H264, 106, 111, 1 },
   { "vp8-only.sdp", -1, LX_VIDEO_CODEC_VP8, 120, -1, 0 },
+  /* RFC 4145 allows holdconn, RFC 8842 not for DTLS: webrtcbin refuses it, and says why. */
+  { "refused-by-webrtcbin-setup-holdconn.sdp", -1, LX_VIDEO_CODEC_H264, 106, 111, 0,
+    "unknown 'setup' attribute, 'holdconn'" },
   { "refused-not-sdp.sdp", LX_OFFER_ERROR_MALFORMED },
   { "refused-no-fingerprint.sdp", LX_OFFER_ERROR_MALFORMED },
   { "refused-no-ice-credentials.sdp", LX_OFFER_ERROR_MALFORMED },
@@ -153,6 +158,13 @@ check_webrtcbin_answers (const OfferRow *row, GstSDPMessage *sdp)
 
   promise = gst_promise_new ();
   g_signal_emit_by_name (webrtc, "set-remote-description", offer, promise);
+  if (row->webrtcbin_refuses) {
+    /* The error the sender passes on to the player. */
+    g_assert_true (lx_webrtc_promise_failed (promise, &error));
+    g_assert_nonnull (strstr (error->message, row->webrtcbin_refuses));
+    gst_promise_unref (promise);
+    goto done;
+  }
   if (lx_webrtc_promise_failed (promise, &error))
     g_error ("%s: webrtcbin refused the normalised offer: %s", row->file, error->message);
   gst_promise_unref (promise);
@@ -167,8 +179,14 @@ check_webrtcbin_answers (const OfferRow *row, GstSDPMessage *sdp)
   video_line = g_strdup_printf ("a=rtpmap:%d %s/90000", row->video_pt, row->video_codec);
   if (!strstr (answer_text, video_line) || !strstr (answer_text, "a=sendonly"))
     g_error ("%s: the answer does not send %s:\n%s", row->file, video_line, answer_text);
+  {
+    g_autofree gchar *repeated = lx_test_sdp_repeated_parameter (answer_text);
+    if (repeated)
+      g_error ("%s: the answer repeats a format parameter: %s", row->file, repeated);
+  }
 
   gst_webrtc_session_description_free (answer);
+done:
   gst_webrtc_session_description_free (offer);
   gst_element_set_state (webrtc, GST_STATE_NULL);
   gst_object_unref (webrtc);

@@ -59,10 +59,13 @@ static gchar *
 incomplete_because (const char *sdp)
 {
   g_autoptr (GstSDPMessage) message = NULL;
+  g_autofree gchar *repeated = lx_test_sdp_repeated_parameter (sdp);
   gboolean h264 = FALSE, opus = FALSE;
 
   if (gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK)
     return g_strdup ("not SDP");
+  if (repeated)
+    return g_strdup_printf ("a format parameter is repeated: %s", repeated);
   for (guint m = 0; m < gst_sdp_message_medias_len (message); m++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (message, m);
     for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {

@@ -55,25 +55,6 @@ teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->relay_script);
 }
 
-/* The media server needs node and werift (scripts/setup installs both). */
-static gboolean
-media_server_missing (Fixture *fixture)
-{
-  g_autofree gchar *werift = g_test_build_filename (G_TEST_DIST, "media-server", "node_modules",
-                                                    "werift", NULL);
-  g_autofree gchar *node = g_find_program_in_path ("node");
-
-  if (node == NULL) {
-    g_test_skip ("node is not installed (scripts/setup installs it)");
-    return TRUE;
-  }
-  if (!g_file_test (werift, G_FILE_TEST_IS_DIR)) {
-    g_test_skip ("werift is not installed: run 'npm ci' in tests/media-server (scripts/setup does)");
-    return TRUE;
-  }
-  return FALSE;
-}
-
 typedef struct {
   const char *log;
   guint port;
@@ -244,7 +225,7 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
   g_autofree gchar *intruder_stats = file_in (fixture, "intruder.json");
   g_autofree gchar *url = NULL;
 
-  if (media_server_missing (fixture))
+  if (lx_test_werift_missing ())
     return;
   start_relay (fixture);
   url = g_strdup_printf ("http://127.0.0.1:%u/whep/physics-9b", fixture->relay_port);

@@ -7,14 +7,10 @@
 //   GET /stats → {"publishers": N, "players": N, "forwarded": {"video": packets, "audio": packets}}
 //   RELAY_DEBUG=1 in the environment logs each publisher's offer and answer.
 import http from 'node:http';
-import os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import './loopback-only.mjs';
 import { RTCPeerConnection, RTCRtpCodecParameters } from 'werift';
 
-// Gather ICE candidates on loopback only (werift takes every interface; these tests may only use
-// loopback).
-const interfaces = os.networkInterfaces();
-os.networkInterfaces = () => ({ lo: interfaces.lo });
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean)
   .map((pair) => pair.trim().split(/\s+/)));
