@@ -29,7 +29,11 @@ struct _LxServer {
   guint port;
   LxLimits limits;
   gboolean tls;
-  GHashTable *per_address; /* IP address text → number of open connections (GINT_TO_POINTER) */
+  GHashTable *per_address; /* IP address text → number of open connections and handshakes under
+                            * way (GINT_TO_POINTER) */
+  GHashTable *handshakes;  /* SoupServerMessage* → its IP address text: WebSocket handshakes
+                            * under way, holding their places from the moment their request is
+                            * read */
   GHashTable *http_rates;  /* IP address text → LxRateBucket* of its REST and WHEP requests */
 };
 
@@ -175,7 +179,7 @@ count_pending (LxServer *server)
 {
   GHashTableIter iter;
   Connection *connection;
-  guint pending = 0;
+  guint pending = g_hash_table_size (server->handshakes);
 
   g_hash_table_iter_init (&iter, server->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &connection))
@@ -183,8 +187,23 @@ count_pending (LxServer *server)
   return pending;
 }
 
+/* A handshake that ended without a WebSocket (the client went away, the upgrade failed) gives its
+ * place back. */
+static void
+on_handshake_finished (SoupServerMessage *message, LxServer *server)
+{
+  gpointer address;
+
+  if (g_hash_table_steal_extended (server->handshakes, message, NULL, &address)) {
+    count_address (server, address, -1);
+    g_free (address);
+  }
+}
+
 /* Before the WebSocket handshake: too many connections from this address, or too many not yet
- * joined, are refused with 503 (the client tries again later), costing the server nothing more. */
+ * joined, are refused with 503 (the client tries again later), costing the server nothing more.
+ * A request let through holds its place at once: a burst of handshakes from one address cannot
+ * all pass before the first of them is counted. */
 static void
 check_connection_limits (SoupServer *soup_server, SoupServerMessage *message, const char *path,
                          GHashTable *query, gpointer user_data)
@@ -198,8 +217,12 @@ check_connection_limits (SoupServer *soup_server, SoupServerMessage *message, co
     why = "too many connections from your address";
   else if (count_pending (server) >= (guint) server->limits.pending_connections)
     why = "too many connections are still joining; try again later";
-  if (why == NULL)
+  if (why == NULL) {
+    count_address (server, address, +1);
+    g_hash_table_insert (server->handshakes, message, g_steal_pointer (&address));
+    g_signal_connect (message, "finished", G_CALLBACK (on_handshake_finished), server);
     return;
+  }
   g_message ("refusing a connection from %s: %s", address, why);
   soup_server_message_set_status (message, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
   soup_message_headers_replace (soup_server_message_get_response_headers (message), "Retry-After",
@@ -257,12 +280,16 @@ on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *p
   GSocketAddress *remote = soup_server_message_get_remote_address (message);
   g_autofree gchar *description = NULL;
 
-  connection->address = address_of (message);
+  /* Its place was taken when its request was read (check_connection_limits). */
+  if (g_hash_table_steal_extended (server->handshakes, message, NULL,
+                                   (gpointer *) &connection->address))
+    g_signal_handlers_disconnect_by_func (message, on_handshake_finished, server);
+  else
+    count_address (server, connection->address = address_of (message), +1);
   description = g_strdup_printf ("%s:%u", connection->address,
                                  G_IS_INET_SOCKET_ADDRESS (remote)
                                      ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))
                                      : 0);
-  count_address (server, connection->address, +1);
   connection->hello_timer = g_timeout_add_seconds ((guint) server->limits.hello_timeout_s,
                                                    on_hello_timeout, connection);
   connection->server = server;
@@ -377,6 +404,14 @@ lx_server_dispose (GObject *object)
   LxServer *server = LX_SERVER (object);
 
   g_clear_pointer (&server->api, lx_api_free);
+  if (server->handshakes) {
+    GHashTableIter iter;
+    gpointer message;
+    g_hash_table_iter_init (&iter, server->handshakes);
+    while (g_hash_table_iter_next (&iter, &message, NULL))
+      g_signal_handlers_disconnect_by_func (message, on_handshake_finished, server);
+  }
+  g_clear_pointer (&server->handshakes, g_hash_table_unref);
   if (server->soup_server)
     soup_server_disconnect (server->soup_server);
   g_clear_object (&server->soup_server);
@@ -403,6 +438,7 @@ lx_server_init (LxServer *server)
 
   server->registry = lx_lesson_registry_new ();
   server->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  server->handshakes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   server->http_rates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   lx_server_set_limits (server, &defaults);
   server->connections = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) connection_free);
@@ -424,12 +460,18 @@ lx_server_new (void)
   return g_object_new (LX_TYPE_SERVER, NULL);
 }
 
+/* Connections the kernel queues before the server accepts them. GLib's default, 10, drops the
+ * SYNs of a burst (a city's classrooms reconnecting at once after a restart): each dropped one
+ * waits 1, 3, 7 s... to try again. The kernel caps it at net.core.somaxconn. */
+#define LISTEN_BACKLOG 1024
+
 gboolean
 lx_server_listen (LxServer *server, const char *address, guint port, GError **error)
 {
   g_autoptr (GInetAddress) inet_address = g_inet_address_new_from_string (address);
   g_autoptr (GSocketAddress) socket_address = NULL;
   g_autoptr (GSocketAddress) local = NULL;
+  g_autoptr (GSocket) socket = NULL;
   GSList *listeners;
 
   if (inet_address == NULL) {
@@ -438,8 +480,14 @@ lx_server_listen (LxServer *server, const char *address, guint port, GError **er
     return FALSE;
   }
   socket_address = g_inet_socket_address_new (inet_address, port);
-  if (!soup_server_listen (server->soup_server, socket_address,
-                           server->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+  socket = g_socket_new (g_inet_address_get_family (inet_address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error) ||
+      !soup_server_listen_socket (server->soup_server, socket,
+                                  server->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
     return FALSE;
 
   /* Ask the listening socket itself: with port 0 only it knows the port picked. */

@@ -182,6 +182,77 @@ test_connections_per_address (Fixture *fixture, gconstpointer data)
   end_lesson (&lesson);
 }
 
+#define BURST 120
+
+typedef struct {
+  SoupSession *session;
+  SoupMessage *request;
+  Attempt attempt;
+} BurstAttempt;
+
+static gboolean
+burst_done (gpointer data)
+{
+  BurstAttempt *attempts = data;
+
+  for (guint i = 0; i < BURST; i++)
+    if (!attempts[i].attempt.done)
+      return FALSE;
+  return TRUE;
+}
+
+/* 120 WebSocket handshakes at once from one address, limit 64: each handshake counts from the
+ * moment its request is read, so exactly 64 open and 56 get 503 before any handshake — and the 64
+ * stay open (none is dropped afterwards without a close frame). */
+static void
+test_connection_burst (Fixture *fixture, gconstpointer data)
+{
+  const LxLimits *limits = data;
+  g_autofree gchar *url = g_strdup_printf ("ws://%s/ws", fixture->host_port);
+  BurstAttempt *attempts = g_new0 (BurstAttempt, BURST);
+  guint opened = 0, refused = 0, other = 0, still_open = 0;
+
+  for (guint i = 0; i < BURST; i++) {
+    attempts[i].session = soup_session_new ();
+    attempts[i].request = soup_message_new (SOUP_METHOD_GET, url);
+    soup_session_websocket_connect_async (attempts[i].session, attempts[i].request, NULL, NULL,
+                                          G_PRIORITY_DEFAULT, NULL, on_attempt,
+                                          &attempts[i].attempt);
+  }
+  if (!lx_test_wait_until (burst_done, attempts, 20000)) {
+    guint pending = 0;
+    for (guint i = 0; i < BURST; i++)
+      pending += !attempts[i].attempt.done;
+    g_error ("%u of %u WebSocket handshakes had no answer in 20 s", pending, BURST);
+  }
+  for (guint i = 0; i < BURST; i++) {
+    guint status = soup_message_get_status (attempts[i].request);
+    opened += status == SOUP_STATUS_SWITCHING_PROTOCOLS;
+    refused += status == SOUP_STATUS_SERVICE_UNAVAILABLE;
+    other += status != SOUP_STATUS_SWITCHING_PROTOCOLS && status != SOUP_STATUS_SERVICE_UNAVAILABLE;
+  }
+  g_test_message ("%u opened, %u refused with 503, %u other", opened, refused, other);
+  g_assert_cmpuint (opened, ==, (guint) limits->connections_per_address);
+  g_assert_cmpuint (refused, ==, BURST - (guint) limits->connections_per_address);
+  /* Within the hello timeout, nothing closes the accepted ones. */
+  lx_test_run_for (1000);
+  for (guint i = 0; i < BURST; i++)
+    still_open += attempts[i].attempt.websocket &&
+                  soup_websocket_connection_get_state (attempts[i].attempt.websocket) ==
+                      SOUP_WEBSOCKET_STATE_OPEN;
+  g_assert_cmpuint (still_open, ==, opened);
+  for (guint i = 0; i < BURST; i++) {
+    g_clear_error (&attempts[i].attempt.error);
+    g_clear_object (&attempts[i].attempt.websocket);
+    g_clear_object (&attempts[i].request);
+    g_clear_object (&attempts[i].session);
+  }
+  g_free (attempts);
+  /* Once they are gone, their places are free again. */
+  lx_test_run_for (200);
+  g_assert_cmpuint (try_to_connect (fixture), ==, SOUP_STATUS_SWITCHING_PROTOCOLS);
+}
+
 static void
 test_silent_connections (Fixture *fixture, gconstpointer data)
 {
@@ -278,12 +349,15 @@ main (int argc, char **argv)
   static const LxLimits pending = { 200, 100, 100, 2, 1, 20 };
   static const LxLimits lesson_full = { 200, 100, 3, 100, 10, 20 };
   static const LxLimits requests = { 200, 100, 100, 100, 10, 4 };
+  static const LxLimits burst = { 200, 64, 100, 256, 10, 20 };
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/limits/rate-bucket", test_rate_bucket);
   g_test_add ("/limits/message-flood", Fixture, &flood, setup, test_message_flood, teardown);
   g_test_add ("/limits/connections-per-address", Fixture, &per_address, setup,
               test_connections_per_address, teardown);
+  g_test_add ("/limits/connection-burst", Fixture, &burst, setup, test_connection_burst,
+              teardown);
   g_test_add ("/limits/silent-connections", Fixture, &pending, setup, test_silent_connections,
               teardown);
   g_test_add ("/limits/http-requests", Fixture, &requests, setup, test_http_requests, teardown);
