@@ -96,6 +96,24 @@ lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, gu
   return g_steal_pointer (&webrtc);
 }
 
+void
+lx_webrtc_add_announced_ice_servers (GstElement *webrtc, const char *const *servers)
+{
+  for (guint i = 0; servers && servers[i]; i++) {
+    g_autofree gchar *stun = NULL;
+    gboolean added = FALSE;
+    if (g_str_has_prefix (servers[i], "stun://")) {
+      g_object_get (webrtc, "stun-server", &stun, NULL);
+      if (stun == NULL)
+        g_object_set (webrtc, "stun-server", servers[i], NULL);
+    } else {
+      g_signal_emit_by_name (webrtc, "add-turn-server", servers[i], &added);
+      if (!added)
+        g_warning ("webrtcbin did not take a TURN server the endpoint announced");
+    }
+  }
+}
+
 GstWebRTCSessionDescription *
 lx_webrtc_description_from_text (GstWebRTCSDPType type, const char *sdp, GError **error)
 {

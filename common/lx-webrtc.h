@@ -23,6 +23,10 @@ typedef enum { LX_WEBRTC_SENDING, LX_WEBRTC_RECEIVING } LxWebrtcRole;
 GstElement *lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice,
                            guint latency_ms, GError **error);
 
+/* Adds @servers (stun:// and turn(s):// URLs a WHIP/WHEP endpoint announced; nullable) to a new
+ * @webrtc, before it gathers: a STUN server where the configuration gave none, every TURN server. */
+void lx_webrtc_add_announced_ice_servers (GstElement *webrtc, const char *const *servers);
+
 /* (transfer full) A session description parsed from SDP text, or NULL with @error. */
 GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType type,
                                                               const char *sdp, GError **error);

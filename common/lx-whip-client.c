@@ -1,6 +1,8 @@
 /* WHIP and WHEP, client side (see lx-whip-client.h). */
 #include "lx-whip-client.h"
 
+#include "lx-ice-link.h"
+
 #include "lx-tls.h"
 
 #include <libsoup/soup.h>
@@ -18,6 +20,7 @@ struct _LxWhipClient {
   gchar *url;
   gchar *token;       /* (nullable) never logged */
   gchar *session_url; /* (nullable) the open session, from Location */
+  GStrv ice_servers;  /* announced in the last answer's Link headers; never logged (credentials) */
 };
 
 LxWhipClient *
@@ -52,7 +55,14 @@ lx_whip_client_free (LxWhipClient *client)
   g_free (client->url);
   g_free (client->token);
   g_free (client->session_url);
+  g_strfreev (client->ice_servers);
   g_free (client);
+}
+
+const char *const *
+lx_whip_client_get_ice_servers (LxWhipClient *client)
+{
+  return (const char *const *) client->ice_servers;
 }
 
 const char *
@@ -195,6 +205,12 @@ on_offer_sent (GObject *source, GAsyncResult *result, gpointer data)
                                  : NULL;
   if (client->session_url == NULL)
     g_warning ("the endpoint %s gave no usable Location: its session cannot be ended", client->url);
+  /* STUN and TURN servers the endpoint announces (RFC 9725 §4.6), for the sessions to come. */
+  g_strfreev (client->ice_servers);
+  client->ice_servers = lx_ice_link_parse (soup_message_headers_get_list (headers, "Link"));
+  if (client->ice_servers[0])
+    g_message ("the endpoint %s announced %u STUN/TURN servers", client->url,
+               g_strv_length (client->ice_servers));
   g_task_return_pointer (task, g_strndup (answer, size), g_free);
 }
 

@@ -37,6 +37,11 @@ void lx_whip_client_offer_async (LxWhipClient *client, const char *offer,
  * lx_whip_client_end_session() ends. */
 gchar *lx_whip_client_offer_finish (LxWhipClient *client, GAsyncResult *result, GError **error);
 
+/* (transfer none) The STUN and TURN servers the endpoint announced in its last answer's Link
+ * headers (RFC 9725 §4.6), as stun:// and turn(s):// URLs (credentials inside: never log them);
+ * NULL before an answer. For the next session: this one gathered its candidates already. */
+const char *const *lx_whip_client_get_ice_servers (LxWhipClient *client);
+
 /* (transfer none) (nullable) The open session's URL (from Location). */
 const char *lx_whip_client_get_session_url (LxWhipClient *client);
 

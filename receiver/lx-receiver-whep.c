@@ -147,6 +147,8 @@ lx_receiver_whep_start (LxReceiver *receiver)
     return;
   }
   g_object_set_data (G_OBJECT (receiver->webrtc), "lx-receiver", receiver);
+  lx_webrtc_add_announced_ice_servers (receiver->webrtc,
+                                       lx_whip_client_get_ice_servers (receiver->whep));
   add_receiver (receiver->webrtc, VIDEO_CAPS);
   add_receiver (receiver->webrtc, AUDIO_CAPS);
   g_signal_connect (receiver->webrtc, "notify::ice-gathering-state",

@@ -56,6 +56,7 @@ struct _LxClassroom {
   gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
   gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
+  guint remote_candidates; /* trickled to us (through signaling, or a WHEP player's PATCH) */
 };
 
 static LxClassroom *
@@ -239,6 +240,12 @@ lx_classroom_get_loss (LxClassroom *classroom)
 {
   gint permille = g_atomic_int_get (&classroom->loss_permille);
   return permille < 0 ? -1 : permille / 1000.0;
+}
+
+guint
+lx_classroom_get_remote_candidates (LxClassroom *classroom)
+{
+  return classroom->remote_candidates;
 }
 
 gint
@@ -500,6 +507,7 @@ lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const cha
 {
   if (candidate[0] == '\0')
     return; /* end of candidates: libnice needs no word of it */
+  classroom->remote_candidates++;
   g_signal_emit_by_name (classroom->webrtc, "add-ice-candidate", mline_index, candidate);
 }
 
@@ -860,6 +868,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->webrtc = lx_webrtc_new (NULL, LX_WEBRTC_SENDING, context->ice, 0, error);
   if (classroom->webrtc == NULL)
     goto failed;
+  lx_webrtc_add_announced_ice_servers (classroom->webrtc, context->announced_ice_servers);
+  classroom->context.announced_ice_servers = NULL; /* (not the classroom's to keep) */
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);
 
   if (!build_media (classroom, &classroom->video, NULL, "video",

@@ -32,6 +32,7 @@ typedef struct {
   GstElement *audio_tee; /* (nullable) no audio */
   const LxIceSettings *ice;
   LxSignalingClient *signaling;
+  const char *const *announced_ice_servers; /* (nullable) a WHIP endpoint's Link headers' */
 } LxClassroomContext;
 
 typedef enum {
@@ -93,6 +94,8 @@ void lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint 
 guint lx_classroom_get_layer (LxClassroom *classroom);
 /* The loss fraction (0–1) of the last link report, or -1 before one. */
 gdouble lx_classroom_get_loss (LxClassroom *classroom);
+/* ICE candidates the classroom trickled to us (main context). */
+guint lx_classroom_get_remote_candidates (LxClassroom *classroom);
 /* The last round-trip time in milliseconds, or -1 before one is known. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
 

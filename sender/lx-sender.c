@@ -430,6 +430,8 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
     lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
+    lx_stats_add_int (builder, "remote_candidates",
+                      lx_classroom_get_remote_candidates (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");
     json_builder_add_double_value (builder, lx_classroom_get_loss (classroom));

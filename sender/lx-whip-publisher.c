@@ -93,6 +93,7 @@ start_attempt (gpointer data)
 
   publisher->retry_timer = 0;
   publisher->started_us = g_get_monotonic_time ();
+  publisher->context.announced_ice_servers = lx_whip_client_get_ice_servers (publisher->client);
   publisher->branch = lx_classroom_new_publication (&publisher->context, "whip", deliver_offer,
                                                     publisher, &error);
   if (publisher->branch == NULL)

@@ -398,6 +398,13 @@ lx_server_set_limits (LxServer *server, const LxLimits *limits)
   lx_lesson_registry_set_max_peers (server->registry, (guint) limits->peers_per_lesson);
 }
 
+gboolean
+lx_server_set_whep_ice_servers (LxServer *server, const char *stun_server,
+                                const char *turn_server, GError **error)
+{
+  return lx_whep_set_ice_servers (server->whep, stun_server, turn_server, error);
+}
+
 static void
 lx_server_dispose (GObject *object)
 {

@@ -41,6 +41,10 @@ void lx_server_serve_files (LxServer *server, const char *root);
 
 /* Replaces the limits (LX_LIMITS_DEFAULT until then); they apply to new messages and connections. */
 void lx_server_set_limits (LxServer *server, const LxLimits *limits);
+/* STUN and TURN servers (nullable; stun://HOST:PORT, turn(s)://USER:PASSWORD@HOST:PORT) announced
+ * to WHEP players in Link headers. FALSE with @error if either is not such a URL. */
+gboolean lx_server_set_whep_ice_servers (LxServer *server, const char *stun_server,
+                                         const char *turn_server, GError **error);
 
 /* Number of open WebSocket connections (joined or not). */
 guint lx_server_count_connections (LxServer *server);

@@ -49,5 +49,12 @@ const LxConfigKey lx_signaling_config_keys[] = {
     G_STRINGIFY (LX_DEFAULT_REQUESTS_PER_SECOND), 1, 100000, NULL,
     "REST API and WHEP requests one IP address may make per second (bursts of 5 s worth pass); "
     "more get HTTP 429" },
+  { "whep", "stun-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, whep_stun_server),
+    NULL, 0, 0, NULL,
+    "STUN server announced to WHEP players (Link headers), as stun://HOST:PORT; empty: none" },
+  { "whep", "turn-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (LxSignalingConfig, whep_turn_server),
+    NULL, 0, 0, NULL,
+    "TURN server announced to WHEP players whose offer was answered (Link headers, credentials "
+    "included), as turn(s)://USER:PASSWORD@HOST:PORT; empty: none" },
   LX_CONFIG_END
 };

@@ -15,6 +15,8 @@ typedef struct {
   gchar *time_zone;
   gchar *web_root;
   LxLimits limits;
+  gchar *whep_stun_server; /* (nullable) announced to WHEP players in Link headers */
+  gchar *whep_turn_server; /* (nullable) the same, with its credentials */
 } LxSignalingConfig;
 
 extern const LxConfigKey lx_signaling_config_keys[];

@@ -2,6 +2,7 @@
  * go to an HTTP request instead of a WebSocket. */
 #include "lx-whep.h"
 
+#include "lx-ice-link.h"
 #include "lx-offer.h"
 
 #include <string.h>
@@ -12,6 +13,8 @@
 struct _LxWhep {
   LxLessonRegistry *registry;
   GHashTable *sessions; /* id → Session* (owned) */
+  gchar *stun_link;     /* (nullable) Link header values */
+  gchar *turn_link;     /* (nullable) */
 };
 
 typedef struct {
@@ -21,7 +24,23 @@ typedef struct {
   LxPeer *peer;                /* (owned by the registry) */
   SoupServerMessage *pending;  /* (nullable) the POST waiting for the answer */
   guint timeout;
+  gchar *etag;                 /* "ID": what a PATCH names in If-Match */
+  gchar *ice_ufrag;            /* the player's ICE credentials (after normalising: one transport) */
+  gchar **mids;                /* the offer's m-lines' mids, by index ("" where none) */
 } Session;
+
+/* STUN and TURN servers in Link headers (RFC 9725 §4.6); TURN credentials only with an answer,
+ * which only a player whose token was accepted gets. */
+static void
+add_ice_links (LxWhep *whep, SoupServerMessage *message, gboolean with_turn)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+
+  if (whep->stun_link)
+    soup_message_headers_append (headers, "Link", whep->stun_link);
+  if (with_turn && whep->turn_link)
+    soup_message_headers_append (headers, "Link", whep->turn_link);
+}
 
 /* The POST still waiting for the answer, no longer watched for its player leaving. */
 static SoupServerMessage *
@@ -47,6 +66,9 @@ session_free (Session *session)
   }
   g_free (session->id);
   g_free (session->location);
+  g_free (session->ice_ufrag);
+  g_free (session->etag);
+  g_strfreev (session->mids);
   g_free (session);
 }
 
@@ -156,6 +178,10 @@ on_registry_message (const LxMessage *message, gpointer data)
     soup_server_message_set_status (pending, SOUP_STATUS_CREATED, NULL);
     soup_message_headers_replace (soup_server_message_get_response_headers (pending), "Location",
                                   session->location);
+    /* PATCH requests name it in If-Match (RFC 9725 §4.3.1). */
+    soup_message_headers_replace (soup_server_message_get_response_headers (pending), "ETag",
+                                  session->etag);
+    add_ice_links (session->whep, pending, TRUE);
     soup_server_message_set_response (pending, "application/sdp", SOUP_MEMORY_COPY, message->sdp,
                                       strlen (message->sdp));
     soup_server_message_unpause (pending);
@@ -214,6 +240,22 @@ bearer_token (SoupServerMessage *message)
   return NULL;
 }
 
+/* What a later PATCH is read against: the m-lines' mids and the ICE username fragment in use. */
+static void
+remember_transport (Session *session, const GstSDPMessage *offer)
+{
+  g_autoptr (GStrvBuilder) mids = g_strv_builder_new ();
+
+  for (guint m = 0; m < gst_sdp_message_medias_len (offer); m++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (offer, m);
+    const char *mid = gst_sdp_media_get_attribute_val (media, "mid");
+    g_strv_builder_add (mids, mid ? mid : "");
+    if (session->ice_ufrag == NULL)
+      session->ice_ufrag = g_strdup (gst_sdp_media_get_attribute_val (media, "ice-ufrag"));
+  }
+  session->mids = g_strv_builder_end (mids);
+}
+
 static void
 start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, const char *school)
 {
@@ -269,6 +311,8 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   session->whep = whep;
   session->id = g_uuid_string_random ();
   session->location = g_strdup_printf ("/whep/%s/%s/%s", lesson, school, session->id);
+  session->etag = g_strdup_printf ("\"%s\"", session->id);
+  remember_transport (session, normalised);
   session->pending = message;
   g_signal_connect (message, "finished", G_CALLBACK (on_request_finished), session);
   session->peer = lx_lesson_registry_add_peer (whep->registry, "a WHEP player",
@@ -278,6 +322,75 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   soup_server_message_pause (message);
   g_message ("WHEP session %s: %s plays lesson %s", session->id, school, lesson);
   lx_lesson_registry_handle (whep->registry, session->peer, json, strlen (json));
+}
+
+/* The m-line index of @mid in the session's offer, or -1. */
+static gint
+mline_of (Session *session, const char *mid)
+{
+  for (guint i = 0; session->mids[i]; i++)
+    if (g_str_equal (session->mids[i], mid))
+      return (gint) i;
+  return -1;
+}
+
+/* A PATCH with the player's trickled candidates (application/trickle-ice-sdpfrag, RFC 8840):
+ * each goes to the sender like a classroom's candidate. New ICE credentials would be an ICE restart,
+ * which webrtcbin 1.22 cannot do (422, as RFC 9725 §4.3 says for a restart not supported). */
+static void
+patch_session (LxWhep *whep, Session *session, SoupServerMessage *message)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
+  const char *type = soup_message_headers_get_content_type (headers, NULL);
+  const char *if_match = soup_message_headers_get_one (headers, "If-Match");
+  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autofree gchar *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_message_free);
+  gint mline = 0;
+
+  if (g_strcmp0 (type, "application/trickle-ice-sdpfrag") != 0) {
+    respond_text (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                  "send candidates as application/trickle-ice-sdpfrag\n");
+    return;
+  }
+  if (if_match && !g_str_equal (if_match, "*") && !g_str_equal (if_match, session->etag)) {
+    respond_text (message, SOUP_STATUS_PRECONDITION_FAILED, "If-Match names another session\n");
+    return;
+  }
+  for (guint i = 0; lines[i]; i++) {
+    const char *line = g_strchomp (lines[i]);
+    if (g_str_has_prefix (line, "a=ice-ufrag:") &&
+        g_strcmp0 (line + strlen ("a=ice-ufrag:"), session->ice_ufrag) != 0) {
+      respond_text (message, SOUP_STATUS_UNPROCESSABLE_ENTITY,
+                    "ICE restarts are not supported here: end the session and start a new one\n");
+      return;
+    }
+    if (g_str_has_prefix (line, "a=mid:") && (mline = mline_of (session, line + 6)) < 0) {
+      g_autofree gchar *reason = g_strdup_printf ("no m-line has mid '%s'\n", line + 6);
+      respond_text (message, SOUP_STATUS_BAD_REQUEST, reason);
+      return;
+    }
+    if (g_str_has_prefix (line, "a=candidate:")) {
+      LxMessage *candidate = lx_message_new (LX_MESSAGE_CANDIDATE);
+      candidate->mline_index = mline;
+      candidate->candidate = g_strdup (line + 2);
+      g_ptr_array_add (candidates, candidate);
+    }
+  }
+  /* Each is checked as any classroom's message is (sizes, UTF-8) before it goes to the sender. */
+  for (guint i = 0; i < candidates->len; i++) {
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *json = lx_message_to_json (g_ptr_array_index (candidates, i), &error);
+    if (json == NULL) {
+      g_autofree gchar *reason = g_strdup_printf ("candidate %u: %s\n", i + 1, error->message);
+      respond_text (message, SOUP_STATUS_BAD_REQUEST, reason);
+      return;
+    }
+    lx_lesson_registry_handle (whep->registry, session->peer, json, strlen (json));
+  }
+  g_debug ("WHEP session %s: %u candidates trickled", session->id, candidates->len);
+  soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
 }
 
 static void
@@ -299,6 +412,7 @@ on_whep (SoupServer *server, SoupServerMessage *message, const char *path, GHash
     if (method == SOUP_METHOD_OPTIONS) {
       soup_message_headers_replace (soup_server_message_get_response_headers (message),
                                     "Accept-Post", "application/sdp");
+      add_ice_links (whep, message, FALSE);
       soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
     } else if (method == SOUP_METHOD_POST) {
       start_session (whep, message, parts[0], parts[1]);
@@ -317,9 +431,11 @@ on_whep (SoupServer *server, SoupServerMessage *message, const char *path, GHash
     lx_lesson_registry_remove_peer (whep->registry, session->peer, "the player ended the session");
     g_hash_table_remove (whep->sessions, session->id);
     soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
+  } else if (g_str_equal (method, "PATCH")) {
+    patch_session (whep, session, message);
   } else {
-    /* Trickle and ICE restarts (PATCH) are not supported: the answer carries every candidate. */
-    respond_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "only DELETE ends a session\n");
+    respond_text (message, SOUP_STATUS_METHOD_NOT_ALLOWED,
+                  "PATCH trickles candidates, DELETE ends the session\n");
   }
 }
 
@@ -335,11 +451,40 @@ lx_whep_new (SoupServer *server, LxLessonRegistry *registry)
   return whep;
 }
 
+gboolean
+lx_whep_set_ice_servers (LxWhep *whep, const char *stun_server, const char *turn_server,
+                         GError **error)
+{
+  g_autofree gchar *stun_link = NULL;
+  g_autofree gchar *turn_link = NULL;
+
+  if ((stun_server && !(stun_link = lx_ice_link_from_url (stun_server, error))) ||
+      (turn_server && !(turn_link = lx_ice_link_from_url (turn_server, error))))
+    return FALSE;
+  if (stun_link && !g_str_has_prefix (stun_link, "<stun:")) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "stun-server must be a stun:// URL, got '%s'", stun_server);
+    return FALSE;
+  }
+  if (turn_link && g_str_has_prefix (turn_link, "<stun:")) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                 "turn-server must be a turn:// or turns:// URL, got a STUN one");
+    return FALSE;
+  }
+  g_free (whep->stun_link);
+  whep->stun_link = g_steal_pointer (&stun_link);
+  g_free (whep->turn_link);
+  whep->turn_link = g_steal_pointer (&turn_link);
+  return TRUE;
+}
+
 void
 lx_whep_free (LxWhep *whep)
 {
   if (whep == NULL)
     return;
+  g_free (whep->stun_link);
+  g_free (whep->turn_link);
   g_hash_table_unref (whep->sessions);
   g_free (whep);
 }

@@ -43,6 +43,13 @@ main (int argc, char **argv)
   }
   server = lx_server_new ();
   lx_server_set_limits (server, &config.limits);
+  if (!lx_server_set_whep_ice_servers (server, config.whep_stun_server, config.whep_turn_server,
+                                       &error)) {
+    fprintf (stderr, "lianxiao-signaling: [whep]: %s\n", error->message);
+    g_clear_object (&server);
+    lx_config_clear (lx_signaling_config_keys, &config);
+    return 2;
+  }
   lx_server_set_timetable (server, store, config.allow_unbooked_lessons);
   lx_server_enable_api (server, store, config.admin_token, config.time_zone);
   if (config.web_root)

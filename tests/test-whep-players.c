@@ -13,12 +13,15 @@
 #define LESSON "shapes-9c"
 #define WIDTH 640
 #define HEIGHT 360
+#define STUN_SERVER "stun://127.0.0.1:3478"
+#define TURN_SERVER "turn://school:s3cret@127.0.0.1:3478"
 
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
   GSubprocess *sender;
   gchar *sender_log;
+  gchar *sender_stats;
   SoupSession *http;
 } Fixture;
 
@@ -32,7 +35,6 @@ static void
 setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *stats = NULL;
   g_autofree gchar *layers = g_strdup_printf ("%dx%d@600", WIDTH, HEIGHT);
 
   fixture->directory = g_dir_make_tmp ("lx-whep-players-XXXXXX", &error);
@@ -40,17 +42,21 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->http = soup_session_new ();
   if (lx_test_werift_missing ())
     return;
-  lx_test_signaling_start (&fixture->signaling, NULL);
+  {
+    /* Announced to players in Link headers (nothing listens there: players here need none). */
+    const char *extra[] = { "--stun-server", STUN_SERVER, "--turn-server", TURN_SERVER, NULL };
+    lx_test_signaling_start_with (&fixture->signaling, NULL, extra);
+  }
   fixture->sender_log = file_in (fixture, "sender.log");
-  stats = file_in (fixture, "sender.json");
+  fixture->sender_stats = file_in (fixture, "sender.json");
   {
     const char *argv[] = { g_getenv ("LX_SENDER"), "--server", fixture->signaling.url,
                            "--lesson", LESSON, "--school", "master", "--ice-local-addresses",
                            "127.0.0.1", "--test-pattern", "ball", "--layers", layers,
-                           "--stats-json", stats, NULL };
+                           "--stats-json", fixture->sender_stats, NULL };
     fixture->sender = lx_test_spawn (fixture->sender_log, argv);
   }
-  lx_test_wait_for_stat (stats, "frames_encoded", 1, 20000);
+  lx_test_wait_for_stat (fixture->sender_stats, "frames_encoded", 1, 20000);
 }
 
 static void
@@ -65,6 +71,7 @@ teardown (Fixture *fixture, gconstpointer data)
   lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_free (fixture->sender_log);
+  g_free (fixture->sender_stats);
 }
 
 /* Frames decoded from an Annex B H.264 file, and their size. */
@@ -109,6 +116,28 @@ player_shapes (const char *player)
   return g_strsplit (g_strstrip (output), "\n", -1);
 }
 
+typedef struct {
+  const char *stats;
+  const char *school;
+} ClassroomCandidates;
+
+/* TRUE once the sender's classroom @school has had an ICE candidate trickled to it. */
+static gboolean
+classroom_has_remote_candidates (gpointer data)
+{
+  ClassroomCandidates *wanted = data;
+  g_autoptr (JsonObject) stats = lx_test_read_json_object (wanted->stats);
+  JsonArray *classrooms = stats ? json_object_get_array_member (stats, "classrooms") : NULL;
+
+  for (guint i = 0; classrooms && i < json_array_get_length (classrooms); i++) {
+    JsonObject *classroom = json_array_get_object_element (classrooms, i);
+    if (g_strcmp0 (json_object_get_string_member (classroom, "school"), wanted->school) == 0 &&
+        json_object_get_int_member_with_default (classroom, "remote_candidates", 0) > 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
 static void
 play_shape (Fixture *fixture, const char *player, const char *shape)
 {
@@ -123,9 +152,16 @@ play_shape (Fixture *fixture, const char *player, const char *shape)
                          "--shape", shape, "--seconds", "3", "--out", prefix, NULL };
   g_autoptr (GSubprocess) process = lx_test_spawn (log, argv);
   g_autoptr (JsonObject) result = NULL;
+  gboolean trickle = g_str_equal (shape, "trickle-through-patch");
   gint width = 0, height = 0;
   guint frames;
+  const char *links;
 
+  if (trickle) {
+    /* Its candidates reach the sender's classroom through PATCH. */
+    ClassroomCandidates wanted = { fixture->sender_stats, school };
+    g_assert_true (lx_test_wait_until (classroom_has_remote_candidates, &wanted, 10000));
+  }
   g_assert_cmpint (lx_test_wait_for_exit (process, 30000), ==, 0);
   result = lx_test_read_json_object (summary);
   g_assert_nonnull (result);
@@ -134,6 +170,16 @@ play_shape (Fixture *fixture, const char *player, const char *shape)
              json_object_get_int_member (result, "status"),
              json_object_get_string_member_with_default (result, "error", ""));
   g_assert_cmpint (json_object_get_int_member (result, "audio_packets"), >=, 50);
+  /* The STUN and TURN servers came with the answer. */
+  links = json_object_get_string_member_with_default (result, "links", "");
+  g_assert_nonnull (strstr (links, "<stun:127.0.0.1:3478>; rel=\"ice-server\""));
+  g_assert_nonnull (strstr (links, "<turn:127.0.0.1:3478?transport=udp>; rel=\"ice-server\"; "
+                                   "username=\"school\"; credential=\"s3cret\""));
+  if (trickle) {
+    g_assert_cmpint (json_object_get_int_member (result, "patch_status"), ==, 204);
+    /* New credentials ask for an ICE restart, which webrtcbin 1.22 cannot make. */
+    g_assert_cmpint (json_object_get_int_member (result, "restart_status"), ==, 422);
+  }
   frames = decode_h264_file (video, &width, &height);
   g_test_message ("shape %s: answered in %" G_GINT64_FORMAT " ms, %u frames decoded, %" G_GINT64_FORMAT
                   " audio packets", shape, json_object_get_int_member (result, "answer_ms"),
@@ -153,7 +199,7 @@ test_offer_shapes_play (Fixture *fixture, gconstpointer data)
     return; /* skipped */
   player = g_test_build_filename (G_TEST_DIST, "media-server", "whep-player.mjs", NULL);
   shapes = player_shapes (player);
-  g_assert_cmpuint (g_strv_length (shapes), >=, 6);
+  g_assert_cmpuint (g_strv_length (shapes), >=, 7);
   for (guint i = 0; shapes[i]; i++)
     play_shape (fixture, player, shapes[i]);
 }
@@ -230,6 +276,27 @@ test_refusals_are_fast_and_say_why (Fixture *fixture, gconstpointer data)
   play_shape (fixture, player, "bundle-per-mline-credentials");
 }
 
+/* OPTIONS answers what POST takes and the STUN server, never the TURN server's credentials. */
+static void
+test_options_announce_stun_only (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *url = NULL;
+  g_autoptr (SoupMessage) message = NULL;
+  g_autoptr (GBytes) body = NULL;
+  const char *links;
+
+  if (fixture->sender == NULL)
+    return; /* skipped */
+  url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/anyone", fixture->signaling.port, LESSON);
+  message = soup_message_new ("OPTIONS", url);
+  body = lx_test_http (fixture->http, message);
+  g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_NO_CONTENT);
+  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                 "Accept-Post"), ==, "application/sdp");
+  links = soup_message_headers_get_list (soup_message_get_response_headers (message), "Link");
+  g_assert_cmpstr (links, ==, "<stun:127.0.0.1:3478>; rel=\"ice-server\"");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -239,5 +306,7 @@ main (int argc, char **argv)
               teardown);
   g_test_add ("/whep-players/refusals-are-fast-and-say-why", Fixture, NULL, setup,
               test_refusals_are_fast_and_say_why, teardown);
+  g_test_add ("/whep-players/options-announce-stun-only", Fixture, NULL, setup,
+              test_options_announce_stun_only, teardown);
   return g_test_run ();
 }

@@ -34,6 +34,11 @@ handle (SoupServer *server, SoupServerMessage *message, const char *path, GHashT
     g_assert_cmpstr (soup_message_headers_get_content_type (request, NULL), ==, "application/sdp");
     g_assert_cmpstr (soup_message_headers_get_one (request, "Authorization"), ==, "Bearer sesame");
     soup_message_headers_replace (response, "Location", "ok/session-1");
+    /* The STUN and TURN servers, as RFC 9725 §4.6 announces them. */
+    soup_message_headers_append (response, "Link", "<stun:stun.city.example:3478>; rel=\"ice-server\"");
+    soup_message_headers_append (response, "Link",
+                                 "<turn:turn.city.example:3478?transport=udp>; rel=\"ice-server\"; "
+                                 "username=\"u\"; credential=\"p\"; credential-type=\"password\"");
     soup_server_message_set_response (message, "application/sdp", SOUP_MEMORY_STATIC, ANSWER,
                                       strlen (ANSWER));
     soup_server_message_set_status (message, SOUP_STATUS_CREATED, NULL);
@@ -126,6 +131,14 @@ test_session (Fixture *fixture, gconstpointer data)
 
   g_assert_no_error (error);
   g_assert_cmpstr (answer, ==, ANSWER);
+  /* The announced servers, for the next session's webrtcbin. */
+  {
+    const char *const *servers = lx_whip_client_get_ice_servers (client);
+    g_assert_nonnull (servers);
+    g_assert_cmpuint (g_strv_length ((gchar **) servers), ==, 2);
+    g_assert_cmpstr (servers[0], ==, "stun://stun.city.example:3478");
+    g_assert_cmpstr (servers[1], ==, "turn://u:p@turn.city.example:3478");
+  }
   /* Location is relative to the endpoint that answered (after the redirect). */
   g_assert_cmpstr (lx_whip_client_get_session_url (client), ==, session);
   lx_whip_client_end_session (client, 5000);

@@ -75,7 +75,29 @@ const shapes = {
         'a=candidate:1840965416 1 udp 2122260223 6e2b0c4d-1f3a-4b5c-9d8e-7f6a5b4c3d2e.local 50999 typ host\r\n' +
         'a=candidate:2999745851 1 udp 2122197247 2001:db8::7 50998 typ host\r\n'),
   },
+  // Candidates trickled after the answer: the offer carries none, a PATCH
+  // (application/trickle-ice-sdpfrag, If-Match: the session's ETag) brings them; a second PATCH
+  // with new credentials asks for an ICE restart.
+  'trickle-through-patch': {
+    config: { bundlePolicy: 'max-bundle' }, kinds: ['video', 'audio'], trickle: true,
+    edit: (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r\n/gm, ''),
+  },
 };
+
+// The sdpfrag of RFC 8840 for @sdp's ICE credentials and first m-line's candidates.
+function sdpfrag(sdp, ufrag, pwd) {
+  const mid = sdp.match(/^a=mid:(.*)$/m)[1].trim();
+  const candidates = sdp.match(/^a=candidate:.*$/gm).map((line) => line.trim());
+  return [`a=ice-ufrag:${ufrag}`, `a=ice-pwd:${pwd}`, 'm=audio 9 UDP/TLS/RTP/SAVPF 0', `a=mid:${mid}`,
+    ...candidates, 'a=end-of-candidates', ''].join('\r\n');
+}
+
+async function patch(url, etag, body) {
+  const response = await fetch(url, { method: 'PATCH', body, headers: {
+    'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': etag,
+    Authorization: `Bearer ${args.token}` } });
+  return response.status;
+}
 
 if (args.shape === 'list') {
   console.log(Object.keys(shapes).join('\n'));
@@ -156,8 +178,18 @@ try {
     finish(response.status);
   } else {
     fs.writeFileSync(`${args.out}.answer.sdp`, body);
+    result.links = response.headers.get('link');
     const location = new URL(response.headers.get('location'), args.url);
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
+    if (shape.trickle) {
+      const local = pc.localDescription.sdp;
+      const ufrag = local.match(/^a=ice-ufrag:(.*)$/m)[1].trim();
+      const pwd = local.match(/^a=ice-pwd:(.*)$/m)[1].trim();
+      const etag = response.headers.get('etag');
+      result.patch_status = await patch(location, etag, sdpfrag(local, ufrag, pwd));
+      result.restart_status = await patch(location, etag,
+        sdpfrag(local, 'r3st', 'restartpassword0123456789'));
+    }
     setTimeout(async () => {
       await fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${args.token}` } })
         .catch(() => {});
