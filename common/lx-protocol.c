@@ -177,6 +177,8 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
                                   REQUIRED (F_VIDEO_KBPS), END } },
   [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused", { REQUIRED (F_SCHOOL), REQUIRED (F_CODE),
                                                     REQUIRED (F_MESSAGE), END } },
+  /* Like answers, a classroom may leave `school` out: the server names it for the sender. */
+  [LX_MESSAGE_ICE_RESTART] = { "ice-restart", { OPTIONAL (F_SCHOOL), REQUIRED (F_SDP), END } },
 };
 
 const char *

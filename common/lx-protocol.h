@@ -63,7 +63,11 @@ typedef enum {
   LX_MESSAGE_LINK,             /* receiver → sender, through the server, every second: how the
                                 * media arrives (the sender picks the classroom's layer from it) */
   LX_MESSAGE_OFFER_REFUSED,    /* sender → classroom, through the server: its offer (a WHEP
-                                * player's) cannot be answered; code and message say why */
+                                * player's) cannot be answered, or its ICE restart cannot be made;
+                                * code and message say why */
+  LX_MESSAGE_ICE_RESTART,      /* a classroom that offered (a WHEP player) → sender: restart ICE
+                                * with these credentials and candidates; sender → classroom: ours
+                                * (sdp: an RFC 8840 sdpfrag, both ways) */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 

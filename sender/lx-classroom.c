@@ -10,7 +10,10 @@
 #include "lx-layer-switch.h"
 #include "lx-pads.h"
 
+#include "lx-sdpfrag.h"
+
 #include <gst/video/video.h>
+#include <nice/agent.h>
 
 #define VIDEO_PAYLOAD_TYPE 96
 #define AUDIO_PAYLOAD_TYPE 97
@@ -509,6 +512,96 @@ lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const cha
     return; /* end of candidates: libnice needs no word of it */
   classroom->remote_candidates++;
   g_signal_emit_by_name (classroom->webrtc, "add-ice-candidate", mline_index, candidate);
+}
+
+/* ---- ICE restart (a WHEP player's PATCH with new credentials) ---- */
+
+/* The libnice agent and stream under the classroom's (bundled) transport. webrtcbin 1.22 cannot
+ * restart ICE itself; libnice can, on the stream webrtcbin made. (transfer full) */
+static NiceAgent *
+nice_stream_of (LxClassroom *classroom, guint *stream_id, GError **error)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GstWebRTCRTPSender) sender = NULL;
+  g_autoptr (GstWebRTCDTLSTransport) dtls = NULL;
+  g_autoptr (GstWebRTCICETransport) ice_transport = NULL;
+  g_autoptr (GObject) stream = NULL;
+  NiceAgent *agent = NULL;
+
+  g_object_get (classroom->webrtc, "ice-agent", &ice, NULL);
+  g_object_get (classroom->video.transceiver, "sender", &sender, NULL);
+  if (sender)
+    g_object_get (sender, "transport", &dtls, NULL);
+  if (dtls)
+    g_object_get (dtls, "transport", &ice_transport, NULL);
+  if (ice_transport && g_object_class_find_property (G_OBJECT_GET_CLASS (ice_transport), "stream"))
+    g_object_get (ice_transport, "stream", &stream, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent == NULL || stream == NULL) {
+    g_clear_object (&agent);
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+                 "this webrtcbin has no libnice stream to restart");
+    return NULL;
+  }
+  g_object_get (stream, "stream-id", stream_id, NULL);
+  return agent;
+}
+
+gchar *
+lx_classroom_restart_ice (LxClassroom *classroom, const char *player_frag, GError **error)
+{
+  g_autoptr (LxSdpfrag) frag = lx_sdpfrag_parse (player_frag, error);
+  g_autoptr (GObject) agent_object = NULL;
+  NiceAgent *agent;
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *ufrag = NULL;
+  g_autofree gchar *pwd = NULL;
+  GSList *remote = NULL, *local;
+  guint stream_id = 0;
+  const char *mid;
+
+  if (frag == NULL)
+    return NULL;
+  if (classroom->offer == NULL || frag->ice_ufrag == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                 "an ICE restart needs the player's own offer and new credentials");
+    return NULL;
+  }
+  agent_object = (GObject *) nice_stream_of (classroom, &stream_id, error);
+  agent = (NiceAgent *) agent_object;
+  if (agent == NULL)
+    return NULL;
+  /* New local credentials; the local candidates stay, the remote ones go. */
+  if (!nice_agent_restart_stream (agent, stream_id) ||
+      !nice_agent_set_remote_credentials (agent, stream_id, frag->ice_ufrag, frag->ice_pwd)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "libnice could not restart stream %u", stream_id);
+    return NULL;
+  }
+  for (guint i = 0; i < frag->candidates->len; i++) {
+    const LxSdpfragCandidate *candidate = g_ptr_array_index (frag->candidates, i);
+    NiceCandidate *parsed = nice_agent_parse_remote_candidate_sdp (agent, stream_id,
+                                                                   candidate->candidate);
+    if (parsed && parsed->component_id == NICE_COMPONENT_TYPE_RTP)
+      remote = g_slist_append (remote, parsed);
+    else if (parsed)
+      nice_candidate_free (parsed);
+  }
+  if (remote)
+    nice_agent_set_remote_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP, remote);
+  g_slist_free_full (remote, (GDestroyNotify) nice_candidate_free);
+  nice_agent_get_local_credentials (agent, stream_id, &ufrag, &pwd);
+  local = nice_agent_get_local_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP);
+  for (GSList *item = local; item; item = item->next)
+    g_ptr_array_add (candidates, nice_agent_generate_local_candidate_sdp (agent, item->data));
+  g_slist_free_full (local, (GDestroyNotify) nice_candidate_free);
+  g_ptr_array_add (candidates, NULL);
+  mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (classroom->offer->sdp, 0),
+                                         "mid");
+  g_message ("classroom %s: ICE restarted with %u remote candidates", classroom->school,
+             frag->candidates->len);
+  return lx_sdpfrag_write (ufrag, pwd, mid, (const char *const *) candidates->pdata);
 }
 
 /* Keyframe requests from this classroom's receiver, on their way up to the shared encoder: those

@@ -71,6 +71,11 @@ void lx_classroom_refuse_offer (LxSignalingClient *signaling, const char *school
 /* Applies the classroom's SDP answer. FALSE with @error if it is unusable. */
 gboolean lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error);
 void lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const char *candidate);
+/* (transfer full) Restarts ICE for a classroom that made its own offer (a WHEP player), with the
+ * credentials and candidates of @player_frag (an RFC 8840 sdpfrag): our new credentials and our
+ * candidates, as an sdpfrag for the player; NULL with @error if it cannot be done. DTLS and the
+ * media carry on over the new candidate pair. Main context. */
+gchar *lx_classroom_restart_ice (LxClassroom *classroom, const char *player_frag, GError **error);
 
 /* Unlinks the branch from the tees and removes it from the pipeline, then drops the caller's
  * reference. The other classrooms keep flowing throughout. */

@@ -141,6 +141,26 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
   g_hash_table_insert (sender->classrooms, g_strdup (school), classroom);
 }
 
+/* A WHEP player restarts ICE: our new credentials and candidates go back, or why not. */
+static void
+restart_ice (LxSender *sender, const LxMessage *message)
+{
+  LxClassroom *classroom = g_hash_table_lookup (sender->classrooms, message->school);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) reply = lx_message_new (LX_MESSAGE_ICE_RESTART);
+
+  reply->sdp = classroom ? lx_classroom_restart_ice (classroom, message->sdp, &error) : NULL;
+  if (reply->sdp == NULL) {
+    if (error == NULL)
+      g_set_error (&error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "no such classroom here");
+    g_warning ("classroom %s: ICE restart refused: %s", message->school, error->message);
+    lx_classroom_refuse_offer (sender->signaling, message->school, error);
+    return;
+  }
+  reply->school = g_strdup (message->school);
+  lx_signaling_client_send (sender->signaling, reply);
+}
+
 static void
 on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSender *sender)
 {
@@ -165,6 +185,9 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
     classroom = g_hash_table_lookup (sender->classrooms, message->school);
     if (classroom)
       lx_classroom_link_report (classroom, message->loss_permille, message->video_kbps);
+    break;
+  case LX_MESSAGE_ICE_RESTART:
+    restart_ice (sender, message);
     break;
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:

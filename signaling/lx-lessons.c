@@ -383,8 +383,8 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
               message->school, lesson->id);
       return;
     }
-    /* A sender answers (or refuses) only a classroom that offered (a WHEP player), and offers
-     * only to others. */
+    /* A sender answers (or refuses, or restarts ICE with) only a classroom that offered (a WHEP
+     * player), and offers only to others. */
     if (message->type != LX_MESSAGE_CANDIDATE &&
         (message->type != LX_MESSAGE_OFFER) != (classroom->offer != NULL)) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "%s: classroom '%s' %s", type, message->school,
@@ -399,6 +399,11 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
     if (message->type == LX_MESSAGE_OFFER || message->type == LX_MESSAGE_OFFER_REFUSED) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a classroom answers offers, it does not make "
               "or refuse them");
+      return;
+    }
+    if (message->type == LX_MESSAGE_ICE_RESTART && peer->offer == NULL) {
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "ice-restart: only a classroom that made its "
+              "own offer restarts ICE this way; others join again");
       return;
     }
     if (lesson->sender == NULL) {
@@ -447,6 +452,7 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
   case LX_MESSAGE_OFFER_REFUSED:
+  case LX_MESSAGE_ICE_RESTART:
     route_negotiation (lesson, peer, message);
     break;
   case LX_MESSAGE_RTT: {

@@ -4,11 +4,14 @@
 
 #include "lx-ice-link.h"
 #include "lx-offer.h"
+#include "lx-sdpfrag.h"
 
 #include <string.h>
 
 /* How long a player waits for the sender's answer (ICE gathering included). */
 #define ANSWER_TIMEOUT_S 15
+/* ... and for the sender's credentials after an ICE restart (nothing to gather again). */
+#define RESTART_TIMEOUT_S 5
 
 struct _LxWhep {
   LxLessonRegistry *registry;
@@ -27,6 +30,8 @@ typedef struct {
   gchar *etag;                 /* "ID": what a PATCH names in If-Match */
   gchar *ice_ufrag;            /* the player's ICE credentials (after normalising: one transport) */
   gchar **mids;                /* the offer's m-lines' mids, by index ("" where none) */
+  SoupServerMessage *restarting; /* (nullable) the PATCH waiting for the sender's restart */
+  guint restart_timeout;
 } Session;
 
 /* STUN and TURN servers in Link headers (RFC 9725 §4.6); TURN credentials only with an answer,
@@ -55,14 +60,72 @@ take_pending (Session *session)
 }
 
 static void
+on_restart_finished (SoupServerMessage *message, Session *session);
+
+/* The PATCH still waiting for the sender's ICE restart, no longer watched. */
+static SoupServerMessage *
+take_restarting (Session *session)
+{
+  SoupServerMessage *message = session->restarting;
+
+  if (message)
+    g_signal_handlers_disconnect_by_func (message, on_restart_finished, session);
+  session->restarting = NULL;
+  g_clear_handle_id (&session->restart_timeout, g_source_remove);
+  return message;
+}
+
+static void
+on_restart_finished (SoupServerMessage *message, Session *session)
+{
+  take_restarting (session);
+}
+
+static void
+answer_restart (Session *session, guint status, const char *content_type, const char *body)
+{
+  SoupServerMessage *message = take_restarting (session);
+
+  if (message == NULL)
+    return;
+  soup_server_message_set_status (message, status, NULL);
+  soup_server_message_set_response (message, content_type, SOUP_MEMORY_COPY, body, strlen (body));
+  if (status == SOUP_STATUS_OK) {
+    /* A new ICE session: a new ETag (RFC 9725 §4.3.2). */
+    g_free (session->etag);
+    session->etag = g_strdup_printf ("\"%s-%" G_GINT64_FORMAT "\"", session->id,
+                                     g_get_monotonic_time ());
+    soup_message_headers_replace (soup_server_message_get_response_headers (message), "ETag",
+                                  session->etag);
+  }
+  soup_server_message_unpause (message);
+}
+
+static gboolean
+on_restart_timeout (gpointer data)
+{
+  Session *session = data;
+
+  session->restart_timeout = 0;
+  answer_restart (session, SOUP_STATUS_GATEWAY_TIMEOUT, "text/plain; charset=utf-8",
+                  "the sender did not restart ICE in time\n");
+  return G_SOURCE_REMOVE;
+}
+
+static void
 session_free (Session *session)
 {
   SoupServerMessage *pending = take_pending (session);
+  SoupServerMessage *restarting = take_restarting (session);
 
   g_clear_handle_id (&session->timeout, g_source_remove);
   if (pending) {
     soup_server_message_set_status (pending, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
     soup_server_message_unpause (pending);
+  }
+  if (restarting) {
+    soup_server_message_set_status (restarting, SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+    soup_server_message_unpause (restarting);
   }
   g_free (session->id);
   g_free (session->location);
@@ -161,8 +224,22 @@ on_registry_message (const LxMessage *message, gpointer data)
       fail_pending (session, SOUP_STATUS_SERVICE_UNAVAILABLE,
                     "the lesson has no sender right now; try again when it starts\n");
     break;
-  case LX_MESSAGE_ERROR:
-  case LX_MESSAGE_OFFER_REFUSED: {
+  case LX_MESSAGE_ICE_RESTART:
+    answer_restart (session, SOUP_STATUS_OK, "application/trickle-ice-sdpfrag", message->sdp);
+    g_message ("WHEP session %s: ICE restarted", session->id);
+    break;
+  case LX_MESSAGE_OFFER_REFUSED:
+    /* Once answered, what the sender refuses is the ICE restart, not the session. */
+    if (session->pending == NULL && session->restarting) {
+      g_autofree gchar *text = g_strdup_printf ("%s\n", message->message);
+      g_message ("WHEP session %s: the sender could not restart ICE: %s", session->id,
+                 message->message);
+      answer_restart (session, SOUP_STATUS_UNPROCESSABLE_ENTITY, "text/plain; charset=utf-8",
+                      text);
+      break;
+    }
+    /* fall through */
+  case LX_MESSAGE_ERROR: {
     g_autofree gchar *text = g_strdup_printf ("%s\n", message->message);
     g_message ("WHEP session %s: %s: %s", session->id,
                message->type == LX_MESSAGE_ERROR ? "refused" : "the sender refused its offer",
@@ -334,9 +411,56 @@ mline_of (Session *session, const char *mid)
   return -1;
 }
 
-/* A PATCH with the player's trickled candidates (application/trickle-ice-sdpfrag, RFC 8840):
- * each goes to the sender like a classroom's candidate. New ICE credentials would be an ICE restart,
- * which webrtcbin 1.22 cannot do (422, as RFC 9725 §4.3 says for a restart not supported). */
+/* Sends @message (built here) into the lesson as the session's classroom said it: the same checks
+ * as any classroom's message (sizes, UTF-8). FALSE with @error if it fails them. */
+static gboolean
+send_as_player (Session *session, LxMessage *message, GError **error)
+{
+  g_autofree gchar *json = lx_message_to_json (message, error);
+
+  if (json == NULL)
+    return FALSE;
+  lx_lesson_registry_handle (session->whep->registry, session->peer, json, strlen (json));
+  return TRUE;
+}
+
+static void
+respond_patch_error (SoupServerMessage *message, guint status, const char *what,
+                     const GError *error)
+{
+  g_autofree gchar *reason = g_strdup_printf ("%s: %s\n", what, error->message);
+  respond_text (message, status, reason);
+}
+
+/* The player's new credentials and candidates go to the sender, whose own come back in the
+ * answer to this PATCH (200, RFC 9725 §4.3.2); the session waits with it. */
+static void
+restart_ice (Session *session, SoupServerMessage *message, const char *frag_text,
+             const LxSdpfrag *frag)
+{
+  g_autoptr (LxMessage) restart = lx_message_new (LX_MESSAGE_ICE_RESTART);
+  g_autoptr (GError) error = NULL;
+
+  if (session->restarting) {
+    respond_text (message, SOUP_STATUS_CONFLICT, "an ICE restart is already under way\n");
+    return;
+  }
+  restart->sdp = g_strdup (frag_text);
+  if (!send_as_player (session, restart, &error)) {
+    respond_patch_error (message, SOUP_STATUS_BAD_REQUEST, "ice restart", error);
+    return;
+  }
+  g_free (session->ice_ufrag);
+  session->ice_ufrag = g_strdup (frag->ice_ufrag);
+  session->restarting = message;
+  g_signal_connect (message, "finished", G_CALLBACK (on_restart_finished), session);
+  session->restart_timeout = g_timeout_add_seconds (RESTART_TIMEOUT_S, on_restart_timeout, session);
+  soup_server_message_pause (message);
+  g_message ("WHEP session %s: the player restarts ICE", session->id);
+}
+
+/* A PATCH (application/trickle-ice-sdpfrag, RFC 8840): the player's trickled candidates, each
+ * passed to the sender like a classroom's (204); or, with new ICE credentials, an ICE restart. */
 static void
 patch_session (LxWhep *whep, Session *session, SoupServerMessage *message)
 {
@@ -345,9 +469,8 @@ patch_session (LxWhep *whep, Session *session, SoupServerMessage *message)
   const char *if_match = soup_message_headers_get_one (headers, "If-Match");
   g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
   g_autofree gchar *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_message_free);
-  gint mline = 0;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxSdpfrag) frag = NULL;
 
   if (g_strcmp0 (type, "application/trickle-ice-sdpfrag") != 0) {
     respond_text (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
@@ -358,38 +481,33 @@ patch_session (LxWhep *whep, Session *session, SoupServerMessage *message)
     respond_text (message, SOUP_STATUS_PRECONDITION_FAILED, "If-Match names another session\n");
     return;
   }
-  for (guint i = 0; lines[i]; i++) {
-    const char *line = g_strchomp (lines[i]);
-    if (g_str_has_prefix (line, "a=ice-ufrag:") &&
-        g_strcmp0 (line + strlen ("a=ice-ufrag:"), session->ice_ufrag) != 0) {
-      respond_text (message, SOUP_STATUS_UNPROCESSABLE_ENTITY,
-                    "ICE restarts are not supported here: end the session and start a new one\n");
-      return;
-    }
-    if (g_str_has_prefix (line, "a=mid:") && (mline = mline_of (session, line + 6)) < 0) {
-      g_autofree gchar *reason = g_strdup_printf ("no m-line has mid '%s'\n", line + 6);
+  frag = lx_sdpfrag_parse (text, &error);
+  if (frag == NULL) {
+    respond_patch_error (message, SOUP_STATUS_BAD_REQUEST, "sdpfrag", error);
+    return;
+  }
+  if (frag->ice_ufrag && g_strcmp0 (frag->ice_ufrag, session->ice_ufrag) != 0) {
+    restart_ice (session, message, text, frag);
+    return;
+  }
+  for (guint i = 0; i < frag->candidates->len; i++) {
+    const LxSdpfragCandidate *trickled = g_ptr_array_index (frag->candidates, i);
+    g_autoptr (LxMessage) candidate = lx_message_new (LX_MESSAGE_CANDIDATE);
+    gint mline = trickled->mid ? mline_of (session, trickled->mid) : 0;
+
+    if (mline < 0) {
+      g_autofree gchar *reason = g_strdup_printf ("no m-line has mid '%s'\n", trickled->mid);
       respond_text (message, SOUP_STATUS_BAD_REQUEST, reason);
       return;
     }
-    if (g_str_has_prefix (line, "a=candidate:")) {
-      LxMessage *candidate = lx_message_new (LX_MESSAGE_CANDIDATE);
-      candidate->mline_index = mline;
-      candidate->candidate = g_strdup (line + 2);
-      g_ptr_array_add (candidates, candidate);
-    }
-  }
-  /* Each is checked as any classroom's message is (sizes, UTF-8) before it goes to the sender. */
-  for (guint i = 0; i < candidates->len; i++) {
-    g_autoptr (GError) error = NULL;
-    g_autofree gchar *json = lx_message_to_json (g_ptr_array_index (candidates, i), &error);
-    if (json == NULL) {
-      g_autofree gchar *reason = g_strdup_printf ("candidate %u: %s\n", i + 1, error->message);
-      respond_text (message, SOUP_STATUS_BAD_REQUEST, reason);
+    candidate->mline_index = mline;
+    candidate->candidate = g_strdup (trickled->candidate);
+    if (!send_as_player (session, candidate, &error)) {
+      respond_patch_error (message, SOUP_STATUS_BAD_REQUEST, "candidate", error);
       return;
     }
-    lx_lesson_registry_handle (whep->registry, session->peer, json, strlen (json));
   }
-  g_debug ("WHEP session %s: %u candidates trickled", session->id, candidates->len);
+  g_debug ("WHEP session %s: %u candidates trickled", session->id, frag->candidates->len);
   soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
 }
 

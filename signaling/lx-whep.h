@@ -3,7 +3,8 @@
  * token as a bearer token: 201 Created, the sender's answer (every ICE candidate of ours in it), a
  * Location and an ETag for the session, and the STUN/TURN servers in Link headers. The player's
  * own candidates may follow: PATCH on the Location with application/trickle-ice-sdpfrag (204);
- * DELETE ends the session. The player joins the lesson as its school's classroom would, under the
+ * a PATCH with new ICE credentials restarts ICE (200, ours in the body, a new ETag); DELETE ends
+ * the session. The player joins the lesson as its school's classroom would, under the
  * same rules (token, booking), and its school's place in the lesson is the session's while it
  * lasts. An offer that cannot be answered is refused at once: 400 (malformed, or webrtcbin's own
  * reason), 406 (no video we can send). */

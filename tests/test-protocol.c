@@ -140,6 +140,10 @@ test_built_messages_round_trip (void)
       message->loss_permille = 1000;
       message->video_kbps = 250;
       break;
+    case LX_MESSAGE_ICE_RESTART:
+      message->school = g_strdup ("whep-player");
+      message->sdp = g_strdup ("a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\n");
+      break;
     case LX_MESSAGE_OFFER_REFUSED:
       message->school = g_strdup ("whep-player");
       message->code = g_strdup ("no-common-codec");

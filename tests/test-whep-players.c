@@ -176,9 +176,16 @@ play_shape (Fixture *fixture, const char *player, const char *shape)
   g_assert_nonnull (strstr (links, "<turn:127.0.0.1:3478?transport=udp>; rel=\"ice-server\"; "
                                    "username=\"school\"; credential=\"s3cret\""));
   if (trickle) {
+    gint64 after_restart;
     g_assert_cmpint (json_object_get_int_member (result, "patch_status"), ==, 204);
-    /* New credentials ask for an ICE restart, which webrtcbin 1.22 cannot make. */
-    g_assert_cmpint (json_object_get_int_member (result, "restart_status"), ==, 422);
+    /* New credentials restart ICE: ours change too, and the media goes on over the new pair. */
+    g_assert_cmpint (json_object_get_int_member (result, "restart_status"), ==, 200);
+    g_assert_true (json_object_get_boolean_member (result, "restart_changed_ufrag"));
+    after_restart = json_object_get_int_member (result, "video_packets") -
+                    json_object_get_int_member (result, "video_packets_before_restart");
+    g_test_message ("shape %s: %" G_GINT64_FORMAT " video packets after the ICE restart", shape,
+                    after_restart);
+    g_assert_cmpint (after_restart, >=, 30);
   }
   frames = decode_h264_file (video, &width, &height);
   g_test_message ("shape %s: answered in %" G_GINT64_FORMAT " ms, %u frames decoded, %" G_GINT64_FORMAT

@@ -76,8 +76,8 @@ const shapes = {
         'a=candidate:2999745851 1 udp 2122197247 2001:db8::7 50998 typ host\r\n'),
   },
   // Candidates trickled after the answer: the offer carries none, a PATCH
-  // (application/trickle-ice-sdpfrag, If-Match: the session's ETag) brings them; a second PATCH
-  // with new credentials asks for an ICE restart.
+  // (application/trickle-ice-sdpfrag, If-Match: the session's ETag) brings them; a second PATCH,
+  // with new credentials, restarts ICE while the media goes on.
   'trickle-through-patch': {
     config: { bundlePolicy: 'max-bundle' }, kinds: ['video', 'audio'], trickle: true,
     edit: (sdp) => sdp.replace(/^a=(candidate:|end-of-candidates).*\r\n/gm, ''),
@@ -93,10 +93,41 @@ function sdpfrag(sdp, ufrag, pwd) {
 }
 
 async function patch(url, etag, body) {
-  const response = await fetch(url, { method: 'PATCH', body, headers: {
+  return fetch(url, { method: 'PATCH', body, headers: {
     'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': etag,
     Authorization: `Bearer ${args.token}` } });
-  return response.status;
+}
+
+const credentials = (sdp) => ({ ufrag: sdp.match(/^a=ice-ufrag:(.*)$/m)[1].trim(),
+  pwd: sdp.match(/^a=ice-pwd:(.*)$/m)[1].trim() });
+
+async function gathered() {
+  if (pc.iceGatheringState !== 'complete')
+    await new Promise((done) => pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && done()));
+}
+
+// Restarts ICE through PATCH (RFC 9725 §4.3.2): new credentials and candidates out, the server's
+// new ones back in an sdpfrag, put into the answer we hold.
+async function restartIce(location, etag, answer) {
+  pc.restartIce();
+  await pc.setLocalDescription(await pc.createOffer());
+  await gathered();
+  const local = pc.localDescription.sdp;
+  const { ufrag, pwd } = credentials(local);
+  const response = await patch(location, etag, sdpfrag(local, ufrag, pwd));
+  result.restart_status = response.status;
+  if (response.status !== 200) return;
+  const frag = await response.text();
+  const theirs = credentials(frag);
+  result.restart_changed_ufrag = theirs.ufrag !== credentials(answer).ufrag;
+  const candidates = frag.match(/^a=candidate:.*$/gm).map((line) => line.trim());
+  const renewed = answer
+    .replace(/^a=ice-ufrag:.*$/gm, `a=ice-ufrag:${theirs.ufrag}`)
+    .replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${theirs.pwd}`)
+    .replace(/^a=candidate:.*\r\n/gm, '')
+    .replace(/^(a=mid:[^\r\n]*\r\n)/m, `$1${candidates.join('\r\n')}\r\n`);
+  await pc.setRemoteDescription({ type: 'answer', sdp: renewed });
+  result.video_packets_before_restart = result.video_packets;
 }
 
 if (args.shape === 'list') {
@@ -164,8 +195,7 @@ pc.connectionStateChange.subscribe((state) => { result.connection = state; });
 
 try {
   await pc.setLocalDescription(await pc.createOffer());
-  if (pc.iceGatheringState !== 'complete')
-    await new Promise((done) => pc.iceGatheringStateChange.subscribe((s) => s === 'complete' && done()));
+  await gathered();
   const offer = (shape.edit ?? ((sdp) => sdp))(pc.localDescription.sdp);
   fs.writeFileSync(`${args.out}.offer.sdp`, offer);
   const started = Date.now();
@@ -183,12 +213,12 @@ try {
     await pc.setRemoteDescription({ type: 'answer', sdp: body });
     if (shape.trickle) {
       const local = pc.localDescription.sdp;
-      const ufrag = local.match(/^a=ice-ufrag:(.*)$/m)[1].trim();
-      const pwd = local.match(/^a=ice-pwd:(.*)$/m)[1].trim();
+      const { ufrag, pwd } = credentials(local);
       const etag = response.headers.get('etag');
-      result.patch_status = await patch(location, etag, sdpfrag(local, ufrag, pwd));
-      result.restart_status = await patch(location, etag,
-        sdpfrag(local, 'r3st', 'restartpassword0123456789'));
+      result.patch_status = (await patch(location, etag, sdpfrag(local, ufrag, pwd))).status;
+      setTimeout(() => restartIce(location, etag, body).catch((error) => {
+        result.error = String(error.stack);
+      }), 1000);
     }
     setTimeout(async () => {
       await fetch(location, { method: 'DELETE', headers: { Authorization: `Bearer ${args.token}` } })
