@@ -9,6 +9,7 @@
 #include "lx-layer-chooser.h"
 #include "lx-layer-switch.h"
 #include "lx-pads.h"
+#include "lx-peer-link.h"
 
 #include "lx-sdpfrag.h"
 
@@ -60,6 +61,10 @@ struct _LxClassroom {
   gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
   guint remote_candidates; /* trickled to us (through signaling, or a WHEP player's PATCH) */
+  GObject *rtp_session;     /* (nullable) the internal RTPSession, once connected */
+  LxPeerLink peer_link;     /* the RTCP thread's only */
+  gint64 last_link_report_us; /* monotonic: the classroom's own last `link` report; 0 none */
+  gboolean steered_by_rtcp;   /* its layer follows what its RTCP shows (no reports of its own) */
 };
 
 static LxClassroom *
@@ -77,6 +82,7 @@ classroom_clear (LxClassroom *classroom)
   gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->bin);
   g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
+  g_clear_object (&classroom->rtp_session);
   g_free (classroom->school);
 }
 
@@ -213,8 +219,9 @@ adapt_fec (LxClassroom *classroom, gint loss_permille)
   g_object_set (classroom->fec_encoder, "percentage", percentage, NULL);
 }
 
-void
-lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+/* The classroom's layer and FEC follow the share of packets its link loses before repair. */
+static void
+steer (LxClassroom *classroom, gint loss_permille, gint video_kbps)
 {
   gdouble loss = loss_permille / 1000.0;
 
@@ -229,6 +236,117 @@ lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video
                lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
     lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
   }
+}
+
+void
+lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+{
+  classroom->last_link_report_us = g_get_monotonic_time ();
+  classroom->steered_by_rtcp = FALSE;
+  steer (classroom, loss_permille, video_kbps);
+}
+
+/* What its RTCP shows steers a classroom that does not report its link (a WHEP player): reports of
+ * its own, when they come, are better (they see what arrived, repaired or not) and take over. */
+#define OWN_REPORTS_FRESH_US (3 * G_USEC_PER_SEC)
+
+typedef struct {
+  LxClassroom *classroom;
+  gint loss_permille;
+} ObservedLoss;
+
+static void
+free_observed_loss (gpointer data)
+{
+  ObservedLoss *observed = data;
+  classroom_unref (observed->classroom);
+  g_free (observed);
+}
+
+static gboolean
+apply_observed_loss (gpointer data)
+{
+  ObservedLoss *observed = data;
+  LxClassroom *classroom = observed->classroom;
+
+  if (classroom->last_link_report_us > 0 &&
+      g_get_monotonic_time () - classroom->last_link_report_us < OWN_REPORTS_FRESH_US)
+    return G_SOURCE_REMOVE;
+  g_debug ("classroom %s: its RTCP shows %.1f %% of video packets lost", classroom->school,
+           observed->loss_permille / 10.0);
+  if (!classroom->steered_by_rtcp)
+    g_message ("classroom %s: no link reports of its own: steering by its RTCP", classroom->school);
+  classroom->steered_by_rtcp = TRUE;
+  steer (classroom, observed->loss_permille, -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* The RTP packets we have sent on @ssrc in @session, from its own statistics (media and FEC: the
+ * sequence numbers the receiver expects). Not from a streaming thread holding the session lock. */
+static guint64
+packets_sent (GObject *session, guint32 ssrc)
+{
+  g_autoptr (GObject) source = NULL;
+  g_autoptr (GstStructure) stats = NULL;
+  guint64 sent = 0;
+
+  g_signal_emit_by_name (session, "get-source-by-ssrc", ssrc, &source);
+  if (source)
+    g_object_get (source, "stats", &stats, NULL);
+  if (stats)
+    gst_structure_get_uint64 (stats, "packets-sent", &sent);
+  return sent;
+}
+
+/* (RTCP thread, before the session takes its lock) Each RTCP packet from the classroom; about once
+ * a second, the loss it shows. */
+static void
+on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
+{
+  LxClassroom *classroom = data;
+  LxPeerLink *link = &classroom->peer_link;
+  ObservedLoss *observed;
+  gint loss_permille;
+  gint64 now = g_get_monotonic_time ();
+
+  lx_peer_link_read_rtcp (link, buffer);
+  if (now - link->window_start_us < G_USEC_PER_SEC ||
+      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc),
+                               &loss_permille))
+    return;
+  observed = g_new0 (ObservedLoss, 1);
+  observed->classroom = classroom_ref (classroom);
+  observed->loss_permille = loss_permille;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_observed_loss, observed,
+                              free_observed_loss);
+}
+
+/* Starts reading the classroom's RTCP for what it says about our video stream. */
+static void
+watch_peer_rtcp (LxClassroom *classroom)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (classroom->video.payloader, "src");
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (src);
+  guint ssrc = 0;
+
+  if (rtpbin == NULL || caps == NULL ||
+      !gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc))
+    return;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &classroom->rtp_session);
+  if (classroom->rtp_session == NULL)
+    return;
+  lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
+                     g_get_monotonic_time ());
+  g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
+                         G_CALLBACK (on_receiving_rtcp), classroom_ref (classroom), closure_unref,
+                         0);
+}
+
+gboolean
+lx_classroom_is_steered_by_rtcp (LxClassroom *classroom)
+{
+  return classroom->steered_by_rtcp;
 }
 
 guint
@@ -457,6 +575,7 @@ apply_connection_state (gpointer data)
     set_state (classroom, LX_CLASSROOM_CONNECTED);
     g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
     configure_repair (classroom);
+    watch_peer_rtcp (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
@@ -648,6 +767,29 @@ keep_first_caps (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Caps queries from the video payloader to webrtcbin get the payloader's own template: once
+ * negotiated, webrtcbin's sink pad holds the SDP's caps, and rtph264pay would turn their
+ * profile-level-id (a player's 42e01f: level 3.1) into a level our layers' streams (announced
+ * level 4, lx-encoder.c) do not match, so that no other layer could be linked to the branch.
+ * What webrtcbin sees stays the first caps (keep_first_caps). */
+static GstPadProbeReturn
+leave_levels_open (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  GstCaps *filter = NULL;
+  g_autoptr (GstCaps) template_caps = NULL;
+  g_autoptr (GstCaps) caps = NULL;
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return GST_PAD_PROBE_OK;
+  gst_query_parse_caps (query, &filter);
+  template_caps = gst_pad_get_pad_template_caps (pad);
+  caps = filter ? gst_caps_intersect_full (filter, template_caps, GST_CAPS_INTERSECT_FIRST)
+                : gst_caps_ref (template_caps);
+  gst_query_set_caps_result (query, caps);
+  return GST_PAD_PROBE_HANDLED;
+}
+
 static gboolean
 build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const char *kind,
              const char *payloader_factory, guint payload_type, GError **error)
@@ -704,9 +846,12 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   }
 
   payloader_src = gst_element_get_static_pad (branch->payloader, "src");
-  if (g_str_equal (kind, "video"))
+  if (g_str_equal (kind, "video")) {
     gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, keep_first_caps,
                        classroom, NULL);
+    gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, leave_levels_open,
+                       NULL, NULL);
+  }
   webrtc_sink = gst_element_request_pad_simple (classroom->webrtc, "sink_%u");
   if (gst_pad_link (payloader_src, webrtc_sink) != GST_PAD_LINK_OK) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
@@ -1082,6 +1227,8 @@ finish_close (gpointer data)
   }
   disconnect_callbacks (classroom, &classroom->video);
   disconnect_callbacks (classroom, &classroom->audio);
+  if (classroom->rtp_session)
+    g_signal_handlers_disconnect_by_data (classroom->rtp_session, classroom);
   gst_element_set_state (classroom->bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (classroom->context.pipeline), classroom->bin);
   g_message ("classroom %s: branch removed", classroom->school);

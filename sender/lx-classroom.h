@@ -6,8 +6,9 @@
  *   audio-tee ─────────────────────▶ queue(leaky) ─▶ rtpopuspay ─▶┘
  *
  * Adding or removing a classroom never stops the pipeline or the other classrooms. Once a second
- * the classroom's RTCP receiver reports say how its link copes, and its layer follows
- * (lx-layer-chooser.h). */
+ * the classroom reports how its link copes (a `link` message), and its layer follows
+ * (lx-layer-chooser.h); a WHEP player, which sends no such report, is steered by what its RTCP
+ * shows the sender (lx-peer-link.h). */
 #pragma once
 
 #include "lx-keyframes.h"
@@ -95,6 +96,9 @@ void lx_classroom_update_rtt (LxClassroom *classroom);
  * of packets lost before any repair, per thousand, and the video bitrate received. The classroom's
  * layer follows it. Main context. */
 void lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps);
+/* TRUE while the classroom's layer follows what its RTCP shows (it sends no link reports of its
+ * own: a WHEP player), FALSE while it follows its own reports. */
+gboolean lx_classroom_is_steered_by_rtcp (LxClassroom *classroom);
 /* The layer on the air for this classroom (n_layers: video paused). */
 guint lx_classroom_get_layer (LxClassroom *classroom);
 /* The loss fraction (0–1) of the last link report, or -1 before one. */

@@ -180,6 +180,8 @@ make_link (LxLayerSwitch *layer_switch, guint layer)
   link->tee_pad = gst_element_request_pad_simple (layer_switch->tees[layer], "src_%u");
   gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_BUFFER, wait_for_keyframe, link, NULL);
   if (gst_pad_link (link->tee_pad, link->ghost_pad) != GST_PAD_LINK_OK) {
+    g_warning ("classroom %s: layer %u's stream does not fit this classroom's branch",
+               layer_switch->school, layer);
     release_on_main (link);
     return NULL;
   }

@@ -458,6 +458,10 @@ report_stats (gpointer data)
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");
     json_builder_add_double_value (builder, lx_classroom_get_loss (classroom));
+    /* Where the loss comes from: the classroom's own reports, or its RTCP (a WHEP player). */
+    json_builder_set_member_name (builder, "loss_from");
+    json_builder_add_string_value (builder, lx_classroom_is_steered_by_rtcp (classroom)
+                                                ? "rtcp" : "link-reports");
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);

@@ -28,10 +28,12 @@ file_in (Fixture *fixture, const char *name)
   return g_build_filename (fixture->directory, name, NULL);
 }
 
-/* A lesson from the hub to @classrooms classrooms (1 or 2), each on its own link. The default test
- * card's noise patch keeps every layer at its full bitrate (a moving ball would need far less). */
+/* A lesson from the hub to @classrooms classrooms (1 or 2), each on its own link; with @whep, each
+ * plays through lianxiao-signaling's WHEP endpoint as a player from another stack would: it sends
+ * no link reports, so the sender steers it by its RTCP alone. The default test card's noise patch
+ * keeps every layer at its full bitrate (a moving ball would need far less). */
 static void
-start_lesson (Fixture *fixture, guint classrooms)
+start_lesson_as (Fixture *fixture, guint classrooms, gboolean whep)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
@@ -58,21 +60,34 @@ start_lesson (Fixture *fixture, guint classrooms)
   for (guint k = 1; k <= classrooms; k++) {
     g_autofree gchar *school = g_strdup_printf ("village-%u", k);
     g_autofree gchar *url = g_strdup_printf ("ws://198.18.%u.1:%u/ws", k, fixture->signaling.port);
+    g_autofree gchar *whep_url = g_strdup_printf ("http://198.18.%u.1:%u/whep/rural/%s", k,
+                                                  fixture->signaling.port, school);
     g_autofree gchar *address = g_strdup_printf ("198.18.%u.2", k);
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", school);
     g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
     g_autofree gchar *log = file_in (fixture, log_name);
     const char *argv[] = { receiver_program, "--server", url, "--lesson", "rural", "--school",
                            school, "--ice-local-addresses", address, "--headless",
-                           "--stats-interval-ms", "500", "--stats-json", NULL, NULL };
+                           "--stats-interval-ms", "500", "--stats-json", NULL, NULL, NULL,
+                           NULL };
 
     fixture->receiver_stats[k - 1] = file_in (fixture, stats_name);
-    argv[G_N_ELEMENTS (argv) - 2] = fixture->receiver_stats[k - 1];
+    argv[13] = fixture->receiver_stats[k - 1];
+    if (whep) {
+      argv[14] = "--whep-url";
+      argv[15] = whep_url;
+    }
     fixture->receivers[k - 1] =
         lx_test_spawn_under (lx_test_netlab_prefix (fixture->lab, k), log, argv);
   }
   for (guint k = 0; k < classrooms; k++)
     lx_test_wait_for_stat (fixture->receiver_stats[k], "frames_decoded", 1, 30000);
+}
+
+static void
+start_lesson (Fixture *fixture, guint classrooms)
+{
+  start_lesson_as (fixture, classrooms, FALSE);
 }
 
 static void
@@ -173,6 +188,48 @@ test_thin_link (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (stat_of (fixture, 2, "fps"), >=, 25);
 }
 
+/* A member of the sender's view of one classroom, as text ("" when unavailable). */
+static gchar *
+classroom_string (Fixture *fixture, const char *school, const char *member)
+{
+  g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
+  JsonArray *classrooms;
+
+  if (stats == NULL || !json_object_has_member (stats, "classrooms"))
+    return g_strdup ("");
+  classrooms = json_object_get_array_member (stats, "classrooms");
+  for (guint i = 0; i < json_array_get_length (classrooms); i++) {
+    JsonObject *classroom = json_array_get_object_element (classrooms, i);
+    if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
+      return g_strdup (json_object_get_string_member_with_default (classroom, member, ""));
+  }
+  return g_strdup ("");
+}
+
+/* A WHEP player on a thin link sends no link reports: what its RTCP shows the sender (its receiver
+ * reports, its NACKs) moves it to a lower layer all the same. */
+static void
+test_whep_player_thin_link (Fixture *fixture, gconstpointer data)
+{
+  gint64 frames;
+
+  start_lesson_as (fixture, 1, TRUE);
+  if (fixture->lab == NULL)
+    return;
+  g_test_message ("the WHEP player's link carries 600 kbit/s");
+  lx_test_netlab_set (fixture->lab, "rate", 1, 600);
+  g_assert_true (lx_test_wait_until (settled_low, fixture, 30000));
+  {
+    g_autofree gchar *source = classroom_string (fixture, "village-1", "loss_from");
+    g_assert_cmpstr (source, ==, "rtcp");
+  }
+  frames = stat_of (fixture, 1, "frames_decoded");
+  lx_test_run_for (10000);
+  /* Settled low, and the picture goes on. */
+  g_assert_cmpint (layer_of (fixture, "village-1"), >=, 1);
+  g_assert_cmpint (stat_of (fixture, 1, "frames_decoded") - frames, >=, 150);
+}
+
 static gboolean
 card_is (gpointer data)
 {
@@ -243,6 +300,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/rural/loss-5-percent", Fixture, NULL, NULL, test_loss, teardown);
   g_test_add ("/rural/thin-link-lower-layer", Fixture, NULL, NULL, test_thin_link, teardown);
+  g_test_add ("/rural/whep-player-thin-link-lower-layer", Fixture, NULL, NULL,
+              test_whep_player_thin_link, teardown);
   g_test_add ("/rural/video-pauses-and-resumes", Fixture, NULL, NULL, test_video_pauses,
               teardown);
   g_test_add ("/rural/link-down-15-s", Fixture, NULL, NULL, test_link_down, teardown);

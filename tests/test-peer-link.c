@@ -1,0 +1,141 @@
+/* The sender's own view of a classroom's link, from made-up RTCP: report blocks about our video
+ * stream, NACKs for it, and what must not count (other streams, malformed packets, short windows). */
+#include "lx-peer-link.h"
+
+#include <gst/rtp/gstrtcpbuffer.h>
+
+#define VIDEO_SSRC 0x11112222u
+#define AUDIO_SSRC 0x33334444u
+#define PEER_SSRC 0x55556666u
+#define SECOND G_USEC_PER_SEC
+
+/* A receiver report from the peer with one block about @ssrc, and NACKs for @nack_fcis packets
+ * (each with @bitmask: more packets after it). */
+static GstBuffer *
+peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guint16 bitmask)
+{
+  GstBuffer *buffer = gst_rtcp_buffer_new (1400);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+
+  gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp);
+  g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RR, &packet));
+  gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
+  g_assert_true (gst_rtcp_packet_add_rb (&packet, ssrc, 0, lost, highest_seq, 0, 0, 0));
+  if (nack_fcis > 0) {
+    guint8 *fci;
+    g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RTPFB, &packet));
+    gst_rtcp_packet_fb_set_type (&packet, GST_RTCP_RTPFB_TYPE_NACK);
+    gst_rtcp_packet_fb_set_sender_ssrc (&packet, PEER_SSRC);
+    gst_rtcp_packet_fb_set_media_ssrc (&packet, ssrc);
+    g_assert_true (gst_rtcp_packet_fb_set_fci_length (&packet, (guint16) nack_fcis));
+    fci = gst_rtcp_packet_fb_get_fci (&packet);
+    for (guint i = 0; i < nack_fcis; i++) {
+      GST_WRITE_UINT16_BE (fci + 4 * i, (guint16) (highest_seq - 50 + 17 * i));
+      GST_WRITE_UINT16_BE (fci + 4 * i + 2, bitmask);
+    }
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+  return buffer;
+}
+
+static void
+feed (LxPeerLink *link, GstBuffer *buffer)
+{
+  lx_peer_link_read_rtcp (link, buffer);
+  gst_buffer_unref (buffer);
+}
+
+/* 10 of the 100 packets sent in a second lost, by the receiver's own count. */
+static void
+test_report_blocks (void)
+{
+  LxPeerLink link;
+  gint loss = -1;
+
+  lx_peer_link_init (&link, VIDEO_SSRC, 1000, 0);
+  feed (&link, peer_rtcp (VIDEO_SSRC, 70000, 40, 0, 0));
+  feed (&link, peer_rtcp (VIDEO_SSRC, 70050, 45, 0, 0));
+  g_assert_false (lx_peer_link_take_loss (&link, SECOND / 2, 1050, &loss)); /* under a second */
+  feed (&link, peer_rtcp (VIDEO_SSRC, 70100, 50, 0, 0));
+  g_assert_true (lx_peer_link_take_loss (&link, SECOND, 1100, &loss));
+  g_assert_cmpint (loss, ==, 100);
+  /* The next window starts where this one ended: a clean second reads 0. */
+  feed (&link, peer_rtcp (VIDEO_SSRC, 70200, 50, 0, 0));
+  g_assert_true (lx_peer_link_take_loss (&link, 2 * SECOND, 1200, &loss));
+  g_assert_cmpint (loss, ==, 0);
+}
+
+/* Retransmission repaired every loss, so the reports say 0; the NACKs say 25 of 100 were missed
+ * (5 requests, each for a packet and 4 more in its bitmask), however often they are asked for. */
+static void
+test_nacks_count_what_repair_hid (void)
+{
+  LxPeerLink link;
+  gint loss = -1;
+
+  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
+  feed (&link, peer_rtcp (VIDEO_SSRC, 500, 0, 0, 0));
+  feed (&link, peer_rtcp (VIDEO_SSRC, 600, 0, 5, 0x000f));
+  feed (&link, peer_rtcp (VIDEO_SSRC, 600, 0, 5, 0x000f)); /* asked again */
+  g_assert_true (lx_peer_link_take_loss (&link, SECOND, 100, &loss));
+  g_assert_cmpint (loss, ==, 250);
+}
+
+/* A receiver whose RTCP carries no report block about the video, only NACKs (webrtcbin 1.22's on
+ * a lossy link: its early feedback goes without): the packets we sent are the measure. */
+static void
+test_nacks_without_report_blocks (void)
+{
+  LxPeerLink link;
+  gint loss = -1;
+  GstBuffer *nacks = peer_rtcp (AUDIO_SSRC, 2, 0, 3, 0xffff);
+
+  /* (the helper addresses its NACKs to the block's stream: make them the video's) */
+  {
+    GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+    GstRTCPPacket packet;
+    gst_rtcp_buffer_map (nacks, GST_MAP_READWRITE, &rtcp);
+    gst_rtcp_buffer_get_first_packet (&rtcp, &packet);
+    gst_rtcp_packet_move_to_next (&packet);
+    gst_rtcp_packet_fb_set_media_ssrc (&packet, VIDEO_SSRC);
+    gst_rtcp_buffer_unmap (&rtcp);
+  }
+  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
+  feed (&link, peer_rtcp (AUDIO_SSRC, 1, 0, 0, 0));
+  feed (&link, nacks); /* 3 × 17 video packets */
+  g_assert_false (link.have_block);
+  g_assert_true (lx_peer_link_take_loss (&link, SECOND, 200, &loss));
+  g_assert_cmpint (loss, ==, 255);
+}
+
+/* Blocks about the audio, NACKs for another stream, and bytes that are no RTCP count nothing;
+ * a second with nothing sent (video paused) loses nothing. */
+static void
+test_other_streams_and_garbage (void)
+{
+  LxPeerLink link;
+  gint loss = -1;
+  static const guint8 garbage[] = { 0x80, 0xc9, 0x00, 0x07, 1, 2, 3 };
+
+  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
+  feed (&link, peer_rtcp (AUDIO_SSRC, 1000, 0, 3, 0xffff));
+  feed (&link, peer_rtcp (AUDIO_SSRC, 1050, 30, 3, 0xffff));
+  feed (&link, gst_buffer_new_memdup (garbage, sizeof garbage));
+  g_assert_true (lx_peer_link_take_loss (&link, SECOND, 100, &loss));
+  g_assert_cmpint (loss, ==, 0);
+  g_assert_true (lx_peer_link_take_loss (&link, 2 * SECOND, 100, &loss));
+  g_assert_cmpint (loss, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/peer-link/report-blocks", test_report_blocks);
+  g_test_add_func ("/peer-link/nacks-count-what-repair-hid", test_nacks_count_what_repair_hid);
+  g_test_add_func ("/peer-link/nacks-without-report-blocks", test_nacks_without_report_blocks);
+  g_test_add_func ("/peer-link/other-streams-and-garbage", test_other_streams_and_garbage);
+  return g_test_run ();
+}
