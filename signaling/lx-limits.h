@@ -30,7 +30,6 @@ typedef struct {
 
 /* WebSocket close codes (RFC 6455 §7.4.1) for the limits. */
 #define LX_CLOSE_POLICY_VIOLATION 1008 /* a message flood */
-#define LX_CLOSE_TRY_AGAIN_LATER 1013  /* too many connections now */
 #define LX_CLOSE_HELLO_TIMEOUT 4001    /* joined nothing in time */
 /* HTTP 429 (RFC 6585), which libsoup 3.2 has no name for. */
 #define LX_HTTP_TOO_MANY_REQUESTS 429
