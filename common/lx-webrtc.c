@@ -1,6 +1,10 @@
 /* Shared webrtcbin set-up (see lx-webrtc.h). */
 #include "lx-webrtc.h"
 
+#include "lx-sdpfrag.h"
+
+#include <nice/agent.h>
+
 #include "lx-signaling-client.h"
 
 #include <gst/sdp/sdp.h>
@@ -228,4 +232,89 @@ lx_webrtc_promise_failed (GstPromise *promise, GError **error)
     return TRUE;
   }
   return FALSE;
+}
+
+/* The libnice agent and stream under @transceiver's transport (bundled: the only one). webrtcbin
+ * 1.22 cannot restart ICE itself; libnice can, on the stream webrtcbin made. (transfer full) */
+static NiceAgent *
+nice_stream_of (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, guint *stream_id,
+                GError **error)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GstWebRTCRTPSender) sender = NULL;
+  g_autoptr (GstWebRTCDTLSTransport) dtls = NULL;
+  g_autoptr (GstWebRTCICETransport) ice_transport = NULL;
+  g_autoptr (GObject) stream = NULL;
+  NiceAgent *agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  g_object_get (transceiver, "sender", &sender, NULL);
+  if (sender)
+    g_object_get (sender, "transport", &dtls, NULL);
+  if (dtls)
+    g_object_get (dtls, "transport", &ice_transport, NULL);
+  if (ice_transport && g_object_class_find_property (G_OBJECT_GET_CLASS (ice_transport), "stream"))
+    g_object_get (ice_transport, "stream", &stream, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent == NULL || stream == NULL) {
+    g_clear_object (&agent);
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+                 "this webrtcbin has no libnice stream to restart");
+    return NULL;
+  }
+  g_object_get (stream, "stream-id", stream_id, NULL);
+  return agent;
+}
+
+gchar *
+lx_webrtc_restart_ice (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver,
+                       const char *peer_frag, const char *mid, GError **error)
+{
+  g_autoptr (LxSdpfrag) frag = lx_sdpfrag_parse (peer_frag, error);
+  g_autoptr (GObject) agent_object = NULL;
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autofree gchar *ufrag = NULL;
+  g_autofree gchar *pwd = NULL;
+  GSList *remote = NULL, *local;
+  NiceAgent *agent;
+  guint stream_id = 0;
+
+  if (frag == NULL)
+    return NULL;
+  if (frag->ice_ufrag == NULL) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                 "an ICE restart needs the peer's new a=ice-ufrag and a=ice-pwd");
+    return NULL;
+  }
+  agent_object = (GObject *) nice_stream_of (webrtc, transceiver, &stream_id, error);
+  agent = (NiceAgent *) agent_object;
+  if (agent == NULL)
+    return NULL;
+  /* New local credentials; the local candidates stay, the remote ones go. */
+  if (!nice_agent_restart_stream (agent, stream_id) ||
+      !nice_agent_set_remote_credentials (agent, stream_id, frag->ice_ufrag, frag->ice_pwd)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "libnice could not restart stream %u", stream_id);
+    return NULL;
+  }
+  for (guint i = 0; i < frag->candidates->len; i++) {
+    const LxSdpfragCandidate *candidate = g_ptr_array_index (frag->candidates, i);
+    NiceCandidate *parsed =
+        nice_agent_parse_remote_candidate_sdp (agent, stream_id, candidate->candidate);
+    if (parsed && parsed->component_id == NICE_COMPONENT_TYPE_RTP)
+      remote = g_slist_append (remote, parsed);
+    else if (parsed)
+      nice_candidate_free (parsed);
+  }
+  if (remote)
+    nice_agent_set_remote_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP, remote);
+  g_slist_free_full (remote, (GDestroyNotify) nice_candidate_free);
+  nice_agent_get_local_credentials (agent, stream_id, &ufrag, &pwd);
+  local = nice_agent_get_local_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP);
+  for (GSList *item = local; item; item = item->next)
+    g_ptr_array_add (candidates, nice_agent_generate_local_candidate_sdp (agent, item->data));
+  g_slist_free_full (local, (GDestroyNotify) nice_candidate_free);
+  g_ptr_array_add (candidates, NULL);
+  return lx_sdpfrag_write (ufrag, pwd, mid, (const char *const *) candidates->pdata);
 }

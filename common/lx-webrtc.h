@@ -58,4 +58,12 @@ gboolean lx_webrtc_promise_failed (GstPromise *promise, GError **error);
  * key generation (webrtcbin makes one per process, on first use, otherwise). */
 void lx_webrtc_prepare_dtls_certificate (void);
 
+/* (transfer full) Restarts ICE on @webrtc's (bundled) transport, the one @transceiver sends on,
+ * with the peer's new credentials and candidates in @peer_frag (an RFC 8840 sdpfrag): ours, new
+ * credentials and every local candidate under @mid, as an sdpfrag for the peer; NULL with @error.
+ * DTLS and the media go on over the new candidate pair. (webrtcbin 1.22 has no ICE restart: this
+ * restarts the libnice stream under it.) */
+gchar *lx_webrtc_restart_ice (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver,
+                              const char *peer_frag, const char *mid, GError **error);
+
 G_END_DECLS

@@ -1,20 +1,12 @@
 /* A classroom's branch of the sender (see lx-classroom.h). Built and torn down on the main context;
  * webrtcbin calls back from its own threads, and those callbacks hold a reference on the classroom
  * and hand anything that touches shared state back to the main context. */
-#include "lx-classroom.h"
+#include "lx-classroom-private.h"
 #include "lx-codec-preferences.h"
-#include "lx-offer.h"
-
 #include "lx-encoder.h"
-#include "lx-layer-chooser.h"
-#include "lx-layer-switch.h"
 #include "lx-pads.h"
-#include "lx-peer-link.h"
-
-#include "lx-sdpfrag.h"
 
 #include <gst/video/video.h>
-#include <nice/agent.h>
 
 #define VIDEO_PAYLOAD_TYPE 96
 #define AUDIO_PAYLOAD_TYPE 97
@@ -22,53 +14,8 @@
  * (PLI/FIR) in this time are redundant and would only add keyframes that every classroom pays for. */
 #define JOIN_KEYFRAME_GRACE_US (1000 * 1000)
 
-typedef struct {
-  GstElement *payloader;
-  GstPad *tee_pad;    /* (nullable) the tee's request pad feeding this branch */
-  GstPad *ghost_pad;  /* the branch's sink pad */
-  GstElement *tee;
-  GstWebRTCRTPTransceiver *transceiver;
-  gulong hold_probe;  /* answering: holds the payloader's output until the answer is set */
-} MediaBranch;
-
-struct _LxClassroom {
-  LxClassroomContext context;
-  gchar *school;
-  GstElement *bin;
-  GstElement *webrtc;
-  MediaBranch video;
-  MediaBranch audio; /* payloader NULL without audio */
-  GstElement *selector;           /* the video layer's input */
-  LxLayerSwitch *layer_switch;    /* (nullable) until the branch is linked */
-  LxLayerChooser chooser;         /* main context only */
-  gint loss_permille;             /* atomic; -1 before a report */
-  GstCaps *first_video_caps;      /* (nullable) the payloader's first caps: streaming thread only */
-  GstElement *fec_encoder;        /* (nullable) webrtcbin's rtpulpfecenc for the video */
-  gint64 lossy_until_us;          /* monotonic: FEC on all packets until then */
-  guint fec_percentage;           /* what the FEC encoder adds now */
-
-  gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
-  gboolean offer_started;
-  GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
-  LxOfferPayloads offer_payloads;
-  LxClassroomOfferFunc deliver_offer; /* (nullable) a publication's (WHIP): its complete offer */
-  gpointer deliver_data;
-  gboolean description_set;  /* not trickling: the local description is set */
-  gboolean description_sent; /* ... and sent, with every candidate */
-  gint64 joined_at;   /* monotonic µs */
-  gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
-  gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
-  gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
-  gint pending_unlinks;
-  guint remote_candidates; /* trickled to us (through signaling, or a WHEP player's PATCH) */
-  GObject *rtp_session;     /* (nullable) the internal RTPSession, once connected */
-  LxPeerLink peer_link;     /* the RTCP thread's only */
-  gint64 last_link_report_us; /* monotonic: the classroom's own last `link` report; 0 none */
-  gboolean steered_by_rtcp;   /* its layer follows what its RTCP shows (no reports of its own) */
-};
-
-static LxClassroom *
-classroom_ref (LxClassroom *classroom)
+LxClassroom *
+lx_classroom_ref (LxClassroom *classroom)
 {
   return g_atomic_rc_box_acquire (classroom);
 }
@@ -86,16 +33,16 @@ classroom_clear (LxClassroom *classroom)
   g_free (classroom->school);
 }
 
-static void
-classroom_unref (gpointer classroom)
+void
+lx_classroom_unref (gpointer classroom)
 {
   g_atomic_rc_box_release_full (classroom, (GDestroyNotify) classroom_clear);
 }
 
-static void
-closure_unref (gpointer data, GClosure *closure)
+void
+lx_classroom_closure_unref (gpointer data, GClosure *closure)
 {
-  classroom_unref (data);
+  lx_classroom_unref (data);
 }
 
 const char *
@@ -141,238 +88,28 @@ lx_classroom_get_connect_ms (LxClassroom *classroom)
   return g_atomic_int_get (&classroom->connect_ms);
 }
 
-/* The round trip, from the RTP session's statistics of the classroom's receiver (its RTCP
- * receiver reports; NTP short format: 1/65536 s), or -1. The same for every bundled stream. */
-static gint
-read_round_trip (LxClassroom *classroom)
+static void
+free_news (gpointer data)
 {
-  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
-  g_autoptr (GObject) session = NULL;
-  g_autoptr (GstStructure) stats = NULL;
-  const GValue *sources;
-  gint rtt_ms = -1;
-
-  if (rtpbin)
-    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session); /* bundled: session 0 */
-  if (session)
-    g_object_get (session, "stats", &stats, NULL);
-  sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
-  if (sources == NULL || !G_VALUE_HOLDS_BOXED (sources))
-    return -1;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  for (guint i = 0; i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
-    const GValue *value = g_value_array_get_nth (g_value_get_boxed (sources), i);
-    gboolean have_rb = FALSE;
-    guint round_trip = 0;
-    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
-        gst_structure_get (gst_value_get_structure (value), "have-rb", G_TYPE_BOOLEAN, &have_rb,
-                           "rb-round-trip", G_TYPE_UINT, &round_trip, NULL) &&
-        have_rb && round_trip > 0)
-      rtt_ms = (gint) (round_trip * 1000.0 / 65536 + 0.5);
-  }
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  return rtt_ms;
+  ClassroomNews *news = data;
+  lx_classroom_unref (news->classroom);
+  g_free (news);
 }
 
 void
-lx_classroom_update_rtt (LxClassroom *classroom)
+lx_classroom_tell_main_context (LxClassroom *classroom, GSourceFunc apply, gint value)
 {
-  gint rtt_ms;
+  ClassroomNews *news = g_new0 (ClassroomNews, 1);
 
-  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
-    return;
-  rtt_ms = read_round_trip (classroom);
-  if (rtt_ms >= 0)
-    g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
-}
-
-/* Forward error correction on every packet while the classroom loses some (and for half a minute
- * after), none otherwise: on a clean link it would only cost each classroom CPU and bandwidth. Its
- * strength follows the loss: fec-percentage at least, twice the loss rate at most 50 % (at 20 %
- * loss one FEC packet per ten media packets mends little, and every unmended packet freezes the
- * picture until a keyframe). */
-#define FEC_AFTER_LOSS_US (30 * G_USEC_PER_SEC)
-#define FEC_MOST_PERCENTAGE 50
-
-static void
-adapt_fec (LxClassroom *classroom, gint loss_permille)
-{
-  gint64 now = g_get_monotonic_time ();
-  guint least = (guint) classroom->context.config->fec_percentage;
-  guint percentage;
-
-  if (classroom->fec_encoder == NULL)
-    return;
-  if (loss_permille >= 5)
-    classroom->lossy_until_us = now + FEC_AFTER_LOSS_US;
-  if (now >= classroom->lossy_until_us)
-    percentage = 0;
-  else if (loss_permille >= 5)
-    percentage = CLAMP ((guint) loss_permille / 5, least, MAX (least, FEC_MOST_PERCENTAGE));
-  else
-    percentage = classroom->fec_percentage; /* a clean second on a lossy link changes nothing */
-  if (percentage == classroom->fec_percentage)
-    return;
-  g_message ("classroom %s: forward error correction on %u %% of the packets", classroom->school,
-             percentage);
-  classroom->fec_percentage = percentage;
-  g_object_set (classroom->fec_encoder, "percentage", percentage, NULL);
-}
-
-/* The classroom's layer and FEC follow the share of packets its link loses before repair. */
-static void
-steer (LxClassroom *classroom, gint loss_permille, gint video_kbps)
-{
-  gdouble loss = loss_permille / 1000.0;
-
-  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
-      classroom->layer_switch == NULL)
-    return;
-  g_atomic_int_set (&classroom->loss_permille, loss_permille);
-  adapt_fec (classroom, loss_permille);
-  if (lx_layer_chooser_report (&classroom->chooser, loss, g_get_monotonic_time () / 1000)) {
-    g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s, round trip %d ms: %s",
-               classroom->school, loss * 100, video_kbps, g_atomic_int_get (&classroom->rtt_ms),
-               lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
-    lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
-  }
-}
-
-void
-lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
-{
-  classroom->last_link_report_us = g_get_monotonic_time ();
-  classroom->steered_by_rtcp = FALSE;
-  steer (classroom, loss_permille, video_kbps);
-}
-
-/* What its RTCP shows steers a classroom that does not report its link (a WHEP player): reports of
- * its own, when they come, are better (they see what arrived, repaired or not) and take over. */
-#define OWN_REPORTS_FRESH_US (3 * G_USEC_PER_SEC)
-
-typedef struct {
-  LxClassroom *classroom;
-  gint loss_permille;
-} ObservedLoss;
-
-static void
-free_observed_loss (gpointer data)
-{
-  ObservedLoss *observed = data;
-  classroom_unref (observed->classroom);
-  g_free (observed);
-}
-
-static gboolean
-apply_observed_loss (gpointer data)
-{
-  ObservedLoss *observed = data;
-  LxClassroom *classroom = observed->classroom;
-
-  if (classroom->last_link_report_us > 0 &&
-      g_get_monotonic_time () - classroom->last_link_report_us < OWN_REPORTS_FRESH_US)
-    return G_SOURCE_REMOVE;
-  g_debug ("classroom %s: its RTCP shows %.1f %% of video packets lost", classroom->school,
-           observed->loss_permille / 10.0);
-  if (!classroom->steered_by_rtcp)
-    g_message ("classroom %s: no link reports of its own: steering by its RTCP", classroom->school);
-  classroom->steered_by_rtcp = TRUE;
-  steer (classroom, observed->loss_permille, -1);
-  return G_SOURCE_REMOVE;
-}
-
-/* The RTP packets we have sent on @ssrc in @session, from its own statistics (media and FEC: the
- * sequence numbers the receiver expects). Not from a streaming thread holding the session lock. */
-static guint64
-packets_sent (GObject *session, guint32 ssrc)
-{
-  g_autoptr (GObject) source = NULL;
-  g_autoptr (GstStructure) stats = NULL;
-  guint64 sent = 0;
-
-  g_signal_emit_by_name (session, "get-source-by-ssrc", ssrc, &source);
-  if (source)
-    g_object_get (source, "stats", &stats, NULL);
-  if (stats)
-    gst_structure_get_uint64 (stats, "packets-sent", &sent);
-  return sent;
-}
-
-/* (RTCP thread, before the session takes its lock) Each RTCP packet from the classroom; about once
- * a second, the loss it shows. */
-static void
-on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
-{
-  LxClassroom *classroom = data;
-  LxPeerLink *link = &classroom->peer_link;
-  ObservedLoss *observed;
-  gint loss_permille;
-  gint64 now = g_get_monotonic_time ();
-
-  lx_peer_link_read_rtcp (link, buffer);
-  if (now - link->window_start_us < G_USEC_PER_SEC ||
-      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc),
-                               &loss_permille))
-    return;
-  observed = g_new0 (ObservedLoss, 1);
-  observed->classroom = classroom_ref (classroom);
-  observed->loss_permille = loss_permille;
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_observed_loss, observed,
-                              free_observed_loss);
-}
-
-/* Starts reading the classroom's RTCP for what it says about our video stream. */
-static void
-watch_peer_rtcp (LxClassroom *classroom)
-{
-  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
-  g_autoptr (GstPad) src = gst_element_get_static_pad (classroom->video.payloader, "src");
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (src);
-  guint ssrc = 0;
-
-  if (rtpbin == NULL || caps == NULL ||
-      !gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc))
-    return;
-  g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &classroom->rtp_session);
-  if (classroom->rtp_session == NULL)
-    return;
-  lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
-                     g_get_monotonic_time ());
-  g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
-                         G_CALLBACK (on_receiving_rtcp), classroom_ref (classroom), closure_unref,
-                         0);
-}
-
-gboolean
-lx_classroom_is_steered_by_rtcp (LxClassroom *classroom)
-{
-  return classroom->steered_by_rtcp;
-}
-
-guint
-lx_classroom_get_layer (LxClassroom *classroom)
-{
-  return classroom->layer_switch ? lx_layer_switch_get_current (classroom->layer_switch)
-                                 : classroom->context.n_layers;
-}
-
-gdouble
-lx_classroom_get_loss (LxClassroom *classroom)
-{
-  gint permille = g_atomic_int_get (&classroom->loss_permille);
-  return permille < 0 ? -1 : permille / 1000.0;
+  news->classroom = lx_classroom_ref (classroom);
+  news->value = value;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply, news, free_news);
 }
 
 guint
 lx_classroom_get_remote_candidates (LxClassroom *classroom)
 {
   return classroom->remote_candidates;
-}
-
-gint
-lx_classroom_get_rtt_ms (LxClassroom *classroom)
-{
-  return g_atomic_int_get (&classroom->rtt_ms);
 }
 
 gboolean
@@ -424,7 +161,7 @@ set_complete_local_description (LxClassroom *classroom, GstPromise *promise, con
   g_signal_emit_by_name (classroom->webrtc, "set-local-description", description, NULL);
   gst_webrtc_session_description_free (description);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_description_set_main,
-                              classroom_ref (classroom), classroom_unref);
+                              lx_classroom_ref (classroom), lx_classroom_unref);
 }
 
 static void
@@ -494,8 +231,8 @@ maybe_offer (gpointer data)
     answer_offer (classroom);
     return G_SOURCE_REMOVE;
   }
-  promise = gst_promise_new_with_change_func (on_offer_created, classroom_ref (classroom),
-                                              classroom_unref);
+  promise = gst_promise_new_with_change_func (on_offer_created, lx_classroom_ref (classroom),
+                                              lx_classroom_unref);
   g_signal_emit_by_name (classroom->webrtc, "create-offer", NULL, promise);
   return G_SOURCE_REMOVE;
 }
@@ -503,8 +240,8 @@ maybe_offer (gpointer data)
 static void
 on_payloader_caps (GObject *pad, GParamSpec *pspec, gpointer data)
 {
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_offer, classroom_ref (data),
-                              classroom_unref);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, maybe_offer, lx_classroom_ref (data),
+                              lx_classroom_unref);
 }
 
 static void
@@ -518,11 +255,6 @@ on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpoin
   message->candidate = g_strdup (candidate);
   lx_signaling_client_send (classroom->context.signaling, message);
 }
-
-typedef struct {
-  LxClassroom *classroom;
-  GstWebRTCPeerConnectionState state;
-} StateChange;
 
 /* webrtcbin protects every packet alike (fec-percentage); keyframes deserve more: losing any of their
  * dozens of packets costs every picture up to the next one, and a joining classroom's first
@@ -563,44 +295,34 @@ configure_repair (LxClassroom *classroom)
 static gboolean
 apply_connection_state (gpointer data)
 {
-  StateChange *change = data;
+  ClassroomNews *change = data; /* value: the GstWebRTCPeerConnectionState */
   LxClassroom *classroom = change->classroom;
 
   if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
     return G_SOURCE_REMOVE;
-  if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED &&
+  if (change->value == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED &&
       lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED) {
     g_atomic_int_set (&classroom->connect_ms,
                       (gint) ((g_get_monotonic_time () - classroom->joined_at) / 1000));
     set_state (classroom, LX_CLASSROOM_CONNECTED);
     g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
     configure_repair (classroom);
-    watch_peer_rtcp (classroom);
+    lx_classroom_watch_peer_rtcp (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
-  } else if (change->state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+  } else if (change->value == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     set_state (classroom, LX_CLASSROOM_FAILED);
   }
   return G_SOURCE_REMOVE;
 }
 
 static void
-free_state_change (gpointer data)
-{
-  StateChange *change = data;
-  classroom_unref (change->classroom);
-  g_free (change);
-}
-
-static void
 on_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
-  StateChange *change = g_new0 (StateChange, 1);
+  GstWebRTCPeerConnectionState state;
 
-  change->classroom = classroom_ref (data);
-  g_object_get (webrtc, "connection-state", &change->state, NULL);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, apply_connection_state, change,
-                              free_state_change);
+  g_object_get (webrtc, "connection-state", &state, NULL);
+  lx_classroom_tell_main_context (data, apply_connection_state, (gint) state);
 }
 
 gboolean
@@ -633,94 +355,24 @@ lx_classroom_add_candidate (LxClassroom *classroom, guint mline_index, const cha
   g_signal_emit_by_name (classroom->webrtc, "add-ice-candidate", mline_index, candidate);
 }
 
-/* ---- ICE restart (a WHEP player's PATCH with new credentials) ---- */
-
-/* The libnice agent and stream under the classroom's (bundled) transport. webrtcbin 1.22 cannot
- * restart ICE itself; libnice can, on the stream webrtcbin made. (transfer full) */
-static NiceAgent *
-nice_stream_of (LxClassroom *classroom, guint *stream_id, GError **error)
-{
-  g_autoptr (GObject) ice = NULL;
-  g_autoptr (GstWebRTCRTPSender) sender = NULL;
-  g_autoptr (GstWebRTCDTLSTransport) dtls = NULL;
-  g_autoptr (GstWebRTCICETransport) ice_transport = NULL;
-  g_autoptr (GObject) stream = NULL;
-  NiceAgent *agent = NULL;
-
-  g_object_get (classroom->webrtc, "ice-agent", &ice, NULL);
-  g_object_get (classroom->video.transceiver, "sender", &sender, NULL);
-  if (sender)
-    g_object_get (sender, "transport", &dtls, NULL);
-  if (dtls)
-    g_object_get (dtls, "transport", &ice_transport, NULL);
-  if (ice_transport && g_object_class_find_property (G_OBJECT_GET_CLASS (ice_transport), "stream"))
-    g_object_get (ice_transport, "stream", &stream, NULL);
-  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
-  if (agent == NULL || stream == NULL) {
-    g_clear_object (&agent);
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
-                 "this webrtcbin has no libnice stream to restart");
-    return NULL;
-  }
-  g_object_get (stream, "stream-id", stream_id, NULL);
-  return agent;
-}
-
 gchar *
 lx_classroom_restart_ice (LxClassroom *classroom, const char *player_frag, GError **error)
 {
-  g_autoptr (LxSdpfrag) frag = lx_sdpfrag_parse (player_frag, error);
-  g_autoptr (GObject) agent_object = NULL;
-  NiceAgent *agent;
-  g_autoptr (GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
-  g_autofree gchar *ufrag = NULL;
-  g_autofree gchar *pwd = NULL;
-  GSList *remote = NULL, *local;
-  guint stream_id = 0;
   const char *mid;
+  gchar *ours;
 
-  if (frag == NULL)
-    return NULL;
-  if (classroom->offer == NULL || frag->ice_ufrag == NULL) {
+  if (classroom->offer == NULL) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                 "an ICE restart needs the player's own offer and new credentials");
+                 "only a classroom that made its own offer restarts ICE this way");
     return NULL;
   }
-  agent_object = (GObject *) nice_stream_of (classroom, &stream_id, error);
-  agent = (NiceAgent *) agent_object;
-  if (agent == NULL)
-    return NULL;
-  /* New local credentials; the local candidates stay, the remote ones go. */
-  if (!nice_agent_restart_stream (agent, stream_id) ||
-      !nice_agent_set_remote_credentials (agent, stream_id, frag->ice_ufrag, frag->ice_pwd)) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
-                 "libnice could not restart stream %u", stream_id);
-    return NULL;
-  }
-  for (guint i = 0; i < frag->candidates->len; i++) {
-    const LxSdpfragCandidate *candidate = g_ptr_array_index (frag->candidates, i);
-    NiceCandidate *parsed = nice_agent_parse_remote_candidate_sdp (agent, stream_id,
-                                                                   candidate->candidate);
-    if (parsed && parsed->component_id == NICE_COMPONENT_TYPE_RTP)
-      remote = g_slist_append (remote, parsed);
-    else if (parsed)
-      nice_candidate_free (parsed);
-  }
-  if (remote)
-    nice_agent_set_remote_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP, remote);
-  g_slist_free_full (remote, (GDestroyNotify) nice_candidate_free);
-  nice_agent_get_local_credentials (agent, stream_id, &ufrag, &pwd);
-  local = nice_agent_get_local_candidates (agent, stream_id, NICE_COMPONENT_TYPE_RTP);
-  for (GSList *item = local; item; item = item->next)
-    g_ptr_array_add (candidates, nice_agent_generate_local_candidate_sdp (agent, item->data));
-  g_slist_free_full (local, (GDestroyNotify) nice_candidate_free);
-  g_ptr_array_add (candidates, NULL);
   mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (classroom->offer->sdp, 0),
                                          "mid");
-  g_message ("classroom %s: ICE restarted with %u remote candidates", classroom->school,
-             frag->candidates->len);
-  return lx_sdpfrag_write (ufrag, pwd, mid, (const char *const *) candidates->pdata);
+  ours = lx_webrtc_restart_ice (classroom->webrtc, classroom->video.transceiver, player_frag, mid,
+                                error);
+  if (ours)
+    g_message ("classroom %s: ICE restarted", classroom->school);
+  return ours;
 }
 
 /* Keyframe requests from this classroom's receiver, on their way up to the shared encoder: those
@@ -871,7 +523,7 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
                     (guint) classroom->context.config->fec_percentage, NULL);
   }
   g_signal_connect_data (payloader_src, "notify::caps", G_CALLBACK (on_payloader_caps),
-                         classroom_ref (classroom), closure_unref, 0);
+                         lx_classroom_ref (classroom), lx_classroom_closure_unref, 0);
 
   queue_sink = gst_element_get_static_pad (queue, "sink");
   if (tee == NULL) {
@@ -1013,7 +665,7 @@ static void
 on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, send_complete_description,
-                              classroom_ref (data), classroom_unref);
+                              lx_classroom_ref (data), lx_classroom_unref);
 }
 
 static void
@@ -1040,16 +692,16 @@ on_offer_set (GstPromise *promise, gpointer data)
     return;
   }
   gst_promise_unref (promise);
-  answered = gst_promise_new_with_change_func (on_answer_created, classroom_ref (classroom),
-                                               classroom_unref);
+  answered = gst_promise_new_with_change_func (on_answer_created, lx_classroom_ref (classroom),
+                                               lx_classroom_unref);
   g_signal_emit_by_name (classroom->webrtc, "create-answer", NULL, answered);
 }
 
 static void
 answer_offer (LxClassroom *classroom)
 {
-  GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, classroom_ref (classroom),
-                                                          classroom_unref);
+  GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, lx_classroom_ref (classroom),
+                                                          lx_classroom_unref);
 
   set_state (classroom, LX_CLASSROOM_OFFERED);
   g_signal_emit_by_name (classroom->webrtc, "set-remote-description", classroom->offer, promise);
@@ -1128,19 +780,19 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
    * them in the answer, a WHIP endpoint in the offer. */
   if (classroom->offer == NULL && deliver_offer == NULL)
     g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
-                           classroom_ref (classroom), closure_unref, 0);
+                           lx_classroom_ref (classroom), lx_classroom_closure_unref, 0);
   else
     g_signal_connect_data (classroom->webrtc, "notify::ice-gathering-state",
-                           G_CALLBACK (on_gathering_state), classroom_ref (classroom),
-                           closure_unref, 0);
+                           G_CALLBACK (on_gathering_state), lx_classroom_ref (classroom),
+                           lx_classroom_closure_unref, 0);
   {
     g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
     g_signal_connect_data (rtpbin, "on-ssrc-active", G_CALLBACK (on_ssrc_active),
-                           classroom_ref (classroom), closure_unref, 0);
+                           lx_classroom_ref (classroom), lx_classroom_closure_unref, 0);
   }
   g_signal_connect_data (classroom->webrtc, "notify::connection-state",
-                         G_CALLBACK (on_connection_state), classroom_ref (classroom),
-                         closure_unref, 0);
+                         G_CALLBACK (on_connection_state), lx_classroom_ref (classroom),
+                         lx_classroom_closure_unref, 0);
 
   /* The branch is PLAYING before the tee feeds it (webrtcbin misbehaves otherwise). */
   gst_bin_add (GST_BIN (context->pipeline), classroom->bin);
@@ -1170,7 +822,7 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
 
 failed:
   g_prefix_error (error, "classroom %s: ", school);
-  classroom_unref (classroom);
+  lx_classroom_unref (classroom);
   return NULL;
 }
 
@@ -1242,15 +894,15 @@ unlinked (gpointer data)
   LxClassroom *classroom = data;
 
   if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, classroom_ref (classroom),
-                                classroom_unref);
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, lx_classroom_ref (classroom),
+                                lx_classroom_unref);
 }
 
 static void
 layers_unlinked (gpointer data)
 {
   unlinked (data);
-  classroom_unref (data);
+  lx_classroom_unref (data);
 }
 
 void
@@ -1263,15 +915,15 @@ lx_classroom_close (LxClassroom *classroom)
   if (classroom->layer_switch) {
     g_atomic_int_inc (&classroom->pending_unlinks);
     lx_layer_switch_close (g_steal_pointer (&classroom->layer_switch), layers_unlinked,
-                           classroom_ref (classroom));
+                           lx_classroom_ref (classroom));
   }
   for (guint i = 0; i < G_N_ELEMENTS (branches); i++) {
     if (branches[i]->tee_pad == NULL)
       continue;
     g_atomic_int_inc (&classroom->pending_unlinks);
-    lx_pad_unlink_when_idle (branches[i]->tee_pad, unlinked, classroom_ref (classroom),
-                             classroom_unref);
+    lx_pad_unlink_when_idle (branches[i]->tee_pad, unlinked, lx_classroom_ref (classroom),
+                             lx_classroom_unref);
   }
   unlinked (classroom);
-  classroom_unref (classroom);
+  lx_classroom_unref (classroom);
 }

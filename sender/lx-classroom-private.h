@@ -1,0 +1,73 @@
+/* What the files of a classroom share (lx-classroom.c: building, negotiating and tearing down the
+ * branch; lx-classroom-steering.c: judging its link and following it). Not for other modules. */
+#pragma once
+
+#include "lx-classroom.h"
+#include "lx-layer-chooser.h"
+#include "lx-layer-switch.h"
+#include "lx-offer.h"
+#include "lx-peer-link.h"
+
+typedef struct {
+  GstElement *payloader;
+  GstPad *tee_pad;    /* (nullable) the tee's request pad feeding this branch */
+  GstPad *ghost_pad;  /* the branch's sink pad */
+  GstElement *tee;
+  GstWebRTCRTPTransceiver *transceiver;
+  gulong hold_probe;  /* answering: holds the payloader's output until the answer is set */
+} MediaBranch;
+
+struct _LxClassroom {
+  LxClassroomContext context;
+  gchar *school;
+  GstElement *bin;
+  GstElement *webrtc;
+  MediaBranch video;
+  MediaBranch audio; /* payloader NULL without audio */
+  GstElement *selector;           /* the video layer's input */
+  LxLayerSwitch *layer_switch;    /* (nullable) until the branch is linked */
+  LxLayerChooser chooser;         /* main context only */
+  gint loss_permille;             /* atomic; -1 before a report */
+  GstCaps *first_video_caps;      /* (nullable) the payloader's first caps: streaming thread only */
+  GstElement *fec_encoder;        /* (nullable) webrtcbin's rtpulpfecenc for the video */
+  gint64 lossy_until_us;          /* monotonic: FEC on all packets until then */
+  guint fec_percentage;           /* what the FEC encoder adds now */
+
+  gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
+  gboolean offer_started;
+  GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
+  LxOfferPayloads offer_payloads;
+  LxClassroomOfferFunc deliver_offer; /* (nullable) a publication's (WHIP): its complete offer */
+  gpointer deliver_data;
+  gboolean description_set;  /* not trickling: the local description is set */
+  gboolean description_sent; /* ... and sent, with every candidate */
+  gint64 joined_at;   /* monotonic µs */
+  gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
+  gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
+  gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
+  gint pending_unlinks;
+  guint remote_candidates; /* trickled to us (through signaling, or a WHEP player's PATCH) */
+  GObject *rtp_session;     /* (nullable) the internal RTPSession, once connected */
+  LxPeerLink peer_link;     /* the RTCP thread's only */
+  gint64 last_link_report_us; /* monotonic: the classroom's own last `link` report; 0 none */
+  gboolean steered_by_rtcp;   /* its layer follows what its RTCP shows (no reports of its own) */
+};
+
+LxClassroom *lx_classroom_ref (LxClassroom *classroom);
+void lx_classroom_unref (gpointer classroom);
+/* For g_signal_connect_data() with a reference on the classroom. */
+void lx_classroom_closure_unref (gpointer data, GClosure *closure);
+
+/* Something a webrtcbin or RTCP thread saw, handed to the main context with the classroom. */
+typedef struct {
+  LxClassroom *classroom;
+  gint value;
+} ClassroomNews;
+
+/* Calls @apply (its data: a ClassroomNews*) on the main context with @classroom and @value. Any
+ * thread. */
+void lx_classroom_tell_main_context (LxClassroom *classroom, GSourceFunc apply, gint value);
+
+/* Once connected: starts reading the classroom's RTCP for what it says about our video stream
+ * (lx-classroom-steering.c). */
+void lx_classroom_watch_peer_rtcp (LxClassroom *classroom);

@@ -1,0 +1,214 @@
+/* How a classroom's link is judged and followed (see lx-classroom.h): its round trip, its own link
+ * reports or, without them, what its RTCP shows; from them its layer and its forward error
+ * correction. Main context, but for the RTCP callback, which hands its findings over. */
+#include "lx-classroom-private.h"
+
+/* The round trip, from the RTP session's statistics of the classroom's receiver (its RTCP
+ * receiver reports; NTP short format: 1/65536 s), or -1. The same for every bundled stream. */
+static gint
+read_round_trip (LxClassroom *classroom)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+  g_autoptr (GObject) session = NULL;
+  g_autoptr (GstStructure) stats = NULL;
+  const GValue *sources;
+  gint rtt_ms = -1;
+
+  if (rtpbin)
+    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session); /* bundled: session 0 */
+  if (session)
+    g_object_get (session, "stats", &stats, NULL);
+  sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
+  if (sources == NULL || !G_VALUE_HOLDS_BOXED (sources))
+    return -1;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  for (guint i = 0; i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
+    const GValue *value = g_value_array_get_nth (g_value_get_boxed (sources), i);
+    gboolean have_rb = FALSE;
+    guint round_trip = 0;
+    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
+        gst_structure_get (gst_value_get_structure (value), "have-rb", G_TYPE_BOOLEAN, &have_rb,
+                           "rb-round-trip", G_TYPE_UINT, &round_trip, NULL) &&
+        have_rb && round_trip > 0)
+      rtt_ms = (gint) (round_trip * 1000.0 / 65536 + 0.5);
+  }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return rtt_ms;
+}
+
+void
+lx_classroom_update_rtt (LxClassroom *classroom)
+{
+  gint rtt_ms;
+
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
+    return;
+  rtt_ms = read_round_trip (classroom);
+  if (rtt_ms >= 0)
+    g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
+}
+
+/* Forward error correction on every packet while the classroom loses some (and for half a minute
+ * after), none otherwise: on a clean link it would only cost each classroom CPU and bandwidth. Its
+ * strength follows the loss: fec-percentage at least, twice the loss rate at most 50 % (at 20 %
+ * loss one FEC packet per ten media packets mends little, and every unmended packet freezes the
+ * picture until a keyframe). */
+#define FEC_AFTER_LOSS_US (30 * G_USEC_PER_SEC)
+#define FEC_MOST_PERCENTAGE 50
+
+static void
+adapt_fec (LxClassroom *classroom, gint loss_permille)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint least = (guint) classroom->context.config->fec_percentage;
+  guint percentage;
+
+  if (classroom->fec_encoder == NULL)
+    return;
+  if (loss_permille >= 5)
+    classroom->lossy_until_us = now + FEC_AFTER_LOSS_US;
+  if (now >= classroom->lossy_until_us)
+    percentage = 0;
+  else if (loss_permille >= 5)
+    percentage = CLAMP ((guint) loss_permille / 5, least, MAX (least, FEC_MOST_PERCENTAGE));
+  else
+    percentage = classroom->fec_percentage; /* a clean second on a lossy link changes nothing */
+  if (percentage == classroom->fec_percentage)
+    return;
+  g_message ("classroom %s: forward error correction on %u %% of the packets", classroom->school,
+             percentage);
+  classroom->fec_percentage = percentage;
+  g_object_set (classroom->fec_encoder, "percentage", percentage, NULL);
+}
+
+/* The classroom's layer and FEC follow the share of packets its link loses before repair. */
+static void
+steer (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+{
+  gdouble loss = loss_permille / 1000.0;
+
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
+      classroom->layer_switch == NULL)
+    return;
+  g_atomic_int_set (&classroom->loss_permille, loss_permille);
+  adapt_fec (classroom, loss_permille);
+  if (lx_layer_chooser_report (&classroom->chooser, loss, g_get_monotonic_time () / 1000)) {
+    g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s, round trip %d ms: %s",
+               classroom->school, loss * 100, video_kbps, g_atomic_int_get (&classroom->rtt_ms),
+               lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
+    lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
+  }
+}
+
+void
+lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+{
+  classroom->last_link_report_us = g_get_monotonic_time ();
+  classroom->steered_by_rtcp = FALSE;
+  steer (classroom, loss_permille, video_kbps);
+}
+
+/* What its RTCP shows steers a classroom that does not report its link (a WHEP player): reports of
+ * its own, when they come, are better (they see what arrived, repaired or not) and take over. */
+#define OWN_REPORTS_FRESH_US (3 * G_USEC_PER_SEC)
+
+static gboolean
+apply_observed_loss (gpointer data)
+{
+  ClassroomNews *observed = data;
+  LxClassroom *classroom = observed->classroom;
+
+  if (classroom->last_link_report_us > 0 &&
+      g_get_monotonic_time () - classroom->last_link_report_us < OWN_REPORTS_FRESH_US)
+    return G_SOURCE_REMOVE;
+  g_debug ("classroom %s: its RTCP shows %.1f %% of video packets lost", classroom->school,
+           observed->value / 10.0);
+  if (!classroom->steered_by_rtcp)
+    g_message ("classroom %s: no link reports of its own: steering by its RTCP", classroom->school);
+  classroom->steered_by_rtcp = TRUE;
+  steer (classroom, observed->value, -1);
+  return G_SOURCE_REMOVE;
+}
+
+/* The RTP packets we have sent on @ssrc in @session, from its own statistics (media and FEC: the
+ * sequence numbers the receiver expects). Not from a streaming thread holding the session lock. */
+static guint64
+packets_sent (GObject *session, guint32 ssrc)
+{
+  g_autoptr (GObject) source = NULL;
+  g_autoptr (GstStructure) stats = NULL;
+  guint64 sent = 0;
+
+  g_signal_emit_by_name (session, "get-source-by-ssrc", ssrc, &source);
+  if (source)
+    g_object_get (source, "stats", &stats, NULL);
+  if (stats)
+    gst_structure_get_uint64 (stats, "packets-sent", &sent);
+  return sent;
+}
+
+/* (RTCP thread, before the session takes its lock) Each RTCP packet from the classroom; about once
+ * a second, the loss it shows. */
+static void
+on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
+{
+  LxClassroom *classroom = data;
+  LxPeerLink *link = &classroom->peer_link;
+  gint loss_permille;
+  gint64 now = g_get_monotonic_time ();
+
+  lx_peer_link_read_rtcp (link, buffer);
+  if (now - link->window_start_us < G_USEC_PER_SEC ||
+      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc),
+                               &loss_permille))
+    return;
+  lx_classroom_tell_main_context (classroom, apply_observed_loss, loss_permille);
+}
+
+void
+lx_classroom_watch_peer_rtcp (LxClassroom *classroom)
+{
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (classroom->video.payloader, "src");
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (src);
+  guint ssrc = 0;
+
+  if (rtpbin == NULL || caps == NULL ||
+      !gst_structure_get_uint (gst_caps_get_structure (caps, 0), "ssrc", &ssrc))
+    return;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &classroom->rtp_session);
+  if (classroom->rtp_session == NULL)
+    return;
+  lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
+                     g_get_monotonic_time ());
+  g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
+                         G_CALLBACK (on_receiving_rtcp), lx_classroom_ref (classroom), lx_classroom_closure_unref,
+                         0);
+}
+
+gboolean
+lx_classroom_is_steered_by_rtcp (LxClassroom *classroom)
+{
+  return classroom->steered_by_rtcp;
+}
+
+guint
+lx_classroom_get_layer (LxClassroom *classroom)
+{
+  return classroom->layer_switch ? lx_layer_switch_get_current (classroom->layer_switch)
+                                 : classroom->context.n_layers;
+}
+
+gdouble
+lx_classroom_get_loss (LxClassroom *classroom)
+{
+  gint permille = g_atomic_int_get (&classroom->loss_permille);
+  return permille < 0 ? -1 : permille / 1000.0;
+}
+
+gint
+lx_classroom_get_rtt_ms (LxClassroom *classroom)
+{
+  return g_atomic_int_get (&classroom->rtt_ms);
+}
+
