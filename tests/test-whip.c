@@ -232,6 +232,13 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
   sender = start_whip_sender (fixture);
   wait_for_publication (sender_stats, 1);
   wait_for_relay_count (fixture, "publishers", 1);
+  /* The first offer was complete: the media server (which refuses H.264 without its fmtp, as a
+   * strict one does) took it at once. */
+  {
+    g_autoptr (JsonObject) stats = lx_test_read_json_object (sender_stats);
+    JsonObject *publication = json_object_get_object_member (stats, "publication");
+    g_assert_cmpint (json_object_get_int_member (publication, "sessions"), ==, 1);
+  }
 
   /* Two classrooms play from the media server; a third, with a wrong token, is refused. */
   intruder = start_whep_receiver (fixture, "intruder", url, "not-the-token");

@@ -50,7 +50,23 @@ function askKeyframe(stream) {
   if (video) stream.videoReceiver.sendRtcpPLI(video.ssrc).catch(() => {});
 }
 
+// A strict media server reads H.264 without fmtp as RFC 6184's default (single-NAL mode, level 1.0)
+// and refuses what it cannot take: so does this one.
+function incompleteH264(offer) {
+  const payloads = [...offer.matchAll(/^a=rtpmap:(\d+) H264\/90000/gim)].map((m) => m[1]);
+  return payloads.some((pt) => {
+    const fmtp = offer.match(new RegExp(`^a=fmtp:${pt} (.*)$`, 'm'))?.[1] ?? '';
+    return !/packetization-mode=1/.test(fmtp) || !/profile-level-id=[0-9a-f]{6}/i.test(fmtp);
+  });
+}
+
 async function publish(name, offer) {
+  if (incompleteH264(offer)) {
+    const error = new Error('H.264 without packetization-mode=1 and a profile-level-id: '
+      + 'single-NAL mode at level 1.0 (RFC 6184) is not enough');
+    error.status = 400;
+    throw error;
+  }
   const pc = new RTCPeerConnection(peerConfig);
   const stream = { pc, tracks: {}, players: new Set(), videoReceiver: null };
   pc.onTrack.subscribe((track) => {
@@ -130,7 +146,7 @@ const server = http.createServer(async (request, response) => {
     reply(response, 201, { 'Content-Type': 'application/sdp', Location: path }, opened.answer);
   } catch (error) {
     log('error:', error.stack);
-    reply(response, 400, {}, String(error.message));
+    reply(response, error.status ?? 400, {}, String(error.message));
   }
 });
 
