@@ -325,6 +325,22 @@ on_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
   lx_classroom_tell_main_context (data, apply_connection_state, (gint) state);
 }
 
+/* An answer webrtcbin refuses fails the classroom, with webrtcbin's reason in the log (a WHIP
+ * publication then publishes again: lx-whip-publisher.c). */
+static void
+on_answer_set (GstPromise *promise, gpointer data)
+{
+  LxClassroom *classroom = data;
+  g_autoptr (GError) error = NULL;
+
+  if (lx_webrtc_promise_failed (promise, &error)) {
+    g_warning ("classroom %s: webrtcbin refused the answer: %s", classroom->school,
+               error->message);
+    set_state (classroom, LX_CLASSROOM_FAILED);
+  }
+  gst_promise_unref (promise);
+}
+
 gboolean
 lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error)
 {
@@ -340,9 +356,12 @@ lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error
                  lx_classroom_state_to_string (lx_classroom_get_state (classroom)));
     return FALSE;
   }
-  g_signal_emit_by_name (classroom->webrtc, "set-remote-description", answer, NULL);
-  gst_webrtc_session_description_free (answer);
   set_state (classroom, LX_CLASSROOM_CONNECTING);
+  g_signal_emit_by_name (classroom->webrtc, "set-remote-description", answer,
+                         gst_promise_new_with_change_func (on_answer_set,
+                                                           lx_classroom_ref (classroom),
+                                                           lx_classroom_unref));
+  gst_webrtc_session_description_free (answer);
   return TRUE;
 }
 
