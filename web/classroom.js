@@ -206,9 +206,11 @@ async function acceptOffer(sdp) {
   classroom.sessions++;
   classroom.media = { since: Date.now(), seen: Date.now(), framesSeen: Date.now() };
   setState("connecting");
+  // One stream for both tracks, given to the element once: assigning srcObject again (for the
+  // second track) would restart the element's load and abort the play() of the first.
+  video.srcObject = stream;
   pc.ontrack = (event) => {
     stream.addTrack(event.track);
-    video.srcObject = stream;
     play();
   };
   pc.onicecandidate = (event) => send({ type: "candidate",
@@ -224,10 +226,20 @@ async function acceptOffer(sdp) {
 }
 
 // Browsers play sound only after a click, unless the machine's browser is set up for kiosk use
-// (--autoplay-policy=no-user-gesture-required): then it just plays.
+// (--autoplay-policy=no-user-gesture-required): then it just plays. Only the browser's refusal
+// (NotAllowedError) mutes and asks for a click; any other failure (an AbortError when the stream
+// changed under a pending play) is not a refusal, and the next play() carries on with sound.
 function play() {
+  if (!$("sound").hidden) { // refused before: play on, muted, until the click
+    video.play().catch(() => {});
+    return;
+  }
   video.muted = false;
-  video.play().catch(() => {
+  video.play().catch((error) => {
+    if (error.name !== "NotAllowedError") {
+      console.warn("play() failed, not refused:", error.name);
+      return;
+    }
     video.muted = true;
     video.play().catch(() => {});
     $("sound").hidden = false;

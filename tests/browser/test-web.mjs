@@ -184,7 +184,10 @@ test("a connected classroom turns green on the live board", async () => {
 async function classroomMedia(classroomPage) {
   return classroomPage.evaluate(async () => {
     const { pc, state, card, sessions } = window.lianxiao;
-    const media = { state, card, sessions, frames: 0, width: 0, height: 0, samples: 0, codec: null };
+    const video = document.querySelector("#picture");
+    const media = { state, card, sessions, frames: 0, width: 0, height: 0, samples: 0, codec: null,
+      muted: video.muted, paused: video.paused, soundButton: !document.querySelector("#sound").hidden,
+      audioTracks: video.srcObject?.getAudioTracks().length ?? 0 };
     if (!pc) return media;
     const report = await pc.getStats();
     report.forEach((s) => {
@@ -239,6 +242,12 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
   assert.equal(playing.height, 360);
   assert.equal(playing.codec, "video/H264");
   assert.ok(playing.samples > first.samples, "sound keeps arriving");
+  // A kiosk browser (autoplay allowed, as docs/browser-classroom.md sets it up) plays the sound:
+  // unmuted, playing, no button to click — an unattended box has no mouse.
+  assert.equal(playing.muted, false, "the kiosk classroom plays its sound");
+  assert.equal(playing.paused, false);
+  assert.equal(playing.soundButton, false);
+  assert.equal(playing.audioTracks, 1);
   assert.equal(await classroomPage.evaluate(() => window.lianxiao.lesson), tokens.lesson);
 
   // Its reports reach the server like a native classroom's: the status board shows it.
@@ -262,6 +271,34 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
   assert.equal(again.width, 640);
   assert.deepEqual(problems, []);
   await classroomPage.close();
+});
+
+test("only the browser's refusal of sound mutes the page and asks for a click", async () => {
+  assert.ok(running.sender, "the test before left a sender on the air");
+  // The browser's own answers to play(), as a browser without the kiosk setting gives them: sound
+  // refused (NotAllowedError), or a play() cut short by a new load (AbortError).
+  const pages = {};
+  for (const [name, refusal] of [["refused", "NotAllowedError"], ["aborted", "AbortError"]]) {
+    const page = await browser.newPage();
+    await page.addInitScript((refusal) => {
+      const play = HTMLMediaElement.prototype.play;
+      let failed = false;
+      HTMLMediaElement.prototype.play = function () {
+        if (!this.muted && (refusal === "NotAllowedError" || !failed)) {
+          failed = true;
+          return Promise.reject(new DOMException("play() failed", refusal));
+        }
+        return play.call(this);
+      };
+    }, refusal);
+    await page.goto(`${base}/classroom.html#school=village&token=${tokens.village}`);
+    pages[name] = await waitForMedia(page, (m) => m.frames > 30 && !m.paused, `${name}: pictures`);
+    await page.close();
+  }
+  assert.equal(pages.refused.muted, true, "a refusal mutes");
+  assert.equal(pages.refused.soundButton, true, "and asks for a click");
+  assert.equal(pages.aborted.muted, false, "an aborted play() is no refusal");
+  assert.equal(pages.aborted.soundButton, false);
 });
 
 test("a browser that asks for VP8 gets the lesson in VP8, encoded once beside the H.264", async () => {
