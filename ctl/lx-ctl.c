@@ -59,8 +59,50 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
   }
   if (options->server == NULL)
     options->server = g_strdup ("http://127.0.0.1:8443");
+  else if (!lx_ctl_server_url (options->server, &options->server, error))
+    return FALSE;
   if (options->token == NULL)
     options->token = g_strdup (g_getenv ("LIANXIAO_ADMIN_TOKEN"));
+  return TRUE;
+}
+
+gboolean
+lx_ctl_server_url (const char *given, gchar **url, GError **error)
+{
+  g_autofree gchar *text = g_strstrip (g_strdup (given));
+  g_autoptr (GUri) uri = NULL;
+  const char *rest;
+  gsize length;
+
+  /* What people paste: the WebSocket address of the programs' --server, or a trailing slash. */
+  if (g_str_has_prefix (text, "ws://") || g_str_has_prefix (text, "wss://")) {
+    gchar *http = g_strconcat (g_str_has_prefix (text, "wss://") ? "https" : "http",
+                               strchr (text, ':'), NULL);
+    g_free (text);
+    text = http;
+  }
+  length = strlen (text);
+  if (g_str_has_suffix (text, "/ws"))
+    text[length -= 3] = '\0';
+  while (length > 0 && text[length - 1] == '/')
+    text[--length] = '\0';
+  rest = strstr (text, "://");
+  if (rest == NULL) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--server '%s' has no http:// or https:// — did you mean --server http://%s ?",
+                 given, text);
+    return FALSE;
+  }
+  uri = g_uri_parse (text, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host (uri) == NULL ||
+      !(g_str_equal (g_uri_get_scheme (uri), "http") ||
+        g_str_equal (g_uri_get_scheme (uri), "https"))) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "--server '%s' is not a server address such as http://SERVER:8443", given);
+    return FALSE;
+  }
+  g_free (*url);
+  *url = g_steal_pointer (&text);
   return TRUE;
 }
 
@@ -78,13 +120,17 @@ lx_ctl_options_clear (LxCtlOptions *options)
 
 /* ---- Requests ---- */
 
+#define REQUEST_TIMEOUT_S 5
+
 /* Sends the request and returns (transfer full) the parsed answer, printing the server's reason
  * and returning NULL when it refuses. */
 static JsonNode *
 send_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body)
 {
   g_autofree gchar *url = g_strdup_printf ("%s/api/v1/%s", options->server, path);
-  g_autoptr (SoupSession) session = soup_session_new ();
+  /* Every answer comes in milliseconds: a server that says nothing for long will not. */
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
+                                                                   NULL);
   g_autoptr (SoupMessage) message = soup_message_new (method, url);
   g_autoptr (GBytes) answer = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -117,7 +163,13 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
   }
   answer = soup_session_send_and_read (session, message, NULL, &error);
   if (answer == NULL) {
-    fprintf (stderr, "lianxiao-ctl: cannot reach %s: %s\n", options->server, error->message);
+    /* A plain server never answers a TLS greeting: the wait ends with the session's timeout. */
+    gboolean https = g_str_has_prefix (options->server, "https://");
+    fprintf (stderr, "lianxiao-ctl: cannot reach %s: %s%s\n", options->server, error->message,
+             https && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
+                       error->domain == G_TLS_ERROR)
+                 ? " (does the server speak https? Without tls-certificate it speaks http://)"
+                 : "");
     return NULL;
   }
   status = soup_message_get_status (message);

@@ -19,6 +19,11 @@ typedef struct {
 gboolean lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error);
 void lx_ctl_options_clear (LxCtlOptions *options);
 
+/* The REST server's base URL from what someone typed after --server: a WebSocket address
+ * (ws://HOST:PORT/ws, the programs' --server) or a trailing slash is understood; an address
+ * without http:// or https:// is refused with the suggestion. Replaces *@url (transfer full). */
+gboolean lx_ctl_server_url (const char *given, gchar **url, GError **error);
+
 /* Runs the command in @argv[1..]; returns the exit status: 0 done, 1 refused or failed (the reason
  * is printed), 2 bad usage. */
 int lx_ctl_run (const LxCtlOptions *options, int argc, char **argv);

@@ -128,6 +128,33 @@ test_refusals (Fixture *fixture, gconstpointer data)
   expect (fixture, 1, NULL, "field 'id'");
 }
 
+/* What people type after --server: the programs' WebSocket address and a trailing slash work; no
+ * scheme gets the suggestion; https:// against a plain server gives up in seconds with a hint. */
+static void
+test_server_addresses (Fixture *fixture, gconstpointer data)
+{
+  const char *const forms[] = { "--server=http://127.0.0.1:%u/", "--server=ws://127.0.0.1:%u/ws",
+                                "--server= http://127.0.0.1:%u " };
+  g_autofree gchar *plain = g_strdup (fixture->server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++) {
+    g_free (fixture->server);
+    fixture->server = g_strdup_printf (forms[i], fixture->signaling.port);
+    run (fixture, ADMIN_TOKEN, "school", "list", NULL);
+    expect (fixture, 0, NULL, NULL);
+  }
+  g_free (fixture->server);
+  fixture->server = g_strdup_printf ("--server=127.0.0.1:%u", fixture->signaling.port);
+  run (fixture, ADMIN_TOKEN, "school", "list", NULL);
+  expect (fixture, 2, NULL, "did you mean --server http://127.0.0.1:");
+  g_free (fixture->server);
+  fixture->server = g_strdup_printf ("--server=https://127.0.0.1:%u", fixture->signaling.port);
+  run (fixture, ADMIN_TOKEN, "school", "list", NULL);
+  expect (fixture, 1, NULL, "does the server speak https?");
+  g_free (fixture->server);
+  fixture->server = g_steal_pointer (&plain);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -135,5 +162,6 @@ main (int argc, char **argv)
   g_test_add ("/ctl/timetable", Fixture, NULL, setup, test_timetable_from_the_command_line,
               teardown);
   g_test_add ("/ctl/refusals", Fixture, NULL, setup, test_refusals, teardown);
+  g_test_add ("/ctl/server-addresses", Fixture, NULL, setup, test_server_addresses, teardown);
   return g_test_run ();
 }
