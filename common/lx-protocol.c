@@ -102,6 +102,8 @@ typedef enum {
   F_RESUME,
   F_LOSS_PERMILLE,
   F_VIDEO_CODEC,
+  F_LESSON_STATE,
+  F_SCHEDULE,
   N_FIELDS
 } Field;
 
@@ -135,6 +137,8 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_LOSS_PERMILLE] = { "loss_permille", KIND_INT, G_STRUCT_OFFSET (LxMessage, loss_permille),
                         1000 },
   [F_VIDEO_CODEC] = { "video_codec", KIND_CODEC, G_STRUCT_OFFSET (LxMessage, video_codec), 0 },
+  [F_LESSON_STATE] = { "lesson_state", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, lesson_state), 32 },
+  [F_SCHEDULE] = { "schedule", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, schedule), 256 },
 };
 
 typedef struct {
@@ -156,7 +160,8 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
                                     REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
                                     OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP), END } },
   [LX_MESSAGE_WELCOME] = { "welcome", { REQUIRED (F_VERSION), REQUIRED (F_LESSON),
-                                        REQUIRED (F_SENDER_PRESENT), END } },
+                                        REQUIRED (F_SENDER_PRESENT), OPTIONAL (F_LESSON_STATE),
+                                        OPTIONAL (F_SCHEDULE), END } },
   [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
                                                           OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP),
                                                           END } },

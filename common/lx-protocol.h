@@ -106,12 +106,22 @@ typedef struct {
   gint loss_permille;      /* link: packets lost before any repair, per thousand, last second */
   gchar *video_codec;      /* hello (receivers), classroom-joined: the video codec the classroom
                             * decodes, LX_VIDEO_CODEC_*; NULL means H.264 */
+  gchar *lesson_state;     /* welcome (senders): LX_LESSON_STATE_*, where the server knows it */
+  gchar *schedule;         /* welcome (senders): the lesson's time under way, next or last, as
+                            * people read it ("2026-12-07 10:00–10:45 Asia/Shanghai") */
 } LxMessage;
 
 /* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */
 #define LX_VIDEO_CODEC_H264 "H264"
 #define LX_VIDEO_CODEC_VP8 "VP8"
 gboolean lx_protocol_video_codec_is_known (const char *codec);
+
+/* Where a lesson stands, told to its sender in welcome: not in the timetable, under way now, yet
+ * to come, or over (its last time is past). */
+#define LX_LESSON_STATE_AD_HOC "ad-hoc"
+#define LX_LESSON_STATE_UNDER_WAY "under-way"
+#define LX_LESSON_STATE_UPCOMING "upcoming"
+#define LX_LESSON_STATE_OVER "over"
 
 /* (transfer full) A zeroed message of @type. */
 LxMessage *lx_message_new (LxMessageType type);

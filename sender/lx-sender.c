@@ -230,6 +230,30 @@ drop_unconfirmed (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Says where the lesson stands, as the server's timetable tells it: a teacher who typed the
+ * wrong lesson number must not think the class is watching. */
+static void
+tell_lesson_state (const LxMessage *welcome, const char *school)
+{
+  const char *state = welcome->lesson_state;
+  const char *when = welcome->schedule ? welcome->schedule : "?";
+
+  if (g_strcmp0 (state, LX_LESSON_STATE_UPCOMING) == 0)
+    g_warning ("lesson %s has not begun: it is booked for %s, and its classrooms join then. On "
+               "the air as school %s meanwhile — is it the right lesson number?",
+               welcome->lesson, when, school);
+  else if (g_strcmp0 (state, LX_LESSON_STATE_OVER) == 0)
+    g_warning ("lesson %s is over (its last time was %s): no classroom will join it. Is it the "
+               "right lesson number?", welcome->lesson, when);
+  else if (g_strcmp0 (state, LX_LESSON_STATE_UNDER_WAY) == 0)
+    g_message ("lesson %s (%s): on the air as school %s", welcome->lesson, when, school);
+  else if (g_strcmp0 (state, LX_LESSON_STATE_AD_HOC) == 0)
+    g_message ("lesson %s: on the air as school %s (an ad-hoc lesson: not in the timetable, "
+               "classrooms join it by this id)", welcome->lesson, school);
+  else
+    g_message ("lesson %s: on the air as school %s", welcome->lesson, school);
+}
+
 static void
 on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSender *sender)
 {
@@ -237,8 +261,7 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSend
   const char *school;
 
   if (g_hash_table_size (sender->classrooms) == 0) {
-    g_message ("lesson %s: on the air as school %s", welcome->lesson,
-               sender->config->connection.school);
+    tell_lesson_state (welcome, sender->config->connection.school);
     return;
   }
   g_message ("lesson %s: back on signaling; %u classrooms kept their media", welcome->lesson,

@@ -328,6 +328,10 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
                peer->school, peer->description, hello->resume ? ", resuming" : "",
                g_hash_table_size (lesson->classrooms));
     welcome->sender_present = TRUE;
+    /* A mistyped lesson number must not look like a lesson under way. */
+    if (registry->hooks.describe)
+      registry->hooks.describe (lesson->id, &welcome->lesson_state, &welcome->schedule,
+                                registry->hooks.data);
     send_message (peer, welcome);
     /* Classrooms whose sender restarted drop their old media session first; after a lost
      * signaling connection (resume), the media goes on as it was. */

@@ -28,6 +28,9 @@ typedef struct {
    * receiver reported (NULL if nothing): packets lost, frames decoded, mean video bitrate. */
   void (*classroom_left) (const char *lesson, const char *school, gint64 joined, gint64 left,
                           const LxMessage *last_stats, gint mean_kbps, gpointer data);
+  /* Where @lesson stands now (LX_LESSON_STATE_*), and its time under way, next or last as people
+   * read it (transfer full, nullable), for its sender's welcome. */
+  void (*describe) (const char *lesson, gchar **state, gchar **schedule, gpointer data);
   gpointer data;
 } LxLessonHooks;
 

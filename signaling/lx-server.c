@@ -581,10 +581,66 @@ record_attendance (const char *lesson_id, const char *school, gint64 joined, gin
     g_warning ("lesson %s: classroom %s: %s", lesson_id, school, error->message);
 }
 
+typedef struct {
+  gint64 now, start, end;
+  gboolean found; /* an occurrence not over yet */
+} Occurrence;
+
+/* Keeps the occurrence that has not ended yet, or else the last one. */
+static gboolean
+find_occurrence (gint64 start, gint64 end, gpointer data)
+{
+  Occurrence *occurrence = data;
+
+  occurrence->start = start;
+  occurrence->end = end;
+  occurrence->found = end > occurrence->now;
+  return !occurrence->found;
+}
+
+/* "2026-12-07 10:00–10:45 Asia/Shanghai", in the lesson's own time zone. */
+static gchar *
+format_occurrence (const LxLessonRecord *lesson, gint64 start, gint64 end)
+{
+  g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lesson->time_zone);
+  g_autoptr (GDateTime) utc_start = g_date_time_new_from_unix_utc (start);
+  g_autoptr (GDateTime) utc_end = g_date_time_new_from_unix_utc (end);
+  g_autoptr (GDateTime) local_start = NULL;
+  g_autoptr (GDateTime) local_end = NULL;
+  g_autofree gchar *from = NULL;
+  g_autofree gchar *to = NULL;
+
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+  local_start = g_date_time_to_timezone (utc_start, zone);
+  local_end = g_date_time_to_timezone (utc_end, zone);
+  from = g_date_time_format (local_start, "%Y-%m-%d %H:%M");
+  to = g_date_time_format (local_end, "%H:%M");
+  return g_strdup_printf ("%s–%s %s", from, to, lesson->time_zone);
+}
+
+static void
+describe_lesson (const char *lesson_id, gchar **state, gchar **schedule, gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (LxLessonRecord) lesson = booked_lesson (server, lesson_id);
+  Occurrence occurrence = { .now = g_get_real_time () / G_USEC_PER_SEC };
+
+  if (lesson == NULL) {
+    *state = g_strdup (LX_LESSON_STATE_AD_HOC);
+    return;
+  }
+  lx_schedule_foreach_occurrence (lesson, find_occurrence, &occurrence);
+  *state = g_strdup (!occurrence.found                    ? LX_LESSON_STATE_OVER
+                     : occurrence.start > occurrence.now ? LX_LESSON_STATE_UPCOMING
+                                                         : LX_LESSON_STATE_UNDER_WAY);
+  *schedule = format_occurrence (lesson, occurrence.start, occurrence.end);
+}
+
 void
 lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbooked)
 {
-  LxLessonHooks hooks = { authorize_hello, record_attendance, server };
+  LxLessonHooks hooks = { authorize_hello, record_attendance, describe_lesson, server };
 
   server->store = store;
   server->allow_unbooked = allow_unbooked;

@@ -33,6 +33,8 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpint (a->resume, ==, b->resume);
   g_assert_cmpint (a->loss_permille, ==, b->loss_permille);
   g_assert_cmpstr (a->video_codec, ==, b->video_codec);
+  g_assert_cmpstr (a->lesson_state, ==, b->lesson_state);
+  g_assert_cmpstr (a->schedule, ==, b->schedule);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -96,6 +98,8 @@ test_built_messages_round_trip (void)
       message->version = LX_PROTOCOL_VERSION;
       message->lesson = g_strdup ("physics.9");
       message->sender_present = FALSE;
+      message->lesson_state = g_strdup (LX_LESSON_STATE_UPCOMING);
+      message->schedule = g_strdup ("2026-12-07 10:00–10:45 Asia/Shanghai");
       break;
     case LX_MESSAGE_CLASSROOM_JOINED:
       message->school = g_strdup ("a");

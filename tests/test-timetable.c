@@ -91,6 +91,55 @@ try_hello (Fixture *fixture, const char *role, const char *lesson, const char *s
   lx_test_client_free (client);
 }
 
+/* The sender's welcome says where its lesson stands: a lesson number typed wrong (a lesson of
+ * another day) must not look like a lesson under way. */
+static void
+test_sender_told_lesson_state (Fixture *fixture, gconstpointer data)
+{
+  gchar *receivers[] = { (gchar *) "v4", NULL };
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  struct {
+    gint64 start, end;
+    const char *state;
+  } rows[] = {
+    { now - 600, now + 3600, LX_LESSON_STATE_UNDER_WAY },
+    { now + 86400, now + 86400 + 2700, LX_LESSON_STATE_UPCOMING },
+    { now - 86400, now - 86400 + 2700, LX_LESSON_STATE_OVER },
+  };
+
+  g_free (add_school (fixture, "v4")); /* (the setup's lesson has v1 now: no clash) */
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    LxLessonRecord lesson = { 0 };
+    g_autoptr (GError) error = NULL;
+    g_autofree gchar *id = NULL;
+    g_autoptr (LxMessage) welcome = NULL;
+    g_autoptr (GDateTime) start = g_date_time_new_from_unix_local (rows[i].start);
+    g_autoptr (GTimeZone) shanghai = g_time_zone_new_identifier ("Asia/Shanghai");
+    g_autoptr (GDateTime) local = g_date_time_to_timezone (start, shanghai);
+    g_autofree gchar *expected = g_date_time_format (local, "%Y-%m-%d %H:%M");
+    LxTestClient *client = lx_test_client_new (fixture->host_port);
+
+    lesson.title = (gchar *) "Music";
+    lesson.sender = (gchar *) "v2";
+    lesson.receivers = receivers;
+    lesson.time_zone = (gchar *) "Asia/Shanghai";
+    lesson.start = rows[i].start;
+    lesson.end = rows[i].end;
+    lx_store_add_lesson (fixture->store, &lesson, &error);
+    g_assert_no_error (error);
+    id = g_strdup_printf ("%" G_GINT64_FORMAT, lesson.id);
+    lx_test_client_hello_full (client, "sender", id, "v2", fixture->v2_token);
+    welcome = lx_test_client_receive (client);
+    g_assert_cmpint (welcome->type, ==, LX_MESSAGE_WELCOME);
+    g_assert_cmpstr (welcome->lesson_state, ==, rows[i].state);
+    g_assert_true (g_str_has_prefix (welcome->schedule, expected));
+    g_assert_true (g_str_has_suffix (welcome->schedule, " Asia/Shanghai"));
+    lx_test_client_free (client);
+    lx_test_run_for (100);
+    g_assert_true (lx_store_delete_lesson (fixture->store, lesson.id, NULL));
+  }
+}
+
 static void
 test_door (Fixture *fixture, gconstpointer data)
 {
@@ -337,6 +386,8 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/timetable/door", Fixture, GINT_TO_POINTER (FALSE), setup, test_door, teardown);
+  g_test_add ("/timetable/sender-told-lesson-state", Fixture, GINT_TO_POINTER (FALSE), setup,
+              test_sender_told_lesson_state, teardown);
   g_test_add ("/timetable/unbooked-allowed", Fixture, GINT_TO_POINTER (TRUE), setup,
               test_unbooked_allowed, teardown);
   g_test_add ("/timetable/classroom-cannot-act-as-sender", Fixture, GINT_TO_POINTER (FALSE),
