@@ -44,6 +44,24 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
   g_option_context_set_summary (context,
                                 "Lianxiao timetable tool: register schools and book lessons "
                                 "through lianxiao-signaling's REST API.");
+  g_option_context_set_description (
+      context,
+      "Commands:\n"
+      "  school add ID NAME [--county NAME]     register a school; prints its token once\n"
+      "  school list                            every school\n"
+      "  school delete ID                       remove a school (and end its connections)\n"
+      "  lesson add --title TEXT --sender ID --receivers ID,ID\n"
+      "             --start \"YYYY-MM-DD HH:MM\" --end \"YYYY-MM-DD HH:MM\"\n"
+      "             [--teacher NAME] [--time-zone ZONE] [--weekly-until YYYY-MM-DD]\n"
+      "                                         book a lesson (its number is the first column)\n"
+      "  lesson list [--today | --day YYYY-MM-DD] [--school ID]\n"
+      "  lesson delete NUMBER\n"
+      "  hash-token                             the admin token (on standard input) as\n"
+      "                                         signaling.conf may store it\n"
+      "\n"
+      "Example:\n"
+      "  export LIANXIAO_ADMIN_TOKEN=...\n"
+      "  lianxiao-ctl --server http://SERVER:8443 school add xinzhuang 新庄小学 --county 新县\n");
   g_option_context_add_main_entries (context, entries, NULL);
   /* Text options are taken as bytes (ARG_FILENAME) and checked for UTF-8 here: GLib would
    * otherwise convert them from the locale's charset, and refuse Chinese under the C locale. */
@@ -289,7 +307,10 @@ school_command (const LxCtlOptions *options, int argc, char **argv)
     g_autofree gchar *path = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *full = g_strdup_printf ("schools/%s", path);
     answer = send_request (options, SOUP_METHOD_DELETE, full, NULL);
-    return answer ? 0 : 1;
+    if (answer == NULL)
+      return 1;
+    printf ("school %s deleted\n", argv[3]);
+    return 0;
   }
   return usage ("school takes: list | add ID NAME [--county C] | delete ID");
 }
@@ -374,6 +395,11 @@ lesson_list (const LxCtlOptions *options)
   }
   if (options->school) {
     g_autofree gchar *escaped = g_uri_escape_string (options->school, NULL, TRUE);
+    g_autofree gchar *timetable = g_strdup_printf ("schools/%s/timetable?days=1", escaped);
+    /* An empty list must not hide a mistyped school: the server says whether it exists. */
+    g_autoptr (JsonNode) school = send_request (options, SOUP_METHOD_GET, timetable, NULL);
+    if (school == NULL)
+      return 1;
     g_string_append_printf (path, "%sschool=%s", separator, escaped);
   }
   return print_list (options, path->str, print_lesson);
@@ -389,9 +415,11 @@ lesson_command (const LxCtlOptions *options, int argc, char **argv)
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
-    g_autoptr (JsonNode) answer = NULL;
-      answer = send_request (options, SOUP_METHOD_DELETE, path, NULL);
-    return answer ? 0 : 1;
+    g_autoptr (JsonNode) answer = send_request (options, SOUP_METHOD_DELETE, path, NULL);
+    if (answer == NULL)
+      return 1;
+    printf ("lesson %s deleted\n", argv[3]);
+    return 0;
   }
   return usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | delete ID");
 }

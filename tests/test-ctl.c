@@ -109,8 +109,12 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   run (fixture, ADMIN_TOKEN, "--json", "lesson", "list", "--school", "xinzhuang", NULL);
   expect (fixture, 0, "\"weekly_until\" : \"2027-01-12\"", NULL);
 
+  /* A mistyped school is named, not an empty list. */
+  run (fixture, ADMIN_TOKEN, "lesson", "list", "--school", "xinzhaung", NULL);
+  expect (fixture, 1, NULL, "no school 'xinzhaung'");
+
   run (fixture, ADMIN_TOKEN, "lesson", "delete", "1", NULL);
-  expect (fixture, 0, NULL, NULL);
+  expect (fixture, 0, "lesson 1 deleted", NULL);
   run (fixture, ADMIN_TOKEN, "lesson", "list", NULL);
   g_assert_cmpstr (fixture->out, ==, "");
 }
@@ -124,6 +128,11 @@ test_refusals (Fixture *fixture, gconstpointer data)
   expect (fixture, 2, NULL, "lesson add needs");
   run (fixture, ADMIN_TOKEN, "dance", NULL);
   expect (fixture, 2, NULL, "expected a command");
+  /* --help lists every command with its arguments. */
+  run (fixture, ADMIN_TOKEN, "--help", NULL);
+  expect (fixture, 0, "school delete ID", NULL);
+  expect (fixture, 0, "lesson list [--today | --day YYYY-MM-DD] [--school ID]", NULL);
+  expect (fixture, 0, "--start \"YYYY-MM-DD HH:MM\"", NULL);
   run (fixture, ADMIN_TOKEN, "school", "add", "bad id", "Name", NULL);
   expect (fixture, 1, NULL, "field 'id'");
 }
