@@ -493,8 +493,11 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
     gst_util_set_object_arg (G_OBJECT (branch->payloader), "aggregate-mode", "zero-latency");
   }
   if (g_str_equal (kind, "video")) {
-    /* min-keyframe-interval-ms = 0 (the naive baseline) lets every request through. */
-    if (classroom->context.keyframes[0] &&
+    /* min-keyframe-interval-ms = 0 (the naive baseline) lets every request through. A media
+     * server's requests (a WHIP publication) speak for its players, who never saw the keyframe
+     * that followed the publication's connection: none is redundant (the shared gate still
+     * merges them). */
+    if (classroom->context.keyframes[0] && classroom->deliver_offer == NULL &&
         classroom->context.config->min_keyframe_interval_ms > 0) {
       g_autoptr (GstPad) payloader_sink = gst_element_get_static_pad (branch->payloader, "sink");
       gst_pad_add_probe (payloader_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,

@@ -4,7 +4,8 @@
 // WHEP draft with werift (an independent WebRTC stack), sharing no code with Lianxiao.
 //
 //   node relay.mjs --token SECRET [--port 0]     prints "listening PORT" once ready
-//   GET /stats → {"publishers": N, "players": N, "forwarded": {"video": packets, "audio": packets}}
+//   GET /stats → {"publishers": N, "playable": N (publishers whose video arrives), "players": N,
+//                 "forwarded": {"video": packets, "audio": packets}}
 //   RELAY_DEBUG=1 in the environment logs each publisher's offer and answer.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -124,7 +125,8 @@ const server = http.createServer(async (request, response) => {
     if (request.method === 'GET' && kind === 'stats') {
       const players = [...streams.values()].reduce((n, s) => n + s.players.size, 0);
       return reply(response, 200, { 'Content-Type': 'application/json' },
-        JSON.stringify({ publishers: streams.size, players, forwarded }));
+        JSON.stringify({ publishers: streams.size, players, forwarded,
+          playable: [...streams.values()].filter((s) => s.tracks.video).length }));
     }
     if (kind !== 'whip' && kind !== 'whep') return reply(response, 404);
     if (request.headers.authorization !== `Bearer ${token}`) return reply(response, 401, {}, 'bad token');
