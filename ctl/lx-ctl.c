@@ -225,41 +225,108 @@ print_json (JsonNode *root)
   printf ("%s\n", text);
 }
 
+/* Columns a terminal gives @text: two for a wide (CJK) character, none for a combining one. */
+static guint
+display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *at = text; *at; at = g_utf8_next_char (at)) {
+    gunichar c = g_utf8_get_char (at);
+    width += g_unichar_iszerowidth (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+  }
+  return width;
+}
+
+/* @text, then spaces up to @width columns and one more (printf's %-Ns counts bytes: a Chinese
+ * name would push its row's later columns out of line). */
+static void
+print_cell (const char *text, guint width)
+{
+  guint used = display_width (text);
+
+  printf ("%s%*s", text, (int) (width > used ? width - used : 0) + 1, "");
+}
+
+static void
+print_school_header (void)
+{
+  print_cell ("学校 ID", 16);
+  print_cell ("名称 NAME", 24);
+  printf ("县 COUNTY\n");
+}
+
 static void
 print_school (JsonObject *school)
 {
-  printf ("%-20s %-30s %s\n", member (school, "id"), member (school, "name"),
-          member (school, "county"));
+  print_cell (member (school, "id"), 16);
+  print_cell (member (school, "name"), 24);
+  printf ("%s\n", member (school, "county"));
+}
+
+/* "2026-12-01T10:00:00" → "2026-12-01 10:00". */
+static gchar *
+readable_time (const char *api_time)
+{
+  g_autofree gchar *copy = g_strndup (api_time, 16);
+  return g_strdelimit (g_steal_pointer (&copy), "T", ' ');
+}
+
+static void
+print_lesson_header (void)
+{
+  print_cell ("编号 NO.", 8);
+  print_cell ("时间 TIME", 22);
+  print_cell ("课程 TITLE", 20);
+  print_cell ("主讲 TEACHER", 12);
+  printf ("学校 SCHOOLS\n");
 }
 
 static void
 print_lesson (JsonObject *lesson)
 {
   JsonArray *receivers = json_object_get_array_member (lesson, "receivers");
-  g_autoptr (GString) names = g_string_new (NULL);
+  g_autoptr (GString) schools = g_string_new (member (lesson, "sender"));
+  g_autofree gchar *number = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                              json_object_get_int_member (lesson, "id"));
+  g_autofree gchar *start = readable_time (member (lesson, "start"));
+  g_autofree gchar *end = readable_time (member (lesson, "end"));
+  g_autofree gchar *when = g_strdup_printf ("%s–%s", start, strlen (end) == 16 ? end + 11 : end);
   const char *weekly = member (lesson, "weekly_until");
 
+  g_string_append (schools, " →");
   for (guint i = 0; receivers && i < json_array_get_length (receivers); i++)
-    g_string_append_printf (names, "%s%s", i ? "," : "", json_array_get_string_element (receivers, i));
-  printf ("%-5" G_GINT64_FORMAT " %-19s %-19s %-24s %-14s → %s%s%s\n",
-          json_object_get_int_member (lesson, "id"), member (lesson, "start"),
-          member (lesson, "end"), member (lesson, "title"), member (lesson, "sender"), names->str,
-          *weekly ? ", weekly until " : "", weekly);
+    g_string_append_printf (schools, "%s%s", i ? "," : " ",
+                            json_array_get_string_element (receivers, i));
+  print_cell (number, 8);
+  print_cell (when, 22);
+  print_cell (member (lesson, "title"), 20);
+  print_cell (member (lesson, "teacher"), 12);
+  printf ("%s%s%s\n", schools->str, *weekly ? ", weekly until " : "", weekly);
 }
 
-/* GETs a list and prints it, one line per item (or as JSON). */
+/* GETs a list and prints it, a header and one line per item (or as JSON); @nothing when empty. */
 static int
-print_list (const LxCtlOptions *options, const char *path, void (*print_item) (JsonObject *))
+print_list (const LxCtlOptions *options, const char *path, void (*print_header) (void),
+            void (*print_item) (JsonObject *), const char *nothing)
 {
   g_autoptr (JsonNode) answer = send_request (options, SOUP_METHOD_GET, path, NULL);
+  JsonArray *items;
 
   if (answer == NULL)
     return 1;
-  if (options->json)
+  if (options->json) {
     print_json (answer);
-  else
-    for (guint i = 0; i < json_array_get_length (json_node_get_array (answer)); i++)
-      print_item (json_array_get_object_element (json_node_get_array (answer), i));
+    return 0;
+  }
+  items = json_node_get_array (answer);
+  if (json_array_get_length (items) == 0) {
+    printf ("%s\n", nothing);
+    return 0;
+  }
+  print_header ();
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    print_item (json_array_get_object_element (items, i));
   return 0;
 }
 
@@ -278,7 +345,8 @@ school_command (const LxCtlOptions *options, int argc, char **argv)
   g_autoptr (JsonNode) answer = NULL;
 
   if (argc >= 3 && g_str_equal (argv[2], "list"))
-    return print_list (options, "schools", print_school);
+    return print_list (options, "schools", print_school_header, print_school,
+                       "no schools yet (school add ID NAME registers one)");
   if (argc == 5 && g_str_equal (argv[2], "add")) {
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) body = NULL;
@@ -297,6 +365,7 @@ school_command (const LxCtlOptions *options, int argc, char **argv)
     if (options->json) {
       print_json (answer);
     } else {
+      print_school_header ();
       print_school (json_node_get_object (answer));
       printf ("token: %s\n(shown only this once: put it in the classroom's receiver.conf)\n",
               member (json_node_get_object (answer), "token"));
@@ -371,8 +440,10 @@ lesson_add (const LxCtlOptions *options)
     return 1;
   if (options->json)
     print_json (answer);
-  else
+  else {
+    print_lesson_header ();
     print_lesson (json_node_get_object (answer));
+  }
   return 0;
 }
 
@@ -402,7 +473,7 @@ lesson_list (const LxCtlOptions *options)
       return 1;
     g_string_append_printf (path, "%sschool=%s", separator, escaped);
   }
-  return print_list (options, path->str, print_lesson);
+  return print_list (options, path->str, print_lesson_header, print_lesson, "no lessons");
 }
 
 static int

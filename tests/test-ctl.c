@@ -75,6 +75,39 @@ expect (Fixture *fixture, gint status, const char *in_out, const char *in_err)
              fixture->err);
 }
 
+/* The terminal columns before @text on a line. */
+static guint
+columns_before (const char *line, const char *text)
+{
+  const char *found = strstr (line, text);
+  guint columns = 0;
+
+  g_assert_nonnull (found);
+  for (const char *at = line; at < found; at = g_utf8_next_char (at))
+    columns += g_unichar_iswide (g_utf8_get_char (at)) ? 2 : 1;
+  return columns;
+}
+
+/* Every line of @output holding @text holds it at the same terminal column (two at least). */
+static void
+assert_column_lines_up (const char *output, const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (output, "\n", -1);
+  gint column = -1;
+  guint rows = 0;
+
+  for (guint i = 0; lines[i]; i++) {
+    if (!strstr (lines[i], text))
+      continue;
+    if (column < 0)
+      column = (gint) columns_before (lines[i], text);
+    if ((gint) columns_before (lines[i], text) != column)
+      g_error ("'%s' is out of line:\n%s", text, output);
+    rows++;
+  }
+  g_assert_cmpuint (rows, >=, 2);
+}
+
 static void
 test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
 {
@@ -85,10 +118,14 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   expect (fixture, 0, "token: ", NULL);
   token = strstr (fixture->out, "token: ") + strlen ("token: ");
   g_assert_cmpuint (strspn (token, "0123456789abcdef"), ==, 48);
-  run (fixture, ADMIN_TOKEN, "school", "add", "xinzhuang", "新庄小学", NULL);
+  run (fixture, ADMIN_TOKEN, "school", "add", "xinzhuang", "新庄小学", "--county", "新县", NULL);
   expect (fixture, 0, "新庄小学", NULL);
   run (fixture, ADMIN_TOKEN, "school", "list", NULL);
   expect (fixture, 0, "City No.1 Middle School", NULL);
+  expect (fixture, 0, "名称 NAME", NULL); /* a header row */
+  /* The county column starts at the same place on a terminal after a Chinese name as after an
+   * English one (a wide character takes two columns). */
+  assert_column_lines_up (fixture->out, "新县");
 
   run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "数学 七年级", "--teacher", "王老师",
        "--sender", "city", "--receivers", "xinzhuang", "--start", "2026-12-01 10:00", "--end",
@@ -105,7 +142,7 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   expect (fixture, 0, "数学 七年级", NULL);
   run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-09", NULL);
   expect (fixture, 0, NULL, NULL);
-  g_assert_cmpstr (fixture->out, ==, "");
+  g_assert_cmpstr (fixture->out, ==, "no lessons\n");
   run (fixture, ADMIN_TOKEN, "--json", "lesson", "list", "--school", "xinzhuang", NULL);
   expect (fixture, 0, "\"weekly_until\" : \"2027-01-12\"", NULL);
 
@@ -116,7 +153,7 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   run (fixture, ADMIN_TOKEN, "lesson", "delete", "1", NULL);
   expect (fixture, 0, "lesson 1 deleted", NULL);
   run (fixture, ADMIN_TOKEN, "lesson", "list", NULL);
-  g_assert_cmpstr (fixture->out, ==, "");
+  g_assert_cmpstr (fixture->out, ==, "no lessons\n");
 }
 
 static void
