@@ -61,6 +61,7 @@ struct _LxReceiver {
   gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
   const char *session_failure; /* (nullable) (atomic) why this session is dead ("ICE failed",
                                 * "media error"): the watchdog negotiates afresh */
+  gint video_linked;      /* (atomic) a video stream of this session is playing */
   const char *card;       /* (nullable) the card on screen now */
   guint64 card_frames_mark; /* frames decoded when it appeared */
   GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */

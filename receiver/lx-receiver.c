@@ -178,6 +178,17 @@ sink_unplayable (GstElement *pipeline, GstPad *pad)
   gst_pad_link (pad, sink_pad);
 }
 
+static gboolean
+is_video_pad (GstPad *pad)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (pad, NULL);
+  return g_strcmp0 (gst_structure_get_string (gst_caps_get_structure (caps, 0), "media"),
+                    "video") == 0;
+}
+
 static void
 on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 {
@@ -187,13 +198,22 @@ on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC || pipeline == NULL)
     return;
-  if (!lx_playback_link_pad (receiver->playback, GST_ELEMENT (pipeline), pad, &error)) {
-    /* (e.g. video still in RED: webrtcbin found no transceiver for the stream in time to put
-     * the FEC decoder in front of it) A session without pictures is not one: negotiate again. */
-    g_warning ("%s; negotiating again", error->message);
-    sink_unplayable (GST_ELEMENT (pipeline), pad);
-    g_atomic_pointer_set (&receiver->session_failure, "a stream it cannot play");
+  if (lx_playback_link_pad (receiver->playback, GST_ELEMENT (pipeline), pad, &error)) {
+    if (is_video_pad (pad))
+      g_atomic_int_set (&receiver->video_linked, TRUE);
+    return;
   }
+  sink_unplayable (GST_ELEMENT (pipeline), pad);
+  /* (e.g. video still in RED: webrtcbin found no transceiver for the stream in time to put the
+   * FEC decoder in front of it) A session without pictures is not one: negotiate again. But
+   * beside a video stream already playing, such a stream is only a stray one (seen under the
+   * sanitizers): the picture goes on, and should it stop, the media watchdog negotiates again. */
+  if (g_atomic_int_get (&receiver->video_linked)) {
+    g_message ("%s: a stray stream beside the video that plays, left aside", error->message);
+    return;
+  }
+  g_warning ("%s; negotiating again", error->message);
+  g_atomic_pointer_set (&receiver->session_failure, "a stream it cannot play");
 }
 
 static gboolean
@@ -307,6 +327,7 @@ lx_receiver_start_pipeline (LxReceiver *receiver)
   lx_receiver_set_state (receiver, "connecting");
   receiver->media_seen_us = receiver->frames_seen_us = g_get_monotonic_time ();
   g_atomic_pointer_set (&receiver->session_failure, NULL);
+  g_atomic_int_set (&receiver->video_linked, FALSE);
   return TRUE;
 }
 
