@@ -158,7 +158,7 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   lx_peer_link_read_rtcp (link, buffer);
-  if (now - link->window_start_us < G_USEC_PER_SEC ||
+  if (!lx_peer_link_window_over (link, now) ||
       !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc),
                                &loss_permille))
     return;

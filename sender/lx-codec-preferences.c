@@ -1,6 +1,8 @@
 /* Codec preferences for a classroom's webrtcbin (see lx-codec-preferences.h). */
 #include "lx-codec-preferences.h"
 
+#include "lx-offer.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,20 +108,13 @@ lx_codec_preferences_for_offer (const GstCaps *payloaded, const GstCaps *encoded
 static void
 set_offered_parameters (GstStructure *structure, const GstSDPMedia *media, gint pt)
 {
-  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
-    const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
-    g_auto (GStrv) pairs = NULL;
-    char *rest;
+  const char *fmtp = lx_offer_fmtp_of (media, pt);
+  g_auto (GStrv) pairs = fmtp ? g_strsplit (fmtp, ";", -1) : NULL;
 
-    if (g_strcmp0 (attribute->key, "fmtp") != 0 || attribute->value == NULL ||
-        strtol (attribute->value, &rest, 10) != pt || rest == attribute->value || *rest != ' ')
-      continue;
-    pairs = g_strsplit (rest + 1, ";", -1);
-    for (guint p = 0; pairs[p]; p++) {
-      g_auto (GStrv) pair = g_strsplit (g_strstrip (pairs[p]), "=", 2);
-      if (pair[0] && pair[1] && pair[0][0] != '\0')
-        gst_structure_set (structure, pair[0], G_TYPE_STRING, pair[1], NULL);
-    }
+  for (guint p = 0; pairs && pairs[p]; p++) {
+    g_auto (GStrv) pair = g_strsplit (g_strstrip (pairs[p]), "=", 2);
+    if (pair[0] && pair[1] && pair[0][0] != '\0')
+      gst_structure_set (structure, pair[0], G_TYPE_STRING, pair[1], NULL);
   }
 }
 

@@ -87,13 +87,19 @@ lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp)
 }
 
 gboolean
+lx_peer_link_window_over (const LxPeerLink *link, gint64 now_us)
+{
+  return now_us - link->window_start_us >= WINDOW_US;
+}
+
+gboolean
 lx_peer_link_take_loss (LxPeerLink *link, gint64 now_us, guint64 packets_sent,
                         gint *loss_permille)
 {
   guint64 sent = packets_sent - link->base_sent;
   guint32 reported = link->lost >= link->base_lost ? link->lost - link->base_lost : 0;
 
-  if (now_us - link->window_start_us < WINDOW_US)
+  if (!lx_peer_link_window_over (link, now_us))
     return FALSE;
   /* Nothing sent (video paused): nothing lost either. */
   *loss_permille = sent == 0 ? 0 : (gint) MIN (1000, 1000 * (guint64) MAX (reported, link->nacked) / sent);

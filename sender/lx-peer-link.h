@@ -27,6 +27,10 @@ void lx_peer_link_init (LxPeerLink *link, guint32 video_ssrc, guint64 packets_se
  * NACKs for it. Anything else, or malformed, is skipped. */
 void lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp);
 
+/* TRUE once the window (a second) that began at the last lx_peer_link_take_loss() is over: the
+ * caller need not count the packets sent before. */
+gboolean lx_peer_link_window_over (const LxPeerLink *link, gint64 now_us);
+
 /* Once a window of at least a second is over: TRUE with the share of the video packets we sent in
  * it (@packets_sent: all so far) that the receiver lost before repair, per thousand — the larger
  * of what its NACKs and its report blocks say (reports count a packet that retransmission repaired

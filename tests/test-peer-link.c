@@ -9,10 +9,11 @@
 #define PEER_SSRC 0x55556666u
 #define SECOND G_USEC_PER_SEC
 
-/* A receiver report from the peer with one block about @ssrc, and NACKs for @nack_fcis packets
- * (each with @bitmask: more packets after it). */
+/* A receiver report from the peer with one block about @block_ssrc, and NACKs for @nack_fcis
+ * packets of @nack_ssrc (each with @bitmask: more packets after it). */
 static GstBuffer *
-peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guint16 bitmask)
+peer_rtcp_about (guint32 block_ssrc, guint32 highest_seq, gint32 lost, guint32 nack_ssrc,
+                 guint nack_fcis, guint16 bitmask)
 {
   GstBuffer *buffer = gst_rtcp_buffer_new (1400);
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
@@ -21,13 +22,13 @@ peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guin
   gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp);
   g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RR, &packet));
   gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
-  g_assert_true (gst_rtcp_packet_add_rb (&packet, ssrc, 0, lost, highest_seq, 0, 0, 0));
+  g_assert_true (gst_rtcp_packet_add_rb (&packet, block_ssrc, 0, lost, highest_seq, 0, 0, 0));
   if (nack_fcis > 0) {
     guint8 *fci;
     g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RTPFB, &packet));
     gst_rtcp_packet_fb_set_type (&packet, GST_RTCP_RTPFB_TYPE_NACK);
     gst_rtcp_packet_fb_set_sender_ssrc (&packet, PEER_SSRC);
-    gst_rtcp_packet_fb_set_media_ssrc (&packet, ssrc);
+    gst_rtcp_packet_fb_set_media_ssrc (&packet, nack_ssrc);
     g_assert_true (gst_rtcp_packet_fb_set_fci_length (&packet, (guint16) nack_fcis));
     fci = gst_rtcp_packet_fb_get_fci (&packet);
     for (guint i = 0; i < nack_fcis; i++) {
@@ -37,6 +38,13 @@ peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guin
   }
   gst_rtcp_buffer_unmap (&rtcp);
   return buffer;
+}
+
+/* The same, its report block and NACKs about one stream, @ssrc. */
+static GstBuffer *
+peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guint16 bitmask)
+{
+  return peer_rtcp_about (ssrc, highest_seq, lost, ssrc, nack_fcis, bitmask);
 }
 
 static void
@@ -89,21 +97,11 @@ test_nacks_without_report_blocks (void)
 {
   LxPeerLink link;
   gint loss = -1;
-  GstBuffer *nacks = peer_rtcp (AUDIO_SSRC, 2, 0, 3, 0xffff);
 
-  /* (the helper addresses its NACKs to the block's stream: make them the video's) */
-  {
-    GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-    GstRTCPPacket packet;
-    gst_rtcp_buffer_map (nacks, GST_MAP_READWRITE, &rtcp);
-    gst_rtcp_buffer_get_first_packet (&rtcp, &packet);
-    gst_rtcp_packet_move_to_next (&packet);
-    gst_rtcp_packet_fb_set_media_ssrc (&packet, VIDEO_SSRC);
-    gst_rtcp_buffer_unmap (&rtcp);
-  }
   lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
   feed (&link, peer_rtcp (AUDIO_SSRC, 1, 0, 0, 0));
-  feed (&link, nacks); /* 3 × 17 video packets */
+  /* NACKs for 3 × 17 video packets, beside a block about the audio. */
+  feed (&link, peer_rtcp_about (AUDIO_SSRC, 2, 0, VIDEO_SSRC, 3, 0xffff));
   g_assert_false (link.have_block);
   g_assert_true (lx_peer_link_take_loss (&link, SECOND, 200, &loss));
   g_assert_cmpint (loss, ==, 255);
