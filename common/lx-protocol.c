@@ -104,6 +104,7 @@ typedef enum {
   F_VIDEO_CODEC,
   F_LESSON_STATE,
   F_SCHEDULE,
+  F_STATE,
   N_FIELDS
 } Field;
 
@@ -139,6 +140,7 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_VIDEO_CODEC] = { "video_codec", KIND_CODEC, G_STRUCT_OFFSET (LxMessage, video_codec), 0 },
   [F_LESSON_STATE] = { "lesson_state", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, lesson_state), 32 },
   [F_SCHEDULE] = { "schedule", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, schedule), 256 },
+  [F_STATE] = { "state", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, state), 32 },
 };
 
 typedef struct {
@@ -175,7 +177,7 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
                                             REQUIRED (F_CANDIDATE), END } },
   [LX_MESSAGE_ERROR] = { "error", { REQUIRED (F_CODE), REQUIRED (F_MESSAGE), END } },
   [LX_MESSAGE_STATS] = { "stats", { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
-                                    REQUIRED (F_VIDEO_KBPS), END } },
+                                    REQUIRED (F_VIDEO_KBPS), OPTIONAL (F_STATE), END } },
   [LX_MESSAGE_RTT] = { "rtt", { REQUIRED (F_SCHOOL), REQUIRED (F_RTT_MS), END } },
   /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_LINK] = { "link", { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE),

@@ -109,6 +109,8 @@ typedef struct {
   gchar *lesson_state;     /* welcome (senders): LX_LESSON_STATE_*, where the server knows it */
   gchar *schedule;         /* welcome (senders): the lesson's time under way, next or last, as
                             * people read it ("2026-12-07 10:00–10:45 Asia/Shanghai") */
+  gchar *state;            /* stats, optional: the classroom's own state ("playing", "waiting-for-
+                            * sender"...), for the status board */
 } LxMessage;
 
 /* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */

@@ -560,6 +560,7 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   message->frames_decoded = (gint) MIN (stats->frames_decoded, (guint64) G_MAXINT);
   message->packets_lost = lx_receiver_packets_lost (receiver);
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
+  message->state = g_strdup (receiver->state);
   lx_signaling_client_send (receiver->signaling, message);
 }
 

@@ -114,12 +114,37 @@ add_school (JsonBuilder *builder, const LxSchoolRecord *school, const char *toke
 
   json_builder_begin_object (builder);
   add_string (builder, "id", school->id);
-  add_string (builder, "name", school->name);
   add_string (builder, "county", school->county);
   add_string (builder, "created", created_text);
+  lx_api_add_school_presence (builder, school, "");
   if (token)
     add_string (builder, "token", token); /* shown once, when made */
   json_builder_end_object (builder);
+}
+
+void
+lx_api_add_school_presence (JsonBuilder *builder, const LxSchoolRecord *school, const char *prefix)
+{
+  g_autofree gchar *name = g_strconcat (prefix, "name", NULL);
+  g_autofree gchar *seen = g_strconcat (prefix, "last_seen_utc", NULL);
+  g_autofree gchar *refusal = g_strconcat (prefix, "refusal", NULL);
+
+  if (school == NULL)
+    return;
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, school->name);
+  if (school->last_seen > 0)
+    lx_stats_add_int (builder, seen, school->last_seen);
+  if (school->refusal_at > 0) {
+    json_builder_set_member_name (builder, refusal);
+    json_builder_begin_object (builder);
+    json_builder_set_member_name (builder, "code");
+    json_builder_add_string_value (builder, school->refusal);
+    json_builder_set_member_name (builder, "message");
+    json_builder_add_string_value (builder, school->refusal_message);
+    lx_stats_add_int (builder, "at_utc", school->refusal_at);
+    json_builder_end_object (builder);
+  }
 }
 
 /* "2026-12-01T10:00:00" in the lesson's zone, for people; and the UTC instant, for programs. */

@@ -16,6 +16,11 @@ LxApi *lx_api_new (SoupServer *server, LxStore *store, const char *admin_token,
                    const char *time_zone);
 void lx_api_free (LxApi *api);
 
+/* Adds @school's name, when it was last seen and its last refusal to the open object, each
+ * member's name after @prefix ("" for a school's own object, "sender_" in a lesson's). */
+void lx_api_add_school_presence (JsonBuilder *builder, const LxSchoolRecord *school,
+                                 const char *prefix);
+
 /* GET /api/v1/status answers with what @describe returns (transfer full): the live state of the
  * lessons, for the status board. */
 void lx_api_set_status_source (LxApi *api, JsonNode *(*describe) (gpointer data), gpointer data);

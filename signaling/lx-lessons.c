@@ -105,6 +105,7 @@ lx_lesson_registry_get_classroom (LxLessonRegistry *registry, const char *lesson
     status->frames_decoded = peer->last_stats->frames_decoded;
     status->packets_lost = peer->last_stats->packets_lost;
     status->video_kbps = peer->last_stats->video_kbps;
+    status->state = peer->last_stats->state;
   }
   return TRUE;
 }
@@ -260,13 +261,40 @@ replace_same_school (LxLesson *lesson, LxPeer *peer)
 }
 
 static void
+tell_school_seen (LxLessonRegistry *registry, const char *school, LxSchoolEvent event,
+                  const char *how, const char *detail)
+{
+  if (registry->hooks.school_seen && school)
+    registry->hooks.school_seen (school, event, how, detail, registry->hooks.data);
+}
+
+static void refuse_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello,
+                          LxProtocolError code, const char *format, ...) G_GNUC_PRINTF (5, 6);
+
+/* Refuses @hello, and remembers for the status board why the school could not join. */
+static void
+refuse_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello,
+              LxProtocolError code, const char *format, ...)
+{
+  g_autofree gchar *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  refuse (peer, code, "%s", text);
+  tell_school_seen (registry, hello->school, LX_SCHOOL_REFUSED, lx_protocol_error_to_string (code),
+                    text);
+}
+
+static void
 handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
 {
   LxLesson *lesson;
   g_autoptr (LxMessage) welcome = NULL;
 
   if (hello->version != LX_PROTOCOL_VERSION) {
-    refuse (peer, LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
+    refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
             "protocol version %d is not supported; this server speaks version %d", hello->version,
             LX_PROTOCOL_VERSION);
     return;
@@ -275,7 +303,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   if (registry->hooks.authorize) {
     g_autoptr (GError) error = NULL;
     if (!registry->hooks.authorize (hello, registry->hooks.data, &error)) {
-      refuse (peer, error->code, "%s", error->message);
+      refuse_hello (registry, peer, hello, error->code, "%s", error->message);
       return;
     }
   }
@@ -283,7 +311,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   lesson = g_hash_table_lookup (registry->lessons, hello->lesson);
   if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender &&
       !g_str_equal (lesson->sender->school, hello->school)) {
-    refuse (peer, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
+    refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
             "lesson '%s' already has a sender (school '%s')", hello->lesson, lesson->sender->school);
     return;
   }
@@ -295,7 +323,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
       !(hello->role == LX_ROLE_SENDER && lesson->sender) &&
       !(hello->role == LX_ROLE_RECEIVER &&
         g_hash_table_contains (lesson->classrooms, hello->school))) {
-    refuse (peer, LX_PROTOCOL_ERROR_LESSON_FULL, "lesson '%s' already has %u peers, the most allowed",
+    refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_LESSON_FULL, "lesson '%s' already has %u peers, the most allowed",
             hello->lesson, registry->max_peers_per_lesson);
     return;
   }
@@ -314,6 +342,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   peer->joined_at = g_get_real_time () / G_USEC_PER_SEC;
   peer->media_up = hello->resume;
   replace_same_school (lesson, peer);
+  tell_school_seen (registry, peer->school, LX_SCHOOL_JOINED, NULL, NULL);
 
   welcome = lx_message_new (LX_MESSAGE_WELCOME);
   welcome->version = LX_PROTOCOL_VERSION;
@@ -504,7 +533,8 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
 }
 
 void
-lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason)
+lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason,
+                                gboolean link_lost)
 {
   LxLesson *lesson = peer->lesson_id ? g_hash_table_lookup (registry->lessons, peer->lesson_id)
                                      : NULL;
@@ -526,6 +556,8 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
         send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer, reason,
                               FALSE);
     }
+    tell_school_seen (registry, peer->school, LX_SCHOOL_LEFT, link_lost ? "link-lost" : "left",
+                      reason);
     if (lesson->sender == NULL && g_hash_table_size (lesson->classrooms) == 0)
       g_hash_table_remove (registry->lessons, lesson->id);
   }

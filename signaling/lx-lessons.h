@@ -20,6 +20,12 @@ typedef void (*LxPeerSendFunc) (const LxMessage *message, gpointer user_data);
  * when the connection is gone. */
 typedef void (*LxPeerCloseFunc) (guint code, const char *reason, gpointer user_data);
 
+typedef enum {
+  LX_SCHOOL_JOINED,
+  LX_SCHOOL_LEFT,
+  LX_SCHOOL_REFUSED,
+} LxSchoolEvent;
+
 /* What the registry asks of the rest of the server (the timetable), all optional. */
 typedef struct {
   /* May @hello join? FALSE with @error (LX_PROTOCOL_ERROR domain: BAD_TOKEN, NOT_BOOKED) if not. */
@@ -31,6 +37,11 @@ typedef struct {
   /* Where @lesson stands now (LX_LESSON_STATE_*), and its time under way, next or last as people
    * read it (transfer full, nullable), for its sender's welcome. */
   void (*describe) (const char *lesson, gchar **state, gchar **schedule, gpointer data);
+  /* What the status board says of a school that is not there: its program joined (@how NULL),
+   * left (@how "left" or "link-lost"), or its hello was refused (@how the error code, @detail
+   * the reason given). */
+  void (*school_seen) (const char *school, LxSchoolEvent event, const char *how,
+                       const char *detail, gpointer data);
   gpointer data;
 } LxLessonHooks;
 
@@ -51,8 +62,10 @@ LxPeer *lx_lesson_registry_add_peer (LxLessonRegistry *registry, const char *des
 void lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char *data,
                                 gsize length);
 
-/* The peer's connection ended: its lesson's other side is told, and @peer is freed. */
-void lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason);
+/* The peer's connection ended (@link_lost: without a goodbye): its lesson's other side is told,
+ * and @peer is freed. */
+void lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason,
+                                     gboolean link_lost);
 
 /* What the server knows now of one classroom in a lesson. */
 typedef struct {
@@ -62,6 +75,7 @@ typedef struct {
   gint64 report_age;       /* seconds since the last report */
   gint frames_decoded, packets_lost, video_kbps; /* from the last report */
   gint rtt_ms;             /* as the sender measures it; -1 unknown */
+  const char *state;       /* its receiver's own state, from its last report; NULL unknown */
 } LxClassroomStatus;
 
 /* Fills @status for @school in @lesson; returns FALSE (and connected = FALSE) if it is not there. */

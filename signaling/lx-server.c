@@ -139,10 +139,13 @@ static void
 on_websocket_closed (SoupWebsocketConnection *websocket, Connection *connection)
 {
   LxServer *server = connection->server;
-  g_autofree gchar *reason = g_strdup_printf ("connection closed, code %u",
-                                              soup_websocket_connection_get_close_code (websocket));
+  gushort code = soup_websocket_connection_get_close_code (websocket);
+  g_autofree gchar *reason = g_strdup_printf ("connection closed, code %u", code);
+  /* A program that stops says goodbye (1000, 1001); a link that drops, or a box switched off,
+   * leaves the connection to time out (1006, or no code at all). */
+  gboolean link_lost = code != SOUP_WEBSOCKET_CLOSE_NORMAL && code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY;
 
-  lx_lesson_registry_remove_peer (server->registry, connection->peer, reason);
+  lx_lesson_registry_remove_peer (server->registry, connection->peer, reason, link_lost);
   g_hash_table_remove (server->connections, websocket);
 }
 
@@ -637,34 +640,84 @@ describe_lesson (const char *lesson_id, gchar **state, gchar **schedule, gpointe
   *schedule = format_occurrence (lesson, occurrence.start, occurrence.end);
 }
 
+static void
+note_school_seen (const char *school, LxSchoolEvent event, const char *how, const char *detail,
+                  gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean noted = event == LX_SCHOOL_REFUSED
+                       ? lx_store_note_school_refused (server->store, school, how, detail, now,
+                                                       &error)
+                       : lx_store_note_school_seen (server->store, school, now, how, &error);
+
+  if (!noted)
+    g_warning ("school %s: %s", school, error->message);
+}
+
 void
 lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbooked)
 {
-  LxLessonHooks hooks = { authorize_hello, record_attendance, describe_lesson, server };
+  LxLessonHooks hooks = { authorize_hello, record_attendance, describe_lesson, note_school_seen,
+                          server };
 
   server->store = store;
   server->allow_unbooked = allow_unbooked;
   lx_lesson_registry_set_hooks (server->registry, &hooks);
 }
 
-static void
-add_classroom_status (JsonBuilder *builder, LxLessonRegistry *registry, const char *lesson,
-                      const char *school)
+/* Why a school is, or is not, in its lesson, in one word the board and lianxiao-ctl explain:
+ * "receiving" or "no-picture" while connected; else the code of its refusal since it was last
+ * connected ("bad-token", "not-booked", "lesson-full"...), "never-connected", "link-lost" or
+ * "left". */
+static const char *
+explain_school (const LxSchoolRecord *school, gboolean connected, gboolean receiving)
 {
-  LxClassroomStatus status;
+  if (connected)
+    return receiving ? "receiving" : "no-picture";
+  if (school == NULL)
+    return "never-connected";
+  if (school->refusal[0])
+    return school->refusal;
+  if (school->last_seen == 0)
+    return "never-connected";
+  return g_str_equal (school->last_left, "link-lost") ? "link-lost" : "left";
+}
 
-  lx_lesson_registry_get_classroom (registry, lesson, school, &status);
+static LxSchoolRecord *
+find_school (LxServer *server, const char *id)
+{
+  return server->store && id && id[0] ? lx_store_get_school (server->store, id, NULL) : NULL;
+}
+
+static void
+add_classroom_status (JsonBuilder *builder, LxServer *server, const char *lesson,
+                      const char *school_id)
+{
+  g_autoptr (LxSchoolRecord) school = find_school (server, school_id);
+  LxClassroomStatus status;
+  /* Receiving: its receiver reported moving video in the last 15 s. */
+  gboolean receiving;
+
+  lx_lesson_registry_get_classroom (server->registry, lesson, school_id, &status);
+  receiving = status.reported && status.report_age < 15 && status.video_kbps > 0;
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "school");
-  json_builder_add_string_value (builder, school);
+  json_builder_add_string_value (builder, school_id);
+  lx_api_add_school_presence (builder, school, "");
   json_builder_set_member_name (builder, "connected");
   json_builder_add_boolean_value (builder, status.connected);
-  /* Receiving: its receiver reported moving video in the last 15 s. */
   json_builder_set_member_name (builder, "receiving");
-  json_builder_add_boolean_value (builder, status.reported && status.report_age < 15 &&
-                                               status.video_kbps > 0);
+  json_builder_add_boolean_value (builder, receiving);
+  json_builder_set_member_name (builder, "why");
+  json_builder_add_string_value (builder, explain_school (school, status.connected, receiving));
   if (status.connected) {
     lx_stats_add_int (builder, "since_utc", status.since);
+  }
+  if (status.state) {
+    json_builder_set_member_name (builder, "state");
+    json_builder_add_string_value (builder, status.state);
   }
   if (status.rtt_ms >= 0) {
     lx_stats_add_int (builder, "rtt_ms", status.rtt_ms);
@@ -679,28 +732,38 @@ add_classroom_status (JsonBuilder *builder, LxLessonRegistry *registry, const ch
 }
 
 static void
-add_lesson_status (JsonBuilder *builder, LxLessonRegistry *registry, const char *lesson,
+add_lesson_status (JsonBuilder *builder, LxServer *server, const char *lesson,
                    const LxLessonRecord *booked)
 {
-  const char *sender = lx_lesson_registry_get_sender (registry, lesson);
-  g_auto (GStrv) connected = lx_lesson_registry_list_classrooms (registry, lesson);
+  const char *sender = lx_lesson_registry_get_sender (server->registry, lesson);
+  const char *sender_id = booked ? booked->sender : sender ? sender : "";
+  g_autoptr (LxSchoolRecord) sender_school = find_school (server, sender_id);
+  g_auto (GStrv) connected = lx_lesson_registry_list_classrooms (server->registry, lesson);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "lesson");
   json_builder_add_string_value (builder, lesson);
   json_builder_set_member_name (builder, "title");
   json_builder_add_string_value (builder, booked ? booked->title : "");
+  if (booked) {
+    json_builder_set_member_name (builder, "teacher");
+    json_builder_add_string_value (builder, booked->teacher ? booked->teacher : "");
+  }
   json_builder_set_member_name (builder, "sender");
-  json_builder_add_string_value (builder, booked ? booked->sender : sender ? sender : "");
+  json_builder_add_string_value (builder, sender_id);
+  lx_api_add_school_presence (builder, sender_school, "sender_");
   json_builder_set_member_name (builder, "sender_connected");
   json_builder_add_boolean_value (builder, sender != NULL);
+  json_builder_set_member_name (builder, "sender_why");
+  json_builder_add_string_value (builder, sender ? "on-air"
+                                                 : explain_school (sender_school, FALSE, FALSE));
   json_builder_set_member_name (builder, "classrooms");
   json_builder_begin_array (builder);
   /* Every booked classroom, connected or not; and any connected to an ad-hoc lesson. */
   for (guint i = 0; booked && booked->receivers[i]; i++)
-    add_classroom_status (builder, registry, lesson, booked->receivers[i]);
+    add_classroom_status (builder, server, lesson, booked->receivers[i]);
   for (guint i = 0; !booked && connected[i]; i++)
-    add_classroom_status (builder, registry, lesson, connected[i]);
+    add_classroom_status (builder, server, lesson, connected[i]);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
@@ -723,7 +786,7 @@ describe_status (gpointer data)
   for (guint i = 0; running && i < running->len; i++) {
     const LxLessonRecord *booked = running->pdata[i];
     gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, booked->id);
-    add_lesson_status (builder, server->registry, id, booked);
+    add_lesson_status (builder, server, id, booked);
     g_hash_table_add (shown, id);
   }
   for (guint i = 0; live[i]; i++) {
@@ -732,7 +795,7 @@ describe_status (gpointer data)
       continue;
     /* Ad-hoc, or a booked lesson someone joined outside its time. */
     booked = server->store ? booked_lesson (server, live[i]) : NULL;
-    add_lesson_status (builder, server->registry, live[i], booked);
+    add_lesson_status (builder, server, live[i], booked);
   }
   json_builder_end_array (builder);
   return json_builder_get_root (builder);

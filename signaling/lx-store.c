@@ -54,6 +54,12 @@ static const char *const migrations[] = {
   "  packets_lost INTEGER,"
   "  mean_kbps INTEGER);"
   "CREATE INDEX lessons_by_start ON lessons (start_utc);",
+  /* 1 → 2: what the status board says of a school that is not there */
+  "ALTER TABLE schools ADD COLUMN last_seen_utc INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE schools ADD COLUMN last_left TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE schools ADD COLUMN refusal TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE schools ADD COLUMN refusal_message TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE schools ADD COLUMN refusal_utc INTEGER NOT NULL DEFAULT 0;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LX_STORE_SCHEMA_VERSION);
@@ -66,6 +72,9 @@ lx_school_record_free (LxSchoolRecord *school)
   g_free (school->id);
   g_free (school->name);
   g_free (school->county);
+  g_free (school->last_left);
+  g_free (school->refusal);
+  g_free (school->refusal_message);
   g_free (school);
 }
 
@@ -278,6 +287,9 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
   return TRUE;
 }
 
+#define SCHOOL_COLUMNS                                                                          \
+  "id, name, county, created_at, last_seen_utc, last_left, refusal, refusal_message, refusal_utc"
+
 static LxSchoolRecord *
 read_school (sqlite3_stmt *statement)
 {
@@ -287,6 +299,11 @@ read_school (sqlite3_stmt *statement)
   school->name = g_strdup ((const char *) sqlite3_column_text (statement, 1));
   school->county = g_strdup ((const char *) sqlite3_column_text (statement, 2));
   school->created_at = sqlite3_column_int64 (statement, 3);
+  school->last_seen = sqlite3_column_int64 (statement, 4);
+  school->last_left = g_strdup ((const char *) sqlite3_column_text (statement, 5));
+  school->refusal = g_strdup ((const char *) sqlite3_column_text (statement, 6));
+  school->refusal_message = g_strdup ((const char *) sqlite3_column_text (statement, 7));
+  school->refusal_at = sqlite3_column_int64 (statement, 8);
   return school;
 }
 
@@ -294,7 +311,7 @@ LxSchoolRecord *
 lx_store_get_school (LxStore *store, const char *id, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT id, name, county, created_at FROM schools WHERE id = ?", error);
+      prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools WHERE id = ?", error);
 
   if (statement == NULL)
     return NULL;
@@ -310,7 +327,7 @@ GPtrArray *
 lx_store_list_schools (LxStore *store, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT id, name, county, created_at FROM schools ORDER BY id", error);
+      prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools ORDER BY id", error);
   GPtrArray *schools;
 
   if (statement == NULL)
@@ -366,6 +383,44 @@ lx_store_delete_school (LxStore *store, const char *id, GError **error)
     return FALSE;
   }
   return TRUE;
+}
+
+gboolean
+lx_store_note_school_seen (LxStore *store, const char *id, gint64 when, const char *left_how,
+                           GError **error)
+{
+  /* Once in, an earlier refusal no longer explains anything. */
+  g_autoptr (sqlite3_stmt) statement = prepare (
+      store,
+      left_how ? "UPDATE schools SET last_seen_utc = ?, last_left = ? WHERE id = ?"
+               : "UPDATE schools SET last_seen_utc = ?, last_left = ?, refusal = '', "
+                 "refusal_message = '', refusal_utc = 0 WHERE id = ?",
+      error);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (statement, 1, when);
+  sqlite3_bind_text (statement, 2, left_how ? left_how : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 3, id, -1, SQLITE_STATIC);
+  return sqlite3_step (statement) == SQLITE_DONE || database_error (store, error, "noting a visit");
+}
+
+gboolean
+lx_store_note_school_refused (LxStore *store, const char *id, const char *code,
+                              const char *message, gint64 when, GError **error)
+{
+  g_autoptr (sqlite3_stmt) statement = prepare (
+      store, "UPDATE schools SET refusal = ?, refusal_message = ?, refusal_utc = ? WHERE id = ?",
+      error);
+
+  if (statement == NULL)
+    return FALSE;
+  sqlite3_bind_text (statement, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (statement, 2, message, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (statement, 3, when);
+  sqlite3_bind_text (statement, 4, id, -1, SQLITE_STATIC);
+  return sqlite3_step (statement) == SQLITE_DONE ||
+         database_error (store, error, "noting a refusal");
 }
 
 gboolean

@@ -21,7 +21,7 @@ typedef enum {
 } LxStoreError;
 
 /* The schema version this build writes; older files are upgraded when opened. */
-#define LX_STORE_SCHEMA_VERSION 1
+#define LX_STORE_SCHEMA_VERSION 2
 
 typedef struct _LxStore LxStore;
 
@@ -30,6 +30,13 @@ typedef struct {
   gchar *name;
   gchar *county;
   gint64 created_at; /* UTC seconds */
+  /* What the server last saw of the school's programs (filled when read; written with
+   * lx_store_note_school_*), for the status board: */
+  gint64 last_seen;        /* UTC seconds it was last connected; 0: never */
+  gchar *last_left;        /* how it last left: "left", "link-lost"; "" while connected or never */
+  gchar *refusal;          /* the protocol error code of its last refused hello, or "" */
+  gchar *refusal_message;  /* and the server's words for it */
+  gint64 refusal_at;       /* UTC seconds; 0: never refused */
 } LxSchoolRecord;
 
 void lx_school_record_free (LxSchoolRecord *school);
@@ -58,6 +65,14 @@ gboolean lx_store_delete_school (LxStore *store, const char *id, GError **error)
  * FALSE with @error (NOT_FOUND) for an unknown school. */
 gboolean lx_store_renew_school_token (LxStore *store, const char *id, gchar **token,
                                       GError **error);
+/* The school's program joined (@left_how NULL: its last refusal is forgotten) or left ("left",
+ * "link-lost") at @when. Unknown schools are ignored: a stranger's hello writes nothing. */
+gboolean lx_store_note_school_seen (LxStore *store, const char *id, gint64 when,
+                                    const char *left_how, GError **error);
+/* The school's hello was refused with @code (a protocol error code) and @message at @when. */
+gboolean lx_store_note_school_refused (LxStore *store, const char *id, const char *code,
+                                       const char *message, gint64 when, GError **error);
+
 /* TRUE if @token is @id's token (compared in constant time). */
 gboolean lx_store_check_school_token (LxStore *store, const char *id, const char *token);
 

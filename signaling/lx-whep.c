@@ -163,7 +163,8 @@ end_session_now (gpointer data)
   Session *session = g_hash_table_lookup (ending->whep->sessions, ending->id);
 
   if (session) {
-    lx_lesson_registry_remove_peer (ending->whep->registry, session->peer, "WHEP session ended");
+    lx_lesson_registry_remove_peer (ending->whep->registry, session->peer, "WHEP session ended",
+                                    FALSE);
     g_hash_table_remove (ending->whep->sessions, ending->id);
   }
   return G_SOURCE_REMOVE;
@@ -546,7 +547,8 @@ on_whep (SoupServer *server, SoupServerMessage *message, const char *path, GHash
   }
   if (method == SOUP_METHOD_DELETE) {
     g_message ("WHEP session %s: ended by the player", session->id);
-    lx_lesson_registry_remove_peer (whep->registry, session->peer, "the player ended the session");
+    lx_lesson_registry_remove_peer (whep->registry, session->peer,
+                                    "the player ended the session", FALSE);
     g_hash_table_remove (whep->sessions, session->id);
     soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
   } else if (g_str_equal (method, "PATCH")) {

@@ -68,6 +68,14 @@ lx_test_client_free (LxTestClient *client)
 }
 
 void
+lx_test_client_drop (LxTestClient *client)
+{
+  /* The socket closed under the WebSocket: no close frame, as when a link drops. */
+  g_io_stream_close (soup_websocket_connection_get_io_stream (client->websocket), NULL, NULL);
+  lx_test_client_free (client);
+}
+
+void
 lx_test_client_send (LxTestClient *client, const char *json)
 {
   soup_websocket_connection_send_text (client->websocket, json);

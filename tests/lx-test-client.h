@@ -19,6 +19,8 @@ typedef struct {
 LxTestClient *lx_test_client_new (const char *host_port);
 void lx_test_client_free (LxTestClient *client);
 
+/* Frees @client after its connection drops without a goodbye (no close frame). */
+void lx_test_client_drop (LxTestClient *client);
 void lx_test_client_send (LxTestClient *client, const char *json);
 /* hello in lesson @lesson as @school, with @token (NULL: none). */
 void lx_test_client_hello_full (LxTestClient *client, const char *role, const char *lesson,

@@ -319,7 +319,7 @@ test_classroom_vanishes (Fixture *fixture, gconstpointer data)
   join_lesson (fixture);
   send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0\"}");
   expect_type (fixture, 1, LX_MESSAGE_OFFER);
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "connection lost");
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "connection lost", FALSE);
   fixture->peers[1].peer = NULL;
   message = next_message (fixture, 0);
   g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_LEFT);
@@ -349,7 +349,7 @@ test_sender_restarts (Fixture *fixture, gconstpointer data)
   gboolean seen_a = FALSE, seen_b = FALSE;
 
   join_lesson (fixture);
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "crashed");
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "crashed", FALSE);
   fixture->peers[0].peer = NULL;
   message = next_message (fixture, 1);
   g_assert_cmpint (message->type, ==, LX_MESSAGE_SENDER_LEFT);
@@ -377,7 +377,7 @@ test_empty_lesson_is_forgotten (Fixture *fixture, gconstpointer data)
 {
   join_lesson (fixture);
   for (guint i = 0; i < 3; i++) {
-    lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[i].peer, "bye");
+    lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[i].peer, "bye", FALSE);
     fixture->peers[i].peer = NULL;
   }
   g_assert_cmpuint (lx_lesson_registry_count_lessons (fixture->registry), ==, 0);
@@ -406,7 +406,7 @@ test_revoked_school_disconnected (Fixture *fixture, gconstpointer data)
   g_assert_null (fixture->peers[0].closed);
   g_assert_null (fixture->peers[2].closed);
   /* Its connection closes: the sender hears the classroom left. */
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed");
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed", FALSE);
   fixture->peers[1].peer = NULL;
   expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_LEFT);
   g_assert_cmpuint (lx_lesson_registry_disconnect_school (fixture->registry, "nobody", "x"), ==, 0);
@@ -434,7 +434,7 @@ test_newer_connection_replaces (Fixture *fixture, gconstpointer data)
   /* The old connection speaks for nobody now, and its end changes nothing. */
   send_json (fixture, 1, "{\"type\":\"answer\",\"sdp\":\"v=0\"}");
   expect_error (fixture, 1, LX_PROTOCOL_ERROR_NOT_JOINED);
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed");
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "closed", FALSE);
   fixture->peers[1].peer = NULL;
   expect_nothing (fixture, 0);
   /* The new one is the classroom. */
@@ -468,7 +468,7 @@ test_resume_after_server_restart (Fixture *fixture, gconstpointer data)
   }
 
   /* A sender that starts afresh (a restarted process) resumes nothing. */
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "gone");
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[0].peer, "gone", FALSE);
   fixture->peers[0].peer = NULL;
   expect_type (fixture, 1, LX_MESSAGE_SENDER_LEFT);
   expect_type (fixture, 2, LX_MESSAGE_SENDER_LEFT);

@@ -21,7 +21,8 @@ typedef struct {
 static gchar *
 add_school (Fixture *fixture, const char *id)
 {
-  LxSchoolRecord school = { (gchar *) id, (gchar *) id, NULL, 0 };
+  g_autofree gchar *name = g_strdup_printf ("School %s", id);
+  LxSchoolRecord school = { (gchar *) id, name, NULL, 0 };
   gchar *token = NULL;
 
   g_assert_true (lx_store_add_school (fixture->store, &school, &token, NULL));
@@ -328,9 +329,16 @@ check_status_board (Fixture *fixture)
   g_assert_cmpint (json_object_get_int_member (v1, "video_kbps"), ==, 3000);
   g_assert_cmpint (json_object_get_int_member (v1, "packets_lost"), ==, 4);
   g_assert_cmpint (json_object_get_int_member (v1, "rtt_ms"), ==, 42);
+  g_assert_cmpstr (json_object_get_string_member (v1, "name"), ==, "School v1");
+  g_assert_cmpstr (json_object_get_string_member (v1, "state"), ==, "receiving");
+  g_assert_cmpstr (json_object_get_string_member (v1, "why"), ==, "receiving");
   g_assert_cmpstr (json_object_get_string_member (v3, "school"), ==, "v3");
   g_assert_false (json_object_get_boolean_member (v3, "connected"));
   g_assert_false (json_object_get_boolean_member (v3, "receiving"));
+  g_assert_cmpstr (json_object_get_string_member (v3, "why"), ==, "never-connected");
+  g_assert_false (json_object_has_member (v3, "last_seen_utc"));
+  g_assert_cmpstr (json_object_get_string_member (lesson, "sender_name"), ==, "School city");
+  g_assert_cmpstr (json_object_get_string_member (lesson, "sender_why"), ==, "on-air");
 }
 
 static void
@@ -353,7 +361,7 @@ test_attendance (Fixture *fixture, gconstpointer data)
                        "\"video_kbps\":2000}");
   lx_test_client_send (classroom,
                        "{\"type\":\"stats\",\"frames_decoded\":900,\"packets_lost\":4,"
-                       "\"video_kbps\":3000}");
+                       "\"video_kbps\":3000,\"state\":\"receiving\"}");
   /* The sender reports the classroom's round-trip time; a classroom may not. */
   lx_test_client_send (sender, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":42}");
   lx_test_client_send (classroom, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":1}");
@@ -381,6 +389,97 @@ test_attendance (Fixture *fixture, gconstpointer data)
   lx_test_client_free (sender);
 }
 
+/* (transfer none) The booked classroom @school in the status board's only lesson. */
+static JsonObject *
+board_classroom (JsonParser *parser, const char *school)
+{
+  JsonArray *lessons = json_node_get_array (json_parser_get_root (parser));
+  JsonArray *classrooms =
+      json_object_get_array_member (json_array_get_object_element (lessons, 0), "classrooms");
+
+  for (guint i = 0; i < json_array_get_length (classrooms); i++) {
+    JsonObject *classroom = json_array_get_object_element (classrooms, i);
+    if (g_str_equal (json_object_get_string_member (classroom, "school"), school))
+      return classroom;
+  }
+  g_assert_not_reached ();
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *why;
+} BoardWait;
+
+static gboolean
+v3_explained (gpointer data)
+{
+  BoardWait *wait = data;
+  g_autoptr (JsonParser) parser = fetch_status (wait->fixture);
+  return g_str_equal (json_object_get_string_member (board_classroom (parser, "v3"), "why"),
+                      wait->why);
+}
+
+/* The board explains a classroom that is not there: never connected, its last refusal (a wrong
+ * token, a lesson it is not booked into), or how it last left (a link that dropped, or said
+ * goodbye) and when — kept in the database, so a restarted server still knows. */
+static void
+test_board_explains_absence (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *v3_token = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  JsonObject *v3, *refusal;
+  BoardWait wait = { fixture, NULL };
+  LxTestClient *classroom;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  LxLessonRecord other = { 0 };
+  g_autofree gchar *other_id = NULL;
+
+  g_assert_true (lx_store_renew_school_token (fixture->store, "v3", &v3_token, NULL));
+  try_hello (fixture, "receiver", fixture->lesson, "v3", "stale-token", LX_PROTOCOL_ERROR_BAD_TOKEN);
+  parser = fetch_status (fixture);
+  v3 = board_classroom (parser, "v3");
+  g_assert_cmpstr (json_object_get_string_member (v3, "why"), ==, "bad-token");
+  refusal = json_object_get_object_member (v3, "refusal");
+  g_assert_cmpstr (json_object_get_string_member (refusal, "code"), ==, "bad-token");
+  g_assert_nonnull (strstr (json_object_get_string_member (refusal, "message"), "v3"));
+  g_assert_cmpint (json_object_get_int_member (refusal, "at_utc"), >=, before);
+  g_clear_object (&parser);
+
+  /* The right token, the wrong lesson number (tomorrow's lesson, which it is not in). */
+  other.title = (gchar *) "Art";
+  other.sender = (gchar *) "v2";
+  other.receivers = (gchar *[]){ (gchar *) "v1", NULL };
+  other.time_zone = (gchar *) "Asia/Shanghai";
+  other.start = before + 86400;
+  other.end = before + 86400 + 2700;
+  g_assert_true (lx_store_add_lesson (fixture->store, &other, NULL));
+  other_id = g_strdup_printf ("%" G_GINT64_FORMAT, other.id);
+  try_hello (fixture, "receiver", other_id, "v3", v3_token, LX_PROTOCOL_ERROR_NOT_BOOKED);
+  wait.why = "not-booked";
+  g_assert_true (v3_explained (&wait));
+
+  /* In: connected, then the link drops (no goodbye); then in again, and it stops cleanly. */
+  classroom = lx_test_client_new (fixture->host_port);
+  lx_test_client_hello_full (classroom, "receiver", fixture->lesson, "v3", v3_token);
+  lx_test_client_expect_type (classroom, LX_MESSAGE_WELCOME);
+  wait.why = "no-picture";
+  g_assert_true (v3_explained (&wait));
+  lx_test_client_drop (classroom);
+  wait.why = "link-lost";
+  g_assert_true (lx_test_wait_until (v3_explained, &wait, 5000));
+  parser = fetch_status (fixture);
+  g_assert_cmpint (json_object_get_int_member (board_classroom (parser, "v3"), "last_seen_utc"),
+                   >=, before);
+  g_clear_object (&parser);
+
+  classroom = lx_test_client_new (fixture->host_port);
+  lx_test_client_hello_full (classroom, "receiver", fixture->lesson, "v3", v3_token);
+  lx_test_client_expect_type (classroom, LX_MESSAGE_WELCOME);
+  lx_test_client_free (classroom);
+  wait.why = "left";
+  g_assert_true (lx_test_wait_until (v3_explained, &wait, 5000));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -394,6 +493,8 @@ main (int argc, char **argv)
               setup, test_classroom_cannot_act_as_sender, teardown);
   g_test_add ("/timetable/revoked-token", Fixture, GINT_TO_POINTER (FALSE), setup,
               test_revoked_token, teardown);
+  g_test_add ("/timetable/board-explains-absence", Fixture, GINT_TO_POINTER (FALSE), setup,
+              test_board_explains_absence, teardown);
   g_test_add ("/timetable/attendance", Fixture, GINT_TO_POINTER (FALSE), setup, test_attendance,
               teardown);
   return g_test_run ();

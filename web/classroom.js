@@ -292,11 +292,11 @@ async function watchMedia() {
   const lost = counts.lost - last.lost, received = counts.received - last.received;
   if (lost + received > 0)
     send({ type: "link", loss_permille: Math.min(1000, Math.round(lost * 1000 / (lost + received))),
-      video_kbps: Math.max(0, kbps) });
+      video_kbps: Math.max(0, kbps), state: classroom.state });
   if (now - (media.reported ?? 0) >= STATS_EVERY_MS) {
     media.reported = now;
     send({ type: "stats", frames_decoded: counts.frames, packets_lost: counts.lost,
-      video_kbps: Math.max(0, kbps) });
+      video_kbps: Math.max(0, kbps), state: classroom.state });
   }
 
   // The cards: never a frozen picture.
