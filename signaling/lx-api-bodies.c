@@ -23,11 +23,14 @@ parse_body (const char *data, gsize length, GError **error)
   return object;
 }
 
+/* Chinese first, like the store's errors ("开始时间：... · field 'start': ..."). */
 static gboolean
-bad_field (const char *name, const char *problem, const char **field, GError **error)
+bad_field (const char *name, const char *chinese, const char *problem, const char **field,
+           GError **error)
 {
   *field = name;
-  g_set_error (error, LX_API_ERROR, LX_API_ERROR_INVALID, "field '%s': %s", name, problem);
+  g_set_error (error, LX_API_ERROR, LX_API_ERROR_INVALID, "%s：%s · field '%s': %s",
+               lx_store_field_label (name), chinese, name, problem);
   return FALSE;
 }
 
@@ -42,7 +45,7 @@ get_string (JsonObject *object, const char *name, const char **value, const char
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return bad_field (name, "must be a string", field, error);
+    return bad_field (name, "要是文字", "must be a string", field, error);
   *value = json_node_get_string (node);
   return TRUE;
 }
@@ -73,7 +76,8 @@ parse_time (const char *name, const char *text, GTimeZone *zone, gint64 *utc, co
   g_autoptr (GDateTime) time = text ? g_date_time_new_from_iso8601 (text, zone) : NULL;
 
   if (time == NULL)
-    return bad_field (name, "must be a date and time like 2026-12-01T10:00:00", field, error);
+    return bad_field (name, "日期和时间要像 2026-12-01T10:00:00",
+                      "must be a date and time like 2026-12-01T10:00:00", field, error);
   *utc = g_date_time_to_unix (time);
   return TRUE;
 }
@@ -98,7 +102,8 @@ lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *lesson, cons
       !get_string (object, "weekly_until", &weekly_until, field, error))
     return FALSE;
   if (time_zone == NULL || (zone = g_time_zone_new_identifier (time_zone)) == NULL)
-    return bad_field ("time_zone", "must be a known time zone, like Asia/Shanghai", field, error);
+    return bad_field ("time_zone", "不认识这个时区（中国用 Asia/Shanghai）",
+                      "must be a known time zone, like Asia/Shanghai", field, error);
   if (!parse_time ("start", start, zone, &lesson->start, field, error) ||
       !parse_time ("end", end, zone, &lesson->end, field, error))
     return FALSE;
@@ -107,16 +112,19 @@ lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *lesson, cons
     g_autoptr (GDateTime) until = NULL;
     if (sscanf (weekly_until, "%4d-%2d-%2d", &year, &month, &day) != 3 ||
         (until = g_date_time_new (zone, year, month, day, 23, 59, 59)) == NULL)
-      return bad_field ("weekly_until", "must be a date like 2027-01-15", field, error);
+      return bad_field ("weekly_until", "日期要像 2027-01-15",
+                        "must be a date like 2027-01-15", field, error);
     lesson->repeat_until = g_date_time_to_unix (until);
   }
   receivers = json_object_get_member (object, "receivers");
   if (receivers == NULL || !JSON_NODE_HOLDS_ARRAY (receivers))
-    return bad_field ("receivers", "must be a list of school ids", field, error);
+    return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids",
+                       field, error);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (receivers)); i++) {
     JsonNode *item = json_array_get_element (json_node_get_array (receivers), i);
     if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
-      return bad_field ("receivers", "must be a list of school ids", field, error);
+      return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids",
+                       field, error);
     g_ptr_array_add (names, g_strdup (json_node_get_string (item)));
   }
   g_ptr_array_add (names, NULL);

@@ -63,7 +63,7 @@ respond_error (SoupServerMessage *message, guint status, const char *code, const
   respond_json (message, status, root);
 }
 
-/* Maps a store error to a status; INVALID errors name their field ("field 'end': ..."). */
+/* Maps a store error to a status; INVALID errors name their field ("... field 'end': ..."). */
 static void
 respond_store_error (SoupServerMessage *message, const GError *error)
 {
@@ -76,8 +76,8 @@ respond_store_error (SoupServerMessage *message, const GError *error)
   }
   switch ((LxStoreError) error->code) {
   case LX_STORE_ERROR_INVALID:
-    if (g_str_has_prefix (error->message, "field '")) {
-      const char *start = error->message + strlen ("field '");
+    if (strstr (error->message, "field '")) {
+      const char *start = strstr (error->message, "field '") + strlen ("field '");
       const char *end = strchr (start, '\'');
       field = end ? g_strndup (start, end - start) : NULL;
     }

@@ -180,11 +180,29 @@ lx_store_close (LxStore *store)
 
 /* ---- Schools ---- */
 
-static gboolean
-invalid (GError **error, const char *field, const char *format, ...) G_GNUC_PRINTF (3, 4);
+const char *
+lx_store_field_label (const char *field)
+{
+  static const char *const labels[][2] = {
+    { "id", "编号" },          { "name", "名称" },        { "county", "县" },
+    { "title", "课程" },       { "teacher", "教师" },     { "sender", "主讲学校" },
+    { "receivers", "听课教室" }, { "start", "开始时间" },  { "end", "结束时间" },
+    { "time_zone", "时区" },   { "weekly_until", "每周重复至" },
+  };
 
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_strcmp0 (labels[i][0], field) == 0)
+      return labels[i][1];
+  return field;
+}
+
+static gboolean invalid (GError **error, const char *field, const char *chinese,
+                         const char *format, ...) G_GNUC_PRINTF (4, 5);
+
+/* "结束时间：要晚于开始时间 · field 'end': must be after 'start'": Chinese first, for the people
+ * at the pages and lianxiao-ctl; the English names the field for programs (lx-api.c reads it). */
 static gboolean
-invalid (GError **error, const char *field, const char *format, ...)
+invalid (GError **error, const char *field, const char *chinese, const char *format, ...)
 {
   g_autofree gchar *text = NULL;
   va_list args;
@@ -192,7 +210,8 @@ invalid (GError **error, const char *field, const char *format, ...)
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID, "field '%s': %s", field, text);
+  g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID, "%s：%s · field '%s': %s",
+               lx_store_field_label (field), chinese, field, text);
   return FALSE;
 }
 
@@ -201,11 +220,12 @@ check_text (const char *text, const char *field, gsize max_length, gboolean requ
             GError **error)
 {
   if (text == NULL || *text == '\0')
-    return required ? invalid (error, field, "must not be empty") : TRUE;
+    return required ? invalid (error, field, "不能为空", "must not be empty") : TRUE;
   if (!g_utf8_validate (text, -1, NULL))
-    return invalid (error, field, "must be UTF-8");
+    return invalid (error, field, "文字编码不对（要 UTF-8）", "must be UTF-8");
   if (g_utf8_strlen (text, -1) > (glong) max_length)
-    return invalid (error, field, "must be at most %" G_GSIZE_FORMAT " characters", max_length);
+    return invalid (error, field, "太长了", "must be at most %" G_GSIZE_FORMAT " characters",
+                    max_length);
   return TRUE;
 }
 
@@ -238,7 +258,8 @@ lx_store_renew_school_token (LxStore *store, const char *id, gchar **token, GErr
   if (sqlite3_step (statement) != SQLITE_DONE)
     return database_error (store, error, "renewing a token");
   if (sqlite3_changes (store->db) == 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有编号为 %s 的学校 · no school '%s'", id, id);
     return FALSE;
   }
   *token = g_steal_pointer (&new_token);
@@ -255,7 +276,8 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
   int status;
 
   if (!lx_protocol_id_is_valid (school->id))
-    return invalid (error, "id", "must be 1-%d characters of A-Z a-z 0-9 _ . -",
+    return invalid (error, "id", "只能用英文字母、数字和 _ . -（例如 xinzhuang）",
+                    "must be 1-%d characters of A-Z a-z 0-9 _ . -",
                     LX_PROTOCOL_MAX_ID_LENGTH);
   if (!check_text (school->name, "name", MAX_NAME_LENGTH, TRUE, error) ||
       !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
@@ -276,8 +298,7 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
   sqlite3_bind_int64 (statement, 6, g_get_real_time () / G_USEC_PER_SEC);
   status = sqlite3_step (statement);
   if (status == SQLITE_CONSTRAINT) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT, "school '%s' already exists",
-                 school->id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT, "编号 %s 已经有学校用了 · school '%s' already exists", school->id, school->id);
     return FALSE;
   }
   if (status != SQLITE_DONE)
@@ -317,7 +338,8 @@ lx_store_get_school (LxStore *store, const char *id, GError **error)
     return NULL;
   sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
   if (sqlite3_step (statement) != SQLITE_ROW) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有编号为 %s 的学校 · no school '%s'", id, id);
     return NULL;
   }
   return read_school (statement);
@@ -355,10 +377,19 @@ lx_store_update_school (LxStore *store, const LxSchoolRecord *school, GError **e
   if (sqlite3_step (statement) != SQLITE_DONE)
     return database_error (store, error, "updating a school");
   if (sqlite3_changes (store->db) == 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", school->id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有编号为 %s 的学校 · no school '%s'", school->id, school->id);
     return FALSE;
   }
   return TRUE;
+}
+
+/* (transfer full) "新庄小学 (xinzhuang)", or the id alone for a school not stored. */
+static gchar *
+school_label (LxStore *store, const char *id)
+{
+  g_autoptr (LxSchoolRecord) school = lx_store_get_school (store, id, NULL);
+  return school ? g_strdup_printf ("%s (%s)", school->name, id) : g_strdup (id);
 }
 
 gboolean
@@ -372,14 +403,28 @@ lx_store_delete_school (LxStore *store, const char *id, GError **error)
   sqlite3_bind_text (statement, 1, id, -1, SQLITE_STATIC);
   status = sqlite3_step (statement);
   if (status == SQLITE_CONSTRAINT) {
+    g_autoptr (GPtrArray) lessons = lx_store_list_lessons (store, 0, 0, id, NULL);
+    g_autoptr (GString) chinese = g_string_new ("");
+    g_autoptr (GString) english = g_string_new ("");
+    g_autofree gchar *label = school_label (store, id);
+    for (guint i = 0; lessons && i < lessons->len; i++) {
+      const LxLessonRecord *lesson = lessons->pdata[i];
+      g_string_append_printf (chinese, "%s第 %" G_GINT64_FORMAT " 课「%s」", i ? "、" : "",
+                              lesson->id, lesson->title);
+      g_string_append_printf (english, "%s%" G_GINT64_FORMAT " '%s'", i ? ", " : "", lesson->id,
+                              lesson->title);
+    }
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
-                 "school '%s' is booked into lessons; delete those first", id);
+                 "%s 还排在课表里：%s，请先删除或修改这些课 · school '%s' is booked into "
+                 "lessons %s; delete or change those first",
+                 label, chinese->str, id, english->str);
     return FALSE;
   }
   if (status != SQLITE_DONE)
     return database_error (store, error, "deleting a school");
   if (sqlite3_changes (store->db) == 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no school '%s'", id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有编号为 %s 的学校 · no school '%s'", id, id);
     return FALSE;
   }
   return TRUE;
@@ -457,29 +502,36 @@ validate_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
       !check_text (lesson->teacher, "teacher", MAX_NAME_LENGTH, FALSE, error))
     return FALSE;
   if (lesson->time_zone == NULL || (zone = g_time_zone_new_identifier (lesson->time_zone)) == NULL)
-    return invalid (error, "time_zone", "'%s' is not a known time zone",
+    return invalid (error, "time_zone", "不认识这个时区（中国用 Asia/Shanghai）",
+                    "'%s' is not a known time zone",
                     lesson->time_zone ? lesson->time_zone : "");
   if (lesson->end <= lesson->start)
-    return invalid (error, "end", "must be after 'start'");
+    return invalid (error, "end", "要晚于开始时间", "must be after 'start'");
   if (lesson->end - lesson->start > MAX_LESSON_SECONDS)
-    return invalid (error, "end", "a lesson lasts at most %d hours", MAX_LESSON_SECONDS / 3600);
+    return invalid (error, "end", "一节课最长 12 小时", "a lesson lasts at most %d hours",
+                    MAX_LESSON_SECONDS / 3600);
   if (lesson->repeat_until != 0 &&
       (lesson->repeat_until < lesson->start ||
        lesson->repeat_until > lesson->start + (gint64) LX_SCHEDULE_MAX_WEEKS * 7 * 24 * 3600))
-    return invalid (error, "weekly_until", "must be after 'start' and within %d weeks of it",
+    return invalid (error, "weekly_until", "要在开始日期之后、一年之内",
+                    "must be after 'start' and within %d weeks of it",
                     LX_SCHEDULE_MAX_WEEKS);
   if (lesson->sender == NULL || !school_exists (store, lesson->sender))
-    return invalid (error, "sender", "no school '%s'", lesson->sender ? lesson->sender : "");
+    return invalid (error, "sender", "没有这所学校，请先登记", "no school '%s'",
+                    lesson->sender ? lesson->sender : "");
   if (lesson->receivers == NULL || lesson->receivers[0] == NULL)
-    return invalid (error, "receivers", "must name at least one classroom");
+    return invalid (error, "receivers", "至少选一个听课教室", "must name at least one classroom");
   for (guint i = 0; lesson->receivers[i]; i++) {
     if (!school_exists (store, lesson->receivers[i]))
-      return invalid (error, "receivers", "no school '%s'", lesson->receivers[i]);
+      return invalid (error, "receivers", "没有这所学校，请先登记", "no school '%s'",
+                      lesson->receivers[i]);
     if (g_str_equal (lesson->receivers[i], lesson->sender))
-      return invalid (error, "receivers", "'%s' is the sending school", lesson->sender);
+      return invalid (error, "receivers", "主讲学校不能同时是听课教室",
+                      "'%s' is the sending school", lesson->sender);
     for (guint j = 0; j < i; j++)
       if (g_str_equal (lesson->receivers[i], lesson->receivers[j]))
-        return invalid (error, "receivers", "'%s' is named twice", lesson->receivers[i]);
+        return invalid (error, "receivers", "同一个学校选了两次", "'%s' is named twice",
+                        lesson->receivers[i]);
   }
   return TRUE;
 }
@@ -558,11 +610,26 @@ lx_store_get_lesson (LxStore *store, gint64 id, GError **error)
     return NULL;
   sqlite3_bind_int64 (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_ROW) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
-                 id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
+                 id, id);
     return NULL;
   }
   return read_lesson (store, statement);
+}
+
+/* (transfer none) A school both lessons name, sending or receiving. */
+static const char *
+shared_school (const LxLessonRecord *a, const LxLessonRecord *b)
+{
+  if (g_str_equal (a->sender, b->sender) ||
+      g_strv_contains ((const char *const *) b->receivers, a->sender))
+    return a->sender;
+  for (guint i = 0; a->receivers[i]; i++)
+    if (g_str_equal (a->receivers[i], b->sender) ||
+        g_strv_contains ((const char *const *) b->receivers, a->receivers[i]))
+      return a->receivers[i];
+  return a->sender;
 }
 
 static gboolean
@@ -576,15 +643,19 @@ refuse_clashes (LxStore *store, const LxLessonRecord *lesson, GError **error)
     const LxLessonRecord *other = lessons->pdata[i];
     gint64 when;
     if (other->id != lesson->id && lx_schedule_clash (lesson, other, &when)) {
-      /* Said in the clashing lesson's own time, as its timetable shows it. */
+      /* Said in the clashing lesson's own time, as its timetable shows it, naming the school
+       * that would be in two places at once. */
       g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (other->time_zone);
       g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (when);
       g_autoptr (GDateTime) local = zone ? g_date_time_to_timezone (utc, zone) : g_date_time_ref (utc);
       g_autofree gchar *text = g_date_time_format (local, "%Y-%m-%d %H:%M");
+      const char *school = shared_school (lesson, other);
+      g_autofree gchar *label = school_label (store, school);
       g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
-                   "clashes with lesson %" G_GINT64_FORMAT " '%s' at %s %s (a school is booked "
-                   "into both)",
-                   other->id, other->title, text, other->time_zone);
+                   "时间冲突：%s 在 %s 已经排了第 %" G_GINT64_FORMAT " 课「%s」 · clashes with "
+                   "lesson %" G_GINT64_FORMAT " '%s' at %s %s (%s is booked into both)",
+                   label, text, other->id, other->title, other->id, other->title, text,
+                   other->time_zone, school);
       return FALSE;
     }
   }
@@ -620,8 +691,9 @@ write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
   if (sqlite3_step (row) != SQLITE_DONE)
     return database_error (store, error, update ? "updating a lesson" : "adding a lesson");
   if (update && sqlite3_changes (store->db) == 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
-                 lesson->id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
+                 lesson->id, lesson->id);
     return FALSE;
   }
   if (!update)
@@ -677,8 +749,9 @@ lx_store_update_lesson (LxStore *store, const LxLessonRecord *lesson, GError **e
   LxLessonRecord copy = *lesson;
 
   if (lesson->id <= 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
-                 lesson->id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
+                 lesson->id, lesson->id);
     return FALSE;
   }
   return store_lesson (store, &copy, error);
@@ -695,8 +768,9 @@ lx_store_delete_lesson (LxStore *store, gint64 id, GError **error)
   if (sqlite3_step (statement) != SQLITE_DONE)
     return database_error (store, error, "deleting a lesson");
   if (sqlite3_changes (store->db) == 0) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND, "no lesson %" G_GINT64_FORMAT,
-                 id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
+                 id, id);
     return FALSE;
   }
   return TRUE;

@@ -15,7 +15,8 @@ GQuark lx_store_error_quark (void);
 
 typedef enum {
   LX_STORE_ERROR_DATABASE,  /* SQLite failed, or the file is not ours */
-  LX_STORE_ERROR_INVALID,   /* a field is wrong; the message starts with "field 'NAME': " */
+  LX_STORE_ERROR_INVALID,   /* a field is wrong; the message, Chinese first, holds
+                             * "field 'NAME': " */
   LX_STORE_ERROR_NOT_FOUND, /* no such school or lesson */
   LX_STORE_ERROR_CONFLICT,  /* double booking, a duplicate id, or a school still in use */
 } LxStoreError;
@@ -41,6 +42,9 @@ typedef struct {
 
 void lx_school_record_free (LxSchoolRecord *school);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxSchoolRecord, lx_school_record_free)
+
+/* The Chinese name people know @field by ("end" → 结束时间), or @field itself. */
+const char *lx_store_field_label (const char *field);
 
 /* (transfer full) Opens or creates the database at @path and brings its schema up to date. */
 LxStore *lx_store_open (const char *path, GError **error);

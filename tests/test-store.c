@@ -155,10 +155,12 @@ test_school_tokens (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
   g_assert_false (lx_store_add_school (fixture->store, &bad_id, NULL, &error));
   g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID);
-  g_assert_true (g_str_has_prefix (error->message, "field 'id'"));
+  /* Chinese first, naming the field as the pages do; then the field for programs. */
+  g_assert_true (g_str_has_prefix (error->message, "编号："));
+  g_assert_nonnull (strstr (error->message, " · field 'id'"));
   g_clear_error (&error);
   g_assert_false (lx_store_add_school (fixture->store, &no_name, NULL, &error));
-  g_assert_true (g_str_has_prefix (error->message, "field 'name'"));
+  g_assert_true (g_str_has_prefix (error->message, "名称：不能为空 · field 'name'"));
 }
 
 typedef struct {
@@ -192,7 +194,8 @@ test_bad_lesson (Fixture *fixture, gconstpointer data)
   g_autoptr (LxLessonRecord) lesson = lesson_new ("Physics", bad->sender, bad->receivers,
                                                   bad->start, bad->end, bad->weekly_until);
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *prefix = g_strdup_printf ("field '%s'", bad->field);
+  g_autofree gchar *prefix = g_strdup_printf ("%s：", lx_store_field_label (bad->field));
+  g_autofree gchar *english = g_strdup_printf (" · field '%s'", bad->field);
   g_autoptr (GPtrArray) lessons = NULL;
 
   add_schools (fixture);
@@ -202,7 +205,7 @@ test_bad_lesson (Fixture *fixture, gconstpointer data)
   }
   g_assert_false (lx_store_add_lesson (fixture->store, lesson, &error));
   g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID);
-  if (!g_str_has_prefix (error->message, prefix))
+  if (!g_str_has_prefix (error->message, prefix) || !strstr (error->message, english))
     g_error ("expected an error about %s, got '%s'", prefix, error->message);
   lessons = lx_store_list_lessons (fixture->store, 0, 0, NULL, NULL);
   g_assert_cmpuint (lessons->len, ==, 0); /* nothing stored */
@@ -211,24 +214,24 @@ test_bad_lesson (Fixture *fixture, gconstpointer data)
 typedef struct {
   const char *name;
   const char *sender, *receivers, *start, *end, *weekly_until;
-  gboolean clashes;
+  const char *clash_school; /* the school booked twice, named by the refusal; NULL: no clash */
 } Booking;
 
 /* Against "Maths": city → v1, Tuesdays 10:00-10:45 from 2026-12-01 to 2027-01-12. */
 static const Booking bookings[] = {
   { "same-classroom-same-time", "city", "v1", "2026-12-01T10:30:00", "2026-12-01T11:00:00", NULL,
-    TRUE },
+    "city" },
   { "same-sender-other-classroom", "city", "v2", "2026-12-01T10:00:00", "2026-12-01T10:45:00",
-    NULL, TRUE },
+    NULL, "city" },
   { "classroom-now-sending", "v1", "v2", "2026-12-01T10:40:00", "2026-12-01T11:00:00", NULL,
-    TRUE },
-  { "third-tuesday", "v2", "v1", "2026-12-15T10:15:00", "2026-12-15T10:30:00", NULL, TRUE },
+    "v1" },
+  { "third-tuesday", "v2", "v1", "2026-12-15T10:15:00", "2026-12-15T10:30:00", NULL, "v1" },
   { "weekly-meets-weekly", "v2", "v1", "2026-11-03T10:40:00", "2026-11-03T11:00:00",
-    "2026-12-31T00:00:00", TRUE },
-  { "back-to-back", "city", "v1", "2026-12-01T10:45:00", "2026-12-01T11:30:00", NULL, FALSE },
-  { "other-schools", "v2", "other", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL, FALSE },
-  { "wednesday", "city", "v1", "2026-12-02T10:00:00", "2026-12-02T10:45:00", NULL, FALSE },
-  { "after-the-term", "city", "v1", "2027-01-19T10:00:00", "2027-01-19T10:45:00", NULL, FALSE },
+    "2026-12-31T00:00:00", "v1" },
+  { "back-to-back", "city", "v1", "2026-12-01T10:45:00", "2026-12-01T11:30:00", NULL, NULL },
+  { "other-schools", "v2", "other", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL, NULL },
+  { "wednesday", "city", "v1", "2026-12-02T10:00:00", "2026-12-02T10:45:00", NULL, NULL },
+  { "after-the-term", "city", "v1", "2027-01-19T10:00:00", "2027-01-19T10:45:00", NULL, NULL },
 };
 
 static void
@@ -248,17 +251,26 @@ test_booking (Fixture *fixture, gconstpointer data)
   g_assert_true (lx_store_add_lesson (fixture->store, maths, &error));
   g_assert_no_error (error);
 
-  if (booking->clashes) {
+  if (booking->clash_school) {
     g_autofree gchar *named = g_strdup_printf ("lesson %" G_GINT64_FORMAT " 'Maths'", maths->id);
+    /* Chinese first, naming the school booked twice by its name, and the lesson it is in. */
+    g_autofree gchar *chinese = g_strdup_printf (
+        "时间冲突：Test school (%s) 在 ", booking->clash_school);
+    g_autofree gchar *lesson_named = g_strdup_printf ("已经排了第 %" G_GINT64_FORMAT " 课「Maths」",
+                                                      maths->id);
+    g_autofree gchar *english = g_strdup_printf ("(%s is booked into both)", booking->clash_school);
     g_assert_false (lx_store_add_lesson (fixture->store, lesson, &error));
     g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT);
     g_assert_nonnull (strstr (error->message, named));
+    g_assert_true (g_str_has_prefix (error->message, chinese));
+    g_assert_nonnull (strstr (error->message, lesson_named));
+    g_assert_nonnull (strstr (error->message, english));
   } else {
     g_assert_true (lx_store_add_lesson (fixture->store, lesson, &error));
     g_assert_no_error (error);
   }
   lessons = lx_store_list_lessons (fixture->store, 0, 0, NULL, NULL);
-  g_assert_cmpuint (lessons->len, ==, booking->clashes ? 1 : 2);
+  g_assert_cmpuint (lessons->len, ==, booking->clash_school ? 1 : 2);
 }
 
 static void
@@ -300,6 +312,12 @@ test_delete (Fixture *fixture, gconstpointer data)
   g_assert_true (lx_store_add_lesson (fixture->store, maths, NULL));
   g_assert_false (lx_store_delete_school (fixture->store, "v1", &error));
   g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT);
+  /* It names the lessons that hold the school, so that staff know what to change. */
+  {
+    g_autofree gchar *lessons = g_strdup_printf ("：第 %" G_GINT64_FORMAT " 课「Maths」，", maths->id);
+    g_assert_true (g_str_has_prefix (error->message, "Test school (v1) 还排在课表里"));
+    g_assert_nonnull (strstr (error->message, lessons));
+  }
   g_clear_error (&error);
   g_assert_true (lx_store_delete_lesson (fixture->store, maths->id, &error));
   g_assert_no_error (error);
