@@ -1,5 +1,6 @@
 /* lianxiao-ctl's commands (see lx-ctl.h). */
 #include "lx-ctl.h"
+#include "lx-ctl-private.h"
 
 #include "lx-secret.h"
 #include "lx-tls.h"
@@ -36,7 +37,9 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
       "YYYY-MM-DD" },
     { "today", 0, 0, G_OPTION_ARG_NONE, &options->today, "List today's lessons", NULL },
     { "school", 0, 0, G_OPTION_ARG_FILENAME, &options->school, "List one school's lessons", "ID" },
-    { "county", 0, 0, G_OPTION_ARG_FILENAME, &options->county, "County of a new school", "NAME" },
+    { "county", 0, 0, G_OPTION_ARG_FILENAME, &options->county, "A school's county", "NAME" },
+    { "name", 0, 0, G_OPTION_ARG_FILENAME, &options->name, "A school's new name (school edit)",
+      "NAME" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("school|lesson add|list|delete ...");
@@ -47,14 +50,24 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
   g_option_context_set_description (
       context,
       "Commands:\n"
-      "  school add ID NAME [--county NAME]     register a school; prints its token once\n"
+      "  school add ID NAME [--county NAME]     register a school; prints its token once, and\n"
+      "                                         the link that opens its browser classroom\n"
       "  school list                            every school\n"
+      "  school show ID                         one school: last seen, last refusal, next lessons\n"
+      "  school edit ID [--name NAME] [--county NAME]\n"
+      "                                         change a school's name or county\n"
+      "  school token ID                        a new token (the old one stops at once), and\n"
+      "                                         the classroom link with it\n"
       "  school delete ID                       remove a school (and end its connections)\n"
       "  lesson add --title TEXT --sender ID --receivers ID,ID\n"
       "             --start \"YYYY-MM-DD HH:MM\" --end \"YYYY-MM-DD HH:MM\"\n"
       "             [--teacher NAME] [--time-zone ZONE] [--weekly-until YYYY-MM-DD]\n"
       "                                         book a lesson (its number is the first column)\n"
       "  lesson list [--today | --day YYYY-MM-DD] [--school ID]\n"
+      "                                         with a day: each lesson's times that day\n"
+      "  lesson edit NUMBER [--title TEXT] [--teacher NAME] [--sender ID] [--receivers ID,ID]\n"
+      "             [--start \"YYYY-MM-DD HH:MM\"] [--end \"YYYY-MM-DD HH:MM\"] [--weekly-until D]\n"
+      "                                         change what is given; the rest stays\n"
       "  lesson delete NUMBER\n"
       "  hash-token                             the admin token (on standard input) as\n"
       "                                         signaling.conf may store it\n"
@@ -131,9 +144,89 @@ lx_ctl_options_clear (LxCtlOptions *options)
                         &options->teacher,   &options->sender,    &options->receivers,
                         &options->start,     &options->end,       &options->time_zone,
                         &options->weekly_until, &options->day,    &options->school,
-                        &options->county,    &options->ca_file };
+                        &options->county,    &options->ca_file,   &options->name };
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
+}
+
+/* The server's refusal in words, Chinese first: never a bare status number. */
+static const char *
+refusal_words (const LxCtlOptions *options, guint status)
+{
+  switch (status) {
+  case SOUP_STATUS_BAD_REQUEST:
+    return "输入有误 · invalid";
+  case SOUP_STATUS_UNAUTHORIZED:
+    return options->token == NULL || options->token[0] == '\0'
+               ? "没有管理令牌：请设置环境变量 LIANXIAO_ADMIN_TOKEN（signaling.conf 的 [api] "
+                 "admin-token）· no admin token: set LIANXIAO_ADMIN_TOKEN"
+               : "管理令牌不对：LIANXIAO_ADMIN_TOKEN 要和 signaling.conf 的 [api] admin-token 一样 · "
+                 "wrong admin token";
+  case SOUP_STATUS_NOT_FOUND:
+    return "找不到 · not found";
+  case SOUP_STATUS_CONFLICT:
+    return "冲突 · conflict";
+  case SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE:
+    return "太大了 · too large";
+  case 429:
+    return "请求太频繁，请稍后再试 · too many requests, try again in a minute";
+  case SOUP_STATUS_SERVICE_UNAVAILABLE:
+    return "服务器没有设置管理令牌（signaling.conf 的 [api] admin-token）· the server has no admin "
+           "token set";
+  default:
+    return status >= 500 ? "服务器出错，请看它的日志 · server error (see its log)"
+                         : "服务器拒绝了 · refused";
+  }
+}
+
+/* The option to change when the server names @field, in the form the option takes. */
+static const char *
+option_of_field (const char *field)
+{
+  static const char *const options[][2] = {
+    { "start", "请改 --start \"YYYY-MM-DD HH:MM\" · change --start" },
+    { "end", "请改 --end \"YYYY-MM-DD HH:MM\" · change --end" },
+    { "weekly_until", "请改 --weekly-until YYYY-MM-DD · change --weekly-until" },
+    { "title", "请改 --title · change --title" },
+    { "teacher", "请改 --teacher · change --teacher" },
+    { "sender", "请改 --sender ID（lianxiao-ctl school list 列出学校）· change --sender" },
+    { "receivers", "请改 --receivers ID,ID（lianxiao-ctl school list 列出学校）· change --receivers" },
+    { "time_zone", "请改 --time-zone，例如 Asia/Shanghai · change --time-zone" },
+    { "county", "请改 --county · change --county" },
+    { "name", "请改学校名称 NAME · change the NAME" },
+    { "id", "学校编号 ID 只能用英文字母、数字和 _ . - · the school ID takes A-Z a-z 0-9 _ . -" },
+  };
+
+  for (guint i = 0; field && i < G_N_ELEMENTS (options); i++)
+    if (g_str_equal (options[i][0], field))
+      return options[i][1];
+  return NULL;
+}
+
+gboolean
+lx_ctl_check_date (const char *flag, const char *text, gboolean with_time)
+{
+  gint year, month, day, hour = 0, minute = 0;
+  gchar end;
+  g_autoptr (GDateTime) parsed = NULL;
+  gboolean matched =
+      with_time ? sscanf (text, "%4d-%2d-%2d%*[ T]%2d:%2d%c", &year, &month, &day, &hour, &minute,
+                          &end) == 5
+                : sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &end) == 3;
+
+  if (matched && (parsed = g_date_time_new_utc (year, month, day, hour, minute, 0)) != NULL)
+    return TRUE;
+  if (with_time)
+    fprintf (stderr,
+             "lianxiao-ctl: %s \"%s\" 看不懂：要写成 %s \"YYYY-MM-DD HH:MM\"，例如 %s \"2026-12-08 "
+             "10:00\" · %s takes \"YYYY-MM-DD HH:MM\"\n",
+             flag, text, flag, flag, flag);
+  else
+    fprintf (stderr,
+             "lianxiao-ctl: %s \"%s\" 看不懂：要写成 %s YYYY-MM-DD，例如 %s 2026-12-08 · %s takes "
+             "YYYY-MM-DD\n",
+             flag, text, flag, flag, flag);
+  return FALSE;
 }
 
 /* ---- Requests ---- */
@@ -142,8 +235,8 @@ lx_ctl_options_clear (LxCtlOptions *options)
 
 /* Sends the request and returns (transfer full) the parsed answer, printing the server's reason
  * and returning NULL when it refuses. */
-static JsonNode *
-send_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body)
+JsonNode *
+lx_ctl_request (const LxCtlOptions *options, const char *method, const char *path, JsonNode *body)
 {
   g_autofree gchar *url = g_strdup_printf ("%s/api/v1/%s", options->server, path);
   /* Every answer comes in milliseconds: a server that says nothing for long will not. */
@@ -196,12 +289,13 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
                                   NULL))
     root = json_node_copy (json_parser_get_root (parser));
   if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
-    const char *reason = root && JSON_NODE_HOLDS_OBJECT (root)
-                             ? json_object_get_string_member_with_default (
-                                   json_node_get_object (root), "message", NULL)
-                             : NULL;
-    fprintf (stderr, "lianxiao-ctl: the server refused (HTTP %u %s): %s\n", status,
-             soup_status_get_phrase (status), reason ? reason : "no reason given");
+    JsonObject *refusal = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+    const char *reason = refusal ? lx_ctl_member (refusal, "message") : "";
+    const char *option = refusal ? option_of_field (lx_ctl_member (refusal, "field")) : NULL;
+    fprintf (stderr, "lianxiao-ctl: %s%s%s\n", refusal_words (options, status),
+             *reason ? ": " : "", reason);
+    if (option)
+      fprintf (stderr, "  %s\n", option);
     if (root)
       json_node_unref (root);
     return NULL;
@@ -209,8 +303,8 @@ send_request (const LxCtlOptions *options, const char *method, const char *path,
   return root ? root : json_node_new (JSON_NODE_NULL);
 }
 
-static const char *
-member (JsonObject *object, const char *name)
+const char *
+lx_ctl_member (JsonObject *object, const char *name)
 {
   JsonNode *node = json_object_get_member (object, name);
   return node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
@@ -218,8 +312,8 @@ member (JsonObject *object, const char *name)
              : "";
 }
 
-static void
-print_json (JsonNode *root)
+void
+lx_ctl_print_json (JsonNode *root)
 {
   g_autofree gchar *text = json_to_string (root, TRUE);
   printf ("%s\n", text);
@@ -240,86 +334,24 @@ display_width (const char *text)
 
 /* @text, then spaces up to @width columns and one more (printf's %-Ns counts bytes: a Chinese
  * name would push its row's later columns out of line). */
-static void
-print_cell (const char *text, guint width)
+void
+lx_ctl_print_cell (const char *text, guint width)
 {
   guint used = display_width (text);
 
   printf ("%s%*s", text, (int) (width > used ? width - used : 0) + 1, "");
 }
 
-static void
-print_school_header (void)
+int
+lx_ctl_print_items (const LxCtlOptions *options, JsonNode *answer, void (*print_header) (void),
+                    void (*print_item) (JsonObject *), const char *nothing)
 {
-  print_cell ("学校 ID", 16);
-  print_cell ("名称 NAME", 24);
-  printf ("县 COUNTY\n");
-}
+  JsonArray *items = json_node_get_array (answer);
 
-static void
-print_school (JsonObject *school)
-{
-  print_cell (member (school, "id"), 16);
-  print_cell (member (school, "name"), 24);
-  printf ("%s\n", member (school, "county"));
-}
-
-/* "2026-12-01T10:00:00" → "2026-12-01 10:00". */
-static gchar *
-readable_time (const char *api_time)
-{
-  g_autofree gchar *copy = g_strndup (api_time, 16);
-  return g_strdelimit (g_steal_pointer (&copy), "T", ' ');
-}
-
-static void
-print_lesson_header (void)
-{
-  print_cell ("编号 NO.", 8);
-  print_cell ("时间 TIME", 22);
-  print_cell ("课程 TITLE", 20);
-  print_cell ("主讲 TEACHER", 12);
-  printf ("学校 SCHOOLS\n");
-}
-
-static void
-print_lesson (JsonObject *lesson)
-{
-  JsonArray *receivers = json_object_get_array_member (lesson, "receivers");
-  g_autoptr (GString) schools = g_string_new (member (lesson, "sender"));
-  g_autofree gchar *number = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                              json_object_get_int_member (lesson, "id"));
-  g_autofree gchar *start = readable_time (member (lesson, "start"));
-  g_autofree gchar *end = readable_time (member (lesson, "end"));
-  g_autofree gchar *when = g_strdup_printf ("%s–%s", start, strlen (end) == 16 ? end + 11 : end);
-  const char *weekly = member (lesson, "weekly_until");
-
-  g_string_append (schools, " →");
-  for (guint i = 0; receivers && i < json_array_get_length (receivers); i++)
-    g_string_append_printf (schools, "%s%s", i ? "," : " ",
-                            json_array_get_string_element (receivers, i));
-  print_cell (number, 8);
-  print_cell (when, 22);
-  print_cell (member (lesson, "title"), 20);
-  print_cell (member (lesson, "teacher"), 12);
-  printf ("%s%s%s\n", schools->str, *weekly ? ", weekly until " : "", weekly);
-}
-
-/* GETs a list and prints it, a header and one line per item (or as JSON); @nothing when empty. */
-static int
-print_list (const LxCtlOptions *options, const char *path, void (*print_header) (void),
-            void (*print_item) (JsonObject *), const char *nothing)
-{
-  g_autoptr (JsonNode) answer = send_request (options, SOUP_METHOD_GET, path, NULL);
-  JsonArray *items;
-
-  if (answer == NULL)
-    return 1;
   if (options->json) {
-    print_json (answer);
+    lx_ctl_print_json (answer);
     return 0;
   }
-  items = json_node_get_array (answer);
   if (json_array_get_length (items) == 0) {
     printf ("%s\n", nothing);
     return 0;
@@ -330,169 +362,22 @@ print_list (const LxCtlOptions *options, const char *path, void (*print_header) 
   return 0;
 }
 
+int
+lx_ctl_print_list (const LxCtlOptions *options, const char *path, void (*print_header) (void),
+                   void (*print_item) (JsonObject *), const char *nothing)
+{
+  g_autoptr (JsonNode) answer = lx_ctl_request (options, SOUP_METHOD_GET, path, NULL);
+
+  return answer ? lx_ctl_print_items (options, answer, print_header, print_item, nothing) : 1;
+}
+
 /* ---- Commands ---- */
 
-static int
-usage (const char *text)
+int
+lx_ctl_usage (const char *text)
 {
   fprintf (stderr, "lianxiao-ctl: %s\n(lianxiao-ctl --help lists the commands)\n", text);
   return 2;
-}
-
-static int
-school_command (const LxCtlOptions *options, int argc, char **argv)
-{
-  g_autoptr (JsonNode) answer = NULL;
-
-  if (argc >= 3 && g_str_equal (argv[2], "list"))
-    return print_list (options, "schools", print_school_header, print_school,
-                       "no schools yet (school add ID NAME registers one)");
-  if (argc == 5 && g_str_equal (argv[2], "add")) {
-    g_autoptr (JsonBuilder) builder = json_builder_new ();
-    g_autoptr (JsonNode) body = NULL;
-    json_builder_begin_object (builder);
-    json_builder_set_member_name (builder, "id");
-    json_builder_add_string_value (builder, argv[3]);
-    json_builder_set_member_name (builder, "name");
-    json_builder_add_string_value (builder, argv[4]);
-    json_builder_set_member_name (builder, "county");
-    json_builder_add_string_value (builder, options->county ? options->county : "");
-    json_builder_end_object (builder);
-    body = json_builder_get_root (builder);
-    answer = send_request (options, SOUP_METHOD_POST, "schools", body);
-    if (answer == NULL)
-      return 1;
-    if (options->json) {
-      print_json (answer);
-    } else {
-      print_school_header ();
-      print_school (json_node_get_object (answer));
-      printf ("token: %s\n(shown only this once: put it in the classroom's receiver.conf)\n",
-              member (json_node_get_object (answer), "token"));
-    }
-    return 0;
-  }
-  if (argc == 4 && g_str_equal (argv[2], "delete")) {
-    g_autofree gchar *path = g_uri_escape_string (argv[3], NULL, TRUE);
-    g_autofree gchar *full = g_strdup_printf ("schools/%s", path);
-    answer = send_request (options, SOUP_METHOD_DELETE, full, NULL);
-    if (answer == NULL)
-      return 1;
-    printf ("school %s deleted\n", argv[3]);
-    return 0;
-  }
-  return usage ("school takes: list | add ID NAME [--county C] | delete ID");
-}
-
-/* "2026-12-01 10:00" → "2026-12-01T10:00:00", the API's form. */
-static gchar *
-api_time (const char *text)
-{
-  g_autofree gchar *copy = g_strdup (text);
-  g_strdelimit (copy, " ", 'T');
-  return strlen (copy) == 16 ? g_strconcat (copy, ":00", NULL) : g_steal_pointer (&copy);
-}
-
-static int
-lesson_add (const LxCtlOptions *options)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) body = NULL;
-  g_autoptr (JsonNode) answer = NULL;
-  g_auto (GStrv) receivers = NULL;
-  g_autofree gchar *start = NULL;
-  g_autofree gchar *end = NULL;
-
-  if (!options->title || !options->sender || !options->receivers || !options->start ||
-      !options->end)
-    return usage ("lesson add needs --title, --sender, --receivers, --start and --end");
-  start = api_time (options->start);
-  end = api_time (options->end);
-  receivers = g_strsplit (options->receivers, ",", -1);
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "title");
-  json_builder_add_string_value (builder, options->title);
-  json_builder_set_member_name (builder, "teacher");
-  json_builder_add_string_value (builder, options->teacher ? options->teacher : "");
-  json_builder_set_member_name (builder, "sender");
-  json_builder_add_string_value (builder, options->sender);
-  json_builder_set_member_name (builder, "receivers");
-  json_builder_begin_array (builder);
-  for (guint i = 0; receivers[i]; i++)
-    json_builder_add_string_value (builder, g_strstrip (receivers[i]));
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "start");
-  json_builder_add_string_value (builder, start);
-  json_builder_set_member_name (builder, "end");
-  json_builder_add_string_value (builder, end);
-  json_builder_set_member_name (builder, "time_zone");
-  json_builder_add_string_value (builder, options->time_zone ? options->time_zone : "Asia/Shanghai");
-  if (options->weekly_until) {
-    json_builder_set_member_name (builder, "weekly_until");
-    json_builder_add_string_value (builder, options->weekly_until);
-  }
-  json_builder_end_object (builder);
-  body = json_builder_get_root (builder);
-
-  answer = send_request (options, SOUP_METHOD_POST, "lessons", body);
-  if (answer == NULL)
-    return 1;
-  if (options->json)
-    print_json (answer);
-  else {
-    print_lesson_header ();
-    print_lesson (json_node_get_object (answer));
-  }
-  return 0;
-}
-
-static int
-lesson_list (const LxCtlOptions *options)
-{
-  g_autoptr (GString) path = g_string_new ("lessons");
-  g_autofree gchar *day = g_strdup (options->day);
-  const char *separator = "?";
-
-  if (options->today) {
-    g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-    g_free (day);
-    day = g_date_time_format (now, "%Y-%m-%d");
-  }
-  if (day) {
-    g_autofree gchar *escaped = g_uri_escape_string (day, NULL, TRUE);
-    g_string_append_printf (path, "%sday=%s", separator, escaped);
-    separator = "&";
-  }
-  if (options->school) {
-    g_autofree gchar *escaped = g_uri_escape_string (options->school, NULL, TRUE);
-    g_autofree gchar *timetable = g_strdup_printf ("schools/%s/timetable?days=1", escaped);
-    /* An empty list must not hide a mistyped school: the server says whether it exists. */
-    g_autoptr (JsonNode) school = send_request (options, SOUP_METHOD_GET, timetable, NULL);
-    if (school == NULL)
-      return 1;
-    g_string_append_printf (path, "%sschool=%s", separator, escaped);
-  }
-  return print_list (options, path->str, print_lesson_header, print_lesson, "no lessons");
-}
-
-static int
-lesson_command (const LxCtlOptions *options, int argc, char **argv)
-{
-  if (argc == 3 && g_str_equal (argv[2], "add"))
-    return lesson_add (options);
-  if (argc == 3 && g_str_equal (argv[2], "list"))
-    return lesson_list (options);
-  if (argc == 4 && g_str_equal (argv[2], "delete")) {
-    g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
-    g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
-    g_autoptr (JsonNode) answer = send_request (options, SOUP_METHOD_DELETE, path, NULL);
-    if (answer == NULL)
-      return 1;
-    printf ("lesson %s deleted\n", argv[3]);
-    return 0;
-  }
-  return usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | delete ID");
 }
 
 /* hash-token: the admin token, read from standard input (never from the command line, where
@@ -522,8 +407,8 @@ lx_ctl_run (const LxCtlOptions *options, int argc, char **argv)
   if (argc >= 2 && g_str_equal (argv[1], "hash-token"))
     return hash_token_command ();
   if (argc >= 2 && g_str_equal (argv[1], "school"))
-    return school_command (options, argc, argv);
+    return lx_ctl_school_command (options, argc, argv);
   if (argc >= 2 && g_str_equal (argv[1], "lesson"))
-    return lesson_command (options, argc, argv);
-  return usage ("expected a command: school ..., lesson ... or hash-token");
+    return lx_ctl_lesson_command (options, argc, argv);
+  return lx_ctl_usage ("expected a command: school ..., lesson ... or hash-token");
 }

@@ -11,7 +11,7 @@ typedef struct {
   gboolean json;
   /* lesson options */
   gchar *title, *teacher, *sender, *receivers, *start, *end, *time_zone, *weekly_until;
-  gchar *day, *school, *county;
+  gchar *day, *school, *county, *name;
   gboolean today;
 } LxCtlOptions;
 

@@ -2,10 +2,12 @@
  * REST API (docs/api.md), for scripting a term's schools and lessons.
  *
  *   lianxiao-ctl school add ID NAME [--county COUNTY]
- *   lianxiao-ctl school list | school delete ID
+ *   lianxiao-ctl school list | school show ID | school edit ID [--name N] [--county C]
+ *   lianxiao-ctl school token ID | school delete ID
  *   lianxiao-ctl lesson add --title T --sender ID --receivers ID,ID --start "2026-12-01 10:00"
  *                           --end "2026-12-01 10:45" [--teacher N] [--time-zone Z] [--weekly-until D]
  *   lianxiao-ctl lesson list [--today | --day YYYY-MM-DD] [--school ID] | lesson delete ID
+ *   lianxiao-ctl lesson edit NUMBER [--title T] [--start ...] ...   (what is given changes)
  *   lianxiao-ctl hash-token < token     the admin token as signaling.conf may store it (no input:
  *                                       a new token, and its hash)
  *

@@ -118,6 +118,13 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   expect (fixture, 0, "token: ", NULL);
   token = strstr (fixture->out, "token: ") + strlen ("token: ");
   g_assert_cmpuint (strspn (token, "0123456789abcdef"), ==, 48);
+  /* and the link that opens the school's browser classroom, with that token */
+  {
+    g_autofree gchar *link = g_strdup_printf ("classroom link: http://127.0.0.1:%u/classroom.html"
+                                              "#school=city&token=%.48s",
+                                              fixture->signaling.port, token);
+    expect (fixture, 0, link, NULL);
+  }
   run (fixture, ADMIN_TOKEN, "school", "add", "xinzhuang", "新庄小学", "--county", "新县", NULL);
   expect (fixture, 0, "新庄小学", NULL);
   run (fixture, ADMIN_TOKEN, "school", "list", NULL);
@@ -135,32 +142,70 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   /* The third Tuesday clashes with it. */
   run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "Art", "--sender", "xinzhuang",
        "--receivers", "city", "--start", "2026-12-15 10:30", "--end", "2026-12-15 11:00", NULL);
-  expect (fixture, 1, NULL, "409");
+  /* In words, Chinese first, naming the school booked twice; no bare status number. */
+  expect (fixture, 1, NULL, "lianxiao-ctl: 冲突 · conflict: 时间冲突：新庄小学 (xinzhuang) 在 "
+                            "2026-12-15 10:30 已经排了第 1 课「数学 七年级」");
   expect (fixture, 1, NULL, "clashes with lesson 1 '数学 七年级' at 2026-12-15 10:30 Asia/Shanghai");
+  g_assert_null (strstr (fixture->err, "409"));
+
+  /* Dates in another form are answered with the option's own form, before asking the server. */
+  run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "Art", "--sender", "xinzhuang",
+       "--receivers", "city", "--start", "12/15 10:30", "--end", "2026-12-15 11:00", NULL);
+  expect (fixture, 2, NULL, "--start \"12/15 10:30\" 看不懂：要写成 --start \"YYYY-MM-DD HH:MM\"");
+  run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-13-01", NULL);
+  expect (fixture, 2, NULL, "要写成 --day YYYY-MM-DD");
+  /* What the server refuses about a date names the option to change. */
+  run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "Art", "--sender", "xinzhuang",
+       "--receivers", "city", "--start", "2026-12-16 10:30", "--end", "2026-12-16 10:00", NULL);
+  expect (fixture, 1, NULL, "结束时间：要晚于开始时间");
+  expect (fixture, 1, NULL, "请改 --end \"YYYY-MM-DD HH:MM\"");
+
+  /* --day shows that day's occurrence of a weekly lesson, with its teacher. */
+  run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-22", NULL);
+  expect (fixture, 0, "2026-12-22 10:00–10:45", NULL);
+  expect (fixture, 0, "王老师", NULL);
+
+  /* lesson edit changes what is given, the rest stays. */
+  run (fixture, ADMIN_TOKEN, "lesson", "edit", "1", "--title", "数学 八年级", NULL);
+  expect (fixture, 0, "第 1 课已修改 · lesson 1 changed", NULL);
+  expect (fixture, 0, "数学 八年级", NULL);
+  expect (fixture, 0, "王老师", NULL);
+  expect (fixture, 0, "2026-12-01 10:00–10:45", NULL);
+  run (fixture, ADMIN_TOKEN, "lesson", "edit", "1", "--start", "2026-12-01 10:15", "--end",
+       "2026-12-01 11:00", NULL);
+  expect (fixture, 0, "2026-12-01 10:15–11:00", NULL);
+  expect (fixture, 0, "数学 八年级", NULL);
 
   run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-08", NULL);
-  expect (fixture, 0, "数学 七年级", NULL);
+  expect (fixture, 0, "数学 八年级", NULL);
   run (fixture, ADMIN_TOKEN, "lesson", "list", "--day", "2026-12-09", NULL);
   expect (fixture, 0, NULL, NULL);
-  g_assert_cmpstr (fixture->out, ==, "no lessons\n");
+  g_assert_cmpstr (fixture->out, ==, "没有课 · no lessons\n");
   run (fixture, ADMIN_TOKEN, "--json", "lesson", "list", "--school", "xinzhuang", NULL);
   expect (fixture, 0, "\"weekly_until\" : \"2027-01-12\"", NULL);
 
   /* A mistyped school is named, not an empty list. */
   run (fixture, ADMIN_TOKEN, "lesson", "list", "--school", "xinzhaung", NULL);
-  expect (fixture, 1, NULL, "no school 'xinzhaung'");
+  expect (fixture, 1, NULL, "找不到 · not found: 没有编号为 xinzhaung 的学校");
+
+  /* A booked school cannot go: the refusal names its lessons. */
+  run (fixture, ADMIN_TOKEN, "school", "delete", "xinzhuang", NULL);
+  expect (fixture, 1, NULL, "新庄小学 (xinzhuang) 还排在课表里：第 1 课「数学 八年级」");
 
   run (fixture, ADMIN_TOKEN, "lesson", "delete", "1", NULL);
   expect (fixture, 0, "lesson 1 deleted", NULL);
   run (fixture, ADMIN_TOKEN, "lesson", "list", NULL);
-  g_assert_cmpstr (fixture->out, ==, "no lessons\n");
+  g_assert_cmpstr (fixture->out, ==, "没有课 · no lessons\n");
 }
 
 static void
 test_refusals (Fixture *fixture, gconstpointer data)
 {
+  /* A wrong token and no token are told apart, each saying what to do. */
   run (fixture, "not-the-token", "school", "list", NULL);
-  expect (fixture, 1, NULL, "HTTP 401");
+  expect (fixture, 1, NULL, "管理令牌不对");
+  run (fixture, "", "school", "list", NULL);
+  expect (fixture, 1, NULL, "没有管理令牌：请设置环境变量 LIANXIAO_ADMIN_TOKEN");
   run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "No sender", NULL);
   expect (fixture, 2, NULL, "lesson add needs");
   run (fixture, ADMIN_TOKEN, "dance", NULL);
@@ -171,7 +216,43 @@ test_refusals (Fixture *fixture, gconstpointer data)
   expect (fixture, 0, "lesson list [--today | --day YYYY-MM-DD] [--school ID]", NULL);
   expect (fixture, 0, "--start \"YYYY-MM-DD HH:MM\"", NULL);
   run (fixture, ADMIN_TOKEN, "school", "add", "bad id", "Name", NULL);
+  expect (fixture, 1, NULL, "编号：只能用英文字母");
   expect (fixture, 1, NULL, "field 'id'");
+}
+
+/* school show, edit and token: what the staff pages do, from the command line. */
+static void
+test_school_verbs (Fixture *fixture, gconstpointer data)
+{
+  const char *token;
+  g_autofree gchar *first = NULL;
+
+  run (fixture, ADMIN_TOKEN, "school", "add", "shanhou", "山后小学", NULL);
+  expect (fixture, 0, "山后小学", NULL);
+  first = g_strndup (strstr (fixture->out, "token: ") + strlen ("token: "), 48);
+  run (fixture, ADMIN_TOKEN, "school", "show", "shanhou", NULL);
+  expect (fixture, 0, "名称 name:      山后小学", NULL);
+  expect (fixture, 0, "从未连接 never connected", NULL);
+  expect (fixture, 0, "lessons in the next 7 days: 没有 none", NULL);
+
+  run (fixture, ADMIN_TOKEN, "school", "edit", "shanhou", "--name", "山后中心小学", "--county",
+       "后县", NULL);
+  expect (fixture, 0, "school shanhou changed", NULL);
+  run (fixture, ADMIN_TOKEN, "school", "show", "shanhou", NULL);
+  expect (fixture, 0, "山后中心小学", NULL);
+  expect (fixture, 0, "后县", NULL);
+  run (fixture, ADMIN_TOKEN, "school", "edit", "shanhou", NULL);
+  expect (fixture, 2, NULL, "--name NAME and/or --county COUNTY");
+
+  run (fixture, ADMIN_TOKEN, "school", "token", "shanhou", NULL);
+  expect (fixture, 0, "classroom link: ", NULL);
+  token = strstr (fixture->out, "token: ") + strlen ("token: ");
+  g_assert_cmpuint (strspn (token, "0123456789abcdef"), ==, 48);
+  g_assert_false (g_str_has_prefix (token, first));
+  run (fixture, ADMIN_TOKEN, "school", "token", "nosuch", NULL);
+  expect (fixture, 1, NULL, "没有编号为 nosuch 的学校");
+  run (fixture, ADMIN_TOKEN, "school", "delete", "shanhou", NULL);
+  expect (fixture, 0, "school shanhou deleted", NULL);
 }
 
 /* What people type after --server: the programs' WebSocket address and a trailing slash work; no
@@ -208,6 +289,7 @@ main (int argc, char **argv)
   g_test_add ("/ctl/timetable", Fixture, NULL, setup, test_timetable_from_the_command_line,
               teardown);
   g_test_add ("/ctl/refusals", Fixture, NULL, setup, test_refusals, teardown);
+  g_test_add ("/ctl/school-verbs", Fixture, NULL, setup, test_school_verbs, teardown);
   g_test_add ("/ctl/server-addresses", Fixture, NULL, setup, test_server_addresses, teardown);
   return g_test_run ();
 }
