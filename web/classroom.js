@@ -60,21 +60,58 @@ function hideCard() {
 
 // ---- The timetable: when to join, and what the standby card says ----
 
+// Who a classroom calls when its link is wrong: nobody in the room can fix a token.
+const CALL_IT_STAFF = "请联系县电教站（管理员）：他们在学校页发新令牌和课堂链接\n" +
+  "Call your county IT staff: they issue a new token and classroom link";
+
 async function readTimetable() {
+  if (!school || !token)
+    throw new Error(`这个链接缺少学校编号或令牌 · This link has no school or token\n\n${CALL_IT_STAFF}`);
   const response = await fetch(`/api/v1/schools/${encodeURIComponent(school)}/timetable?days=7`,
     { headers: { Authorization: `Bearer ${token}` } });
-  if (response.status === 401 || response.status === 404)
-    throw new Error("学校编号或令牌不对 · Wrong school id or token");
-  if (!response.ok) throw new Error(`课表读取失败 · Timetable unavailable (${response.status})`);
+  if (response.status === 401)
+    throw new Error(`学校编号或令牌不对 · Wrong school id or token\n\n${CALL_IT_STAFF}`);
+  if (response.status === 404)
+    throw new Error(`没有编号为 ${school} 的学校 · No school '${school}'\n\n${CALL_IT_STAFF}`);
+  if (!response.ok) throw new Error(`课表读取失败，稍后自动重试 · Timetable unavailable, trying again (${response.status})`);
   return response.json();
 }
 
-function standbyText(name, next, problem) {
+const WEEKDAYS = ["星期日 Sunday", "星期一 Monday", "星期二 Tuesday", "星期三 Wednesday",
+  "星期四 Thursday", "星期五 Friday", "星期六 Saturday"];
+
+// The date today in @zone ("2026-12-07"): the lesson's day is counted in its own time zone.
+function todayIn(zone) {
+  try {
+    return new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit",
+      day: "2-digit" }).format(new Date());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
+}
+
+// "今天 Today", "明天 Tomorrow", or the weekday and date of @date ("2026-12-09") in @zone.
+function dayName(date, zone) {
+  const days = Math.round((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${todayIn(zone)}T00:00:00Z`)) / 86400000);
+  if (days === 0) return "今天 Today";
+  if (days === 1) return "明天 Tomorrow";
+  return `${WEEKDAYS[new Date(`${date}T00:00:00Z`).getUTCDay()]} ${date.slice(5).replace("-", "/")}`;
+}
+
+function standbyText(name, next) {
   let text = `${name}\n\n`;
-  if (next) text += `下一节课 · Next lesson\n${next.title}\n${next.start.replace("T", "  ").slice(0, 17)}`;
-  else text += "暂无课程 · No lesson scheduled";
-  if (problem) text += `\n\n${problem}`;
+  if (next) text += `下一节课 · Next lesson\n${next.title}\n${dayName(next.start.slice(0, 10), next.time_zone)}  ` +
+    `${next.start.slice(11, 16)}–${next.end.slice(11, 16)}`;
+  else text += "最近 7 天没有课 · No lesson in the next 7 days";
   return text;
+}
+
+// The clock on every card, readable from the back row: time, weekday and date.
+function showClock() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, "0");
+  $("clock-time").textContent = `${pad(now.getHours())}:${pad(now.getMinutes())}`;
+  $("clock-day").textContent = `${WEEKDAYS[now.getDay()]} · ${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
 async function followTimetable() {
@@ -86,7 +123,10 @@ async function followTimetable() {
   try {
     timetable = await readTimetable();
   } catch (error) {
-    if (!classroom.lesson) showCard("standby", standbyText(school, null, error.message));
+    if (!classroom.lesson) {
+      setState("refused");
+      showCard("refused", error.message);
+    }
     return;
   }
   const now = Date.now();
@@ -102,7 +142,7 @@ async function followTimetable() {
     const next = mine.filter((l) => Date.parse(l.start_utc) > now)
       .sort((a, b) => Date.parse(a.start_utc) - Date.parse(b.start_utc))[0];
     setState("standby");
-    showCard("standby", standbyText(timetable.school.name, next, null));
+    showCard("standby", standbyText(timetable.school.name, next));
   }
 }
 
@@ -179,7 +219,7 @@ function onMessage(message) {
       console.warn(`server: ${message.code}: ${message.message}`);
       if (message.code === "bad-token" || message.code === "not-booked") {
         classroom.refused = message.code;
-        showCard("refused", `无法加入 · Cannot join\n\n${message.message}`);
+        showCard("refused", `无法加入 · Cannot join\n\n${message.message}\n\n${CALL_IT_STAFF}`);
       }
       break;
   }
@@ -321,6 +361,8 @@ if (!school) {
   showCard("refused", "地址缺少学校编号 · The address needs #school=ID&token=TOKEN");
 } else {
   showCard("starting", "网络联校 · Lianxiao\n\n正在连接… · Connecting…");
+  showClock();
+  setInterval(showClock, 1000);
   followTimetable();
   setInterval(followTimetable, TIMETABLE_EVERY_MS);
   setInterval(() => watchMedia().catch((error) => console.warn("statistics", error)), WATCH_EVERY_MS);

@@ -12,6 +12,8 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { chromium } from "playwright-core";
+import jsQR from "jsqr";
+import { PNG } from "pngjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webRoot = join(here, "..", "..", "web");
@@ -27,6 +29,28 @@ function readSenderStats() {
     return {};
   }
 }
+// LX_SCREENSHOTS=DIR keeps a picture of each page there (docs/screenshots/ holds the ones checked
+// by eye); without it nothing is written.
+async function screenshot(somePage, name) {
+  if (process.env.LX_SCREENSHOTS)
+    await somePage.screenshot({ path: join(process.env.LX_SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+// Accepts (or dismisses) the next confirm() and returns its question.
+function answerNextDialog(somePage, accept) {
+  return new Promise((resolve) => somePage.once("dialog", async (dialog) => {
+    const question = dialog.message();
+    await (accept ? dialog.accept() : dialog.dismiss());
+    resolve(question);
+  }));
+}
+
+// The text the QR code on the page encodes, read back from its pixels.
+async function readQrCode(somePage, selector) {
+  const png = PNG.sync.read(await somePage.locator(selector).screenshot());
+  return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
+}
+
 const processes = [];
 let server, base, browser, page;
 const tokens = {};
@@ -58,7 +82,8 @@ async function api(method, path, body) {
     headers: { Authorization: `Bearer ${ADMIN}`, "Content-Type": "application/json" },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 // Local date and times in Asia/Shanghai (the lessons' zone), for the form.
@@ -106,7 +131,7 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   await page.waitForSelector("#tabs", { state: "visible" });
 
   await page.click("button[data-tab=schools]");
-  for (const [id, name] of [["city", "City No.1"], ["village", "新庄小学"]]) {
+  for (const [id, name] of [["city", "City No.1"], ["village", "新庄小学"], ["spare", "山后小学"]]) {
     await page.fill("#school-form input[name=id]", id);
     await page.fill("#school-form input[name=name]", name);
     await page.click("#school-form button");
@@ -115,6 +140,43 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
     tokens[id] = await page.textContent("#new-token-value");
     assert.match(tokens[id], /^[0-9a-f]{48}$/);
   }
+  // The classroom link with the fresh token, and a QR code that really encodes it.
+  const link = `${base}/classroom.html#school=spare&token=${tokens.spare}`;
+  assert.equal(await page.textContent("#classroom-link"), link);
+  assert.equal(await readQrCode(page, "#qr img"), link);
+  assert.equal(await page.textContent("#schools tr[data-school=spare] td:nth-child(4)"), "从未连接 Never connected");
+  await screenshot(page, "schools");
+
+  // Edit: the name changes, the id stays.
+  await page.click("#schools tr[data-school=spare] button.edit");
+  assert.equal(await page.getAttribute("#school-form input[name=id]", "readonly"), "");
+  await page.fill("#school-form input[name=name]", "山后中心小学");
+  await page.click("#school-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#schools tr[data-school=spare] td:nth-child(2)")
+    ?.textContent === "山后中心小学");
+  assert.equal((await api("GET", "schools/spare")).body.name, "山后中心小学");
+
+  // A new token, confirmed: the old one opens nothing any more; the link and QR code carry the new.
+  const renewQuestion = answerNextDialog(page, true);
+  await page.click("#schools tr[data-school=spare] button.renew");
+  assert.match(await renewQuestion, /旧令牌马上作废/);
+  await page.waitForFunction((old) => document.querySelector("#new-token-value").textContent !== old, tokens.spare);
+  const renewed = await page.textContent("#new-token-value");
+  assert.match(renewed, /^[0-9a-f]{48}$/);
+  const oldTimetable = await fetch(`${base}/api/v1/schools/spare/timetable`, { headers: { Authorization: `Bearer ${tokens.spare}` } });
+  assert.equal(oldTimetable.status, 401);
+  assert.equal(await readQrCode(page, "#qr img"), `${base}/classroom.html#school=spare&token=${renewed}`);
+
+  // Delete asks first; dismissed, nothing happens; confirmed, the school goes.
+  const kept = answerNextDialog(page, false);
+  await page.click("#schools tr[data-school=spare] button.delete");
+  assert.match(await kept, /删除学校 山后中心小学/);
+  assert.equal((await api("GET", "schools/spare")).status, 200);
+  const gone = answerNextDialog(page, true);
+  await page.click("#schools tr[data-school=spare] button.delete");
+  await gone;
+  await page.waitForSelector("#schools tr[data-school=spare]", { state: "detached" });
+  assert.equal((await api("GET", "schools/spare")).status, 404);
 
   // A lesson under way now (a minute ago to half an hour on, within today in Shanghai).
   await page.click("button[data-tab=timetable]");
@@ -133,6 +195,10 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   await page.click(`${form} button`);
   await page.waitForFunction(() => [...document.querySelectorAll("#lessons td")]
     .some((td) => td.textContent === "数学 七年级"));
+  // Names, not ids.
+  const row = `#lessons tr[data-lesson]`;
+  assert.equal(await page.textContent(`${row} td:nth-child(5)`), "City No.1");
+  assert.equal(await page.textContent(`${row} td:nth-child(6)`), "新庄小学");
 
   const lessons = await api("GET", "lessons");
   assert.equal(lessons.status, 200);
@@ -151,13 +217,63 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   assert.equal(edited.body.length, 1);
   assert.equal(edited.body[0].title, "数学 七年级 (二)");
 
-  // A refused booking says why and marks the field; nothing is stored.
+  // A refused booking says why in words, Chinese first, and marks the field; nothing is stored.
   await page.fill(`${form} input[name=start]`, "11:00");
   await page.fill(`${form} input[name=end]`, "10:00");
   await page.click(`${form} button`);
-  await page.waitForFunction(() => document.querySelector("#lesson-error").textContent.includes("400"));
+  await page.waitForFunction(() => document.querySelector("#lesson-error").textContent
+    .startsWith("输入有误 Please check the form：结束时间：要晚于开始时间"));
+  assert.doesNotMatch(await page.textContent("#lesson-error"), /400/);
   assert.equal(await page.getAttribute(`${form} input[name=end]`, "class"), "invalid");
   assert.equal((await api("GET", "lessons")).body.length, 1);
+
+  // A clash names the school booked twice, by name.
+  await page.fill(`${form} input[name=title]`, "语文");
+  await page.selectOption(`${form} select[name=sender]`, "city");
+  await page.check(`${form} input[name=receivers][value=village]`);
+  await page.fill(`${form} input[name=date]`, start.date);
+  await page.fill(`${form} input[name=start]`, start.time);
+  await page.fill(`${form} input[name=end]`, end.time);
+  await page.click(`${form} button`);
+  await page.waitForFunction(() => document.querySelector("#lesson-error").textContent.includes("冲突 Conflict"));
+  assert.match(await page.textContent("#lesson-error"), /时间冲突：City No\.1 \(city\) 在 .* 已经排了第 \d+ 课「数学 七年级 \(二\)」/);
+
+  // A lesson in the past is booked only when confirmed: dismissed, nothing is stored.
+  const yesterday = shanghai(-24 * 60);
+  await page.fill(`${form} input[name=date]`, yesterday.date);
+  await page.fill(`${form} input[name=start]`, "08:00");
+  await page.fill(`${form} input[name=end]`, "08:45");
+  const pastQuestion = answerNextDialog(page, false);
+  await page.click(`${form} button`);
+  assert.match(await pastQuestion, /已经过去了，还要排这节课吗/);
+  await page.waitForFunction(() => document.querySelector("#lesson-error").textContent.includes("Not saved"));
+  assert.equal((await api("GET", "lessons")).body.length, 1);
+  // Confirmed, it is booked (then deleted again, after its own question).
+  const confirmed = answerNextDialog(page, true);
+  await page.click(`${form} button`);
+  await confirmed;
+  await page.waitForFunction(() => [...document.querySelectorAll("#lessons td")].some((td) => td.textContent === "语文"));
+  const past = (await api("GET", "lessons")).body.find((l) => l.title === "语文");
+  assert.ok(past, "the confirmed past lesson is stored");
+  const deleteQuestion = answerNextDialog(page, true);
+  await page.click(`#lessons tr[data-lesson="${past.id}"] button.delete`);
+  assert.match(await deleteQuestion, /删除第 \d+ 课「语文」/);
+  await page.waitForSelector(`#lessons tr[data-lesson="${past.id}"]`, { state: "detached" });
+  assert.equal((await api("GET", "lessons")).body.length, 1);
+
+  // The next 7 days, one school's view; the week prints without forms or buttons.
+  await page.selectOption("#school-filter", "village");
+  await page.click("#show-next7");
+  await page.waitForFunction(() => document.querySelector("#lessons-heading").textContent.startsWith("新庄小学 · 未来 7 天"));
+  assert.equal(await page.locator("#lessons tr[data-lesson]").count(), 1);
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.isVisible("#lesson-form"), false);
+  assert.equal(await page.isVisible("#lessons button.delete"), false);
+  assert.equal(await page.isVisible("#lessons"), true);
+  await screenshot(page, "timetable-print");
+  await page.emulateMedia({ media: "screen" });
+  await page.selectOption("#school-filter", "");
+  await screenshot(page, "timetable");
 });
 
 test("a connected classroom turns green on the live board", async () => {
@@ -167,17 +283,42 @@ test("a connected classroom turns green on the live board", async () => {
     "--token", tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
     "--audio-source", "none"]);
   await page.click("button[data-tab=board]");
-  // Booked but not here yet: red.
-  await page.waitForSelector(".classroom.absent[data-school=village]", { timeout: 10000 });
+  // Booked but not here yet: red, by name, and why: it never connected.
+  const village = "#board-lessons .classroom[data-school=village]";
+  await page.waitForSelector(`${village}.absent`, { timeout: 10000 });
+  assert.equal(await page.textContent(`${village} .name`), "新庄小学");
+  assert.match(await page.textContent(`${village} .why`), /^从未连接/);
+  assert.equal(await page.isVisible(".legend .classroom.absent"), true);
+  // A classroom PC with an old token: the board says so, with the server's words.
+  const stale = start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school",
+    "village", "--token", "0".repeat(48), "--ice-local-addresses", "127.0.0.1", "--headless"]);
+  await page.waitForFunction((s) => /^令牌不对/.test(document.querySelector(`${s} .why`)?.textContent ?? ""),
+    village, { timeout: 15000 });
+  assert.match(await page.textContent(`${village} .refusal`), /wrong or missing token for school 'village'/);
+  const status = await api("GET", "status");
+  const refused = status.body[0].classrooms.find((c) => c.school === "village");
+  assert.equal(refused.why, "bad-token");
+  assert.equal(refused.name, "新庄小学");
+  assert.equal(status.body[0].sender_name, "City No.1");
+  await screenshot(page, "board-refused");
+  await stop(stale);
+
   running.receiver = start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school",
     "village", "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
-  // Receivers report every 5 s: green once the first report with video arrives.
-  await page.waitForSelector(".classroom.receiving[data-school=village]", { timeout: 30000 });
-  const badge = await page.textContent(".classroom.receiving[data-school=village]");
+  // Receivers report every 5 s: green once the first report with video arrives, with its own state.
+  await page.waitForSelector(`${village}.receiving`, { timeout: 30000 });
+  const badge = await page.textContent(`${village}.receiving`);
   assert.match(badge, /kbit\/s/);
+  assert.match(badge, /正在收看 Receiving/);
+  assert.match(badge, /接收端 Receiver: 正在播放 playing/);
   // The round-trip time comes from the sender's RTCP, reported every few seconds.
   await page.waitForFunction(() => /RTT \d+ ms/.test(
-    document.querySelector(".classroom[data-school=village]")?.textContent ?? ""), null, { timeout: 30000 });
+    document.querySelector("#board-lessons .classroom[data-school=village]")?.textContent ?? ""), null, { timeout: 30000 });
+  await screenshot(page, "board");
+  // The classroom's name leads to its attendance (the refused try left no stay; the stay begins).
+  await page.click(`${village} .name`);
+  await page.waitForSelector("#attendance", { state: "visible" });
+  assert.equal(await page.inputValue("#attendance-school"), "village");
 });
 
 // The browser classroom's own view of the media, from RTCPeerConnection.getStats().
@@ -230,6 +371,43 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
   await classroomPage.waitForFunction(() => document.querySelector("#card-text").textContent
     .includes("Wrong school id or token"));
   assert.equal(await classroomPage.evaluate(() => window.lianxiao.lesson), null);
+  // ...and who to call, not "no lesson": nobody in the room can fix a token.
+  let card = await classroomPage.textContent("#card-text");
+  assert.match(card, /请联系县电教站/);
+  assert.doesNotMatch(card, /暂无课程|No lesson/);
+  await screenshot(classroomPage, "classroom-wrong-token");
+  // A link without a token says that, not "wrong token".
+  await classroomPage.goto("about:blank");
+  await classroomPage.goto(`${base}/classroom.html#school=village`);
+  await classroomPage.waitForFunction(() => document.querySelector("#card-text").textContent
+    .includes("This link has no school or token"));
+  assert.doesNotMatch(await classroomPage.textContent("#card-text"), /Wrong school id or token/);
+
+  // A classroom between lessons: the standby card, readable from the back row — the time, the
+  // weekday, and when the next lesson is (明天 Tomorrow).
+  const spare = await api("POST", "schools", { id: "dongcun", name: "东村小学" });
+  const tomorrow = shanghai(24 * 60);
+  const booked = await api("POST", "lessons", { title: "英语", sender: "city", receivers: ["dongcun"],
+    start: `${tomorrow.date}T10:00:00`, end: `${tomorrow.date}T10:40:00`, time_zone: "Asia/Shanghai" });
+  assert.equal(booked.status, 201);
+  await classroomPage.goto("about:blank");
+  await classroomPage.goto(`${base}/classroom.html#school=dongcun&token=${spare.body.token}`);
+  await classroomPage.waitForFunction(() => window.lianxiao.card === "standby");
+  card = await classroomPage.textContent("#card-text");
+  assert.match(card, /东村小学/);
+  assert.match(card, /英语/);
+  assert.match(card, /明天 Tomorrow  10:00–10:40/);
+  assert.match(await classroomPage.textContent("#clock-time"), /^\d\d:\d\d$/);
+  assert.match(await classroomPage.textContent("#clock-day"), /^星期. \w+day · \d{4}-\d\d-\d\d$/);
+  // Large: the card's text at least 6 % of a 1080p screen's height... on this page's viewport.
+  const sizes = await classroomPage.evaluate(() => ({
+    text: parseFloat(getComputedStyle(document.querySelector("#card-text")).fontSize),
+    clock: parseFloat(getComputedStyle(document.querySelector("#clock-time")).fontSize),
+    height: innerHeight, width: innerWidth }));
+  assert.ok(sizes.text >= 0.055 * Math.min(sizes.height, sizes.width), `card text ${JSON.stringify(sizes)}`);
+  assert.ok(sizes.clock >= 0.15 * Math.min(sizes.height, sizes.width), `clock ${JSON.stringify(sizes)}`);
+  await screenshot(classroomPage, "classroom-standby");
+  await api("DELETE", `lessons/${booked.body.id}`);
 
   await classroomPage.goto("about:blank");
   await classroomPage.goto(`${base}/classroom.html#school=village&token=${tokens.village}`);
