@@ -492,6 +492,8 @@ follow_timetable (gpointer data)
   const LxOccurrence *next;
   const char *name;
   g_autofree gchar *text = NULL;
+  g_autofree gchar *today = NULL;
+  g_autoptr (GDateTime) local_now = NULL;
 
   if (current) {
     if (g_strcmp0 (receiver->lesson, current->lesson) != 0 &&
@@ -510,8 +512,10 @@ follow_timetable (gpointer data)
   receiver->next_title = next ? g_strdup (next->title) : NULL;
   receiver->next_start = next ? g_strdup (next->start_local) : NULL;
   name = lx_timetable_get_school_name (receiver->timetable);
+  local_now = g_date_time_new_now_local ();
+  today = g_date_time_format (local_now, "%Y-%m-%d");
   text = lx_standby_compose (name ? name : school, receiver->next_title, receiver->next_start,
-                             lx_timetable_get_problem (receiver->timetable));
+                             lx_timetable_get_problem (receiver->timetable), today);
   lx_standby_show (receiver->standby, text);
   lx_receiver_set_state (receiver, "standby");
   return G_SOURCE_CONTINUE;

@@ -1,11 +1,15 @@
 /* The standby screen (see lx-standby.h):
  *
- *   videotestsrc (solid dark blue, 2 fps) → textoverlay (CJK font) → videoconvert → sink
+ *   videotestsrc (solid dark blue, 2 fps) → clockoverlay (the time, top) → textoverlay (CJK font)
+ *     → videoconvert → sink
  *
+ * Read from the back row of a classroom on a 1080p TV: large text (a fifth larger than it was), the
+ * clock above it; the TV scales the 720p card up.
  * Two frames a second are plenty for text that changes once a minute, and cost the mini-PC
  * almost nothing between lessons. */
 #include "lx-standby.h"
 
+#include <stdio.h>
 #include <string.h>
 
 struct _LxStandby {
@@ -37,8 +41,10 @@ lx_standby_new (const LxReceiverConfig *config)
   g_autofree gchar *description = g_strdup_printf (
       "videotestsrc is-live=true pattern=solid-color foreground-color=0xff1d3557 ! "
       "video/x-raw,width=1280,height=720,framerate=2/1 ! "
-      "textoverlay name=text font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans 20\" "
-      "halignment=center valignment=center line-alignment=center ! videoconvert ! %s",
+      "clockoverlay time-format=%%H:%%M font-desc=\"Sans Bold 36\" halignment=center "
+      "valignment=top ypad=16 color=0xffe9c46a shaded-background=false ! "
+      "textoverlay name=text font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans 24\" "
+      "halignment=center valignment=bottom ypad=16 line-alignment=center ! videoconvert ! %s",
       config->headless ? "fakesink sync=true" : "autovideosink");
 
   /* Strict: a pipeline the parser only half built (a missing plugin) is no standby screen. */
@@ -72,9 +78,13 @@ lx_standby_free (LxStandby *standby)
 void
 lx_standby_show (LxStandby *standby, const char *text)
 {
+  g_autofree gchar *plain = NULL;
+
   if (standby->pipeline == NULL)
     return;
-  g_object_set (standby->text, "text", text, NULL);
+  /* textoverlay reads Pango markup: a school named "A&B" would otherwise show nothing. */
+  plain = g_markup_escape_text (text, -1);
+  g_object_set (standby->text, "text", plain, NULL);
   if (!standby->showing) {
     gst_element_set_state (standby->pipeline, GST_STATE_PLAYING);
     standby->showing = TRUE;
@@ -102,22 +112,54 @@ lx_standby_get_pipeline (LxStandby *standby)
   return standby->pipeline;
 }
 
+static const char *const weekdays[] = { "星期一 Monday",   "星期二 Tuesday", "星期三 Wednesday",
+                                         "星期四 Thursday", "星期五 Friday",  "星期六 Saturday",
+                                         "星期日 Sunday" };
+
+/* (transfer full) NULL for a date that is not "YYYY-MM-DD". */
+static GDateTime *
+parse_day (const char *text)
+{
+  gint year, month, day;
+
+  if (text == NULL || sscanf (text, "%4d-%2d-%2d", &year, &month, &day) != 3)
+    return NULL;
+  return g_date_time_new_utc (year, month, day, 0, 0, 0);
+}
+
 gchar *
 lx_standby_compose (const char *school, const char *next_title, const char *next_start_local,
-                    const char *problem)
+                    const char *problem, const char *today)
 {
   GString *text = g_string_new (NULL);
+  g_autoptr (GDateTime) day = parse_day (today);
 
+  if (day)
+    g_string_append_printf (text, "%s · %s\n", weekdays[g_date_time_get_day_of_week (day) - 1],
+                            today);
   g_string_append_printf (text, "%s\n\n", school);
   if (next_title && next_start_local && strlen (next_start_local) >= 16) {
-    /* "2026-12-01T10:00:00" → "2026-12-01  10:00": read alike in Chinese and English. */
+    /* "今天 Today  10:00", "明天 Tomorrow  10:00", or "星期三 Wednesday 12-09  10:00". */
     g_autofree gchar *date = g_strndup (next_start_local, 10);
     g_autofree gchar *time = g_strndup (next_start_local + 11, 5);
-    g_string_append_printf (text, "下一节课 · Next lesson\n\n%s\n%s  %s", next_title, date, time);
+    g_autoptr (GDateTime) next_day = parse_day (date);
+    g_autofree gchar *when = NULL;
+    gint days = day && next_day ? (gint) (g_date_time_difference (next_day, day) / G_TIME_SPAN_DAY)
+                                : -1;
+    if (days == 0)
+      when = g_strdup ("今天 Today");
+    else if (days == 1)
+      when = g_strdup ("明天 Tomorrow");
+    else if (next_day)
+      when = g_strdup_printf ("%s %s", weekdays[g_date_time_get_day_of_week (next_day) - 1],
+                              date + 5);
+    else
+      when = g_strdup (date);
+    g_string_append_printf (text, "下一节课 · Next lesson\n%s\n%s  %s", next_title, when, time);
   } else {
-    g_string_append (text, "现在没有课 · No lesson scheduled");
+    g_string_append (text, "最近没有课 · No lesson scheduled");
   }
   if (problem)
-    g_string_append_printf (text, "\n\n(%s)", problem);
+    g_string_append_printf (text, "\n(%s)", problem);
   return g_string_free (text, FALSE);
 }

@@ -24,7 +24,9 @@ guint lx_standby_get_frames (LxStandby *standby);
 /* (transfer none) The pipeline, so a full-screen window can be attached to it. */
 GstElement *lx_standby_get_pipeline (LxStandby *standby);
 
-/* (transfer full) The card's text for @school: the next lesson, or none today. @next_title and
- * @next_start_local ("2026-12-01T10:00:00") may be NULL; @problem, if set, is shown too. */
+/* (transfer full) The card's text for @school: today's weekday and date (@today, "2026-12-06",
+ * local; NULL leaves them out), and the next lesson — "今天 Today", "明天 Tomorrow" or its weekday,
+ * and its time — or none. @next_title and @next_start_local ("2026-12-01T10:00:00") may be NULL;
+ * @problem, if set, is shown too. */
 gchar *lx_standby_compose (const char *school, const char *next_title,
-                           const char *next_start_local, const char *problem);
+                           const char *next_start_local, const char *problem, const char *today);
