@@ -27,6 +27,7 @@ occurrence_free (LxOccurrence *occurrence)
 {
   g_free (occurrence->lesson);
   g_free (occurrence->title);
+  g_free (occurrence->time_zone);
   g_free (occurrence->start_local);
   g_free (occurrence);
 }
@@ -64,12 +65,25 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     return; /* freed meanwhile */
   timetable->fetching = FALSE;
   if (body == NULL) {
-    set_problem (timetable, g_strdup_printf ("cannot reach the server: %s", error->message));
+    set_problem (timetable, g_strdup_printf ("连不上服务器，正在重试 · cannot reach the server: %s",
+                                             error->message));
     return;
   }
-  if (soup_message_get_status (message) != SOUP_STATUS_OK) {
-    set_problem (timetable, g_strdup_printf ("the server refused the timetable (HTTP %u): check "
-                                             "the school id and token",
+  /* Said for the people in the room (Chinese first): nobody there can fix a token, so say who
+   * can. */
+  switch (soup_message_get_status (message)) {
+  case SOUP_STATUS_OK:
+    break;
+  case SOUP_STATUS_UNAUTHORIZED:
+    set_problem (timetable, g_strdup ("学校编号或令牌不对 · wrong school id or token\n" LX_CALL_IT_STAFF));
+    return;
+  case SOUP_STATUS_NOT_FOUND:
+    set_problem (timetable,
+                 g_strdup ("服务器上没有这所学校 · this school is not on the server\n" LX_CALL_IT_STAFF));
+    return;
+  default:
+    set_problem (timetable, g_strdup_printf ("服务器拒绝了课表，正在重试 · the server refused the "
+                                             "timetable (HTTP %u)",
                                              soup_message_get_status (message)));
     return;
   }
@@ -100,6 +114,8 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     occurrence->title = g_strdup (json_object_get_string_member_with_default (entry, "title", ""));
     occurrence->start_local =
         g_strdup (json_object_get_string_member_with_default (entry, "start", ""));
+    occurrence->time_zone =
+        g_strdup (json_object_get_string_member_with_default (entry, "time_zone", "UTC"));
     occurrence->start = utc_seconds (entry, "start_utc");
     occurrence->end = utc_seconds (entry, "end_utc");
     g_ptr_array_add (timetable->occurrences, occurrence);

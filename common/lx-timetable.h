@@ -11,10 +11,16 @@ typedef struct {
   gchar *lesson; /* the id to join with */
   gchar *title;
   gchar *start_local; /* "2026-12-01T10:00:00", the lesson's own time */
+  gchar *time_zone;   /* the lesson's, e.g. "Asia/Shanghai" */
   gint64 start, end;  /* UTC seconds */
 } LxOccurrence;
 
 typedef struct _LxTimetable LxTimetable;
+
+/* Who a classroom calls when its school id or token is wrong (the browser classroom says the
+ * same). */
+#define LX_CALL_IT_STAFF                                                                           \
+  "请联系县电教站（管理员）发新令牌 · call your county IT staff for a new token"
 
 /* (transfer full) Starts fetching the lessons in which @connection's school takes @role, from the
  * server of @connection's WebSocket URL (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/). */

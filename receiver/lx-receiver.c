@@ -494,6 +494,7 @@ follow_timetable (gpointer data)
   g_autofree gchar *text = NULL;
   g_autofree gchar *today = NULL;
   g_autoptr (GDateTime) local_now = NULL;
+  g_autoptr (GTimeZone) zone = NULL;
 
   if (current) {
     if (g_strcmp0 (receiver->lesson, current->lesson) != 0 &&
@@ -512,7 +513,9 @@ follow_timetable (gpointer data)
   receiver->next_title = next ? g_strdup (next->title) : NULL;
   receiver->next_start = next ? g_strdup (next->start_local) : NULL;
   name = lx_timetable_get_school_name (receiver->timetable);
-  local_now = g_date_time_new_now_local ();
+  /* "Today" is the lesson's (a box left on UTC still says 明天 for tomorrow's lesson). */
+  zone = next ? g_time_zone_new_identifier (next->time_zone) : NULL;
+  local_now = zone ? g_date_time_new_now (zone) : g_date_time_new_now_local ();
   today = g_date_time_format (local_now, "%Y-%m-%d");
   text = lx_standby_compose (name ? name : school, receiver->next_title, receiver->next_start,
                              lx_timetable_get_problem (receiver->timetable), today);
@@ -624,6 +627,8 @@ report_stats (gpointer data)
       json_builder_set_member_name (builder, "next_start");
       json_builder_add_string_value (builder, receiver->next_start ? receiver->next_start : "");
       lx_stats_add_int (builder, "standby_frames", lx_standby_get_frames (receiver->standby));
+      json_builder_set_member_name (builder, "standby_text");
+      json_builder_add_string_value (builder, lx_standby_get_text (receiver->standby));
     }
     json_builder_set_member_name (builder, "state");
     json_builder_add_string_value (builder, receiver->state);

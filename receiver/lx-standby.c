@@ -16,6 +16,7 @@ struct _LxStandby {
   GstElement *pipeline;
   GstElement *text;
   gboolean showing;
+  gchar *card_text; /* what the card says (for the statistics, and tests) */
   gint frames; /* cards drawn, atomic */
 };
 
@@ -72,6 +73,7 @@ lx_standby_free (LxStandby *standby)
     gst_object_unref (standby->text);
     gst_object_unref (standby->pipeline);
   }
+  g_free (standby->card_text);
   g_free (standby);
 }
 
@@ -80,6 +82,8 @@ lx_standby_show (LxStandby *standby, const char *text)
 {
   g_autofree gchar *plain = NULL;
 
+  g_free (standby->card_text);
+  standby->card_text = g_strdup (text);
   if (standby->pipeline == NULL)
     return;
   /* textoverlay reads Pango markup: a school named "A&B" would otherwise show nothing. */
@@ -104,6 +108,12 @@ gboolean
 lx_standby_is_showing (LxStandby *standby)
 {
   return standby->showing;
+}
+
+const char *
+lx_standby_get_text (LxStandby *standby)
+{
+  return standby->card_text ? standby->card_text : "";
 }
 
 GstElement *
@@ -156,10 +166,11 @@ lx_standby_compose (const char *school, const char *next_title, const char *next
     else
       when = g_strdup (date);
     g_string_append_printf (text, "下一节课 · Next lesson\n%s\n%s  %s", next_title, when, time);
-  } else {
+  } else if (problem == NULL) {
     g_string_append (text, "最近没有课 · No lesson scheduled");
   }
+  /* A timetable that could not be read says nothing about lessons: the problem alone, then. */
   if (problem)
-    g_string_append_printf (text, "\n(%s)", problem);
+    g_string_append_printf (text, next_title ? "\n(%s)" : "%s", problem);
   return g_string_free (text, FALSE);
 }

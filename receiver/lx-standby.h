@@ -21,6 +21,9 @@ gboolean lx_standby_is_showing (LxStandby *standby);
 /* How many frames of the card have been drawn (it shows two a second). */
 guint lx_standby_get_frames (LxStandby *standby);
 
+/* (transfer none) What the card says now ("" before it first showed). */
+const char *lx_standby_get_text (LxStandby *standby);
+
 /* (transfer none) The pipeline, so a full-screen window can be attached to it. */
 GstElement *lx_standby_get_pipeline (LxStandby *standby);
 

@@ -30,7 +30,13 @@ test_no_lesson_and_problem (void)
       lx_standby_compose ("xinzhuang", NULL, NULL, "wrong token", "2026-12-31");
 
   g_assert_cmpstr (none, ==, "星期四 Thursday · 2026-12-31\n新庄小学\n\n最近没有课 · No lesson scheduled");
-  g_assert_true (g_str_has_suffix (problem, "\n(wrong token)"));
+  /* A timetable that could not be read claims no "no lesson": it says what is wrong. */
+  g_assert_cmpstr (problem, ==, "星期四 Thursday · 2026-12-31\nxinzhuang\n\nwrong token");
+  {
+    g_autofree gchar *known = lx_standby_compose ("新庄小学", "数学", "2026-12-31T10:00:00",
+                                                  "cannot reach the server", "2026-12-31");
+    g_assert_true (g_str_has_suffix (known, "今天 Today  10:00\n(cannot reach the server)"));
+  }
 }
 
 int

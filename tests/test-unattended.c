@@ -159,8 +159,15 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
   wait_for (&standby, 8000, "standby", fixture);
   wait_for (&announced, 8000, "the next lesson on the standby screen", fixture);
   g_assert_cmpint (lx_test_stats_int (stats, "frames_decoded"), ==, 0);
-  /* The card is really being drawn (two frames a second). */
+  /* The card is really being drawn (two frames a second), and says when: today, at what time. */
   g_assert_true (lx_test_wait_until (standby_drawn, stats, 5000));
+  {
+    g_autofree gchar *card = lx_test_stats_string (stats, "standby_text");
+    g_autofree gchar *start = local_time (7);
+    g_autofree gchar *when = g_strdup_printf ("今天 Today  %.5s", start + 11);
+    if (!strstr (card, "下一节课 · Next lesson\n" LESSON_TITLE "\n") || !strstr (card, when))
+      g_error ("the standby card says: %s", card);
+  }
 
   g_test_message ("lesson 1: the classroom joins and decodes by itself");
   wait_for (&in_lesson, 15000, "joining lesson 1", fixture);
@@ -197,11 +204,38 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
 }
 
+/* A classroom PC with a wrong token says so on its card, and who to call — not "no lesson". */
+static void
+test_wrong_token_card (Fixture *fixture, gconstpointer data)
+{
+  g_autofree gchar *village_token = add_school (fixture, "village");
+  g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
+  g_autofree gchar *receiver_log = g_build_filename (fixture->directory, "village.log", NULL);
+  g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
+  const char *receiver_argv[] = { receiver_program, "--server", fixture->signaling.url,
+                                  "--school", "village", "--token", "0123456789abcdef",
+                                  "--follow-timetable", "--ice-local-addresses", "127.0.0.1",
+                                  "--headless", "--stats-json", stats, NULL };
+  g_autoptr (GSubprocess) receiver = lx_test_spawn (receiver_log, receiver_argv);
+  StringCondition standby = { stats, "state", "standby" };
+  g_autofree gchar *card = NULL;
+
+  wait_for (&standby, 8000, "standby", fixture);
+  g_assert_true (lx_test_wait_until (standby_drawn, stats, 5000));
+  card = lx_test_stats_string (stats, "standby_text");
+  if (!strstr (card, "学校编号或令牌不对 · wrong school id or token") ||
+      !strstr (card, "call your county IT staff") || strstr (card, "No lesson"))
+    g_error ("the standby card says: %s", card);
+  g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/unattended/joins-and-leaves-by-itself", Fixture, NULL, setup,
               test_joins_and_leaves_by_itself, teardown);
+  g_test_add ("/unattended/wrong-token-card", Fixture, NULL, setup, test_wrong_token_card,
+              teardown);
   return g_test_run ();
 }
