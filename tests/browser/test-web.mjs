@@ -266,6 +266,13 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   await page.click("#show-next7");
   await page.waitForFunction(() => document.querySelector("#lessons-heading").textContent.startsWith("新庄小学 · 未来 7 天"));
   assert.equal(await page.locator("#lessons tr[data-lesson]").count(), 1);
+  // One printable week of one school: the week of the chosen day, then the browser's print.
+  await page.evaluate(() => { window.printed = 0; window.print = () => window.printed++; });
+  await page.fill("#day", start.date);
+  await page.click("#print-week");
+  await page.waitForFunction(() => window.printed === 1);
+  assert.match(await page.textContent("#lessons-heading"), /^新庄小学 · \d{4}-\d\d-\d\d – \d{4}-\d\d-\d\d 这一周 Week$/);
+  assert.equal(await page.locator("#lessons tr[data-lesson]").count(), 1);
   await page.emulateMedia({ media: "print" });
   assert.equal(await page.isVisible("#lesson-form"), false);
   assert.equal(await page.isVisible("#lessons button.delete"), false);
