@@ -215,6 +215,10 @@ test_refusals (Fixture *fixture, gconstpointer data)
   expect (fixture, 0, "school delete ID", NULL);
   expect (fixture, 0, "lesson list [--today | --day YYYY-MM-DD] [--school ID]", NULL);
   expect (fixture, 0, "--start \"YYYY-MM-DD HH:MM\"", NULL);
+  expect (fixture, 0, "school show ID", NULL);
+  expect (fixture, 0, "school edit ID [--name NAME] [--county NAME]", NULL);
+  expect (fixture, 0, "school token ID", NULL);
+  expect (fixture, 0, "lesson edit NUMBER", NULL);
   run (fixture, ADMIN_TOKEN, "school", "add", "bad id", "Name", NULL);
   expect (fixture, 1, NULL, "编号：只能用英文字母");
   expect (fixture, 1, NULL, "field 'id'");
