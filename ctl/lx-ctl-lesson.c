@@ -221,11 +221,8 @@ lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv)
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
-    g_autoptr (JsonNode) answer = lx_ctl_request (options, SOUP_METHOD_DELETE, path, NULL);
-    if (answer == NULL)
-      return 1;
-    printf ("第 %s 课已删除 · lesson %s deleted\n", argv[3], argv[3]);
-    return 0;
+    g_autofree gchar *done = g_strdup_printf ("第 %s 课已删除 · lesson %s deleted", argv[3], argv[3]);
+    return lx_ctl_delete (options, path, done);
   }
   return lx_ctl_usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | "
                        "edit NUMBER --start ... | delete NUMBER");

@@ -11,6 +11,8 @@
  * the option to change — and returns NULL. */
 JsonNode *lx_ctl_request (const LxCtlOptions *options, const char *method, const char *path,
                           JsonNode *body);
+/* DELETEs @path and prints @done (a line, Chinese first); returns the exit status. */
+int lx_ctl_delete (const LxCtlOptions *options, const char *path, const char *done);
 /* (transfer none) The string member @name of @object, or "". */
 const char *lx_ctl_member (JsonObject *object, const char *name);
 void lx_ctl_print_json (JsonNode *root);

@@ -196,11 +196,8 @@ lx_ctl_school_command (const LxCtlOptions *options, int argc, char **argv)
     return school_token (options, argv[3]);
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *path = school_path (argv[3], "");
-    g_autoptr (JsonNode) answer = lx_ctl_request (options, SOUP_METHOD_DELETE, path, NULL);
-    if (answer == NULL)
-      return 1;
-    printf ("学校 %s 已删除 · school %s deleted\n", argv[3], argv[3]);
-    return 0;
+    g_autofree gchar *done = g_strdup_printf ("学校 %s 已删除 · school %s deleted", argv[3], argv[3]);
+    return lx_ctl_delete (options, path, done);
   }
   return lx_ctl_usage ("school takes: list | add ID NAME [--county C] | show ID | edit ID "
                        "[--name N] [--county C] | token ID | delete ID");

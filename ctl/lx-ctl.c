@@ -303,6 +303,17 @@ lx_ctl_request (const LxCtlOptions *options, const char *method, const char *pat
   return root ? root : json_node_new (JSON_NODE_NULL);
 }
 
+int
+lx_ctl_delete (const LxCtlOptions *options, const char *path, const char *done)
+{
+  g_autoptr (JsonNode) answer = lx_ctl_request (options, SOUP_METHOD_DELETE, path, NULL);
+
+  if (answer == NULL)
+    return 1;
+  printf ("%s\n", done);
+  return 0;
+}
+
 const char *
 lx_ctl_member (JsonObject *object, const char *name)
 {

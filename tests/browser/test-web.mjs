@@ -185,14 +185,18 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   let end = shanghai(29);
   if (end.date !== start.date) end = { date: start.date, time: "23:59" };
   const form = "#lesson-form";
-  await page.fill(`${form} input[name=title]`, "数学 七年级");
+  // Books city → village through the form (the teacher field keeps what it has).
+  const bookThroughForm = async (title, date, from, to) => {
+    await page.fill(`${form} input[name=title]`, title);
+    await page.selectOption(`${form} select[name=sender]`, "city");
+    await page.check(`${form} input[name=receivers][value=village]`);
+    await page.fill(`${form} input[name=date]`, date);
+    await page.fill(`${form} input[name=start]`, from);
+    await page.fill(`${form} input[name=end]`, to);
+    await page.click(`${form} button`);
+  };
   await page.fill(`${form} input[name=teacher]`, "王老师");
-  await page.selectOption(`${form} select[name=sender]`, "city");
-  await page.check(`${form} input[name=receivers][value=village]`);
-  await page.fill(`${form} input[name=date]`, start.date);
-  await page.fill(`${form} input[name=start]`, start.time);
-  await page.fill(`${form} input[name=end]`, end.time);
-  await page.click(`${form} button`);
+  await bookThroughForm("数学 七年级", start.date, start.time, end.time);
   await page.waitForFunction(() => [...document.querySelectorAll("#lessons td")]
     .some((td) => td.textContent === "数学 七年级"));
   // Names, not ids.
@@ -228,13 +232,7 @@ test("log in, register schools, book a lesson, see it in the timetable and the A
   assert.equal((await api("GET", "lessons")).body.length, 1);
 
   // A clash names the school booked twice, by name.
-  await page.fill(`${form} input[name=title]`, "语文");
-  await page.selectOption(`${form} select[name=sender]`, "city");
-  await page.check(`${form} input[name=receivers][value=village]`);
-  await page.fill(`${form} input[name=date]`, start.date);
-  await page.fill(`${form} input[name=start]`, start.time);
-  await page.fill(`${form} input[name=end]`, end.time);
-  await page.click(`${form} button`);
+  await bookThroughForm("语文", start.date, start.time, end.time);
   await page.waitForFunction(() => document.querySelector("#lesson-error").textContent.includes("冲突 Conflict"));
   assert.match(await page.textContent("#lesson-error"), /时间冲突：City No\.1 \(city\) 在 .* 已经排了第 \d+ 课「数学 七年级 \(二\)」/);
 
