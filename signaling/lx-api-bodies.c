@@ -1,6 +1,8 @@
 /* The REST API's request bodies (see lx-api-bodies.h). */
 #include "lx-api-bodies.h"
 
+#include "lx-field-labels.h"
+
 #include "lx-json.h"
 
 #include <stdio.h>
@@ -30,7 +32,7 @@ bad_field (const char *name, const char *chinese, const char *problem, const cha
 {
   *field = name;
   g_set_error (error, LX_API_ERROR, LX_API_ERROR_INVALID, "%s：%s · field '%s': %s",
-               lx_store_field_label (name), chinese, name, problem);
+               lx_field_label (name), chinese, name, problem);
   return FALSE;
 }
 

@@ -2,6 +2,8 @@
  * fast enough on a local file that a timetable's writes never hold the main loop noticeably. */
 #include "lx-store.h"
 
+#include "lx-field-labels.h"
+
 #include "lx-secret.h"
 
 #include "lx-protocol.h"
@@ -180,22 +182,6 @@ lx_store_close (LxStore *store)
 
 /* ---- Schools ---- */
 
-const char *
-lx_store_field_label (const char *field)
-{
-  static const char *const labels[][2] = {
-    { "id", "编号" },          { "name", "名称" },        { "county", "县" },
-    { "title", "课程" },       { "teacher", "教师" },     { "sender", "主讲学校" },
-    { "receivers", "听课教室" }, { "start", "开始时间" },  { "end", "结束时间" },
-    { "time_zone", "时区" },   { "weekly_until", "每周重复至" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
-    if (g_strcmp0 (labels[i][0], field) == 0)
-      return labels[i][1];
-  return field;
-}
-
 static gboolean invalid (GError **error, const char *field, const char *chinese,
                          const char *format, ...) G_GNUC_PRINTF (4, 5);
 
@@ -211,7 +197,7 @@ invalid (GError **error, const char *field, const char *chinese, const char *for
   text = g_strdup_vprintf (format, args);
   va_end (args);
   g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_INVALID, "%s：%s · field '%s': %s",
-               lx_store_field_label (field), chinese, field, text);
+               lx_field_label (field), chinese, field, text);
   return FALSE;
 }
 

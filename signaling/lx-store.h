@@ -43,9 +43,6 @@ typedef struct {
 void lx_school_record_free (LxSchoolRecord *school);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxSchoolRecord, lx_school_record_free)
 
-/* The Chinese name people know @field by ("end" → 结束时间), or @field itself. */
-const char *lx_store_field_label (const char *field);
-
 /* (transfer full) Opens or creates the database at @path and brings its schema up to date. */
 LxStore *lx_store_open (const char *path, GError **error);
 void lx_store_close (LxStore *store);

@@ -1,5 +1,6 @@
 /* The timetable store, on a real SQLite file: schools and their tokens, lessons and the rules that
  * refuse bad times and double bookings, and rows that survive reopening the file. */
+#include "lx-field-labels.h"
 #include "lx-store.h"
 #include "lx-test-utils.h"
 
@@ -194,7 +195,7 @@ test_bad_lesson (Fixture *fixture, gconstpointer data)
   g_autoptr (LxLessonRecord) lesson = lesson_new ("Physics", bad->sender, bad->receivers,
                                                   bad->start, bad->end, bad->weekly_until);
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *prefix = g_strdup_printf ("%s：", lx_store_field_label (bad->field));
+  g_autofree gchar *prefix = g_strdup_printf ("%s：", lx_field_label (bad->field));
   g_autofree gchar *english = g_strdup_printf (" · field '%s'", bad->field);
   g_autoptr (GPtrArray) lessons = NULL;
 
