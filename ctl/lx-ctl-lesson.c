@@ -82,12 +82,14 @@ apply_options (const LxCtlOptions *options, JsonObject *lesson)
   for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
     if (texts[i].value)
       json_object_set_string_member (lesson, texts[i].member, texts[i].value);
-  if (options->start)
-    json_object_set_member (lesson, "start", json_node_init_string (json_node_alloc (),
-                                                                    api_time (options->start)));
-  if (options->end)
-    json_object_set_member (lesson, "end", json_node_init_string (json_node_alloc (),
-                                                                  api_time (options->end)));
+  if (options->start) {
+    g_autofree gchar *start = api_time (options->start);
+    json_object_set_string_member (lesson, "start", start);
+  }
+  if (options->end) {
+    g_autofree gchar *end = api_time (options->end);
+    json_object_set_string_member (lesson, "end", end);
+  }
   if (options->receivers) {
     g_auto (GStrv) receivers = g_strsplit (options->receivers, ",", -1);
     JsonArray *list = json_array_new ();
