@@ -685,17 +685,31 @@ explain_school (const LxSchoolRecord *school, gboolean connected, gboolean recei
   return g_str_equal (school->last_left, "link-lost") ? "link-lost" : "left";
 }
 
-static LxSchoolRecord *
-find_school (LxServer *server, const char *id)
+/* The schools by id, read once for a whole status (a board refreshes every second: one query,
+ * not one per classroom). */
+typedef GHashTable SchoolIndex;
+
+static SchoolIndex *
+index_schools (LxServer *server)
 {
-  return server->store && id && id[0] ? lx_store_get_school (server->store, id, NULL) : NULL;
+  g_autoptr (GPtrArray) schools = server->store ? lx_store_list_schools (server->store, NULL) : NULL;
+  GHashTable *index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify) lx_school_record_free);
+
+  for (guint i = 0; schools && i < schools->len; i++) {
+    LxSchoolRecord *school = schools->pdata[i];
+    g_hash_table_insert (index, school->id, school);
+  }
+  if (schools)
+    g_ptr_array_set_free_func (schools, NULL); /* the index owns them now */
+  return index;
 }
 
 static void
-add_classroom_status (JsonBuilder *builder, LxServer *server, const char *lesson,
-                      const char *school_id)
+add_classroom_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schools,
+                      const char *lesson, const char *school_id)
 {
-  g_autoptr (LxSchoolRecord) school = find_school (server, school_id);
+  const LxSchoolRecord *school = g_hash_table_lookup (schools, school_id);
   LxClassroomStatus status;
   /* Receiving: its receiver reported moving video in the last 15 s. */
   gboolean receiving;
@@ -732,12 +746,12 @@ add_classroom_status (JsonBuilder *builder, LxServer *server, const char *lesson
 }
 
 static void
-add_lesson_status (JsonBuilder *builder, LxServer *server, const char *lesson,
-                   const LxLessonRecord *booked)
+add_lesson_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schools,
+                   const char *lesson, const LxLessonRecord *booked)
 {
   const char *sender = lx_lesson_registry_get_sender (server->registry, lesson);
   const char *sender_id = booked ? booked->sender : sender ? sender : "";
-  g_autoptr (LxSchoolRecord) sender_school = find_school (server, sender_id);
+  const LxSchoolRecord *sender_school = g_hash_table_lookup (schools, sender_id);
   g_auto (GStrv) connected = lx_lesson_registry_list_classrooms (server->registry, lesson);
 
   json_builder_begin_object (builder);
@@ -761,9 +775,9 @@ add_lesson_status (JsonBuilder *builder, LxServer *server, const char *lesson,
   json_builder_begin_array (builder);
   /* Every booked classroom, connected or not; and any connected to an ad-hoc lesson. */
   for (guint i = 0; booked && booked->receivers[i]; i++)
-    add_classroom_status (builder, server, lesson, booked->receivers[i]);
+    add_classroom_status (builder, server, schools, lesson, booked->receivers[i]);
   for (guint i = 0; !booked && connected[i]; i++)
-    add_classroom_status (builder, server, lesson, connected[i]);
+    add_classroom_status (builder, server, schools, lesson, connected[i]);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 }
@@ -778,6 +792,7 @@ describe_status (gpointer data)
   g_auto (GStrv) live = lx_lesson_registry_list_lessons (server->registry);
   g_autoptr (GPtrArray) running = NULL;
   g_autoptr (GHashTable) shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) schools = index_schools (server);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   if (server->store)
@@ -786,7 +801,7 @@ describe_status (gpointer data)
   for (guint i = 0; running && i < running->len; i++) {
     const LxLessonRecord *booked = running->pdata[i];
     gchar *id = g_strdup_printf ("%" G_GINT64_FORMAT, booked->id);
-    add_lesson_status (builder, server, id, booked);
+    add_lesson_status (builder, server, schools, id, booked);
     g_hash_table_add (shown, id);
   }
   for (guint i = 0; live[i]; i++) {
@@ -795,7 +810,7 @@ describe_status (gpointer data)
       continue;
     /* Ad-hoc, or a booked lesson someone joined outside its time. */
     booked = server->store ? booked_lesson (server, live[i]) : NULL;
-    add_lesson_status (builder, server, live[i], booked);
+    add_lesson_status (builder, server, schools, live[i], booked);
   }
   json_builder_end_array (builder);
   return json_builder_get_root (builder);
