@@ -5,6 +5,7 @@
 #include "lx-receiver-private.h"
 
 #include "lx-fullscreen.h"
+#include "lx-memory.h"
 #include "lx-playback.h"
 #include "lx-standby.h"
 #include "lx-timetable.h"
@@ -38,13 +39,21 @@ lx_receiver_set_state (LxReceiver *receiver, const char *state)
 void
 lx_receiver_stop_session (LxReceiver *receiver)
 {
+  g_autoptr (GstBus) bus = NULL;
+
   if (receiver->pipeline == NULL)
     return;
   g_signal_handlers_disconnect_by_data (receiver->webrtc, receiver);
   gst_element_set_state (receiver->pipeline, GST_STATE_NULL);
+  /* The session's bus watch holds its bus; and lx_webrtc_new's reference on the webrtcbin is
+   * ours (the pipeline took one of its own): both kept every past session's webrtcbin — its
+   * packet stores and jitter buffers, 13 MB a session — alive for good. */
+  bus = gst_element_get_bus (receiver->pipeline);
+  gst_bus_remove_watch (bus);
   gst_clear_object (&receiver->pipeline);
-  receiver->webrtc = NULL;
+  gst_clear_object (&receiver->webrtc);
   g_ptr_array_set_size (receiver->video_jitterbuffers, 0);
+  lx_memory_give_back ();
 }
 
 /* The webrtcbin that asked for an answer: the session may be replaced before the answer is ready. */

@@ -1,5 +1,6 @@
 /* lianxiao-receiver: loads the configuration and plays the lesson until stopped. */
 #include "lx-log.h"
+#include "lx-memory.h"
 #include "lx-receiver.h"
 #include "lx-webrtc.h"
 
@@ -14,6 +15,7 @@ main (int argc, char **argv)
   LxReceiver *receiver;
   int status;
 
+  lx_memory_limit_arenas ();
   lx_log_init ("lianxiao-receiver");
   gst_init (&argc, &argv);
   if (!lx_config_load (lx_receiver_config_keys, &config,

@@ -4,6 +4,7 @@
 #include "lx-classroom-private.h"
 #include "lx-codec-preferences.h"
 #include "lx-encoder.h"
+#include "lx-memory.h"
 #include "lx-pads.h"
 
 #include <gst/video/video.h>
@@ -28,6 +29,7 @@ classroom_clear (LxClassroom *classroom)
   gst_clear_caps (&classroom->first_video_caps);
   gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->bin);
+  gst_clear_object (&classroom->webrtc); /* lx_webrtc_new's reference (the bin holds its own) */
   g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
   g_clear_object (&classroom->rtp_session);
   g_free (classroom->school);
@@ -906,6 +908,7 @@ finish_close (gpointer data)
   gst_element_set_state (classroom->bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (classroom->context.pipeline), classroom->bin);
   g_message ("classroom %s: branch removed", classroom->school);
+  lx_memory_give_back ();
   return G_SOURCE_REMOVE;
 }
 

@@ -1,4 +1,5 @@
 /* lianxiao-sender: loads the configuration and broadcasts one lesson until stopped. */
+#include "lx-memory.h"
 #include "lx-log.h"
 #include "lx-sender.h"
 #include "lx-webrtc.h"
@@ -23,6 +24,7 @@ main (int argc, char **argv)
   LxSender *sender;
   int status = 2;
 
+  lx_memory_limit_arenas ();
   lx_log_init ("lianxiao-sender");
   gst_init (&argc, &argv);
   if (!lx_config_load (lx_sender_config_keys, &config,
