@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (lx-config-error-quark, lx_config_error)
+G_DEFINE_QUARK (lx - config - error - quark, lx_config_error)
 
 #define VALUE_PTR(config, key) ((gpointer) ((guint8 *) (config) + (key)->offset))
 
@@ -147,8 +147,8 @@ lx_config_set_value (const LxConfigKey *keys, gpointer config, const char *name,
   const LxConfigKey *key = find_key (keys, name);
 
   if (key == NULL) {
-    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_UNKNOWN_KEY, "%s: unknown key '%s'", origin,
-                 name);
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_UNKNOWN_KEY, "%s: unknown key '%s'",
+                 origin, name);
     return FALSE;
   }
   return set_from_text (key, config, value, origin, error);
@@ -216,8 +216,8 @@ lx_config_load_file (const LxConfigKey *keys, gpointer config, const char *path,
 
     for (guint k = 0; names[k] != NULL; k++) {
       const LxConfigKey *key = find_key (keys, names[k]);
-      g_autofree gchar *origin = g_strdup_printf ("%s:%u", path,
-                                                  find_line (contents, groups[g], names[k]));
+      g_autofree gchar *origin =
+          g_strdup_printf ("%s:%u", path, find_line (contents, groups[g], names[k]));
       g_autofree gchar *value = NULL;
 
       if (key == NULL || strcmp (key->group, groups[g]) != 0) {
@@ -233,8 +233,8 @@ lx_config_load_file (const LxConfigKey *keys, gpointer config, const char *path,
           g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
                        "%s: key '%s' in [%s] is not valid UTF-8 text", origin, names[k], groups[g]);
         else
-          g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE, "%s: key '%s': %s", origin,
-                       names[k], reason);
+          g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE, "%s: key '%s': %s",
+                       origin, names[k], reason);
         return FALSE;
       }
       if (!set_from_text (key, config, value, origin, error))
@@ -274,7 +274,11 @@ lx_config_load (const LxConfigKey *keys, gpointer config, const char *summary,
   CommandLine command_line = { keys, NULL, g_ptr_array_new_with_free_func (g_free) };
   GOptionGroup *group;
   gboolean ok = FALSE;
-  GOptionEntry config_entry = { "config", 'c', 0, G_OPTION_ARG_FILENAME, &command_line.config_path,
+  GOptionEntry config_entry = { "config",
+                                'c',
+                                0,
+                                G_OPTION_ARG_FILENAME,
+                                &command_line.config_path,
                                 "Configuration file (GKeyFile); options given here override it",
                                 "FILE" };
 
@@ -284,8 +288,10 @@ lx_config_load (const LxConfigKey *keys, gpointer config, const char *summary,
                                           key->default_value ? key->default_value : "none");
     /* FLAG_FILENAME: values arrive as bytes, not converted from the locale's charset (which
      * would refuse a Chinese name under the C locale); set_from_text checks they are UTF-8. */
-    GOptionEntry entry = { key->key, 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
-                           remember_override, description, NULL };
+    GOptionEntry entry = {
+      key->key,    0,   G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, remember_override,
+      description, NULL
+    };
     if (key->type == LX_CONFIG_BOOL)
       entry.flags |= G_OPTION_FLAG_OPTIONAL_ARG;
     else if (key->type == LX_CONFIG_CHOICE)

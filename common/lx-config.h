@@ -36,7 +36,10 @@ typedef struct {
 } LxConfigKey;
 
 /* Tables end with an entry whose key is NULL. */
-#define LX_CONFIG_END { NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL }
+#define LX_CONFIG_END                                                                              \
+  {                                                                                                \
+    NULL, NULL, 0, 0, NULL, 0, 0, NULL, NULL                                                       \
+  }
 
 /* Sets every key of @config to its default. */
 void lx_config_set_defaults (const LxConfigKey *keys, gpointer config);

@@ -29,8 +29,8 @@ lx_ice_link_from_url (const char *url, GError **error)
                           "credential=\"%s\"; credential-type=\"password\"",
                           scheme, address,
                           query && strstr (query, "transport=tcp") ? "tcp"
-                          : g_str_equal (scheme, "turns")         ? "tcp"
-                                                                  : "udp",
+                          : g_str_equal (scheme, "turns")          ? "tcp"
+                                                                   : "udp",
                           g_uri_get_user (uri) ? g_uri_get_user (uri) : "",
                           g_uri_get_password (uri) ? g_uri_get_password (uri) : "");
 }

@@ -1,7 +1,7 @@
 /* Untrusted JSON in (see lx-json.h). */
 #include "lx-json.h"
 
-G_DEFINE_QUARK (lx-json-error-quark, lx_json_error)
+G_DEFINE_QUARK (lx - json - error - quark, lx_json_error)
 
 /* TRUE if no array or object in @data nests deeper than LX_JSON_MAX_DEPTH (brackets inside
  * strings do not count). */
@@ -39,8 +39,8 @@ lx_json_parse_object (const char *data, gsize length, gsize max_length, GError *
 
   if (length > max_length) {
     g_set_error (error, LX_JSON_ERROR, LX_JSON_ERROR_TOO_LARGE,
-                 "%" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT " bytes",
-                 length, max_length);
+                 "%" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT " bytes", length,
+                 max_length);
     return NULL;
   }
   if (!g_utf8_validate (data, (gssize) length, NULL)) {
@@ -48,8 +48,8 @@ lx_json_parse_object (const char *data, gsize length, gsize max_length, GError *
     return NULL;
   }
   if (!depth_is_reasonable (data, length)) {
-    g_set_error (error, LX_JSON_ERROR, LX_JSON_ERROR_INVALID,
-                 "nested deeper than %d levels", LX_JSON_MAX_DEPTH);
+    g_set_error (error, LX_JSON_ERROR, LX_JSON_ERROR_INVALID, "nested deeper than %d levels",
+                 LX_JSON_MAX_DEPTH);
     return NULL;
   }
   parser = json_parser_new_immutable ();

@@ -11,15 +11,14 @@ G_BEGIN_DECLS
 GQuark lx_json_error_quark (void);
 
 typedef enum {
-  LX_JSON_ERROR_TOO_LARGE,  /* over the size limit */
-  LX_JSON_ERROR_INVALID,    /* not UTF-8, not JSON, nested too deep, or not an object */
+  LX_JSON_ERROR_TOO_LARGE, /* over the size limit */
+  LX_JSON_ERROR_INVALID,   /* not UTF-8, not JSON, nested too deep, or not an object */
 } LxJsonError;
 
 /* Arrays and objects inside one another, at most. */
 #define LX_JSON_MAX_DEPTH 32
 
 /* (transfer full) The JSON object @data holds, or NULL with @error. */
-JsonObject *lx_json_parse_object (const char *data, gsize length, gsize max_length,
-                                  GError **error);
+JsonObject *lx_json_parse_object (const char *data, gsize length, gsize max_length, GError **error);
 
 G_END_DECLS

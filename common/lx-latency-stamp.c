@@ -68,7 +68,8 @@ lx_latency_stamp_read (const GstVideoFrame *frame, gint64 *time_ms)
   if (!fits (frame, block))
     return FALSE;
   for (guint bit = 0; bit < LX_LATENCY_STAMP_BITS; bit++) {
-    guint x0 = (bit % BLOCKS_PER_ROW) * block + margin, y0 = (bit / BLOCKS_PER_ROW) * block + margin;
+    guint x0 = (bit % BLOCKS_PER_ROW) * block + margin,
+          y0 = (bit / BLOCKS_PER_ROW) * block + margin;
     guint sum = 0;
     for (guint y = y0; y < y0 + inner; y++)
       for (guint x = x0; x < x0 + inner; x++)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (lx-offer-error-quark, lx_offer_error)
+G_DEFINE_QUARK (lx - offer - error - quark, lx_offer_error)
 
 /* What makes one transport: the m-line under BUNDLE takes these from the tagged one. */
 static const char *const transport_keys[] = { "ice-ufrag", "ice-pwd", "fingerprint", "setup" };
@@ -84,8 +84,7 @@ media_with_mid (const GstSDPMessage *sdp, const char *mid)
   return -1;
 }
 
-static void
-note (GString *notes, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static void note (GString *notes, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static void
 note (GString *notes, const char *format, ...)
@@ -100,8 +99,7 @@ note (GString *notes, const char *format, ...)
   g_string_append_c (notes, '\n');
 }
 
-static gboolean
-malformed (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+static gboolean malformed (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 static gboolean
 malformed (GError **error, const char *format, ...)
@@ -165,8 +163,10 @@ unify_bundle (GstSDPMessage *sdp, GString *notes, GError **error)
     }
     dropped = moved ? drop_candidates (media, TRUE) : 0;
     if (moved)
-      note (notes, "m-line %d (mid %s) moved onto the transport of bundle-tagged mid %s; %u of its "
-            "own candidates dropped", m, mids[i], mids[0], dropped);
+      note (notes,
+            "m-line %d (mid %s) moved onto the transport of bundle-tagged mid %s; %u of its "
+            "own candidates dropped",
+            m, mids[i], mids[0], dropped);
   }
   return TRUE;
 }
@@ -288,7 +288,8 @@ lx_offer_find_payloads (const GstSDPMessage *offer, const char *video_codec)
     gboolean video = g_strcmp0 (gst_sdp_media_get_media (media), "video") == 0;
     gboolean audio = g_strcmp0 (gst_sdp_media_get_media (media), "audio") == 0;
 
-    if (gst_sdp_media_get_port (media) == 0 && !gst_sdp_media_get_attribute_val (media, "bundle-only"))
+    if (gst_sdp_media_get_port (media) == 0 &&
+        !gst_sdp_media_get_attribute_val (media, "bundle-only"))
       continue;
     for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++) {
       const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, i);
@@ -300,8 +301,7 @@ lx_offer_find_payloads (const GstSDPMessage *offer, const char *video_codec)
       words = g_strsplit (attribute->value, " ", 2);
       if (words[0] == NULL || words[1] == NULL || !lists_format (media, pt = atoi (words[0])))
         continue;
-      if (video && vp8 && payloads.video_pt < 0 &&
-          g_ascii_strcasecmp (words[1], "VP8/90000") == 0)
+      if (video && vp8 && payloads.video_pt < 0 && g_ascii_strcasecmp (words[1], "VP8/90000") == 0)
         payloads.video_pt = pt;
       if (video && !vp8 && g_ascii_strcasecmp (words[1], "H264/90000") == 0 &&
           (fit = h264_fit (lx_offer_fmtp_of (media, pt))) > best_fit) {

@@ -7,7 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (lx-protocol-error-quark, lx_protocol_error)
+G_DEFINE_QUARK (lx - protocol - error - quark, lx_protocol_error)
 
 static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_INVALID_JSON] = "invalid-json",
@@ -77,8 +77,8 @@ typedef enum {
   KIND_TEXT, /* any UTF-8 string up to max_length bytes */
   KIND_INT,  /* an integer 0..max_value */
   KIND_BOOL,
-  KIND_ROLE, /* "sender" or "receiver" */
-  KIND_CODE, /* one of the error code strings */
+  KIND_ROLE,  /* "sender" or "receiver" */
+  KIND_CODE,  /* one of the error code strings */
   KIND_CODEC, /* a video codec a classroom decodes: "H264" or "VP8" */
 } FieldKind;
 
@@ -121,7 +121,8 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_LESSON] = { "lesson", KIND_ID, G_STRUCT_OFFSET (LxMessage, lesson), 0 },
   [F_SCHOOL] = { "school", KIND_ID, G_STRUCT_OFFSET (LxMessage, school), 0 },
   [F_TOKEN] = { "token", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, token), 512 },
-  [F_SENDER_PRESENT] = { "sender_present", KIND_BOOL, G_STRUCT_OFFSET (LxMessage, sender_present), 0 },
+  [F_SENDER_PRESENT] = { "sender_present", KIND_BOOL, G_STRUCT_OFFSET (LxMessage, sender_present),
+                         0 },
   [F_SDP] = { "sdp", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, sdp), 60 * 1024 },
   [F_CANDIDATE] = { "candidate", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, candidate), 1024 },
   [F_MLINE_INDEX] = { "mline_index", KIND_INT, G_STRUCT_OFFSET (LxMessage, mline_index), 255 },
@@ -148,9 +149,18 @@ typedef struct {
   gboolean required;
 } FieldUse;
 
-#define REQUIRED(f) { f, TRUE }
-#define OPTIONAL(f) { f, FALSE }
-#define END { N_FIELDS, FALSE }
+#define REQUIRED(f)                                                                                \
+  {                                                                                                \
+    f, TRUE                                                                                        \
+  }
+#define OPTIONAL(f)                                                                                \
+  {                                                                                                \
+    f, FALSE                                                                                       \
+  }
+#define END                                                                                        \
+  {                                                                                                \
+    N_FIELDS, FALSE                                                                                \
+  }
 
 typedef struct {
   const char *name;
@@ -158,32 +168,38 @@ typedef struct {
 } TypeInfo;
 
 static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
-  [LX_MESSAGE_HELLO] = { "hello", { REQUIRED (F_VERSION), REQUIRED (F_ROLE), REQUIRED (F_LESSON),
-                                    REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
-                                    OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP), END } },
-  [LX_MESSAGE_WELCOME] = { "welcome", { REQUIRED (F_VERSION), REQUIRED (F_LESSON),
-                                        REQUIRED (F_SENDER_PRESENT), OPTIONAL (F_LESSON_STATE),
-                                        OPTIONAL (F_SCHEDULE), END } },
-  [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined", { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
-                                                          OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP),
-                                                          END } },
-  [LX_MESSAGE_CLASSROOM_LEFT] = { "classroom-left", { REQUIRED (F_SCHOOL), OPTIONAL (F_REASON), END } },
+  [LX_MESSAGE_HELLO] = { "hello",
+                         { REQUIRED (F_VERSION), REQUIRED (F_ROLE), REQUIRED (F_LESSON),
+                           REQUIRED (F_SCHOOL), OPTIONAL (F_TOKEN), OPTIONAL (F_RESUME),
+                           OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP), END } },
+  [LX_MESSAGE_WELCOME] = { "welcome",
+                           { REQUIRED (F_VERSION), REQUIRED (F_LESSON), REQUIRED (F_SENDER_PRESENT),
+                             OPTIONAL (F_LESSON_STATE), OPTIONAL (F_SCHEDULE), END } },
+  [LX_MESSAGE_CLASSROOM_JOINED] = { "classroom-joined",
+                                    { REQUIRED (F_SCHOOL), OPTIONAL (F_RESUME),
+                                      OPTIONAL (F_VIDEO_CODEC), OPTIONAL (F_SDP), END } },
+  [LX_MESSAGE_CLASSROOM_LEFT] = { "classroom-left",
+                                  { REQUIRED (F_SCHOOL), OPTIONAL (F_REASON), END } },
   [LX_MESSAGE_SENDER_JOINED] = { "sender-joined", { OPTIONAL (F_RESUME), END } },
   [LX_MESSAGE_SENDER_LEFT] = { "sender-left", { OPTIONAL (F_REASON), END } },
   [LX_MESSAGE_OFFER] = { "offer", { REQUIRED (F_SCHOOL), REQUIRED (F_SDP), END } },
   /* A receiver may leave `school` out of what it sends: the server knows who it is. */
   [LX_MESSAGE_ANSWER] = { "answer", { OPTIONAL (F_SCHOOL), REQUIRED (F_SDP), END } },
-  [LX_MESSAGE_CANDIDATE] = { "candidate", { OPTIONAL (F_SCHOOL), REQUIRED (F_MLINE_INDEX),
-                                            REQUIRED (F_CANDIDATE), END } },
+  [LX_MESSAGE_CANDIDATE] = { "candidate",
+                             { OPTIONAL (F_SCHOOL), REQUIRED (F_MLINE_INDEX),
+                               REQUIRED (F_CANDIDATE), END } },
   [LX_MESSAGE_ERROR] = { "error", { REQUIRED (F_CODE), REQUIRED (F_MESSAGE), END } },
-  [LX_MESSAGE_STATS] = { "stats", { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
-                                    REQUIRED (F_VIDEO_KBPS), OPTIONAL (F_STATE), END } },
+  [LX_MESSAGE_STATS] = { "stats",
+                         { REQUIRED (F_FRAMES_DECODED), REQUIRED (F_PACKETS_LOST),
+                           REQUIRED (F_VIDEO_KBPS), OPTIONAL (F_STATE), END } },
   [LX_MESSAGE_RTT] = { "rtt", { REQUIRED (F_SCHOOL), REQUIRED (F_RTT_MS), END } },
   /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
-  [LX_MESSAGE_LINK] = { "link", { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE),
-                                  REQUIRED (F_VIDEO_KBPS), END } },
-  [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused", { REQUIRED (F_SCHOOL), REQUIRED (F_CODE),
-                                                    REQUIRED (F_MESSAGE), END } },
+  [LX_MESSAGE_LINK] = { "link",
+                        { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE), REQUIRED (F_VIDEO_KBPS),
+                          END } },
+  [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused",
+                                 { REQUIRED (F_SCHOOL), REQUIRED (F_CODE), REQUIRED (F_MESSAGE),
+                                   END } },
   /* Like answers, a classroom may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_ICE_RESTART] = { "ice-restart", { OPTIONAL (F_SCHOOL), REQUIRED (F_SDP), END } },
 };
@@ -245,8 +261,8 @@ lx_message_new_error (LxProtocolError code, const char *format, ...)
   va_end (args);
   /* The explanation must itself fit the protocol's limit; long ones are cut at a UTF-8 boundary. */
   if ((gint64) strlen (message->message) > field_info[F_MESSAGE].max) {
-    gchar *end = g_utf8_find_prev_char (message->message,
-                                        message->message + field_info[F_MESSAGE].max);
+    gchar *end =
+        g_utf8_find_prev_char (message->message, message->message + field_info[F_MESSAGE].max);
     *end = '\0';
   }
   return message;
@@ -389,7 +405,8 @@ bad_type (GError **error, LxMessageType type, const FieldInfo *info, const char 
 static gboolean
 read_field (LxMessage *message, const FieldInfo *info, JsonNode *node, GError **error)
 {
-  GType value_type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  GType value_type =
+      JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
 
   switch (info->kind) {
   case KIND_ID:

@@ -25,19 +25,19 @@ typedef enum {
   LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION, /* "unsupported-version": hello with another version */
   LX_PROTOCOL_ERROR_NOT_JOINED,          /* "not-joined": a message before hello */
   LX_PROTOCOL_ERROR_ALREADY_JOINED,      /* "already-joined": a second hello */
-  LX_PROTOCOL_ERROR_NOT_ALLOWED,         /* "not-allowed": the message does not fit the peer's role */
-  LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL,      /* "unknown-school": no such classroom in the lesson */
-  LX_PROTOCOL_ERROR_NO_SENDER,           /* "no-sender": the lesson has no sender right now */
-  LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,   /* "lesson-has-sender": a second sender for one lesson */
-  LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,    /* "duplicate-school": the school is already in the lesson */
-  LX_PROTOCOL_ERROR_BAD_TOKEN,           /* "bad-token": the school's token is missing or wrong */
-  LX_PROTOCOL_ERROR_NOT_BOOKED,          /* "not-booked": the school is not booked into the lesson
+  LX_PROTOCOL_ERROR_NOT_ALLOWED,       /* "not-allowed": the message does not fit the peer's role */
+  LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL,    /* "unknown-school": no such classroom in the lesson */
+  LX_PROTOCOL_ERROR_NO_SENDER,         /* "no-sender": the lesson has no sender right now */
+  LX_PROTOCOL_ERROR_LESSON_HAS_SENDER, /* "lesson-has-sender": a second sender for one lesson */
+  LX_PROTOCOL_ERROR_DUPLICATE_SCHOOL,  /* "duplicate-school": the school is already in the lesson */
+  LX_PROTOCOL_ERROR_BAD_TOKEN,         /* "bad-token": the school's token is missing or wrong */
+  LX_PROTOCOL_ERROR_NOT_BOOKED,        /* "not-booked": the school is not booked into the lesson
                                           * in that role, or the lesson is unknown */
-  LX_PROTOCOL_ERROR_RATE_LIMITED,        /* "rate-limited": more messages than the server allows */
-  LX_PROTOCOL_ERROR_LESSON_FULL,         /* "lesson-full": the lesson has as many peers as allowed */
-  LX_PROTOCOL_ERROR_BAD_OFFER,           /* "bad-offer": a classroom's SDP offer is malformed or
+  LX_PROTOCOL_ERROR_RATE_LIMITED,      /* "rate-limited": more messages than the server allows */
+  LX_PROTOCOL_ERROR_LESSON_FULL,       /* "lesson-full": the lesson has as many peers as allowed */
+  LX_PROTOCOL_ERROR_BAD_OFFER,         /* "bad-offer": a classroom's SDP offer is malformed or
                                           * webrtcbin could not take it */
-  LX_PROTOCOL_ERROR_NO_COMMON_CODEC,     /* "no-common-codec": a classroom's offer has no video the
+  LX_PROTOCOL_ERROR_NO_COMMON_CODEC,   /* "no-common-codec": a classroom's offer has no video the
                                           * sender can send */
 } LxProtocolError;
 
@@ -52,20 +52,20 @@ typedef enum {
   LX_MESSAGE_WELCOME,          /* server → client: hello accepted */
   LX_MESSAGE_CLASSROOM_JOINED, /* server → sender: a classroom is waiting for an offer */
   LX_MESSAGE_CLASSROOM_LEFT,   /* server → sender: a classroom went away */
-  LX_MESSAGE_SENDER_JOINED,    /* server → receivers: the sender (re)started; expect a new offer */
-  LX_MESSAGE_SENDER_LEFT,      /* server → receivers: the sender went away */
-  LX_MESSAGE_OFFER,            /* sender → receiver, through the server */
-  LX_MESSAGE_ANSWER,           /* receiver → sender, through the server */
-  LX_MESSAGE_CANDIDATE,        /* either way, through the server: one trickled ICE candidate */
-  LX_MESSAGE_ERROR,            /* server → client: the last message was refused */
-  LX_MESSAGE_STATS,            /* receiver → server: how the lesson arrives (for the record) */
-  LX_MESSAGE_RTT,              /* sender → server: the round-trip time to one classroom */
-  LX_MESSAGE_LINK,             /* receiver → sender, through the server, every second: how the
+  LX_MESSAGE_SENDER_JOINED, /* server → receivers: the sender (re)started; expect a new offer */
+  LX_MESSAGE_SENDER_LEFT,   /* server → receivers: the sender went away */
+  LX_MESSAGE_OFFER,         /* sender → receiver, through the server */
+  LX_MESSAGE_ANSWER,        /* receiver → sender, through the server */
+  LX_MESSAGE_CANDIDATE,     /* either way, through the server: one trickled ICE candidate */
+  LX_MESSAGE_ERROR,         /* server → client: the last message was refused */
+  LX_MESSAGE_STATS,         /* receiver → server: how the lesson arrives (for the record) */
+  LX_MESSAGE_RTT,           /* sender → server: the round-trip time to one classroom */
+  LX_MESSAGE_LINK,          /* receiver → sender, through the server, every second: how the
                                 * media arrives (the sender picks the classroom's layer from it) */
-  LX_MESSAGE_OFFER_REFUSED,    /* sender → classroom, through the server: its offer (a WHEP
+  LX_MESSAGE_OFFER_REFUSED, /* sender → classroom, through the server: its offer (a WHEP
                                 * player's) cannot be answered, or its ICE restart cannot be made;
                                 * code and message say why */
-  LX_MESSAGE_ICE_RESTART,      /* a classroom that offered (a WHEP player) → sender: restart ICE
+  LX_MESSAGE_ICE_RESTART,   /* a classroom that offered (a WHEP player) → sender: restart ICE
                                 * with these credentials and candidates; sender → classroom: ours
                                 * (sdp: an RFC 8840 sdpfrag, both ways) */
   LX_MESSAGE_N_TYPES
@@ -84,11 +84,11 @@ const char *lx_message_type_to_string (LxMessageType type);
  * docs/protocol.md); the others are 0/NULL. All strings are owned by the message. */
 typedef struct {
   LxMessageType type;
-  gint version;            /* hello, welcome */
-  LxRole role;             /* hello */
-  gchar *lesson;           /* hello, welcome */
-  gchar *school;           /* hello; offer/answer/candidate/classroom-*: the classroom concerned */
-  gchar *token;            /* hello, optional: the school's token (required by timetabled lessons) */
+  gint version;  /* hello, welcome */
+  LxRole role;   /* hello */
+  gchar *lesson; /* hello, welcome */
+  gchar *school; /* hello; offer/answer/candidate/classroom-*: the classroom concerned */
+  gchar *token;  /* hello, optional: the school's token (required by timetabled lessons) */
   gboolean sender_present; /* welcome, for receivers */
   gchar *sdp;              /* offer, answer; hello (a classroom that offers itself: a WHEP
                             * player) and classroom-joined: that classroom's offer */
@@ -131,7 +131,8 @@ void lx_message_free (LxMessage *message);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxMessage, lx_message_free)
 
 /* (transfer full) An `error` message carrying @code and a formatted explanation. */
-LxMessage *lx_message_new_error (LxProtocolError code, const char *format, ...) G_GNUC_PRINTF (2, 3);
+LxMessage *lx_message_new_error (LxProtocolError code, const char *format, ...)
+    G_GNUC_PRINTF (2, 3);
 
 /* Parses and validates @length bytes of JSON. Returns (transfer full) the message, or NULL with
  * @error set in LX_PROTOCOL_ERROR naming the problem (and the field, where one is at fault). */

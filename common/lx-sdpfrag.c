@@ -78,8 +78,8 @@ lx_sdpfrag_write (const char *ufrag, const char *pwd, const char *mid,
   /* The m-line only carries the mid (RFC 8840 §5.1: its port and formats mean nothing here). */
   g_string_append_printf (text, "m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:%s\r\n", mid ? mid : "0");
   for (guint i = 0; candidates && candidates[i]; i++)
-    g_string_append_printf (text, "%s%s\r\n", g_str_has_prefix (candidates[i], "a=") ? "" : "a=",
-                            candidates[i]);
+    g_string_append_printf (text, "%s%s\r\n",
+                            g_str_has_prefix (candidates[i], "a=") ? "" : "a=", candidates[i]);
   g_string_append (text, "a=end-of-candidates\r\n");
   return g_string_free (text, FALSE);
 }

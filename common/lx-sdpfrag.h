@@ -13,8 +13,8 @@ typedef struct {
 } LxSdpfragCandidate;
 
 typedef struct {
-  gchar *ice_ufrag; /* (nullable) */
-  gchar *ice_pwd;   /* (nullable) */
+  gchar *ice_ufrag;      /* (nullable) */
+  gchar *ice_pwd;        /* (nullable) */
   GPtrArray *candidates; /* LxSdpfragCandidate* (owned) */
   gboolean end_of_candidates;
 } LxSdpfrag;

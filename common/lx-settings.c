@@ -14,15 +14,17 @@ lx_connection_settings_validate (LxConnectionSettings *settings, const char *med
     return FALSE;
   }
   if (!lx_protocol_id_is_valid (settings->school)) {
-    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
-                 "key 'school' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
-                 LX_PROTOCOL_MAX_ID_LENGTH, settings->school);
+    g_set_error (
+        error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+        "key 'school' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
+        LX_PROTOCOL_MAX_ID_LENGTH, settings->school);
     return FALSE;
   }
   if (settings->lesson == NULL || !lx_protocol_id_is_valid (settings->lesson)) {
-    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
-                 "key 'lesson' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
-                 LX_PROTOCOL_MAX_ID_LENGTH, settings->lesson ? settings->lesson : "");
+    g_set_error (
+        error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+        "key 'lesson' in [signaling] must be 1-%d characters of A-Z a-z 0-9 _ . -, got '%s'",
+        LX_PROTOCOL_MAX_ID_LENGTH, settings->lesson ? settings->lesson : "");
     return FALSE;
   }
   if (media_url && !g_str_has_prefix (media_url, "http://") &&
@@ -42,8 +44,8 @@ lx_connection_settings_validate (LxConnectionSettings *settings, const char *med
   /* Media through WHIP or WHEP alone needs no signaling server. */
   if (settings->server == NULL && media_url)
     return TRUE;
-  if (settings->server == NULL ||
-      !(g_str_has_prefix (settings->server, "ws://") || g_str_has_prefix (settings->server, "wss://"))) {
+  if (settings->server == NULL || !(g_str_has_prefix (settings->server, "ws://") ||
+                                    g_str_has_prefix (settings->server, "wss://"))) {
     g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
                  "key 'server' in [signaling] must be a ws:// or wss:// URL, got '%s'",
                  settings->server ? settings->server : "");

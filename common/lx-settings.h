@@ -20,34 +20,90 @@ typedef struct {
                               * lx_connection_settings_clear() */
 } LxConnectionSettings;
 
-#define LX_CONNECTION_CONFIG_KEYS(Type, field)                                                    \
-  { "signaling", "server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.server),                \
-    "ws://127.0.0.1:8443/ws", 0, 0, NULL, "WebSocket URL of lianxiao-signaling" },                \
-  { "signaling", "lesson", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.lesson), "demo-lesson", \
-    0, 0, NULL, "Id of the lesson to join" },                                                     \
-  { "signaling", "school", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.school), NULL, 0, 0,    \
-    NULL, "Id of this school" },                                                                  \
-  { "signaling", "token", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.token), NULL, 0, 0,      \
-    NULL, "This school's secret token (never logged)" },                                          \
-  { "signaling", "follow-timetable", LX_CONFIG_BOOL, G_STRUCT_OFFSET (Type, field.follow_timetable),\
-    "false", 0, 0, NULL,                                                                          \
-    "Join and leave lessons by the school's timetable (lesson is then ignored); needs token" },   \
-  { "signaling", "ca-file", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ca_file), NULL, 0, 0, \
-    NULL, "PEM file of the CA certificates that sign the servers' (wss://, https://: signaling, "  \
-    "WHIP/WHEP); empty: the system's CAs. Servers are always verified" },                        \
-  { "network", "ice-local-addresses", LX_CONFIG_STRING_LIST,                                      \
-    G_STRUCT_OFFSET (Type, field.ice.local_addresses), NULL, 0, 0, NULL,                          \
-    "Comma-separated local IP addresses ICE may use; empty: every interface" },                   \
-  { "network", "stun-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.stun_server),    \
-    NULL, 0, 0, NULL, "STUN server, stun://host:port; empty: none" },                             \
-  { "network", "turn-server", LX_CONFIG_STRING, G_STRUCT_OFFSET (Type, field.ice.turn_server),    \
-    NULL, 0, 0, NULL,                                                                             \
-    "TURN server: turn://user:password@host:port (UDP), add ?transport=tcp for TCP, or "          \
-    "turns://user:password@host:443 for TLS through strict firewalls; empty: none" },             \
-  { "network", "ice-transport-policy", LX_CONFIG_CHOICE,                                          \
-    G_STRUCT_OFFSET (Type, field.ice.transport_policy), "all", 0, 0, "all|relay",                 \
-    "all: any working path; relay: only through the TURN server (networks that allow nothing "    \
-    "else)" }
+#define LX_CONNECTION_CONFIG_KEYS(Type, field)                                                     \
+  { "signaling",                                                                                   \
+    "server",                                                                                      \
+    LX_CONFIG_STRING,                                                                              \
+    G_STRUCT_OFFSET (Type, field.server),                                                          \
+    "ws://127.0.0.1:8443/ws",                                                                      \
+    0,                                                                                             \
+    0,                                                                                             \
+    NULL,                                                                                          \
+    "WebSocket URL of lianxiao-signaling" },                                                       \
+      { "signaling",                                                                               \
+        "lesson",                                                                                  \
+        LX_CONFIG_STRING,                                                                          \
+        G_STRUCT_OFFSET (Type, field.lesson),                                                      \
+        "demo-lesson",                                                                             \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "Id of the lesson to join" },                                                              \
+      { "signaling", "school", LX_CONFIG_STRING,   G_STRUCT_OFFSET (Type, field.school), NULL, 0,  \
+        0,           NULL,     "Id of this school" },                                              \
+      { "signaling",                                                                               \
+        "token",                                                                                   \
+        LX_CONFIG_STRING,                                                                          \
+        G_STRUCT_OFFSET (Type, field.token),                                                       \
+        NULL,                                                                                      \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "This school's secret token (never logged)" },                                             \
+      { "signaling",                                                                               \
+        "follow-timetable",                                                                        \
+        LX_CONFIG_BOOL,                                                                            \
+        G_STRUCT_OFFSET (Type, field.follow_timetable),                                            \
+        "false",                                                                                   \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "Join and leave lessons by the school's timetable (lesson is then ignored); needs "        \
+        "token" },                                                                                 \
+      { "signaling",                                                                               \
+        "ca-file",                                                                                 \
+        LX_CONFIG_STRING,                                                                          \
+        G_STRUCT_OFFSET (Type, field.ca_file),                                                     \
+        NULL,                                                                                      \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "PEM file of the CA certificates that sign the servers' (wss://, https://: signaling, "    \
+        "WHIP/WHEP); empty: the system's CAs. Servers are always verified" },                      \
+      { "network",                                                                                 \
+        "ice-local-addresses",                                                                     \
+        LX_CONFIG_STRING_LIST,                                                                     \
+        G_STRUCT_OFFSET (Type, field.ice.local_addresses),                                         \
+        NULL,                                                                                      \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "Comma-separated local IP addresses ICE may use; empty: every interface" },                \
+      { "network",                                                                                 \
+        "stun-server",                                                                             \
+        LX_CONFIG_STRING,                                                                          \
+        G_STRUCT_OFFSET (Type, field.ice.stun_server),                                             \
+        NULL,                                                                                      \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "STUN server, stun://host:port; empty: none" },                                            \
+      { "network",                                                                                 \
+        "turn-server",                                                                             \
+        LX_CONFIG_STRING,                                                                          \
+        G_STRUCT_OFFSET (Type, field.ice.turn_server),                                             \
+        NULL,                                                                                      \
+        0,                                                                                         \
+        0,                                                                                         \
+        NULL,                                                                                      \
+        "TURN server: turn://user:password@host:port (UDP), add ?transport=tcp for TCP, or "       \
+        "turns://user:password@host:443 for TLS through strict firewalls; empty: none" },          \
+  {                                                                                                \
+    "network", "ice-transport-policy", LX_CONFIG_CHOICE,                                           \
+        G_STRUCT_OFFSET (Type, field.ice.transport_policy), "all", 0, 0, "all|relay",              \
+        "all: any working path; relay: only through the TURN server (networks that allow nothing " \
+        "else)"                                                                                    \
+  }
 
 /* Checks what the keys alone cannot, and loads ca-file into trusted_cas: a school id and a lesson
  * id that the protocol accepts, and a signaling server unless the program's WHIP or WHEP URL (@media_url, from key @media_url_key;
@@ -55,6 +111,5 @@ typedef struct {
 /* Frees what validation derived (the configuration's keys are freed by lx_config_clear()). */
 void lx_connection_settings_clear (LxConnectionSettings *settings);
 
-gboolean lx_connection_settings_validate (LxConnectionSettings *settings,
-                                          const char *media_url_key, const char *media_url,
-                                          GError **error);
+gboolean lx_connection_settings_validate (LxConnectionSettings *settings, const char *media_url_key,
+                                          const char *media_url, GError **error);

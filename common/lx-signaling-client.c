@@ -19,11 +19,11 @@ struct _LxSignalingClient {
   SoupSession *session;
   SoupWebsocketConnection *connection;
   GCancellable *cancellable;
-  gboolean joined;       /* on this connection */
-  gboolean ever_joined;  /* on any: from then on, lost connections are retried */
-  gboolean resume;       /* the next hello says the media is still flowing */
+  gboolean joined;      /* on this connection */
+  gboolean ever_joined; /* on any: from then on, lost connections are retried */
+  gboolean resume;      /* the next hello says the media is still flowing */
   gboolean stopped;
-  guint attempts;        /* failed reconnections in a row */
+  guint attempts; /* failed reconnections in a row */
   guint retry_source;
 };
 
@@ -84,9 +84,9 @@ lx_signaling_client_class_init (LxSignalingClientClass *klass)
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[SIGNAL_MESSAGE] = g_signal_new ("message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  signals[SIGNAL_DISCONNECTED] = g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass),
-                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                               1, G_TYPE_POINTER);
+  signals[SIGNAL_DISCONNECTED] =
+      g_signal_new ("disconnected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
   signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
@@ -214,10 +214,10 @@ on_websocket_message (SoupWebsocketConnection *connection, gint data_type, GByte
 static void
 on_websocket_closed (SoupWebsocketConnection *connection, LxSignalingClient *client)
 {
-  g_autoptr (GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                          "connection to the signaling server %s closed (code %u)",
-                                          client->url,
-                                          soup_websocket_connection_get_close_code (connection));
+  g_autoptr (GError) error =
+      g_error_new (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                   "connection to the signaling server %s closed (code %u)", client->url,
+                   soup_websocket_connection_get_close_code (connection));
   connection_lost (client, error);
 }
 
@@ -243,9 +243,9 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
 
   connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (connection == NULL) {
-    g_autoptr (GError) reason = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                             "cannot connect to the signaling server %s: %s",
-                                             client->url, error->message);
+    g_autoptr (GError) reason =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect to the signaling server %s: %s",
+                     client->url, error->message);
     if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
       connection_lost (client, reason);
     return;
@@ -281,9 +281,9 @@ connect_now (LxSignalingClient *client)
   g_autoptr (SoupMessage) request = soup_message_new (SOUP_METHOD_GET, client->url);
 
   if (request == NULL) {
-    g_autoptr (GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                                            "'%s' is not a valid signaling server URL",
-                                            client->url);
+    g_autoptr (GError) error =
+        g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                     "'%s' is not a valid signaling server URL", client->url);
     emit_closed (client, error);
     return;
   }
@@ -309,8 +309,8 @@ lx_signaling_client_start (LxSignalingClient *client)
 void
 lx_signaling_client_rejoin (LxSignalingClient *client)
 {
-  g_autoptr (GError) reason = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
-                                                   "left to join afresh");
+  g_autoptr (GError) reason =
+      g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "left to join afresh");
 
   if (client->stopped)
     return;

@@ -27,7 +27,8 @@ lx_stats_add_delays (JsonBuilder *builder, const char *name, const LxDelaySummar
   const struct {
     const char *suffix;
     gdouble value;
-  } members[] = { { "p50_ms", summary->p50_ms }, { "p95_ms", summary->p95_ms },
+  } members[] = { { "p50_ms", summary->p50_ms },
+                  { "p95_ms", summary->p95_ms },
                   { "p99_ms", summary->p99_ms } };
   g_autofree gchar *samples = g_strdup_printf ("%s_samples", name);
 

@@ -55,8 +55,8 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
   LxTimetable *timetable = data;
   SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                               &error);
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonNode *root;
   JsonArray *array = NULL;
@@ -75,11 +75,13 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
   case SOUP_STATUS_OK:
     break;
   case SOUP_STATUS_UNAUTHORIZED:
-    set_problem (timetable, g_strdup ("学校编号或令牌不对 · wrong school id or token\n" LX_CALL_IT_STAFF));
+    set_problem (timetable,
+                 g_strdup ("学校编号或令牌不对 · wrong school id or token\n" LX_CALL_IT_STAFF));
     return;
   case SOUP_STATUS_NOT_FOUND:
-    set_problem (timetable,
-                 g_strdup ("服务器上没有这所学校 · this school is not on the server\n" LX_CALL_IT_STAFF));
+    set_problem (
+        timetable,
+        g_strdup ("服务器上没有这所学校 · this school is not on the server\n" LX_CALL_IT_STAFF));
     return;
   default:
     set_problem (timetable, g_strdup_printf ("服务器拒绝了课表，正在重试 · the server refused the "
@@ -98,7 +100,8 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     JsonObject *school = json_object_get_object_member (json_node_get_object (root), "school");
     g_free (timetable->school_name);
     timetable->school_name =
-        school ? g_strdup (json_object_get_string_member_with_default (school, "name", NULL)) : NULL;
+        school ? g_strdup (json_object_get_string_member_with_default (school, "name", NULL))
+               : NULL;
   }
   g_ptr_array_set_size (timetable->occurrences, 0);
   for (guint i = 0; i < json_array_get_length (array); i++) {
@@ -108,9 +111,8 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
                                     lx_role_to_string (timetable->role)) != 0)
       continue; /* the school's other part is another program's business */
     occurrence = g_new0 (LxOccurrence, 1);
-    occurrence->lesson = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                          json_object_get_int_member_with_default (entry, "lesson",
-                                                                                   0));
+    occurrence->lesson = g_strdup_printf (
+        "%" G_GINT64_FORMAT, json_object_get_int_member_with_default (entry, "lesson", 0));
     occurrence->title = g_strdup (json_object_get_string_member_with_default (entry, "title", ""));
     occurrence->start_local =
         g_strdup (json_object_get_string_member_with_default (entry, "start", ""));
@@ -157,15 +159,15 @@ lx_timetable_new (const LxConnectionSettings *connection, LxRole role)
   timetable->session = soup_session_new ();
   lx_tls_trust (timetable->session, connection->trusted_cas);
   timetable->cancellable = g_cancellable_new ();
-  timetable->authorization = g_strdup_printf ("Bearer %s",
-                                              connection->token ? connection->token : "");
+  timetable->authorization =
+      g_strdup_printf ("Bearer %s", connection->token ? connection->token : "");
   if (websocket) {
     gint port = g_uri_get_port (websocket);
     g_autofree gchar *port_text = port > 0 ? g_strdup_printf (":%d", port) : g_strdup ("");
-    timetable->url = g_strdup_printf (
-        "%s://%s%s/api/v1/schools/%s/timetable?days=%d",
-        g_str_equal (g_uri_get_scheme (websocket), "wss") ? "https" : "http",
-        g_uri_get_host (websocket), port_text, school, DAYS_AHEAD);
+    timetable->url =
+        g_strdup_printf ("%s://%s%s/api/v1/schools/%s/timetable?days=%d",
+                         g_str_equal (g_uri_get_scheme (websocket), "wss") ? "https" : "http",
+                         g_uri_get_host (websocket), port_text, school, DAYS_AHEAD);
   } else {
     timetable->url = g_strdup (connection->server);
   }

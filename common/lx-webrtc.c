@@ -209,8 +209,8 @@ lx_webrtc_take_description (GstPromise *promise, const char *kind, GError **erro
                      &description, NULL);
   gst_promise_unref (promise);
   if (description == NULL)
-    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
-                 "webrtcbin replied with no %s", kind);
+    g_set_error (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, "webrtcbin replied with no %s",
+                 kind);
   return description;
 }
 

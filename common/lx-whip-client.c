@@ -13,7 +13,7 @@
 /* An SDP answer is a few kilobytes; anything much larger is not one. */
 #define MAX_ANSWER_BYTES (256 * 1024)
 
-G_DEFINE_QUARK (lx-whip-error-quark, lx_whip_error)
+G_DEFINE_QUARK (lx - whip - error - quark, lx_whip_error)
 
 struct _LxWhipClient {
   SoupSession *session;
@@ -24,8 +24,7 @@ struct _LxWhipClient {
 };
 
 LxWhipClient *
-lx_whip_client_new (const char *url, const char *token, GTlsDatabase *trusted_cas,
-                    GError **error)
+lx_whip_client_new (const char *url, const char *token, GTlsDatabase *trusted_cas, GError **error)
 {
   g_autoptr (GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
   LxWhipClient *client;
@@ -37,8 +36,8 @@ lx_whip_client_new (const char *url, const char *token, GTlsDatabase *trusted_ca
     return NULL;
   }
   client = g_new0 (LxWhipClient, 1);
-  client->session = soup_session_new_with_options ("timeout", HTTP_TIMEOUT_S, "user-agent",
-                                                   "lianxiao", NULL);
+  client->session =
+      soup_session_new_with_options ("timeout", HTTP_TIMEOUT_S, "user-agent", "lianxiao", NULL);
   lx_tls_trust (client->session, trusted_cas);
   client->url = g_strdup (url);
   client->token = g_strdup (token);
@@ -129,9 +128,8 @@ send_offer (GTask *task, const char *url)
   /* (redirects are ours to follow: libsoup would turn some into a GET without the offer) */
   soup_message_add_flags (request->message, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (request->message, "application/sdp", request->offer);
-  soup_session_send_and_read_async (request->client->session, request->message,
-                                    G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
-                                    on_offer_sent, task);
+  soup_session_send_and_read_async (request->client->session, request->message, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), on_offer_sent, task);
 }
 
 /* A POST redirected with 307/308 is sent again, with the same offer and token. TRUE if it was. */
@@ -166,8 +164,8 @@ on_offer_sent (GObject *source, GAsyncResult *result, gpointer data)
   SoupMessage *message = request->message;
   SoupMessageHeaders *headers = soup_message_get_response_headers (message);
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                              &error);
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   guint status = soup_message_get_status (message);
   const char *content_type, *location, *answer;
   g_autofree gchar *base = NULL;
@@ -201,8 +199,8 @@ on_offer_sent (GObject *source, GAsyncResult *result, gpointer data)
   location = soup_message_headers_get_one (headers, "Location");
   base = g_uri_to_string (soup_message_get_uri (message));
   g_free (client->session_url);
-  client->session_url = location ? g_uri_resolve_relative (base, location, G_URI_FLAGS_NONE, NULL)
-                                 : NULL;
+  client->session_url =
+      location ? g_uri_resolve_relative (base, location, G_URI_FLAGS_NONE, NULL) : NULL;
   if (client->session_url == NULL)
     g_warning ("the endpoint %s gave no usable Location: its session cannot be ended", client->url);
   /* STUN and TURN servers the endpoint announces (RFC 9725 §4.6), for the sessions to come. */
@@ -251,8 +249,8 @@ on_session_ended (GObject *source, GAsyncResult *result, gpointer data)
 {
   EndRequest *request = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
-                                                              &error);
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
 
   if (body == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_message ("could not end the session %s: %s", request->url, error->message);

@@ -30,9 +30,8 @@ LxWhipClient *lx_whip_client_new (const char *url, const char *token, GTlsDataba
 void lx_whip_client_free (LxWhipClient *client);
 
 /* POSTs @offer (SDP text). Completes on the thread-default main context. */
-void lx_whip_client_offer_async (LxWhipClient *client, const char *offer,
-                                 GCancellable *cancellable, GAsyncReadyCallback callback,
-                                 gpointer user_data);
+void lx_whip_client_offer_async (LxWhipClient *client, const char *offer, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
 /* (transfer full) The answer's SDP text, or NULL with @error. The session it opened is the one
  * lx_whip_client_end_session() ends. */
 gchar *lx_whip_client_offer_finish (LxWhipClient *client, GAsyncResult *result, GError **error);

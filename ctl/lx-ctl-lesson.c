@@ -29,8 +29,8 @@ print_lesson (JsonObject *lesson)
 {
   JsonArray *receivers = json_object_get_array_member (lesson, "receivers");
   g_autoptr (GString) schools = g_string_new (lx_ctl_member (lesson, "sender"));
-  g_autofree gchar *number = g_strdup_printf ("%" G_GINT64_FORMAT,
-                                              json_object_get_int_member (lesson, "id"));
+  g_autofree gchar *number =
+      g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (lesson, "id"));
   g_autofree gchar *start = readable_time (lx_ctl_member (lesson, "start"));
   g_autofree gchar *end = readable_time (lx_ctl_member (lesson, "end"));
   g_autofree gchar *when = g_strdup_printf ("%s–%s", start, strlen (end) == 16 ? end + 11 : end);
@@ -74,8 +74,10 @@ apply_options (const LxCtlOptions *options, JsonObject *lesson)
   const struct {
     const char *member, *value;
   } texts[] = {
-    { "title", options->title },         { "teacher", options->teacher },
-    { "sender", options->sender },       { "time_zone", options->time_zone },
+    { "title", options->title },
+    { "teacher", options->teacher },
+    { "sender", options->sender },
+    { "time_zone", options->time_zone },
     { "weekly_until", options->weekly_until },
   };
 
@@ -223,7 +225,8 @@ lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv)
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *escaped = g_uri_escape_string (argv[3], NULL, TRUE);
     g_autofree gchar *path = g_strdup_printf ("lessons/%s", escaped);
-    g_autofree gchar *done = g_strdup_printf ("第 %s 课已删除 · lesson %s deleted", argv[3], argv[3]);
+    g_autofree gchar *done =
+        g_strdup_printf ("第 %s 课已删除 · lesson %s deleted", argv[3], argv[3]);
     return lx_ctl_delete (options, path, done);
   }
   return lx_ctl_usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | "

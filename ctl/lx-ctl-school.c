@@ -98,8 +98,9 @@ school_show (const LxCtlOptions *options, const char *id)
   }
   school = json_object_get_object_member (json_node_get_object (answer), "school");
   lessons = json_object_get_array_member (json_node_get_object (answer), "lessons");
-  printf ("学校 id:        %s\n名称 name:      %s\n县 county:      %s\n", lx_ctl_member (school, "id"),
-          lx_ctl_member (school, "name"), lx_ctl_member (school, "county"));
+  printf ("学校 id:        %s\n名称 name:      %s\n县 county:      %s\n",
+          lx_ctl_member (school, "id"), lx_ctl_member (school, "name"),
+          lx_ctl_member (school, "county"));
   if (json_object_has_member (school, "last_seen_utc")) {
     g_autofree gchar *seen = local_time (json_object_get_int_member (school, "last_seen_utc"));
     printf ("上次在线 seen:  %s\n", seen);
@@ -124,7 +125,8 @@ school_show (const LxCtlOptions *options, const char *id)
     printf ("  %s–%.5s  第 %" G_GINT64_FORMAT " 课 %s (%s)\n", start,
             strlen (end) >= 16 ? end + 11 : end, json_object_get_int_member (lesson, "lesson"),
             lx_ctl_member (lesson, "title"),
-            g_str_equal (lx_ctl_member (lesson, "role"), "sender") ? "主讲 sends" : "听课 receives");
+            g_str_equal (lx_ctl_member (lesson, "role"), "sender") ? "主讲 sends"
+                                                                   : "听课 receives");
   }
   return 0;
 }
@@ -196,7 +198,8 @@ lx_ctl_school_command (const LxCtlOptions *options, int argc, char **argv)
     return school_token (options, argv[3]);
   if (argc == 4 && g_str_equal (argv[2], "delete")) {
     g_autofree gchar *path = school_path (argv[3], "");
-    g_autofree gchar *done = g_strdup_printf ("学校 %s 已删除 · school %s deleted", argv[3], argv[3]);
+    g_autofree gchar *done =
+        g_strdup_printf ("学校 %s 已删除 · school %s deleted", argv[3], argv[3]);
     return lx_ctl_delete (options, path, done);
   }
   return lx_ctl_usage ("school takes: list | add ID NAME [--county C] | show ID | edit ID "

@@ -24,10 +24,12 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, "Print the server's JSON", NULL },
     { "title", 0, 0, G_OPTION_ARG_FILENAME, &options->title, "Lesson title", "TEXT" },
     { "teacher", 0, 0, G_OPTION_ARG_FILENAME, &options->teacher, "Lesson teacher", "NAME" },
-    { "sender", 0, 0, G_OPTION_ARG_FILENAME, &options->sender, "The sending (master) school", "ID" },
+    { "sender", 0, 0, G_OPTION_ARG_FILENAME, &options->sender, "The sending (master) school",
+      "ID" },
     { "receivers", 0, 0, G_OPTION_ARG_FILENAME, &options->receivers,
       "The receiving schools, comma-separated", "ID,ID" },
-    { "start", 0, 0, G_OPTION_ARG_FILENAME, &options->start, "Start, local time", "YYYY-MM-DD HH:MM" },
+    { "start", 0, 0, G_OPTION_ARG_FILENAME, &options->start, "Start, local time",
+      "YYYY-MM-DD HH:MM" },
     { "end", 0, 0, G_OPTION_ARG_FILENAME, &options->end, "End, local time", "YYYY-MM-DD HH:MM" },
     { "time-zone", 0, 0, G_OPTION_ARG_FILENAME, &options->time_zone,
       "Time zone of --start and --end (default Asia/Shanghai)", "ZONE" },
@@ -66,7 +68,8 @@ lx_ctl_parse (LxCtlOptions *options, gchar ***args, GError **error)
       "  lesson list [--today | --day YYYY-MM-DD] [--school ID]\n"
       "                                         with a day: each lesson's times that day\n"
       "  lesson edit NUMBER [--title TEXT] [--teacher NAME] [--sender ID] [--receivers ID,ID]\n"
-      "             [--start \"YYYY-MM-DD HH:MM\"] [--end \"YYYY-MM-DD HH:MM\"] [--weekly-until D]\n"
+      "             [--start \"YYYY-MM-DD HH:MM\"] [--end \"YYYY-MM-DD HH:MM\"] [--weekly-until "
+      "D]\n"
       "                                         change what is given; the rest stays\n"
       "  lesson delete NUMBER\n"
       "  hash-token                             the admin token (on standard input) as\n"
@@ -140,11 +143,11 @@ lx_ctl_server_url (const char *given, gchar **url, GError **error)
 void
 lx_ctl_options_clear (LxCtlOptions *options)
 {
-  gchar **strings[] = { &options->server,    &options->token,     &options->title,
-                        &options->teacher,   &options->sender,    &options->receivers,
-                        &options->start,     &options->end,       &options->time_zone,
-                        &options->weekly_until, &options->day,    &options->school,
-                        &options->county,    &options->ca_file,   &options->name };
+  gchar **strings[] = { &options->server,       &options->token,   &options->title,
+                        &options->teacher,      &options->sender,  &options->receivers,
+                        &options->start,        &options->end,     &options->time_zone,
+                        &options->weekly_until, &options->day,     &options->school,
+                        &options->county,       &options->ca_file, &options->name };
   for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
     g_clear_pointer (strings[i], g_free);
 }
@@ -160,7 +163,8 @@ refusal_words (const LxCtlOptions *options, guint status)
     return options->token == NULL || options->token[0] == '\0'
                ? "没有管理令牌：请设置环境变量 LIANXIAO_ADMIN_TOKEN（signaling.conf 的 [api] "
                  "admin-token）· no admin token: set LIANXIAO_ADMIN_TOKEN"
-               : "管理令牌不对：LIANXIAO_ADMIN_TOKEN 要和 signaling.conf 的 [api] admin-token 一样 · "
+               : "管理令牌不对：LIANXIAO_ADMIN_TOKEN 要和 signaling.conf 的 [api] admin-token 一样 "
+                 "· "
                  "wrong admin token";
   case SOUP_STATUS_NOT_FOUND:
     return "找不到 · not found";
@@ -190,7 +194,8 @@ option_of_field (const char *field)
     { "title", "请改 --title · change --title" },
     { "teacher", "请改 --teacher · change --teacher" },
     { "sender", "请改 --sender ID（lianxiao-ctl school list 列出学校）· change --sender" },
-    { "receivers", "请改 --receivers ID,ID（lianxiao-ctl school list 列出学校）· change --receivers" },
+    { "receivers",
+      "请改 --receivers ID,ID（lianxiao-ctl school list 列出学校）· change --receivers" },
     { "time_zone", "请改 --time-zone，例如 Asia/Shanghai · change --time-zone" },
     { "county", "请改 --county · change --county" },
     { "name", "请改学校名称 NAME · change the NAME" },
@@ -209,10 +214,9 @@ lx_ctl_check_date (const char *flag, const char *text, gboolean with_time)
   gint year, month, day, hour = 0, minute = 0;
   gchar end;
   g_autoptr (GDateTime) parsed = NULL;
-  gboolean matched =
-      with_time ? sscanf (text, "%4d-%2d-%2d%*[ T]%2d:%2d%c", &year, &month, &day, &hour, &minute,
-                          &end) == 5
-                : sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &end) == 3;
+  gboolean matched = with_time ? sscanf (text, "%4d-%2d-%2d%*[ T]%2d:%2d%c", &year, &month, &day,
+                                         &hour, &minute, &end) == 5
+                               : sscanf (text, "%4d-%2d-%2d%c", &year, &month, &day, &end) == 3;
 
   if (matched && (parsed = g_date_time_new_utc (year, month, day, hour, minute, 0)) != NULL)
     return TRUE;
@@ -240,8 +244,8 @@ lx_ctl_request (const LxCtlOptions *options, const char *method, const char *pat
 {
   g_autofree gchar *url = g_strdup_printf ("%s/api/v1/%s", options->server, path);
   /* Every answer comes in milliseconds: a server that says nothing for long will not. */
-  g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S,
-                                                                   NULL);
+  g_autoptr (SoupSession) session =
+      soup_session_new_with_options ("timeout", REQUEST_TIMEOUT_S, NULL);
   g_autoptr (SoupMessage) message = soup_message_new (method, url);
   g_autoptr (GBytes) answer = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -285,15 +289,16 @@ lx_ctl_request (const LxCtlOptions *options, const char *method, const char *pat
   }
   status = soup_message_get_status (message);
   if (g_bytes_get_size (answer) > 0 &&
-      json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL), g_bytes_get_size (answer),
-                                  NULL))
+      json_parser_load_from_data (parser, g_bytes_get_data (answer, NULL),
+                                  g_bytes_get_size (answer), NULL))
     root = json_node_copy (json_parser_get_root (parser));
   if (!SOUP_STATUS_IS_SUCCESSFUL (status)) {
-    JsonObject *refusal = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+    JsonObject *refusal =
+        root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
     const char *reason = refusal ? lx_ctl_member (refusal, "message") : "";
     const char *option = refusal ? option_of_field (lx_ctl_member (refusal, "field")) : NULL;
-    fprintf (stderr, "lianxiao-ctl: %s%s%s\n", refusal_words (options, status),
-             *reason ? ": " : "", reason);
+    fprintf (stderr, "lianxiao-ctl: %s%s%s\n", refusal_words (options, status), *reason ? ": " : "",
+             reason);
     if (option)
       fprintf (stderr, "  %s\n", option);
     if (root)

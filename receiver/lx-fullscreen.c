@@ -42,11 +42,10 @@ lx_fullscreen_window_new (GError **error)
   screen = DefaultScreen (display);
   attributes.override_redirect = True;
   attributes.background_pixel = BlackPixel (display, screen);
-  window->window = XCreateWindow (display, RootWindow (display, screen), 0, 0,
-                                  (unsigned) DisplayWidth (display, screen),
-                                  (unsigned) DisplayHeight (display, screen), 0, CopyFromParent,
-                                  InputOutput, CopyFromParent, CWOverrideRedirect | CWBackPixel,
-                                  &attributes);
+  window->window = XCreateWindow (
+      display, RootWindow (display, screen), 0, 0, (unsigned) DisplayWidth (display, screen),
+      (unsigned) DisplayHeight (display, screen), 0, CopyFromParent, InputOutput, CopyFromParent,
+      CWOverrideRedirect | CWBackPixel, &attributes);
   XStoreName (display, window->window, "Lianxiao");
   window->blank_cursor = make_blank_cursor (display, window->window);
   XDefineCursor (display, window->window, window->blank_cursor);

@@ -73,6 +73,6 @@ lx_loss_meter_attach (GstPad *pad, LxLossCounts *counts)
 
   meter->counts = counts;
   meter->highest = g_hash_table_new (NULL, NULL);
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     count_packets, meter, free_meter);
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_packets,
+                     meter, free_meter);
 }

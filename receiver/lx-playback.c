@@ -31,9 +31,9 @@ struct _LxPlayback {
   GstCaps *last_caps;
   LxDelayWindow *glass_to_glass;
   LxDelayWindow *decode;
-  gint64 last_shown_us;        /* monotonic, 0 before the first picture is shown */
+  gint64 last_shown_us;            /* monotonic, 0 before the first picture is shown */
   gint64 last_keyframe_request_us; /* monotonic: our last request for a keyframe, 0 never */
-  GstClockTime next_audio_pts; /* where the next decoded sound should start */
+  GstClockTime next_audio_pts;     /* where the next decoded sound should start */
 };
 
 static const char *const hardware_decoders[] = {
@@ -72,8 +72,8 @@ lx_playback_new (const LxReceiverConfig *config)
 
   playback->config = config;
   g_mutex_init (&playback->lock);
-  playback->video_rtp = (ByteCounter) { playback, &playback->stats.video_bytes };
-  playback->audio_rtp = (ByteCounter) { playback, &playback->stats.audio_bytes };
+  playback->video_rtp = (ByteCounter){ playback, &playback->stats.video_bytes };
+  playback->audio_rtp = (ByteCounter){ playback, &playback->stats.audio_bytes };
   playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   playback->next_audio_pts = GST_CLOCK_TIME_NONE;
   playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
@@ -145,8 +145,8 @@ ask_again_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   g_mutex_unlock (&playback->lock);
   if (ask) {
     g_debug ("picture frozen with video arriving: asking for a keyframe again");
-    gst_pad_push_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                         TRUE, 0));
+    gst_pad_push_event (pad,
+                        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
   }
   return GST_PAD_PROBE_OK;
 }
@@ -425,7 +425,8 @@ link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
   }
   if (decoder) {
     /* Frame threading holds frames back; slice threading does not. */
-    if (g_str_equal (decoder_name, "avdec_h264") && !g_str_equal (config->decoder_threading, "auto"))
+    if (g_str_equal (decoder_name, "avdec_h264") &&
+        !g_str_equal (config->decoder_threading, "auto"))
       gst_util_set_object_arg (G_OBJECT (decoder), "thread-type", config->decoder_threading);
     g_autoptr (GstPad) decoder_sink = gst_element_get_static_pad (decoder, "sink");
     g_autoptr (GstPad) decoder_src = gst_element_get_static_pad (decoder, "src");
@@ -444,8 +445,8 @@ static gboolean
 link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
 {
   GstElement *elements[] = {
-    make_element ("queue", error),        make_element ("rtpopusdepay", error),
-    make_element ("opusdec", error),      make_element ("audioconvert", error),
+    make_element ("queue", error),         make_element ("rtpopusdepay", error),
+    make_element ("opusdec", error),       make_element ("audioconvert", error),
     make_element ("audioresample", error), make_sink (playback, FALSE),
   };
 

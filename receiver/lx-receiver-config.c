@@ -1,8 +1,10 @@
 /* The table of lianxiao-receiver's configuration keys (configs/receiver.conf documents each). */
 #include "lx-receiver-config.h"
 
-#define KEY(group, name, type, field, def, min, max, choices, text) \
-  { group, name, type, G_STRUCT_OFFSET (LxReceiverConfig, field), def, min, max, choices, text }
+#define KEY(group, name, type, field, def, min, max, choices, text)                                \
+  {                                                                                                \
+    group, name, type, G_STRUCT_OFFSET (LxReceiverConfig, field), def, min, max, choices, text     \
+  }
 
 const LxConfigKey lx_receiver_config_keys[] = {
   LX_CONNECTION_CONFIG_KEYS (LxReceiverConfig, connection),
@@ -22,7 +24,8 @@ const LxConfigKey lx_receiver_config_keys[] = {
   KEY ("playback", "jitter-buffer-ms", LX_CONFIG_INT, jitter_buffer_ms, "20", 0, 5000, NULL,
        "Milliseconds of network jitter the receiver absorbs on a clean link (adds as much delay)"),
   KEY ("playback", "jitter-buffer-max-ms", LX_CONFIG_INT, jitter_buffer_max_ms, "400", 0, 5000,
-       NULL, "On a lossy link the jitter buffer grows, up to this, so that retransmitted packets "
+       NULL,
+       "On a lossy link the jitter buffer grows, up to this, so that retransmitted packets "
        "arrive in time (about two round trips); it shrinks back when the link is clean"),
   KEY ("playback", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
        "Ask for lost packets again (NACK) and use the sender's FEC; false only to measure what "

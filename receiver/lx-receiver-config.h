@@ -6,9 +6,9 @@
 typedef struct {
   LxConnectionSettings connection;
 
-  gboolean headless;   /* no window, no sound card: statistics only */
+  gboolean headless; /* no window, no sound card: statistics only */
   gboolean fullscreen;
-  gchar *video_decoder; /* auto | an H.264 decoder element */
+  gchar *video_decoder;     /* auto | an H.264 decoder element */
   gchar *decoder_threading; /* slice | frame | auto (avdec_h264) */
   gboolean decode;          /* FALSE: count frames without decoding (fan-out benchmarks) */
   gboolean sink_sync;
@@ -16,8 +16,9 @@ typedef struct {
   gint jitter_buffer_max_ms; /* the most it may grow to on a lossy link, for retransmissions */
   gboolean loss_recovery;    /* ask for retransmissions, use FEC */
   gint media_timeout_s;      /* no media this long: negotiate afresh */
-  gchar *on_sender_left; /* wait | exit */
-  gchar *whep_url;   /* (nullable) play from this WHEP endpoint instead of joining through signaling */
+  gchar *on_sender_left;     /* wait | exit */
+  gchar
+      *whep_url; /* (nullable) play from this WHEP endpoint instead of joining through signaling */
   gchar *whep_token; /* (nullable) its bearer token; unset: the school's token */
 
   gchar *stats_json;

@@ -17,9 +17,9 @@
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
-  LxSignalingClient *signaling;   /* (nullable) in a lesson through lianxiao-signaling */
-  LxWhipClient *whep;             /* (nullable) playing from a WHEP URL instead */
-  GCancellable *whep_offer;       /* (nullable) the WHEP offer under way */
+  LxSignalingClient *signaling; /* (nullable) in a lesson through lianxiao-signaling */
+  LxWhipClient *whep;           /* (nullable) playing from a WHEP URL instead */
+  GCancellable *whep_offer;     /* (nullable) the WHEP offer under way */
   guint whep_retry_timer;
   LxPlayback *playback;
   LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
@@ -28,22 +28,22 @@ struct _LxReceiver {
   LxStandby *standby;             /* (nullable) until a card is first needed */
   gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
   guint follow_timer;
-  gint64 next_join_us;            /* monotonic: no new attempt before, after a lost connection */
+  gint64 next_join_us; /* monotonic: no new attempt before, after a lost connection */
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
 
-  const char *state;     /* for statistics: what the classroom is doing */
-  GstElement *pipeline;  /* (nullable) the current session's */
-  GstElement *webrtc;    /* (nullable) */
-  LxLossCounts arrivals; /* the session's packets, as they arrived (before repair) */
+  const char *state;      /* for statistics: what the classroom is doing */
+  GstElement *pipeline;   /* (nullable) the current session's */
+  GstElement *webrtc;     /* (nullable) */
+  LxLossCounts arrivals;  /* the session's packets, as they arrived (before repair) */
   guint metered_sessions; /* bit N: RTP session N's input is counted into arrivals */
 
   LxPlaybackStats last_stats; /* at the last report, for rates */
   gint64 last_stats_us;       /* monotonic time of the last report */
   gint64 last_snapshot_us;
-  gint64 last_report_us; /* of the quality report to the server */
-  gint64 last_link_us;   /* of the link report to the sender */
+  gint64 last_report_us;         /* of the quality report to the server */
+  gint64 last_link_us;           /* of the link report to the sender */
   gint link_lost, link_received; /* packet counts at the last link report */
   guint64 link_unrepaired;       /* video packets given up on, at the last link report */
   gint lossy_buffer_ms;          /* the jitter buffer a lossy link needs, as learnt; 0 unknown */
@@ -54,18 +54,19 @@ struct _LxReceiver {
   guint stats_timer, check_timer, watch_timer;
 
   /* The media watchdog (watch_media) */
-  guint64 watched_bytes;  /* video + audio bytes at the last look */
-  guint64 watched_frames; /* frames decoded at the last look */
-  gint64 media_seen_us;   /* monotonic: last time bytes arrived (or the session started) */
-  gint64 frames_seen_us;  /* monotonic: last time a frame was decoded */
-  gint64 rejoined_us;     /* monotonic: last rejoin to renegotiate, 0 never */
+  guint64 watched_bytes;       /* video + audio bytes at the last look */
+  guint64 watched_frames;      /* frames decoded at the last look */
+  gint64 media_seen_us;        /* monotonic: last time bytes arrived (or the session started) */
+  gint64 frames_seen_us;       /* monotonic: last time a frame was decoded */
+  gint64 rejoined_us;          /* monotonic: last rejoin to renegotiate, 0 never */
   const char *session_failure; /* (nullable) (atomic) why this session is dead ("ICE failed",
                                 * "media error"): the watchdog negotiates afresh */
-  gint video_linked;      /* (atomic) a video stream of this session is playing */
-  const char *card;       /* (nullable) the card on screen now */
-  guint64 card_frames_mark; /* frames decoded when it appeared */
-  GHashTable *video_ssrcs; /* the session's video SSRCs, from the offer */
-  GPtrArray *video_jitterbuffers; /* (element-type GstElement) the session's, for their repair counts */
+  gint video_linked;           /* (atomic) a video stream of this session is playing */
+  const char *card;            /* (nullable) the card on screen now */
+  guint64 card_frames_mark;    /* frames decoded when it appeared */
+  GHashTable *video_ssrcs;     /* the session's video SSRCs, from the offer */
+  GPtrArray
+      *video_jitterbuffers; /* (element-type GstElement) the session's, for their repair counts */
 };
 
 /* Packets of this session the link lost (before any repair). */
@@ -73,7 +74,8 @@ static inline gint
 lx_receiver_packets_lost (LxReceiver *receiver)
 {
   return MAX (g_atomic_int_get (&receiver->arrivals.expected) -
-                  g_atomic_int_get (&receiver->arrivals.received), 0);
+                  g_atomic_int_get (&receiver->arrivals.received),
+              0);
 }
 
 /* A fresh media session: its pipeline around a new webrtcbin, PLAYING, before any description.

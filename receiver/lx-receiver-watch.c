@@ -50,8 +50,8 @@ show_reconnecting (LxReceiver *receiver, const char *state)
 {
   lx_receiver_set_state (receiver, state);
   lx_receiver_show_card (receiver, "reconnecting",
-             "正在重新连接… · Reconnecting…\n\n网络中断，课程会自动恢复\n"
-             "The link dropped; the lesson comes back by itself");
+                         "正在重新连接… · Reconnecting…\n\n网络中断，课程会自动恢复\n"
+                         "The link dropped; the lesson comes back by itself");
 }
 
 /* On a clean link the jitter buffer holds as little as configured; once packets go missing it holds
@@ -180,8 +180,7 @@ lx_receiver_watch_media (gpointer data)
   if (failure || now - receiver->media_seen_us >= timeout_us) {
     if (receiver->rejoined_us == 0 || now - receiver->rejoined_us >= timeout_us) {
       g_message ("classroom %s: %s; joining again to negotiate afresh",
-                 receiver->config->connection.school,
-                 failure ? failure : "no media for a while");
+                 receiver->config->connection.school, failure ? failure : "no media for a while");
       receiver->rejoined_us = now;
       lx_receiver_stop_session (receiver);
       show_reconnecting (receiver, "reconnecting");
@@ -195,12 +194,12 @@ lx_receiver_watch_media (gpointer data)
   } else if (now - receiver->frames_seen_us >= VIDEO_SILENCE_CARD_US && stats.frames_decoded > 0) {
     lx_receiver_set_state (receiver, "video-paused");
     lx_receiver_show_card (receiver, "video-paused",
-               "视频暂停 · Video paused\n\n网络太慢，老师的声音继续\n"
-               "The link is too slow for pictures; the teacher's voice goes on");
-  } else if (receiver->card && stats.frames_decoded >= receiver->card_frames_mark + CARD_OFF_FRAMES) {
+                           "视频暂停 · Video paused\n\n网络太慢，老师的声音继续\n"
+                           "The link is too slow for pictures; the teacher's voice goes on");
+  } else if (receiver->card &&
+             stats.frames_decoded >= receiver->card_frames_mark + CARD_OFF_FRAMES) {
     hide_card (receiver);
     lx_receiver_set_state (receiver, "receiving");
   }
   return G_SOURCE_CONTINUE;
 }
-

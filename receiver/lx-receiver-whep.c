@@ -13,11 +13,13 @@
 
 /* What the classroom can play: the H.264 profile lx-playback decodes (constrained baseline,
  * packetization-mode 1, which every WHEP server's browsers and our sender produce) and Opus. */
-#define VIDEO_CAPS "application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000," \
-                   "packetization-mode=(string)1,profile-level-id=(string)42e01f,"               \
-                   "level-asymmetry-allowed=(string)1,rtcp-fb-nack-pli=(boolean)true"
-#define AUDIO_CAPS "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000," \
-                   "encoding-params=(string)2,useinbandfec=(string)1"
+#define VIDEO_CAPS                                                                                 \
+  "application/x-rtp,media=video,encoding-name=H264,payload=96,clock-rate=90000,"                  \
+  "packetization-mode=(string)1,profile-level-id=(string)42e01f,"                                  \
+  "level-asymmetry-allowed=(string)1,rtcp-fb-nack-pli=(boolean)true"
+#define AUDIO_CAPS                                                                                 \
+  "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,"                 \
+  "encoding-params=(string)2,useinbandfec=(string)1"
 
 static gboolean
 retry (gpointer data)
@@ -126,10 +128,9 @@ lx_receiver_whep_start (LxReceiver *receiver)
 
   g_clear_handle_id (&receiver->whep_retry_timer, g_source_remove);
   if (receiver->whep == NULL) {
-    receiver->whep = lx_whip_client_new (config->whep_url,
-                                         config->whep_token ? config->whep_token
-                                                            : config->connection.token,
-                                         config->connection.trusted_cas, &error);
+    receiver->whep = lx_whip_client_new (
+        config->whep_url, config->whep_token ? config->whep_token : config->connection.token,
+        config->connection.trusted_cas, &error);
     if (receiver->whep == NULL) {
       g_warning ("classroom %s: key 'whep-url': %s", config->connection.school, error->message);
       return;

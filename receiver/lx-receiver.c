@@ -163,8 +163,8 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session
   }
 
   g_object_set (jitterbuffer, "do-lost", TRUE, "do-retransmission",
-                receiver->config->loss_recovery && video,
-                "rtx-next-seqnum", FALSE, "rtx-delay", 5, "rtx-max-retries", -1, NULL);
+                receiver->config->loss_recovery && video, "rtx-next-seqnum", FALSE, "rtx-delay", 5,
+                "rtx-max-retries", -1, NULL);
   if (video) {
     g_autoptr (GstPad) sink = gst_element_get_static_pad (jitterbuffer, "sink");
     gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, notice_retransmission_request,
@@ -383,8 +383,8 @@ sender_gone (LxReceiver *receiver, const char *why)
   }
   lx_receiver_set_state (receiver, "waiting-for-sender");
   lx_receiver_show_card (receiver, "waiting-for-teacher",
-             "等待老师… · Waiting for the teacher…\n\n课程会自动继续\n"
-             "The lesson goes on by itself when the teacher is back");
+                         "等待老师… · Waiting for the teacher…\n\n课程会自动继续\n"
+                         "The lesson goes on by itself when the teacher is back");
 }
 
 static void
@@ -420,18 +420,19 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
 static void
 on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxReceiver *receiver)
 {
-  g_message ("classroom %s: joined lesson %s", receiver->config->connection.school, welcome->lesson);
+  g_message ("classroom %s: joined lesson %s", receiver->config->connection.school,
+             welcome->lesson);
   /* Back after a lost signaling connection, with the media still flowing: nothing to do. */
   if (receiver->pipeline)
     return;
-  lx_receiver_set_state (receiver, welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
+  lx_receiver_set_state (receiver,
+                         welcome->sender_present ? "waiting-for-offer" : "waiting-for-sender");
 }
 
 /* The signaling connection dropped (the server restarted, the network is down): the client joins
  * again by itself, and media already flowing goes on meanwhile. */
 static void
-on_signaling_disconnected (LxSignalingClient *client, const GError *reason,
-                           LxReceiver *receiver)
+on_signaling_disconnected (LxSignalingClient *client, const GError *reason, LxReceiver *receiver)
 {
   g_message ("classroom %s: signaling lost (%s); the media %s", receiver->config->connection.school,
              reason->message, receiver->pipeline ? "goes on" : "is not flowing");
@@ -463,9 +464,9 @@ join_lesson (LxReceiver *receiver, const char *lesson)
 
   g_message ("classroom %s: joining lesson %s", connection->school, lesson);
   receiver->lesson = g_strdup (lesson);
-  receiver->signaling = lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER, lesson,
-                                                 connection->school, connection->token,
-                                                 connection->trusted_cas);
+  receiver->signaling =
+      lx_signaling_client_new (connection->server, LX_ROLE_RECEIVER, lesson, connection->school,
+                               connection->token, connection->trusted_cas);
   g_signal_connect (receiver->signaling, "joined", G_CALLBACK (on_signaling_joined), receiver);
   g_signal_connect (receiver->signaling, "message", G_CALLBACK (on_signaling_message), receiver);
   g_signal_connect (receiver->signaling, "closed", G_CALLBACK (on_signaling_closed), receiver);
@@ -595,9 +596,8 @@ report_stats (gpointer data)
   guint64 fps = (stats.frames_decoded - last->frames_decoded) * 1000 / interval_ms;
   guint64 video_kbps = (stats.video_bytes - last->video_bytes) * 8 / interval_ms;
   guint64 audio_kbps = (stats.audio_bytes - last->audio_bytes) * 8 / interval_ms;
-  gint64 first_frame_ms = stats.first_frame_us
-                              ? (stats.first_frame_us - receiver->started_us) / 1000
-                              : -1;
+  gint64 first_frame_ms =
+      stats.first_frame_us ? (stats.first_frame_us - receiver->started_us) / 1000 : -1;
   VideoRepairCounts repair = read_video_repair (receiver);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (GError) error = NULL;
@@ -680,7 +680,8 @@ report_stats (gpointer data)
   }
 
   if (config->snapshot && stats.frames_decoded > 0 &&
-      g_get_monotonic_time () - receiver->last_snapshot_us >= SNAPSHOT_INTERVAL_S * G_USEC_PER_SEC) {
+      g_get_monotonic_time () - receiver->last_snapshot_us >=
+          SNAPSHOT_INTERVAL_S * G_USEC_PER_SEC) {
     receiver->last_snapshot_us = g_get_monotonic_time ();
     g_clear_error (&error);
     if (!lx_playback_save_snapshot (receiver->playback, config->snapshot, &error))
@@ -697,7 +698,8 @@ check_exit_conditions (gpointer data)
   LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
   gint64 elapsed_s = (g_get_monotonic_time () - receiver->started_us) / G_USEC_PER_SEC;
 
-  if (config->exit_after_frames > 0 && stats.frames_decoded >= (guint64) config->exit_after_frames) {
+  if (config->exit_after_frames > 0 &&
+      stats.frames_decoded >= (guint64) config->exit_after_frames) {
     g_message ("classroom %s: %" G_GUINT64_FORMAT " frames decoded, exiting as asked",
                config->connection.school, stats.frames_decoded);
     quit (receiver, LX_RECEIVER_EXIT_OK);
@@ -786,8 +788,8 @@ lx_receiver_run (LxReceiver *receiver)
   } else {
     join_lesson (receiver, connection->lesson);
   }
-  receiver->stats_timer = g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats,
-                                         receiver);
+  receiver->stats_timer =
+      g_timeout_add ((guint) receiver->config->stats_interval_ms, report_stats, receiver);
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
   receiver->watch_timer = g_timeout_add (500, lx_receiver_watch_media, receiver);
 

@@ -8,10 +8,10 @@ typedef struct _LxReceiver LxReceiver;
 
 /* Exit statuses of lianxiao-receiver. */
 enum {
-  LX_RECEIVER_EXIT_OK = 0,        /* stopped, reached exit-after-frames, or the sender left */
-  LX_RECEIVER_EXIT_FAILED = 1,    /* signaling or media failed */
-  LX_RECEIVER_EXIT_USAGE = 2,     /* bad configuration */
-  LX_RECEIVER_EXIT_TIMEOUT = 3,   /* timeout-s passed before enough frames were decoded */
+  LX_RECEIVER_EXIT_OK = 0,      /* stopped, reached exit-after-frames, or the sender left */
+  LX_RECEIVER_EXIT_FAILED = 1,  /* signaling or media failed */
+  LX_RECEIVER_EXIT_USAGE = 2,   /* bad configuration */
+  LX_RECEIVER_EXIT_TIMEOUT = 3, /* timeout-s passed before enough frames were decoded */
 };
 
 /* (transfer full) */

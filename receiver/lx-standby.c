@@ -17,7 +17,7 @@ struct _LxStandby {
   GstElement *text;
   gboolean showing;
   gchar *card_text; /* what the card says (for the statistics, and tests) */
-  gint frames; /* cards drawn, atomic */
+  gint frames;      /* cards drawn, atomic */
 };
 
 static GstPadProbeReturn
@@ -49,8 +49,8 @@ lx_standby_new (const LxReceiverConfig *config)
       config->headless ? "fakesink sync=true" : "autovideosink");
 
   /* Strict: a pipeline the parser only half built (a missing plugin) is no standby screen. */
-  standby->pipeline = gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS,
-                                             &error);
+  standby->pipeline =
+      gst_parse_launch_full (description, NULL, GST_PARSE_FLAG_FATAL_ERRORS, &error);
   if (standby->pipeline == NULL) {
     g_warning ("standby screen unavailable: %s", error->message);
     return standby;
@@ -123,8 +123,8 @@ lx_standby_get_pipeline (LxStandby *standby)
 }
 
 static const char *const weekdays[] = { "星期一 Monday",   "星期二 Tuesday", "星期三 Wednesday",
-                                         "星期四 Thursday", "星期五 Friday",  "星期六 Saturday",
-                                         "星期日 Sunday" };
+                                        "星期四 Thursday", "星期五 Friday",  "星期六 Saturday",
+                                        "星期日 Sunday" };
 
 /* (transfer full) NULL for a date that is not "YYYY-MM-DD". */
 static GDateTime *
@@ -154,15 +154,15 @@ lx_standby_compose (const char *school, const char *next_title, const char *next
     g_autofree gchar *time = g_strndup (next_start_local + 11, 5);
     g_autoptr (GDateTime) next_day = parse_day (date);
     g_autofree gchar *when = NULL;
-    gint days = day && next_day ? (gint) (g_date_time_difference (next_day, day) / G_TIME_SPAN_DAY)
-                                : -1;
+    gint days =
+        day && next_day ? (gint) (g_date_time_difference (next_day, day) / G_TIME_SPAN_DAY) : -1;
     if (days == 0)
       when = g_strdup ("今天 Today");
     else if (days == 1)
       when = g_strdup ("明天 Tomorrow");
     else if (next_day)
-      when = g_strdup_printf ("%s %s", weekdays[g_date_time_get_day_of_week (next_day) - 1],
-                              date + 5);
+      when =
+          g_strdup_printf ("%s %s", weekdays[g_date_time_get_day_of_week (next_day) - 1], date + 5);
     else
       when = g_strdup (date);
     g_string_append_printf (text, "下一节课 · Next lesson\n%s\n%s  %s", next_title, when, time);

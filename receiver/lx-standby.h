@@ -31,5 +31,5 @@ GstElement *lx_standby_get_pipeline (LxStandby *standby);
  * local; NULL leaves them out), and the next lesson — "今天 Today", "明天 Tomorrow" or its weekday,
  * and its time — or none. @next_title and @next_start_local ("2026-12-01T10:00:00") may be NULL;
  * @problem, if set, is shown too. */
-gchar *lx_standby_compose (const char *school, const char *next_title,
-                           const char *next_start_local, const char *problem, const char *today);
+gchar *lx_standby_compose (const char *school, const char *next_title, const char *next_start_local,
+                           const char *problem, const char *today);

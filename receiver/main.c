@@ -21,8 +21,7 @@ main (int argc, char **argv)
   if (!lx_config_load (lx_receiver_config_keys, &config,
                        "Lianxiao receiver: plays the lesson in a rural classroom.", NULL, &argc,
                        &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, "whep-url", config.whep_url,
-                                        &error)) {
+      !lx_connection_settings_validate (&config.connection, "whep-url", config.whep_url, &error)) {
     fprintf (stderr, "lianxiao-receiver: %s\n", error->message);
     lx_connection_settings_clear (&config.connection);
     lx_config_clear (lx_receiver_config_keys, &config);

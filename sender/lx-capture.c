@@ -31,12 +31,12 @@ lx_capture_video_new (const LxSenderConfig *config, GError **error)
 
   if (g_str_equal (config->video_source, "test")) {
     /* The clock overlay makes the picture move, and shows a newcomer that it is live. */
-    source = g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
-                              "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
-                              "timeoverlay halignment=center valignment=bottom font-desc=\"Sans 24\" "
-                              "text=\"Lianxiao test lesson\"",
-                              config->test_pattern, config->width, config->height,
-                              config->framerate);
+    source =
+        g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
+                         "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+                         "timeoverlay halignment=center valignment=bottom font-desc=\"Sans 24\" "
+                         "text=\"Lianxiao test lesson\"",
+                         config->test_pattern, config->width, config->height, config->framerate);
   } else if (g_str_equal (config->video_source, "v4l2")) {
     source = g_strdup ("v4l2src name=camera");
   } else {
@@ -49,9 +49,11 @@ lx_capture_video_new (const LxSenderConfig *config, GError **error)
     source = g_strdup ("filesrc name=file ! decodebin ! identity sync=true");
   }
 
-  description = g_strdup_printf ("%s ! videoconvert ! videoscale ! videorate ! "
-                                 "capsfilter name=capture-caps caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
-                                 source, config->width, config->height, config->framerate);
+  description =
+      g_strdup_printf ("%s ! videoconvert ! videoscale ! videorate ! "
+                       "capsfilter name=capture-caps "
+                       "caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
+                       source, config->width, config->height, config->framerate);
   bin = parse_bin (description, error);
   if (bin == NULL)
     return NULL;
@@ -83,8 +85,10 @@ lx_capture_audio_new (const LxSenderConfig *config, GError **error)
   else
     source = "alsasrc name=microphone";
 
-  description = g_strdup_printf ("%s ! audioconvert ! audioresample ! "
-                                 "capsfilter name=capture-caps caps=\"audio/x-raw,rate=48000,channels=2\"", source);
+  description =
+      g_strdup_printf ("%s ! audioconvert ! audioresample ! "
+                       "capsfilter name=capture-caps caps=\"audio/x-raw,rate=48000,channels=2\"",
+                       source);
   bin = parse_bin (description, error);
   if (bin == NULL)
     return NULL;

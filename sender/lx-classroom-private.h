@@ -10,11 +10,11 @@
 
 typedef struct {
   GstElement *payloader;
-  GstPad *tee_pad;    /* (nullable) the tee's request pad feeding this branch */
-  GstPad *ghost_pad;  /* the branch's sink pad */
+  GstPad *tee_pad;   /* (nullable) the tee's request pad feeding this branch */
+  GstPad *ghost_pad; /* the branch's sink pad */
   GstElement *tee;
   GstWebRTCRTPTransceiver *transceiver;
-  gulong hold_probe;  /* answering: holds the payloader's output until the answer is set */
+  gulong hold_probe; /* answering: holds the payloader's output until the answer is set */
 } MediaBranch;
 
 struct _LxClassroom {
@@ -23,17 +23,17 @@ struct _LxClassroom {
   GstElement *bin;
   GstElement *webrtc;
   MediaBranch video;
-  MediaBranch audio; /* payloader NULL without audio */
-  GstElement *selector;           /* the video layer's input */
-  LxLayerSwitch *layer_switch;    /* (nullable) until the branch is linked */
-  LxLayerChooser chooser;         /* main context only */
-  gint loss_permille;             /* atomic; -1 before a report */
-  GstCaps *first_video_caps;      /* (nullable) the payloader's first caps: streaming thread only */
-  GstElement *fec_encoder;        /* (nullable) webrtcbin's rtpulpfecenc for the video */
-  gint64 lossy_until_us;          /* monotonic: FEC on all packets until then */
-  guint fec_percentage;           /* what the FEC encoder adds now */
+  MediaBranch audio;           /* payloader NULL without audio */
+  GstElement *selector;        /* the video layer's input */
+  LxLayerSwitch *layer_switch; /* (nullable) until the branch is linked */
+  LxLayerChooser chooser;      /* main context only */
+  gint loss_permille;          /* atomic; -1 before a report */
+  GstCaps *first_video_caps;   /* (nullable) the payloader's first caps: streaming thread only */
+  GstElement *fec_encoder;     /* (nullable) webrtcbin's rtpulpfecenc for the video */
+  gint64 lossy_until_us;       /* monotonic: FEC on all packets until then */
+  guint fec_percentage;        /* what the FEC encoder adds now */
 
-  gint state;         /* LxClassroomState, atomic: read by stats, written from callbacks */
+  gint state; /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
   GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
   LxOfferPayloads offer_payloads;
@@ -41,14 +41,14 @@ struct _LxClassroom {
   gpointer deliver_data;
   gboolean description_set;  /* not trickling: the local description is set */
   gboolean description_sent; /* ... and sent, with every candidate */
-  gint64 joined_at;   /* monotonic µs */
-  gint connect_ms;    /* -1 until connected; atomic (read by a streaming thread) */
-  gint rtt_ms;        /* -1 until known; atomic (written by webrtcbin's thread) */
-  gint heard_s;       /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
+  gint64 joined_at;          /* monotonic µs */
+  gint connect_ms;           /* -1 until connected; atomic (read by a streaming thread) */
+  gint rtt_ms;               /* -1 until known; atomic (written by webrtcbin's thread) */
+  gint heard_s; /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
-  guint remote_candidates; /* trickled to us (through signaling, or a WHEP player's PATCH) */
-  GObject *rtp_session;     /* (nullable) the internal RTPSession, once connected */
-  LxPeerLink peer_link;     /* the RTCP thread's only */
+  guint remote_candidates;    /* trickled to us (through signaling, or a WHEP player's PATCH) */
+  GObject *rtp_session;       /* (nullable) the internal RTPSession, once connected */
+  LxPeerLink peer_link;       /* the RTCP thread's only */
   gint64 last_link_report_us; /* monotonic: the classroom's own last `link` report; 0 none */
   gboolean steered_by_rtcp;   /* its layer follows what its RTCP shows (no reports of its own) */
 };

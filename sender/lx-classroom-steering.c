@@ -159,8 +159,7 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
 
   lx_peer_link_read_rtcp (link, buffer);
   if (!lx_peer_link_window_over (link, now) ||
-      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc),
-                               &loss_permille))
+      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc), &loss_permille))
     return;
   lx_classroom_tell_main_context (classroom, apply_observed_loss, loss_permille);
 }
@@ -182,8 +181,8 @@ lx_classroom_watch_peer_rtcp (LxClassroom *classroom)
   lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
                      g_get_monotonic_time ());
   g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
-                         G_CALLBACK (on_receiving_rtcp), lx_classroom_ref (classroom), lx_classroom_closure_unref,
-                         0);
+                         G_CALLBACK (on_receiving_rtcp), lx_classroom_ref (classroom),
+                         lx_classroom_closure_unref, 0);
 }
 
 gboolean
@@ -211,4 +210,3 @@ lx_classroom_get_rtt_ms (LxClassroom *classroom)
 {
   return g_atomic_int_get (&classroom->rtt_ms);
 }
-

@@ -285,8 +285,7 @@ configure_repair (LxClassroom *classroom)
       g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, "percentage", 0,
                     NULL);
       gst_object_replace ((GstObject **) &classroom->fec_encoder, GST_OBJECT (element));
-    }
-    else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend"))
+    } else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend"))
       g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS,
                     NULL);
     g_value_reset (&item);
@@ -336,8 +335,7 @@ on_answer_set (GstPromise *promise, gpointer data)
   g_autoptr (GError) error = NULL;
 
   if (lx_webrtc_promise_failed (promise, &error)) {
-    g_warning ("classroom %s: webrtcbin refused the answer: %s", classroom->school,
-               error->message);
+    g_warning ("classroom %s: webrtcbin refused the answer: %s", classroom->school, error->message);
     set_state (classroom, LX_CLASSROOM_FAILED);
   }
   gst_promise_unref (promise);
@@ -360,9 +358,8 @@ lx_classroom_set_answer (LxClassroom *classroom, const char *sdp, GError **error
   }
   set_state (classroom, LX_CLASSROOM_CONNECTING);
   g_signal_emit_by_name (classroom->webrtc, "set-remote-description", answer,
-                         gst_promise_new_with_change_func (on_answer_set,
-                                                           lx_classroom_ref (classroom),
-                                                           lx_classroom_unref));
+                         gst_promise_new_with_change_func (
+                             on_answer_set, lx_classroom_ref (classroom), lx_classroom_unref));
   gst_webrtc_session_description_free (answer);
   return TRUE;
 }
@@ -387,8 +384,8 @@ lx_classroom_restart_ice (LxClassroom *classroom, const char *player_frag, GErro
                  "only a classroom that made its own offer restarts ICE this way");
     return NULL;
   }
-  mid = gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (classroom->offer->sdp, 0),
-                                         "mid");
+  mid =
+      gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (classroom->offer->sdp, 0), "mid");
   ours = lx_webrtc_restart_ice (classroom->webrtc, classroom->video.transceiver, player_frag, mid,
                                 error);
   if (ours)
@@ -507,8 +504,8 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
     }
     /* The naive baseline: this classroom's own encoder on the raw video. */
     if (classroom->context.config->encoder_per_classroom) {
-      encoder = lx_encoder_video_new (classroom->context.config, 0,
-                                      classroom->context.video_codec, error);
+      encoder = lx_encoder_video_new (classroom->context.config, 0, classroom->context.video_codec,
+                                      error);
       if (encoder == NULL)
         return FALSE;
     }
@@ -525,8 +522,8 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   if (g_str_equal (kind, "video")) {
     gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, keep_first_caps,
                        classroom, NULL);
-    gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, leave_levels_open,
-                       NULL, NULL);
+    gst_pad_add_probe (payloader_src, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, leave_levels_open, NULL,
+                       NULL);
   }
   webrtc_sink = gst_element_request_pad_simple (classroom->webrtc, "sink_%u");
   if (gst_pad_link (payloader_src, webrtc_sink) != GST_PAD_LINK_OK) {
@@ -584,8 +581,8 @@ read_offer (LxClassroom *classroom, const char *sdp, GError **error)
     g_message ("classroom %s: its offer, normalised for webrtcbin:\n%s", classroom->school,
                g_strchomp (notes->str));
   classroom->offer = gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, normalised);
-  classroom->offer_payloads = lx_offer_find_payloads (classroom->offer->sdp,
-                                                      classroom->context.video_codec);
+  classroom->offer_payloads =
+      lx_offer_find_payloads (classroom->offer->sdp, classroom->context.video_codec);
   if (classroom->offer_payloads.video_pt < 0) {
     g_set_error (error, LX_OFFER_ERROR, LX_OFFER_ERROR_NO_COMMON_CODEC,
                  "the offer has no %s video we can send (H.264: packetization-mode 1)",
@@ -724,8 +721,8 @@ on_offer_set (GstPromise *promise, gpointer data)
 static void
 answer_offer (LxClassroom *classroom)
 {
-  GstPromise *promise = gst_promise_new_with_change_func (on_offer_set, lx_classroom_ref (classroom),
-                                                          lx_classroom_unref);
+  GstPromise *promise = gst_promise_new_with_change_func (
+      on_offer_set, lx_classroom_ref (classroom), lx_classroom_unref);
 
   set_state (classroom, LX_CLASSROOM_OFFERED);
   g_signal_emit_by_name (classroom->webrtc, "set-remote-description", classroom->offer, promise);
@@ -765,8 +762,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   static gint serial = 0;
   LxClassroom *classroom = g_atomic_rc_box_new0 (LxClassroom);
   /* Unique even while an earlier branch of the same school is still being torn down. */
-  g_autofree gchar *name = g_strdup_printf ("classroom-%s-%d", school,
-                                            g_atomic_int_add (&serial, 1));
+  g_autofree gchar *name =
+      g_strdup_printf ("classroom-%s-%d", school, g_atomic_int_add (&serial, 1));
 
   classroom->context = *context;
   classroom->school = g_strdup (school);
@@ -786,16 +783,17 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->context.announced_ice_servers = NULL; /* (not the classroom's to keep) */
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);
 
-  if (!build_media (classroom, &classroom->video, NULL, "video",
-                    g_strcmp0 (context->video_codec, LX_VIDEO_CODEC_VP8) == 0 ? "rtpvp8pay"
-                                                                               : "rtph264pay",
-                    classroom->offer ? (guint) classroom->offer_payloads.video_pt
-                                     : VIDEO_PAYLOAD_TYPE, error))
+  if (!build_media (
+          classroom, &classroom->video, NULL, "video",
+          g_strcmp0 (context->video_codec, LX_VIDEO_CODEC_VP8) == 0 ? "rtpvp8pay" : "rtph264pay",
+          classroom->offer ? (guint) classroom->offer_payloads.video_pt : VIDEO_PAYLOAD_TYPE,
+          error))
     goto failed;
   if (context->audio_tee && (classroom->offer == NULL || classroom->offer_payloads.audio_pt >= 0) &&
       !build_media (classroom, &classroom->audio, context->audio_tee, "audio", "rtpopuspay",
                     classroom->offer ? (guint) classroom->offer_payloads.audio_pt
-                                     : AUDIO_PAYLOAD_TYPE, error))
+                                     : AUDIO_PAYLOAD_TYPE,
+                    error))
     goto failed;
   if (classroom->offer)
     hold_media (classroom);
@@ -829,9 +827,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->layer_switch =
       lx_layer_switch_new (classroom->bin, classroom->selector, context->video_tees,
                            context->keyframes, context->n_layers, school);
-  lx_layer_chooser_init (&classroom->chooser, context->n_layers,
-                         starting_layer (context, school), context->config->adapt_layers &&
-                                                               !context->config->encoder_per_classroom,
+  lx_layer_chooser_init (&classroom->chooser, context->n_layers, starting_layer (context, school),
+                         context->config->adapt_layers && !context->config->encoder_per_classroom,
                          g_get_monotonic_time () / 1000);
   if (!lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer) ||
       (classroom->audio.payloader && !link_to_tee (&classroom->audio))) {
@@ -919,8 +916,8 @@ unlinked (gpointer data)
   LxClassroom *classroom = data;
 
   if (g_atomic_int_dec_and_test (&classroom->pending_unlinks))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close, lx_classroom_ref (classroom),
-                                lx_classroom_unref);
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_close,
+                                lx_classroom_ref (classroom), lx_classroom_unref);
 }
 
 static void

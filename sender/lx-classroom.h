@@ -25,9 +25,9 @@ typedef struct _LxClassroom LxClassroom;
 typedef struct {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tees[LX_MAX_LAYERS]; /* encoded video per layer (in video_codec), or raw
+  GstElement *video_tees[LX_MAX_LAYERS];    /* encoded video per layer (in video_codec), or raw
                                           * video (one) with encoder-per-classroom */
-  const char *video_codec;               /* LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
+  const char *video_codec;                  /* LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
   LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* (nullable) none with encoder-per-classroom */
   guint n_layers;
   GstElement *audio_tee; /* (nullable) no audio */
@@ -54,7 +54,8 @@ LxClassroom *lx_classroom_new (const LxClassroomContext *context, const char *sc
                                const char *offer, GError **error);
 
 /* Called on the main context with a publication's offer (SDP text, every ICE candidate in it). */
-typedef void (*LxClassroomOfferFunc) (LxClassroom *classroom, const char *offer, gpointer user_data);
+typedef void (*LxClassroomOfferFunc) (LxClassroom *classroom, const char *offer,
+                                      gpointer user_data);
 
 /* (transfer full) A branch like a classroom's, named @name, for a media server that takes the
  * lesson through WHIP: its offer, complete with candidates, goes to @deliver_offer rather than

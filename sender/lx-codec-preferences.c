@@ -12,11 +12,8 @@ static const struct {
   const char *name;
   const char *profile_iop;
 } h264_profiles[] = {
-  { "constrained-baseline", "42e0" },
-  { "baseline", "4200" },
-  { "main", "4d00" },
-  { "constrained-high", "640c" },
-  { "high", "6400" },
+  { "constrained-baseline", "42e0" }, { "baseline", "4200" }, { "main", "4d00" },
+  { "constrained-high", "640c" },     { "high", "6400" },
 };
 
 gchar *

@@ -79,8 +79,8 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
     /* Real time: a frame's encoding never waits for later frames; error resilience lets a
      * browser decode on after a lost packet. */
     g_object_set (encoder, "deadline", (gint64) 1, "cpu-used", 8, "lag-in-frames", 0,
-                  "target-bitrate", (gint) kbps * 1000, "keyframe-max-dist", (gint) gop,
-                  "threads", MAX (config->encoder_threads, 1), NULL);
+                  "target-bitrate", (gint) kbps * 1000, "keyframe-max-dist", (gint) gop, "threads",
+                  MAX (config->encoder_threads, 1), NULL);
     gst_util_set_object_arg (G_OBJECT (encoder), "end-usage", "cbr");
     gst_util_set_object_arg (G_OBJECT (encoder), "error-resilient", "default");
     return;
@@ -91,9 +91,8 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
     if (!g_str_equal (config->x264_tune, "none"))
       gst_util_set_object_arg (G_OBJECT (encoder), "tune", config->x264_tune);
     gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", config->x264_speed_preset);
-    g_object_set (encoder, "bitrate", kbps, "key-int-max", gop,
-                  "intra-refresh", config->intra_refresh, "threads",
-                  (guint) config->encoder_threads, NULL);
+    g_object_set (encoder, "bitrate", kbps, "key-int-max", gop, "intra-refresh",
+                  config->intra_refresh, "threads", (guint) config->encoder_threads, NULL);
     if (config->bframes >= 0)
       g_object_set (encoder, "bframes", (guint) config->bframes, NULL);
     return;
@@ -138,8 +137,7 @@ chain_bin (const char *name, GstElement **elements, guint n_elements, GError **e
 #define ANNOUNCED_LEVEL "4"
 
 GstElement *
-lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec,
-                      GError **error)
+lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec, GError **error)
 {
   const LxLayerSpec *spec = &config->layer_specs[layer];
   gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;

@@ -11,7 +11,7 @@ struct _LxKeyframeGate {
   GstClockTime min_interval;
   gulong event_probe, buffer_probe;
 
-  GMutex lock; /* guards what follows */
+  GMutex lock;              /* guards what follows */
   GstClockTime last_forced; /* monotonic time, or GST_CLOCK_TIME_NONE */
   GSource *deferred;        /* a pending merged request, or NULL */
   LxKeyframeStats stats;
@@ -97,8 +97,8 @@ lx_keyframe_gate_new (GstPad *encoder_src, guint min_interval_ms)
   gate->last_forced = GST_CLOCK_TIME_NONE;
   gate->event_probe = gst_pad_add_probe (encoder_src, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                                          on_upstream_event, gate, NULL);
-  gate->buffer_probe = gst_pad_add_probe (encoder_src, GST_PAD_PROBE_TYPE_BUFFER,
-                                          on_encoded_buffer, gate, NULL);
+  gate->buffer_probe =
+      gst_pad_add_probe (encoder_src, GST_PAD_PROBE_TYPE_BUFFER, on_encoded_buffer, gate, NULL);
   return gate;
 }
 

@@ -1,7 +1,7 @@
 /* Layer choice from link reports (see lx-layer-chooser.h). */
 #include "lx-layer-chooser.h"
 
-#define FIRST_HOLD_MS 4000       /* a clean link waits this long before stepping up */
+#define FIRST_HOLD_MS 4000 /* a clean link waits this long before stepping up */
 #define LONGEST_HOLD_MS 64000
 #define FAILED_UP_WINDOW_MS 6000 /* stepping down this soon after stepping up: the step up failed */
 /* After a change, the next report still measures the old layer (and the queue it filled): it

@@ -12,10 +12,10 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint n_layers;   /* layers 0 (largest) … n_layers - 1 (cheapest) */
-  guint min_layer;  /* the largest layer this classroom may have (a configured cap) */
-  guint layer;      /* the current layer, or n_layers when video is paused */
-  gboolean adapt;   /* FALSE: stay on min_layer whatever happens */
+  guint n_layers;         /* layers 0 (largest) … n_layers - 1 (cheapest) */
+  guint min_layer;        /* the largest layer this classroom may have (a configured cap) */
+  guint layer;            /* the current layer, or n_layers when video is paused */
+  gboolean adapt;         /* FALSE: stay on min_layer whatever happens */
   gint64 hold_until_ms;   /* no step up before */
   gint64 hold_ms;         /* the next hold after a failed step up */
   gint64 last_up_ms;      /* when the last step up (or resume) happened; -1 never */

@@ -26,7 +26,7 @@ struct _LxLayerSwitch {
   guint wanted;
   gint current_layer; /* atomic: read by statistics */
   gboolean closing;
-  gint unlinks_left;  /* atomic, while closing */
+  gint unlinks_left; /* atomic, while closing */
   GDestroyNotify done;
   gpointer done_data;
 };

@@ -33,8 +33,8 @@ lx_layers_parse (const char *const *items, LxLayerSpec *layers, GError **error)
     LxLayerSpec layer;
 
     if (n == LX_MAX_LAYERS) {
-      g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
-                   "layers: at most %d layers", LX_MAX_LAYERS);
+      g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE, "layers: at most %d layers",
+                   LX_MAX_LAYERS);
       return 0;
     }
     if (x == NULL || at == NULL || at < x || !parse_int (item, x, 16, 4096, &layer.width) ||

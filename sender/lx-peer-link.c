@@ -67,7 +67,8 @@ lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp)
   GstRTCPPacket packet;
   gboolean more;
 
-  if (!gst_rtcp_buffer_validate_reduced (rtcp) || !gst_rtcp_buffer_map (rtcp, GST_MAP_READ, &buffer))
+  if (!gst_rtcp_buffer_validate_reduced (rtcp) ||
+      !gst_rtcp_buffer_map (rtcp, GST_MAP_READ, &buffer))
     return;
   for (more = gst_rtcp_buffer_get_first_packet (&buffer, &packet); more;
        more = gst_rtcp_packet_move_to_next (&packet)) {
@@ -93,8 +94,7 @@ lx_peer_link_window_over (const LxPeerLink *link, gint64 now_us)
 }
 
 gboolean
-lx_peer_link_take_loss (LxPeerLink *link, gint64 now_us, guint64 packets_sent,
-                        gint *loss_permille)
+lx_peer_link_take_loss (LxPeerLink *link, gint64 now_us, guint64 packets_sent, gint *loss_permille)
 {
   guint64 sent = packets_sent - link->base_sent;
   guint32 reported = link->lost >= link->base_lost ? link->lost - link->base_lost : 0;
@@ -102,7 +102,8 @@ lx_peer_link_take_loss (LxPeerLink *link, gint64 now_us, guint64 packets_sent,
   if (!lx_peer_link_window_over (link, now_us))
     return FALSE;
   /* Nothing sent (video paused): nothing lost either. */
-  *loss_permille = sent == 0 ? 0 : (gint) MIN (1000, 1000 * (guint64) MAX (reported, link->nacked) / sent);
+  *loss_permille =
+      sent == 0 ? 0 : (gint) MIN (1000, 1000 * (guint64) MAX (reported, link->nacked) / sent);
   link->base_sent = packets_sent;
   link->base_lost = link->lost;
   link->nacked = 0;

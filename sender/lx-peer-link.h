@@ -11,17 +11,16 @@ G_BEGIN_DECLS
 
 typedef struct {
   guint32 video_ssrc;
-  gboolean have_block;   /* a report block about video_ssrc has arrived */
-  guint32 lost;          /* its cumulative count of packets lost */
-  guint32 base_lost;     /* ... at the window's start */
-  guint64 base_sent;     /* video packets we had sent at the window's start */
-  guint nacked;          /* distinct packets asked for again in the window */
+  gboolean have_block;              /* a report block about video_ssrc has arrived */
+  guint32 lost;                     /* its cumulative count of packets lost */
+  guint32 base_lost;                /* ... at the window's start */
+  guint64 base_sent;                /* video packets we had sent at the window's start */
+  guint nacked;                     /* distinct packets asked for again in the window */
   guint8 nacked_seqnums[65536 / 8]; /* which: a packet asked for twice counts once */
   gint64 window_start_us;
 } LxPeerLink;
 
-void lx_peer_link_init (LxPeerLink *link, guint32 video_ssrc, guint64 packets_sent,
-                        gint64 now_us);
+void lx_peer_link_init (LxPeerLink *link, guint32 video_ssrc, guint64 packets_sent, gint64 now_us);
 
 /* Reads one compound RTCP packet the peer sent: its report blocks about video_ssrc and its generic
  * NACKs for it. Anything else, or malformed, is skipped. */

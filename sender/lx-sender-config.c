@@ -1,8 +1,10 @@
 /* The table of lianxiao-sender's configuration keys (configs/sender.conf documents each). */
 #include "lx-sender-config.h"
 
-#define KEY(group, name, type, field, def, min, max, choices, text) \
-  { group, name, type, G_STRUCT_OFFSET (LxSenderConfig, field), def, min, max, choices, text }
+#define KEY(group, name, type, field, def, min, max, choices, text)                                \
+  {                                                                                                \
+    group, name, type, G_STRUCT_OFFSET (LxSenderConfig, field), def, min, max, choices, text       \
+  }
 
 const LxConfigKey lx_sender_config_keys[] = {
   LX_CONNECTION_CONFIG_KEYS (LxSenderConfig, connection),
@@ -15,7 +17,8 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("video", "test-pattern", LX_CONFIG_STRING, test_pattern, "smpte", 0, 0, NULL,
        "videotestsrc pattern for video-source=test (smpte, ball, ...)"),
   KEY ("video", "layers", LX_CONFIG_STRING_LIST, layers, "1280x720@2500,640x360@800,320x180@250", 0,
-       0, NULL, "Quality layers, largest first, as WIDTHxHEIGHT@KBPS: the picture is captured at the "
+       0, NULL,
+       "Quality layers, largest first, as WIDTHxHEIGHT@KBPS: the picture is captured at the "
        "first size and encoded once per layer; each classroom gets the layer its link carries"),
   KEY ("video", "framerate", LX_CONFIG_INT, framerate, "30", 1, 120, NULL, "Frames per second"),
   KEY ("video", "video-encoder", LX_CONFIG_STRING, video_encoder, "auto", 0, 0, NULL,
@@ -23,7 +26,8 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("video", "keyframe-interval-s", LX_CONFIG_INT, keyframe_interval_s, "5", 1, 3600, NULL,
        "Seconds between scheduled keyframes (joining classrooms get one at once anyway)"),
   KEY ("video", "min-keyframe-interval-ms", LX_CONFIG_INT, min_keyframe_interval_ms, "400", 0,
-       10000, NULL, "Keyframe requests closer together than this are merged into one (and a joining classroom's "
+       10000, NULL,
+       "Keyframe requests closer together than this are merged into one (and a joining classroom's "
        "own requests in its first second are dropped); 0: every request is served"),
   KEY ("video", "x264-tune", LX_CONFIG_CHOICE, x264_tune, "zerolatency", 0, 0, "zerolatency|none",
        "x264 tuning: zerolatency (no lookahead, no frame buffering) or none (x264's default)"),
@@ -38,15 +42,15 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Encoder threads (sliced threads with zerolatency); 0: one per core"),
   KEY ("video", "latency-stamp", LX_CONFIG_BOOL, latency_stamp, "false", 0, 0, NULL,
        "Stamp each frame's capture time into the picture so receivers report glass-to-glass delay"),
-  KEY ("video", "encoder-per-classroom", LX_CONFIG_BOOL, encoder_per_classroom, "false", 0, 0,
-       NULL, "Benchmark baseline only: encode separately for every classroom (the naive fan-out)"),
+  KEY ("video", "encoder-per-classroom", LX_CONFIG_BOOL, encoder_per_classroom, "false", 0, 0, NULL,
+       "Benchmark baseline only: encode separately for every classroom (the naive fan-out)"),
   KEY ("network", "rtp-mtu", LX_CONFIG_INT, rtp_mtu, "1200", 400, 9000, NULL,
        "Largest RTP packet in bytes (keep under the path MTU, tunnels included)"),
   KEY ("network", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
        "Repair lost packets: retransmission (NACK/RTX) and forward error correction (ULPFEC) for "
        "video, Opus in-band FEC for audio; false only to measure what they are worth"),
-  KEY ("network", "classroom-max-kbps", LX_CONFIG_STRING_LIST, classroom_max_kbps, NULL, 0, 0,
-       NULL, "Known link limits, as SCHOOL=KBPS: that classroom never gets a layer above it"),
+  KEY ("network", "classroom-max-kbps", LX_CONFIG_STRING_LIST, classroom_max_kbps, NULL, 0, 0, NULL,
+       "Known link limits, as SCHOOL=KBPS: that classroom never gets a layer above it"),
   KEY ("network", "adapt-layers", LX_CONFIG_BOOL, adapt_layers, "true", 0, 0, NULL,
        "Move each classroom between layers by what its link carries (from its link reports); "
        "false keeps every classroom on the largest layer it is allowed"),
@@ -74,8 +78,8 @@ const LxConfigKey lx_sender_config_keys[] = {
 gboolean
 lx_sender_config_validate (LxSenderConfig *config, GError **error)
 {
-  config->n_layers = lx_layers_parse ((const char *const *) config->layers, config->layer_specs,
-                                      error);
+  config->n_layers =
+      lx_layers_parse ((const char *const *) config->layers, config->layer_specs, error);
   if (config->n_layers == 0)
     return FALSE;
   config->width = config->layer_specs[0].width;

@@ -11,16 +11,16 @@ typedef struct {
   gchar *video_device;
   gchar *video_file;
   gchar *test_pattern;
-  gchar **layers;         /* WIDTHxHEIGHT@KBPS, largest first */
+  gchar **layers; /* WIDTHxHEIGHT@KBPS, largest first */
   gint framerate;
   gchar *video_encoder; /* auto | x264enc | a hardware encoder element */
   gint keyframe_interval_s;
   gint min_keyframe_interval_ms;
-  gchar *x264_tune;         /* zerolatency | none */
+  gchar *x264_tune; /* zerolatency | none */
   gchar *x264_speed_preset;
-  gint bframes;             /* -1: the encoder's own default */
+  gint bframes; /* -1: the encoder's own default */
   gboolean intra_refresh;
-  gint encoder_threads;     /* 0: automatic */
+  gint encoder_threads; /* 0: automatic */
   gboolean latency_stamp;
   gboolean encoder_per_classroom; /* naive fan-out, for benchmarks */
   gint rtp_mtu;
@@ -42,8 +42,8 @@ typedef struct {
   /* Derived by lx_sender_config_validate() */
   LxLayerSpec layer_specs[LX_MAX_LAYERS];
   guint n_layers;
-  gint width, height;          /* the capture size: the first layer's */
-  GHashTable *classroom_caps;  /* school → kbps */
+  gint width, height;         /* the capture size: the first layer's */
+  GHashTable *classroom_caps; /* school → kbps */
 } LxSenderConfig;
 
 extern const LxConfigKey lx_sender_config_keys[];

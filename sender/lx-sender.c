@@ -24,26 +24,26 @@
 struct _LxSender {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tees[LX_MAX_LAYERS]; /* one per quality layer; raw video with an encoder per
+  GstElement *video_tees[LX_MAX_LAYERS];    /* one per quality layer; raw video with an encoder per
                                           * classroom */
-  GstElement *audio_tee; /* (nullable) */
+  GstElement *audio_tee;                    /* (nullable) */
   LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* one per layer; none with an encoder per classroom */
-  GstElement *raw_tee;                       /* raw video, into every encoder */
+  GstElement *raw_tee;                      /* raw video, into every encoder */
   /* VP8, for browsers without H.264: encoded once per layer too, from the first such classroom */
   GstElement *vp8_tees[LX_MAX_LAYERS];
   LxKeyframeGate *vp8_keyframes[LX_MAX_LAYERS];
-  guint vp8_retire_timer; /* the VP8 encoders stop when it fires with no VP8 classroom left */
-  LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
-  GstVideoInfo capture_info; /* raw video format, for the latency stamp */
-  gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
+  guint vp8_retire_timer;       /* the VP8 encoders stop when it fires with no VP8 classroom left */
+  LxDelayWindow *encode;        /* time each frame spends in the shared encoder */
+  GstVideoInfo capture_info;    /* raw video format, for the latency stamp */
+  gint frames_sent;             /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
   LxSignalingClient *signaling; /* (nullable) while on the air */
   gint64 last_rtt_report_us;
-  gchar *lesson;                /* (nullable) the lesson on the air */
-  LxTimetable *timetable;       /* (nullable) when following the timetable */
+  gchar *lesson;          /* (nullable) the lesson on the air */
+  LxTimetable *timetable; /* (nullable) when following the timetable */
   guint follow_timer;
-  gint64 next_join_us; /* monotonic: no new attempt before, after a lost connection */
-  GHashTable *classrooms; /* school → LxClassroom* (owned: closed on removal) */
+  gint64 next_join_us;     /* monotonic: no new attempt before, after a lost connection */
+  GHashTable *classrooms;  /* school → LxClassroom* (owned: closed on removal) */
   GHashTable *unconfirmed; /* schools not heard of since we joined again */
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
@@ -92,7 +92,7 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
   GstElement **tees = sender->video_tees;
   LxKeyframeGate **gates = sender->keyframes;
 
-  *context = (LxClassroomContext) {
+  *context = (LxClassroomContext){
     .config = sender->config,
     .pipeline = sender->pipeline,
     .audio_tee = sender->audio_tee,
@@ -106,8 +106,8 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
   if (vp8 && !sender->config->encoder_per_classroom) {
     if (sender->vp8_tees[0] == NULL) {
       g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
-      if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees,
-                               sender->vp8_keyframes, error))
+      if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees, sender->vp8_keyframes,
+                               error))
         return FALSE;
     }
     tees = sender->vp8_tees;
@@ -171,7 +171,8 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
   case LX_MESSAGE_CLASSROOM_JOINED:
     classroom = g_hash_table_lookup (sender->classrooms, message->school);
     /* Back after a lost signaling connection (ours or its own), its media still up: keep it. */
-    if (message->resume && classroom && lx_classroom_get_state (classroom) == LX_CLASSROOM_CONNECTED) {
+    if (message->resume && classroom &&
+        lx_classroom_get_state (classroom) == LX_CLASSROOM_CONNECTED) {
       g_message ("classroom %s: back on signaling, its media went on", message->school);
       g_hash_table_remove (sender->unconfirmed, message->school);
       break;
@@ -244,12 +245,14 @@ tell_lesson_state (const LxMessage *welcome, const char *school)
                welcome->lesson, when, school);
   else if (g_strcmp0 (state, LX_LESSON_STATE_OVER) == 0)
     g_warning ("lesson %s is over (its last time was %s): no classroom will join it. Is it the "
-               "right lesson number?", welcome->lesson, when);
+               "right lesson number?",
+               welcome->lesson, when);
   else if (g_strcmp0 (state, LX_LESSON_STATE_UNDER_WAY) == 0)
     g_message ("lesson %s (%s): on the air as school %s", welcome->lesson, when, school);
   else if (g_strcmp0 (state, LX_LESSON_STATE_AD_HOC) == 0)
     g_message ("lesson %s: on the air as school %s (an ad-hoc lesson: not in the timetable, "
-               "classrooms join it by this id)", welcome->lesson, school);
+               "classrooms join it by this id)",
+               welcome->lesson, school);
   else
     g_message ("lesson %s: on the air as school %s", welcome->lesson, school);
 }
@@ -307,9 +310,9 @@ join_lesson (LxSender *sender, const char *lesson)
 
   g_message ("lesson %s: going on the air", lesson);
   sender->lesson = g_strdup (lesson);
-  sender->signaling = lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson,
-                                               connection->school, connection->token,
-                                               connection->trusted_cas);
+  sender->signaling =
+      lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson, connection->school,
+                               connection->token, connection->trusted_cas);
   g_signal_connect (sender->signaling, "joined", G_CALLBACK (on_signaling_joined), sender);
   g_signal_connect (sender->signaling, "message", G_CALLBACK (on_signaling_message), sender);
   g_signal_connect (sender->signaling, "closed", G_CALLBACK (on_signaling_closed), sender);
@@ -421,9 +424,9 @@ add_publication (JsonBuilder *builder, LxWhipPublisher *publisher)
   json_builder_set_member_name (builder, "publication");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, branch ? lx_classroom_state_to_string (
-                                                       lx_classroom_get_state (branch))
-                                                 : "retrying");
+  json_builder_add_string_value (
+      builder,
+      branch ? lx_classroom_state_to_string (lx_classroom_get_state (branch)) : "retrying");
   lx_stats_add_int (builder, "sessions", lx_whip_publisher_get_sessions (publisher));
   lx_stats_add_int (builder, "connect_ms", branch ? lx_classroom_get_connect_ms (branch) : -1);
   json_builder_end_object (builder);
@@ -476,15 +479,14 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
     lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
-    lx_stats_add_int (builder, "remote_candidates",
-                      lx_classroom_get_remote_candidates (classroom));
+    lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");
     json_builder_add_double_value (builder, lx_classroom_get_loss (classroom));
     /* Where the loss comes from: the classroom's own reports, or its RTCP (a WHEP player). */
     json_builder_set_member_name (builder, "loss_from");
-    json_builder_add_string_value (builder, lx_classroom_is_steered_by_rtcp (classroom)
-                                                ? "rtcp" : "link-reports");
+    json_builder_add_string_value (
+        builder, lx_classroom_is_steered_by_rtcp (classroom) ? "rtcp" : "link-reports");
     json_builder_end_object (builder);
   }
   json_builder_end_array (builder);
@@ -498,8 +500,8 @@ report_stats (gpointer data)
           "%" G_GUINT64_FORMAT " keyframes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
           " requests forced)\n",
           g_hash_table_size (sender->classrooms), connected,
-          (guint64) g_atomic_int_get (&sender->frames_sent), keyframes.produced,
-          keyframes.forced, keyframes.requested);
+          (guint64) g_atomic_int_get (&sender->frames_sent), keyframes.produced, keyframes.forced,
+          keyframes.requested);
   fflush (stdout);
 
   if (sender->config->stats_json) {
@@ -618,8 +620,7 @@ add_tee_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
     gst_bin_add (GST_BIN (pipeline), encoder);
   /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
    * buffer reaches them: a flushing pad would answer the upstream tee's push with an error. */
-  if ((encoder && !gst_element_link (encoder, tee)) ||
-      !gst_element_sync_state_with_parent (tee) ||
+  if ((encoder && !gst_element_link (encoder, tee)) || !gst_element_sync_state_with_parent (tee) ||
       (encoder && !gst_element_sync_state_with_parent (encoder)) ||
       !gst_element_link (upstream, encoder ? encoder : tee)) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
@@ -783,8 +784,8 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   g_autoptr (GstPad) tee_sink = NULL;
 
   sender->config = config;
-  sender->classrooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                              (GDestroyNotify) lx_classroom_close);
+  sender->classrooms =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lx_classroom_close);
   sender->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sender->loop = g_main_loop_new (NULL, FALSE);
   sender->pipeline = gst_pipeline_new ("sender");
@@ -904,11 +905,11 @@ lx_sender_run (LxSender *sender)
   } else {
     join_lesson (sender, connection->lesson);
   }
-  sender->stats_timer = g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats,
-                                       sender);
+  sender->stats_timer =
+      g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats, sender);
 
   g_main_loop_run (sender->loop);
-  report_stats (sender); /* the final counts */
+  report_stats (sender);                                        /* the final counts */
   g_clear_pointer (&sender->publisher, lx_whip_publisher_free); /* ends its session */
 
   g_source_remove (sigint);

@@ -17,10 +17,10 @@
 struct _LxWhipPublisher {
   LxClassroomContext context;
   LxWhipClient *client;
-  LxClassroom *branch;      /* (nullable) between attempts */
+  LxClassroom *branch;       /* (nullable) between attempts */
   GCancellable *cancellable; /* the offer under way */
-  gint64 started_us;        /* monotonic: this attempt's start */
-  guint retry_s;            /* the next wait after a failure */
+  gint64 started_us;         /* monotonic: this attempt's start */
+  guint retry_s;             /* the next wait after a failure */
   guint sessions;
   guint retry_timer, check_timer;
 };
@@ -94,8 +94,8 @@ start_attempt (gpointer data)
   publisher->retry_timer = 0;
   publisher->started_us = g_get_monotonic_time ();
   publisher->context.announced_ice_servers = lx_whip_client_get_ice_servers (publisher->client);
-  publisher->branch = lx_classroom_new_publication (&publisher->context, "whip", deliver_offer,
-                                                    publisher, &error);
+  publisher->branch =
+      lx_classroom_new_publication (&publisher->context, "whip", deliver_offer, publisher, &error);
   if (publisher->branch == NULL)
     retry_later (publisher, error->message);
   return G_SOURCE_REMOVE;
@@ -111,8 +111,8 @@ check_connection (gpointer data)
   if (publisher->branch == NULL)
     return G_SOURCE_CONTINUE;
   state = lx_classroom_get_state (publisher->branch);
-  if (state == LX_CLASSROOM_CONNECTED && lx_classroom_get_silence_s (publisher->branch) >
-                                              SILENCE_TIMEOUT_S)
+  if (state == LX_CLASSROOM_CONNECTED &&
+      lx_classroom_get_silence_s (publisher->branch) > SILENCE_TIMEOUT_S)
     retry_later (publisher, "the media server stopped answering (no RTCP)");
   else if (state == LX_CLASSROOM_CONNECTED)
     publisher->retry_s = RETRY_FIRST_S;
@@ -127,8 +127,8 @@ LxWhipPublisher *
 lx_whip_publisher_new (const LxClassroomContext *context, const char *url, const char *token,
                        GError **error)
 {
-  LxWhipClient *client = lx_whip_client_new (url, token, context->config->connection.trusted_cas,
-                                             error);
+  LxWhipClient *client =
+      lx_whip_client_new (url, token, context->config->connection.trusted_cas, error);
   LxWhipPublisher *publisher;
 
   if (client == NULL) {

@@ -31,8 +31,7 @@ main (int argc, char **argv)
                        "Lianxiao sender: broadcasts a lesson from the master school to every "
                        "classroom that joins it.",
                        NULL, &argc, &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, "whip-url", config.whip_url,
-                                        &error) ||
+      !lx_connection_settings_validate (&config.connection, "whip-url", config.whip_url, &error) ||
       !lx_sender_config_validate (&config, &error)) {
     fprintf (stderr, "lianxiao-sender: %s\n", error->message);
     clear_config (&config);

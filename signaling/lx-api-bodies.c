@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-G_DEFINE_QUARK (lx-api-error-quark, lx_api_error)
+G_DEFINE_QUARK (lx - api - error - quark, lx_api_error)
 
 static JsonObject *
 parse_body (const char *data, gsize length, GError **error)
@@ -114,19 +114,19 @@ lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *lesson, cons
     g_autoptr (GDateTime) until = NULL;
     if (sscanf (weekly_until, "%4d-%2d-%2d", &year, &month, &day) != 3 ||
         (until = g_date_time_new (zone, year, month, day, 23, 59, 59)) == NULL)
-      return bad_field ("weekly_until", "日期要像 2027-01-15",
-                        "must be a date like 2027-01-15", field, error);
+      return bad_field ("weekly_until", "日期要像 2027-01-15", "must be a date like 2027-01-15",
+                        field, error);
     lesson->repeat_until = g_date_time_to_unix (until);
   }
   receivers = json_object_get_member (object, "receivers");
   if (receivers == NULL || !JSON_NODE_HOLDS_ARRAY (receivers))
-    return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids",
-                       field, error);
+    return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids", field,
+                      error);
   for (guint i = 0; i < json_array_get_length (json_node_get_array (receivers)); i++) {
     JsonNode *item = json_array_get_element (json_node_get_array (receivers), i);
     if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
-      return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids",
-                       field, error);
+      return bad_field ("receivers", "要是学校编号的列表", "must be a list of school ids", field,
+                        error);
     g_ptr_array_add (names, g_strdup (json_node_get_string (item)));
   }
   g_ptr_array_add (names, NULL);

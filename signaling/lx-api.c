@@ -205,7 +205,8 @@ respond_body_error (SoupServerMessage *message, const GError *error, const char 
 {
   gboolean too_large = g_error_matches (error, LX_API_ERROR, LX_API_ERROR_TOO_LARGE);
 
-  respond_error (message, too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
+  respond_error (message,
+                 too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
                  too_large ? "too-large" : "invalid", error->message, field);
 }
 
@@ -419,8 +420,8 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   if (from_text && !day_range (api, message, from_text, &from, &unused))
     return;
   school = lx_store_get_school (api->store, id, &error);
-  lessons = school ? lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error)
-                   : NULL;
+  lessons =
+      school ? lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error) : NULL;
   if (lessons == NULL) {
     respond_store_error (message, error);
     return;
@@ -682,7 +683,6 @@ open_status_stream (LxApi *api, SoupServerMessage *message)
     api->status_timer = g_timeout_add_seconds (STATUS_EVENT_INTERVAL_S, push_status_to_all, api);
 }
 
-
 /* (transfer none) The token of "Authorization: Bearer TOKEN", or NULL. */
 static const char *
 bearer_token (SoupServerMessage *message)
@@ -750,8 +750,8 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
   else if (n_parts == 1 && g_str_equal (parts[0], "status") && api->describe_status) {
     g_autoptr (JsonNode) status = api->describe_status (api->status_data);
     respond_json (message, SOUP_STATUS_OK, status);
-  } else if (n_parts == 2 && g_str_equal (parts[0], "status") &&
-             g_str_equal (parts[1], "events") && api->describe_status)
+  } else if (n_parts == 2 && g_str_equal (parts[0], "status") && g_str_equal (parts[1], "events") &&
+             api->describe_status)
     open_status_stream (api, message);
   else
     respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);

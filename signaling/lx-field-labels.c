@@ -5,10 +5,17 @@ const char *
 lx_field_label (const char *field)
 {
   static const char *const labels[][2] = {
-    { "id", "编号" },          { "name", "名称" },        { "county", "县" },
-    { "title", "课程" },       { "teacher", "教师" },     { "sender", "主讲学校" },
-    { "receivers", "听课教室" }, { "start", "开始时间" },  { "end", "结束时间" },
-    { "time_zone", "时区" },   { "weekly_until", "每周重复至" },
+    { "id", "编号" },
+    { "name", "名称" },
+    { "county", "县" },
+    { "title", "课程" },
+    { "teacher", "教师" },
+    { "sender", "主讲学校" },
+    { "receivers", "听课教室" },
+    { "start", "开始时间" },
+    { "end", "结束时间" },
+    { "time_zone", "时区" },
+    { "weekly_until", "每周重复至" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

@@ -15,7 +15,7 @@ struct _LxPeer {
   gpointer send_data;
   gboolean media_up; /* a classroom: its media session with the sender was negotiated (or it says
                       * so, resuming); a sender: it resumed after a lost connection */
-  gint64 joined_at;      /* UTC seconds */
+  gint64 joined_at;  /* UTC seconds */
   LxMessage *last_stats; /* (nullable) a receiver's latest report */
   gint64 kbps_sum;       /* over its reports, for the mean */
   guint reports;
@@ -64,8 +64,8 @@ lx_lesson_registry_new (void)
 {
   LxLessonRegistry *registry = g_new0 (LxLessonRegistry, 1);
 
-  registry->lessons = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                             (GDestroyNotify) lesson_free);
+  registry->lessons =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) lesson_free);
   registry->peers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) peer_free, NULL);
   registry->next_peer_id = 1;
   return registry;
@@ -180,8 +180,8 @@ send_message (LxPeer *peer, const LxMessage *message)
   peer->send (message, peer->send_data);
 }
 
-static void
-refuse (LxPeer *peer, LxProtocolError code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+static void refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
 
 static void
 refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
@@ -203,8 +203,8 @@ refuse (LxPeer *peer, LxProtocolError code, const char *format, ...)
 /* Tells @peer that something about @classroom happened (classroom-joined / classroom-left);
  * @resume: the classroom's media session may still be up (keep it if you have it). */
 static void
-send_about_classroom (LxPeer *peer, LxMessageType type, const LxPeer *classroom,
-                      const char *reason, gboolean resume)
+send_about_classroom (LxPeer *peer, LxMessageType type, const LxPeer *classroom, const char *reason,
+                      gboolean resume)
 {
   g_autoptr (LxMessage) message = lx_message_new (type);
 
@@ -295,8 +295,8 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
 
   if (hello->version != LX_PROTOCOL_VERSION) {
     refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_UNSUPPORTED_VERSION,
-            "protocol version %d is not supported; this server speaks version %d", hello->version,
-            LX_PROTOCOL_VERSION);
+                  "protocol version %d is not supported; this server speaks version %d",
+                  hello->version, LX_PROTOCOL_VERSION);
     return;
   }
 
@@ -312,7 +312,8 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
   if (hello->role == LX_ROLE_SENDER && lesson && lesson->sender &&
       !g_str_equal (lesson->sender->school, hello->school)) {
     refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_LESSON_HAS_SENDER,
-            "lesson '%s' already has a sender (school '%s')", hello->lesson, lesson->sender->school);
+                  "lesson '%s' already has a sender (school '%s')", hello->lesson,
+                  lesson->sender->school);
     return;
   }
 
@@ -323,8 +324,9 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
       !(hello->role == LX_ROLE_SENDER && lesson->sender) &&
       !(hello->role == LX_ROLE_RECEIVER &&
         g_hash_table_contains (lesson->classrooms, hello->school))) {
-    refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_LESSON_FULL, "lesson '%s' already has %u peers, the most allowed",
-            hello->lesson, registry->max_peers_per_lesson);
+    refuse_hello (registry, peer, hello, LX_PROTOCOL_ERROR_LESSON_FULL,
+                  "lesson '%s' already has %u peers, the most allowed", hello->lesson,
+                  registry->max_peers_per_lesson);
     return;
   }
 
@@ -379,8 +381,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     welcome->sender_present = lesson->sender != NULL;
     send_message (peer, welcome);
     if (lesson->sender)
-      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer, NULL,
-                            hello->resume);
+      send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer, NULL, hello->resume);
   }
 }
 
@@ -430,12 +431,14 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
     forward (classroom, message, classroom->school);
   } else {
     if (message->type == LX_MESSAGE_OFFER || message->type == LX_MESSAGE_OFFER_REFUSED) {
-      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "a classroom answers offers, it does not make "
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED,
+              "a classroom answers offers, it does not make "
               "or refuse them");
       return;
     }
     if (message->type == LX_MESSAGE_ICE_RESTART && peer->offer == NULL) {
-      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "ice-restart: only a classroom that made its "
+      refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED,
+              "ice-restart: only a classroom that made its "
               "own offer restarts ICE this way; others join again");
       return;
     }
@@ -536,8 +539,8 @@ void
 lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const char *reason,
                                 gboolean link_lost)
 {
-  LxLesson *lesson = peer->lesson_id ? g_hash_table_lookup (registry->lessons, peer->lesson_id)
-                                     : NULL;
+  LxLesson *lesson =
+      peer->lesson_id ? g_hash_table_lookup (registry->lessons, peer->lesson_id) : NULL;
 
   if (lesson != NULL) {
     if (peer->role == LX_ROLE_SENDER) {
@@ -553,8 +556,7 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
                                         peer->reports ? (gint) (peer->kbps_sum / peer->reports) : 0,
                                         registry->hooks.data);
       if (lesson->sender)
-        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer, reason,
-                              FALSE);
+        send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer, reason, FALSE);
     }
     tell_school_seen (registry, peer->school, LX_SCHOOL_LEFT, link_lost ? "link-lost" : "left",
                       reason);

@@ -40,8 +40,8 @@ typedef struct {
   /* What the status board says of a school that is not there: its program joined (@how NULL),
    * left (@how "left" or "link-lost"), or its hello was refused (@how the error code, @detail
    * the reason given). */
-  void (*school_seen) (const char *school, LxSchoolEvent event, const char *how,
-                       const char *detail, gpointer data);
+  void (*school_seen) (const char *school, LxSchoolEvent event, const char *how, const char *detail,
+                       gpointer data);
   gpointer data;
 } LxLessonHooks;
 
@@ -70,12 +70,12 @@ void lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, c
 /* What the server knows now of one classroom in a lesson. */
 typedef struct {
   gboolean connected;
-  gint64 since;            /* UTC seconds, when it joined */
-  gboolean reported;       /* its receiver has sent statistics */
-  gint64 report_age;       /* seconds since the last report */
+  gint64 since;                                  /* UTC seconds, when it joined */
+  gboolean reported;                             /* its receiver has sent statistics */
+  gint64 report_age;                             /* seconds since the last report */
   gint frames_decoded, packets_lost, video_kbps; /* from the last report */
-  gint rtt_ms;             /* as the sender measures it; -1 unknown */
-  const char *state;       /* its receiver's own state, from its last report; NULL unknown */
+  gint rtt_ms;                                   /* as the sender measures it; -1 unknown */
+  const char *state; /* its receiver's own state, from its last report; NULL unknown */
 } LxClassroomStatus;
 
 /* Fills @status for @school in @lesson; returns FALSE (and connected = FALSE) if it is not there. */
@@ -90,7 +90,7 @@ const char *lx_lesson_registry_get_sender (LxLessonRegistry *registry, const cha
 /* Closes every connection of @school (its token was revoked): its lessons are told it left.
  * Returns how many there were. */
 guint lx_lesson_registry_disconnect_school (LxLessonRegistry *registry, const char *school,
-                                           const char *reason);
+                                            const char *reason);
 
 /* At most @max_peers_per_lesson peers (sender included) in one lesson; 0: no limit. A hello past
  * it is refused with `lesson-full`. */

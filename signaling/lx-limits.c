@@ -11,8 +11,8 @@ lx_rate_bucket_take (LxRateBucket *bucket, gint rate, gint64 now_us)
   if (bucket->last_us == 0)
     bucket->tokens = capacity; /* a new connection starts with a full burst */
   else
-    bucket->tokens = MIN (capacity, bucket->tokens +
-                                        (gdouble) (now_us - bucket->last_us) * rate / G_USEC_PER_SEC);
+    bucket->tokens = MIN (capacity, bucket->tokens + (gdouble) (now_us - bucket->last_us) * rate /
+                                                         G_USEC_PER_SEC);
   bucket->last_us = now_us;
   if (bucket->tokens >= 1) {
     bucket->tokens -= 1;

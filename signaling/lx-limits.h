@@ -23,10 +23,12 @@ typedef struct {
 #define LX_DEFAULT_PENDING_CONNECTIONS 256
 #define LX_DEFAULT_HELLO_TIMEOUT_S 10
 #define LX_DEFAULT_REQUESTS_PER_SECOND 20
-#define LX_LIMITS_DEFAULT                                                                         \
-  { LX_DEFAULT_MESSAGES_PER_SECOND, LX_DEFAULT_CONNECTIONS_PER_ADDRESS,                          \
-    LX_DEFAULT_PEERS_PER_LESSON, LX_DEFAULT_PENDING_CONNECTIONS, LX_DEFAULT_HELLO_TIMEOUT_S,     \
-    LX_DEFAULT_REQUESTS_PER_SECOND }
+#define LX_LIMITS_DEFAULT                                                                          \
+  {                                                                                                \
+    LX_DEFAULT_MESSAGES_PER_SECOND, LX_DEFAULT_CONNECTIONS_PER_ADDRESS,                            \
+        LX_DEFAULT_PEERS_PER_LESSON, LX_DEFAULT_PENDING_CONNECTIONS, LX_DEFAULT_HELLO_TIMEOUT_S,   \
+        LX_DEFAULT_REQUESTS_PER_SECOND                                                             \
+  }
 
 /* WebSocket close codes (RFC 6455 §7.4.1) for the limits. */
 #define LX_CLOSE_POLICY_VIOLATION 1008 /* a message flood */

@@ -21,8 +21,7 @@ lx_lesson_record_free (LxLessonRecord *lesson)
 }
 
 void
-lx_schedule_foreach_occurrence (const LxLessonRecord *lesson, LxOccurrenceFunc func,
-                                gpointer data)
+lx_schedule_foreach_occurrence (const LxLessonRecord *lesson, LxOccurrenceFunc func, gpointer data)
 {
   g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (lesson->time_zone);
   g_autoptr (GDateTime) first = NULL;

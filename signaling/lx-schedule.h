@@ -18,7 +18,7 @@ typedef struct {
   gchar **receivers; /* the classrooms' school ids, NULL-terminated */
   gint64 start;      /* first occurrence, UTC seconds */
   gint64 end;
-  gchar *time_zone;  /* IANA name, e.g. "Asia/Shanghai" */
+  gchar *time_zone;    /* IANA name, e.g. "Asia/Shanghai" */
   gint64 repeat_until; /* UTC seconds: weekly until this moment (inclusive); 0: once */
 } LxLessonRecord;
 

@@ -23,8 +23,8 @@ struct _LxServer {
   GHashTable *connections; /* SoupWebsocketConnection* → Connection* (owned) */
   LxApi *api;              /* (nullable) */
   LxWhep *whep;
-  LxStore *store;          /* (nullable) (not owned) the timetable */
-  gchar *web_root;         /* (nullable) */
+  LxStore *store;  /* (nullable) (not owned) the timetable */
+  gchar *web_root; /* (nullable) */
   gboolean allow_unbooked;
   guint port;
   LxLimits limits;
@@ -42,7 +42,7 @@ G_DEFINE_TYPE (LxServer, lx_server, G_TYPE_OBJECT)
 typedef struct {
   LxServer *server; /* (not owned) */
   SoupWebsocketConnection *websocket;
-  LxPeer *peer; /* (owned by the registry) */
+  LxPeer *peer;   /* (owned by the registry) */
   gchar *address; /* the client's IP address */
   LxRateBucket rate;
   gint64 last_rate_error_us;
@@ -127,8 +127,8 @@ on_websocket_message (SoupWebsocketConnection *websocket, gint type, GBytes *byt
     return;
   }
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    g_autoptr (LxMessage) reply = lx_message_new_error (LX_PROTOCOL_ERROR_INVALID_JSON,
-                                                        "binary messages are not accepted");
+    g_autoptr (LxMessage) reply =
+        lx_message_new_error (LX_PROTOCOL_ERROR_INVALID_JSON, "binary messages are not accepted");
     send_to_websocket (reply, connection);
     return;
   }
@@ -143,7 +143,8 @@ on_websocket_closed (SoupWebsocketConnection *websocket, Connection *connection)
   g_autofree gchar *reason = g_strdup_printf ("connection closed, code %u", code);
   /* A program that stops says goodbye (1000, 1001); a link that drops, or a box switched off,
    * leaves the connection to time out (1006, or no code at all). */
-  gboolean link_lost = code != SOUP_WEBSOCKET_CLOSE_NORMAL && code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY;
+  gboolean link_lost =
+      code != SOUP_WEBSOCKET_CLOSE_NORMAL && code != SOUP_WEBSOCKET_CLOSE_GOING_AWAY;
 
   lx_lesson_registry_remove_peer (server->registry, connection->peer, reason, link_lost);
   g_hash_table_remove (server->connections, websocket);
@@ -174,7 +175,8 @@ address_of (SoupServerMessage *message)
 
   if (!G_IS_INET_SOCKET_ADDRESS (remote))
     return g_strdup ("unknown");
-  return g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  return g_inet_address_to_string (
+      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
 }
 
 static guint
@@ -289,12 +291,13 @@ on_websocket (SoupServer *soup_server, SoupServerMessage *message, const char *p
     g_signal_handlers_disconnect_by_func (message, on_handshake_finished, server);
   else
     count_address (server, connection->address = address_of (message), +1);
-  description = g_strdup_printf ("%s:%u", connection->address,
-                                 G_IS_INET_SOCKET_ADDRESS (remote)
-                                     ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))
-                                     : 0);
-  connection->hello_timer = g_timeout_add_seconds ((guint) server->limits.hello_timeout_s,
-                                                   on_hello_timeout, connection);
+  description =
+      g_strdup_printf ("%s:%u", connection->address,
+                       G_IS_INET_SOCKET_ADDRESS (remote)
+                           ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote))
+                           : 0);
+  connection->hello_timer =
+      g_timeout_add_seconds ((guint) server->limits.hello_timeout_s, on_hello_timeout, connection);
   connection->server = server;
   connection->websocket = g_object_ref (websocket);
   connection->peer = lx_lesson_registry_add_peer (server->registry, description, send_to_websocket,
@@ -366,16 +369,16 @@ on_other_path (SoupServer *soup_server, SoupServerMessage *message, const char *
     soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
     return;
   }
-  file = g_build_filename (server->web_root, g_str_equal (path, "/") ? "index.html" : path + 1,
-                           NULL);
+  file =
+      g_build_filename (server->web_root, g_str_equal (path, "/") ? "index.html" : path + 1, NULL);
   if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) ||
       !g_file_get_contents (file, &contents, &length, NULL)) {
     soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
     return;
   }
   soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (message),
-                                "Cache-Control", "no-cache");
+  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control",
+                                "no-cache");
   soup_server_message_set_response (message, content_type (file), SOUP_MEMORY_TAKE, contents,
                                     length);
 }
@@ -402,8 +405,8 @@ lx_server_set_limits (LxServer *server, const LxLimits *limits)
 }
 
 gboolean
-lx_server_set_whep_ice_servers (LxServer *server, const char *stun_server,
-                                const char *turn_server, GError **error)
+lx_server_set_whep_ice_servers (LxServer *server, const char *stun_server, const char *turn_server,
+                                GError **error)
 {
   return lx_whep_set_ice_servers (server->whep, stun_server, turn_server, error);
 }
@@ -455,8 +458,7 @@ lx_server_init (LxServer *server)
   server->soup_server = soup_server_new ("server-header", "lianxiao-signaling", NULL);
   soup_server_add_handler (server->soup_server, NULL, on_other_path, server, NULL);
   soup_server_add_handler (server->soup_server, "/healthz", on_healthz, server, NULL);
-  soup_server_add_early_handler (server->soup_server, "/ws", check_connection_limits, server,
-                                 NULL);
+  soup_server_add_early_handler (server->soup_server, "/ws", check_connection_limits, server, NULL);
   soup_server_add_early_handler (server->soup_server, "/api", check_request_rate, server, NULL);
   soup_server_add_early_handler (server->soup_server, "/whep", check_request_rate, server, NULL);
   soup_server_add_websocket_handler (server->soup_server, "/ws", NULL, NULL, on_websocket, server,
@@ -634,7 +636,7 @@ describe_lesson (const char *lesson_id, gchar **state, gchar **schedule, gpointe
     return;
   }
   lx_schedule_foreach_occurrence (lesson, find_occurrence, &occurrence);
-  *state = g_strdup (!occurrence.found                    ? LX_LESSON_STATE_OVER
+  *state = g_strdup (!occurrence.found                   ? LX_LESSON_STATE_OVER
                      : occurrence.start > occurrence.now ? LX_LESSON_STATE_UPCOMING
                                                          : LX_LESSON_STATE_UNDER_WAY);
   *schedule = format_occurrence (lesson, occurrence.start, occurrence.end);
@@ -647,10 +649,10 @@ note_school_seen (const char *school, LxSchoolEvent event, const char *how, cons
   LxServer *server = data;
   g_autoptr (GError) error = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  gboolean noted = event == LX_SCHOOL_REFUSED
-                       ? lx_store_note_school_refused (server->store, school, how, detail, now,
-                                                       &error)
-                       : lx_store_note_school_seen (server->store, school, now, how, &error);
+  gboolean noted =
+      event == LX_SCHOOL_REFUSED
+          ? lx_store_note_school_refused (server->store, school, how, detail, now, &error)
+          : lx_store_note_school_seen (server->store, school, now, how, &error);
 
   if (!noted)
     g_warning ("school %s: %s", school, error->message);
@@ -692,9 +694,10 @@ typedef GHashTable SchoolIndex;
 static SchoolIndex *
 index_schools (LxServer *server)
 {
-  g_autoptr (GPtrArray) schools = server->store ? lx_store_list_schools (server->store, NULL) : NULL;
-  GHashTable *index = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                             (GDestroyNotify) lx_school_record_free);
+  g_autoptr (GPtrArray) schools =
+      server->store ? lx_store_list_schools (server->store, NULL) : NULL;
+  GHashTable *index =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) lx_school_record_free);
 
   for (guint i = 0; schools && i < schools->len; i++) {
     LxSchoolRecord *school = schools->pdata[i];
@@ -746,8 +749,8 @@ add_classroom_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schoo
 }
 
 static void
-add_lesson_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schools,
-                   const char *lesson, const LxLessonRecord *booked)
+add_lesson_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schools, const char *lesson,
+                   const LxLessonRecord *booked)
 {
   const char *sender = lx_lesson_registry_get_sender (server->registry, lesson);
   const char *sender_id = booked ? booked->sender : sender ? sender : "";
@@ -769,8 +772,8 @@ add_lesson_status (JsonBuilder *builder, LxServer *server, SchoolIndex *schools,
   json_builder_set_member_name (builder, "sender_connected");
   json_builder_add_boolean_value (builder, sender != NULL);
   json_builder_set_member_name (builder, "sender_why");
-  json_builder_add_string_value (builder, sender ? "on-air"
-                                                 : explain_school (sender_school, FALSE, FALSE));
+  json_builder_add_string_value (builder,
+                                 sender ? "on-air" : explain_school (sender_school, FALSE, FALSE));
   json_builder_set_member_name (builder, "classrooms");
   json_builder_begin_array (builder);
   /* Every booked classroom, connected or not; and any connected to an ad-hoc lesson. */

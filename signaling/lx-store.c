@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-G_DEFINE_QUARK (lx-store-error-quark, lx_store_error)
+G_DEFINE_QUARK (lx - store - error - quark, lx_store_error)
 
 #define MAX_TITLE_LENGTH 200
 #define MAX_NAME_LENGTH 100
@@ -121,7 +121,7 @@ lx_store_get_schema_version (LxStore *store)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (store, "PRAGMA user_version", NULL);
   return statement && sqlite3_step (statement) == SQLITE_ROW ? sqlite3_column_int (statement, 0)
-                                                              : -1;
+                                                             : -1;
 }
 
 static gboolean
@@ -182,8 +182,8 @@ lx_store_close (LxStore *store)
 
 /* ---- Schools ---- */
 
-static gboolean invalid (GError **error, const char *field, const char *chinese,
-                         const char *format, ...) G_GNUC_PRINTF (4, 5);
+static gboolean invalid (GError **error, const char *field, const char *chinese, const char *format,
+                         ...) G_GNUC_PRINTF (4, 5);
 
 /* "结束时间：要晚于开始时间 · field 'end': must be after 'start'": Chinese first, for the people
  * at the pages and lianxiao-ctl; the English names the field for programs (lx-api.c reads it). */
@@ -234,8 +234,8 @@ lx_store_renew_school_token (LxStore *store, const char *id, gchar **token, GErr
   g_autofree gchar *hash = NULL;
   g_autofree gchar *new_token = new_secret (&salt, &hash);
 
-  statement = prepare (store, "UPDATE schools SET token_salt = ?, token_hash = ? WHERE id = ?",
-                       error);
+  statement =
+      prepare (store, "UPDATE schools SET token_salt = ?, token_hash = ? WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, salt, -1, SQLITE_STATIC);
@@ -263,8 +263,7 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
 
   if (!lx_protocol_id_is_valid (school->id))
     return invalid (error, "id", "只能用英文字母、数字和 _ . -（例如 xinzhuang）",
-                    "must be 1-%d characters of A-Z a-z 0-9 _ . -",
-                    LX_PROTOCOL_MAX_ID_LENGTH);
+                    "must be 1-%d characters of A-Z a-z 0-9 _ . -", LX_PROTOCOL_MAX_ID_LENGTH);
   if (!check_text (school->name, "name", MAX_NAME_LENGTH, TRUE, error) ||
       !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
     return FALSE;
@@ -284,7 +283,8 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
   sqlite3_bind_int64 (statement, 6, g_get_real_time () / G_USEC_PER_SEC);
   status = sqlite3_step (statement);
   if (status == SQLITE_CONSTRAINT) {
-    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT, "编号 %s 已经有学校用了 · school '%s' already exists", school->id, school->id);
+    g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT,
+                 "编号 %s 已经有学校用了 · school '%s' already exists", school->id, school->id);
     return FALSE;
   }
   if (status != SQLITE_DONE)
@@ -294,7 +294,7 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
   return TRUE;
 }
 
-#define SCHOOL_COLUMNS                                                                          \
+#define SCHOOL_COLUMNS                                                                             \
   "id, name, county, created_at, last_seen_utc, last_left, refusal, refusal_message, refusal_utc"
 
 static LxSchoolRecord *
@@ -421,12 +421,12 @@ lx_store_note_school_seen (LxStore *store, const char *id, gint64 when, const ch
                            GError **error)
 {
   /* Once in, an earlier refusal no longer explains anything. */
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      store,
-      left_how ? "UPDATE schools SET last_seen_utc = ?, last_left = ? WHERE id = ?"
-               : "UPDATE schools SET last_seen_utc = ?, last_left = ?, refusal = '', "
-                 "refusal_message = '', refusal_utc = 0 WHERE id = ?",
-      error);
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store,
+               left_how ? "UPDATE schools SET last_seen_utc = ?, last_left = ? WHERE id = ?"
+                        : "UPDATE schools SET last_seen_utc = ?, last_left = ?, refusal = '', "
+                          "refusal_message = '', refusal_utc = 0 WHERE id = ?",
+               error);
 
   if (statement == NULL)
     return FALSE;
@@ -437,8 +437,8 @@ lx_store_note_school_seen (LxStore *store, const char *id, gint64 when, const ch
 }
 
 gboolean
-lx_store_note_school_refused (LxStore *store, const char *id, const char *code,
-                              const char *message, gint64 when, GError **error)
+lx_store_note_school_refused (LxStore *store, const char *id, const char *code, const char *message,
+                              gint64 when, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement = prepare (
       store, "UPDATE schools SET refusal = ?, refusal_message = ?, refusal_utc = ? WHERE id = ?",
@@ -489,8 +489,7 @@ validate_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
     return FALSE;
   if (lesson->time_zone == NULL || (zone = g_time_zone_new_identifier (lesson->time_zone)) == NULL)
     return invalid (error, "time_zone", "不认识这个时区（中国用 Asia/Shanghai）",
-                    "'%s' is not a known time zone",
-                    lesson->time_zone ? lesson->time_zone : "");
+                    "'%s' is not a known time zone", lesson->time_zone ? lesson->time_zone : "");
   if (lesson->end <= lesson->start)
     return invalid (error, "end", "要晚于开始时间", "must be after 'start'");
   if (lesson->end - lesson->start > MAX_LESSON_SECONDS)
@@ -500,8 +499,7 @@ validate_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
       (lesson->repeat_until < lesson->start ||
        lesson->repeat_until > lesson->start + (gint64) LX_SCHEDULE_MAX_WEEKS * 7 * 24 * 3600))
     return invalid (error, "weekly_until", "要在开始日期之后、一年之内",
-                    "must be after 'start' and within %d weeks of it",
-                    LX_SCHEDULE_MAX_WEEKS);
+                    "must be after 'start' and within %d weeks of it", LX_SCHEDULE_MAX_WEEKS);
   if (lesson->sender == NULL || !school_exists (store, lesson->sender))
     return invalid (error, "sender", "没有这所学校，请先登记", "no school '%s'",
                     lesson->sender ? lesson->sender : "");
@@ -538,8 +536,7 @@ read_receivers (LxStore *store, gint64 lesson_id)
   return (gchar **) g_ptr_array_free (receivers, FALSE);
 }
 
-#define LESSON_COLUMNS \
-  "id, title, teacher, sender, start_utc, end_utc, time_zone, repeat_until_utc"
+#define LESSON_COLUMNS "id, title, teacher, sender, start_utc, end_utc, time_zone, repeat_until_utc"
 
 static LxLessonRecord *
 read_lesson (LxStore *store, sqlite3_stmt *statement)
@@ -597,8 +594,7 @@ lx_store_get_lesson (LxStore *store, gint64 id, GError **error)
   sqlite3_bind_int64 (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_ROW) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
-                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
-                 id, id);
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, id, id);
     return NULL;
   }
   return read_lesson (store, statement);
@@ -633,7 +629,8 @@ refuse_clashes (LxStore *store, const LxLessonRecord *lesson, GError **error)
        * that would be in two places at once. */
       g_autoptr (GTimeZone) zone = g_time_zone_new_identifier (other->time_zone);
       g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (when);
-      g_autoptr (GDateTime) local = zone ? g_date_time_to_timezone (utc, zone) : g_date_time_ref (utc);
+      g_autoptr (GDateTime) local =
+          zone ? g_date_time_to_timezone (utc, zone) : g_date_time_ref (utc);
       g_autofree gchar *text = g_date_time_format (local, "%Y-%m-%d %H:%M");
       const char *school = shared_school (lesson, other);
       g_autofree gchar *label = school_label (store, school);
@@ -678,8 +675,8 @@ write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
     return database_error (store, error, update ? "updating a lesson" : "adding a lesson");
   if (update && sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
-                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
-                 lesson->id, lesson->id);
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, lesson->id,
+                 lesson->id);
     return FALSE;
   }
   if (!update)
@@ -692,8 +689,8 @@ write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
   if (sqlite3_step (forget) != SQLITE_DONE)
     return database_error (store, error, "rebooking classrooms");
   for (guint i = 0; lesson->receivers[i]; i++) {
-    g_autoptr (sqlite3_stmt) receiver = prepare (
-        store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
+    g_autoptr (sqlite3_stmt) receiver =
+        prepare (store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
     if (receiver == NULL)
       return FALSE;
     sqlite3_bind_int64 (receiver, 1, lesson->id);
@@ -736,8 +733,8 @@ lx_store_update_lesson (LxStore *store, const LxLessonRecord *lesson, GError **e
 
   if (lesson->id <= 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
-                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
-                 lesson->id, lesson->id);
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, lesson->id,
+                 lesson->id);
     return FALSE;
   }
   return store_lesson (store, &copy, error);
@@ -755,8 +752,7 @@ lx_store_delete_lesson (LxStore *store, gint64 id, GError **error)
     return database_error (store, error, "deleting a lesson");
   if (sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
-                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT,
-                 id, id);
+                 "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, id, id);
     return FALSE;
   }
   return TRUE;
@@ -776,11 +772,11 @@ lx_attendance_record_free (LxAttendanceRecord *record)
 gboolean
 lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
-      store,
-      "INSERT INTO attendance (lesson_id, school_id, joined_utc, left_utc, frames_decoded,"
-      " packets_lost, mean_kbps) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      error);
+  g_autoptr (sqlite3_stmt) statement =
+      prepare (store,
+               "INSERT INTO attendance (lesson_id, school_id, joined_utc, left_utc, frames_decoded,"
+               " packets_lost, mean_kbps) VALUES (?, ?, ?, ?, ?, ?, ?)",
+               error);
 
   if (statement == NULL)
     return FALSE;

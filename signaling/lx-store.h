@@ -33,11 +33,11 @@ typedef struct {
   gint64 created_at; /* UTC seconds */
   /* What the server last saw of the school's programs (filled when read; written with
    * lx_store_note_school_*), for the status board: */
-  gint64 last_seen;        /* UTC seconds it was last connected; 0: never */
-  gchar *last_left;        /* how it last left: "left", "link-lost"; "" while connected or never */
-  gchar *refusal;          /* the protocol error code of its last refused hello, or "" */
-  gchar *refusal_message;  /* and the server's words for it */
-  gint64 refusal_at;       /* UTC seconds; 0: never refused */
+  gint64 last_seen;       /* UTC seconds it was last connected; 0: never */
+  gchar *last_left;       /* how it last left: "left", "link-lost"; "" while connected or never */
+  gchar *refusal;         /* the protocol error code of its last refused hello, or "" */
+  gchar *refusal_message; /* and the server's words for it */
+  gint64 refusal_at;      /* UTC seconds; 0: never refused */
 } LxSchoolRecord;
 
 void lx_school_record_free (LxSchoolRecord *school);
@@ -95,7 +95,7 @@ gboolean lx_store_delete_lesson (LxStore *store, gint64 id, GError **error);
 typedef struct {
   gint64 lesson_id;
   gchar *school;
-  gint64 joined, left; /* UTC seconds */
+  gint64 joined, left;  /* UTC seconds */
   gboolean has_quality; /* FALSE: the receiver reported nothing */
   gint64 frames_decoded, packets_lost, mean_kbps;
 } LxAttendanceRecord;
@@ -103,8 +103,7 @@ typedef struct {
 void lx_attendance_record_free (LxAttendanceRecord *record);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxAttendanceRecord, lx_attendance_record_free)
 
-gboolean lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record,
-                                  GError **error);
+gboolean lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record, GError **error);
 /* (transfer full) (element-type LxAttendanceRecord) for @lesson_id (0: all) and @school (NULL:
  * all), by time. */
 GPtrArray *lx_store_list_attendance (LxStore *store, gint64 lesson_id, const char *school,

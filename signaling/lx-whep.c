@@ -24,12 +24,12 @@ typedef struct {
   LxWhep *whep;
   gchar *id;
   gchar *location;
-  LxPeer *peer;                /* (owned by the registry) */
-  SoupServerMessage *pending;  /* (nullable) the POST waiting for the answer */
+  LxPeer *peer;               /* (owned by the registry) */
+  SoupServerMessage *pending; /* (nullable) the POST waiting for the answer */
   guint timeout;
-  gchar *etag;                 /* "ID": what a PATCH names in If-Match */
-  gchar *ice_ufrag;            /* the player's ICE credentials (after normalising: one transport) */
-  gchar **mids;                /* the offer's m-lines' mids, by index ("" where none) */
+  gchar *etag;      /* "ID": what a PATCH names in If-Match */
+  gchar *ice_ufrag; /* the player's ICE credentials (after normalising: one transport) */
+  gchar **mids;     /* the offer's m-lines' mids, by index ("" where none) */
   SoupServerMessage *restarting; /* (nullable) the PATCH waiting for the sender's restart */
   guint restart_timeout;
 } Session;
@@ -59,8 +59,7 @@ take_pending (Session *session)
   return message;
 }
 
-static void
-on_restart_finished (SoupServerMessage *message, Session *session);
+static void on_restart_finished (SoupServerMessage *message, Session *session);
 
 /* The PATCH still waiting for the sender's ICE restart, no longer watched. */
 static SoupServerMessage *
@@ -93,8 +92,8 @@ answer_restart (Session *session, guint status, const char *content_type, const 
   if (status == SOUP_STATUS_OK) {
     /* A new ICE session: a new ETag (RFC 9725 §4.3.2). */
     g_free (session->etag);
-    session->etag = g_strdup_printf ("\"%s-%" G_GINT64_FORMAT "\"", session->id,
-                                     g_get_monotonic_time ());
+    session->etag =
+        g_strdup_printf ("\"%s-%" G_GINT64_FORMAT "\"", session->id, g_get_monotonic_time ());
     soup_message_headers_replace (soup_server_message_get_response_headers (message), "ETag",
                                   session->etag);
   }
@@ -235,8 +234,7 @@ on_registry_message (const LxMessage *message, gpointer data)
       g_autofree gchar *text = g_strdup_printf ("%s\n", message->message);
       g_message ("WHEP session %s: the sender could not restart ICE: %s", session->id,
                  message->message);
-      answer_restart (session, SOUP_STATUS_UNPROCESSABLE_ENTITY, "text/plain; charset=utf-8",
-                      text);
+      answer_restart (session, SOUP_STATUS_UNPROCESSABLE_ENTITY, "text/plain; charset=utf-8", text);
       break;
     }
     /* fall through */
@@ -350,7 +348,8 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   Session *session;
 
   if (g_strcmp0 (type, "application/sdp") != 0) {
-    respond_text (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "send an SDP offer as application/sdp\n");
+    respond_text (message, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+                  "send an SDP offer as application/sdp\n");
     return;
   }
   offer = soup_message_body_flatten (body);
@@ -393,8 +392,8 @@ start_session (LxWhep *whep, SoupServerMessage *message, const char *lesson, con
   remember_transport (session, normalised);
   session->pending = message;
   g_signal_connect (message, "finished", G_CALLBACK (on_request_finished), session);
-  session->peer = lx_lesson_registry_add_peer (whep->registry, "a WHEP player",
-                                               on_registry_message, on_registry_close, session);
+  session->peer = lx_lesson_registry_add_peer (whep->registry, "a WHEP player", on_registry_message,
+                                               on_registry_close, session);
   g_hash_table_insert (whep->sessions, session->id, session);
   session->timeout = g_timeout_add_seconds (ANSWER_TIMEOUT_S, on_answer_timeout, session);
   soup_server_message_pause (message);
@@ -468,7 +467,8 @@ patch_session (LxWhep *whep, Session *session, SoupServerMessage *message)
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   const char *type = soup_message_headers_get_content_type (headers, NULL);
   const char *if_match = soup_message_headers_get_one (headers, "If-Match");
-  g_autoptr (GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (message));
+  g_autoptr (GBytes) body =
+      soup_message_body_flatten (soup_server_message_get_request_body (message));
   g_autofree gchar *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
   g_autoptr (GError) error = NULL;
   g_autoptr (LxSdpfrag) frag = NULL;
@@ -547,8 +547,8 @@ on_whep (SoupServer *server, SoupServerMessage *message, const char *path, GHash
   }
   if (method == SOUP_METHOD_DELETE) {
     g_message ("WHEP session %s: ended by the player", session->id);
-    lx_lesson_registry_remove_peer (whep->registry, session->peer,
-                                    "the player ended the session", FALSE);
+    lx_lesson_registry_remove_peer (whep->registry, session->peer, "the player ended the session",
+                                    FALSE);
     g_hash_table_remove (whep->sessions, session->id);
     soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
   } else if (g_str_equal (method, "PATCH")) {
@@ -565,8 +565,8 @@ lx_whep_new (SoupServer *server, LxLessonRegistry *registry)
   LxWhep *whep = g_new0 (LxWhep, 1);
 
   whep->registry = registry;
-  whep->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                          (GDestroyNotify) session_free);
+  whep->sessions =
+      g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) session_free);
   soup_server_add_handler (server, "/whep", on_whep, whep, NULL);
   return whep;
 }

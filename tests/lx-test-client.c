@@ -85,8 +85,8 @@ void
 lx_test_client_hello_full (LxTestClient *client, const char *role, const char *lesson,
                            const char *school, const char *token)
 {
-  g_autofree gchar *token_member = token ? g_strdup_printf (",\"token\":\"%s\"", token)
-                                         : g_strdup ("");
+  g_autofree gchar *token_member =
+      token ? g_strdup_printf (",\"token\":\"%s\"", token) : g_strdup ("");
   g_autofree gchar *json = g_strdup_printf (
       "{\"type\":\"hello\",\"version\":1,\"role\":\"%s\",\"lesson\":\"%s\",\"school\":\"%s\"%s}",
       role, lesson, school, token_member);

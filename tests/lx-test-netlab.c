@@ -30,8 +30,8 @@ run_netlab (const char *const *args, gchar **output)
   for (guint i = 0; args[i]; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (gchar **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, output,
-                     NULL, &status, &error)) {
+  if (!g_spawn_sync (NULL, (gchar **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, output, NULL,
+                     &status, &error)) {
     if (output)
       *output = g_strdup (error->message);
     return -1;
@@ -49,8 +49,8 @@ lx_test_netlab_new (guint classrooms)
 
   g_assert_cmpuint (classrooms, <=, MAX_CLASSROOMS);
   if (run_netlab (check, &why) != 0) {
-    g_autofree gchar *reason = g_strdup_printf ("impaired links need root features: %s",
-                                                g_strstrip (why));
+    g_autofree gchar *reason =
+        g_strdup_printf ("impaired links need root features: %s", g_strstrip (why));
     g_test_skip (reason);
     return NULL;
   }
@@ -61,8 +61,8 @@ lx_test_netlab_new (guint classrooms)
     lab->prefixes[k][0] = g_strdup ("ip");
     lab->prefixes[k][1] = g_strdup ("netns");
     lab->prefixes[k][2] = g_strdup ("exec");
-    lab->prefixes[k][3] = k == 0 ? g_strdup_printf ("%s-hub", lab->name)
-                                 : g_strdup_printf ("%s-c%u", lab->name, k);
+    lab->prefixes[k][3] =
+        k == 0 ? g_strdup_printf ("%s-hub", lab->name) : g_strdup_printf ("%s-c%u", lab->name, k);
   }
   {
     const char *sweep[] = { "sweep", "lxt", NULL };

@@ -133,16 +133,15 @@ launch_signaling (LxTestSignaling *signaling)
   g_autofree gchar *program = lx_test_program ("LX_SIGNALING");
   g_autofree gchar *database = g_build_filename (signaling->directory, "lianxiao.db", NULL);
   g_autofree gchar *port_text = g_strdup_printf ("%u", signaling->port);
-  g_autofree gchar *token_option = g_strdup_printf ("--admin-token=%s",
-                                                    signaling->admin_token ? signaling->admin_token
-                                                                           : "");
+  g_autofree gchar *token_option =
+      g_strdup_printf ("--admin-token=%s", signaling->admin_token ? signaling->admin_token : "");
   const char *address = signaling->prefix ? "0.0.0.0" : "127.0.0.1";
-  const char *fixed_argv[] = { program, "--address", address, "--port", port_text, "--database",
-                               database, "--allow-unbooked-lessons", token_option, NULL };
-  g_autofree const char **argv = join_argv (fixed_argv, (const char *const *) (
-                                                            signaling->extra_args
-                                                                ? signaling->extra_args
-                                                                : (gchar *[]) { NULL }));
+  const char *fixed_argv[] = { program,      "--address",  address,  "--port",
+                               port_text,    "--database", database, "--allow-unbooked-lessons",
+                               token_option, NULL };
+  g_autofree const char **argv =
+      join_argv (fixed_argv, (const char *const *) (signaling->extra_args ? signaling->extra_args
+                                                                          : (gchar *[]){ NULL }));
   g_autofree const char **joined = join_argv ((const char *const *) signaling->prefix, argv);
   g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr (GError) error = NULL;
@@ -168,8 +167,8 @@ launch_signaling (LxTestSignaling *signaling)
   signaling->port = (guint) g_ascii_strtoull (port + 1, NULL, 10);
   g_assert_cmpuint (signaling->port, >, 0);
   if (signaling->url == NULL)
-    signaling->url = g_strdup_printf ("%s://127.0.0.1:%u/ws", signaling->tls ? "wss" : "ws",
-                                      signaling->port);
+    signaling->url =
+        g_strdup_printf ("%s://127.0.0.1:%u/ws", signaling->tls ? "wss" : "ws", signaling->port);
 }
 
 static void
@@ -224,13 +223,28 @@ lx_test_make_certificate (const char *directory, gchar **certificate, gchar **ke
   *certificate = g_build_filename (directory, "server.crt", NULL);
   *key = g_build_filename (directory, "server.key", NULL);
   {
-    const char *argv[] = { openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
-                           "/CN=lianxiao test server", "-addext",
-                           "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", *key, "-out",
-                           *certificate, NULL };
-    g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                  NULL, NULL, NULL, NULL, &status, &error);
+    const char *argv[] = { openssl,
+                           "req",
+                           "-x509",
+                           "-newkey",
+                           "ec",
+                           "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1",
+                           "-nodes",
+                           "-days",
+                           "1",
+                           "-subj",
+                           "/CN=lianxiao test server",
+                           "-addext",
+                           "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                           "-keyout",
+                           *key,
+                           "-out",
+                           *certificate,
+                           NULL };
+    g_spawn_sync (NULL, (gchar **) argv, NULL,
+                  G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                  &status, &error);
   }
   g_assert_no_error (error);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
@@ -367,8 +381,8 @@ lx_test_wait_for_stat (const char *path, const char *member, gint64 at_least, gu
   if (!lx_test_wait_until (stats_reach, &condition, timeout_ms)) {
     g_autofree gchar *contents = NULL;
     g_file_get_contents (path, &contents, NULL, NULL);
-    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms; last statistics:\n%s",
-             path, member, at_least, timeout_ms, contents ? contents : "(none)");
+    g_error ("%s: '%s' did not reach %" G_GINT64_FORMAT " within %u ms; last statistics:\n%s", path,
+             member, at_least, timeout_ms, contents ? contents : "(none)");
   }
   return lx_test_stats_int (path, member);
 }
@@ -429,8 +443,8 @@ lx_test_sdp_repeated_parameter (const char *sdp)
 gboolean
 lx_test_werift_missing (void)
 {
-  g_autofree gchar *werift = g_test_build_filename (G_TEST_DIST, "media-server", "node_modules",
-                                                    "werift", NULL);
+  g_autofree gchar *werift =
+      g_test_build_filename (G_TEST_DIST, "media-server", "node_modules", "werift", NULL);
   g_autofree gchar *node = g_find_program_in_path ("node");
 
   if (node == NULL) {
@@ -438,7 +452,8 @@ lx_test_werift_missing (void)
     return TRUE;
   }
   if (!g_file_test (werift, G_FILE_TEST_IS_DIR)) {
-    g_test_skip ("werift is not installed: run 'npm ci' in tests/media-server (scripts/setup does)");
+    g_test_skip (
+        "werift is not installed: run 'npm ci' in tests/media-server (scripts/setup does)");
     return TRUE;
   }
   return FALSE;

@@ -28,7 +28,7 @@ typedef struct {
   gchar *url;       /* ws://127.0.0.1:PORT/ws */
   gchar *directory; /* holds its database; removed when it stops */
   gchar *admin_token;
-  gchar **prefix;   /* (nullable) what the command runs under (ip netns exec NS) */
+  gchar **prefix;     /* (nullable) what the command runs under (ip netns exec NS) */
   gchar **extra_args; /* (nullable) more options for it */
   gboolean tls;       /* https:// and wss:// */
 } LxTestSignaling;

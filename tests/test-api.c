@@ -35,8 +35,8 @@ start (Fixture *fixture, const char *admin_token)
   lx_server_enable_api (fixture->server, fixture->store, admin_token, "Asia/Shanghai");
   g_assert_true (lx_server_listen (fixture->server, "127.0.0.1", 0, &error));
   fixture->session = soup_session_new ();
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%u/api/v1/",
-                                   lx_server_get_port (fixture->server));
+  fixture->base =
+      g_strdup_printf ("http://127.0.0.1:%u/api/v1/", lx_server_get_port (fixture->server));
 }
 
 static void
@@ -134,15 +134,16 @@ add_schools (Fixture *fixture)
   const char *ids[] = { "city", "v1", "v2" };
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
     g_autofree gchar *json = g_strdup_printf ("{\"id\":\"%s\",\"name\":\"School %s\","
-                                              "\"county\":\"Xinxian\"}", ids[i], ids[i]);
+                                              "\"county\":\"Xinxian\"}",
+                                              ids[i], ids[i]);
     call (fixture, "POST", "schools", json);
     expect (fixture, SOUP_STATUS_CREATED, NULL);
   }
 }
 
-#define MATHS                                                                                     \
-  "{\"title\":\"Maths 7A\",\"teacher\":\"Ms Wang\",\"sender\":\"city\",\"receivers\":[\"v1\","   \
-  "\"v2\"],\"start\":\"2026-12-01T10:00:00\",\"end\":\"2026-12-01T10:45:00\",\"time_zone\":"     \
+#define MATHS                                                                                      \
+  "{\"title\":\"Maths 7A\",\"teacher\":\"Ms Wang\",\"sender\":\"city\",\"receivers\":[\"v1\","     \
+  "\"v2\"],\"start\":\"2026-12-01T10:00:00\",\"end\":\"2026-12-01T10:45:00\",\"time_zone\":"       \
   "\"Asia/Shanghai\",\"weekly_until\":\"2027-01-12\"}"
 
 static void
@@ -195,18 +196,18 @@ test_school_timetable (Fixture *fixture, gconstpointer data)
   /* Two weeks from 2026-12-01: two Tuesdays. */
   request (fixture, "GET", "schools/v1/timetable?from=2026-12-01&days=14", NULL, v1_token);
   expect (fixture, SOUP_STATUS_OK, NULL);
-  g_assert_cmpstr (json_object_get_string_member (
-                       json_object_get_object_member (json_node_get_object (fixture->body), "school"),
-                       "name"),
-                   ==, "V1");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_object_get_object_member (json_node_get_object (fixture->body), "school"), "name"),
+      ==, "V1");
   occurrences = json_object_get_array_member (json_node_get_object (fixture->body), "lessons");
   g_assert_cmpuint (json_array_get_length (occurrences), ==, 2);
   first = json_array_get_object_element (occurrences, 0);
   g_assert_cmpstr (json_object_get_string_member (first, "start"), ==, "2026-12-01T10:00:00");
   g_assert_cmpstr (json_object_get_string_member (first, "role"), ==, "receiver");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (occurrences, 1),
-                                                  "start"),
-                   ==, "2026-12-08T10:00:00");
+  g_assert_cmpstr (
+      json_object_get_string_member (json_array_get_object_element (occurrences, 1), "start"), ==,
+      "2026-12-08T10:00:00");
 
   request (fixture, "GET", "schools/v2/timetable", NULL, v1_token);
   expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
@@ -217,13 +218,12 @@ test_school_timetable (Fixture *fixture, gconstpointer data)
   expect (fixture, SOUP_STATUS_UNAUTHORIZED, NULL);
   call (fixture, "GET", "schools/city/timetable?from=2026-12-01&days=7", NULL);
   expect (fixture, SOUP_STATUS_OK, NULL);
-  g_assert_cmpstr (json_object_get_string_member (
-                       json_array_get_object_element (
-                           json_object_get_array_member (json_node_get_object (fixture->body),
-                                                         "lessons"),
-                           0),
-                       "role"),
-                   ==, "sender");
+  g_assert_cmpstr (
+      json_object_get_string_member (
+          json_array_get_object_element (
+              json_object_get_array_member (json_node_get_object (fixture->body), "lessons"), 0),
+          "role"),
+      ==, "sender");
 }
 
 static void
@@ -370,12 +370,14 @@ test_lessons (Fixture *fixture, gconstpointer data)
         "\"2026-12-15T10:30:00\",\"end\":\"2026-12-15T11:00:00\",\"time_zone\":\"Asia/Shanghai\"}");
   expect (fixture, SOUP_STATUS_CREATED, NULL);
   {
-    g_autofree gchar *art = g_strdup_printf (
-        "lessons/%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (fixture->body), "id"));
+    g_autofree gchar *art =
+        g_strdup_printf ("lessons/%" G_GINT64_FORMAT,
+                         json_object_get_int_member (json_node_get_object (fixture->body), "id"));
     /* Moving Art onto Maths 7B's new time is refused, naming it; Art stays as it was. */
-    call (fixture, "PUT", art,
-          "{\"title\":\"Art\",\"sender\":\"v1\",\"receivers\":[\"v2\"],\"start\":"
-          "\"2026-12-02T14:30:00\",\"end\":\"2026-12-02T15:00:00\",\"time_zone\":\"Asia/Shanghai\"}");
+    call (
+        fixture, "PUT", art,
+        "{\"title\":\"Art\",\"sender\":\"v1\",\"receivers\":[\"v2\"],\"start\":"
+        "\"2026-12-02T14:30:00\",\"end\":\"2026-12-02T15:00:00\",\"time_zone\":\"Asia/Shanghai\"}");
     expect (fixture, SOUP_STATUS_CONFLICT, NULL);
     g_assert_nonnull (strstr (body_string (fixture, "message"), "'Maths 7B'"));
     call (fixture, "GET", art, NULL);

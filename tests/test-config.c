@@ -63,7 +63,8 @@ test_example_configs_load (void)
   g_assert_cmpint (receiver.jitter_buffer_ms, ==, 20);
 
   lx_config_set_defaults (lx_signaling_config_keys, &signaling);
-  g_assert_true (lx_config_load_file (lx_signaling_config_keys, &signaling, signaling_path, &error));
+  g_assert_true (
+      lx_config_load_file (lx_signaling_config_keys, &signaling, signaling_path, &error));
   g_assert_no_error (error);
   g_assert_cmpint (signaling.port, ==, 8443);
 
@@ -83,7 +84,8 @@ static const BadFile bad_files[] = {
   { "int-not-a-number", "[playback]\nheadless = true\n\n[output]\ntimeout-s = soon\n",
     LX_CONFIG_ERROR_BAD_VALUE, ":5: key 'timeout-s' in [output] must be an integer" },
   { "int-out-of-range", "# comment\n[playback]\njitter-buffer-ms = 99999\n",
-    LX_CONFIG_ERROR_BAD_VALUE, ":3: key 'jitter-buffer-ms' in [playback] must be an integer 0-5000" },
+    LX_CONFIG_ERROR_BAD_VALUE,
+    ":3: key 'jitter-buffer-ms' in [playback] must be an integer 0-5000" },
   { "bool-not-a-bool", "[playback]\nheadless = perhaps\n", LX_CONFIG_ERROR_BAD_VALUE,
     ":2: key 'headless' in [playback] must be true or false, got 'perhaps'" },
   { "choice-not-listed", "[playback]\non-sender-left = panic\n", LX_CONFIG_ERROR_BAD_VALUE,
@@ -127,8 +129,8 @@ test_missing_file (void)
   g_autoptr (GError) error = NULL;
 
   lx_config_set_defaults (lx_receiver_config_keys, &config);
-  g_assert_false (lx_config_load_file (lx_receiver_config_keys, &config, "/nonexistent/r.conf",
-                                       &error));
+  g_assert_false (
+      lx_config_load_file (lx_receiver_config_keys, &config, "/nonexistent/r.conf", &error));
   g_assert_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_READ);
   g_assert_nonnull (strstr (error->message, "/nonexistent/r.conf"));
   lx_config_clear (lx_receiver_config_keys, &config);
@@ -141,8 +143,13 @@ test_command_line_overrides_file (void)
   g_autofree gchar *path = write_temporary ("[signaling]\nschool = from-file\nlesson = l1\n"
                                             "[playback]\njitter-buffer-ms = 300\n");
   g_autofree gchar *config_option = g_strdup_printf ("--config=%s", path);
-  const char *args[] = { "lianxiao-receiver", config_option, "--jitter-buffer-ms", "15",
-                         "--headless", "--ice-local-addresses=127.0.0.1, 127.0.0.2", NULL };
+  const char *args[] = { "lianxiao-receiver",
+                         config_option,
+                         "--jitter-buffer-ms",
+                         "15",
+                         "--headless",
+                         "--ice-local-addresses=127.0.0.1, 127.0.0.2",
+                         NULL };
   int argc = G_N_ELEMENTS (args) - 1;
   g_auto (GStrv) argv = g_strdupv ((gchar **) args);
   /* The parser reorders the array it is given: give it a copy, free the strings from ours. */
@@ -199,8 +206,8 @@ test_connection_settings_validation (void)
   g_clear_error (&error);
 
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "school", "ok", "t", NULL));
-  g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "server", "http://x", "t",
-                                      NULL));
+  g_assert_true (
+      lx_config_set_value (lx_sender_config_keys, &config, "server", "http://x", "t", NULL));
   g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
   g_assert_nonnull (strstr (error->message, "ws://"));
   g_clear_error (&error);

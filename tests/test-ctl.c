@@ -59,8 +59,8 @@ run (Fixture *fixture, const char *token, ...)
   g_assert_no_error (error);
   g_clear_pointer (&fixture->out, g_free);
   g_clear_pointer (&fixture->err, g_free);
-  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &fixture->out, &fixture->err,
-                                                &error));
+  g_assert_true (
+      g_subprocess_communicate_utf8 (process, NULL, NULL, &fixture->out, &fixture->err, &error));
   g_assert_no_error (error);
   fixture->status = g_subprocess_get_exit_status (process);
 }
@@ -113,8 +113,8 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
 {
   const char *token;
 
-  run (fixture, ADMIN_TOKEN, "school", "add", "city", "City No.1 Middle School", "--county",
-       "新县", NULL);
+  run (fixture, ADMIN_TOKEN, "school", "add", "city", "City No.1 Middle School", "--county", "新县",
+       NULL);
   expect (fixture, 0, "token: ", NULL);
   token = strstr (fixture->out, "token: ") + strlen ("token: ");
   g_assert_cmpuint (strspn (token, "0123456789abcdef"), ==, 48);
@@ -143,9 +143,11 @@ test_timetable_from_the_command_line (Fixture *fixture, gconstpointer data)
   run (fixture, ADMIN_TOKEN, "lesson", "add", "--title", "Art", "--sender", "xinzhuang",
        "--receivers", "city", "--start", "2026-12-15 10:30", "--end", "2026-12-15 11:00", NULL);
   /* In words, Chinese first, naming the school booked twice; no bare status number. */
-  expect (fixture, 1, NULL, "lianxiao-ctl: 冲突 · conflict: 时间冲突：新庄小学 (xinzhuang) 在 "
-                            "2026-12-15 10:30 已经排了第 1 课「数学 七年级」");
-  expect (fixture, 1, NULL, "clashes with lesson 1 '数学 七年级' at 2026-12-15 10:30 Asia/Shanghai");
+  expect (fixture, 1, NULL,
+          "lianxiao-ctl: 冲突 · conflict: 时间冲突：新庄小学 (xinzhuang) 在 "
+          "2026-12-15 10:30 已经排了第 1 课「数学 七年级」");
+  expect (fixture, 1, NULL,
+          "clashes with lesson 1 '数学 七年级' at 2026-12-15 10:30 Asia/Shanghai");
   g_assert_null (strstr (fixture->err, "409"));
 
   /* Dates in another form are answered with the option's own form, before asking the server. */

@@ -34,7 +34,8 @@ time_element (const char *description, guint expected_frames)
   g_autoptr (GError) error = NULL;
   g_autofree gchar *launch = g_strdup_printf (
       "videotestsrc num-buffers=%u ! video/x-raw,width=320,height=240,framerate=30/1 ! %s ! "
-      "fakesink sync=false", expected_frames, description);
+      "fakesink sync=false",
+      expected_frames, description);
   g_autoptr (GstElement) pipeline = gst_parse_launch (launch, &error);
   g_autoptr (GstElement) stage = NULL;
   g_autoptr (GstPad) input = NULL;

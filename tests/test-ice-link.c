@@ -72,7 +72,8 @@ test_webrtcbin_takes_announced_servers (void)
       "<turn:turn.city.example:3478?transport=udp>; rel=\"ice-server\"; username=\"a:b\"; "
       "credential=\"c@d\", <turns:turn.city.example:5349?transport=tcp>; rel=\"ice-server\"; "
       "username=\"u\"; credential=\"p\"");
-  g_autoptr (GstElement) webrtc = gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
+  g_autoptr (GstElement) webrtc =
+      gst_object_ref_sink (gst_element_factory_make ("webrtcbin", NULL));
   g_autofree gchar *stun = NULL;
 
   g_assert_cmpuint (g_strv_length (servers), ==, 3);

@@ -125,8 +125,8 @@ test_survives_compression_and_scaling (void)
 
     g_assert_true (gst_video_info_from_caps (&info, gst_sample_get_caps (sample)));
     g_assert_cmpint (GST_VIDEO_INFO_WIDTH (&info), ==, 320);
-    g_assert_true (gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample),
-                                        GST_MAP_READ));
+    g_assert_true (
+        gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample), GST_MAP_READ));
     g_assert_true (lx_latency_stamp_read (&frame, &read));
     g_assert_cmpint (read, ==, expected);
     expected += 33;

@@ -39,8 +39,9 @@ static const BadLayers bad_layers[] = {
   { "trailing", { "640x360@800kbps", NULL }, "'640x360@800kbps'" },
   { "growing", { "640x360@800", "1280x720@2500", NULL }, "smaller and cheaper" },
   { "dearer", { "1280x720@800", "640x360@900", NULL }, "smaller and cheaper" },
-  { "too-many", { "1280x720@2500", "960x540@1500", "640x360@800", "480x270@500", "320x180@250",
-                  NULL }, "at most 4" },
+  { "too-many",
+    { "1280x720@2500", "960x540@1500", "640x360@800", "480x270@500", "320x180@250", NULL },
+    "at most 4" },
 };
 
 static void

@@ -54,12 +54,25 @@ start_sender (Fixture *fixture)
   g_autofree gchar *log = file_in (fixture, "sender.log");
   g_autofree gchar *stats = file_in (fixture, "sender.json");
   g_autofree gchar *layers = g_strdup_printf ("%dx%d@400", WIDTH, HEIGHT);
-  const char *argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
-                         "--lesson", "integration", "--school", "master",
-                         "--ice-local-addresses", "127.0.0.1", "--test-pattern", "ball",
-                         "--layers", layers,
-                         "--keyframe-interval-s", KEYFRAME_INTERVAL_S, "--latency-stamp",
-                         "--stats-json", stats, NULL };
+  const char *argv[] = { fixture->sender_program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "integration",
+                         "--school",
+                         "master",
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--test-pattern",
+                         "ball",
+                         "--layers",
+                         layers,
+                         "--keyframe-interval-s",
+                         KEYFRAME_INTERVAL_S,
+                         "--latency-stamp",
+                         "--stats-json",
+                         stats,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -70,10 +83,21 @@ start_receiver (Fixture *fixture, const char *school, const char *on_sender_left
   g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
   g_autofree gchar *log = file_in (fixture, log_name);
   g_autofree gchar *stats = file_in (fixture, stats_name);
-  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                         "--lesson", "integration", "--school", school,
-                         "--ice-local-addresses", "127.0.0.1", "--headless",
-                         "--on-sender-left", on_sender_left, "--stats-json", stats, NULL };
+  const char *argv[] = { fixture->receiver_program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "integration",
+                         "--school",
+                         school,
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--headless",
+                         "--on-sender-left",
+                         on_sender_left,
+                         "--stats-json",
+                         stats,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -117,8 +141,8 @@ assert_receiving (Fixture *fixture, const char *school)
   /* The sender stamps its frames: the classroom reads the stamps and knows their age. */
   wait_for_stats (fixture, school, "g2g_samples", 10, 10000);
   g_assert_cmpint (stats_of (fixture, school, "g2g_p50_ms"), >=, 0);
-  g_assert_cmpint (stats_of (fixture, school, "g2g_p50_ms"), <=, stats_of (fixture, school,
-                                                                          "g2g_p99_ms"));
+  g_assert_cmpint (stats_of (fixture, school, "g2g_p50_ms"), <=,
+                   stats_of (fixture, school, "g2g_p99_ms"));
 }
 
 static void
@@ -205,18 +229,54 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) encoder = NULL;
   g_autoptr (GSubprocess) sender = NULL;
   g_autoptr (GSubprocess) receiver = NULL;
-  const char *encode[] = { "gst-launch-1.0", "-q", "videotestsrc", "num-buffers=120",
-                           "pattern=ball", "!", "video/x-raw,width=640,height=360,framerate=30/1",
-                           "!", "x264enc", "!", "mp4mux", "!", "filesink", location, NULL };
-  const char *sender_argv[] = { fixture->sender_program, "--server", fixture->signaling.url,
-                                "--lesson", "recorded", "--school", "master",
-                                "--ice-local-addresses", "127.0.0.1", "--video-source", "file",
-                                "--video-file", clip, "--audio-source", "none", "--layers",
-                                "320x180@300", NULL };
-  const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                                  "--lesson", "recorded", "--school", "file-school",
-                                  "--ice-local-addresses", "127.0.0.1", "--headless",
-                                  "--on-sender-left", "exit", "--stats-json", stats, NULL };
+  const char *encode[] = { "gst-launch-1.0",
+                           "-q",
+                           "videotestsrc",
+                           "num-buffers=120",
+                           "pattern=ball",
+                           "!",
+                           "video/x-raw,width=640,height=360,framerate=30/1",
+                           "!",
+                           "x264enc",
+                           "!",
+                           "mp4mux",
+                           "!",
+                           "filesink",
+                           location,
+                           NULL };
+  const char *sender_argv[] = { fixture->sender_program,
+                                "--server",
+                                fixture->signaling.url,
+                                "--lesson",
+                                "recorded",
+                                "--school",
+                                "master",
+                                "--ice-local-addresses",
+                                "127.0.0.1",
+                                "--video-source",
+                                "file",
+                                "--video-file",
+                                clip,
+                                "--audio-source",
+                                "none",
+                                "--layers",
+                                "320x180@300",
+                                NULL };
+  const char *receiver_argv[] = { fixture->receiver_program,
+                                  "--server",
+                                  fixture->signaling.url,
+                                  "--lesson",
+                                  "recorded",
+                                  "--school",
+                                  "file-school",
+                                  "--ice-local-addresses",
+                                  "127.0.0.1",
+                                  "--headless",
+                                  "--on-sender-left",
+                                  "exit",
+                                  "--stats-json",
+                                  stats,
+                                  NULL };
 
   encoder = g_subprocess_newv (encode, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
@@ -239,8 +299,8 @@ static void
 test_fullscreen_window (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *xvfb_path = g_find_program_in_path ("Xvfb");
-  const char *xvfb_argv[] = { "Xvfb", "-displayfd", "1", "-screen", "0", "1024x600x24",
-                              "-nolisten", "tcp", NULL };
+  const char *xvfb_argv[] = { "Xvfb",        "-displayfd", "1",   "-screen", "0",
+                              "1024x600x24", "-nolisten",  "tcp", NULL };
   g_autoptr (GSubprocess) xvfb = NULL;
   g_autoptr (GSubprocess) sender = NULL;
   g_autoptr (GSubprocess) receiver = NULL;
@@ -252,17 +312,26 @@ test_fullscreen_window (Fixture *fixture, gconstpointer data)
   g_autofree gchar *log = file_in (fixture, "window.log");
   g_autofree gchar *stats = file_in (fixture, "window-school.json");
   g_autofree gchar *output = NULL;
-  const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                                  "--lesson", "integration", "--school", "window-school",
-                                  "--ice-local-addresses", "127.0.0.1", "--fullscreen",
-                                  "--stats-json", stats, NULL };
+  const char *receiver_argv[] = { fixture->receiver_program,
+                                  "--server",
+                                  fixture->signaling.url,
+                                  "--lesson",
+                                  "integration",
+                                  "--school",
+                                  "window-school",
+                                  "--ice-local-addresses",
+                                  "127.0.0.1",
+                                  "--fullscreen",
+                                  "--stats-json",
+                                  stats,
+                                  NULL };
 
   if (xvfb_path == NULL) {
     g_test_skip ("Xvfb is not installed (package xvfb): cannot test a real window");
     return;
   }
-  launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                   G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  launcher =
+      lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   xvfb = g_subprocess_launcher_spawnv (launcher, xvfb_argv, &error);
   g_assert_no_error (error);
   g_clear_object (&launcher);
@@ -295,10 +364,21 @@ static void
 test_receiver_times_out (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *log = file_in (fixture, "lonely.log");
-  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                         "--lesson", "no-sender-here", "--school", "lonely",
-                         "--ice-local-addresses", "127.0.0.1", "--headless",
-                         "--exit-after-frames", "10", "--timeout-s", "2", NULL };
+  const char *argv[] = { fixture->receiver_program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "no-sender-here",
+                         "--school",
+                         "lonely",
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--headless",
+                         "--exit-after-frames",
+                         "10",
+                         "--timeout-s",
+                         "2",
+                         NULL };
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   g_autofree gchar *output = NULL;
 
@@ -335,10 +415,23 @@ test_unplayable_stream_renegotiates (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *log = file_in (fixture, "no-decoder.log");
   g_autofree gchar *stats = file_in (fixture, "no-decoder.json");
-  const char *argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                         "--lesson", "integration", "--school", "no-decoder",
-                         "--ice-local-addresses", "127.0.0.1", "--headless", "--media-timeout-s",
-                         "2", "--video-decoder", "no-such-decoder", "--stats-json", stats, NULL };
+  const char *argv[] = { fixture->receiver_program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "integration",
+                         "--school",
+                         "no-decoder",
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--headless",
+                         "--media-timeout-s",
+                         "2",
+                         "--video-decoder",
+                         "no-such-decoder",
+                         "--stats-json",
+                         stats,
+                         NULL };
   g_autoptr (GSubprocess) sender = start_sender (fixture);
   g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
   LogCount renegotiated = { log, "a stream it cannot play; joining again", 2 };
@@ -366,8 +459,8 @@ leaks_listed (gpointer data)
   g_autofree gchar *output = NULL;
   gsize length;
 
-  return g_file_get_contents (question->log, &output, &length, NULL) &&
-         length > question->length && strstr (output + question->length, "object-alive, ");
+  return g_file_get_contents (question->log, &output, &length, NULL) && length > question->length &&
+         strstr (output + question->length, "object-alive, ");
 }
 
 /* Asks @process (started with GST_TRACERS=leaks and GST_LEAKS_TRACER_SIG) which GStreamer
@@ -417,10 +510,19 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
   g_autofree gchar *receiver_stats = file_in (fixture, "kept.json");
   g_autofree gchar *sender_log = file_in (fixture, "sender.log");
   g_autofree gchar *sender_stats = file_in (fixture, "sender.json");
-  const char *receiver_argv[] = { fixture->receiver_program, "--server", fixture->signaling.url,
-                                  "--lesson", "integration", "--school", "kept",
-                                  "--ice-local-addresses", "127.0.0.1", "--headless",
-                                  "--stats-json", receiver_stats, NULL };
+  const char *receiver_argv[] = { fixture->receiver_program,
+                                  "--server",
+                                  fixture->signaling.url,
+                                  "--lesson",
+                                  "integration",
+                                  "--school",
+                                  "kept",
+                                  "--ice-local-addresses",
+                                  "127.0.0.1",
+                                  "--headless",
+                                  "--stats-json",
+                                  receiver_stats,
+                                  NULL };
   g_autoptr (GSubprocess) receiver = NULL;
   g_autoptr (GSubprocess) sender = NULL;
   gint64 frames = 0;
@@ -478,8 +580,7 @@ main (int argc, char **argv)
   g_test_add ("/lesson/reaches-classrooms", Fixture, NULL, setup, test_lesson_reaches_classrooms,
               teardown);
   g_test_add ("/lesson/video-file", Fixture, NULL, setup, test_video_file_lesson, teardown);
-  g_test_add ("/lesson/fullscreen-window", Fixture, NULL, setup, test_fullscreen_window,
-              teardown);
+  g_test_add ("/lesson/fullscreen-window", Fixture, NULL, setup, test_fullscreen_window, teardown);
   g_test_add ("/lesson/receiver-times-out", Fixture, NULL, setup, test_receiver_times_out,
               teardown);
   g_test_add ("/lesson/bad-configuration", Fixture, NULL, setup, test_bad_configuration, teardown);

@@ -6,7 +6,7 @@
 typedef struct {
   GPtrArray *inbox; /* LxMessage*, in arrival order */
   LxPeer *peer;
-  gchar *closed;    /* why the registry closed its connection, or NULL */
+  gchar *closed; /* why the registry closed its connection, or NULL */
   guint close_code;
 } FakePeer;
 
@@ -186,8 +186,9 @@ test_video_codec_reaches_the_sender (Fixture *fixture, gconstpointer data)
 {
   LxMessage *message;
 
-  send_json (fixture, 1, "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
-                         "\"l\",\"school\":\"tv-box\",\"video_codec\":\"VP8\"}");
+  send_json (fixture, 1,
+             "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
+             "\"l\",\"school\":\"tv-box\",\"video_codec\":\"VP8\"}");
   expect_type (fixture, 1, LX_MESSAGE_WELCOME);
   hello (fixture, 0, "sender", "l", "master");
   expect_type (fixture, 0, LX_MESSAGE_WELCOME);
@@ -211,8 +212,9 @@ test_offering_classroom (Fixture *fixture, gconstpointer data)
 
   hello (fixture, 0, "sender", "l", "master");
   expect_type (fixture, 0, LX_MESSAGE_WELCOME);
-  send_json (fixture, 1, "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
-                         "\"l\",\"school\":\"player\",\"sdp\":\"v=0 (the player's offer)\"}");
+  send_json (fixture, 1,
+             "{\"type\":\"hello\",\"version\":1,\"role\":\"receiver\",\"lesson\":"
+             "\"l\",\"school\":\"player\",\"sdp\":\"v=0 (the player's offer)\"}");
   expect_type (fixture, 1, LX_MESSAGE_WELCOME);
   message = next_message (fixture, 0);
   g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_JOINED);
@@ -232,8 +234,9 @@ test_offering_classroom (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (message->type, ==, LX_MESSAGE_ANSWER);
   g_assert_cmpstr (message->sdp, ==, "v=0 answer");
   /* Candidates go either way as before. */
-  send_json (fixture, 0, "{\"type\":\"candidate\",\"school\":\"player\",\"mline_index\":0,"
-                         "\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 9 typ host\"}");
+  send_json (fixture, 0,
+             "{\"type\":\"candidate\",\"school\":\"player\",\"mline_index\":0,"
+             "\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 9 typ host\"}");
   expect_type (fixture, 1, LX_MESSAGE_CANDIDATE);
 }
 
@@ -257,7 +260,7 @@ test_lessons_are_separate (Fixture *fixture, gconstpointer data)
 
 typedef struct {
   const char *name;
-  guint peer;       /* who sends it, after join_lesson() (0 sender, 1-2 classrooms, 3 not joined) */
+  guint peer; /* who sends it, after join_lesson() (0 sender, 1-2 classrooms, 3 not joined) */
   const char *json;
   LxProtocolError code;
 } RefusedCase;
@@ -319,7 +322,8 @@ test_classroom_vanishes (Fixture *fixture, gconstpointer data)
   join_lesson (fixture);
   send_json (fixture, 0, "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":\"v=0\"}");
   expect_type (fixture, 1, LX_MESSAGE_OFFER);
-  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "connection lost", FALSE);
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[1].peer, "connection lost",
+                                  FALSE);
   fixture->peers[1].peer = NULL;
   message = next_message (fixture, 0);
   g_assert_cmpint (message->type, ==, LX_MESSAGE_CLASSROOM_LEFT);
@@ -400,7 +404,8 @@ static void
 test_revoked_school_disconnected (Fixture *fixture, gconstpointer data)
 {
   join_lesson (fixture);
-  g_assert_cmpuint (lx_lesson_registry_disconnect_school (fixture->registry, "a", "revoked"), ==, 1);
+  g_assert_cmpuint (lx_lesson_registry_disconnect_school (fixture->registry, "a", "revoked"), ==,
+                    1);
   g_assert_cmpstr (fixture->peers[1].closed, ==, "revoked");
   g_assert_cmpuint (fixture->peers[1].close_code, ==, LX_CLOSE_TOKEN_REVOKED);
   g_assert_null (fixture->peers[0].closed);

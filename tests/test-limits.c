@@ -46,7 +46,8 @@ typedef struct {
 static Lesson
 start_lesson (Fixture *fixture)
 {
-  Lesson lesson = { lx_test_client_new (fixture->host_port), lx_test_client_new (fixture->host_port) };
+  Lesson lesson = { lx_test_client_new (fixture->host_port),
+                    lx_test_client_new (fixture->host_port) };
 
   lx_test_client_hello (lesson.sender, "sender", "master");
   lx_test_client_expect_type (lesson.sender, LX_MESSAGE_WELCOME);
@@ -118,8 +119,8 @@ test_message_flood (Fixture *fixture, gconstpointer data)
                     LX_CLOSE_POLICY_VIOLATION);
   for (guint i = 0; i < mallory->inbox->len; i++) {
     LxMessage *message = g_ptr_array_index (mallory->inbox, i);
-    rate_limited |= message->type == LX_MESSAGE_ERROR &&
-                    g_strcmp0 (message->code, "rate-limited") == 0;
+    rate_limited |=
+        message->type == LX_MESSAGE_ERROR && g_strcmp0 (message->code, "rate-limited") == 0;
   }
   g_assert_true (rate_limited);
   lx_test_client_expect_type (lesson.sender, LX_MESSAGE_CLASSROOM_LEFT);
@@ -138,8 +139,8 @@ static void
 on_attempt (GObject *source, GAsyncResult *result, gpointer data)
 {
   Attempt *attempt = data;
-  attempt->websocket = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
-                                                              &attempt->error);
+  attempt->websocket =
+      soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &attempt->error);
   attempt->done = TRUE;
 }
 
@@ -356,8 +357,7 @@ main (int argc, char **argv)
   g_test_add ("/limits/message-flood", Fixture, &flood, setup, test_message_flood, teardown);
   g_test_add ("/limits/connections-per-address", Fixture, &per_address, setup,
               test_connections_per_address, teardown);
-  g_test_add ("/limits/connection-burst", Fixture, &burst, setup, test_connection_burst,
-              teardown);
+  g_test_add ("/limits/connection-burst", Fixture, &burst, setup, test_connection_burst, teardown);
   g_test_add ("/limits/silent-connections", Fixture, &pending, setup, test_silent_connections,
               teardown);
   g_test_add ("/limits/http-requests", Fixture, &requests, setup, test_http_requests, teardown);

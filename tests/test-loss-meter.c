@@ -17,7 +17,8 @@ count (const Packet *packets, guint n_packets)
 {
   g_autoptr (GstElement) pipeline = gst_parse_launch (
       "appsrc name=src format=time caps=application/x-rtp,media=video,clock-rate=90000,"
-      "encoding-name=H264,payload=96 ! identity name=stand-in ! fakesink sync=false", NULL);
+      "encoding-name=H264,payload=96 ! identity name=stand-in ! fakesink sync=false",
+      NULL);
   g_autoptr (GstElement) src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   g_autoptr (GstElement) stand_in = gst_bin_get_by_name (GST_BIN (pipeline), "stand-in");
   g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
@@ -53,7 +54,7 @@ test_clean_stream (void)
   LxLossCounts counts;
 
   for (guint i = 0; i < G_N_ELEMENTS (packets); i++)
-    packets[i] = (Packet) { (guint16) (1000 + i), 0x1234 };
+    packets[i] = (Packet){ (guint16) (1000 + i), 0x1234 };
   counts = count (packets, G_N_ELEMENTS (packets));
   g_assert_cmpint (counts.expected, ==, 50);
   g_assert_cmpint (counts.received, ==, 50);
@@ -64,13 +65,16 @@ test_losses_and_repairs (void)
 {
   const guint32 video = 0x1234, retransmissions = 0x5678;
   const Packet packets[] = {
-    { 65534, video }, { 65535, video }, { 0, video }, /* across the wrap */
-    { 2, video },                                     /* 1 lost */
-    { 700, retransmissions },                         /* 1 mended: its own stream */
-    { 3, video }, { 3, video },                       /* a duplicate counts once */
-    { 6, video },                                     /* 4 and 5 lost */
-    { 702, retransmissions },                         /* 701 lost too */
-    { 4, video },                                     /* 4 was only late */
+    { 65534, video },
+    { 65535, video },
+    { 0, video },             /* across the wrap */
+    { 2, video },             /* 1 lost */
+    { 700, retransmissions }, /* 1 mended: its own stream */
+    { 3, video },
+    { 3, video },             /* a duplicate counts once */
+    { 6, video },             /* 4 and 5 lost */
+    { 702, retransmissions }, /* 701 lost too */
+    { 4, video },             /* 4 was only late */
   };
   LxLossCounts counts = count (packets, G_N_ELEMENTS (packets));
 

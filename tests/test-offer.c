@@ -14,7 +14,7 @@ typedef struct {
   gint error;              /* LxOfferError, or -1: accepted */
   const char *video_codec; /* what the player gets */
   gint video_pt, audio_pt;
-  guint dropped_mdns;      /* .local candidates removed */
+  guint dropped_mdns;            /* .local candidates removed */
   const char *webrtcbin_refuses; /* what webrtcbin's own error says, where it refuses the offer */
 } OfferRow;
 
@@ -141,8 +141,8 @@ check_webrtcbin_answers (const OfferRow *row, GstSDPMessage *sdp)
 {
   LxIceSettings ice = { .local_addresses = (gchar *[]){ "127.0.0.1", NULL } };
   g_autoptr (GError) error = NULL;
-  GstElement *webrtc = gst_object_ref_sink (lx_webrtc_new (NULL, LX_WEBRTC_SENDING, &ice, 0,
-                                                           &error));
+  GstElement *webrtc =
+      gst_object_ref_sink (lx_webrtc_new (NULL, LX_WEBRTC_SENDING, &ice, 0, &error));
   GstWebRTCSessionDescription *offer =
       gst_webrtc_session_description_new (GST_WEBRTC_SDP_TYPE_OFFER, sdp);
   GstWebRTCSessionDescription *answer;

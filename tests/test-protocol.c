@@ -220,10 +220,11 @@ static const InvalidCase invalid_cases[] = {
   { "hello-empty-lesson",
     "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"\",\"school\":\"s\"}",
     LX_PROTOCOL_ERROR_BAD_FIELD },
-  { "candidate-negative-index",
-    "{\"type\":\"candidate\",\"mline_index\":-1,\"candidate\":\"c\"}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "candidate-negative-index", "{\"type\":\"candidate\",\"mline_index\":-1,\"candidate\":\"c\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
   { "candidate-fractional-index",
-    "{\"type\":\"candidate\",\"mline_index\":1.5,\"candidate\":\"c\"}", LX_PROTOCOL_ERROR_BAD_FIELD },
+    "{\"type\":\"candidate\",\"mline_index\":1.5,\"candidate\":\"c\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
   { "candidate-missing", "{\"type\":\"candidate\",\"mline_index\":0}",
     LX_PROTOCOL_ERROR_MISSING_FIELD },
   { "offer-sdp-null", "{\"type\":\"offer\",\"school\":\"a\",\"sdp\":null}",
@@ -235,10 +236,14 @@ static const InvalidCase invalid_cases[] = {
     LX_PROTOCOL_ERROR_BAD_FIELD },
   { "error-unknown-code", "{\"type\":\"error\",\"code\":\"oops\",\"message\":\"m\"}",
     LX_PROTOCOL_ERROR_BAD_FIELD },
-  { "stats-negative", "{\"type\":\"stats\",\"frames_decoded\":-5,\"packets_lost\":0,"
-    "\"video_kbps\":1}", LX_PROTOCOL_ERROR_BAD_FIELD },
-  { "stats-huge", "{\"type\":\"stats\",\"frames_decoded\":99999999999,\"packets_lost\":0,"
-    "\"video_kbps\":1}", LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "stats-negative",
+    "{\"type\":\"stats\",\"frames_decoded\":-5,\"packets_lost\":0,"
+    "\"video_kbps\":1}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "stats-huge",
+    "{\"type\":\"stats\",\"frames_decoded\":99999999999,\"packets_lost\":0,"
+    "\"video_kbps\":1}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
 };
 
 static void
@@ -246,8 +251,8 @@ test_invalid_message (gconstpointer data)
 {
   const InvalidCase *invalid = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (LxMessage) message = lx_message_from_json (invalid->json, strlen (invalid->json),
-                                                        &error);
+  g_autoptr (LxMessage) message =
+      lx_message_from_json (invalid->json, strlen (invalid->json), &error);
 
   g_assert_null (message);
   g_assert_error (error, LX_PROTOCOL_ERROR, (gint) invalid->code);
@@ -260,7 +265,8 @@ static void
 test_deeply_nested_message (void)
 {
   g_autoptr (GString) json = g_string_new ("{\"type\":\"sender-left\",\"reason\":\"r\",\"x\":");
-  g_autoptr (GString) shallow = g_string_new ("{\"type\":\"sender-left\",\"reason\":\"[[[[\",\"x\":");
+  g_autoptr (GString) shallow =
+      g_string_new ("{\"type\":\"sender-left\",\"reason\":\"[[[[\",\"x\":");
   g_autoptr (GError) error = NULL;
   g_autoptr (LxMessage) message = NULL;
 
@@ -302,8 +308,8 @@ test_error_text_is_utf8 (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (LxMessage) message = lx_message_from_json (cases[i].json, strlen (cases[i].json),
-                                                          &error);
+    g_autoptr (LxMessage) message =
+        lx_message_from_json (cases[i].json, strlen (cases[i].json), &error);
     g_autoptr (LxMessage) reply = NULL;
     g_autofree gchar *encoded = NULL;
 
@@ -361,8 +367,8 @@ test_encoding_refuses_invalid (void)
 static void
 test_error_codes_round_trip (void)
 {
-  for (LxProtocolError code = LX_PROTOCOL_ERROR_INVALID_JSON;
-       code <= LX_PROTOCOL_ERROR_LAST; code++) {
+  for (LxProtocolError code = LX_PROTOCOL_ERROR_INVALID_JSON; code <= LX_PROTOCOL_ERROR_LAST;
+       code++) {
     LxProtocolError parsed;
     g_assert_true (lx_protocol_error_from_string (lx_protocol_error_to_string (code), &parsed));
     g_assert_cmpint (parsed, ==, code);

@@ -23,9 +23,11 @@ start_sender (Fixture *fixture, const char *log_name)
 {
   g_autofree gchar *program = lx_test_program ("LX_SENDER");
   g_autofree gchar *log = file_in (fixture, log_name);
-  const char *argv[] = { program, "--server", fixture->signaling.url, "--lesson", "comeback",
-                         "--school", "master", "--ice-local-addresses", "127.0.0.1",
-                         "--layers", "320x240@300", "--stats-json", fixture->sender_stats, NULL };
+  const char *argv[] = {
+    program,       "--server",     fixture->signaling.url,  "--lesson",  "comeback",
+    "--school",    "master",       "--ice-local-addresses", "127.0.0.1", "--layers",
+    "320x240@300", "--stats-json", fixture->sender_stats,   NULL
+  };
   return lx_test_spawn (log, argv);
 }
 
@@ -44,10 +46,21 @@ setup (Fixture *fixture, gconstpointer data)
   lx_test_signaling_start (&fixture->signaling, NULL);
   fixture->sender = start_sender (fixture, "sender.log");
   {
-    const char *argv[] = { program, "--server", fixture->signaling.url, "--lesson", "comeback",
-                           "--school", "village", "--ice-local-addresses", "127.0.0.1",
-                           "--headless", "--stats-interval-ms", "200", "--stats-json",
-                           fixture->receiver_stats, NULL };
+    const char *argv[] = { program,
+                           "--server",
+                           fixture->signaling.url,
+                           "--lesson",
+                           "comeback",
+                           "--school",
+                           "village",
+                           "--ice-local-addresses",
+                           "127.0.0.1",
+                           "--headless",
+                           "--stats-interval-ms",
+                           "200",
+                           "--stats-json",
+                           fixture->receiver_stats,
+                           NULL };
     fixture->receiver = lx_test_spawn (log, argv);
   }
   lx_test_wait_for_stat (fixture->receiver_stats, "frames_decoded", 30, 30000);

@@ -39,8 +39,8 @@ start_lesson_as (Fixture *fixture, guint classrooms, gboolean whep)
   g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
   g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *sender_log = NULL;
-  g_autofree gchar *hub_addresses = g_strdup (classrooms == 1 ? "198.18.1.1"
-                                                              : "198.18.1.1,198.18.2.1");
+  g_autofree gchar *hub_addresses =
+      g_strdup (classrooms == 1 ? "198.18.1.1" : "198.18.1.1,198.18.2.1");
 
   fixture->lab = lx_test_netlab_new (classrooms);
   if (fixture->lab == NULL)
@@ -51,24 +51,46 @@ start_lesson_as (Fixture *fixture, guint classrooms, gboolean whep)
   fixture->sender_stats = file_in (fixture, "sender.json");
   sender_log = file_in (fixture, "sender.log");
   {
-    const char *argv[] = { sender_program, "--server", fixture->signaling.url, "--lesson", "rural",
-                           "--school", "master", "--ice-local-addresses", hub_addresses,
-                           "--stats-json", fixture->sender_stats, NULL };
-    fixture->sender = lx_test_spawn_under (lx_test_netlab_prefix (fixture->lab, 0), sender_log,
-                                           argv);
+    const char *argv[] = { sender_program,
+                           "--server",
+                           fixture->signaling.url,
+                           "--lesson",
+                           "rural",
+                           "--school",
+                           "master",
+                           "--ice-local-addresses",
+                           hub_addresses,
+                           "--stats-json",
+                           fixture->sender_stats,
+                           NULL };
+    fixture->sender =
+        lx_test_spawn_under (lx_test_netlab_prefix (fixture->lab, 0), sender_log, argv);
   }
   for (guint k = 1; k <= classrooms; k++) {
     g_autofree gchar *school = g_strdup_printf ("village-%u", k);
     g_autofree gchar *url = g_strdup_printf ("ws://198.18.%u.1:%u/ws", k, fixture->signaling.port);
-    g_autofree gchar *whep_url = g_strdup_printf ("http://198.18.%u.1:%u/whep/rural/%s", k,
-                                                  fixture->signaling.port, school);
+    g_autofree gchar *whep_url =
+        g_strdup_printf ("http://198.18.%u.1:%u/whep/rural/%s", k, fixture->signaling.port, school);
     g_autofree gchar *address = g_strdup_printf ("198.18.%u.2", k);
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", school);
     g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
     g_autofree gchar *log = file_in (fixture, log_name);
-    const char *argv[] = { receiver_program, "--server", url, "--lesson", "rural", "--school",
-                           school, "--ice-local-addresses", address, "--headless",
-                           "--stats-interval-ms", "500", "--stats-json", NULL, NULL, NULL,
+    const char *argv[] = { receiver_program,
+                           "--server",
+                           url,
+                           "--lesson",
+                           "rural",
+                           "--school",
+                           school,
+                           "--ice-local-addresses",
+                           address,
+                           "--headless",
+                           "--stats-interval-ms",
+                           "500",
+                           "--stats-json",
+                           NULL,
+                           NULL,
+                           NULL,
                            NULL };
 
     fixture->receiver_stats[k - 1] = file_in (fixture, stats_name);
@@ -291,7 +313,7 @@ test_link_down (Fixture *fixture, gconstpointer data)
   lx_test_netlab_set (fixture->lab, "mend", 1, 0);
   g_test_message ("the link is back: the lesson resumes by itself");
   lx_test_wait_for_stat (fixture->receiver_stats[0], "frames_decoded", frames + 30, 20000);
-  g_assert_true (lx_test_wait_until (card_is, (const char *[]) { reconnecting[0], NULL }, 3000));
+  g_assert_true (lx_test_wait_until (card_is, (const char *[]){ reconnecting[0], NULL }, 3000));
 }
 
 int
@@ -302,8 +324,7 @@ main (int argc, char **argv)
   g_test_add ("/rural/thin-link-lower-layer", Fixture, NULL, NULL, test_thin_link, teardown);
   g_test_add ("/rural/whep-player-thin-link-lower-layer", Fixture, NULL, NULL,
               test_whep_player_thin_link, teardown);
-  g_test_add ("/rural/video-pauses-and-resumes", Fixture, NULL, NULL, test_video_pauses,
-              teardown);
+  g_test_add ("/rural/video-pauses-and-resumes", Fixture, NULL, NULL, test_video_pauses, teardown);
   g_test_add ("/rural/link-down-15-s", Fixture, NULL, NULL, test_link_down, teardown);
   return g_test_run ();
 }

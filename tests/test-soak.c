@@ -25,7 +25,8 @@
 static gint64
 resident_kb (GSubprocess *process)
 {
-  g_autofree gchar *path = g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
+  g_autofree gchar *path =
+      g_strdup_printf ("/proc/%s/status", g_subprocess_get_identifier (process));
   g_autofree gchar *status = NULL;
   const char *line;
 
@@ -38,7 +39,8 @@ resident_kb (GSubprocess *process)
 static void
 run_round (const char *host_port, guint round)
 {
-  g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) lx_test_client_free);
+  g_autoptr (GPtrArray) clients =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) lx_test_client_free);
 
   for (guint lesson = 0; lesson < LESSONS; lesson++) {
     g_autofree gchar *lesson_id = g_strdup_printf ("soak-%u-%u", round, lesson);
@@ -83,8 +85,13 @@ static void
 test_memory_bounded (void)
 {
   LxTestSignaling signaling = { 0 };
-  const char *limits[] = { "--connections-per-address", "1000", "--pending-connections", "1000",
-                           "--messages-per-second", "50", NULL };
+  const char *limits[] = { "--connections-per-address",
+                           "1000",
+                           "--pending-connections",
+                           "1000",
+                           "--messages-per-second",
+                           "50",
+                           NULL };
   g_autofree gchar *host_port = NULL;
   gint64 after[ROUNDS + 1] = { 0 };
   gint64 growth_per_connection;
@@ -96,9 +103,11 @@ test_memory_bounded (void)
     lx_test_run_for (500); /* the server sees every connection go */
     after[round] = resident_kb (signaling.process);
     g_test_message ("round %u: %u connections held at once, server resident %" G_GINT64_FORMAT
-                    " kB", round, CONNECTIONS_PER_ROUND, after[round]);
+                    " kB",
+                    round, CONNECTIONS_PER_ROUND, after[round]);
   }
-  growth_per_connection = (after[ROUNDS] - after[2]) * 1024 / (CONNECTIONS_PER_ROUND * (ROUNDS - 2));
+  growth_per_connection =
+      (after[ROUNDS] - after[2]) * 1024 / (CONNECTIONS_PER_ROUND * (ROUNDS - 2));
   g_test_message ("growth after round 2: %" G_GINT64_FORMAT " bytes per connection served",
                   growth_per_connection);
   /* Under AddressSanitizer (scripts/test-sanitizers) freed memory sits in its quarantine and the

@@ -16,7 +16,8 @@ test_next_lesson_day (void)
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
-    g_autofree gchar *text = lx_standby_compose ("新庄小学", "数学", rows[i].start, NULL, "2026-12-07");
+    g_autofree gchar *text =
+        lx_standby_compose ("新庄小学", "数学", rows[i].start, NULL, "2026-12-07");
     g_assert_true (g_str_has_prefix (text, "星期一 Monday · 2026-12-07\n新庄小学\n\n"));
     g_assert_true (g_str_has_suffix (text, rows[i].expected));
   }
@@ -29,7 +30,8 @@ test_no_lesson_and_problem (void)
   g_autofree gchar *problem =
       lx_standby_compose ("xinzhuang", NULL, NULL, "wrong token", "2026-12-31");
 
-  g_assert_cmpstr (none, ==, "星期四 Thursday · 2026-12-31\n新庄小学\n\n最近没有课 · No lesson scheduled");
+  g_assert_cmpstr (none, ==,
+                   "星期四 Thursday · 2026-12-31\n新庄小学\n\n最近没有课 · No lesson scheduled");
   /* A timetable that could not be read claims no "no lesson": it says what is wrong. */
   g_assert_cmpstr (problem, ==, "星期四 Thursday · 2026-12-31\nxinzhuang\n\nwrong token");
   {

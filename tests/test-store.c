@@ -94,8 +94,8 @@ test_schema_and_reopen (Fixture *fixture, gconstpointer data)
 
   g_assert_cmpint (lx_store_get_schema_version (fixture->store), ==, LX_STORE_SCHEMA_VERSION);
   add_schools (fixture);
-  lesson = lesson_new ("Maths 7A", "city", "v1,v2", "2026-12-01T10:00:00",
-                       "2026-12-01T10:45:00", "2027-01-12T23:59:59");
+  lesson = lesson_new ("Maths 7A", "city", "v1,v2", "2026-12-01T10:00:00", "2026-12-01T10:45:00",
+                       "2027-01-12T23:59:59");
   g_assert_true (lx_store_add_lesson (fixture->store, lesson, &error));
   g_assert_no_error (error);
   g_assert_cmpint (lesson->id, >, 0);
@@ -124,8 +124,7 @@ test_newer_file_refused (Fixture *fixture, gconstpointer data)
   sqlite3 *db;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99;", NULL, NULL, NULL), ==,
-                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99;", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
   store = lx_store_open (path, &error);
   g_assert_null (store);
@@ -180,8 +179,8 @@ static const BadLesson bad_lessons[] = {
     "sender" },
   { "unknown-receiver", "city", "v1,ghost", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL,
     NULL, "receivers" },
-  { "sender-receives", "city", "v1,city", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL,
-    NULL, "receivers" },
+  { "sender-receives", "city", "v1,city", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL, NULL,
+    "receivers" },
   { "repeat-past-a-year", "city", "v1", "2026-12-01T10:00:00", "2026-12-01T10:45:00",
     "2028-01-01T00:00:00", NULL, "weekly_until" },
   { "repeat-before-start", "city", "v1", "2026-12-01T10:00:00", "2026-12-01T10:45:00",
@@ -192,8 +191,8 @@ static void
 test_bad_lesson (Fixture *fixture, gconstpointer data)
 {
   const BadLesson *bad = data;
-  g_autoptr (LxLessonRecord) lesson = lesson_new ("Physics", bad->sender, bad->receivers,
-                                                  bad->start, bad->end, bad->weekly_until);
+  g_autoptr (LxLessonRecord) lesson =
+      lesson_new ("Physics", bad->sender, bad->receivers, bad->start, bad->end, bad->weekly_until);
   g_autoptr (GError) error = NULL;
   g_autofree gchar *prefix = g_strdup_printf ("%s：", lx_field_label (bad->field));
   g_autofree gchar *english = g_strdup_printf (" · field '%s'", bad->field);
@@ -222,10 +221,9 @@ typedef struct {
 static const Booking bookings[] = {
   { "same-classroom-same-time", "city", "v1", "2026-12-01T10:30:00", "2026-12-01T11:00:00", NULL,
     "city" },
-  { "same-sender-other-classroom", "city", "v2", "2026-12-01T10:00:00", "2026-12-01T10:45:00",
-    NULL, "city" },
-  { "classroom-now-sending", "v1", "v2", "2026-12-01T10:40:00", "2026-12-01T11:00:00", NULL,
-    "v1" },
+  { "same-sender-other-classroom", "city", "v2", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL,
+    "city" },
+  { "classroom-now-sending", "v1", "v2", "2026-12-01T10:40:00", "2026-12-01T11:00:00", NULL, "v1" },
   { "third-tuesday", "v2", "v1", "2026-12-15T10:15:00", "2026-12-15T10:30:00", NULL, "v1" },
   { "weekly-meets-weekly", "v2", "v1", "2026-11-03T10:40:00", "2026-11-03T11:00:00",
     "2026-12-31T00:00:00", "v1" },
@@ -241,9 +239,9 @@ test_booking (Fixture *fixture, gconstpointer data)
   const Booking *booking = data;
   g_autoptr (LxLessonRecord) maths = lesson_new ("Maths", "city", "v1", "2026-12-01T10:00:00",
                                                  "2026-12-01T10:45:00", "2027-01-12T23:59:59");
-  g_autoptr (LxLessonRecord) lesson = lesson_new ("Second", booking->sender, booking->receivers,
-                                                  booking->start, booking->end,
-                                                  booking->weekly_until);
+  g_autoptr (LxLessonRecord) lesson =
+      lesson_new ("Second", booking->sender, booking->receivers, booking->start, booking->end,
+                  booking->weekly_until);
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) lessons = NULL;
 
@@ -255,10 +253,10 @@ test_booking (Fixture *fixture, gconstpointer data)
   if (booking->clash_school) {
     g_autofree gchar *named = g_strdup_printf ("lesson %" G_GINT64_FORMAT " 'Maths'", maths->id);
     /* Chinese first, naming the school booked twice by its name, and the lesson it is in. */
-    g_autofree gchar *chinese = g_strdup_printf (
-        "时间冲突：Test school (%s) 在 ", booking->clash_school);
-    g_autofree gchar *lesson_named = g_strdup_printf ("已经排了第 %" G_GINT64_FORMAT " 课「Maths」",
-                                                      maths->id);
+    g_autofree gchar *chinese =
+        g_strdup_printf ("时间冲突：Test school (%s) 在 ", booking->clash_school);
+    g_autofree gchar *lesson_named =
+        g_strdup_printf ("已经排了第 %" G_GINT64_FORMAT " 课「Maths」", maths->id);
     g_autofree gchar *english = g_strdup_printf ("(%s is booked into both)", booking->clash_school);
     g_assert_false (lx_store_add_lesson (fixture->store, lesson, &error));
     g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT);
@@ -279,8 +277,8 @@ test_list_filters (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (LxLessonRecord) maths = lesson_new ("Maths", "city", "v1", "2026-12-01T10:00:00",
                                                  "2026-12-01T10:45:00", "2027-01-12T23:59:59");
-  g_autoptr (LxLessonRecord) art = lesson_new ("Art", "city", "v2", "2026-12-02T14:00:00",
-                                               "2026-12-02T14:45:00", NULL);
+  g_autoptr (LxLessonRecord) art =
+      lesson_new ("Art", "city", "v2", "2026-12-02T14:00:00", "2026-12-02T14:45:00", NULL);
   g_autoptr (GPtrArray) day = NULL;
   g_autoptr (GPtrArray) v2 = NULL;
   g_autoptr (GPtrArray) later = NULL;
@@ -305,8 +303,8 @@ test_list_filters (Fixture *fixture, gconstpointer data)
 static void
 test_delete (Fixture *fixture, gconstpointer data)
 {
-  g_autoptr (LxLessonRecord) maths = lesson_new ("Maths", "city", "v1", "2026-12-01T10:00:00",
-                                                 "2026-12-01T10:45:00", NULL);
+  g_autoptr (LxLessonRecord) maths =
+      lesson_new ("Maths", "city", "v1", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL);
   g_autoptr (GError) error = NULL;
 
   add_schools (fixture);
@@ -315,7 +313,8 @@ test_delete (Fixture *fixture, gconstpointer data)
   g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_CONFLICT);
   /* It names the lessons that hold the school, so that staff know what to change. */
   {
-    g_autofree gchar *lessons = g_strdup_printf ("：第 %" G_GINT64_FORMAT " 课「Maths」，", maths->id);
+    g_autofree gchar *lessons =
+        g_strdup_printf ("：第 %" G_GINT64_FORMAT " 课「Maths」，", maths->id);
     g_assert_true (g_str_has_prefix (error->message, "Test school (v1) 还排在课表里"));
     g_assert_nonnull (strstr (error->message, lessons));
   }
@@ -341,9 +340,8 @@ test_weekly_follows_local_time (Fixture *fixture, gconstpointer data)
   lesson.end = lesson.start + 45 * 60;
   lesson.repeat_until = at ("2026-11-10T12:00:00", "Europe/Berlin"); /* winter time */
   for (gint64 week = 0; week < 4; week++) {
-    g_autofree gchar *local = g_strdup_printf ("2026-%s10:00:00",
-                                               (const char *[]) { "10-20T", "10-27T", "11-03T",
-                                                                  "11-10T" }[week]);
+    g_autofree gchar *local = g_strdup_printf (
+        "2026-%s10:00:00", (const char *[]){ "10-20T", "10-27T", "11-03T", "11-10T" }[week]);
     g_assert_true (lx_schedule_occurs_between (&lesson, at (local, "Europe/Berlin"),
                                                at (local, "Europe/Berlin") + 60));
   }
@@ -359,8 +357,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/store/schema-and-reopen", Fixture, NULL, setup, test_schema_and_reopen, teardown);
-  g_test_add ("/store/newer-file-refused", Fixture, NULL, setup, test_newer_file_refused,
-              teardown);
+  g_test_add ("/store/newer-file-refused", Fixture, NULL, setup, test_newer_file_refused, teardown);
   g_test_add ("/store/school-tokens", Fixture, NULL, setup, test_school_tokens, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (bad_lessons); i++) {
     g_autofree gchar *path = g_strdup_printf ("/store/bad-lesson/%s", bad_lessons[i].name);

@@ -190,8 +190,9 @@ api_post (Fixture *fixture, const char *path, const char *token, JsonObject **ob
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
                                 authorization);
   body = lx_test_http (session, message);
-  if (object && body && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                                    g_bytes_get_size (body), NULL))
+  if (object && body &&
+      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                  NULL))
     *object = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
   return soup_message_get_status (message);
 }
@@ -204,9 +205,10 @@ test_classroom_cannot_act_as_sender (Fixture *fixture, gconstpointer data)
 {
   LxTestClient *sender = lx_test_client_new (fixture->host_port);
   LxTestClient *v1 = lx_test_client_new (fixture->host_port);
-  g_autofree gchar *replayed = g_strdup_printf (
-      "{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"%s\","
-      "\"school\":\"city\",\"token\":\"%s\"}", fixture->lesson, fixture->city_token);
+  g_autofree gchar *replayed =
+      g_strdup_printf ("{\"type\":\"hello\",\"version\":1,\"role\":\"sender\",\"lesson\":\"%s\","
+                       "\"school\":\"city\",\"token\":\"%s\"}",
+                       fixture->lesson, fixture->city_token);
 
   lx_test_client_hello_full (sender, "sender", fixture->lesson, "city", fixture->city_token);
   lx_test_client_expect_type (sender, LX_MESSAGE_WELCOME);
@@ -313,8 +315,8 @@ check_status_board (Fixture *fixture)
   /* The reports travel on the classroom's own connection: wait until the server has them. */
   g_assert_true (lx_test_wait_until (second_report_arrived, fixture, 5000));
   parser = fetch_status (fixture);
-  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))),
-                    ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (json_parser_get_root (parser))), ==,
+                    1);
   lesson = json_array_get_object_element (json_node_get_array (json_parser_get_root (parser)), 0);
   g_assert_cmpstr (json_object_get_string_member (lesson, "lesson"), ==, fixture->lesson);
   g_assert_cmpstr (json_object_get_string_member (lesson, "title"), ==, "Maths");
@@ -356,20 +358,17 @@ test_attendance (Fixture *fixture, gconstpointer data)
   lx_test_client_expect_type (classroom, LX_MESSAGE_WELCOME);
   lx_test_client_expect_type (sender, LX_MESSAGE_CLASSROOM_JOINED);
 
-  lx_test_client_send (classroom,
-                       "{\"type\":\"stats\",\"frames_decoded\":450,\"packets_lost\":2,"
-                       "\"video_kbps\":2000}");
-  lx_test_client_send (classroom,
-                       "{\"type\":\"stats\",\"frames_decoded\":900,\"packets_lost\":4,"
-                       "\"video_kbps\":3000,\"state\":\"receiving\"}");
+  lx_test_client_send (classroom, "{\"type\":\"stats\",\"frames_decoded\":450,\"packets_lost\":2,"
+                                  "\"video_kbps\":2000}");
+  lx_test_client_send (classroom, "{\"type\":\"stats\",\"frames_decoded\":900,\"packets_lost\":4,"
+                                  "\"video_kbps\":3000,\"state\":\"receiving\"}");
   /* The sender reports the classroom's round-trip time; a classroom may not. */
   lx_test_client_send (sender, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":42}");
   lx_test_client_send (classroom, "{\"type\":\"rtt\",\"school\":\"v1\",\"rtt_ms\":1}");
   lx_test_client_expect_error (classroom, LX_PROTOCOL_ERROR_NOT_ALLOWED);
   /* Only classrooms report. */
-  lx_test_client_send (sender,
-                       "{\"type\":\"stats\",\"frames_decoded\":1,\"packets_lost\":0,"
-                       "\"video_kbps\":1}");
+  lx_test_client_send (sender, "{\"type\":\"stats\",\"frames_decoded\":1,\"packets_lost\":0,"
+                               "\"video_kbps\":1}");
   lx_test_client_expect_error (sender, LX_PROTOCOL_ERROR_NOT_ALLOWED);
 
   check_status_board (fixture);
@@ -435,7 +434,8 @@ test_board_explains_absence (Fixture *fixture, gconstpointer data)
   g_autofree gchar *other_id = NULL;
 
   g_assert_true (lx_store_renew_school_token (fixture->store, "v3", &v3_token, NULL));
-  try_hello (fixture, "receiver", fixture->lesson, "v3", "stale-token", LX_PROTOCOL_ERROR_BAD_TOKEN);
+  try_hello (fixture, "receiver", fixture->lesson, "v3", "stale-token",
+             LX_PROTOCOL_ERROR_BAD_TOKEN);
   parser = fetch_status (fixture);
   v3 = board_classroom (parser, "v3");
   g_assert_cmpstr (json_object_get_string_member (v3, "why"), ==, "bad-token");
@@ -468,8 +468,8 @@ test_board_explains_absence (Fixture *fixture, gconstpointer data)
   wait.why = "link-lost";
   g_assert_true (lx_test_wait_until (v3_explained, &wait, 5000));
   parser = fetch_status (fixture);
-  g_assert_cmpint (json_object_get_int_member (board_classroom (parser, "v3"), "last_seen_utc"),
-                   >=, before);
+  g_assert_cmpint (json_object_get_int_member (board_classroom (parser, "v3"), "last_seen_utc"), >=,
+                   before);
   g_clear_object (&parser);
 
   classroom = lx_test_client_new (fixture->host_port);
@@ -489,8 +489,8 @@ main (int argc, char **argv)
               test_sender_told_lesson_state, teardown);
   g_test_add ("/timetable/unbooked-allowed", Fixture, GINT_TO_POINTER (TRUE), setup,
               test_unbooked_allowed, teardown);
-  g_test_add ("/timetable/classroom-cannot-act-as-sender", Fixture, GINT_TO_POINTER (FALSE),
-              setup, test_classroom_cannot_act_as_sender, teardown);
+  g_test_add ("/timetable/classroom-cannot-act-as-sender", Fixture, GINT_TO_POINTER (FALSE), setup,
+              test_classroom_cannot_act_as_sender, teardown);
   g_test_add ("/timetable/revoked-token", Fixture, GINT_TO_POINTER (FALSE), setup,
               test_revoked_token, teardown);
   g_test_add ("/timetable/board-explains-absence", Fixture, GINT_TO_POINTER (FALSE), setup,

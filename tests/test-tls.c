@@ -26,8 +26,8 @@ setup (Fixture *fixture, gconstpointer data)
 
   fixture->directory = g_dir_make_tmp ("lx-tls-XXXXXX", &error);
   g_assert_no_error (error);
-  fixture->skipped = !lx_test_make_certificate (fixture->directory, &fixture->certificate,
-                                                &fixture->key);
+  fixture->skipped =
+      !lx_test_make_certificate (fixture->directory, &fixture->certificate, &fixture->key);
   if (!fixture->skipped)
     lx_test_signaling_start_tls (&fixture->signaling, fixture->certificate, fixture->key);
 }
@@ -49,9 +49,22 @@ start_receiver (Fixture *fixture, const char *school, const char *ca_file)
   g_autofree gchar *log_name = g_strdup_printf ("%s.log", school);
   g_autofree gchar *log = file_in (fixture, log_name);
   g_autofree gchar *ca_option = g_strdup_printf ("--ca-file=%s", ca_file ? ca_file : "");
-  const char *argv[] = { program, "--server", fixture->signaling.url, "--lesson", "secure",
-                         "--school", school, "--ice-local-addresses", "127.0.0.1", "--headless",
-                         "--exit-after-frames", "30", "--timeout-s", "40", ca_option, NULL };
+  const char *argv[] = { program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "secure",
+                         "--school",
+                         school,
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--headless",
+                         "--exit-after-frames",
+                         "30",
+                         "--timeout-s",
+                         "40",
+                         ca_option,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -83,9 +96,19 @@ test_lesson_over_wss (Fixture *fixture, gconstpointer data)
   sender_log = file_in (fixture, "sender.log");
   ca_option = g_strdup_printf ("--ca-file=%s", fixture->certificate);
   {
-    const char *argv[] = { sender_program, "--server", fixture->signaling.url, "--lesson",
-                           "secure", "--school", "master", "--ice-local-addresses", "127.0.0.1",
-                           "--layers", "320x240@300", ca_option, NULL };
+    const char *argv[] = { sender_program,
+                           "--server",
+                           fixture->signaling.url,
+                           "--lesson",
+                           "secure",
+                           "--school",
+                           "master",
+                           "--ice-local-addresses",
+                           "127.0.0.1",
+                           "--layers",
+                           "320x240@300",
+                           ca_option,
+                           NULL };
     sender = lx_test_spawn (sender_log, argv);
   }
   village = start_receiver (fixture, "village", fixture->certificate);
@@ -116,8 +139,8 @@ test_rest_over_https (Fixture *fixture, gconstpointer data)
   server = g_strdup_printf ("https://127.0.0.1:%u", fixture->signaling.port);
   ca_option = g_strdup_printf ("--ca-file=%s", fixture->certificate);
   {
-    const char *argv[] = { ctl, "--server", server, "--token", "x", ca_option, "school", "list",
-                           NULL };
+    const char *argv[] = { ctl,       "--server", server, "--token", "x",
+                           ca_option, "school",   "list", NULL };
     g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, &errors,
                   &status, NULL);
   }
@@ -145,10 +168,11 @@ test_bad_tls_settings (Fixture *fixture, gconstpointer data)
   if (fixture->skipped)
     return;
   {
-    const char *argv[] = { signaling, "--port", "0", "--tls-certificate", fixture->certificate,
-                           NULL };
-    g_spawn_sync (fixture->directory, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
-                  NULL, NULL, &errors, &status, NULL);
+    const char *argv[] = {
+      signaling, "--port", "0", "--tls-certificate", fixture->certificate, NULL
+    };
+    g_spawn_sync (fixture->directory, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                  NULL, &errors, &status, NULL);
   }
   g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 2);
   g_assert_nonnull (strstr (errors, "tls-key"));
@@ -157,7 +181,7 @@ test_bad_tls_settings (Fixture *fixture, gconstpointer data)
   not_a_ca = file_in (fixture, "server.key"); /* a key, not certificates */
   {
     g_autofree gchar *ca_option = g_strdup_printf ("--ca-file=%s", not_a_ca);
-    const char *argv[] = { receiver, "--school", "x", "--server", fixture->signaling.url,
+    const char *argv[] = { receiver,  "--school",   "x", "--server", fixture->signaling.url,
                            ca_option, "--headless", NULL };
     g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
                   &errors, &status, NULL);

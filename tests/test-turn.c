@@ -16,8 +16,8 @@ typedef struct {
 static guint
 free_udp_port (void)
 {
-  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                                             G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GSocket) socket =
+      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
   g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
   g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
   g_autoptr (GSocketAddress) bound = NULL;
@@ -44,9 +44,11 @@ setup (Fixture *fixture, gconstpointer data)
   lx_test_signaling_start (&fixture->signaling, NULL);
   sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
   {
-    const char *argv[] = { sender, "--server", fixture->signaling.url, "--lesson", "firewalled",
-                           "--school", "master", "--ice-local-addresses", "127.0.0.1",
-                           "--layers", "320x240@300", NULL };
+    const char *argv[] = {
+      sender,        "--server", fixture->signaling.url,  "--lesson",  "firewalled",
+      "--school",    "master",   "--ice-local-addresses", "127.0.0.1", "--layers",
+      "320x240@300", NULL
+    };
     fixture->sender = lx_test_spawn (sender_log, argv);
   }
   fixture->turn_port = free_udp_port ();
@@ -57,11 +59,25 @@ setup (Fixture *fixture, gconstpointer data)
     g_autofree gchar *pid_option = g_strdup_printf ("--pidfile=%s", pidfile);
     /* Loopback only; peers on loopback allowed (coturn refuses them otherwise); verbose, so that
      * allocations show in the log. */
-    const char *argv[] = { turnserver, "-n", "-v", "--listening-ip=127.0.0.1",
-                           "--relay-ip=127.0.0.1", port, "--min-port=49152", "--max-port=65535",
-                           "--lt-cred-mech", "--user=school:s3cret", "--realm=lianxiao",
-                           "--allow-loopback-peers", "--no-cli", "--no-tls", "--no-dtls",
-                           "--log-file=stdout", "--simple-log", pid_option, NULL };
+    const char *argv[] = { turnserver,
+                           "-n",
+                           "-v",
+                           "--listening-ip=127.0.0.1",
+                           "--relay-ip=127.0.0.1",
+                           port,
+                           "--min-port=49152",
+                           "--max-port=65535",
+                           "--lt-cred-mech",
+                           "--user=school:s3cret",
+                           "--realm=lianxiao",
+                           "--allow-loopback-peers",
+                           "--no-cli",
+                           "--no-tls",
+                           "--no-dtls",
+                           "--log-file=stdout",
+                           "--simple-log",
+                           pid_option,
+                           NULL };
     fixture->turn = lx_test_spawn (fixture->turn_log, argv);
   }
 }
@@ -88,10 +104,24 @@ run_relay_only_classroom (Fixture *fixture, const char *turn_url, const char *ti
   g_autofree gchar *program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *log = g_build_filename (fixture->directory, "classroom.log", NULL);
   g_autoptr (GSubprocess) receiver = NULL;
-  const char *argv[] = { program, "--server", fixture->signaling.url, "--lesson", "firewalled",
-                         "--school", "behind-firewall", "--ice-local-addresses", "127.0.0.1",
-                         "--turn-server", turn_url, "--ice-transport-policy", "relay",
-                         "--headless", "--exit-after-frames", "30", "--timeout-s", timeout_s,
+  const char *argv[] = { program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         "firewalled",
+                         "--school",
+                         "behind-firewall",
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--turn-server",
+                         turn_url,
+                         "--ice-transport-policy",
+                         "relay",
+                         "--headless",
+                         "--exit-after-frames",
+                         "30",
+                         "--timeout-s",
+                         timeout_s,
                          NULL };
 
   receiver = lx_test_spawn (log, argv);
@@ -115,8 +145,8 @@ test_relay_only (Fixture *fixture, gconstpointer data)
 
   g_test_message ("relay-only with a wrong password: nothing can arrive");
   {
-    g_autofree gchar *bad = g_strdup_printf ("turn://school:wrong@127.0.0.1:%u",
-                                             fixture->turn_port);
+    g_autofree gchar *bad =
+        g_strdup_printf ("turn://school:wrong@127.0.0.1:%u", fixture->turn_port);
     g_assert_cmpint (run_relay_only_classroom (fixture, bad, "8"), ==, 3); /* timed out */
   }
 }

@@ -95,7 +95,6 @@ stats_string_is (gpointer data)
   return g_strcmp0 (value, condition->value) == 0;
 }
 
-
 static gboolean
 standby_drawn (gpointer path)
 {
@@ -110,7 +109,8 @@ book (Fixture *fixture, const char *title, gint from_s, gint to_s)
   g_autofree gchar *end = local_time (to_s);
   g_autofree gchar *json = g_strdup_printf (
       "{\"title\":\"%s\",\"sender\":\"city\",\"receivers\":[\"village\"],\"start\":\"%s\","
-      "\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}", title, start, end);
+      "\"end\":\"%s\",\"time_zone\":\"Asia/Shanghai\"}",
+      title, start, end);
   g_autoptr (JsonNode) lesson = api (fixture, "POST", "lessons", json, 201);
   return g_strdup_printf ("%" G_GINT64_FORMAT,
                           json_object_get_int_member (json_node_get_object (lesson), "id"));
@@ -138,15 +138,36 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
   g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
   g_autofree gchar *attendance_path = NULL;
   /* The master school's sender follows the timetable too. */
-  const char *sender_argv[] = { sender_program, "--server", fixture->signaling.url,
-                                "--follow-timetable", "--school", "city", "--token", city_token,
-                                "--ice-local-addresses", "127.0.0.1", "--layers", "320x240@300",
-                                "--audio-source", "none", NULL };
+  const char *sender_argv[] = { sender_program,
+                                "--server",
+                                fixture->signaling.url,
+                                "--follow-timetable",
+                                "--school",
+                                "city",
+                                "--token",
+                                city_token,
+                                "--ice-local-addresses",
+                                "127.0.0.1",
+                                "--layers",
+                                "320x240@300",
+                                "--audio-source",
+                                "none",
+                                NULL };
   /* Told only where the server is, who it is and its token: no lesson. */
-  const char *receiver_argv[] = { receiver_program, "--server", fixture->signaling.url,
-                                  "--school", "village", "--token", village_token,
-                                  "--follow-timetable", "--ice-local-addresses", "127.0.0.1",
-                                  "--headless", "--stats-json", stats, NULL };
+  const char *receiver_argv[] = { receiver_program,
+                                  "--server",
+                                  fixture->signaling.url,
+                                  "--school",
+                                  "village",
+                                  "--token",
+                                  village_token,
+                                  "--follow-timetable",
+                                  "--ice-local-addresses",
+                                  "127.0.0.1",
+                                  "--headless",
+                                  "--stats-json",
+                                  stats,
+                                  NULL };
   g_autoptr (GSubprocess) sender = lx_test_spawn (sender_log, sender_argv);
   g_autoptr (GSubprocess) receiver = lx_test_spawn (receiver_log, receiver_argv);
   StringCondition standby = { stats, "state", "standby" };
@@ -212,10 +233,20 @@ test_wrong_token_card (Fixture *fixture, gconstpointer data)
   g_autofree gchar *receiver_program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *receiver_log = g_build_filename (fixture->directory, "village.log", NULL);
   g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
-  const char *receiver_argv[] = { receiver_program, "--server", fixture->signaling.url,
-                                  "--school", "village", "--token", "0123456789abcdef",
-                                  "--follow-timetable", "--ice-local-addresses", "127.0.0.1",
-                                  "--headless", "--stats-json", stats, NULL };
+  const char *receiver_argv[] = { receiver_program,
+                                  "--server",
+                                  fixture->signaling.url,
+                                  "--school",
+                                  "village",
+                                  "--token",
+                                  "0123456789abcdef",
+                                  "--follow-timetable",
+                                  "--ice-local-addresses",
+                                  "127.0.0.1",
+                                  "--headless",
+                                  "--stats-json",
+                                  stats,
+                                  NULL };
   g_autoptr (GSubprocess) receiver = lx_test_spawn (receiver_log, receiver_argv);
   StringCondition standby = { stats, "state", "standby" };
   g_autofree gchar *card = NULL;

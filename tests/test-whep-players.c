@@ -50,10 +50,22 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->sender_log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
   {
-    const char *argv[] = { g_getenv ("LX_SENDER"), "--server", fixture->signaling.url,
-                           "--lesson", LESSON, "--school", "master", "--ice-local-addresses",
-                           "127.0.0.1", "--test-pattern", "ball", "--layers", layers,
-                           "--stats-json", fixture->sender_stats, NULL };
+    const char *argv[] = { g_getenv ("LX_SENDER"),
+                           "--server",
+                           fixture->signaling.url,
+                           "--lesson",
+                           LESSON,
+                           "--school",
+                           "master",
+                           "--ice-local-addresses",
+                           "127.0.0.1",
+                           "--test-pattern",
+                           "ball",
+                           "--layers",
+                           layers,
+                           "--stats-json",
+                           fixture->sender_stats,
+                           NULL };
     fixture->sender = lx_test_spawn (fixture->sender_log, argv);
   }
   lx_test_wait_for_stat (fixture->sender_stats, "frames_encoded", 1, 20000);
@@ -142,14 +154,17 @@ static void
 play_shape (Fixture *fixture, const char *player, const char *shape)
 {
   g_autofree gchar *school = g_strdup_printf ("player-%s", shape);
-  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s",
-                                           fixture->signaling.port, LESSON, school);
+  g_autofree gchar *url =
+      g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s", fixture->signaling.port, LESSON, school);
   g_autofree gchar *prefix = file_in (fixture, shape);
   g_autofree gchar *log = g_strdup_printf ("%s.log", prefix);
   g_autofree gchar *summary = g_strdup_printf ("%s.json", prefix);
   g_autofree gchar *video = g_strdup_printf ("%s.h264", prefix);
-  const char *argv[] = { "node", player, "--url", url, "--token", "ad-hoc-lessons-take-any-token",
-                         "--shape", shape, "--seconds", "3", "--out", prefix, NULL };
+  const char *argv[] = { "node",    player,    "--url",
+                         url,       "--token", "ad-hoc-lessons-take-any-token",
+                         "--shape", shape,     "--seconds",
+                         "3",       "--out",   prefix,
+                         NULL };
   g_autoptr (GSubprocess) process = lx_test_spawn (log, argv);
   g_autoptr (JsonObject) result = NULL;
   gboolean trickle = g_str_equal (shape, "trickle-through-patch");
@@ -188,9 +203,10 @@ play_shape (Fixture *fixture, const char *player, const char *shape)
     g_assert_cmpint (after_restart, >=, 30);
   }
   frames = decode_h264_file (video, &width, &height);
-  g_test_message ("shape %s: answered in %" G_GINT64_FORMAT " ms, %u frames decoded, %" G_GINT64_FORMAT
-                  " audio packets", shape, json_object_get_int_member (result, "answer_ms"),
-                  frames, json_object_get_int_member (result, "audio_packets"));
+  g_test_message ("shape %s: answered in %" G_GINT64_FORMAT
+                  " ms, %u frames decoded, %" G_GINT64_FORMAT " audio packets",
+                  shape, json_object_get_int_member (result, "answer_ms"), frames,
+                  json_object_get_int_member (result, "audio_packets"));
   g_assert_cmpuint (frames, >=, 30);
   g_assert_cmpint (width, ==, WIDTH);
   g_assert_cmpint (height, ==, HEIGHT);
@@ -217,8 +233,8 @@ post_offer (Fixture *fixture, const char *file, const char *school, gchar **body
             gint64 *elapsed_ms)
 {
   g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "offers", file, NULL);
-  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s",
-                                           fixture->signaling.port, LESSON, school);
+  g_autofree gchar *url =
+      g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s", fixture->signaling.port, LESSON, school);
   g_autoptr (SoupMessage) message = soup_message_new ("POST", url);
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GBytes) offer = NULL;
@@ -234,8 +250,8 @@ post_offer (Fixture *fixture, const char *file, const char *school, gchar **body
   started = g_get_monotonic_time ();
   body = lx_test_http (fixture->http, message);
   *elapsed_ms = (g_get_monotonic_time () - started) / 1000;
-  *body_text = body ? g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body))
-                    : g_strdup ("");
+  *body_text =
+      body ? g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body)) : g_strdup ("");
   return soup_message_get_status (message);
 }
 
@@ -298,8 +314,9 @@ test_options_announce_stun_only (Fixture *fixture, gconstpointer data)
   message = soup_message_new ("OPTIONS", url);
   body = lx_test_http (fixture->http, message);
   g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_NO_CONTENT);
-  g_assert_cmpstr (soup_message_headers_get_one (soup_message_get_response_headers (message),
-                                                 "Accept-Post"), ==, "application/sdp");
+  g_assert_cmpstr (
+      soup_message_headers_get_one (soup_message_get_response_headers (message), "Accept-Post"), ==,
+      "application/sdp");
   links = soup_message_headers_get_list (soup_message_get_response_headers (message), "Link");
   g_assert_cmpstr (links, ==, "<stun:127.0.0.1:3478>; rel=\"ice-server\"");
 }

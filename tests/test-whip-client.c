@@ -10,7 +10,7 @@
 
 typedef struct {
   SoupServer *server;
-  gchar *base; /* http://127.0.0.1:PORT */
+  gchar *base;    /* http://127.0.0.1:PORT */
   gchar *deleted; /* (nullable) the path a DELETE reached, with its Authorization */
 } Fixture;
 
@@ -27,15 +27,16 @@ handle (SoupServer *server, SoupServerMessage *message, const char *path, GHashT
 
   if (g_str_equal (method, "DELETE")) {
     g_free (fixture->deleted);
-    fixture->deleted = g_strdup_printf ("%s %s", path,
-                                        soup_message_headers_get_one (request, "Authorization"));
+    fixture->deleted =
+        g_strdup_printf ("%s %s", path, soup_message_headers_get_one (request, "Authorization"));
     soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
   } else if (g_str_equal (path, "/ok")) {
     g_assert_cmpstr (soup_message_headers_get_content_type (request, NULL), ==, "application/sdp");
     g_assert_cmpstr (soup_message_headers_get_one (request, "Authorization"), ==, "Bearer sesame");
     soup_message_headers_replace (response, "Location", "ok/session-1");
     /* The STUN and TURN servers, as RFC 9725 §4.6 announces them. */
-    soup_message_headers_append (response, "Link", "<stun:stun.city.example:3478>; rel=\"ice-server\"");
+    soup_message_headers_append (response, "Link",
+                                 "<stun:stun.city.example:3478>; rel=\"ice-server\"");
     soup_message_headers_append (response, "Link",
                                  "<turn:turn.city.example:3478?transport=udp>; rel=\"ice-server\"; "
                                  "username=\"u\"; credential=\"p\"; credential-type=\"password\"");
@@ -65,7 +66,8 @@ setup (Fixture *fixture, gconstpointer data)
 
   fixture->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fixture->server, NULL, handle, fixture, NULL);
-  g_assert_true (soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_true (
+      soup_server_listen_local (fixture->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
   uris = soup_server_get_uris (fixture->server);
   fixture->base = g_strdup_printf ("http://127.0.0.1:%d", g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
@@ -156,7 +158,8 @@ test_refused (Fixture *fixture, gconstpointer data)
 
   g_assert_null (answer);
   g_assert_error (error, LX_WHIP_ERROR, LX_WHIP_ERROR_REFUSED);
-  g_assert_cmpstr (error->message, ==, "the endpoint refused the offer: HTTP 404 Not Found: no such stream");
+  g_assert_cmpstr (error->message, ==,
+                   "the endpoint refused the offer: HTTP 404 Not Found: no such stream");
   lx_whip_client_end_session (client, 1000); /* no session: nothing to end */
   g_assert_null (fixture->deleted);
   lx_whip_client_free (client);

@@ -125,8 +125,8 @@ wait_for_relay_count (Fixture *fixture, const char *member, gint64 value)
   RelayCount count = { fixture, member, value };
 
   if (!lx_test_wait_until (relay_count_is, &count, 20000))
-    g_error ("the media server's %s stayed at %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT,
-             member, relay_count (fixture, member), value);
+    g_error ("the media server's %s stayed at %" G_GINT64_FORMAT ", not %" G_GINT64_FORMAT, member,
+             relay_count (fixture, member), value);
 }
 
 /* The sender's WHIP publication in its statistics: its state and the sessions it opened. */
@@ -167,14 +167,29 @@ start_whip_sender (Fixture *fixture)
 {
   g_autofree gchar *log = file_in (fixture, "sender.log");
   g_autofree gchar *stats = file_in (fixture, "sender.json");
-  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/whip/physics-9b",
-                                           fixture->relay_port);
+  g_autofree gchar *url =
+      g_strdup_printf ("http://127.0.0.1:%u/whip/physics-9b", fixture->relay_port);
   /* No signaling server: the lesson goes only to the media server. */
-  const char *argv[] = { fixture->sender_program, "--server", "", "--school", "master",
-                         "--whip-url", url, "--whip-token", TOKEN,
-                         "--ice-local-addresses", "127.0.0.1", "--test-pattern", "ball",
-                         "--layers", "640x360@600,320x180@200", "--keyframe-interval-s", "600",
-                         "--stats-json", stats, NULL };
+  const char *argv[] = { fixture->sender_program,
+                         "--server",
+                         "",
+                         "--school",
+                         "master",
+                         "--whip-url",
+                         url,
+                         "--whip-token",
+                         TOKEN,
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--test-pattern",
+                         "ball",
+                         "--layers",
+                         "640x360@600,320x180@200",
+                         "--keyframe-interval-s",
+                         "600",
+                         "--stats-json",
+                         stats,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -186,10 +201,23 @@ start_whep_receiver (Fixture *fixture, const char *school, const char *url, cons
   g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
   g_autofree gchar *log = file_in (fixture, log_name);
   g_autofree gchar *stats = file_in (fixture, stats_name);
-  const char *argv[] = { fixture->receiver_program, "--school", school, "--whep-url", url,
-                         "--whep-token", token, "--ice-local-addresses", "127.0.0.1",
-                         "--headless", "--exit-after-frames", "60", "--timeout-s", "60",
-                         "--stats-json", stats, NULL };
+  const char *argv[] = { fixture->receiver_program,
+                         "--school",
+                         school,
+                         "--whep-url",
+                         url,
+                         "--whep-token",
+                         token,
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--headless",
+                         "--exit-after-frames",
+                         "60",
+                         "--timeout-s",
+                         "60",
+                         "--stats-json",
+                         stats,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -315,9 +343,19 @@ test_from_lianxiao_signaling (Fixture *fixture, gconstpointer data)
 
   lx_test_signaling_start (&signaling, NULL);
   {
-    const char *argv[] = { fixture->sender_program, "--server", signaling.url, "--lesson",
-                           "chemistry-8a", "--school", "master", "--ice-local-addresses",
-                           "127.0.0.1", "--layers", "640x360@600", "--stats-json", sender_stats,
+    const char *argv[] = { fixture->sender_program,
+                           "--server",
+                           signaling.url,
+                           "--lesson",
+                           "chemistry-8a",
+                           "--school",
+                           "master",
+                           "--ice-local-addresses",
+                           "127.0.0.1",
+                           "--layers",
+                           "640x360@600",
+                           "--stats-json",
+                           sender_stats,
                            NULL };
     sender = lx_test_spawn (sender_log, argv);
   }
@@ -338,7 +376,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/whip/through-a-media-server", Fixture, NULL, setup, test_through_a_media_server,
               teardown);
-  g_test_add ("/whep/from-lianxiao-signaling", Fixture, NULL, setup,
-              test_from_lianxiao_signaling, teardown);
+  g_test_add ("/whep/from-lianxiao-signaling", Fixture, NULL, setup, test_from_lianxiao_signaling,
+              teardown);
   return g_test_run ();
 }
