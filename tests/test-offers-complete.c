@@ -37,7 +37,7 @@ teardown (Fixture *fixture, gconstpointer data)
     lx_test_stop_process (g_ptr_array_index (fixture->load, i), 1000);
   g_ptr_array_unref (fixture->load);
   if (fixture->sender)
-    lx_test_stop_process (fixture->sender, 5000);
+    g_assert_cmpint (lx_test_stop_process (fixture->sender, 5000), ==, 0);
   g_clear_object (&fixture->sender);
   lx_test_signaling_stop (&fixture->signaling);
   lx_test_remove_directory (fixture->directory);

@@ -119,7 +119,7 @@ test_lesson_over_wss (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (lx_test_wait_for_exit (trusting_nobody, 30000), !=, 0);
   refused_log = log_of (fixture, "careful");
   g_assert_nonnull (strstr (refused_log, "certificate"));
-  lx_test_stop_process (sender, 10000);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
 }
 
 /* lianxiao-ctl over https://: with the CA file it lists the schools; without, it refuses. */

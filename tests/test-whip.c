@@ -289,7 +289,7 @@ test_through_a_media_server (Fixture *fixture, gconstpointer data)
     g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
     g_assert_nonnull (strstr (text, "HTTP 401"));
   }
-  lx_test_stop_process (intruder, 5000);
+  g_assert_cmpint (lx_test_stop_process (intruder, 5000), ==, 0);
 
   /* The media server restarts: the sender publishes again by itself, and classrooms play again —
    * even one that joins the instant the video arrives again, while the keyframe that followed
@@ -366,7 +366,7 @@ test_from_lianxiao_signaling (Fixture *fixture, gconstpointer data)
   assert_played (fixture, "village");
   /* Its DELETE ended the session: the sender drops the classroom. */
   g_assert_true (lx_test_wait_until (no_classroom_left, sender_stats, 10000));
-  lx_test_stop_process (sender, 10000);
+  g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
   lx_test_signaling_stop (&signaling);
 }
 

@@ -64,16 +64,25 @@ function program(variable) {
 
 function start(variable, args) {
   const child = spawn(program(variable), args, { stdio: ["ignore", "pipe", "inherit"] });
+  child.label = `${variable} ${args.join(" ")}`;
+  child.stdout.resume(); // (read what it prints, or a full pipe would stall it)
   processes.push(child);
   return child;
 }
 
+// Stops @child (SIGTERM, SIGKILL after 5 s) and returns its exit status: every program the tests
+// start must end cleanly — a sanitizer's report at shutdown, or a crash, fails the run (after()).
 async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null) child.kill("SIGKILL");
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  }
+  return child.exitCode;
 }
 
 async function api(method, path, body) {
@@ -115,8 +124,13 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  for (const child of processes.reverse()) await stop(child);
+  const unclean = [];
+  for (const child of processes.reverse()) {
+    const status = await stop(child);
+    if (status !== 0) unclean.push(`${child.label}: exit status ${status} (signal ${child.signalCode})`);
+  }
   rmSync(workdir, { recursive: true, force: true });
+  assert.deepEqual(unclean, [], "every program ends cleanly");
 });
 
 test("log in, register schools, book a lesson, see it in the timetable and the API", async () => {
@@ -306,7 +320,9 @@ test("a connected classroom turns green on the live board", async () => {
   assert.equal(refused.name, "新庄小学");
   assert.equal(status.body[0].sender_name, "City No.1");
   await screenshot(page, "board-refused");
-  await stop(stale);
+  // (a classroom refused for its token gives up: exit status 1, "signaling failed")
+  assert.equal(await stop(stale), 1);
+  processes.splice(processes.indexOf(stale), 1);
 
   running.receiver = start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school",
     "village", "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
