@@ -148,6 +148,17 @@ lx_webrtc_prepare_dtls_certificate (void)
   g_object_get (decoder, "pem", &pem, NULL);
 }
 
+void
+lx_webrtc_set_description (GstElement *webrtc, gboolean local,
+                           GstWebRTCSessionDescription *description)
+{
+  GstPromise *promise = gst_promise_new ();
+
+  g_signal_emit_by_name (webrtc, local ? "set-local-description" : "set-remote-description",
+                         description, promise);
+  gst_promise_unref (promise);
+}
+
 gboolean
 lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
                                      LxSignalingClient *signaling, const char *school)
@@ -169,7 +180,7 @@ lx_webrtc_publish_local_description (GstElement *webrtc, GstPromise *promise,
   message->school = g_strdup (school);
   message->sdp = gst_sdp_message_as_text (description->sdp);
   lx_signaling_client_send (signaling, message);
-  g_signal_emit_by_name (webrtc, "set-local-description", description, NULL);
+  lx_webrtc_set_description (webrtc, TRUE, description);
   gst_webrtc_session_description_free (description);
   return TRUE;
 }

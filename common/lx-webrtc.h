@@ -33,6 +33,12 @@ GstWebRTCSessionDescription *lx_webrtc_description_from_text (GstWebRTCSDPType t
 
 typedef struct _LxSignalingClient LxSignalingClient;
 
+/* Makes @description @webrtc's local (@local) or remote description. A webrtcbin that is closing
+ * (its classroom left that moment) answers through a promise; given none, GStreamer 1.22 leaks
+ * that answer, so one is always given here and dropped. */
+void lx_webrtc_set_description (GstElement *webrtc, gboolean local,
+                                GstWebRTCSessionDescription *description);
+
 /* Completes a create-offer or create-answer: sends the description in @promise's reply as an
  * `offer` or `answer` about @school through @signaling, then makes it @webrtc's local description.
  * Sending first means the peer never receives an ICE candidate before the description it belongs

@@ -62,7 +62,7 @@ on_answer (GObject *source, GAsyncResult *result, gpointer data)
   g_message ("classroom %s: WHEP: session %s", receiver->config->connection.school,
              lx_whip_client_get_session_url (receiver->whep));
   lx_receiver_note_video_ssrcs (receiver, answer->sdp);
-  g_signal_emit_by_name (receiver->webrtc, "set-remote-description", answer, NULL);
+  lx_webrtc_set_description (receiver->webrtc, FALSE, answer);
   gst_webrtc_session_description_free (answer);
 }
 
@@ -102,7 +102,7 @@ on_offer_created (GstPromise *promise, gpointer data)
     g_warning ("WHEP: webrtcbin could not create an offer: %s", error->message);
     return;
   }
-  g_signal_emit_by_name (webrtc, "set-local-description", offer, NULL);
+  lx_webrtc_set_description (webrtc, TRUE, offer);
   gst_webrtc_session_description_free (offer);
   /* (gathering may be complete already) */
   on_gathering_state (G_OBJECT (webrtc), NULL, NULL);

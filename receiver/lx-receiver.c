@@ -360,7 +360,7 @@ start_session (LxReceiver *receiver, const char *sdp)
     return;
   }
   lx_receiver_note_video_ssrcs (receiver, offer->sdp);
-  g_signal_emit_by_name (receiver->webrtc, "set-remote-description", offer, NULL);
+  lx_webrtc_set_description (receiver->webrtc, FALSE, offer);
   gst_webrtc_session_description_free (offer);
   request = g_new0 (AnswerRequest, 1);
   request->receiver = receiver;

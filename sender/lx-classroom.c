@@ -160,7 +160,7 @@ set_complete_local_description (LxClassroom *classroom, GstPromise *promise, con
     set_state (classroom, LX_CLASSROOM_FAILED);
     return;
   }
-  g_signal_emit_by_name (classroom->webrtc, "set-local-description", description, NULL);
+  lx_webrtc_set_description (classroom->webrtc, TRUE, description);
   gst_webrtc_session_description_free (description);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, on_description_set_main,
                               lx_classroom_ref (classroom), lx_classroom_unref);

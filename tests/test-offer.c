@@ -275,6 +275,35 @@ test_preferences_for_offer (void)
   g_assert_null (lx_codec_preferences_for_offer (payloaded, NULL));
 }
 
+/* A classroom that leaves just as its offer is made: the description reaches a webrtcbin already
+ * closed. That must cost nothing (the sanitizer suite's leak check fails this test otherwise) and
+ * leave the webrtcbin without a local description. */
+static void
+test_description_on_closed_webrtcbin (void)
+{
+  LxIceSettings ice = { .local_addresses = (gchar *[]){ "127.0.0.1", NULL } };
+  g_autoptr (GError) error = NULL;
+  GstElement *webrtc =
+      gst_object_ref_sink (lx_webrtc_new (NULL, LX_WEBRTC_SENDING, &ice, 0, &error));
+  g_autofree gchar *path =
+      g_test_build_filename (G_TEST_DIST, "data", "offers", "vp8-only.sdp", NULL);
+  g_autofree gchar *text = NULL;
+  GstWebRTCSessionDescription *description, *local = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  description = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, text, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (webrtc, GST_STATE_READY);
+  gst_element_set_state (webrtc, GST_STATE_NULL);
+  lx_webrtc_set_description (webrtc, TRUE, description);
+  lx_webrtc_set_description (webrtc, FALSE, description);
+  g_object_get (webrtc, "local-description", &local, NULL);
+  g_assert_null (local);
+  gst_webrtc_session_description_free (description);
+  gst_object_unref (webrtc);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -287,5 +316,6 @@ main (int argc, char **argv)
   g_test_add_func ("/offer/every-file-has-a-row", test_every_file_has_a_row);
   g_test_add_func ("/offer/profile-level-id", test_profile_level_id);
   g_test_add_func ("/offer/preferences-for-offer", test_preferences_for_offer);
+  g_test_add_func ("/offer/description-on-closed-webrtcbin", test_description_on_closed_webrtcbin);
   return g_test_run ();
 }
