@@ -67,3 +67,13 @@ lx_json_parse_object (const char *data, gsize length, gsize max_length, GError *
   }
   return json_object_ref (json_node_get_object (root));
 }
+
+void
+lx_json_add_string (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}

@@ -21,4 +21,7 @@ typedef enum {
 /* (transfer full) The JSON object @data holds, or NULL with @error. */
 JsonObject *lx_json_parse_object (const char *data, gsize length, gsize max_length, GError **error);
 
+/* Adds member @name to the object @builder is building: @value, or null when it is NULL. */
+void lx_json_add_string (JsonBuilder *builder, const char *name, const char *value);
+
 G_END_DECLS

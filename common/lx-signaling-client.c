@@ -1,6 +1,7 @@
 /* The programs' side of the signaling protocol (see lx-signaling-client.h). */
 #include "lx-signaling-client.h"
 
+#include "lx-backoff.h"
 #include "lx-tls.h"
 
 #include <libsoup/soup.h>
@@ -23,7 +24,7 @@ struct _LxSignalingClient {
   gboolean ever_joined; /* on any: from then on, lost connections are retried */
   gboolean resume;      /* the next hello says the media is still flowing */
   gboolean stopped;
-  guint attempts; /* failed reconnections in a row */
+  LxBackoff reconnect; /* 1, 2, 4, then 5 s, each ±25 % */
   guint retry_source;
 };
 
@@ -94,6 +95,7 @@ lx_signaling_client_class_init (LxSignalingClientClass *klass)
 static void
 lx_signaling_client_init (LxSignalingClient *client)
 {
+  client->reconnect = (LxBackoff) LX_BACKOFF_INIT (1000, 5000, 25);
 }
 
 LxSignalingClient *
@@ -133,14 +135,6 @@ retry (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The delay before reconnection attempt @attempts (from 0): 1, 2, 4, then 5 s, each ±25 %. */
-static guint
-retry_delay_ms (guint attempts)
-{
-  guint base = attempts >= 3 ? 5000 : 1000u << attempts;
-  return (guint) g_random_int_range ((gint) (base * 3 / 4), (gint) (base * 5 / 4) + 1);
-}
-
 /* The connection is gone (or could not be made). Before the first join that is the end; after it,
  * the client tries again. */
 static void
@@ -157,7 +151,7 @@ connection_lost (LxSignalingClient *client, GError *reason)
     emit_closed (client, reason);
     return;
   }
-  delay = retry_delay_ms (client->attempts++);
+  delay = lx_backoff_next_ms (&client->reconnect);
   g_message ("signaling: %s; connecting again in %.1f s", reason->message, delay / 1000.0);
   g_clear_handle_id (&client->retry_source, g_source_remove);
   client->retry_source = g_timeout_add (delay, retry, client);
@@ -189,7 +183,7 @@ on_websocket_message (SoupWebsocketConnection *connection, gint data_type, GByte
     if (message->type == LX_MESSAGE_WELCOME) {
       client->joined = TRUE;
       client->ever_joined = TRUE;
-      client->attempts = 0;
+      lx_backoff_reset (&client->reconnect);
       /* From now on a lost connection leaves the media as it is. */
       client->resume = TRUE;
       g_signal_emit (client, signals[SIGNAL_JOINED], 0, message);

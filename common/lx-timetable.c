@@ -228,9 +228,3 @@ lx_timetable_get_problem (LxTimetable *timetable)
 {
   return timetable->problem;
 }
-
-gint64
-lx_timetable_retry_delay_us (void)
-{
-  return 4 * G_USEC_PER_SEC + g_random_int_range (0, 2 * G_USEC_PER_SEC);
-}

@@ -31,9 +31,6 @@ void lx_timetable_free (LxTimetable *timetable);
 const LxOccurrence *lx_timetable_current (LxTimetable *timetable, gint64 now);
 /* (transfer none) The next occurrence starting after @now, or NULL. */
 const LxOccurrence *lx_timetable_next (LxTimetable *timetable, gint64 now);
-/* A retry delay after a lost connection: 5 s give or take a second, so that a hundred classrooms
- * that lost the server together do not knock on its door in the same instant. In µs. */
-gint64 lx_timetable_retry_delay_us (void);
 
 /* (transfer none) The school's name, once the server has answered, else NULL. */
 const char *lx_timetable_get_school_name (LxTimetable *timetable);

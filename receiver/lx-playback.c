@@ -484,19 +484,27 @@ lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPad *pad, G
   return FALSE;
 }
 
-gboolean
-lx_playback_save_snapshot (LxPlayback *playback, const char *path, GError **error)
+GstSample *
+lx_playback_get_last_picture (LxPlayback *playback)
 {
-  g_autoptr (GstSample) frame = NULL;
-  g_autoptr (GstSample) png = NULL;
-  g_autoptr (GstCaps) png_caps = gst_caps_new_empty_simple ("image/png");
-  GstMapInfo map;
-  gboolean ok;
+  GstSample *frame = NULL;
 
   g_mutex_lock (&playback->lock);
   if (playback->last_frame && playback->last_caps)
     frame = gst_sample_new (playback->last_frame, playback->last_caps, NULL, NULL);
   g_mutex_unlock (&playback->lock);
+  return frame;
+}
+
+gboolean
+lx_playback_save_snapshot (LxPlayback *playback, const char *path, GError **error)
+{
+  g_autoptr (GstSample) frame = lx_playback_get_last_picture (playback);
+  g_autoptr (GstSample) png = NULL;
+  g_autoptr (GstCaps) png_caps = gst_caps_new_empty_simple ("image/png");
+  GstMapInfo map;
+  gboolean ok;
+
   if (frame == NULL) {
     g_set_error_literal (error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
                          "no picture decoded yet");

@@ -45,6 +45,9 @@ gboolean lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPa
 
 LxPlaybackStats lx_playback_get_stats (LxPlayback *playback);
 
+/* (transfer full) (nullable) The last decoded picture, NULL before the first. */
+GstSample *lx_playback_get_last_picture (LxPlayback *playback);
+
 /* Writes the last decoded picture to @path as PNG. FALSE with @error if there is none yet. */
 gboolean lx_playback_save_snapshot (LxPlayback *playback, const char *path, GError **error);
 

@@ -1,108 +1,96 @@
-/* What the receiver's source files share (not for other programs): the receiver's state, and the
- * functions lx-receiver.c (sessions, signaling, lessons, statistics) and lx-receiver-watch.c
- * (cards, the media watchdog, link reports and the adaptive jitter buffer) call in each other. */
+/* The receiver program's state, shared by its source files (not by other programs). The calls go
+ * one way: lx-receiver.c (lessons, signaling, sessions, the watchdog) calls lx-receiver-link.c
+ * (the link control loop), lx-receiver-cards.c (what the screen shows instead of a picture) and
+ * lx-receiver-stats.c (statistics, read only); none of those calls back. Everything here is
+ * touched on the main context only: what other threads see lives in the session
+ * (lx-receiver-session.h). */
 #pragma once
 
+#include "lx-backoff.h"
 #include "lx-fullscreen.h"
-#include "lx-loss-meter.h"
+#include "lx-jitter-sizing.h"
+#include "lx-lesson-follower.h"
+#include "lx-media-watch.h"
 #include "lx-playback.h"
+#include "lx-receiver-session.h"
+#include "lx-receiver-state.h"
+#include "lx-receiver-whep.h"
 #include "lx-receiver.h"
 #include "lx-signaling-client.h"
 #include "lx-standby.h"
 #include "lx-timetable.h"
-#include "lx-whip-client.h"
-
-#include <gst/gst.h>
-#include <gst/sdp/sdp.h>
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
-  LxSignalingClient *signaling; /* (nullable) in a lesson through lianxiao-signaling */
-  LxWhipClient *whep;           /* (nullable) playing from a WHEP URL instead */
-  GCancellable *whep_offer;     /* (nullable) the WHEP offer under way */
-  guint whep_retry_timer;
-  LxPlayback *playback;
-  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
-  gchar *lesson;                  /* (nullable) the lesson joined now */
-  LxTimetable *timetable;         /* (nullable) when following the timetable */
-  LxStandby *standby;             /* (nullable) until a card is first needed */
-  gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
-  guint follow_timer;
-  gint64 next_join_us; /* monotonic: no new attempt before, after a lost connection */
+  LxReceiverStateMachine state;
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
+  LxPlayback *playback;           /* as long as the receiver: its counts span sessions */
+  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
 
-  const char *state;      /* for statistics: what the classroom is doing */
-  GstElement *pipeline;   /* (nullable) the current session's */
-  GstElement *webrtc;     /* (nullable) */
-  LxLossCounts arrivals;  /* the session's packets, as they arrived (before repair) */
-  guint metered_sessions; /* bit N: RTP session N's input is counted into arrivals */
+  /* Lessons */
+  LxLessonFollower *lessons;
+  LxTimetable *timetable;         /* (nullable) when following the timetable */
+  LxSignalingClient *signaling;   /* (nullable) the lesson joined's connection */
+  gchar *next_title, *next_start; /* (nullable) for the statistics, in standby */
+  guint follow_timer;
 
+  /* Playing from a WHEP URL instead */
+  LxWhepSource *whep; /* (nullable) */
+  LxBackoff whep_retry;
+  guint whep_retry_timer;
+
+  /* The media session, and its watchdog */
+  LxReceiverSession *session; /* (nullable) */
+  /* The last session's counts, for the statistics once it has ended */
+  gint past_received, past_lost;
+  LxVideoRepair past_repair;
+  LxMediaWatch watch;
+  guint watch_timer;
+
+  /* Cards (lx-receiver-cards.c) */
+  LxStandby *standby; /* (nullable) until a card is first needed */
+  const char *card;   /* (nullable) the card on screen now */
+
+  /* The link control loop (lx-receiver-link.c), on its own timer */
+  LxJitterSizing jitter;
+  guint jitter_step_timer;       /* the next step while the jitter buffer grows, 0 none */
+  gint link_lost, link_received; /* the session's packet counts at the last link report */
+  guint64 link_unrepaired;       /* its video packets given up on, at the last link report */
+  guint64 link_video_bytes;      /* video bytes at the last link report */
+  gint64 link_us,
+      server_report_us; /* monotonic: the last link report, the last one to the server */
+  guint link_timer;
+
+  /* Statistics (lx-receiver-stats.c): read and written out, never acted on */
   LxPlaybackStats last_stats; /* at the last report, for rates */
   gint64 last_stats_us;       /* monotonic time of the last report */
   gint64 last_snapshot_us;
-  gint64 last_report_us;         /* of the quality report to the server */
-  gint64 last_link_us;           /* of the link report to the sender */
-  gint link_lost, link_received; /* packet counts at the last link report */
-  guint64 link_unrepaired;       /* video packets given up on, at the last link report */
-  gint lossy_buffer_ms;          /* the jitter buffer a lossy link needs, as learnt; 0 unknown */
-  gint64 last_loss_us;           /* monotonic: when packets were last lost, 0 never */
-  gint jitter_buffer_ms;         /* what the session's jitter buffers hold now */
-  guint jitter_step_timer;       /* the next step while the jitter buffer grows, 0 none */
-  gint loss_noticed;             /* atomic: a video jitter buffer asked for a retransmission */
-  guint stats_timer, check_timer, watch_timer;
-
-  /* The media watchdog (watch_media) */
-  guint64 watched_bytes;       /* video + audio bytes at the last look */
-  guint64 watched_frames;      /* frames decoded at the last look */
-  gint64 media_seen_us;        /* monotonic: last time bytes arrived (or the session started) */
-  gint64 frames_seen_us;       /* monotonic: last time a frame was decoded */
-  gint64 rejoined_us;          /* monotonic: last rejoin to renegotiate, 0 never */
-  const char *session_failure; /* (nullable) (atomic) why this session is dead ("ICE failed",
-                                * "media error"): the watchdog negotiates afresh */
-  gint video_linked;           /* (atomic) a video stream of this session is playing */
-  const char *card;            /* (nullable) the card on screen now */
-  guint64 card_frames_mark;    /* frames decoded when it appeared */
-  GHashTable *video_ssrcs;     /* the session's video SSRCs, from the offer */
-  GPtrArray
-      *video_jitterbuffers; /* (element-type GstElement) the session's, for their repair counts */
+  guint stats_timer, check_timer;
 };
 
-/* Packets of this session the link lost (before any repair). */
-static inline gint
-lx_receiver_packets_lost (LxReceiver *receiver)
-{
-  return MAX (g_atomic_int_get (&receiver->arrivals.expected) -
-                  g_atomic_int_get (&receiver->arrivals.received),
-              0);
-}
-
-/* A fresh media session: its pipeline around a new webrtcbin, PLAYING, before any description.
- * FALSE, logged, if webrtcbin could not be made. */
-gboolean lx_receiver_start_pipeline (LxReceiver *receiver);
-/* Which SSRCs @sdp (the sender's description) announces for video. */
-void lx_receiver_note_video_ssrcs (LxReceiver *receiver, const GstSDPMessage *sdp);
-
-/* Playing from the WHEP URL (lx-receiver-whep.c): a new session (the previous one ended), and
- * the end of the session when the program stops. */
-void lx_receiver_whep_start (LxReceiver *receiver);
-void lx_receiver_whep_end (LxReceiver *receiver);
-
-/* Logs a change of what the classroom is doing (for the statistics too). */
-void lx_receiver_set_state (LxReceiver *receiver, const char *state);
-/* Ends the media session, if any. */
-void lx_receiver_stop_session (LxReceiver *receiver);
-
-/* Shows the card @card (a name, for the statistics) with @text instead of the picture. */
-void lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *text);
-/* Twice a second (a GSourceFunc on the receiver): the media watchdog. */
-gboolean lx_receiver_watch_media (gpointer receiver);
-/* Sizes the jitter buffer for the link: @packets_lost now (or none since the last call), and
- * @repair_failed: video packets given up on although the link is known to be lossy. */
-void lx_receiver_tune_jitter_buffer (LxReceiver *receiver, gboolean packets_lost,
+/* lx-receiver-link.c: once a second, tells the sender and the server how the media arrives and
+ * sizes the jitter buffer (a GSourceFunc on the receiver). */
+gboolean lx_receiver_control_link (gpointer receiver);
+/* A new session started: its counts start at zero. */
+void lx_receiver_link_session_started (LxReceiver *receiver);
+/* Sizes the jitter buffer: @packets_lost now, @repair_failed video packets given up on although
+ * the link is known to be lossy. */
+void lx_receiver_size_jitter_buffer (LxReceiver *receiver, gboolean packets_lost,
                                      gboolean repair_failed);
-/* About once a second: tells the sender how the media arrives, adapts the jitter buffer.
- * @video_lost_after_repair: the session's video jitter buffers' count so far. */
-void lx_receiver_report_link (LxReceiver *receiver, guint64 video_kbps,
-                              guint64 video_lost_after_repair);
+/* Stops the control loop's timers. */
+void lx_receiver_link_stop (LxReceiver *receiver);
+
+/* lx-receiver-cards.c: shows the card @card (a name, for the statistics) with @text instead of
+ * the picture. */
+void lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *text);
+void lx_receiver_show_reconnecting (LxReceiver *receiver);
+void lx_receiver_show_video_paused (LxReceiver *receiver);
+void lx_receiver_show_waiting_for_teacher (LxReceiver *receiver);
+/* The picture again, in place of any card. */
+void lx_receiver_hide_card (LxReceiver *receiver);
+
+/* lx-receiver-stats.c: prints the statistics, writes the statistics file and the snapshot (a
+ * GSourceFunc on the receiver). */
+gboolean lx_receiver_report_stats (gpointer receiver);

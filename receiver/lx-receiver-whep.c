@@ -1,13 +1,9 @@
-/* Playing from a WHEP endpoint: the receiver offers (receive only, H.264 and Opus, every ICE
- * candidate in the offer), POSTs it, and plays what the answer brings, as in a lesson joined
- * through signaling. A refused offer is tried again a few seconds later; a session that stops
- * bringing media is replaced by the media watchdog (lx_receiver_whep_start). */
-#include "lx-receiver-private.h"
+/* Playing from a WHEP endpoint (see lx-receiver-whep.h). */
+#include "lx-receiver-whep.h"
 
 #include "lx-webrtc.h"
+#include "lx-whip-client.h"
 
-/* A refused or unanswered offer is tried again after this. */
-#define RETRY_S 5
 /* How long a stopping classroom waits for the server to confirm the session's end. */
 #define END_WAIT_MS 2000
 
@@ -21,80 +17,109 @@
   "application/x-rtp,media=audio,encoding-name=OPUS,payload=111,clock-rate=48000,"                 \
   "encoding-params=(string)2,useinbandfec=(string)1"
 
-static gboolean
-retry (gpointer data)
-{
-  LxReceiver *receiver = data;
+struct _LxWhepSource {
+  const LxReceiverConfig *config;
+  LxWhipClient *client;
+  LxWhepRefusedFunc refused;
+  gpointer owner;
+  LxReceiverSession *session; /* (nullable) the one being negotiated or played */
+  GCancellable *offering;     /* (nullable) its offer is on its way to the server */
+};
 
-  receiver->whep_retry_timer = 0;
-  lx_receiver_whep_start (receiver);
-  return G_SOURCE_REMOVE;
+static void
+refuse (LxWhepSource *source, const char *why)
+{
+  source->refused (source->owner, source->session, why);
 }
 
 static void
-retry_later (LxReceiver *receiver, const char *why)
+on_answer (GObject *object, GAsyncResult *result, gpointer data)
 {
-  g_warning ("classroom %s: WHEP: %s; trying again in %d s", receiver->config->connection.school,
-             why, RETRY_S);
-  lx_receiver_stop_session (receiver);
-  lx_receiver_set_state (receiver, "whep-unavailable");
-  g_clear_handle_id (&receiver->whep_retry_timer, g_source_remove);
-  receiver->whep_retry_timer = g_timeout_add_seconds (RETRY_S, retry, receiver);
-}
-
-static void
-on_answer (GObject *source, GAsyncResult *result, gpointer data)
-{
-  LxReceiver *receiver = data;
+  LxWhepSource *source = data;
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *sdp = lx_whip_client_offer_finish (receiver->whep, result, &error);
+  g_autofree gchar *sdp = lx_whip_client_offer_finish (source->client, result, &error);
   GstWebRTCSessionDescription *answer;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return; /* a newer session, or the end: touch nothing */
-  g_clear_object (&receiver->whep_offer);
+  g_clear_object (&source->offering);
   answer = sdp ? lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_ANSWER, sdp, &error) : NULL;
-  if (answer == NULL || receiver->webrtc == NULL) {
-    retry_later (receiver, error ? error->message : "the session ended before the answer");
-    g_clear_pointer (&answer, gst_webrtc_session_description_free);
+  if (answer == NULL) {
+    refuse (source, error->message);
     return;
   }
-  g_message ("classroom %s: WHEP: session %s", receiver->config->connection.school,
-             lx_whip_client_get_session_url (receiver->whep));
-  lx_receiver_note_video_ssrcs (receiver, answer->sdp);
-  lx_webrtc_set_description (receiver->webrtc, FALSE, answer);
+  g_message ("classroom %s: WHEP: session %s", source->config->connection.school,
+             lx_whip_client_get_session_url (source->client));
+  lx_receiver_session_note_video_ssrcs (source->session, answer->sdp);
+  lx_webrtc_set_description (lx_receiver_session_get_webrtc (source->session), FALSE, answer);
   gst_webrtc_session_description_free (answer);
+}
+
+/* A session of the source, with its reference, for a callback on another thread or later. */
+typedef struct {
+  LxWhepSource *source;
+  LxReceiverSession *session;
+} SourceSession;
+
+static SourceSession *
+source_session_new (LxWhepSource *source, LxReceiverSession *session)
+{
+  SourceSession *pair = g_new0 (SourceSession, 1);
+
+  pair->source = source;
+  pair->session = lx_receiver_session_ref (session);
+  return pair;
+}
+
+static void
+source_session_free (gpointer data)
+{
+  SourceSession *pair = data;
+  lx_receiver_session_unref (pair->session);
+  g_free (pair);
 }
 
 /* The offer leaves once it holds every candidate (WHEP servers need not take trickled ones). */
 static gboolean
 send_offer_when_complete (gpointer data)
 {
-  GstElement *webrtc = data;
-  LxReceiver *receiver = g_object_get_data (G_OBJECT (webrtc), "lx-receiver");
+  SourceSession *gathered = data;
+  LxWhepSource *source = gathered->source;
   g_autofree gchar *offer = NULL;
 
-  if (receiver == NULL || webrtc != receiver->webrtc || receiver->whep_offer)
+  if (gathered->session != source->session || source->offering)
     return G_SOURCE_REMOVE; /* an old session's, or sent already */
-  offer = lx_webrtc_get_complete_description (webrtc);
+  offer = lx_webrtc_get_complete_description (lx_receiver_session_get_webrtc (source->session));
   if (offer == NULL)
     return G_SOURCE_REMOVE;
-  receiver->whep_offer = g_cancellable_new ();
-  lx_whip_client_offer_async (receiver->whep, offer, receiver->whep_offer, on_answer, receiver);
+  source->offering = g_cancellable_new ();
+  lx_whip_client_offer_async (source->client, offer, source->offering, on_answer, source);
   return G_SOURCE_REMOVE;
 }
 
+/* (webrtcbin's thread, or the main context) */
+static void
+check_gathering (LxWhepSource *source, LxReceiverSession *session)
+{
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, send_offer_when_complete,
+                              source_session_new (source, session), source_session_free);
+}
+
+/* The session is the data of its webrtcbin's handlers: lx_receiver_session_end disconnects them. */
 static void
 on_gathering_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
 {
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, send_offer_when_complete,
-                              gst_object_ref (webrtc), gst_object_unref);
+  LxWhepSource *source = g_object_get_data (webrtc, "lx-whep-source");
+
+  check_gathering (source, data);
 }
 
+/* (webrtcbin's thread) */
 static void
 on_offer_created (GstPromise *promise, gpointer data)
 {
-  GstElement *webrtc = data;
+  SourceSession *request = data;
+  GstElement *webrtc = lx_receiver_session_get_webrtc (request->session);
   g_autoptr (GError) error = NULL;
   GstWebRTCSessionDescription *offer = lx_webrtc_take_description (promise, "offer", &error);
 
@@ -105,7 +130,7 @@ on_offer_created (GstPromise *promise, gpointer data)
   lx_webrtc_set_description (webrtc, TRUE, offer);
   gst_webrtc_session_description_free (offer);
   /* (gathering may be complete already) */
-  on_gathering_state (G_OBJECT (webrtc), NULL, NULL);
+  check_gathering (request->source, request->session);
 }
 
 static void
@@ -119,55 +144,62 @@ add_receiver (GstElement *webrtc, const char *caps_text)
   gst_clear_object (&transceiver);
 }
 
-void
-lx_receiver_whep_start (LxReceiver *receiver)
+LxWhepSource *
+lx_whep_source_new (const LxReceiverConfig *config, LxWhepRefusedFunc refused, gpointer owner,
+                    GError **error)
 {
-  const LxReceiverConfig *config = receiver->config;
-  g_autoptr (GError) error = NULL;
-  GstPromise *promise;
+  LxWhipClient *client = lx_whip_client_new (
+      config->whep_url, config->whep_token ? config->whep_token : config->connection.token,
+      config->connection.trusted_cas, error);
+  LxWhepSource *source;
 
-  g_clear_handle_id (&receiver->whep_retry_timer, g_source_remove);
-  if (receiver->whep == NULL) {
-    receiver->whep = lx_whip_client_new (
-        config->whep_url, config->whep_token ? config->whep_token : config->connection.token,
-        config->connection.trusted_cas, &error);
-    if (receiver->whep == NULL) {
-      g_warning ("classroom %s: key 'whep-url': %s", config->connection.school, error->message);
-      return;
-    }
-    g_message ("classroom %s: playing from the WHEP endpoint %s", config->connection.school,
-               config->whep_url);
-  }
-  /* One session at a time: the server frees the last one at once. */
-  if (receiver->whep_offer)
-    g_cancellable_cancel (receiver->whep_offer);
-  g_clear_object (&receiver->whep_offer);
-  lx_whip_client_end_session (receiver->whep, 0);
-  if (!lx_receiver_start_pipeline (receiver)) {
-    retry_later (receiver, "no media session could be made");
-    return;
-  }
-  g_object_set_data (G_OBJECT (receiver->webrtc), "lx-receiver", receiver);
-  lx_webrtc_add_announced_ice_servers (receiver->webrtc,
-                                       lx_whip_client_get_ice_servers (receiver->whep));
-  add_receiver (receiver->webrtc, VIDEO_CAPS);
-  add_receiver (receiver->webrtc, AUDIO_CAPS);
-  g_signal_connect (receiver->webrtc, "notify::ice-gathering-state",
-                    G_CALLBACK (on_gathering_state), receiver);
-  promise = gst_promise_new_with_change_func (on_offer_created, gst_object_ref (receiver->webrtc),
-                                              gst_object_unref);
-  g_signal_emit_by_name (receiver->webrtc, "create-offer", NULL, promise);
+  if (client == NULL)
+    return NULL;
+  source = g_new0 (LxWhepSource, 1);
+  source->config = config;
+  source->client = client;
+  source->refused = refused;
+  source->owner = owner;
+  g_message ("classroom %s: playing from the WHEP endpoint %s", config->connection.school,
+             config->whep_url);
+  return source;
+}
+
+static void
+forget_session (LxWhepSource *source, guint wait_ms)
+{
+  if (source->offering)
+    g_cancellable_cancel (source->offering);
+  g_clear_object (&source->offering);
+  lx_whip_client_end_session (source->client, wait_ms);
+  g_clear_pointer (&source->session, lx_receiver_session_unref);
 }
 
 void
-lx_receiver_whep_end (LxReceiver *receiver)
+lx_whep_source_negotiate (LxWhepSource *source, LxReceiverSession *session)
 {
-  g_clear_handle_id (&receiver->whep_retry_timer, g_source_remove);
-  if (receiver->whep == NULL)
+  GstElement *webrtc = lx_receiver_session_get_webrtc (session);
+  GstPromise *promise;
+
+  forget_session (source, 0); /* the server frees the last one at once */
+  source->session = lx_receiver_session_ref (session);
+  g_object_set_data (G_OBJECT (webrtc), "lx-whep-source", source);
+  lx_webrtc_add_announced_ice_servers (webrtc, lx_whip_client_get_ice_servers (source->client));
+  add_receiver (webrtc, VIDEO_CAPS);
+  add_receiver (webrtc, AUDIO_CAPS);
+  g_signal_connect (webrtc, "notify::ice-gathering-state", G_CALLBACK (on_gathering_state),
+                    session);
+  promise = gst_promise_new_with_change_func (
+      on_offer_created, source_session_new (source, session), source_session_free);
+  g_signal_emit_by_name (webrtc, "create-offer", NULL, promise);
+}
+
+void
+lx_whep_source_free (LxWhepSource *source)
+{
+  if (source == NULL)
     return;
-  if (receiver->whep_offer)
-    g_cancellable_cancel (receiver->whep_offer);
-  g_clear_object (&receiver->whep_offer);
-  lx_whip_client_end_session (receiver->whep, END_WAIT_MS);
-  g_clear_pointer (&receiver->whep, lx_whip_client_free);
+  forget_session (source, END_WAIT_MS);
+  lx_whip_client_free (source->client);
+  g_free (source);
 }

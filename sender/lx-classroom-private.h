@@ -17,7 +17,23 @@ typedef struct {
   gulong hold_probe; /* answering: holds the payloader's output until the answer is set */
 } MediaBranch;
 
+/* Who the branch negotiates with, and how: what decides who offers, whether candidates trickle,
+ * and where the description goes. */
+typedef enum {
+  LX_CLASSROOM_ROLE_OFFERS,    /* a classroom of the lesson: we offer through signaling, and our
+                                * candidates trickle after the offer */
+  LX_CLASSROOM_ROLE_ANSWERS,   /* a WHEP player: it offered; we answer with every candidate in it */
+  LX_CLASSROOM_ROLE_PUBLISHES, /* a WHIP publication: we offer with every candidate in it, to
+                                * deliver_offer, and the endpoint's answer comes back */
+} LxClassroomRole;
+
+/* Threads: the branch is built, negotiated and torn down on the main context, and the fields
+ * below are the main context's unless marked. "atomic": written by webrtcbin's thread or a
+ * streaming thread, read anywhere with g_atomic_*. "streaming": touched by one streaming thread
+ * only. webrtcbin's callbacks hold a reference on the classroom and hand anything else to the
+ * main context (lx_classroom_tell_main_context). */
 struct _LxClassroom {
+  LxClassroomRole role; /* fixed at creation */
   LxClassroomContext context;
   gchar *school;
   GstElement *bin;
@@ -35,9 +51,9 @@ struct _LxClassroom {
 
   gint state; /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;
-  GstWebRTCSessionDescription *offer; /* (nullable) a player that offered (WHEP): its offer */
+  GstWebRTCSessionDescription *offer; /* (nullable) LX_CLASSROOM_ROLE_ANSWERS: the player's offer */
   LxOfferPayloads offer_payloads;
-  LxClassroomOfferFunc deliver_offer; /* (nullable) a publication's (WHIP): its complete offer */
+  LxClassroomOfferFunc deliver_offer; /* LX_CLASSROOM_ROLE_PUBLISHES: takes the complete offer */
   gpointer deliver_data;
   gboolean description_set;  /* not trickling: the local description is set */
   gboolean description_sent; /* ... and sent, with every candidate */

@@ -136,7 +136,7 @@ on_description_set_main (gpointer data)
     return G_SOURCE_REMOVE;
   classroom->description_set = TRUE;
   /* Answering a player's offer: the answer is set, so the held media may go. */
-  if (classroom->offer) {
+  if (classroom->role == LX_CLASSROOM_ROLE_ANSWERS) {
     set_state (classroom, LX_CLASSROOM_CONNECTING);
     release_media (classroom);
   }
@@ -155,7 +155,7 @@ set_complete_local_description (LxClassroom *classroom, GstPromise *promise, con
   if (description == NULL) {
     g_warning ("classroom %s: webrtcbin could not create an %s: %s", classroom->school, kind,
                error->message);
-    if (classroom->offer)
+    if (classroom->role == LX_CLASSROOM_ROLE_ANSWERS)
       lx_classroom_refuse_offer (classroom->context.signaling, classroom->school, error);
     set_state (classroom, LX_CLASSROOM_FAILED);
     return;
@@ -174,7 +174,7 @@ on_offer_created (GstPromise *promise, gpointer data)
   /* Offered before the offer leaves, so that no answer can find the classroom unprepared. */
   set_state (classroom, LX_CLASSROOM_OFFERED);
   /* A publication's offer leaves later, once it holds every candidate. */
-  if (classroom->deliver_offer) {
+  if (classroom->role == LX_CLASSROOM_ROLE_PUBLISHES) {
     set_complete_local_description (classroom, promise, "offer");
     return;
   }
@@ -196,7 +196,7 @@ codec_preferences (LxClassroom *classroom, MediaBranch *branch, gint offered_pt)
 
   if (payloaded == NULL)
     return NULL;
-  if (classroom->offer == NULL)
+  if (classroom->role != LX_CLASSROOM_ROLE_ANSWERS)
     return lx_codec_preferences_for_offer (payloaded, encoded);
   media = lx_offer_media_with_payload (classroom->offer->sdp, offered_pt);
   return media ? lx_codec_preferences_for_answer (payloaded, media, offered_pt) : NULL;
@@ -229,7 +229,7 @@ maybe_offer (gpointer data)
 
   classroom->offer_started = TRUE;
   /* A player that offered (WHEP): the payloaders already use its payload types. */
-  if (classroom->offer) {
+  if (classroom->role == LX_CLASSROOM_ROLE_ANSWERS) {
     answer_offer (classroom);
     return G_SOURCE_REMOVE;
   }
@@ -379,7 +379,7 @@ lx_classroom_restart_ice (LxClassroom *classroom, const char *player_frag, GErro
   const char *mid;
   gchar *ours;
 
-  if (classroom->offer == NULL) {
+  if (classroom->role != LX_CLASSROOM_ROLE_ANSWERS) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
                  "only a classroom that made its own offer restarts ICE this way");
     return NULL;
@@ -460,6 +460,17 @@ leave_levels_open (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_HANDLED;
 }
 
+/* An element made but never added to a bin. */
+static void
+drop_floating (GstElement **element)
+{
+  if (*element)
+    gst_object_unref (gst_object_ref_sink (*element));
+  *element = NULL;
+}
+
+/* Builds @branch's elements into the classroom's bin, up to webrtcbin. On failure, what is not in
+ * the bin yet is freed; what is goes with the bin. */
 static gboolean
 build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const char *kind,
              const char *payloader_factory, guint payload_type, GError **error)
@@ -475,6 +486,8 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
   if (queue == NULL || branch->payloader == NULL) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
                  "the GStreamer element '%s' is missing", payloader_factory);
+    drop_floating (&queue);
+    drop_floating (&branch->payloader);
     return FALSE;
   }
   branch->tee = tee;
@@ -496,7 +509,7 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
      * server's requests (a WHIP publication) speak for its players, who never saw the keyframe
      * that followed the publication's connection: none is redundant (the shared gate still
      * merges them). */
-    if (classroom->context.keyframes[0] && classroom->deliver_offer == NULL &&
+    if (classroom->context.keyframes[0] && classroom->role != LX_CLASSROOM_ROLE_PUBLISHES &&
         classroom->context.config->min_keyframe_interval_ms > 0) {
       g_autoptr (GstPad) payloader_sink = gst_element_get_static_pad (branch->payloader, "sink");
       gst_pad_add_probe (payloader_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
@@ -505,9 +518,12 @@ build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee, const
     /* The naive baseline: this classroom's own encoder on the raw video. */
     if (classroom->context.config->encoder_per_classroom) {
       encoder = lx_encoder_video_new (classroom->context.config, 0, classroom->context.video_codec,
-                                      error);
-      if (encoder == NULL)
+                                      NULL, error);
+      if (encoder == NULL) {
+        drop_floating (&queue);
+        drop_floating (&branch->payloader);
         return FALSE;
+      }
     }
   }
   gst_bin_add_many (GST_BIN (classroom->bin), queue, branch->payloader, NULL);
@@ -669,7 +685,7 @@ send_complete_description (gpointer data)
   if (sdp == NULL)
     return G_SOURCE_REMOVE;
   classroom->description_sent = TRUE;
-  if (classroom->deliver_offer) {
+  if (classroom->role == LX_CLASSROOM_ROLE_PUBLISHES) {
     g_message ("classroom %s: offer ready, ICE candidates included", classroom->school);
     classroom->deliver_offer (classroom, sdp, classroom->deliver_data);
     return G_SOURCE_REMOVE;
@@ -771,6 +787,9 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->connect_ms = -1;
   classroom->rtt_ms = -1;
   classroom->loss_permille = -1;
+  classroom->role = offer           ? LX_CLASSROOM_ROLE_ANSWERS
+                    : deliver_offer ? LX_CLASSROOM_ROLE_PUBLISHES
+                                    : LX_CLASSROOM_ROLE_OFFERS;
   classroom->deliver_offer = deliver_offer;
   classroom->deliver_data = deliver_data;
   if (offer && !read_offer (classroom, offer, error))
@@ -786,21 +805,24 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   if (!build_media (
           classroom, &classroom->video, NULL, "video",
           g_strcmp0 (context->video_codec, LX_VIDEO_CODEC_VP8) == 0 ? "rtpvp8pay" : "rtph264pay",
-          classroom->offer ? (guint) classroom->offer_payloads.video_pt : VIDEO_PAYLOAD_TYPE,
+          classroom->role == LX_CLASSROOM_ROLE_ANSWERS ? (guint) classroom->offer_payloads.video_pt
+                                                       : VIDEO_PAYLOAD_TYPE,
           error))
     goto failed;
-  if (context->audio_tee && (classroom->offer == NULL || classroom->offer_payloads.audio_pt >= 0) &&
+  if (context->audio_tee &&
+      (classroom->role != LX_CLASSROOM_ROLE_ANSWERS || classroom->offer_payloads.audio_pt >= 0) &&
       !build_media (classroom, &classroom->audio, context->audio_tee, "audio", "rtpopuspay",
-                    classroom->offer ? (guint) classroom->offer_payloads.audio_pt
-                                     : AUDIO_PAYLOAD_TYPE,
+                    classroom->role == LX_CLASSROOM_ROLE_ANSWERS
+                        ? (guint) classroom->offer_payloads.audio_pt
+                        : AUDIO_PAYLOAD_TYPE,
                     error))
     goto failed;
-  if (classroom->offer)
+  if (classroom->role == LX_CLASSROOM_ROLE_ANSWERS)
     hold_media (classroom);
 
   /* Candidates trickle to a classroom we offer to through signaling; a player that offered gets
    * them in the answer, a WHIP endpoint in the offer. */
-  if (classroom->offer == NULL && deliver_offer == NULL)
+  if (classroom->role == LX_CLASSROOM_ROLE_OFFERS)
     g_signal_connect_data (classroom->webrtc, "on-ice-candidate", G_CALLBACK (on_ice_candidate),
                            lx_classroom_ref (classroom), lx_classroom_closure_unref, 0);
   else
@@ -838,7 +860,7 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
     return NULL;
   }
   g_message ("classroom %s: branch added, waiting for the encoded stream to %s", school,
-             classroom->offer ? "answer its offer" : "offer");
+             classroom->role == LX_CLASSROOM_ROLE_ANSWERS ? "answer its offer" : "offer");
   return classroom;
 
 failed:

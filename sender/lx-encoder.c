@@ -137,7 +137,8 @@ chain_bin (const char *name, GstElement **elements, guint n_elements, GError **e
 #define ANNOUNCED_LEVEL "4"
 
 GstElement *
-lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec, GError **error)
+lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec,
+                      GstElement **encoder_out, GError **error)
 {
   const LxLayerSpec *spec = &config->layer_specs[layer];
   gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
@@ -183,6 +184,8 @@ lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *cod
     g_object_set (scale_filter, "caps", size, NULL);
   }
   configure_video_encoder (encoder, factory, config, (guint) spec->kbps);
+  if (encoder_out)
+    *encoder_out = encoder;
   if (vp8) {
     caps = gst_caps_from_string ("video/x-vp8");
     g_object_set (filter, "caps", caps, NULL);

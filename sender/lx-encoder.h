@@ -9,11 +9,12 @@
 
 /* (transfer floating) A bin "video-encoder-LAYER": raw video at the capture size in ("sink"),
  * scaled to quality layer @layer and encoded at its bitrate, H.264 byte-stream access units with
- * SPS/PPS before every keyframe out ("src"). Its encoder element is named "encoder-LAYER". With
- * @codec LX_VIDEO_CODEC_VP8 ("video-encoder-vp8-LAYER", "encoder-vp8-LAYER"): VP8 frames, for
- * browsers without H.264. NULL with @error if no usable encoder exists. */
+ * SPS/PPS before every keyframe out ("src"). With @codec LX_VIDEO_CODEC_VP8
+ * ("video-encoder-vp8-LAYER"): VP8 frames, for browsers without H.264. *@encoder (transfer none,
+ * nullable) is its encoder element (for keyframe requests and timing). NULL with @error if no
+ * usable encoder exists. */
 GstElement *lx_encoder_video_new (const LxSenderConfig *config, guint layer, const char *codec,
-                                  GError **error);
+                                  GstElement **encoder, GError **error);
 
 /* (transfer floating) A bin "audio-encoder": raw audio in ("sink"), Opus out ("src"). */
 GstElement *lx_encoder_audio_new (const LxSenderConfig *config, GError **error);

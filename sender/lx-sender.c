@@ -10,7 +10,10 @@
 #include "lx-capture.h"
 #include "lx-classroom.h"
 #include "lx-encoder.h"
+#include "lx-json.h"
 #include "lx-latency-stamp.h"
+#include "lx-layer-set.h"
+#include "lx-lesson-follower.h"
 #include "lx-pads.h"
 #include "lx-stats.h"
 #include "lx-timetable.h"
@@ -24,32 +27,28 @@
 struct _LxSender {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *video_tees[LX_MAX_LAYERS];    /* one per quality layer; raw video with an encoder per
-                                          * classroom */
-  GstElement *audio_tee;                    /* (nullable) */
-  LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* one per layer; none with an encoder per classroom */
-  GstElement *raw_tee;                      /* raw video, into every encoder */
-  /* VP8, for browsers without H.264: encoded once per layer too, from the first such classroom */
-  GstElement *vp8_tees[LX_MAX_LAYERS];
-  LxKeyframeGate *vp8_keyframes[LX_MAX_LAYERS];
-  guint vp8_retire_timer;       /* the VP8 encoders stop when it fires with no VP8 classroom left */
-  LxDelayWindow *encode;        /* time each frame spends in the shared encoder */
+  GstElement *raw_tee;    /* raw video, into every encoder (and, with an encoder per classroom,
+                          * into every branch) */
+  LxLayerSet *h264;       /* (nullable) none with an encoder per classroom */
+  LxLayerSet *vp8;        /* (nullable) for browsers without H.264, from the first such classroom */
+  guint vp8_retire_timer; /* the VP8 encoders stop when it fires with no VP8 classroom left */
+  GstElement *audio_tee;  /* (nullable) */
+  LxDelayWindow *encode;  /* time each frame spends in the shared encoder */
   GstVideoInfo capture_info;    /* raw video format, for the latency stamp */
   gint frames_sent;             /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
   LxSignalingClient *signaling; /* (nullable) while on the air */
   gint64 last_rtt_report_us;
-  gchar *lesson;          /* (nullable) the lesson on the air */
-  LxTimetable *timetable; /* (nullable) when following the timetable */
+  LxLessonFollower *lessons; /* which lesson is on the air */
+  LxTimetable *timetable;    /* (nullable) when following the timetable */
   guint follow_timer;
-  gint64 next_join_us;     /* monotonic: no new attempt before, after a lost connection */
   GHashTable *classrooms;  /* school → LxClassroom* (owned: closed on removal) */
   GHashTable *unconfirmed; /* schools not heard of since we joined again */
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
   GMainLoop *loop;
   int exit_status;
-  guint stats_timer;
+  guint stats_timer, control_timer;
 };
 
 static void
@@ -62,7 +61,6 @@ quit (LxSender *sender, int status)
 /* ---- Classrooms ---- */
 
 static void maybe_retire_vp8 (LxSender *sender);
-static guint count_layers (GstElement **tees);
 
 static void
 remove_classroom (LxSender *sender, const char *school, const char *reason)
@@ -79,9 +77,6 @@ remove_classroom (LxSender *sender, const char *school, const char *reason)
   maybe_retire_vp8 (sender);
 }
 
-static gboolean add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees,
-                                    LxKeyframeGate **gates, GError **error);
-
 /* What a new branch in @video_codec shares with the others. FALSE with @error if the encoders
  * it needs cannot start. */
 static gboolean
@@ -89,8 +84,6 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
               LxClassroomContext *context, GError **error)
 {
   gboolean vp8 = g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0;
-  GstElement **tees = sender->video_tees;
-  LxKeyframeGate **gates = sender->keyframes;
 
   *context = (LxClassroomContext){
     .config = sender->config,
@@ -98,23 +91,22 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
     .audio_tee = sender->audio_tee,
     .ice = &sender->config->connection.ice,
     .signaling = sender->signaling,
-    .n_layers = sender->config->encoder_per_classroom ? 1 : sender->config->n_layers,
+    /* The naive baseline: each branch encodes the raw video itself. */
+    .video_tees = { sender->raw_tee },
+    .n_layers = 1,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
   };
-  /* A browser without H.264: the VP8 layers start with the first such classroom (with an
-   * encoder per classroom, the branch encodes VP8 itself from the raw video). */
-  if (vp8 && !sender->config->encoder_per_classroom) {
-    if (sender->vp8_tees[0] == NULL) {
-      g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
-      if (!add_encoded_layers (sender, LX_VIDEO_CODEC_VP8, sender->vp8_tees, sender->vp8_keyframes,
-                               error))
-        return FALSE;
-    }
-    tees = sender->vp8_tees;
-    gates = sender->vp8_keyframes;
+  if (sender->config->encoder_per_classroom)
+    return TRUE;
+  /* A browser without H.264: the VP8 layers start with the first such classroom. */
+  if (vp8 && sender->vp8 == NULL) {
+    g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
+    sender->vp8 =
+        lx_layer_set_new (sender->config, sender->pipeline, sender->raw_tee, video_codec, error);
+    if (sender->vp8 == NULL)
+      return FALSE;
   }
-  memcpy (context->video_tees, tees, sizeof (context->video_tees));
-  memcpy (context->keyframes, gates, sizeof (context->keyframes));
+  lx_layer_set_fill_context (vp8 ? sender->vp8 : sender->h264, context);
   return TRUE;
 }
 
@@ -263,6 +255,7 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSend
   GHashTableIter iter;
   const char *school;
 
+  lx_lesson_follower_joined (sender->lessons);
   if (g_hash_table_size (sender->classrooms) == 0) {
     tell_lesson_state (welcome, sender->config->connection.school);
     return;
@@ -281,20 +274,18 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxSend
 static void
 on_signaling_disconnected (LxSignalingClient *client, const GError *reason, LxSender *sender)
 {
-  g_message ("lesson %s: signaling lost (%s); %u classrooms keep their media", sender->lesson,
-             reason->message, g_hash_table_size (sender->classrooms));
+  g_message ("lesson %s: signaling lost (%s); %u classrooms keep their media",
+             lx_lesson_follower_get_lesson (sender->lessons), reason->message,
+             g_hash_table_size (sender->classrooms));
 }
-
-static void leave_lesson (LxSender *sender);
 
 static void
 on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *sender)
 {
   if (sender->timetable) {
-    /* Unattended: the timetable goes on the air again on its next tick. */
+    /* Unattended: the timetable goes on the air again a while later. */
     g_warning ("%s", reason->message);
-    leave_lesson (sender);
-    sender->next_join_us = g_get_monotonic_time () + lx_timetable_retry_delay_us ();
+    lx_lesson_follower_connection_lost (sender->lessons, g_get_monotonic_time ());
     return;
   }
   g_printerr ("lianxiao-sender: %s\n", reason->message);
@@ -304,12 +295,12 @@ on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *
 /* ---- On the air: one lesson at a time; the capture and the encoders keep running between ---- */
 
 static void
-join_lesson (LxSender *sender, const char *lesson)
+join_lesson (gpointer data, const char *lesson)
 {
+  LxSender *sender = data;
   const LxConnectionSettings *connection = &sender->config->connection;
 
   g_message ("lesson %s: going on the air", lesson);
-  sender->lesson = g_strdup (lesson);
   sender->signaling =
       lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson, connection->school,
                                connection->token, connection->trusted_cas);
@@ -322,21 +313,21 @@ join_lesson (LxSender *sender, const char *lesson)
 }
 
 static void
-leave_lesson (LxSender *sender)
+leave_lesson (gpointer data, const char *lesson)
 {
-  if (sender->signaling) {
-    g_signal_handlers_disconnect_by_data (sender->signaling, sender);
-    lx_signaling_client_stop (sender->signaling);
-    g_clear_object (&sender->signaling);
-  }
+  LxSender *sender = data;
+
+  g_signal_handlers_disconnect_by_data (sender->signaling, sender);
+  lx_signaling_client_stop (sender->signaling);
+  g_clear_object (&sender->signaling);
   g_hash_table_remove_all (sender->classrooms);
   maybe_retire_vp8 (sender);
   g_hash_table_remove_all (sender->unconfirmed);
   g_clear_handle_id (&sender->confirm_timer, g_source_remove);
-  if (sender->lesson)
-    g_message ("lesson %s: off the air", sender->lesson);
-  g_clear_pointer (&sender->lesson, g_free);
+  g_message ("lesson %s: off the air", lesson);
 }
+
+static const LxLessonFollowerHandlers lesson_handlers = { join_lesson, leave_lesson };
 
 /* Once a second, unattended: on the air for the lesson under way, off between lessons. */
 static gboolean
@@ -346,17 +337,30 @@ follow_timetable (gpointer data)
   const LxOccurrence *current =
       lx_timetable_current (sender->timetable, g_get_real_time () / G_USEC_PER_SEC);
 
-  if (current && g_strcmp0 (sender->lesson, current->lesson) != 0 &&
-      g_get_monotonic_time () >= sender->next_join_us) {
-    leave_lesson (sender);
-    join_lesson (sender, current->lesson);
-  } else if (current == NULL && sender->lesson) {
-    leave_lesson (sender);
-  }
+  lx_lesson_follower_follow (sender->lessons, current ? current->lesson : NULL,
+                             g_get_monotonic_time ());
   return G_SOURCE_CONTINUE;
 }
 
-/* ---- Statistics ---- */
+/* ---- Looking after the classrooms, once a second whatever the statistics' interval ---- */
+
+/* A classroom whose ICE or DTLS failed is gone for good: its receiver notices the silence and joins
+ * again, and gets a fresh branch then. */
+static void
+drop_failed_classrooms (LxSender *sender)
+{
+  GHashTableIter iter;
+  const char *school;
+  LxClassroom *classroom;
+  g_autoptr (GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom))
+    if (lx_classroom_get_state (classroom) == LX_CLASSROOM_FAILED)
+      g_ptr_array_add (failed, g_strdup (school));
+  for (guint i = 0; i < failed->len; i++)
+    remove_classroom (sender, g_ptr_array_index (failed, i), "its connection failed");
+}
 
 /* Every few seconds, each classroom's round-trip time to the server, for the status board (and the
  * statistics file). */
@@ -383,6 +387,18 @@ report_rtts (LxSender *sender)
   }
 }
 
+static gboolean
+look_after_classrooms (gpointer data)
+{
+  LxSender *sender = data;
+
+  drop_failed_classrooms (sender);
+  report_rtts (sender);
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- Statistics: read and written out, never acted on ---- */
+
 /* A classroom's layer in its statistics: its index (-1 when video is paused) and size. */
 static void
 add_layer (JsonBuilder *builder, const LxSenderConfig *config, guint layer)
@@ -395,24 +411,6 @@ add_layer (JsonBuilder *builder, const LxSenderConfig *config, guint layer)
   lx_stats_add_int (builder, "layer", paused ? -1 : (gint64) layer);
   json_builder_set_member_name (builder, "layer_size");
   json_builder_add_string_value (builder, size);
-}
-
-/* A classroom whose ICE or DTLS failed is gone for good: its receiver notices the silence and joins
- * again, and gets a fresh branch then. */
-static void
-drop_failed_classrooms (LxSender *sender)
-{
-  GHashTableIter iter;
-  const char *school;
-  LxClassroom *classroom;
-  g_autoptr (GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
-
-  g_hash_table_iter_init (&iter, sender->classrooms);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom))
-    if (lx_classroom_get_state (classroom) == LX_CLASSROOM_FAILED)
-      g_ptr_array_add (failed, g_strdup (school));
-  for (guint i = 0; i < failed->len; i++)
-    remove_classroom (sender, g_ptr_array_index (failed, i), "its connection failed");
 }
 
 /* The WHIP publication: its state now, and how many sessions the endpoint accepted. */
@@ -445,22 +443,19 @@ report_stats (gpointer data)
   LxClassroom *classroom;
   guint connected = 0;
 
-  drop_failed_classrooms (sender);
-  for (guint i = 0; i < LX_MAX_LAYERS && sender->keyframes[i]; i++) {
-    LxKeyframeStats layer = lx_keyframe_gate_get_stats (sender->keyframes[i]);
+  for (guint i = 0; sender->h264 && i < lx_layer_set_get_n_layers (sender->h264); i++) {
+    LxKeyframeStats layer =
+        lx_keyframe_gate_get_stats (lx_layer_set_get_keyframes (sender->h264, i));
     keyframes.requested += layer.requested;
     keyframes.forced += layer.forced;
     keyframes.produced += layer.produced;
   }
   json_builder_begin_object (builder);
   lx_stats_add_int (builder, "time_ms", lx_stats_now_ms ());
-  json_builder_set_member_name (builder, "lesson");
-  if (sender->lesson)
-    json_builder_add_string_value (builder, sender->lesson);
-  else
-    json_builder_add_null_value (builder);
+  lx_json_add_string (builder, "lesson", lx_lesson_follower_get_lesson (sender->lessons));
   lx_stats_add_int (builder, "frames_encoded", g_atomic_int_get (&sender->frames_sent));
-  lx_stats_add_int (builder, "vp8_layers", count_layers (sender->vp8_tees));
+  lx_stats_add_int (builder, "vp8_layers",
+                    sender->vp8 ? lx_layer_set_get_n_layers (sender->vp8) : 0);
   lx_stats_add_int (builder, "keyframes_requested", keyframes.requested);
   lx_stats_add_int (builder, "keyframes_forced", keyframes.forced);
   lx_stats_add_int (builder, "keyframes_produced", keyframes.produced);
@@ -495,7 +490,6 @@ report_stats (gpointer data)
     add_publication (builder, sender->publisher);
   json_builder_end_object (builder);
 
-  report_rtts (sender);
   printf ("sender: %u classrooms (%u connected), %" G_GUINT64_FORMAT " frames encoded, "
           "%" G_GUINT64_FORMAT " keyframes (%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
           " requests forced)\n",
@@ -592,91 +586,11 @@ stamp_capture_time (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* A classroom that joins or changes layer links a new pad to a tee, and the new link asks upstream
- * to renegotiate (RECONFIGURE). The formats are fixed from capture to encoders, and renegotiating
- * them live is no-op at best and a not-negotiated error at worst: classrooms never ask. */
-static GstPadProbeReturn
-drop_reconfigure (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE
-             ? GST_PAD_PROBE_DROP
-             : GST_PAD_PROBE_OK;
-}
-
-/* Adds @encoder (if any) → a new tee named @tee_name after @upstream in the pipeline, and returns
- * (transfer full) the tee; takes the floating references. The tees live in the pipeline itself,
- * beside the classroom branches they feed, since pads can only be linked within one bin. */
-static GstElement *
-add_tee_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
-               const char *tee_name, GError **error)
-{
-  GstElement *tee = gst_element_factory_make ("tee", tee_name);
-  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
-
-  g_object_set (tee, "allow-not-linked", TRUE, NULL);
-  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, drop_reconfigure, NULL, NULL);
-  gst_bin_add (GST_BIN (pipeline), tee);
-  if (encoder)
-    gst_bin_add (GST_BIN (pipeline), encoder);
-  /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
-   * buffer reaches them: a flushing pad would answer the upstream tee's push with an error. */
-  if ((encoder && !gst_element_link (encoder, tee)) || !gst_element_sync_state_with_parent (tee) ||
-      (encoder && !gst_element_sync_state_with_parent (encoder)) ||
-      !gst_element_link (upstream, encoder ? encoder : tee)) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
-                 GST_ELEMENT_NAME (upstream), tee_name);
-    return NULL;
-  }
-  return gst_object_ref (tee);
-}
-
-/* Encodes each quality layer once in @codec, from the raw video's tee, into a tee per layer, each
- * with its keyframe gate. Also while the pipeline plays (VP8 starts with its first classroom). */
-static gboolean
-add_encoded_layers (LxSender *sender, const char *codec, GstElement **tees, LxKeyframeGate **gates,
-                    GError **error)
-{
-  const LxSenderConfig *config = sender->config;
-  gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
-
-  for (guint i = 0; i < config->n_layers; i++) {
-    g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%s%u", vp8 ? "vp8-" : "", i);
-    g_autofree gchar *encoder_name = g_strdup_printf ("encoder-%s%u", vp8 ? "vp8-" : "", i);
-    g_autoptr (GstElement) video_encoder = NULL;
-    g_autoptr (GstPad) encoder_src = NULL;
-    GstElement *encoder = lx_encoder_video_new (config, i, codec, error);
-
-    if (encoder == NULL)
-      return FALSE;
-    tees[i] = add_tee_after (sender->pipeline, sender->raw_tee, encoder, tee_name, error);
-    if (tees[i] == NULL)
-      return FALSE;
-    video_encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
-    encoder_src = gst_element_get_static_pad (video_encoder, "src");
-    gates[i] = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
-    if (i == 0 && !vp8) {
-      g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (video_encoder, "sink");
-      lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
-    }
-  }
-  return TRUE;
-}
-
-/* Encodes each quality layer once, from one tee of raw video, into a tee per layer. */
 /* ---- VP8 layers, while a browser without H.264 watches ---- */
 
 /* The VP8 encoders stop this long after the last VP8 classroom left (a browser that reloads comes
  * back within it), and once the closing branches have let go of the tees. */
 #define VP8_RETIRE_DELAY_S 10
-
-static guint
-count_layers (GstElement **tees)
-{
-  guint n = 0;
-  while (n < LX_MAX_LAYERS && tees[n])
-    n++;
-  return n;
-}
 
 static gboolean
 has_vp8_classroom (LxSender *sender)
@@ -691,89 +605,56 @@ has_vp8_classroom (LxSender *sender)
   return FALSE;
 }
 
-typedef struct {
-  GstElement *pipeline, *raw_tee, *encoder, *tee;
-  GstPad *raw_pad;
-} RetiringLayer;
-
-static gboolean
-remove_retired_layer (gpointer data)
-{
-  RetiringLayer *layer = data;
-
-  gst_element_release_request_pad (layer->raw_tee, layer->raw_pad);
-  gst_element_set_state (layer->encoder, GST_STATE_NULL);
-  gst_element_set_state (layer->tee, GST_STATE_NULL);
-  gst_bin_remove_many (GST_BIN (layer->pipeline), layer->encoder, layer->tee, NULL);
-  gst_object_unref (layer->raw_pad);
-  gst_object_unref (layer->encoder);
-  gst_object_unref (layer->tee);
-  gst_object_unref (layer->raw_tee);
-  gst_object_unref (layer->pipeline);
-  g_free (layer);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-retired_layer_unlinked (gpointer layer)
-{
-  g_main_context_invoke (NULL, remove_retired_layer, layer);
-}
-
 static gboolean
 retire_vp8_layers (gpointer data)
 {
   LxSender *sender = data;
 
   sender->vp8_retire_timer = 0;
-  if (sender->vp8_tees[0] == NULL || has_vp8_classroom (sender))
+  if (sender->vp8 == NULL || has_vp8_classroom (sender))
     return G_SOURCE_REMOVE;
-  for (guint i = 0; i < LX_MAX_LAYERS && sender->vp8_tees[i]; i++) {
-    if (sender->vp8_tees[i]->numsrcpads > 0) { /* a branch still closing */
-      sender->vp8_retire_timer = g_timeout_add_seconds (1, retire_vp8_layers, sender);
-      return G_SOURCE_REMOVE;
-    }
+  if (lx_layer_set_feeds_branches (sender->vp8)) { /* a branch still closing */
+    sender->vp8_retire_timer = g_timeout_add_seconds (1, retire_vp8_layers, sender);
+    return G_SOURCE_REMOVE;
   }
   g_message ("no classroom decodes VP8 any more: stopping the VP8 encoders");
-  for (guint i = 0; i < LX_MAX_LAYERS && sender->vp8_tees[i]; i++) {
-    g_autofree gchar *encoder_name = g_strdup_printf ("video-encoder-vp8-%u", i); /* the bin */
-    RetiringLayer *layer = g_new0 (RetiringLayer, 1);
-    g_autoptr (GstPad) encoder_sink = NULL;
-
-    layer->pipeline = gst_object_ref (sender->pipeline);
-    layer->raw_tee = gst_object_ref (sender->raw_tee);
-    layer->encoder = gst_bin_get_by_name (GST_BIN (sender->pipeline), encoder_name);
-    layer->tee = g_steal_pointer (&sender->vp8_tees[i]);
-    g_clear_pointer (&sender->vp8_keyframes[i], lx_keyframe_gate_free);
-    encoder_sink = gst_element_get_static_pad (layer->encoder, "sink");
-    layer->raw_pad = gst_pad_get_peer (encoder_sink);
-    lx_pad_unlink_when_idle (layer->raw_pad, retired_layer_unlinked, layer, NULL);
-  }
+  lx_layer_set_retire (g_steal_pointer (&sender->vp8));
   return G_SOURCE_REMOVE;
 }
 
 static void
 maybe_retire_vp8 (LxSender *sender)
 {
-  if (sender->vp8_tees[0] == NULL || has_vp8_classroom (sender))
+  if (sender->vp8 == NULL || has_vp8_classroom (sender))
     return;
   g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
   sender->vp8_retire_timer = g_timeout_add_seconds (VP8_RETIRE_DELAY_S, retire_vp8_layers, sender);
 }
 
+/* The raw video's tee, then each quality layer encoded once into a tee per layer. */
 static gboolean
 add_video_layers (LxSender *sender, GstElement *capture, GError **error)
 {
-  sender->raw_tee = add_tee_after (sender->pipeline, capture, NULL, "raw-tee", error);
+  g_autoptr (GstPad) encoder_sink = NULL;
+  g_autoptr (GstPad) encoder_src = NULL;
+  GstElement *encoder;
+
+  sender->raw_tee = lx_tee_add_after (sender->pipeline, capture, NULL, "raw-tee", error);
   if (sender->raw_tee == NULL)
     return FALSE;
   /* The naive baseline encodes in every classroom's branch, from the raw video. */
-  if (sender->config->encoder_per_classroom) {
-    sender->video_tees[0] = gst_object_ref (sender->raw_tee);
+  if (sender->config->encoder_per_classroom)
     return TRUE;
-  }
-  return add_encoded_layers (sender, LX_VIDEO_CODEC_H264, sender->video_tees, sender->keyframes,
-                             error);
+  sender->h264 = lx_layer_set_new (sender->config, sender->pipeline, sender->raw_tee,
+                                   LX_VIDEO_CODEC_H264, error);
+  if (sender->h264 == NULL)
+    return FALSE;
+  /* The time frames spend in the largest layer's encoder. */
+  encoder = lx_layer_set_get_encoder (sender->h264, 0);
+  encoder_sink = gst_element_get_static_pad (encoder, "sink");
+  encoder_src = gst_element_get_static_pad (encoder, "src");
+  lx_stage_timer_attach (encoder_sink, encoder_src, sender->encode);
+  return TRUE;
 }
 
 LxSender *
@@ -788,6 +669,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lx_classroom_close);
   sender->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sender->loop = g_main_loop_new (NULL, FALSE);
+  sender->lessons = lx_lesson_follower_new (&lesson_handlers, sender);
   sender->pipeline = gst_pipeline_new ("sender");
   sender->encode = lx_delay_window_new (300);
 
@@ -809,7 +691,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
     encoder = lx_encoder_audio_new (config, error);
     if (encoder == NULL)
       goto failed;
-    sender->audio_tee = add_tee_after (sender->pipeline, capture, encoder, "audio-tee", error);
+    sender->audio_tee = lx_tee_add_after (sender->pipeline, capture, encoder, "audio-tee", error);
     if (sender->audio_tee == NULL)
       goto failed;
   } else if (error && *error) {
@@ -817,7 +699,8 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   }
 
   /* The largest layer's frames are the lesson's frames (the others are the same pictures). */
-  tee_sink = gst_element_get_static_pad (sender->video_tees[0], "sink");
+  tee_sink = gst_element_get_static_pad (
+      sender->h264 ? lx_layer_set_get_tee (sender->h264, 0) : sender->raw_tee, "sink");
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                      on_video_to_tee, sender, NULL);
   return sender;
@@ -831,25 +714,20 @@ void
 lx_sender_free (LxSender *sender)
 {
   g_clear_handle_id (&sender->stats_timer, g_source_remove);
+  g_clear_handle_id (&sender->control_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
   g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
   g_clear_pointer (&sender->publisher, lx_whip_publisher_free);
-  leave_lesson (sender);
+  g_clear_pointer (&sender->lessons, lx_lesson_follower_free);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
-  for (guint i = 0; i < LX_MAX_LAYERS; i++) {
-    g_clear_pointer (&sender->keyframes[i], lx_keyframe_gate_free);
-    g_clear_pointer (&sender->vp8_keyframes[i], lx_keyframe_gate_free);
-  }
+  g_clear_pointer (&sender->h264, lx_layer_set_free);
+  g_clear_pointer (&sender->vp8, lx_layer_set_free);
   gst_object_unref (sender->pipeline);
   sender->pipeline = NULL;
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   g_hash_table_unref (sender->unconfirmed);
-  for (guint i = 0; i < LX_MAX_LAYERS; i++) {
-    gst_clear_object (&sender->video_tees[i]);
-    gst_clear_object (&sender->vp8_tees[i]);
-  }
   gst_clear_object (&sender->raw_tee);
   gst_clear_object (&sender->audio_tee);
   g_main_loop_unref (sender->loop);
@@ -903,10 +781,11 @@ lx_sender_run (LxSender *sender)
     sender->timetable = lx_timetable_new (connection, LX_ROLE_SENDER);
     sender->follow_timer = g_timeout_add_seconds (1, follow_timetable, sender);
   } else {
-    join_lesson (sender, connection->lesson);
+    lx_lesson_follower_follow (sender->lessons, connection->lesson, g_get_monotonic_time ());
   }
   sender->stats_timer =
       g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats, sender);
+  sender->control_timer = g_timeout_add_seconds (1, look_after_classrooms, sender);
 
   g_main_loop_run (sender->loop);
   report_stats (sender);                                        /* the final counts */

@@ -1,11 +1,9 @@
 /* Publishing to a WHIP endpoint (see lx-whip-publisher.h). Main context only. */
 #include "lx-whip-publisher.h"
 
+#include "lx-backoff.h"
 #include "lx-whip-client.h"
 
-/* Waits between attempts after a failure: doubling from the first to the last. */
-#define RETRY_FIRST_S 1
-#define RETRY_LAST_S 30
 /* A session that is not up within this (ICE or DTLS never completes) is tried afresh. */
 #define CONNECT_TIMEOUT_S 20
 /* A media server that sends no RTCP for this long is gone (its receiver reports come every few
@@ -20,7 +18,7 @@ struct _LxWhipPublisher {
   LxClassroom *branch;       /* (nullable) between attempts */
   GCancellable *cancellable; /* the offer under way */
   gint64 started_us;         /* monotonic: this attempt's start */
-  guint retry_s;             /* the next wait after a failure */
+  LxBackoff retry;           /* 1 s after a failure, doubling to 30 s */
   guint sessions;
   guint retry_timer, check_timer;
 };
@@ -41,11 +39,12 @@ end_attempt (LxWhipPublisher *publisher)
 static void
 retry_later (LxWhipPublisher *publisher, const char *why)
 {
+  guint wait_ms = lx_backoff_next_ms (&publisher->retry);
+
   end_attempt (publisher);
-  g_warning ("WHIP: %s; publishing again in %u s", why, publisher->retry_s);
+  g_warning ("WHIP: %s; publishing again in %u s", why, wait_ms / 1000);
   g_clear_handle_id (&publisher->retry_timer, g_source_remove);
-  publisher->retry_timer = g_timeout_add_seconds (publisher->retry_s, start_attempt, publisher);
-  publisher->retry_s = MIN (publisher->retry_s * 2, RETRY_LAST_S);
+  publisher->retry_timer = g_timeout_add (wait_ms, start_attempt, publisher);
 }
 
 static void
@@ -115,7 +114,7 @@ check_connection (gpointer data)
       lx_classroom_get_silence_s (publisher->branch) > SILENCE_TIMEOUT_S)
     retry_later (publisher, "the media server stopped answering (no RTCP)");
   else if (state == LX_CLASSROOM_CONNECTED)
-    publisher->retry_s = RETRY_FIRST_S;
+    lx_backoff_reset (&publisher->retry);
   else if (state == LX_CLASSROOM_FAILED)
     retry_later (publisher, "the connection to the media server failed");
   else if (g_get_monotonic_time () - publisher->started_us > CONNECT_TIMEOUT_S * G_USEC_PER_SEC)
@@ -138,7 +137,7 @@ lx_whip_publisher_new (const LxClassroomContext *context, const char *url, const
   publisher = g_new0 (LxWhipPublisher, 1);
   publisher->context = *context;
   publisher->client = client;
-  publisher->retry_s = RETRY_FIRST_S;
+  publisher->retry = (LxBackoff) LX_BACKOFF_INIT (1000, 30000, 0);
   g_message ("WHIP: publishing the lesson to %s", url);
   start_attempt (publisher);
   publisher->check_timer = g_timeout_add_seconds (1, check_connection, publisher);

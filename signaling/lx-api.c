@@ -1,6 +1,7 @@
 /* The REST API (see lx-api.h and docs/api.md). Requests are parsed here and turned into store
  * calls; every rule about what may be stored lives in the store, whose errors map to statuses:
  * INVALID → 400, NOT_FOUND → 404, CONFLICT → 409. */
+#include "lx-json.h"
 #include "lx-api.h"
 
 #include "lx-api-bodies.h"
@@ -97,28 +98,18 @@ respond_store_error (SoupServerMessage *message, const GError *error)
 /* ---- JSON ⇄ records ---- */
 
 static void
-add_string (JsonBuilder *builder, const char *name, const char *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_school (JsonBuilder *builder, const LxSchoolRecord *school, const char *token)
 {
   g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (school->created_at);
   g_autofree gchar *created_text = g_date_time_format_iso8601 (created);
 
   json_builder_begin_object (builder);
-  add_string (builder, "id", school->id);
-  add_string (builder, "county", school->county);
-  add_string (builder, "created", created_text);
+  lx_json_add_string (builder, "id", school->id);
+  lx_json_add_string (builder, "county", school->county);
+  lx_json_add_string (builder, "created", created_text);
   lx_api_add_school_presence (builder, school, "");
   if (token)
-    add_string (builder, "token", token); /* shown once, when made */
+    lx_json_add_string (builder, "token", token); /* shown once, when made */
   json_builder_end_object (builder);
 }
 
@@ -157,8 +148,8 @@ add_time (JsonBuilder *builder, const char *name, gint64 utc, GTimeZone *zone)
   g_autofree gchar *utc_text = g_date_time_format_iso8601 (time);
   g_autofree gchar *utc_name = g_strdup_printf ("%s_utc", name);
 
-  add_string (builder, name, local_text);
-  add_string (builder, utc_name, utc_text);
+  lx_json_add_string (builder, name, local_text);
+  lx_json_add_string (builder, utc_name, utc_text);
 }
 
 static void
@@ -168,24 +159,24 @@ add_lesson (JsonBuilder *builder, const LxLessonRecord *lesson)
 
   json_builder_begin_object (builder);
   lx_stats_add_int (builder, "id", lesson->id);
-  add_string (builder, "title", lesson->title);
-  add_string (builder, "teacher", lesson->teacher);
-  add_string (builder, "sender", lesson->sender);
+  lx_json_add_string (builder, "title", lesson->title);
+  lx_json_add_string (builder, "teacher", lesson->teacher);
+  lx_json_add_string (builder, "sender", lesson->sender);
   json_builder_set_member_name (builder, "receivers");
   json_builder_begin_array (builder);
   for (guint i = 0; lesson->receivers && lesson->receivers[i]; i++)
     json_builder_add_string_value (builder, lesson->receivers[i]);
   json_builder_end_array (builder);
-  add_string (builder, "time_zone", lesson->time_zone);
+  lx_json_add_string (builder, "time_zone", lesson->time_zone);
   add_time (builder, "start", lesson->start, zone);
   add_time (builder, "end", lesson->end, zone);
   if (lesson->repeat_until) {
     g_autoptr (GDateTime) until = g_date_time_new_from_unix_utc (lesson->repeat_until);
     g_autoptr (GDateTime) local = g_date_time_to_timezone (until, zone);
     g_autofree gchar *text = g_date_time_format (local, "%Y-%m-%d");
-    add_string (builder, "weekly_until", text);
+    lx_json_add_string (builder, "weekly_until", text);
   } else {
-    add_string (builder, "weekly_until", NULL);
+    lx_json_add_string (builder, "weekly_until", NULL);
   }
   json_builder_end_object (builder);
 }
@@ -379,12 +370,12 @@ add_occurrence (gint64 start, gint64 end, gpointer data)
   /* The id to join with (the protocol's lesson id). */
   json_builder_set_member_name (window->builder, "lesson");
   json_builder_add_int_value (window->builder, lesson->id);
-  add_string (window->builder, "title", lesson->title);
-  add_string (window->builder, "teacher", lesson->teacher);
-  add_string (window->builder, "sender", lesson->sender);
-  add_string (window->builder, "role",
-              g_str_equal (lesson->sender, window->school) ? "sender" : "receiver");
-  add_string (window->builder, "time_zone", lesson->time_zone);
+  lx_json_add_string (window->builder, "title", lesson->title);
+  lx_json_add_string (window->builder, "teacher", lesson->teacher);
+  lx_json_add_string (window->builder, "sender", lesson->sender);
+  lx_json_add_string (window->builder, "role",
+                      g_str_equal (lesson->sender, window->school) ? "sender" : "receiver");
+  lx_json_add_string (window->builder, "time_zone", lesson->time_zone);
   add_time (window->builder, "start", start, zone);
   add_time (window->builder, "end", end, zone);
   json_builder_end_object (window->builder);
@@ -598,9 +589,9 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
 
     json_builder_begin_object (builder);
     lx_stats_add_int (builder, "lesson", record->lesson_id);
-    add_string (builder, "school", record->school);
-    add_string (builder, "joined_utc", joined_text);
-    add_string (builder, "left_utc", left_text);
+    lx_json_add_string (builder, "school", record->school);
+    lx_json_add_string (builder, "joined_utc", joined_text);
+    lx_json_add_string (builder, "left_utc", left_text);
     lx_stats_add_int (builder, "seconds", record->left - record->joined);
     if (record->has_quality) {
       lx_stats_add_int (builder, "frames_decoded", record->frames_decoded);

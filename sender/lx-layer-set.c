@@ -1,0 +1,205 @@
+/* The quality layers of one video codec (see lx-layer-set.h). */
+#include "lx-layer-set.h"
+
+#include "lx-encoder.h"
+#include "lx-pads.h"
+
+typedef struct {
+  GstElement *bin;     /* the encoder's bin, in the pipeline */
+  GstElement *encoder; /* the encoder element inside it */
+  GstElement *tee;
+  LxKeyframeGate *keyframes;
+} Layer;
+
+struct _LxLayerSet {
+  const char *codec;
+  GstElement *pipeline, *raw_tee;
+  Layer layers[LX_MAX_LAYERS];
+  guint n_layers;
+};
+
+/* A classroom that joins or changes layer links a new pad to a tee, and the new link asks upstream
+ * to renegotiate (RECONFIGURE). The formats are fixed from capture to encoders, and renegotiating
+ * them live is no-op at best and a not-negotiated error at worst: classrooms never ask. */
+static GstPadProbeReturn
+drop_reconfigure (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE
+             ? GST_PAD_PROBE_DROP
+             : GST_PAD_PROBE_OK;
+}
+
+GstElement *
+lx_tee_add_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
+                  const char *tee_name, GError **error)
+{
+  GstElement *tee = gst_element_factory_make ("tee", tee_name);
+  g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
+
+  g_object_set (tee, "allow-not-linked", TRUE, NULL);
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, drop_reconfigure, NULL, NULL);
+  gst_bin_add (GST_BIN (pipeline), tee);
+  if (encoder)
+    gst_bin_add (GST_BIN (pipeline), encoder);
+  /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
+   * buffer reaches them: a flushing pad would answer the upstream tee's push with an error. */
+  if ((encoder && !gst_element_link (encoder, tee)) || !gst_element_sync_state_with_parent (tee) ||
+      (encoder && !gst_element_sync_state_with_parent (encoder)) ||
+      !gst_element_link (upstream, encoder ? encoder : tee)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+                 GST_ELEMENT_NAME (upstream), tee_name);
+    return NULL;
+  }
+  return gst_object_ref (tee);
+}
+
+LxLayerSet *
+lx_layer_set_new (const LxSenderConfig *config, GstElement *pipeline, GstElement *raw_tee,
+                  const char *codec, GError **error)
+{
+  LxLayerSet *set = g_new0 (LxLayerSet, 1);
+  gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
+
+  set->codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264;
+  set->pipeline = gst_object_ref (pipeline);
+  set->raw_tee = gst_object_ref (raw_tee);
+  for (guint i = 0; i < config->n_layers; i++) {
+    g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%s%u", vp8 ? "vp8-" : "", i);
+    Layer *layer = &set->layers[i];
+    g_autoptr (GstPad) encoder_src = NULL;
+    GstElement *encoder = NULL;
+    GstElement *bin = lx_encoder_video_new (config, i, set->codec, &encoder, error);
+
+    if (bin == NULL)
+      goto failed;
+    layer->bin = gst_object_ref (bin);
+    layer->encoder = gst_object_ref (encoder);
+    layer->tee = lx_tee_add_after (pipeline, raw_tee, bin, tee_name, error);
+    set->n_layers = i + 1;
+    if (layer->tee == NULL)
+      goto failed;
+    encoder_src = gst_element_get_static_pad (encoder, "src");
+    layer->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+  }
+  return set;
+
+failed:
+  lx_layer_set_free (set);
+  return NULL;
+}
+
+void
+lx_layer_set_free (LxLayerSet *set)
+{
+  if (set == NULL)
+    return;
+  for (guint i = 0; i < set->n_layers; i++) {
+    g_clear_pointer (&set->layers[i].keyframes, lx_keyframe_gate_free);
+    gst_clear_object (&set->layers[i].tee);
+    gst_clear_object (&set->layers[i].encoder);
+    gst_clear_object (&set->layers[i].bin);
+  }
+  gst_object_unref (set->raw_tee);
+  gst_object_unref (set->pipeline);
+  g_free (set);
+}
+
+typedef struct {
+  GstElement *pipeline, *raw_tee, *bin, *tee;
+  GstPad *raw_pad;
+} RetiringLayer;
+
+/* (main context) The layer's encoder no longer gets raw video: out of the pipeline with it. */
+static gboolean
+remove_retired_layer (gpointer data)
+{
+  RetiringLayer *layer = data;
+
+  gst_element_release_request_pad (layer->raw_tee, layer->raw_pad);
+  gst_element_set_state (layer->bin, GST_STATE_NULL);
+  gst_element_set_state (layer->tee, GST_STATE_NULL);
+  gst_bin_remove_many (GST_BIN (layer->pipeline), layer->bin, layer->tee, NULL);
+  gst_object_unref (layer->raw_pad);
+  gst_object_unref (layer->bin);
+  gst_object_unref (layer->tee);
+  gst_object_unref (layer->raw_tee);
+  gst_object_unref (layer->pipeline);
+  g_free (layer);
+  return G_SOURCE_REMOVE;
+}
+
+/* (a streaming thread) */
+static void
+retired_layer_unlinked (gpointer layer)
+{
+  g_main_context_invoke (NULL, remove_retired_layer, layer);
+}
+
+void
+lx_layer_set_retire (LxLayerSet *set)
+{
+  for (guint i = 0; i < set->n_layers; i++) {
+    RetiringLayer *retiring = g_new0 (RetiringLayer, 1);
+    g_autoptr (GstPad) encoder_sink = gst_element_get_static_pad (set->layers[i].bin, "sink");
+
+    retiring->pipeline = gst_object_ref (set->pipeline);
+    retiring->raw_tee = gst_object_ref (set->raw_tee);
+    retiring->bin = gst_object_ref (set->layers[i].bin);
+    retiring->tee = gst_object_ref (set->layers[i].tee);
+    retiring->raw_pad = gst_pad_get_peer (encoder_sink);
+    lx_pad_unlink_when_idle (retiring->raw_pad, retired_layer_unlinked, retiring, NULL);
+  }
+  lx_layer_set_free (set);
+}
+
+const char *
+lx_layer_set_get_codec (LxLayerSet *set)
+{
+  return set->codec;
+}
+
+guint
+lx_layer_set_get_n_layers (LxLayerSet *set)
+{
+  return set->n_layers;
+}
+
+GstElement *
+lx_layer_set_get_tee (LxLayerSet *set, guint layer)
+{
+  return layer < set->n_layers ? set->layers[layer].tee : NULL;
+}
+
+LxKeyframeGate *
+lx_layer_set_get_keyframes (LxLayerSet *set, guint layer)
+{
+  return layer < set->n_layers ? set->layers[layer].keyframes : NULL;
+}
+
+GstElement *
+lx_layer_set_get_encoder (LxLayerSet *set, guint layer)
+{
+  return layer < set->n_layers ? set->layers[layer].encoder : NULL;
+}
+
+gboolean
+lx_layer_set_feeds_branches (LxLayerSet *set)
+{
+  for (guint i = 0; i < set->n_layers; i++)
+    if (set->layers[i].tee->numsrcpads > 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+lx_layer_set_fill_context (LxLayerSet *set, LxClassroomContext *context)
+{
+  memset (context->video_tees, 0, sizeof (context->video_tees));
+  memset (context->keyframes, 0, sizeof (context->keyframes));
+  for (guint i = 0; i < set->n_layers; i++) {
+    context->video_tees[i] = set->layers[i].tee;
+    context->keyframes[i] = set->layers[i].keyframes;
+  }
+  context->n_layers = set->n_layers;
+  context->video_codec = set->codec;
+}
