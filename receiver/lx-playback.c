@@ -34,6 +34,7 @@ struct _LxPlayback {
   gint64 last_shown_us;            /* monotonic, 0 before the first picture is shown */
   gint64 last_keyframe_request_us; /* monotonic: our last request for a keyframe, 0 never */
   GstClockTime next_audio_pts;     /* where the next decoded sound should start */
+  LxToneMeter tone;                /* the decoded sound's pitch and loudness */
 };
 
 static const char *const hardware_decoders[] = {
@@ -250,6 +251,27 @@ count_parsed_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Feeds the decoder's output (signed 16-bit, interleaved) to the tone meter. */
+static void
+measure_tone (LxPlayback *playback, GstPad *pad, GstBuffer *buffer)
+{
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  const GstStructure *structure = caps ? gst_caps_get_structure (caps, 0) : NULL;
+  gint rate = 0, channels = 0;
+  GstMapInfo map;
+
+  if (structure == NULL ||
+      !g_str_has_prefix (gst_structure_get_string (structure, "format") ?: "", "S16") ||
+      !gst_structure_get_int (structure, "rate", &rate) ||
+      !gst_structure_get_int (structure, "channels", &channels) || channels <= 0 ||
+      !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return;
+  lx_tone_meter_add (&playback->tone, (const gint16 *) map.data,
+                     map.size / (sizeof (gint16) * (gsize) channels), (guint) channels,
+                     (guint) rate);
+  gst_buffer_unmap (buffer, &map);
+}
+
 static GstPadProbeReturn
 count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
@@ -270,6 +292,9 @@ count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   }
   if (GST_CLOCK_TIME_IS_VALID (pts))
     playback->next_audio_pts = pts + duration;
+  measure_tone (playback, pad, buffer);
+  playback->stats.audio_tone_hz = playback->tone.tone_hz;
+  playback->stats.audio_level_permille = playback->tone.level_permille;
   g_mutex_unlock (&playback->lock);
   return GST_PAD_PROBE_OK;
 }

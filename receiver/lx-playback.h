@@ -5,6 +5,7 @@
 
 #include "lx-delays.h"
 #include "lx-receiver-config.h"
+#include "lx-tone-meter.h"
 
 #include <gst/gst.h>
 
@@ -22,11 +23,13 @@ typedef struct {
   gint width, height;
   guint64 video_bytes; /* RTP payload bytes received for video */
   guint64 audio_bytes;
-  guint64 audio_ms;      /* decoded audio, in milliseconds */
-  guint64 freezes;       /* waits over LX_PLAYBACK_FREEZE_MS for the next picture */
-  guint64 freeze_ms;     /* their total length */
-  guint64 audio_gap_ms;  /* sound missing (neither decoded nor concealed) */
-  gint64 first_frame_us; /* monotonic time of the first decoded frame, 0 before */
+  guint64 audio_ms;           /* decoded audio, in milliseconds */
+  guint64 freezes;            /* waits over LX_PLAYBACK_FREEZE_MS for the next picture */
+  guint64 freeze_ms;          /* their total length */
+  guint64 audio_gap_ms;       /* sound missing (neither decoded nor concealed) */
+  guint audio_tone_hz;        /* the decoded sound's pitch over the last second (lx-tone-meter.h) */
+  guint audio_level_permille; /* and its loudness, RMS over full scale in thousandths */
+  gint64 first_frame_us;      /* monotonic time of the first decoded frame, 0 before */
   /* Capture-to-shown delay read from the sender's latency stamps, over the last
    * LX_PLAYBACK_DELAY_WINDOW stamped frames (count 0 and percentiles -1 without stamps). */
   LxDelaySummary glass_to_glass;

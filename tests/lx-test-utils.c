@@ -136,9 +136,12 @@ launch_signaling (LxTestSignaling *signaling)
   g_autofree gchar *token_option =
       g_strdup_printf ("--admin-token=%s", signaling->admin_token ? signaling->admin_token : "");
   const char *address = signaling->prefix ? "0.0.0.0" : "127.0.0.1";
-  const char *fixed_argv[] = { program,      "--address",  address,  "--port",
-                               port_text,    "--database", database, "--allow-unbooked-lessons",
-                               token_option, NULL };
+  const char *fixed_argv[] = {
+    program,  "--address",  address,
+    "--port", port_text,    "--database",
+    database, token_option, signaling->booked_only ? NULL : "--allow-unbooked-lessons",
+    NULL
+  };
   g_autofree const char **argv =
       join_argv (fixed_argv, (const char *const *) (signaling->extra_args ? signaling->extra_args
                                                                           : (gchar *[]){ NULL }));
@@ -187,6 +190,99 @@ lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
 {
   prepare_signaling (signaling, admin_token);
   launch_signaling (signaling);
+}
+
+void
+lx_test_signaling_start_booked (LxTestSignaling *signaling)
+{
+  prepare_signaling (signaling, LX_TEST_ADMIN_TOKEN);
+  signaling->booked_only = TRUE;
+  signaling->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  launch_signaling (signaling);
+}
+
+guint
+lx_test_api (LxTestSignaling *signaling, const char *method, const char *path, const char *json,
+             JsonNode **answer)
+{
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/%s", signaling->port, path);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  g_autofree gchar *authorization = g_strdup_printf ("Bearer %s", signaling->admin_token);
+  g_autoptr (GBytes) body = NULL;
+
+  g_assert_nonnull (signaling->admin_token);
+  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                authorization);
+  if (json) {
+    g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
+    soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+  }
+  body = lx_test_http (session, message);
+  g_assert_nonnull (body);
+  if (answer) {
+    g_autoptr (JsonParser) parser = json_parser_new ();
+    *answer = NULL;
+    if (g_bytes_get_size (body) > 0 &&
+        json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                    NULL))
+      *answer = json_node_copy (json_parser_get_root (parser));
+  }
+  return soup_message_get_status (message);
+}
+
+static void
+register_school (LxTestSignaling *signaling, const char *school)
+{
+  g_autofree gchar *json = g_strdup_printf ("{\"id\":\"%s\",\"name\":\"%s\"}", school, school);
+  g_autoptr (JsonNode) answer = NULL;
+
+  if (g_hash_table_contains (signaling->tokens, school))
+    return;
+  g_assert_cmpuint (lx_test_api (signaling, "POST", "schools", json, &answer), ==, 201);
+  g_hash_table_insert (
+      signaling->tokens, g_strdup (school),
+      g_strdup (json_object_get_string_member (json_node_get_object (answer), "token")));
+}
+
+const char *
+lx_test_book (LxTestSignaling *signaling, const char *title, const char *sender,
+              const char *const *receivers)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr (GDateTime) start = g_date_time_add_minutes (now, -5);
+  g_autoptr (GDateTime) end = g_date_time_add_hours (now, 3);
+  g_autofree gchar *start_text = g_date_time_format (start, "%Y-%m-%dT%H:%M:%S");
+  g_autofree gchar *end_text = g_date_time_format (end, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr (GString) json = g_string_new (NULL);
+  g_autoptr (JsonNode) answer = NULL;
+  gchar *lesson;
+
+  register_school (signaling, sender);
+  g_string_append_printf (json, "{\"title\":\"%s\",\"sender\":\"%s\",\"receivers\":[", title,
+                          sender);
+  for (guint i = 0; receivers[i]; i++) {
+    register_school (signaling, receivers[i]);
+    g_string_append_printf (json, "%s\"%s\"", i ? "," : "", receivers[i]);
+  }
+  g_string_append_printf (json, "],\"start\":\"%s\",\"end\":\"%s\",\"time_zone\":\"UTC\"}",
+                          start_text, end_text);
+  g_assert_cmpuint (lx_test_api (signaling, "POST", "lessons", json->str, &answer), ==, 201);
+  lesson = g_strdup_printf ("%" G_GINT64_FORMAT,
+                            json_object_get_int_member (json_node_get_object (answer), "id"));
+  /* (kept with the tokens, freed when the server stops) */
+  g_hash_table_insert (signaling->tokens, g_strconcat ("lesson:", lesson, NULL), lesson);
+  return lesson;
+}
+
+const char *
+lx_test_token (LxTestSignaling *signaling, const char *school)
+{
+  const char *token = signaling->tokens ? g_hash_table_lookup (signaling->tokens, school) : NULL;
+
+  if (token == NULL)
+    g_error ("no token for school %s: book it with lx_test_book()", school);
+  return token;
 }
 
 void
@@ -285,6 +381,7 @@ lx_test_signaling_stop (LxTestSignaling *signaling)
   g_clear_pointer (&signaling->admin_token, g_free);
   g_clear_pointer (&signaling->prefix, g_strfreev);
   g_clear_pointer (&signaling->extra_args, g_strfreev);
+  g_clear_pointer (&signaling->tokens, g_hash_table_unref);
   if (signaling->directory) {
     lx_test_remove_directory (signaling->directory);
     g_clear_pointer (&signaling->directory, g_free);

@@ -28,10 +28,28 @@ typedef struct {
   gchar *url;       /* ws://127.0.0.1:PORT/ws */
   gchar *directory; /* holds its database; removed when it stops */
   gchar *admin_token;
-  gchar **prefix;     /* (nullable) what the command runs under (ip netns exec NS) */
-  gchar **extra_args; /* (nullable) more options for it */
-  gboolean tls;       /* https:// and wss:// */
+  gchar **prefix;       /* (nullable) what the command runs under (ip netns exec NS) */
+  gchar **extra_args;   /* (nullable) more options for it */
+  gboolean tls;         /* https:// and wss:// */
+  gboolean booked_only; /* as in production: only lessons booked through the API are joined */
+  GHashTable *tokens;   /* (nullable) school → token, of the schools the test registered */
 } LxTestSignaling;
+
+/* Starts lianxiao-signaling as production runs it: only booked lessons, each school with its own
+ * token, the REST API open to LX_TEST_ADMIN_TOKEN. Book with lx_test_book(). */
+#define LX_TEST_ADMIN_TOKEN "test-admin-token-0123456789abcdef"
+void lx_test_signaling_start_booked (LxTestSignaling *signaling);
+/* Registers each school in @schools not registered yet (through the REST API), and books a lesson
+ * now (from five minutes ago, for three hours) taught by @sender to @receivers. Returns the lesson
+ * id to join with (owned by @signaling's hash of tokens: valid until it stops). */
+const char *lx_test_book (LxTestSignaling *signaling, const char *title, const char *sender,
+                          const char *const *receivers);
+/* (transfer none) The token of @school, registered by lx_test_book(). Fails the test if none. */
+const char *lx_test_token (LxTestSignaling *signaling, const char *school);
+/* An admin request to the REST API (@path under /api/v1/, @json the body or NULL); returns the
+ * HTTP status and (transfer full) (optional) the JSON answer. */
+guint lx_test_api (LxTestSignaling *signaling, const char *method, const char *path,
+                   const char *json, JsonNode **answer);
 
 /* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, ad-hoc lessons
  * allowed and the REST API open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it

@@ -16,8 +16,14 @@
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, as production has them */
   gchar *sender_program, *receiver_program;
 } Fixture;
+
+/* Every classroom the tests below start. */
+static const char *const classrooms[] = { "school-1",    "school-2",      "school-3",  "school-4",
+                                          "file-school", "window-school", "lonely",    "no-decoder",
+                                          "kept",        "visitor-0",     "visitor-1", NULL };
 
 static void
 setup (Fixture *fixture, gconstpointer data)
@@ -28,7 +34,8 @@ setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   fixture->sender_program = lx_test_program ("LX_SENDER");
   fixture->receiver_program = lx_test_program ("LX_RECEIVER");
-  lx_test_signaling_start (&fixture->signaling, NULL);
+  lx_test_signaling_start_booked (&fixture->signaling);
+  fixture->lesson = lx_test_book (&fixture->signaling, "Integration", "master", classrooms);
 }
 
 static void
@@ -58,9 +65,11 @@ start_sender (Fixture *fixture)
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "integration",
+                         fixture->lesson,
                          "--school",
                          "master",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "master"),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--test-pattern",
@@ -87,9 +96,11 @@ start_receiver (Fixture *fixture, const char *school, const char *on_sender_left
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "integration",
+                         fixture->lesson,
                          "--school",
                          school,
+                         "--token",
+                         lx_test_token (&fixture->signaling, school),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--headless",
@@ -136,6 +147,11 @@ assert_receiving (Fixture *fixture, const char *school)
 {
   wait_for_stats (fixture, school, "frames_decoded", 30, 30000);
   wait_for_stats (fixture, school, "audio_ms", 500, 10000);
+  /* The sound is the sender's 440 Hz tone, playing (a whole second of it measured). */
+  wait_for_stats (fixture, school, "audio_tone_hz", 1, 10000);
+  g_assert_cmpint (stats_of (fixture, school, "audio_tone_hz"), >=, 430);
+  g_assert_cmpint (stats_of (fixture, school, "audio_tone_hz"), <=, 450);
+  g_assert_cmpint (stats_of (fixture, school, "audio_level_permille"), >=, 50);
   g_assert_cmpint (stats_of (fixture, school, "width"), ==, WIDTH);
   g_assert_cmpint (stats_of (fixture, school, "height"), ==, HEIGHT);
   /* The sender stamps its frames: the classroom reads the stamps and knows their age. */
@@ -248,9 +264,11 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
                                 "--server",
                                 fixture->signaling.url,
                                 "--lesson",
-                                "recorded",
+                                fixture->lesson,
                                 "--school",
                                 "master",
+                                "--token",
+                                lx_test_token (&fixture->signaling, "master"),
                                 "--ice-local-addresses",
                                 "127.0.0.1",
                                 "--video-source",
@@ -266,9 +284,11 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
                                   "--server",
                                   fixture->signaling.url,
                                   "--lesson",
-                                  "recorded",
+                                  fixture->lesson,
                                   "--school",
                                   "file-school",
+                                  "--token",
+                                  lx_test_token (&fixture->signaling, "file-school"),
                                   "--ice-local-addresses",
                                   "127.0.0.1",
                                   "--headless",
@@ -316,9 +336,11 @@ test_fullscreen_window (Fixture *fixture, gconstpointer data)
                                   "--server",
                                   fixture->signaling.url,
                                   "--lesson",
-                                  "integration",
+                                  fixture->lesson,
                                   "--school",
                                   "window-school",
+                                  "--token",
+                                  lx_test_token (&fixture->signaling, "window-school"),
                                   "--ice-local-addresses",
                                   "127.0.0.1",
                                   "--fullscreen",
@@ -368,9 +390,11 @@ test_receiver_times_out (Fixture *fixture, gconstpointer data)
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "no-sender-here",
+                         fixture->lesson,
                          "--school",
                          "lonely",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "lonely"),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--headless",
@@ -419,9 +443,11 @@ test_unplayable_stream_renegotiates (Fixture *fixture, gconstpointer data)
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "integration",
+                         fixture->lesson,
                          "--school",
                          "no-decoder",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "no-decoder"),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--headless",
@@ -514,9 +540,11 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
                                   "--server",
                                   fixture->signaling.url,
                                   "--lesson",
-                                  "integration",
+                                  fixture->lesson,
                                   "--school",
                                   "kept",
+                                  "--token",
+                                  lx_test_token (&fixture->signaling, "kept"),
                                   "--ice-local-addresses",
                                   "127.0.0.1",
                                   "--headless",

@@ -15,6 +15,7 @@
 #include "lx-test-utils.h"
 #include "lx-webrtc.h"
 
+#include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
 #include <string.h>
 
@@ -30,6 +31,13 @@ typedef struct {
   gboolean connected;
   const char *failure;
   guint64 audio_goal_ms;
+  gint report_loss_permille; /* the link report the branch hears while waiting; 0 none */
+  gboolean repair_off;       /* loss-recovery = false on both sides */
+  guint latency_ms;          /* the classroom's jitter buffers; 0: 50 ms, a clean link's */
+  guint drop_every;          /* the classroom's link drops every Nth video packet; 0 none */
+  guint video_ssrc;          /* the sender's video stream (not its retransmissions) */
+  gint video_packets;        /* (atomic) of it, arrived at the classroom's RTP session */
+  gint dropped;              /* (atomic) of them, dropped on the way */
 } Loop;
 
 static void
@@ -41,19 +49,24 @@ set (const LxConfigKey *keys, gpointer config, const char *key, const char *valu
   g_assert_no_error (error);
 }
 
-/* The sender's half: the test pattern, encoded once into one H.264 layer, and a tone in Opus. */
+/* The sender's half: the test pattern, encoded once into each of @layers in H.264, and a tone in
+ * Opus; @cap (nullable) a classroom-max-kbps setting. */
 static void
-build_sender (Loop *loop)
+build_sender (Loop *loop, const char *layers, const char *cap)
 {
   LxSenderConfig *config = &loop->sender_config;
   g_autoptr (GError) error = NULL;
   GstElement *capture, *encoder;
 
   lx_config_set_defaults (lx_sender_config_keys, config);
-  set (lx_sender_config_keys, config, "layers", "320x240@500");
+  set (lx_sender_config_keys, config, "layers", layers);
   set (lx_sender_config_keys, config, "test-pattern", "smpte");
   set (lx_sender_config_keys, config, "ice-local-addresses", "127.0.0.1");
   set (lx_sender_config_keys, config, "school", "master");
+  if (cap)
+    set (lx_sender_config_keys, config, "classroom-max-kbps", cap);
+  if (loop->repair_off)
+    set (lx_sender_config_keys, config, "loss-recovery", "false");
   g_assert_true (lx_sender_config_validate (config, &error));
   loop->pipeline = gst_object_ref_sink (gst_pipeline_new ("sender"));
   capture = lx_capture_video_new (config, &error);
@@ -93,6 +106,86 @@ on_loss_noticed (gpointer data)
 
 static const LxReceiverSessionHandlers handlers = { on_connected, on_failed, on_loss_noticed };
 
+/* The SSRC of the video stream an offer announces: the first of its FID group (the second is its
+ * retransmissions), or its only one. */
+static guint
+video_media_ssrc (const GstSDPMessage *sdp)
+{
+  for (guint m = 0; m < gst_sdp_message_medias_len (sdp); m++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, m);
+    const char *group = gst_sdp_media_get_attribute_val (media, "ssrc-group");
+    const char *ssrc = gst_sdp_media_get_attribute_val (media, "ssrc");
+    if (g_strcmp0 (gst_sdp_media_get_media (media), "video") != 0)
+      continue;
+    if (group && g_str_has_prefix (group, "FID "))
+      return (guint) g_ascii_strtoull (group + 4, NULL, 10);
+    if (ssrc)
+      return (guint) g_ascii_strtoull (ssrc, NULL, 10);
+  }
+  g_error ("the offer announces no video SSRC");
+}
+
+/* Whether the classroom's link drops @buffer (every loop->drop_every-th video packet). */
+static gboolean
+link_drops (Loop *loop, GstBuffer *buffer)
+{
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  guint ssrc;
+
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return FALSE;
+  ssrc = gst_rtp_buffer_get_ssrc (&rtp);
+  gst_rtp_buffer_unmap (&rtp);
+  if (ssrc != loop->video_ssrc)
+    return FALSE;
+  if ((guint) g_atomic_int_add (&loop->video_packets, 1) % loop->drop_every != loop->drop_every - 1)
+    return FALSE;
+  g_atomic_int_inc (&loop->dropped);
+  return TRUE;
+}
+
+static gboolean
+drop_from_list (GstBuffer **buffer, guint index, gpointer data)
+{
+  if (link_drops (data, *buffer))
+    gst_clear_buffer (buffer);
+  return TRUE;
+}
+
+/* (a streaming thread) Between the classroom's network and its RTP session. */
+static GstPadProbeReturn
+lossy_link (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Loop *loop = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    return link_drops (loop, GST_PAD_PROBE_INFO_BUFFER (info)) ? GST_PAD_PROBE_DROP
+                                                               : GST_PAD_PROBE_OK;
+  GST_PAD_PROBE_INFO_DATA (info) =
+      gst_buffer_list_make_writable (GST_PAD_PROBE_INFO_BUFFER_LIST (info));
+  gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), drop_from_list, loop);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The classroom's link loses packets: on every RTP input of its webrtcbin's rtpbin, before the
+ * RTP session counts or repairs anything, as a lossy network would. */
+static void
+make_link_lossy (Loop *loop)
+{
+  g_autoptr (GstElement) rtpbin =
+      gst_bin_get_by_name (GST_BIN (lx_receiver_session_get_webrtc (loop->session)), "rtpbin");
+  guint pads = 0;
+
+  for (GList *l = GST_ELEMENT (rtpbin)->sinkpads; l; l = l->next) {
+    if (!g_str_has_prefix (GST_PAD_NAME (l->data), "recv_rtp_sink_"))
+      continue;
+    gst_pad_add_probe (l->data, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                       lossy_link, loop, NULL);
+    pads++;
+  }
+  g_assert_cmpuint (pads, >, 0);
+}
+
 typedef struct {
   GstElement *webrtc;
   gchar *description;
@@ -125,14 +218,18 @@ answer (Loop *loop, const char *offer_sdp)
   set (lx_receiver_config_keys, config, "school", "classroom");
   /* (the playback keeps the last picture for snapshots only) */
   set (lx_receiver_config_keys, config, "snapshot", "unused.png");
+  if (loop->repair_off)
+    set (lx_receiver_config_keys, config, "loss-recovery", "false");
   loop->playback = lx_playback_new (config);
   loop->session =
-      lx_receiver_session_new (config, loop->playback, 50, NULL, &handlers, loop, &error);
+      lx_receiver_session_new (config, loop->playback, loop->latency_ms ? loop->latency_ms : 50,
+                               NULL, &handlers, loop, &error);
   g_assert_no_error (error);
   offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, offer_sdp, &error);
   g_assert_no_error (error);
   gathering.webrtc = lx_receiver_session_get_webrtc (loop->session);
   lx_receiver_session_note_video_ssrcs (loop->session, offer->sdp);
+  loop->video_ssrc = video_media_ssrc (offer->sdp);
   lx_webrtc_set_description (gathering.webrtc, FALSE, offer);
   gst_webrtc_session_description_free (offer);
   promise = gst_promise_new ();
@@ -143,6 +240,8 @@ answer (Loop *loop, const char *offer_sdp)
   lx_webrtc_set_description (gathering.webrtc, TRUE, answer);
   gst_webrtc_session_description_free (answer);
   g_assert_true (lx_test_wait_until (poll_description, &gathering, 10000));
+  if (loop->drop_every)
+    make_link_lossy (loop);
   g_assert_true (lx_classroom_set_answer (loop->branch, gathering.description, &error));
   g_assert_no_error (error);
   g_free (gathering.description);
@@ -198,13 +297,129 @@ read_pixel (GstSample *picture, gint x, gint y, guint8 rgb[3])
   gst_video_frame_unmap (&frame);
 }
 
+/* The sender's half with @layers (and @cap), a classroom branch publishing to the classroom's
+ * half, negotiated, until pictures and sound play. */
+static void
+loop_start (Loop *loop, const char *layers, const char *cap)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext context = { 0 };
+
+  build_sender (loop, layers, cap);
+  context.config = &loop->sender_config;
+  context.pipeline = loop->pipeline;
+  context.audio_tee = loop->audio_tee;
+  context.ice = &loop->sender_config.connection.ice;
+  lx_layer_set_fill_context (loop->layers, &context);
+  loop->branch = lx_classroom_new_publication (&context, "loop", deliver_offer, loop, &error);
+  g_assert_no_error (error);
+  g_assert_true (lx_test_wait_until (offered, loop, 15000));
+  g_assert_true (lx_test_wait_until (playing, loop, 20000));
+  g_assert_null (loop->failure);
+  g_assert_true (loop->connected);
+  g_assert_cmpint (lx_classroom_get_state (loop->branch), ==, LX_CLASSROOM_CONNECTED);
+}
+
+/* The closed branch has left the sender's pipeline (it goes once its pads are idle). */
+static gboolean
+branch_gone (gpointer data)
+{
+  Loop *loop = data;
+  gboolean found = FALSE;
+
+  GST_OBJECT_LOCK (loop->pipeline);
+  for (GList *l = GST_BIN (loop->pipeline)->children; l; l = l->next)
+    found |= g_str_has_prefix (GST_OBJECT_NAME (l->data), "classroom-");
+  GST_OBJECT_UNLOCK (loop->pipeline);
+  return !found;
+}
+
+static void
+loop_stop (Loop *loop)
+{
+  lx_receiver_session_end (loop->session);
+  lx_classroom_close (loop->branch);
+  g_assert_true (lx_test_wait_until (branch_gone, loop, 10000));
+  gst_element_set_state (loop->pipeline, GST_STATE_NULL);
+  lx_layer_set_free (loop->layers);
+  gst_object_unref (loop->raw_tee);
+  gst_object_unref (loop->audio_tee);
+  gst_object_unref (loop->pipeline);
+  lx_playback_free (loop->playback);
+  lx_config_clear (lx_sender_config_keys, &loop->sender_config);
+  lx_config_clear (lx_receiver_config_keys, &loop->receiver_config);
+}
+
+/* The width of the pictures the classroom decodes now. */
+static gint
+decoded_width (Loop *loop)
+{
+  return lx_playback_get_stats (loop->playback).width;
+}
+
+typedef struct {
+  Loop *loop;
+  gint width;
+} WidthIs;
+
+/* The classroom decodes pictures @width wide; while waiting, the branch hears the classroom's
+ * link report @loss_permille (0: none is sent). */
+static gboolean
+decoding_width (gpointer data)
+{
+  WidthIs *condition = data;
+  static gint64 last_report_us = 0;
+
+  if (condition->loop->report_loss_permille > 0 &&
+      g_get_monotonic_time () - last_report_us > G_USEC_PER_SEC / 2) {
+    last_report_us = g_get_monotonic_time ();
+    lx_classroom_link_report (condition->loop->branch, condition->loop->report_loss_permille, 400);
+  }
+  return decoded_width (condition->loop) == condition->width;
+}
+
+/* Layer switching, without root: the classroom's link reports heavy loss and the branch moves it
+ * to the smaller layer — seen in the pictures it decodes, 160 pixels wide from then on, and in
+ * the layer the branch says it is on. */
+static void
+test_layer_switch (void)
+{
+  Loop loop = { 0 };
+  WidthIs smaller = { &loop, 160 };
+  guint64 frames;
+
+  loop_start (&loop, "320x240@500,160x120@150", NULL);
+  g_assert_cmpint (decoded_width (&loop), ==, 320);
+  g_assert_cmpuint (lx_classroom_get_layer (loop.branch), ==, 0);
+  loop.report_loss_permille = 200;
+  g_assert_true (lx_test_wait_until (decoding_width, &smaller, 15000));
+  g_assert_cmpuint (lx_classroom_get_layer (loop.branch), ==, 1);
+  frames = lx_playback_get_stats (loop.playback).frames_decoded;
+  loop.report_loss_permille = 0;
+  lx_test_run_for (1000);
+  g_assert_cmpuint (lx_playback_get_stats (loop.playback).frames_decoded, >, frames + 10);
+  g_assert_cmpint (decoded_width (&loop), ==, 160);
+  loop_stop (&loop);
+}
+
+/* A classroom whose link is known to be thin (classroom-max-kbps) never gets the layer above
+ * its cap: its first picture is already the smaller one. */
+static void
+test_layer_cap (void)
+{
+  Loop loop = { 0 };
+
+  loop_start (&loop, "320x240@500,160x120@150", "loop=200");
+  g_assert_cmpint (decoded_width (&loop), ==, 160);
+  g_assert_cmpuint (lx_classroom_get_layer (loop.branch), ==, 1);
+  g_assert_cmpuint (lx_playback_get_stats (loop.playback).frames_decoded, >=, 30);
+  loop_stop (&loop);
+}
+
 static void
 test_two_webrtcbins (void)
 {
   Loop loop = { 0 };
-  g_autoptr (GError) error = NULL;
-  LxClassroomContext context = { 0 };
-  LxIceSettings *ice;
   g_autoptr (GstSample) picture = NULL;
   const GstStructure *structure;
   gint width = 0, height = 0;
@@ -215,20 +430,7 @@ test_two_webrtcbins (void)
     { 1, 1, 1 }, { 1, 1, 0 }, { 0, 1, 1 }, { 0, 1, 0 }, { 1, 0, 1 }, { 1, 0, 0 }, { 0, 0, 1 },
   };
 
-  build_sender (&loop);
-  ice = &loop.sender_config.connection.ice;
-  context.config = &loop.sender_config;
-  context.pipeline = loop.pipeline;
-  context.audio_tee = loop.audio_tee;
-  context.ice = ice;
-  lx_layer_set_fill_context (loop.layers, &context);
-  loop.branch = lx_classroom_new_publication (&context, "loop", deliver_offer, &loop, &error);
-  g_assert_no_error (error);
-  g_assert_true (lx_test_wait_until (offered, &loop, 15000));
-  g_assert_true (lx_test_wait_until (playing, &loop, 20000));
-  g_assert_null (loop.failure);
-  g_assert_true (loop.connected);
-  g_assert_cmpint (lx_classroom_get_state (loop.branch), ==, LX_CLASSROOM_CONNECTED);
+  loop_start (&loop, "320x240@500", NULL);
 
   /* Sound keeps coming, decoded rather than missing, over the next second (the start, with its
    * first packets on their way, may miss some). */
@@ -237,6 +439,10 @@ test_two_webrtcbins (void)
   g_assert_true (lx_test_wait_until (more_sound, &loop, 10000));
   later = lx_playback_get_stats (loop.playback);
   g_assert_cmpuint (later.audio_gap_ms - stats.audio_gap_ms, <, 250);
+  /* ... and it is the sender's tone: 440 Hz, at a fifth of full scale. */
+  g_assert_cmpuint (later.audio_tone_hz, >=, 430);
+  g_assert_cmpuint (later.audio_tone_hz, <=, 450);
+  g_assert_cmpuint (later.audio_level_permille, >=, 70);
   g_assert_cmpuint (lx_receiver_session_packets_received (loop.session), >, 0);
   /* Pictures: the colour bars, where the pattern draws them. */
   picture = lx_playback_get_last_picture (loop.playback);
@@ -254,16 +460,7 @@ test_two_webrtcbins (void)
         g_error ("bar %u reads %u,%u,%u: not the pattern's", bar, rgb[0], rgb[1], rgb[2]);
   }
 
-  lx_receiver_session_end (loop.session);
-  lx_classroom_close (loop.branch);
-  gst_element_set_state (loop.pipeline, GST_STATE_NULL);
-  lx_layer_set_free (loop.layers);
-  gst_object_unref (loop.raw_tee);
-  gst_object_unref (loop.audio_tee);
-  gst_object_unref (loop.pipeline);
-  lx_playback_free (loop.playback);
-  lx_config_clear (lx_sender_config_keys, &loop.sender_config);
-  lx_config_clear (lx_receiver_config_keys, &loop.receiver_config);
+  loop_stop (&loop);
 }
 
 static GstTracer *
@@ -350,6 +547,48 @@ test_branch_refused (void)
   lx_config_clear (lx_sender_config_keys, &config);
 }
 
+/* Four seconds of lesson over a link that drops every 25th video packet: the packets given up on,
+ * and the ones retransmitted, after repair. The jitter buffers hold 200 ms, what the classroom
+ * gives a lossy link (lx-jitter-sizing.h). */
+static LxVideoRepair
+lossy_lesson (gboolean repair_off, guint *dropped)
+{
+  Loop loop = { .repair_off = repair_off, .drop_every = 25, .latency_ms = 200 };
+  LxVideoRepair repair;
+  guint64 frames;
+
+  loop_start (&loop, "320x240@500", NULL);
+  frames = lx_playback_get_stats (loop.playback).frames_decoded;
+  lx_test_run_for (4000);
+  g_assert_cmpuint (lx_playback_get_stats (loop.playback).frames_decoded, >, frames);
+  repair = lx_receiver_session_read_video_repair (loop.session);
+  *dropped = (guint) g_atomic_int_get (&loop.dropped);
+  loop_stop (&loop);
+  return repair;
+}
+
+/* Loss repair is worth something, proven against the same lossy link with repair off: with it,
+ * retransmissions mend nearly every dropped packet; without, every one is given up on. */
+static void
+test_repair_against_none (void)
+{
+  guint dropped_on = 0, dropped_off = 0;
+  LxVideoRepair on = lossy_lesson (FALSE, &dropped_on);
+  LxVideoRepair off = lossy_lesson (TRUE, &dropped_off);
+
+  g_test_message ("repair on: %u dropped, %" G_GUINT64_FORMAT " retransmitted, %" G_GUINT64_FORMAT
+                  " given up on; off: %u dropped, %" G_GUINT64_FORMAT " given up on",
+                  dropped_on, on.retransmitted, on.lost, dropped_off, off.lost);
+  g_assert_cmpuint (dropped_on, >=, 10);
+  g_assert_cmpuint (dropped_off, >=, 10);
+  /* Off: nothing asked again, (nearly) every dropped packet lost for good. */
+  g_assert_cmpuint (off.retransmission_requests, ==, 0);
+  g_assert_cmpuint (off.lost, >=, dropped_off * 8 / 10);
+  /* On: the dropped packets came back; few or none were given up on. */
+  g_assert_cmpuint (on.retransmitted, >=, dropped_on * 8 / 10);
+  g_assert_cmpuint (on.lost, <=, dropped_on / 10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -359,5 +598,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media-loop/two-webrtcbins", test_two_webrtcbins);
   g_test_add_func ("/media-loop/branch-refused", test_branch_refused);
+  g_test_add_func ("/media-loop/layer-switch", test_layer_switch);
+  g_test_add_func ("/media-loop/layer-cap", test_layer_cap);
+  g_test_add_func ("/media-loop/repair-against-none", test_repair_against_none);
   return g_test_run ();
 }

@@ -3,6 +3,9 @@
 #include "lx-jitter-sizing.h"
 #include "lx-media-watch.h"
 #include "lx-receiver-state.h"
+#include "lx-tone-meter.h"
+
+#include <math.h>
 
 #define S (G_USEC_PER_SEC)
 #define MS (G_USEC_PER_SEC / 1000)
@@ -230,6 +233,44 @@ test_jitter_sizing (void)
   g_assert_cmpint (size, ==, 200);
 }
 
+/* ---- The sound's pitch and loudness ---- */
+
+/* Feeds @seconds of a @hz tone at @amplitude (stereo, 48 kHz, in 20 ms buffers, as opusdec
+ * hands them out). */
+static void
+feed_tone (LxToneMeter *meter, gdouble hz, gdouble amplitude, gdouble seconds)
+{
+  static gint64 t = 0;
+  gint16 buffer[960 * 2];
+
+  for (guint b = 0; b < (guint) (seconds * 50); b++) {
+    for (guint i = 0; i < 960; i++, t++)
+      buffer[2 * i] = buffer[2 * i + 1] = (gint16) (amplitude * sin (2 * G_PI * hz * t / 48000.0));
+    lx_tone_meter_add (meter, buffer, 960, 2, 48000);
+  }
+}
+
+static void
+test_tone_meter (void)
+{
+  LxToneMeter meter = { 0 };
+
+  g_assert_cmpuint (meter.tone_hz, ==, 0);
+  feed_tone (&meter, 440, 6500, 1.0);
+  g_assert_cmpuint (meter.tone_hz, >=, 435);
+  g_assert_cmpuint (meter.tone_hz, <=, 445);
+  /* 0.2 of full scale, as the sender's test tone: an RMS of 0.2/√2. */
+  g_assert_cmpuint (meter.level_permille, >=, 135);
+  g_assert_cmpuint (meter.level_permille, <=, 147);
+  feed_tone (&meter, 1000, 6500, 1.0);
+  g_assert_cmpuint (meter.tone_hz, >=, 990);
+  g_assert_cmpuint (meter.tone_hz, <=, 1010);
+  /* Silence (or noise under the floor) has no pitch and no loudness. */
+  feed_tone (&meter, 440, 30, 1.0);
+  g_assert_cmpuint (meter.tone_hz, ==, 0);
+  g_assert_cmpuint (meter.level_permille, <=, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -242,5 +283,6 @@ main (int argc, char **argv)
                    test_watch_video_paused_and_setting_up);
   g_test_add_func ("/media-watch/failure", test_watch_failure);
   g_test_add_func ("/jitter-sizing/steps-and-cap", test_jitter_sizing);
+  g_test_add_func ("/tone-meter/pitch-and-level", test_tone_meter);
   return g_test_run ();
 }

@@ -1,0 +1,21 @@
+/* What the decoded sound is, not just how much of it came: its dominant pitch (from how often the
+ * waveform crosses zero) and its loudness, each over the last whole second. For the teacher's
+ * tone in tests and for "sound is playing" on a technician's screen: concealment of lost packets
+ * counts as decoded sound, but not as a steady tone at the right pitch. */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+  guint64 samples;      /* in the second being measured */
+  guint64 crossings;    /* zero crossings in it */
+  gdouble sum_squares;  /* of its samples, for the loudness */
+  gint sign;            /* of the last sample clear of the noise floor: -1, 1, 0 none yet */
+  guint tone_hz;        /* over the last whole second; 0 before one */
+  guint level_permille; /* its loudness: RMS over full scale, in thousandths */
+} LxToneMeter;
+
+/* Adds @frames frames of interleaved signed 16-bit sound, @channels per frame, at @rate Hz (the
+ * first channel is measured). */
+void lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guint channels,
+                        guint rate);
