@@ -15,6 +15,7 @@ ratio. The webrtcbin each session used to keep (fixed, issue 15) is not in eithe
 
   python3 bench/soak.py --minutes 30          # the issue's measure: 30 minutes a run
   python3 bench/soak.py --minutes 3           # a quick look
+  python3 bench/soak.py --minutes 30 --naive-minutes 10 --build /tmp/other/build
 """
 
 import argparse
@@ -29,9 +30,14 @@ import processes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
-SIGNALING = os.path.join(BUILD, "signaling", "lianxiao-signaling")
-SENDER = os.path.join(BUILD, "sender", "lianxiao-sender")
-RECEIVER = os.path.join(BUILD, "receiver", "lianxiao-receiver")
+SIGNALING = SENDER = RECEIVER = None  # the programs, in the build folder chosen (main())
+
+
+def use_build(build):
+    global SIGNALING, SENDER, RECEIVER
+    SIGNALING = os.path.join(build, "signaling", "lianxiao-signaling")
+    SENDER = os.path.join(build, "sender", "lianxiao-sender")
+    RECEIVER = os.path.join(build, "receiver", "lianxiao-receiver")
 MEDIA_TIMEOUT_S = 3
 
 
@@ -129,14 +135,23 @@ def run(minutes, env, label, work):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=30, help="per run (default 30)")
+    parser.add_argument("--naive-minutes", type=float, default=None,
+                        help="the naive baseline's run (default: --minutes)")
+    parser.add_argument("--build", default=BUILD,
+                        help="the build folder whose programs run (default: build/; a copy "
+                        "lets the tree be rebuilt meanwhile)")
     arguments = parser.parse_args()
+    use_build(arguments.build)
+    naive_minutes = arguments.naive_minutes or arguments.minutes
     work = tempfile.mkdtemp(prefix="lianxiao-soak-")
     print(f"Lianxiao soak: {arguments.minutes} min a run; logs in {work}", flush=True)
     results = {}
     for label, extra in (("tuned", {}), ("naive", {"LX_MALLOC_DEFAULTS": "1"})):
         env = dict(os.environ, **extra)
         env.pop("MALLOC_ARENA_MAX", None)
-        results[label] = run(arguments.minutes, env, label, work)
+        minutes = arguments.minutes if label == "tuned" else naive_minutes
+        results[label] = run(minutes, env, label, work)
+        results[label]["minutes"] = minutes
     for who in ("receiver", "sender"):
         tuned = results["tuned"][f"{who}_kb_per_session"]
         naive = results["naive"][f"{who}_kb_per_session"]

@@ -5,6 +5,9 @@
  * PLI — can explain it), be told when the sender stops, and resume when it comes back. */
 #include "lx-test-utils.h"
 
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -56,7 +59,7 @@ file_in (Fixture *fixture, const char *name)
 }
 
 static GSubprocess *
-start_sender (Fixture *fixture)
+start_sender_with (Fixture *fixture, const char *pattern)
 {
   g_autofree gchar *log = file_in (fixture, "sender.log");
   g_autofree gchar *stats = file_in (fixture, "sender.json");
@@ -73,7 +76,7 @@ start_sender (Fixture *fixture)
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--test-pattern",
-                         "ball",
+                         pattern,
                          "--layers",
                          layers,
                          "--keyframe-interval-s",
@@ -83,6 +86,12 @@ start_sender (Fixture *fixture)
                          stats,
                          NULL };
   return lx_test_spawn (log, argv);
+}
+
+static GSubprocess *
+start_sender (Fixture *fixture)
+{
+  return start_sender_with (fixture, "ball");
 }
 
 static GSubprocess *
@@ -132,13 +141,17 @@ stats_of (Fixture *fixture, const char *school, const char *member)
   return lx_test_stats_int (path, member);
 }
 
-static gchar *
-stats_string (Fixture *fixture, const char *school, const char *member)
-{
-  g_autofree gchar *name = g_strdup_printf ("%s.json", school);
-  g_autofree gchar *path = file_in (fixture, name);
+typedef struct {
+  const char *path; /* a classroom's statistics */
+  const char *state;
+} StateIs;
 
-  return lx_test_stats_string (path, member);
+static gboolean
+state_is (gpointer data)
+{
+  StateIs *condition = data;
+  g_autofree gchar *state = lx_test_stats_string (condition->path, "state");
+  return g_strcmp0 (state, condition->state) == 0;
 }
 
 /* Each receiver decodes real pictures of the sender's size and real audio. */
@@ -205,14 +218,9 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
   g_clear_object (&r2);
 
   {
-    g_autofree gchar *current = NULL;
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-    do {
-      lx_test_run_for (100);
-      g_free (current);
-      current = stats_string (fixture, "school-3", "state");
-    } while (g_strcmp0 (current, "waiting-for-sender") != 0 && g_get_monotonic_time () < deadline);
-    g_assert_cmpstr (current, ==, "waiting-for-sender");
+    g_autofree gchar *path = file_in (fixture, "school-3.json");
+    StateIs waiting = { path, "waiting-for-sender" };
+    g_assert_true (lx_test_wait_until (state_is, &waiting, 10000));
   }
   g_assert_nonnull (g_subprocess_get_identifier (r3)); /* still running, waiting */
 
@@ -314,6 +322,59 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (lx_test_wait_for_exit (receiver, 10000), ==, 0);
 }
 
+/* One picture of the whole X screen @display (as RGB), read back with ximagesrc. */
+static GstSample *
+grab_screen (const char *display)
+{
+  g_autofree gchar *description =
+      g_strdup_printf ("ximagesrc display-name=%s use-damage=false num-buffers=1 ! videoconvert ! "
+                       "video/x-raw,format=RGB ! appsink name=sink",
+                       display);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (description, &error);
+  g_autoptr (GstElement) sink = NULL;
+  GstSample *sample;
+
+  g_assert_no_error (error);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_nonnull (sample);
+  return sample;
+}
+
+/* The SMPTE pattern's top bars, as a 4:3 picture scaled to the screen's height and centred:
+ * white, yellow, cyan, green, magenta, red, blue, each channel lit (high) or not (low); black
+ * beside the picture. */
+static void
+assert_screen_shows_bars (const char *display, gint screen_width, gint screen_height)
+{
+  static const gboolean bars[7][3] = {
+    { 1, 1, 1 }, { 1, 1, 0 }, { 0, 1, 1 }, { 0, 1, 0 }, { 1, 0, 1 }, { 1, 0, 0 }, { 0, 0, 1 },
+  };
+  gint picture_width = screen_height * 4 / 3, left = (screen_width - picture_width) / 2;
+  g_autoptr (GstSample) screen = grab_screen (display);
+  GstVideoInfo info;
+  GstVideoFrame frame;
+
+  gst_video_info_from_caps (&info, gst_sample_get_caps (screen));
+  g_assert_cmpint (GST_VIDEO_INFO_WIDTH (&info), ==, screen_width);
+  g_assert_cmpint (GST_VIDEO_INFO_HEIGHT (&info), ==, screen_height);
+  g_assert_true (gst_video_frame_map (&frame, &info, gst_sample_get_buffer (screen), GST_MAP_READ));
+  for (gint bar = -1; bar < 7; bar++) {
+    /* (bar -1: beside the picture, black) */
+    gint x = bar < 0 ? left / 2 : left + picture_width * (2 * bar + 1) / 14;
+    const guint8 *rgb = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+                        (screen_height / 3) * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x * 3;
+    for (guint c = 0; c < 3; c++)
+      if (bar < 0 ? rgb[c] > 40 : bars[bar][c] ? rgb[c] < 150 : rgb[c] > 70)
+        g_error ("the screen at %d,%d reads %u,%u,%u: not the lesson's picture", x,
+                 screen_height / 3, rgb[0], rgb[1], rgb[2]);
+  }
+  gst_video_frame_unmap (&frame);
+}
+
 /* Not headless: the classroom plays into a real window, full screen, on an X server (Xvfb). */
 static void
 test_fullscreen_window (Fixture *fixture, gconstpointer data)
@@ -363,7 +424,7 @@ test_fullscreen_window (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (display_number);
   display = g_strdup_printf (":%s", display_number);
 
-  sender = start_sender (fixture);
+  sender = start_sender_with (fixture, "smpte");
   launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
   g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
@@ -373,10 +434,12 @@ test_fullscreen_window (Fixture *fixture, gconstpointer data)
 
   wait_for_stats (fixture, "window-school", "frames_decoded", 30, 30000);
   g_assert_cmpint (stats_of (fixture, "window-school", "width"), ==, WIDTH);
+  /* What the screen shows, read back from the X server: the lesson's colour bars across the
+   * whole height, its 4:3 picture 800 pixels wide in the middle of the 1024x600 screen. */
+  assert_screen_shows_bars (display, 1024, 600);
   g_assert_cmpint (lx_test_stop_process (receiver, 10000), ==, 0);
   g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
   g_assert_true (g_file_get_contents (log, &output, NULL, NULL));
-  /* The window covered the whole screen. */
   g_assert_nonnull (strstr (output, "full screen: 1024x600"));
   lx_test_stop_process (xvfb, 5000);
 }
@@ -565,7 +628,10 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (lx_test_stop_process (sender, 10000), ==, 0);
     g_clear_object (&sender);
   }
-  lx_test_run_for (1000); /* (the receiver hears that its sender left) */
+  {
+    StateIs waiting = { receiver_stats, "waiting-for-sender" }; /* it heard its sender left */
+    g_assert_true (lx_test_wait_until (state_is, &waiting, 10000));
+  }
   g_assert_cmpuint (webrtcbins_alive (receiver, receiver_log), ==, 0);
 
   sender = start_sender (fixture);
@@ -604,6 +670,7 @@ test_bad_configuration (Fixture *fixture, gconstpointer data)
 int
 main (int argc, char **argv)
 {
+  gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/lesson/reaches-classrooms", Fixture, NULL, setup, test_lesson_reaches_classrooms,
               teardown);
