@@ -9,6 +9,7 @@ struct _LxFullscreenWindow {
   Display *display;
   Window window;
   Cursor blank_cursor;
+  gint width, height;
 };
 
 static Cursor
@@ -42,6 +43,8 @@ lx_fullscreen_window_new (GError **error)
   screen = DefaultScreen (display);
   attributes.override_redirect = True;
   attributes.background_pixel = BlackPixel (display, screen);
+  window->width = DisplayWidth (display, screen);
+  window->height = DisplayHeight (display, screen);
   window->window = XCreateWindow (
       display, RootWindow (display, screen), 0, 0, (unsigned) DisplayWidth (display, screen),
       (unsigned) DisplayHeight (display, screen), 0, CopyFromParent, InputOutput, CopyFromParent,
@@ -53,6 +56,13 @@ lx_fullscreen_window_new (GError **error)
   XSync (display, False);
   g_message ("full screen: %dx%d", DisplayWidth (display, screen), DisplayHeight (display, screen));
   return window;
+}
+
+void
+lx_fullscreen_window_get_size (LxFullscreenWindow *window, gint *width, gint *height)
+{
+  *width = window->width;
+  *height = window->height;
 }
 
 void

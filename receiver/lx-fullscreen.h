@@ -11,6 +11,8 @@ typedef struct _LxFullscreenWindow LxFullscreenWindow;
  * NULL with @error when there is no X11 display. */
 LxFullscreenWindow *lx_fullscreen_window_new (GError **error);
 void lx_fullscreen_window_free (LxFullscreenWindow *window);
+/* The screen's size, which the window covers. */
+void lx_fullscreen_window_get_size (LxFullscreenWindow *window, gint *width, gint *height);
 
 /* Installs a bus handler on @pipeline that hands the window to whichever video sink asks for one
  * (the "prepare-window-handle" message), so it draws full screen. */

@@ -41,6 +41,10 @@ typedef struct {
 LxPlayback *lx_playback_new (const LxReceiverConfig *config);
 void lx_playback_free (LxPlayback *playback);
 
+/* The video goes full screen in an X11 window of @width x @height (lx-fullscreen.h): sinks that
+ * cannot scale get the picture scaled to it. Before the first stream. */
+void lx_playback_set_screen (LxPlayback *playback, gint width, gint height);
+
 /* Builds the decoding chain for one webrtcbin src pad (from "pad-added", on a streaming thread)
  * inside @pipeline and links it. FALSE with @error for media it cannot play. */
 gboolean lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPad *pad,

@@ -454,8 +454,13 @@ lx_receiver_run (LxReceiver *receiver)
       !g_getenv ("WAYLAND_DISPLAY")) {
     g_autoptr (GError) error = NULL;
     receiver->fullscreen = lx_fullscreen_window_new (&error);
-    if (receiver->fullscreen == NULL)
+    if (receiver->fullscreen == NULL) {
       g_warning ("%s; showing the lesson in a window", error->message);
+    } else {
+      gint width, height;
+      lx_fullscreen_window_get_size (receiver->fullscreen, &width, &height);
+      lx_playback_set_screen (receiver->playback, width, height);
+    }
   }
   if (config->connection.follow_timetable) {
     receiver->timetable = lx_timetable_new (&config->connection, LX_ROLE_RECEIVER);

@@ -100,25 +100,40 @@ start_attempt (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+const char *
+lx_whip_publisher_judge (LxClassroomState state, gint silence_s, gint64 attempt_s, gboolean *up)
+{
+  *up = FALSE;
+  if (state == LX_CLASSROOM_CONNECTED && silence_s > SILENCE_TIMEOUT_S)
+    return "the media server stopped answering (no RTCP)";
+  if (state == LX_CLASSROOM_CONNECTED) {
+    *up = TRUE;
+    return NULL;
+  }
+  if (state == LX_CLASSROOM_FAILED)
+    return "the connection to the media server failed";
+  if (attempt_s > CONNECT_TIMEOUT_S)
+    return "the connection to the media server did not come up";
+  return NULL;
+}
+
 /* Once a second: a failed connection, or one that never comes up, is tried afresh. */
 static gboolean
 check_connection (gpointer data)
 {
   LxWhipPublisher *publisher = data;
-  LxClassroomState state;
+  const char *over;
+  gboolean up;
 
   if (publisher->branch == NULL)
     return G_SOURCE_CONTINUE;
-  state = lx_classroom_get_state (publisher->branch);
-  if (state == LX_CLASSROOM_CONNECTED &&
-      lx_classroom_get_silence_s (publisher->branch) > SILENCE_TIMEOUT_S)
-    retry_later (publisher, "the media server stopped answering (no RTCP)");
-  else if (state == LX_CLASSROOM_CONNECTED)
+  over = lx_whip_publisher_judge (
+      lx_classroom_get_state (publisher->branch), lx_classroom_get_silence_s (publisher->branch),
+      (g_get_monotonic_time () - publisher->started_us) / G_USEC_PER_SEC, &up);
+  if (up)
     lx_backoff_reset (&publisher->retry);
-  else if (state == LX_CLASSROOM_FAILED)
-    retry_later (publisher, "the connection to the media server failed");
-  else if (g_get_monotonic_time () - publisher->started_us > CONNECT_TIMEOUT_S * G_USEC_PER_SEC)
-    retry_later (publisher, "the connection to the media server did not come up");
+  if (over)
+    retry_later (publisher, over);
   return G_SOURCE_CONTINUE;
 }
 

@@ -19,3 +19,10 @@ void lx_whip_publisher_free (LxWhipPublisher *publisher);
 LxClassroom *lx_whip_publisher_get_branch (LxWhipPublisher *publisher);
 /* Sessions the endpoint accepted so far (1 while the first one lasts). */
 guint lx_whip_publisher_get_sessions (LxWhipPublisher *publisher);
+
+/* The publication's watchdog, once a second: what to make of the branch's @state, @silence_s
+ * (seconds since the media server's last RTCP) and @attempt_s (seconds since this attempt
+ * started). Returns NULL while all is well (*@up: it is connected, so the next failure waits the
+ * first wait again), or why the attempt is over and a new one is due. */
+const char *lx_whip_publisher_judge (LxClassroomState state, gint silence_s, gint64 attempt_s,
+                                     gboolean *up);

@@ -193,9 +193,10 @@ lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
 }
 
 void
-lx_test_signaling_start_booked (LxTestSignaling *signaling)
+lx_test_signaling_start_booked (LxTestSignaling *signaling, const char *const *extra_args)
 {
   prepare_signaling (signaling, LX_TEST_ADMIN_TOKEN);
+  signaling->extra_args = g_strdupv ((gchar **) extra_args);
   signaling->booked_only = TRUE;
   signaling->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   launch_signaling (signaling);

@@ -36,9 +36,10 @@ typedef struct {
 } LxTestSignaling;
 
 /* Starts lianxiao-signaling as production runs it: only booked lessons, each school with its own
- * token, the REST API open to LX_TEST_ADMIN_TOKEN. Book with lx_test_book(). */
+ * token, the REST API open to LX_TEST_ADMIN_TOKEN; @extra_args (nullable): more options. Book
+ * with lx_test_book(). */
 #define LX_TEST_ADMIN_TOKEN "test-admin-token-0123456789abcdef"
-void lx_test_signaling_start_booked (LxTestSignaling *signaling);
+void lx_test_signaling_start_booked (LxTestSignaling *signaling, const char *const *extra_args);
 /* Registers each school in @schools not registered yet (through the REST API), and books a lesson
  * now (from five minutes ago, for three hours) taught by @sender to @receivers. Returns the lesson
  * id to join with (owned by @signaling's hash of tokens: valid until it stops). */

@@ -37,7 +37,7 @@ setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   fixture->sender_program = lx_test_program ("LX_SENDER");
   fixture->receiver_program = lx_test_program ("LX_RECEIVER");
-  lx_test_signaling_start_booked (&fixture->signaling);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
   fixture->lesson = lx_test_book (&fixture->signaling, "Integration", "master", classrooms);
 }
 
@@ -344,35 +344,55 @@ grab_screen (const char *display)
   return sample;
 }
 
-/* The SMPTE pattern's top bars, as a 4:3 picture scaled to the screen's height and centred:
- * white, yellow, cyan, green, magenta, red, blue, each channel lit (high) or not (low); black
- * beside the picture. */
-static void
-assert_screen_shows_bars (const char *display, gint screen_width, gint screen_height)
+typedef struct {
+  const char *display;
+  gint width, height; /* the screen's */
+  gchar *problem;     /* (nullable) what the last look saw wrong */
+} ScreenLook;
+
+/* The screen shows the SMPTE pattern's top bars, as a 4:3 picture scaled to the screen's height
+ * and centred: white, yellow, cyan, green, magenta, red, blue, each channel lit (high) or not
+ * (low); black beside the picture. */
+static gboolean
+screen_shows_bars (gpointer data)
 {
   static const gboolean bars[7][3] = {
     { 1, 1, 1 }, { 1, 1, 0 }, { 0, 1, 1 }, { 0, 1, 0 }, { 1, 0, 1 }, { 1, 0, 0 }, { 0, 0, 1 },
   };
-  gint picture_width = screen_height * 4 / 3, left = (screen_width - picture_width) / 2;
-  g_autoptr (GstSample) screen = grab_screen (display);
+  ScreenLook *look = data;
+  gint picture_width = look->height * 4 / 3, left = (look->width - picture_width) / 2;
+  g_autoptr (GstSample) screen = grab_screen (look->display);
   GstVideoInfo info;
   GstVideoFrame frame;
 
+  g_clear_pointer (&look->problem, g_free);
   gst_video_info_from_caps (&info, gst_sample_get_caps (screen));
-  g_assert_cmpint (GST_VIDEO_INFO_WIDTH (&info), ==, screen_width);
-  g_assert_cmpint (GST_VIDEO_INFO_HEIGHT (&info), ==, screen_height);
+  g_assert_cmpint (GST_VIDEO_INFO_WIDTH (&info), ==, look->width);
+  g_assert_cmpint (GST_VIDEO_INFO_HEIGHT (&info), ==, look->height);
   g_assert_true (gst_video_frame_map (&frame, &info, gst_sample_get_buffer (screen), GST_MAP_READ));
-  for (gint bar = -1; bar < 7; bar++) {
+  for (gint bar = -1; bar < 7 && look->problem == NULL; bar++) {
     /* (bar -1: beside the picture, black) */
     gint x = bar < 0 ? left / 2 : left + picture_width * (2 * bar + 1) / 14;
     const guint8 *rgb = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
-                        (screen_height / 3) * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x * 3;
-    for (guint c = 0; c < 3; c++)
+                        (look->height / 3) * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x * 3;
+    for (guint c = 0; c < 3 && look->problem == NULL; c++)
       if (bar < 0 ? rgb[c] > 40 : bars[bar][c] ? rgb[c] < 150 : rgb[c] > 70)
-        g_error ("the screen at %d,%d reads %u,%u,%u: not the lesson's picture", x,
-                 screen_height / 3, rgb[0], rgb[1], rgb[2]);
+        look->problem = g_strdup_printf ("the screen at %d,%d reads %u,%u,%u", x, look->height / 3,
+                                         rgb[0], rgb[1], rgb[2]);
   }
   gst_video_frame_unmap (&frame);
+  return look->problem == NULL;
+}
+
+/* The lesson's picture fills the screen (awaited: the window may draw a moment after decoding). */
+static void
+assert_screen_shows_bars (const char *display, gint screen_width, gint screen_height)
+{
+  ScreenLook look = { display, screen_width, screen_height, NULL };
+
+  if (!lx_test_wait_until (screen_shows_bars, &look, 15000))
+    g_error ("%s: not the lesson's picture", look.problem);
+  g_free (look.problem);
 }
 
 /* Not headless: the classroom plays into a real window, full screen, on an X server (Xvfb). */

@@ -15,6 +15,7 @@
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, with a token for each school, as production runs */
   GSubprocess *sender;
   GPtrArray *load; /* GSubprocess*: busy loops, one per core */
 } Fixture;
@@ -23,10 +24,16 @@ static void
 setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) classrooms = g_ptr_array_new_with_free_func (g_free);
 
   fixture->directory = g_dir_make_tmp ("lx-offers-XXXXXX", &error);
   g_assert_no_error (error);
-  lx_test_signaling_start (&fixture->signaling, NULL);
+  for (guint i = 0; i < OFFERS; i++)
+    g_ptr_array_add (classrooms, g_strdup_printf ("classroom-%u", i));
+  g_ptr_array_add (classrooms, NULL);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
+  fixture->lesson = lx_test_book (&fixture->signaling, "Offers", "master",
+                                  (const char *const *) classrooms->pdata);
   fixture->load = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -107,9 +114,11 @@ test_offers_complete_under_load (Fixture *fixture, gconstpointer data)
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "l",
+                         fixture->lesson,
                          "--school",
                          "master",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "master"),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--test-pattern",
@@ -130,7 +139,8 @@ test_offers_complete_under_load (Fixture *fixture, gconstpointer data)
     g_autoptr (LxMessage) offer = NULL;
     g_autofree gchar *reason = NULL;
 
-    lx_test_client_hello (client, "receiver", school);
+    lx_test_client_hello_full (client, "receiver", fixture->lesson, school,
+                               lx_test_token (&fixture->signaling, school));
     welcome = lx_test_client_receive (client);
     g_assert_cmpint (welcome->type, ==, LX_MESSAGE_WELCOME);
     if (!welcome->sender_present) {

@@ -8,6 +8,7 @@
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, with a token for each school, as production runs */
   GSubprocess *sender, *receiver;
   gchar *receiver_stats, *sender_stats;
 } Fixture;
@@ -23,11 +24,22 @@ start_sender (Fixture *fixture, const char *log_name)
 {
   g_autofree gchar *program = lx_test_program ("LX_SENDER");
   g_autofree gchar *log = file_in (fixture, log_name);
-  const char *argv[] = {
-    program,       "--server",     fixture->signaling.url,  "--lesson",  "comeback",
-    "--school",    "master",       "--ice-local-addresses", "127.0.0.1", "--layers",
-    "320x240@300", "--stats-json", fixture->sender_stats,   NULL
-  };
+  const char *argv[] = { program,
+                         "--server",
+                         fixture->signaling.url,
+                         "--lesson",
+                         fixture->lesson,
+                         "--school",
+                         "master",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "master"),
+                         "--ice-local-addresses",
+                         "127.0.0.1",
+                         "--layers",
+                         "320x240@300",
+                         "--stats-json",
+                         fixture->sender_stats,
+                         NULL };
   return lx_test_spawn (log, argv);
 }
 
@@ -43,16 +55,20 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->receiver_stats = file_in (fixture, "village.json");
   fixture->sender_stats = file_in (fixture, "sender.json");
   log = file_in (fixture, "village.log");
-  lx_test_signaling_start (&fixture->signaling, NULL);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
+  fixture->lesson =
+      lx_test_book (&fixture->signaling, "Comeback", "master", (const char *[]){ "village", NULL });
   fixture->sender = start_sender (fixture, "sender.log");
   {
     const char *argv[] = { program,
                            "--server",
                            fixture->signaling.url,
                            "--lesson",
-                           "comeback",
+                           fixture->lesson,
                            "--school",
                            "village",
+                           "--token",
+                           lx_test_token (&fixture->signaling, "village"),
                            "--ice-local-addresses",
                            "127.0.0.1",
                            "--headless",

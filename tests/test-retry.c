@@ -1,7 +1,10 @@
 /* The retry waits (lx-backoff) and the lesson lifecycle (lx-lesson-follower) the sender and the
- * receiver share, on a fake clock: no timer, no network. */
+ * receiver share, and the WHIP publication's watchdog: on a fake clock, no timer, no network. */
 #include "lx-backoff.h"
 #include "lx-lesson-follower.h"
+#include "lx-whip-publisher.h"
+
+#include <string.h>
 
 #define S (G_USEC_PER_SEC)
 
@@ -170,6 +173,26 @@ test_follower_connection_lost (void)
   g_string_free (recorder.calls, TRUE);
 }
 
+/* The WHIP publication's watchdog: a connected publication carries on (and its next failure
+ * waits the first wait again); a failed one, one that never comes up within 20 s, and one whose
+ * media server fell silent for over 10 s are tried afresh. */
+static void
+test_publication_watchdog (void)
+{
+  gboolean up = TRUE;
+
+  g_assert_null (lx_whip_publisher_judge (LX_CLASSROOM_OFFERED, 0, 5, &up));
+  g_assert_false (up);
+  g_assert_null (lx_whip_publisher_judge (LX_CLASSROOM_CONNECTING, 0, 20, &up));
+  g_assert_nonnull (lx_whip_publisher_judge (LX_CLASSROOM_CONNECTING, 0, 21, &up));
+  g_assert_nonnull (strstr (lx_whip_publisher_judge (LX_CLASSROOM_FAILED, 0, 1, &up), "failed"));
+  g_assert_null (lx_whip_publisher_judge (LX_CLASSROOM_CONNECTED, 10, 3600, &up));
+  g_assert_true (up);
+  g_assert_nonnull (
+      strstr (lx_whip_publisher_judge (LX_CLASSROOM_CONNECTED, 11, 3600, &up), "no RTCP"));
+  g_assert_false (up);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -179,5 +202,6 @@ main (int argc, char **argv)
   g_test_add_func ("/backoff/spread", test_backoff_spread);
   g_test_add_func ("/lesson-follower/school-day", test_follower_school_day);
   g_test_add_func ("/lesson-follower/connection-lost", test_follower_connection_lost);
+  g_test_add_func ("/whip-publisher/watchdog", test_publication_watchdog);
   return g_test_run ();
 }

@@ -30,7 +30,7 @@ setup (Fixture *fixture, gconstpointer data)
 
   fixture->directory = g_dir_make_tmp ("lx-revocation-XXXXXX", &error);
   g_assert_no_error (error);
-  lx_test_signaling_start_booked (&fixture->signaling);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
   fixture->lesson = lx_test_book (&fixture->signaling, "Revocation", "master", classrooms);
   log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");

@@ -8,6 +8,7 @@
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, with a token for each school, as production runs */
   GSubprocess *sender, *turn;
   guint turn_port;
   gchar *turn_log;
@@ -41,14 +42,25 @@ setup (Fixture *fixture, gconstpointer data)
   }
   fixture->directory = g_dir_make_tmp ("lx-turn-XXXXXX", &error);
   g_assert_no_error (error);
-  lx_test_signaling_start (&fixture->signaling, NULL);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
+  fixture->lesson = lx_test_book (&fixture->signaling, "Firewalled", "master",
+                                  (const char *[]){ "behind-firewall", NULL });
   sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
   {
-    const char *argv[] = {
-      sender,        "--server", fixture->signaling.url,  "--lesson",  "firewalled",
-      "--school",    "master",   "--ice-local-addresses", "127.0.0.1", "--layers",
-      "320x240@300", NULL
-    };
+    const char *argv[] = { sender,
+                           "--server",
+                           fixture->signaling.url,
+                           "--lesson",
+                           fixture->lesson,
+                           "--school",
+                           "master",
+                           "--token",
+                           lx_test_token (&fixture->signaling, "master"),
+                           "--ice-local-addresses",
+                           "127.0.0.1",
+                           "--layers",
+                           "320x240@300",
+                           NULL };
     fixture->sender = lx_test_spawn (sender_log, argv);
   }
   fixture->turn_port = free_udp_port ();
@@ -108,9 +120,11 @@ run_relay_only_classroom (Fixture *fixture, const char *turn_url, const char *ti
                          "--server",
                          fixture->signaling.url,
                          "--lesson",
-                         "firewalled",
+                         fixture->lesson,
                          "--school",
                          "behind-firewall",
+                         "--token",
+                         lx_test_token (&fixture->signaling, "behind-firewall"),
                          "--ice-local-addresses",
                          "127.0.0.1",
                          "--turn-server",

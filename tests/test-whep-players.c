@@ -10,7 +10,8 @@
 #include <gst/app/gstappsink.h>
 #include <string.h>
 
-#define LESSON "shapes-9c"
+/* How many refused offers a test may make (each from a school of its own). */
+#define REFUSED_OFFERS 8
 #define WIDTH 640
 #define HEIGHT 360
 #define STUN_SERVER "stun://127.0.0.1:3478"
@@ -19,6 +20,7 @@
 typedef struct {
   gchar *directory;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, with a token for each school, as production runs */
   GSubprocess *sender;
   gchar *sender_log;
   gchar *sender_stats;
@@ -30,6 +32,8 @@ file_in (Fixture *fixture, const char *name)
 {
   return g_build_filename (fixture->directory, name, NULL);
 }
+
+static GStrv player_shapes (const char *player);
 
 static void
 setup (Fixture *fixture, gconstpointer data)
@@ -45,7 +49,20 @@ setup (Fixture *fixture, gconstpointer data)
   {
     /* Announced to players in Link headers (nothing listens there: players here need none). */
     const char *extra[] = { "--stun-server", STUN_SERVER, "--turn-server", TURN_SERVER, NULL };
-    lx_test_signaling_start_with (&fixture->signaling, NULL, extra);
+    g_autofree gchar *player =
+        g_test_build_filename (G_TEST_DIST, "media-server", "whep-player.mjs", NULL);
+    g_auto (GStrv) shapes = player_shapes (player);
+    g_autoptr (GPtrArray) players = g_ptr_array_new_with_free_func (g_free);
+
+    /* Every player the tests below start, each a school with its own token. */
+    for (guint i = 0; shapes[i]; i++)
+      g_ptr_array_add (players, g_strdup_printf ("player-%s", shapes[i]));
+    for (guint i = 0; i < REFUSED_OFFERS; i++)
+      g_ptr_array_add (players, g_strdup_printf ("refused-%u", i));
+    g_ptr_array_add (players, NULL);
+    lx_test_signaling_start_booked (&fixture->signaling, extra);
+    fixture->lesson = lx_test_book (&fixture->signaling, "Shapes", "master",
+                                    (const char *const *) players->pdata);
   }
   fixture->sender_log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
@@ -54,9 +71,11 @@ setup (Fixture *fixture, gconstpointer data)
                            "--server",
                            fixture->signaling.url,
                            "--lesson",
-                           LESSON,
+                           fixture->lesson,
                            "--school",
                            "master",
+                           "--token",
+                           lx_test_token (&fixture->signaling, "master"),
                            "--ice-local-addresses",
                            "127.0.0.1",
                            "--test-pattern",
@@ -155,14 +174,14 @@ static void
 play_shape (Fixture *fixture, const char *player, const char *shape)
 {
   g_autofree gchar *school = g_strdup_printf ("player-%s", shape);
-  g_autofree gchar *url =
-      g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s", fixture->signaling.port, LESSON, school);
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s",
+                                           fixture->signaling.port, fixture->lesson, school);
   g_autofree gchar *prefix = file_in (fixture, shape);
   g_autofree gchar *log = g_strdup_printf ("%s.log", prefix);
   g_autofree gchar *summary = g_strdup_printf ("%s.json", prefix);
   g_autofree gchar *video = g_strdup_printf ("%s.h264", prefix);
   const char *argv[] = { "node",    player,    "--url",
-                         url,       "--token", "ad-hoc-lessons-take-any-token",
+                         url,       "--token", lx_test_token (&fixture->signaling, school),
                          "--shape", shape,     "--seconds",
                          "3",       "--out",   prefix,
                          NULL };
@@ -234,9 +253,11 @@ post_offer (Fixture *fixture, const char *file, const char *school, gchar **body
             gint64 *elapsed_ms)
 {
   g_autofree gchar *path = g_test_build_filename (G_TEST_DIST, "data", "offers", file, NULL);
-  g_autofree gchar *url =
-      g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s", fixture->signaling.port, LESSON, school);
+  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s",
+                                           fixture->signaling.port, fixture->lesson, school);
   g_autoptr (SoupMessage) message = soup_message_new ("POST", url);
+  g_autofree gchar *authorization =
+      g_strdup_printf ("Bearer %s", lx_test_token (&fixture->signaling, school));
   g_autoptr (GBytes) body = NULL;
   g_autoptr (GBytes) offer = NULL;
   gchar *text = NULL;
@@ -247,7 +268,7 @@ post_offer (Fixture *fixture, const char *file, const char *school, gchar **body
   offer = g_bytes_new_take (text, length);
   soup_message_set_request_body_from_bytes (message, "application/sdp", offer);
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                "Bearer any");
+                                authorization);
   started = g_get_monotonic_time ();
   body = lx_test_http (fixture->http, message);
   *elapsed_ms = (g_get_monotonic_time () - started) / 1000;
@@ -282,6 +303,7 @@ test_refusals_are_fast_and_say_why (Fixture *fixture, gconstpointer data)
 
   if (fixture->sender == NULL)
     return; /* skipped */
+  G_STATIC_ASSERT (G_N_ELEMENTS (rows) <= REFUSED_OFFERS);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
     g_autofree gchar *school = g_strdup_printf ("refused-%u", i);
     g_autofree gchar *body = NULL;
@@ -311,7 +333,8 @@ test_options_announce_stun_only (Fixture *fixture, gconstpointer data)
 
   if (fixture->sender == NULL)
     return; /* skipped */
-  url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/anyone", fixture->signaling.port, LESSON);
+  url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/anyone", fixture->signaling.port,
+                         fixture->lesson);
   message = soup_message_new ("OPTIONS", url);
   body = lx_test_http (fixture->http, message);
   g_assert_cmpuint (soup_message_get_status (message), ==, SOUP_STATUS_NO_CONTENT);

@@ -341,15 +341,20 @@ test_from_lianxiao_signaling (Fixture *fixture, gconstpointer data)
   g_autofree gchar *sender_stats = file_in (fixture, "sender.json");
   g_autofree gchar *url = NULL;
 
-  lx_test_signaling_start (&signaling, NULL);
+  const char *lesson;
+
+  lx_test_signaling_start_booked (&signaling, NULL);
+  lesson = lx_test_book (&signaling, "Chemistry", "master", (const char *[]){ "village", NULL });
   {
     const char *argv[] = { fixture->sender_program,
                            "--server",
                            signaling.url,
                            "--lesson",
-                           "chemistry-8a",
+                           lesson,
                            "--school",
                            "master",
+                           "--token",
+                           lx_test_token (&signaling, "master"),
                            "--ice-local-addresses",
                            "127.0.0.1",
                            "--layers",
@@ -360,8 +365,8 @@ test_from_lianxiao_signaling (Fixture *fixture, gconstpointer data)
     sender = lx_test_spawn (sender_log, argv);
   }
   lx_test_wait_for_stat (sender_stats, "frames_encoded", 1, 20000);
-  url = g_strdup_printf ("http://127.0.0.1:%u/whep/chemistry-8a/village", signaling.port);
-  village = start_whep_receiver (fixture, "village", url, "ad-hoc-lessons-take-any-token");
+  url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/village", signaling.port, lesson);
+  village = start_whep_receiver (fixture, "village", url, lx_test_token (&signaling, "village"));
   g_assert_cmpint (lx_test_wait_for_exit (village, 60000), ==, 0);
   assert_played (fixture, "village");
   /* Its DELETE ended the session: the sender drops the classroom. */
