@@ -8,6 +8,7 @@
  * counts only correct pictures. The queue before a synchronised sink keeps the sink's clock wait
  * from stalling the thread that runs jitter buffer, depayloader and decoder. */
 #include "lx-playback.h"
+#include "lx-screen-sink.h"
 
 #include "lx-latency-stamp.h"
 
@@ -331,71 +332,20 @@ make_observer (LxPlayback *playback)
   return sink;
 }
 
-/* A sink of @factory that can open the display, or NULL (not installed, ranked out, no GL or no
- * XVideo on this X server). */
-static GstElement *
-usable_sink (const char *factory_name)
-{
-  g_autoptr (GstElementFactory) factory = gst_element_factory_find (factory_name);
-  GstElement *sink;
-
-  if (factory == NULL ||
-      gst_plugin_feature_get_rank (GST_PLUGIN_FEATURE (factory)) < GST_RANK_MARGINAL)
-    return NULL;
-  sink = gst_element_factory_create (factory, NULL);
-  if (sink == NULL)
-    return NULL;
-  if (gst_element_set_state (sink, GST_STATE_READY) != GST_STATE_CHANGE_SUCCESS) {
-    gst_element_set_state (sink, GST_STATE_NULL);
-    gst_object_unref (gst_object_ref_sink (sink));
-    return NULL;
-  }
-  gst_element_set_state (sink, GST_STATE_NULL);
-  return sink;
-}
-
-/* X11 full screen: a sink that fills the window. glimagesink and xvimagesink scale the picture
- * to the window themselves (on the GPU, or the video overlay hardware); ximagesink — a mini-PC
- * without GL or XVideo — draws it at its own size in a corner, so there the picture is scaled to
- * the screen first, in software, its shape kept with black borders. */
+/* X11 full screen: the sink lx-screen-sink.h describes, or autovideosink if it cannot be made. */
 static GstElement *
 make_screen_sink (LxPlayback *playback)
 {
-  GstElement *sink = usable_sink ("glimagesink");
-  GstElement *bin, *scale, *filter;
-  g_autoptr (GstCaps) caps = NULL;
-  g_autoptr (GstPad) sink_pad = NULL;
+  g_autofree gchar *description = lx_screen_sink_description (
+      playback->screen_width, playback->screen_height, playback->config->sink_sync);
+  g_autoptr (GError) error = NULL;
+  GstElement *sink = gst_parse_bin_from_description_full (description, TRUE, NULL,
+                                                          GST_PARSE_FLAG_FATAL_ERRORS, &error);
 
-  if (sink == NULL)
-    sink = usable_sink ("xvimagesink");
-  if (sink) {
-    g_object_set (sink, "sync", playback->config->sink_sync, NULL);
+  if (sink)
     return sink;
-  }
-  g_message ("video: no GL or XVideo here: scaling to %dx%d for ximagesink", playback->screen_width,
-             playback->screen_height);
-  bin = gst_bin_new ("screen-sink");
-  scale = gst_element_factory_make ("videoscale", NULL);
-  filter = gst_element_factory_make ("capsfilter", NULL);
-  sink = gst_element_factory_make ("ximagesink", NULL);
-  if (scale == NULL || filter == NULL || sink == NULL) {
-    GstElement *made[] = { bin, scale, filter, sink };
-    for (guint i = 0; i < G_N_ELEMENTS (made); i++)
-      if (made[i])
-        gst_object_unref (gst_object_ref_sink (made[i]));
-    return gst_element_factory_make ("autovideosink", NULL);
-  }
-  caps = gst_caps_new_simple ("video/x-raw", "width", G_TYPE_INT, playback->screen_width, "height",
-                              G_TYPE_INT, playback->screen_height, "pixel-aspect-ratio",
-                              GST_TYPE_FRACTION, 1, 1, NULL);
-  g_object_set (scale, "add-borders", TRUE, NULL);
-  g_object_set (filter, "caps", caps, NULL);
-  g_object_set (sink, "sync", playback->config->sink_sync, NULL);
-  gst_bin_add_many (GST_BIN (bin), scale, filter, sink, NULL);
-  gst_element_link_many (scale, filter, sink, NULL);
-  sink_pad = gst_element_get_static_pad (scale, "sink");
-  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", sink_pad));
-  return bin;
+  g_warning ("video: %s: %s; autovideosink instead", description, error->message);
+  return gst_element_factory_make ("autovideosink", NULL);
 }
 
 void

@@ -6,7 +6,8 @@ void
 lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *text)
 {
   if (receiver->standby == NULL) {
-    receiver->standby = lx_standby_new (receiver->config);
+    receiver->standby =
+        lx_standby_new (receiver->config, receiver->screen_width, receiver->screen_height);
     if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
       lx_fullscreen_window_attach (receiver->fullscreen,
                                    lx_standby_get_pipeline (receiver->standby));

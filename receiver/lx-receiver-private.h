@@ -26,8 +26,9 @@ struct _LxReceiver {
   GMainLoop *loop;
   int exit_status;
   gint64 started_us;
-  LxPlayback *playback;           /* as long as the receiver: its counts span sessions */
-  LxFullscreenWindow *fullscreen; /* (nullable) X11 only */
+  LxPlayback *playback;             /* as long as the receiver: its counts span sessions */
+  LxFullscreenWindow *fullscreen;   /* (nullable) X11 only */
+  gint screen_width, screen_height; /* its size; 0 without */
 
   /* Lessons */
   LxLessonFollower *lessons;

@@ -457,14 +457,14 @@ lx_receiver_run (LxReceiver *receiver)
     if (receiver->fullscreen == NULL) {
       g_warning ("%s; showing the lesson in a window", error->message);
     } else {
-      gint width, height;
-      lx_fullscreen_window_get_size (receiver->fullscreen, &width, &height);
-      lx_playback_set_screen (receiver->playback, width, height);
+      lx_fullscreen_window_get_size (receiver->fullscreen, &receiver->screen_width,
+                                     &receiver->screen_height);
+      lx_playback_set_screen (receiver->playback, receiver->screen_width, receiver->screen_height);
     }
   }
   if (config->connection.follow_timetable) {
     receiver->timetable = lx_timetable_new (&config->connection, LX_ROLE_RECEIVER);
-    receiver->standby = lx_standby_new (config);
+    receiver->standby = lx_standby_new (config, receiver->screen_width, receiver->screen_height);
     if (receiver->fullscreen && lx_standby_get_pipeline (receiver->standby))
       lx_fullscreen_window_attach (receiver->fullscreen,
                                    lx_standby_get_pipeline (receiver->standby));

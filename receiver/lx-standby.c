@@ -9,6 +9,8 @@
  * almost nothing between lessons. */
 #include "lx-standby.h"
 
+#include "lx-screen-sink.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,10 +37,13 @@ lx_standby_get_frames (LxStandby *standby)
 }
 
 LxStandby *
-lx_standby_new (const LxReceiverConfig *config)
+lx_standby_new (const LxReceiverConfig *config, gint screen_width, gint screen_height)
 {
   LxStandby *standby = g_new0 (LxStandby, 1);
   g_autoptr (GError) error = NULL;
+  g_autofree gchar *sink = config->headless
+                               ? g_strdup ("fakesink sync=true")
+                               : lx_screen_sink_description (screen_width, screen_height, TRUE);
   g_autofree gchar *description = g_strdup_printf (
       "videotestsrc is-live=true pattern=solid-color foreground-color=0xff1d3557 ! "
       "video/x-raw,width=1280,height=720,framerate=2/1 ! "
@@ -46,7 +51,7 @@ lx_standby_new (const LxReceiverConfig *config)
       "valignment=top ypad=16 color=0xffe9c46a shaded-background=false ! "
       "textoverlay name=text font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans 24\" "
       "halignment=center valignment=bottom ypad=16 line-alignment=center ! videoconvert ! %s",
-      config->headless ? "fakesink sync=true" : "autovideosink");
+      sink);
 
   /* Strict: a pipeline the parser only half built (a missing plugin) is no standby screen. */
   standby->pipeline =

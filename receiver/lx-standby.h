@@ -9,8 +9,9 @@
 
 typedef struct _LxStandby LxStandby;
 
-/* (transfer full) */
-LxStandby *lx_standby_new (const LxReceiverConfig *config);
+/* (transfer full) The standby screen, for an X11 full-screen window of @screen_width x
+ * @screen_height (0: none; see lx-screen-sink.h). */
+LxStandby *lx_standby_new (const LxReceiverConfig *config, gint screen_width, gint screen_height);
 void lx_standby_free (LxStandby *standby);
 
 /* Shows @text (its lines centred), starting the screen if it is not showing. */
