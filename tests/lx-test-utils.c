@@ -276,6 +276,28 @@ lx_test_book (LxTestSignaling *signaling, const char *title, const char *sender,
   return lesson;
 }
 
+GSubprocess *
+lx_test_start_in_lesson (LxTestSignaling *signaling, const char *program, const char *lesson,
+                         const char *school, const char *log, const char *const *options)
+{
+  g_autofree gchar *path = lx_test_program (program);
+  const char *fixed[] = { path,
+                          "--server",
+                          signaling->url,
+                          "--lesson",
+                          lesson,
+                          "--school",
+                          school,
+                          "--token",
+                          lx_test_token (signaling, school),
+                          "--ice-local-addresses",
+                          "127.0.0.1",
+                          NULL };
+  g_autofree const char **argv = join_argv (fixed, options ? options : (const char *[]){ NULL });
+
+  return lx_test_spawn (log, argv);
+}
+
 const char *
 lx_test_token (LxTestSignaling *signaling, const char *school)
 {
@@ -446,6 +468,15 @@ lx_test_stats_string (const char *path, const char *member)
   if (object == NULL || !json_object_has_member (object, member))
     return NULL;
   return g_strdup (json_object_get_string_member_with_default (object, member, NULL));
+}
+
+gboolean
+lx_test_stats_string_is (gpointer data)
+{
+  LxTestStatsString *condition = data;
+  g_autofree gchar *value = lx_test_stats_string (condition->path, condition->member);
+
+  return g_strcmp0 (value, condition->value) == 0;
 }
 
 gint64

@@ -45,6 +45,12 @@ void lx_test_signaling_start_booked (LxTestSignaling *signaling, const char *con
  * id to join with (owned by @signaling's hash of tokens: valid until it stops). */
 const char *lx_test_book (LxTestSignaling *signaling, const char *title, const char *sender,
                           const char *const *receivers);
+/* Starts @program (LX_SENDER or LX_RECEIVER: the variable naming it) in @lesson as @school with
+ * its token, through @signaling's server, ICE on 127.0.0.1 only, with @options (NULL-terminated)
+ * after; its output goes to @log. */
+GSubprocess *lx_test_start_in_lesson (LxTestSignaling *signaling, const char *program,
+                                      const char *lesson, const char *school, const char *log,
+                                      const char *const *options);
 /* (transfer none) The token of @school, registered by lx_test_book(). Fails the test if none. */
 const char *lx_test_token (LxTestSignaling *signaling, const char *school);
 /* An admin request to the REST API (@path under /api/v1/, @json the body or NULL); returns the
@@ -106,6 +112,14 @@ void lx_test_remove_directory (const char *path);
 
 /* (transfer full) A string member of the statistics file @path, or NULL when unavailable. */
 gchar *lx_test_stats_string (const char *path, const char *member);
+/* A condition for lx_test_wait_until(): the string @member of the statistics file @path is
+ * @value. */
+typedef struct {
+  const char *path;
+  const char *member;
+  const char *value;
+} LxTestStatsString;
+gboolean lx_test_stats_string_is (gpointer condition);
 
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);

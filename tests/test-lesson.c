@@ -64,28 +64,13 @@ start_sender_with (Fixture *fixture, const char *pattern)
   g_autofree gchar *log = file_in (fixture, "sender.log");
   g_autofree gchar *stats = file_in (fixture, "sender.json");
   g_autofree gchar *layers = g_strdup_printf ("%dx%d@400", WIDTH, HEIGHT);
-  const char *argv[] = { fixture->sender_program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "master",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "master"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--test-pattern",
-                         pattern,
-                         "--layers",
-                         layers,
-                         "--keyframe-interval-s",
-                         KEYFRAME_INTERVAL_S,
-                         "--latency-stamp",
-                         "--stats-json",
-                         stats,
-                         NULL };
-  return lx_test_spawn (log, argv);
+  const char *options[] = {
+    "--test-pattern",    pattern,           "--layers",     layers, "--keyframe-interval-s",
+    KEYFRAME_INTERVAL_S, "--latency-stamp", "--stats-json", stats,  NULL
+  };
+
+  return lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson, "master", log,
+                                  options);
 }
 
 static GSubprocess *
@@ -101,24 +86,11 @@ start_receiver (Fixture *fixture, const char *school, const char *on_sender_left
   g_autofree gchar *stats_name = g_strdup_printf ("%s.json", school);
   g_autofree gchar *log = file_in (fixture, log_name);
   g_autofree gchar *stats = file_in (fixture, stats_name);
-  const char *argv[] = { fixture->receiver_program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         school,
-                         "--token",
-                         lx_test_token (&fixture->signaling, school),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--headless",
-                         "--on-sender-left",
-                         on_sender_left,
-                         "--stats-json",
-                         stats,
-                         NULL };
-  return lx_test_spawn (log, argv);
+  const char *options[] = { "--headless", "--on-sender-left", on_sender_left, "--stats-json", stats,
+                            NULL };
+
+  return lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson, school, log,
+                                  options);
 }
 
 /* Waits until @member in @school's statistics reaches @at_least; fails with the file's content
@@ -139,19 +111,6 @@ stats_of (Fixture *fixture, const char *school, const char *member)
   g_autofree gchar *name = g_strdup_printf ("%s.json", school);
   g_autofree gchar *path = file_in (fixture, name);
   return lx_test_stats_int (path, member);
-}
-
-typedef struct {
-  const char *path; /* a classroom's statistics */
-  const char *state;
-} StateIs;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateIs *condition = data;
-  g_autofree gchar *state = lx_test_stats_string (condition->path, "state");
-  return g_strcmp0 (state, condition->state) == 0;
 }
 
 /* Each receiver decodes real pictures of the sender's size and real audio. */
@@ -219,8 +178,8 @@ test_lesson_reaches_classrooms (Fixture *fixture, gconstpointer data)
 
   {
     g_autofree gchar *path = file_in (fixture, "school-3.json");
-    StateIs waiting = { path, "waiting-for-sender" };
-    g_assert_true (lx_test_wait_until (state_is, &waiting, 10000));
+    LxTestStatsString waiting = { path, "state", "waiting-for-sender" };
+    g_assert_true (lx_test_wait_until (lx_test_stats_string_is, &waiting, 10000));
   }
   g_assert_nonnull (g_subprocess_get_identifier (r3)); /* still running, waiting */
 
@@ -649,8 +608,9 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
     g_clear_object (&sender);
   }
   {
-    StateIs waiting = { receiver_stats, "waiting-for-sender" }; /* it heard its sender left */
-    g_assert_true (lx_test_wait_until (state_is, &waiting, 10000));
+    LxTestStatsString waiting = { receiver_stats, "state",
+                                  "waiting-for-sender" }; /* it heard its sender left */
+    g_assert_true (lx_test_wait_until (lx_test_stats_string_is, &waiting, 10000));
   }
   g_assert_cmpuint (webrtcbins_alive (receiver, receiver_log), ==, 0);
 

@@ -110,27 +110,12 @@ test_offers_complete_under_load (Fixture *fixture, gconstpointer data)
   g_autofree gchar *host_port = g_strdup_printf ("127.0.0.1:%u", fixture->signaling.port);
   /* Keyframes 2 s apart: most classrooms join between two of them, before the payloader has seen
    * a sequence parameter set. */
-  const char *argv[] = { g_getenv ("LX_SENDER"),
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "master",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "master"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--test-pattern",
-                         "ball",
-                         "--layers",
-                         "320x240@300",
-                         "--keyframe-interval-s",
-                         "2",
-                         NULL };
+  const char *options[] = { "--test-pattern",        "ball", "--layers", "320x240@300",
+                            "--keyframe-interval-s", "2",    NULL };
   guint incomplete = 0;
 
-  fixture->sender = lx_test_spawn (log, argv);
+  fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
+                                             "master", log, options);
   load_the_cpu (fixture);
   for (guint i = 0; i < OFFERS; i++) {
     g_autofree gchar *school = g_strdup_printf ("classroom-%u", i);

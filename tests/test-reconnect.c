@@ -22,32 +22,17 @@ file_in (Fixture *fixture, const char *name)
 static GSubprocess *
 start_sender (Fixture *fixture, const char *log_name)
 {
-  g_autofree gchar *program = lx_test_program ("LX_SENDER");
   g_autofree gchar *log = file_in (fixture, log_name);
-  const char *argv[] = { program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "master",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "master"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--layers",
-                         "320x240@300",
-                         "--stats-json",
-                         fixture->sender_stats,
-                         NULL };
-  return lx_test_spawn (log, argv);
+  const char *options[] = { "--layers", "320x240@300", "--stats-json", fixture->sender_stats,
+                            NULL };
+  return lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson, "master", log,
+                                  options);
 }
 
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree gchar *program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *log = NULL;
 
   fixture->directory = g_dir_make_tmp ("lx-reconnect-XXXXXX", &error);
@@ -60,24 +45,10 @@ setup (Fixture *fixture, gconstpointer data)
       lx_test_book (&fixture->signaling, "Comeback", "master", (const char *[]){ "village", NULL });
   fixture->sender = start_sender (fixture, "sender.log");
   {
-    const char *argv[] = { program,
-                           "--server",
-                           fixture->signaling.url,
-                           "--lesson",
-                           fixture->lesson,
-                           "--school",
-                           "village",
-                           "--token",
-                           lx_test_token (&fixture->signaling, "village"),
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--headless",
-                           "--stats-interval-ms",
-                           "200",
-                           "--stats-json",
-                           fixture->receiver_stats,
-                           NULL };
-    fixture->receiver = lx_test_spawn (log, argv);
+    const char *options[] = { "--headless",   "--stats-interval-ms",   "200",
+                              "--stats-json", fixture->receiver_stats, NULL };
+    fixture->receiver = lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER",
+                                                 fixture->lesson, "village", log, options);
   }
   lx_test_wait_for_stat (fixture->receiver_stats, "frames_decoded", 30, 30000);
 }

@@ -35,25 +35,12 @@ setup (Fixture *fixture, gconstpointer data)
   log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
   {
-    const char *argv[] = { g_getenv ("LX_SENDER"),
-                           "--server",
-                           fixture->signaling.url,
-                           "--lesson",
-                           fixture->lesson,
-                           "--school",
-                           "master",
-                           "--token",
-                           lx_test_token (&fixture->signaling, "master"),
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--test-pattern",
-                           "ball",
-                           "--layers",
-                           "320x240@300",
-                           "--stats-json",
-                           fixture->sender_stats,
-                           NULL };
-    fixture->sender = lx_test_spawn (log, argv);
+    const char *options[] = {
+      "--test-pattern",      "ball", "--layers", "320x240@300", "--stats-json",
+      fixture->sender_stats, NULL
+    };
+    fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
+                                               "master", log, options);
   }
 }
 
@@ -78,26 +65,11 @@ start_classroom (Fixture *fixture, const char *school, gboolean whep)
   g_autofree gchar *stats = file_in (fixture, stats_name);
   g_autofree gchar *whep_url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/%s",
                                                 fixture->signaling.port, fixture->lesson, school);
-  const char *argv[] = { g_getenv ("LX_RECEIVER"),
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         school,
-                         "--token",
-                         lx_test_token (&fixture->signaling, school),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--headless",
-                         "--media-timeout-s",
-                         "2",
-                         "--stats-json",
-                         stats,
-                         whep ? "--whep-url" : NULL,
-                         whep_url,
-                         NULL };
-  return lx_test_spawn (log, argv);
+  const char *options[] = { "--headless", "--media-timeout-s",        "2",      "--stats-json",
+                            stats,        whep ? "--whep-url" : NULL, whep_url, NULL };
+
+  return lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson, school, log,
+                                  options);
 }
 
 static gchar *
@@ -139,19 +111,6 @@ sender_lacks (gpointer data)
   return stats && !sender_has (data);
 }
 
-typedef struct {
-  const char *path;
-  const char *state;
-} StateIs;
-
-static gboolean
-state_is (gpointer data)
-{
-  StateIs *condition = data;
-  g_autofree gchar *state = lx_test_stats_string (condition->path, "state");
-  return g_strcmp0 (state, condition->state) == 0;
-}
-
 /* A WHEP player's token is renewed: its session ends at once (the sender drops its branch), its
  * offers with the old token are refused from then on, and the classroom beside it plays on. */
 static void
@@ -162,7 +121,7 @@ test_whep_session_token_renewed (Fixture *fixture, gconstpointer data)
   g_autoptr (GSubprocess) player = start_classroom (fixture, "player", TRUE);
   g_autoptr (GSubprocess) neighbour = start_classroom (fixture, "neighbour", FALSE);
   InSender player_in = { fixture->sender_stats, "player" };
-  StateIs refused = { player_stats, "whep-unavailable" };
+  LxTestStatsString refused = { player_stats, "state", "whep-unavailable" };
   g_autoptr (JsonNode) renewed = NULL;
   gint64 frames;
 
@@ -174,7 +133,7 @@ test_whep_session_token_renewed (Fixture *fixture, gconstpointer data)
       lx_test_api (&fixture->signaling, "POST", "schools/player/token", NULL, &renewed), ==, 200);
   g_assert_true (lx_test_wait_until (sender_lacks, &player_in, 10000));
   /* Its watchdog offers again, with the old token: refused, and refused again a while later. */
-  g_assert_true (lx_test_wait_until (state_is, &refused, 20000));
+  g_assert_true (lx_test_wait_until (lx_test_stats_string_is, &refused, 20000));
   g_assert_false (sender_has (&player_in));
   /* The classroom beside it never stopped. */
   frames = lx_test_stats_int (neighbour_stats, "frames_decoded");

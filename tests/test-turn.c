@@ -33,7 +33,6 @@ setup (Fixture *fixture, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autofree gchar *turnserver = g_find_program_in_path ("turnserver");
-  g_autofree gchar *sender = lx_test_program ("LX_SENDER");
   g_autofree gchar *sender_log = NULL;
 
   if (turnserver == NULL) {
@@ -47,21 +46,9 @@ setup (Fixture *fixture, gconstpointer data)
                                   (const char *[]){ "behind-firewall", NULL });
   sender_log = g_build_filename (fixture->directory, "sender.log", NULL);
   {
-    const char *argv[] = { sender,
-                           "--server",
-                           fixture->signaling.url,
-                           "--lesson",
-                           fixture->lesson,
-                           "--school",
-                           "master",
-                           "--token",
-                           lx_test_token (&fixture->signaling, "master"),
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--layers",
-                           "320x240@300",
-                           NULL };
-    fixture->sender = lx_test_spawn (sender_log, argv);
+    const char *options[] = { "--layers", "320x240@300", NULL };
+    fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
+                                               "master", sender_log, options);
   }
   fixture->turn_port = free_udp_port ();
   fixture->turn_log = g_build_filename (fixture->directory, "turn.log", NULL);
@@ -113,32 +100,21 @@ teardown (Fixture *fixture, gconstpointer data)
 static gint
 run_relay_only_classroom (Fixture *fixture, const char *turn_url, const char *timeout_s)
 {
-  g_autofree gchar *program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *log = g_build_filename (fixture->directory, "classroom.log", NULL);
   g_autoptr (GSubprocess) receiver = NULL;
-  const char *argv[] = { program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "behind-firewall",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "behind-firewall"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--turn-server",
-                         turn_url,
-                         "--ice-transport-policy",
-                         "relay",
-                         "--headless",
-                         "--exit-after-frames",
-                         "30",
-                         "--timeout-s",
-                         timeout_s,
-                         NULL };
+  const char *options[] = { "--turn-server",
+                            turn_url,
+                            "--ice-transport-policy",
+                            "relay",
+                            "--headless",
+                            "--exit-after-frames",
+                            "30",
+                            "--timeout-s",
+                            timeout_s,
+                            NULL };
 
-  receiver = lx_test_spawn (log, argv);
+  receiver = lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson,
+                                      "behind-firewall", log, options);
   return lx_test_wait_for_exit (receiver, 60000);
 }
 

@@ -81,20 +81,6 @@ local_time (gint offset_s)
   return g_date_time_format (then, "%Y-%m-%dT%H:%M:%S");
 }
 
-typedef struct {
-  const char *path;
-  const char *member;
-  const char *value;
-} StringCondition;
-
-static gboolean
-stats_string_is (gpointer data)
-{
-  StringCondition *condition = data;
-  g_autofree gchar *value = lx_test_stats_string (condition->path, condition->member);
-  return g_strcmp0 (value, condition->value) == 0;
-}
-
 static gboolean
 standby_drawn (gpointer path)
 {
@@ -117,9 +103,9 @@ book (Fixture *fixture, const char *title, gint from_s, gint to_s)
 }
 
 static void
-wait_for (StringCondition *condition, guint timeout_ms, const char *what, Fixture *fixture)
+wait_for (LxTestStatsString *condition, guint timeout_ms, const char *what, Fixture *fixture)
 {
-  if (!lx_test_wait_until (stats_string_is, condition, timeout_ms))
+  if (!lx_test_wait_until (lx_test_stats_string_is, condition, timeout_ms))
     g_error ("%s did not happen (logs in %s)", what, fixture->directory);
 }
 
@@ -177,9 +163,9 @@ test_joins_and_leaves_by_itself (Fixture *fixture, gconstpointer data)
                                 NULL };
   g_autoptr (GSubprocess) sender = lx_test_spawn (sender_log, sender_argv);
   g_autoptr (GSubprocess) receiver = spawn_village (fixture, village_token, receiver_log, stats);
-  StringCondition standby = { stats, "state", "standby" };
-  StringCondition announced = { stats, "next_lesson", LESSON_TITLE };
-  StringCondition in_lesson = { stats, "lesson", first };
+  LxTestStatsString standby = { stats, "state", "standby" };
+  LxTestStatsString announced = { stats, "next_lesson", LESSON_TITLE };
+  LxTestStatsString in_lesson = { stats, "lesson", first };
   gint64 frames;
   g_autoptr (JsonNode) attendance = NULL;
 
@@ -242,7 +228,7 @@ test_wrong_token_card (Fixture *fixture, gconstpointer data)
   g_autofree gchar *stats = g_build_filename (fixture->directory, "village.json", NULL);
   g_autoptr (GSubprocess) receiver =
       spawn_village (fixture, "0123456789abcdef", receiver_log, stats);
-  StringCondition standby = { stats, "state", "standby" };
+  LxTestStatsString standby = { stats, "state", "standby" };
   g_autofree gchar *card = NULL;
 
   wait_for (&standby, 8000, "standby", fixture);

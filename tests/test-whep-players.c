@@ -67,25 +67,10 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->sender_log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
   {
-    const char *argv[] = { g_getenv ("LX_SENDER"),
-                           "--server",
-                           fixture->signaling.url,
-                           "--lesson",
-                           fixture->lesson,
-                           "--school",
-                           "master",
-                           "--token",
-                           lx_test_token (&fixture->signaling, "master"),
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--test-pattern",
-                           "ball",
-                           "--layers",
-                           layers,
-                           "--stats-json",
-                           fixture->sender_stats,
-                           NULL };
-    fixture->sender = lx_test_spawn (fixture->sender_log, argv);
+    const char *options[] = { "--test-pattern",      "ball", "--layers", layers, "--stats-json",
+                              fixture->sender_stats, NULL };
+    fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
+                                               "master", fixture->sender_log, options);
   }
   lx_test_wait_for_stat (fixture->sender_stats, "frames_encoded", 1, 20000);
 }

@@ -346,23 +346,9 @@ test_from_lianxiao_signaling (Fixture *fixture, gconstpointer data)
   lx_test_signaling_start_booked (&signaling, NULL);
   lesson = lx_test_book (&signaling, "Chemistry", "master", (const char *[]){ "village", NULL });
   {
-    const char *argv[] = { fixture->sender_program,
-                           "--server",
-                           signaling.url,
-                           "--lesson",
-                           lesson,
-                           "--school",
-                           "master",
-                           "--token",
-                           lx_test_token (&signaling, "master"),
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--layers",
-                           "640x360@600",
-                           "--stats-json",
-                           sender_stats,
-                           NULL };
-    sender = lx_test_spawn (sender_log, argv);
+    const char *options[] = { "--layers", "640x360@600", "--stats-json", sender_stats, NULL };
+    sender =
+        lx_test_start_in_lesson (&signaling, "LX_SENDER", lesson, "master", sender_log, options);
   }
   lx_test_wait_for_stat (sender_stats, "frames_encoded", 1, 20000);
   url = g_strdup_printf ("http://127.0.0.1:%u/whep/%s/village", signaling.port, lesson);
