@@ -227,51 +227,23 @@ test_video_file_lesson (Fixture *fixture, gconstpointer data)
                            "filesink",
                            location,
                            NULL };
-  const char *sender_argv[] = { fixture->sender_program,
-                                "--server",
-                                fixture->signaling.url,
-                                "--lesson",
-                                fixture->lesson,
-                                "--school",
-                                "master",
-                                "--token",
-                                lx_test_token (&fixture->signaling, "master"),
-                                "--ice-local-addresses",
-                                "127.0.0.1",
-                                "--video-source",
-                                "file",
-                                "--video-file",
-                                clip,
-                                "--audio-source",
-                                "none",
-                                "--layers",
-                                "320x180@300",
-                                NULL };
-  const char *receiver_argv[] = { fixture->receiver_program,
-                                  "--server",
-                                  fixture->signaling.url,
-                                  "--lesson",
-                                  fixture->lesson,
-                                  "--school",
-                                  "file-school",
-                                  "--token",
-                                  lx_test_token (&fixture->signaling, "file-school"),
-                                  "--ice-local-addresses",
-                                  "127.0.0.1",
-                                  "--headless",
-                                  "--on-sender-left",
-                                  "exit",
-                                  "--stats-json",
-                                  stats,
-                                  NULL };
+  const char *sender_options[] = {
+    "--video-source", "file",     "--video-file", clip, "--audio-source",
+    "none",           "--layers", "320x180@300",  NULL
+  };
+  const char *receiver_options[] = { "--headless", "--on-sender-left",
+                                     "exit",       "--stats-json",
+                                     stats,        NULL };
 
   encoder = g_subprocess_newv (encode, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_wait_check (encoder, NULL, &error));
   g_assert_no_error (error);
 
-  receiver = lx_test_spawn (receiver_log, receiver_argv);
-  sender = lx_test_spawn (sender_log, sender_argv);
+  receiver = lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson,
+                                      "file-school", receiver_log, receiver_options);
+  sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson, "master",
+                                    sender_log, sender_options);
   wait_for_stats (fixture, "file-school", "frames_decoded", 30, 20000);
   g_assert_cmpint (stats_of (fixture, "file-school", "width"), ==, 320);
   g_assert_cmpint (stats_of (fixture, "file-school", "height"), ==, 180);
@@ -428,24 +400,9 @@ static void
 test_receiver_times_out (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *log = file_in (fixture, "lonely.log");
-  const char *argv[] = { fixture->receiver_program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "lonely",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "lonely"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--headless",
-                         "--exit-after-frames",
-                         "10",
-                         "--timeout-s",
-                         "2",
-                         NULL };
-  g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
+  const char *options[] = { "--headless", "--exit-after-frames", "10", "--timeout-s", "2", NULL };
+  g_autoptr (GSubprocess) receiver = lx_test_start_in_lesson (
+      &fixture->signaling, "LX_RECEIVER", fixture->lesson, "lonely", log, options);
   g_autofree gchar *output = NULL;
 
   g_assert_cmpint (lx_test_wait_for_exit (receiver, 15000), ==, 3);
@@ -481,27 +438,11 @@ test_unplayable_stream_renegotiates (Fixture *fixture, gconstpointer data)
 {
   g_autofree gchar *log = file_in (fixture, "no-decoder.log");
   g_autofree gchar *stats = file_in (fixture, "no-decoder.json");
-  const char *argv[] = { fixture->receiver_program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         fixture->lesson,
-                         "--school",
-                         "no-decoder",
-                         "--token",
-                         lx_test_token (&fixture->signaling, "no-decoder"),
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--headless",
-                         "--media-timeout-s",
-                         "2",
-                         "--video-decoder",
-                         "no-such-decoder",
-                         "--stats-json",
-                         stats,
-                         NULL };
+  const char *options[] = { "--headless",      "--media-timeout-s", "2",   "--video-decoder",
+                            "no-such-decoder", "--stats-json",      stats, NULL };
   g_autoptr (GSubprocess) sender = start_sender (fixture);
-  g_autoptr (GSubprocess) receiver = lx_test_spawn (log, argv);
+  g_autoptr (GSubprocess) receiver = lx_test_start_in_lesson (
+      &fixture->signaling, "LX_RECEIVER", fixture->lesson, "no-decoder", log, options);
   LogCount renegotiated = { log, "a stream it cannot play; joining again", 2 };
 
   g_assert_true (lx_test_wait_until (log_says_enough, &renegotiated, 40000));
@@ -578,21 +519,7 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
   g_autofree gchar *receiver_stats = file_in (fixture, "kept.json");
   g_autofree gchar *sender_log = file_in (fixture, "sender.log");
   g_autofree gchar *sender_stats = file_in (fixture, "sender.json");
-  const char *receiver_argv[] = { fixture->receiver_program,
-                                  "--server",
-                                  fixture->signaling.url,
-                                  "--lesson",
-                                  fixture->lesson,
-                                  "--school",
-                                  "kept",
-                                  "--token",
-                                  lx_test_token (&fixture->signaling, "kept"),
-                                  "--ice-local-addresses",
-                                  "127.0.0.1",
-                                  "--headless",
-                                  "--stats-json",
-                                  receiver_stats,
-                                  NULL };
+  const char *receiver_options[] = { "--headless", "--stats-json", receiver_stats, NULL };
   g_autoptr (GSubprocess) receiver = NULL;
   g_autoptr (GSubprocess) sender = NULL;
   gint64 frames = 0;
@@ -600,7 +527,8 @@ test_nothing_left_per_session (Fixture *fixture, gconstpointer data)
   g_setenv ("GST_TRACERS", "leaks", TRUE);
   g_setenv ("GST_DEBUG", "GST_TRACER:7", TRUE);
   g_setenv ("GST_LEAKS_TRACER_SIG", "1", TRUE);
-  receiver = lx_test_spawn (receiver_log, receiver_argv);
+  receiver = lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson, "kept",
+                                      receiver_log, receiver_options);
   for (guint i = 0; i < 2; i++) {
     sender = start_sender (fixture);
     frames = lx_test_wait_for_stat (receiver_stats, "frames_decoded", frames + 10, 30000);
