@@ -12,11 +12,19 @@ typedef struct {
 } Layer;
 
 struct _LxLayerSet {
+  const LxSenderConfig *config;
   const char *codec;
+  gboolean on_demand; /* encoders run only while a classroom holds the set */
   GstElement *pipeline, *raw_tee;
   Layer layers[LX_MAX_LAYERS];
-  guint n_layers;
+  guint n_layers; /* 0 while the encoders are stopped */
+  guint holders;  /* classrooms (and the WHIP publication) taking the set's layers */
+  guint retire_timer;
 };
+
+/* An on-demand set's encoders stop this long after the last classroom let go (a browser that
+ * reloads comes back within it and finds them running). */
+#define RETIRE_DELAY_S 10
 
 /* A classroom that joins or changes layer links a new pad to a tee, and the new link asks upstream
  * to renegotiate (RECONFIGURE). The formats are fixed from capture to encoders, and renegotiating
@@ -29,63 +37,111 @@ drop_reconfigure (GstPad *pad, GstPadProbeInfo *info, gpointer data)
              : GST_PAD_PROBE_OK;
 }
 
+/* Takes @element out of @pipeline again. */
+static void
+remove_from (GstElement *pipeline, GstElement *element)
+{
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (pipeline), element);
+}
+
 GstElement *
 lx_tee_add_after (GstElement *pipeline, GstElement *upstream, GstElement *encoder,
                   const char *tee_name, GError **error)
 {
-  GstElement *tee = gst_element_factory_make ("tee", tee_name);
+  GstElement *tee = gst_object_ref_sink (gst_element_factory_make ("tee", tee_name));
   g_autoptr (GstPad) tee_sink = gst_element_get_static_pad (tee, "sink");
+  g_autoptr (GstElement) held_encoder = encoder ? gst_object_ref_sink (encoder) : NULL;
+  gboolean tee_added, encoder_added;
 
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, drop_reconfigure, NULL, NULL);
-  gst_bin_add (GST_BIN (pipeline), tee);
-  if (encoder)
-    gst_bin_add (GST_BIN (pipeline), encoder);
+  tee_added = gst_bin_add (GST_BIN (pipeline), tee);
+  encoder_added = tee_added && encoder && gst_bin_add (GST_BIN (pipeline), encoder);
   /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
    * buffer reaches them: a flushing pad would answer the upstream tee's push with an error. */
-  if ((encoder && !gst_element_link (encoder, tee)) || !gst_element_sync_state_with_parent (tee) ||
-      (encoder && !gst_element_sync_state_with_parent (encoder)) ||
-      !gst_element_link (upstream, encoder ? encoder : tee)) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
-                 GST_ELEMENT_NAME (upstream), tee_name);
-    return NULL;
-  }
-  return gst_object_ref (tee);
+  if (tee_added && (encoder == NULL || encoder_added) &&
+      (encoder == NULL || gst_element_link (encoder, tee)) &&
+      gst_element_sync_state_with_parent (tee) &&
+      (encoder == NULL || gst_element_sync_state_with_parent (encoder)) &&
+      gst_element_link (upstream, encoder ? encoder : tee))
+    return tee;
+
+  g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "cannot link %s to %s",
+               GST_ELEMENT_NAME (upstream), tee_name);
+  if (encoder_added)
+    remove_from (pipeline, encoder);
+  if (tee_added)
+    remove_from (pipeline, tee);
+  gst_object_unref (tee);
+  return NULL;
 }
 
-LxLayerSet *
-lx_layer_set_new (const LxSenderConfig *config, GstElement *pipeline, GstElement *raw_tee,
-                  const char *codec, GError **error)
-{
-  LxLayerSet *set = g_new0 (LxLayerSet, 1);
-  gboolean vp8 = g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0;
+static void retire_layers (LxLayerSet *set);
 
-  set->codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264;
-  set->pipeline = gst_object_ref (pipeline);
-  set->raw_tee = gst_object_ref (raw_tee);
-  for (guint i = 0; i < config->n_layers; i++) {
+/* Adds and starts an encoder and a tee per configured layer. FALSE with @error if one cannot be
+ * made or linked: what was added leaves the pipeline again. */
+static gboolean
+start_layers (LxLayerSet *set, GError **error)
+{
+  gboolean vp8 = g_strcmp0 (set->codec, LX_VIDEO_CODEC_VP8) == 0;
+
+  for (guint i = 0; i < set->config->n_layers; i++) {
     g_autofree gchar *tee_name = g_strdup_printf ("video-tee-%s%u", vp8 ? "vp8-" : "", i);
     Layer *layer = &set->layers[i];
     g_autoptr (GstPad) encoder_src = NULL;
     GstElement *encoder = NULL;
-    GstElement *bin = lx_encoder_video_new (config, i, set->codec, &encoder, error);
+    GstElement *bin = lx_encoder_video_new (set->config, i, set->codec, &encoder, error);
 
     if (bin == NULL)
       goto failed;
-    layer->bin = gst_object_ref (bin);
-    layer->encoder = gst_object_ref (encoder);
-    layer->tee = lx_tee_add_after (pipeline, raw_tee, bin, tee_name, error);
-    set->n_layers = i + 1;
-    if (layer->tee == NULL)
+    layer->tee =
+        lx_tee_add_after (set->pipeline, set->raw_tee, gst_object_ref_sink (bin), tee_name, error);
+    if (layer->tee == NULL) {
+      gst_object_unref (bin);
       goto failed;
+    }
+    layer->bin = bin;
+    layer->encoder = gst_object_ref (encoder);
+    set->n_layers = i + 1;
     encoder_src = gst_element_get_static_pad (encoder, "src");
-    layer->keyframes = lx_keyframe_gate_new (encoder_src, config->min_keyframe_interval_ms);
+    layer->keyframes = lx_keyframe_gate_new (encoder_src, set->config->min_keyframe_interval_ms);
   }
-  return set;
+  return TRUE;
 
 failed:
-  lx_layer_set_free (set);
-  return NULL;
+  retire_layers (set);
+  return FALSE;
+}
+
+LxLayerSet *
+lx_layer_set_new (const LxSenderConfig *config, GstElement *pipeline, GstElement *raw_tee,
+                  const char *codec, gboolean on_demand, GError **error)
+{
+  LxLayerSet *set = g_new0 (LxLayerSet, 1);
+
+  set->config = config;
+  set->codec =
+      g_strcmp0 (codec, LX_VIDEO_CODEC_VP8) == 0 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264;
+  set->on_demand = on_demand;
+  set->pipeline = gst_object_ref (pipeline);
+  set->raw_tee = gst_object_ref (raw_tee);
+  if (!on_demand && !start_layers (set, error))
+    g_clear_pointer (&set, lx_layer_set_free);
+  return set;
+}
+
+/* Drops the set's references to its layers (the elements stay wherever they are). */
+static void
+forget_layers (LxLayerSet *set)
+{
+  for (guint i = 0; i < set->n_layers; i++) {
+    g_clear_pointer (&set->layers[i].keyframes, lx_keyframe_gate_free);
+    gst_clear_object (&set->layers[i].tee);
+    gst_clear_object (&set->layers[i].encoder);
+    gst_clear_object (&set->layers[i].bin);
+  }
+  set->n_layers = 0;
 }
 
 void
@@ -93,12 +149,8 @@ lx_layer_set_free (LxLayerSet *set)
 {
   if (set == NULL)
     return;
-  for (guint i = 0; i < set->n_layers; i++) {
-    g_clear_pointer (&set->layers[i].keyframes, lx_keyframe_gate_free);
-    gst_clear_object (&set->layers[i].tee);
-    gst_clear_object (&set->layers[i].encoder);
-    gst_clear_object (&set->layers[i].bin);
-  }
+  g_clear_handle_id (&set->retire_timer, g_source_remove);
+  forget_layers (set);
   gst_object_unref (set->raw_tee);
   gst_object_unref (set->pipeline);
   g_free (set);
@@ -135,8 +187,10 @@ retired_layer_unlinked (gpointer layer)
   g_main_context_invoke (NULL, remove_retired_layer, layer);
 }
 
-void
-lx_layer_set_retire (LxLayerSet *set)
+/* Stops the encoders and takes them and the tees out of the playing pipeline, once no buffer is
+ * passing (the raw video goes on for the other codec). The tees must feed no branch any more. */
+static void
+retire_layers (LxLayerSet *set)
 {
   for (guint i = 0; i < set->n_layers; i++) {
     RetiringLayer *retiring = g_new0 (RetiringLayer, 1);
@@ -149,7 +203,55 @@ lx_layer_set_retire (LxLayerSet *set)
     retiring->raw_pad = gst_pad_get_peer (encoder_sink);
     lx_pad_unlink_when_idle (retiring->raw_pad, retired_layer_unlinked, retiring, NULL);
   }
-  lx_layer_set_free (set);
+  forget_layers (set);
+}
+
+static gboolean
+retire_if_unheld (gpointer data)
+{
+  LxLayerSet *set = data;
+
+  set->retire_timer = 0;
+  if (set->holders > 0 || set->n_layers == 0)
+    return G_SOURCE_REMOVE;
+  if (lx_layer_set_feeds_branches (set)) { /* a branch still closing */
+    set->retire_timer = g_timeout_add_seconds (1, retire_if_unheld, set);
+    return G_SOURCE_REMOVE;
+  }
+  g_message ("no classroom decodes %s any more: stopping the %s encoders", set->codec, set->codec);
+  retire_layers (set);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+lx_layer_set_hold (LxLayerSet *set, const char *holder, LxClassroomContext *context, GError **error)
+{
+  if (set->n_layers == 0) {
+    g_message ("%s decodes %s only: encoding the layers in %s too", holder, set->codec, set->codec);
+    if (!start_layers (set, error))
+      return FALSE;
+  }
+  g_clear_handle_id (&set->retire_timer, g_source_remove);
+  set->holders++;
+  memset (context->video_tees, 0, sizeof (context->video_tees));
+  memset (context->keyframes, 0, sizeof (context->keyframes));
+  for (guint i = 0; i < set->n_layers; i++) {
+    context->video_tees[i] = set->layers[i].tee;
+    context->keyframes[i] = set->layers[i].keyframes;
+  }
+  context->n_layers = set->n_layers;
+  context->video_codec = set->codec;
+  return TRUE;
+}
+
+void
+lx_layer_set_release (LxLayerSet *set)
+{
+  g_return_if_fail (set->holders > 0);
+  if (--set->holders > 0 || !set->on_demand)
+    return;
+  g_clear_handle_id (&set->retire_timer, g_source_remove);
+  set->retire_timer = g_timeout_add_seconds (RETIRE_DELAY_S, retire_if_unheld, set);
 }
 
 const char *
@@ -189,17 +291,4 @@ lx_layer_set_feeds_branches (LxLayerSet *set)
     if (set->layers[i].tee->numsrcpads > 0)
       return TRUE;
   return FALSE;
-}
-
-void
-lx_layer_set_fill_context (LxLayerSet *set, LxClassroomContext *context)
-{
-  memset (context->video_tees, 0, sizeof (context->video_tees));
-  memset (context->keyframes, 0, sizeof (context->keyframes));
-  for (guint i = 0; i < set->n_layers; i++) {
-    context->video_tees[i] = set->layers[i].tee;
-    context->keyframes[i] = set->layers[i].keyframes;
-  }
-  context->n_layers = set->n_layers;
-  context->video_codec = set->codec;
 }

@@ -27,15 +27,14 @@
 struct _LxSender {
   const LxSenderConfig *config;
   GstElement *pipeline;
-  GstElement *raw_tee;    /* raw video, into every encoder (and, with an encoder per classroom,
+  GstElement *raw_tee;       /* raw video, into every encoder (and, with an encoder per classroom,
                           * into every branch) */
-  LxLayerSet *h264;       /* (nullable) none with an encoder per classroom */
-  LxLayerSet *vp8;        /* (nullable) for browsers without H.264, from the first such classroom */
-  guint vp8_retire_timer; /* the VP8 encoders stop when it fires with no VP8 classroom left */
-  GstElement *audio_tee;  /* (nullable) */
-  LxDelayWindow *encode;  /* time each frame spends in the shared encoder */
-  GstVideoInfo capture_info;    /* raw video format, for the latency stamp */
-  gint frames_sent;             /* frames into the video tee (encoded, or raw with an encoder per
+  LxLayerSet *h264;          /* (nullable) none with an encoder per classroom */
+  LxLayerSet *vp8;           /* (nullable) for browsers without H.264, running while one watches */
+  GstElement *audio_tee;     /* (nullable) */
+  LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
+  GstVideoInfo capture_info; /* raw video format, for the latency stamp */
+  gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
                               * classroom); atomic */
   LxSignalingClient *signaling; /* (nullable) while on the air */
   gint64 last_rtt_report_us;
@@ -60,7 +59,24 @@ quit (LxSender *sender, int status)
 
 /* ---- Classrooms ---- */
 
-static void maybe_retire_vp8 (LxSender *sender);
+/* The layers a branch in @video_codec takes (NULL with an encoder per classroom). */
+static LxLayerSet *
+layer_set_for (LxSender *sender, const char *video_codec)
+{
+  if (sender->config->encoder_per_classroom)
+    return NULL;
+  return g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0 ? sender->vp8 : sender->h264;
+}
+
+/* A branch in @video_codec closes: it no longer holds its layers. */
+static void
+release_layers (LxSender *sender, const char *video_codec)
+{
+  LxLayerSet *set = layer_set_for (sender, video_codec);
+
+  if (set)
+    lx_layer_set_release (set);
+}
 
 static void
 remove_classroom (LxSender *sender, const char *school, const char *reason)
@@ -72,18 +88,19 @@ remove_classroom (LxSender *sender, const char *school, const char *reason)
                                     (gpointer *) &classroom))
     return;
   g_message ("classroom %s: leaving (%s)", key, reason);
+  release_layers (sender, lx_classroom_get_video_codec (classroom));
   lx_classroom_close (classroom);
   g_free (key); /* last: @school may be this very key */
-  maybe_retire_vp8 (sender);
 }
 
-/* What a new branch in @video_codec shares with the others. FALSE with @error if the encoders
- * it needs cannot start. */
+/* What a new branch in @video_codec shares with the others; it holds its layers until
+ * release_layers(). FALSE with @error if the encoders it needs cannot start. */
 static gboolean
 make_context (LxSender *sender, const char *school, const char *video_codec,
               LxClassroomContext *context, GError **error)
 {
   gboolean vp8 = g_strcmp0 (video_codec, LX_VIDEO_CODEC_VP8) == 0;
+  LxLayerSet *layers = layer_set_for (sender, video_codec);
 
   *context = (LxClassroomContext){
     .config = sender->config,
@@ -96,18 +113,7 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
     .n_layers = 1,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
   };
-  if (sender->config->encoder_per_classroom)
-    return TRUE;
-  /* A browser without H.264: the VP8 layers start with the first such classroom. */
-  if (vp8 && sender->vp8 == NULL) {
-    g_message ("classroom %s decodes VP8 only: encoding the layers in VP8 too", school);
-    sender->vp8 =
-        lx_layer_set_new (sender->config, sender->pipeline, sender->raw_tee, video_codec, error);
-    if (sender->vp8 == NULL)
-      return FALSE;
-  }
-  lx_layer_set_fill_context (vp8 ? sender->vp8 : sender->h264, context);
-  return TRUE;
+  return layers == NULL || lx_layer_set_hold (layers, school, context, error);
 }
 
 static void
@@ -126,6 +132,7 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
   classroom = lx_classroom_new (&context, school, offer, &error);
   if (classroom == NULL) {
     g_warning ("%s", error->message);
+    release_layers (sender, context.video_codec);
     if (offer)
       lx_classroom_refuse_offer (sender->signaling, school, error);
     return;
@@ -316,12 +323,16 @@ static void
 leave_lesson (gpointer data, const char *lesson)
 {
   LxSender *sender = data;
+  GHashTableIter iter;
+  LxClassroom *classroom;
 
   g_signal_handlers_disconnect_by_data (sender->signaling, sender);
   lx_signaling_client_stop (sender->signaling);
   g_clear_object (&sender->signaling);
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+    release_layers (sender, lx_classroom_get_video_codec (classroom));
   g_hash_table_remove_all (sender->classrooms);
-  maybe_retire_vp8 (sender);
   g_hash_table_remove_all (sender->unconfirmed);
   g_clear_handle_id (&sender->confirm_timer, g_source_remove);
   g_message ("lesson %s: off the air", lesson);
@@ -586,51 +597,6 @@ stamp_capture_time (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
-/* ---- VP8 layers, while a browser without H.264 watches ---- */
-
-/* The VP8 encoders stop this long after the last VP8 classroom left (a browser that reloads comes
- * back within it), and once the closing branches have let go of the tees. */
-#define VP8_RETIRE_DELAY_S 10
-
-static gboolean
-has_vp8_classroom (LxSender *sender)
-{
-  GHashTableIter iter;
-  LxClassroom *classroom;
-
-  g_hash_table_iter_init (&iter, sender->classrooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
-    if (g_strcmp0 (lx_classroom_get_video_codec (classroom), LX_VIDEO_CODEC_VP8) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-retire_vp8_layers (gpointer data)
-{
-  LxSender *sender = data;
-
-  sender->vp8_retire_timer = 0;
-  if (sender->vp8 == NULL || has_vp8_classroom (sender))
-    return G_SOURCE_REMOVE;
-  if (lx_layer_set_feeds_branches (sender->vp8)) { /* a branch still closing */
-    sender->vp8_retire_timer = g_timeout_add_seconds (1, retire_vp8_layers, sender);
-    return G_SOURCE_REMOVE;
-  }
-  g_message ("no classroom decodes VP8 any more: stopping the VP8 encoders");
-  lx_layer_set_retire (g_steal_pointer (&sender->vp8));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-maybe_retire_vp8 (LxSender *sender)
-{
-  if (sender->vp8 == NULL || has_vp8_classroom (sender))
-    return;
-  g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
-  sender->vp8_retire_timer = g_timeout_add_seconds (VP8_RETIRE_DELAY_S, retire_vp8_layers, sender);
-}
-
 /* The raw video's tee, then each quality layer encoded once into a tee per layer. */
 static gboolean
 add_video_layers (LxSender *sender, GstElement *capture, GError **error)
@@ -646,9 +612,12 @@ add_video_layers (LxSender *sender, GstElement *capture, GError **error)
   if (sender->config->encoder_per_classroom)
     return TRUE;
   sender->h264 = lx_layer_set_new (sender->config, sender->pipeline, sender->raw_tee,
-                                   LX_VIDEO_CODEC_H264, error);
+                                   LX_VIDEO_CODEC_H264, FALSE, error);
   if (sender->h264 == NULL)
     return FALSE;
+  /* A browser without H.264: VP8 layers too, while such a classroom watches. */
+  sender->vp8 = lx_layer_set_new (sender->config, sender->pipeline, sender->raw_tee,
+                                  LX_VIDEO_CODEC_VP8, TRUE, error);
   /* The time frames spend in the largest layer's encoder. */
   encoder = lx_layer_set_get_encoder (sender->h264, 0);
   encoder_sink = gst_element_get_static_pad (encoder, "sink");
@@ -710,14 +679,40 @@ failed:
   return NULL;
 }
 
+static gboolean
+start_publishing (LxSender *sender)
+{
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext context;
+
+  if (!make_context (sender, "whip", LX_VIDEO_CODEC_H264, &context, &error))
+    goto failed;
+  sender->publisher = lx_whip_publisher_new (&context, sender->config->whip_url,
+                                             sender->config->whip_token, &error);
+  if (sender->publisher)
+    return TRUE;
+  release_layers (sender, LX_VIDEO_CODEC_H264);
+failed:
+  g_printerr ("lianxiao-sender: %s\n", error->message);
+  return FALSE;
+}
+
+static void
+stop_publishing (LxSender *sender)
+{
+  if (sender->publisher == NULL)
+    return;
+  g_clear_pointer (&sender->publisher, lx_whip_publisher_free);
+  release_layers (sender, LX_VIDEO_CODEC_H264);
+}
+
 void
 lx_sender_free (LxSender *sender)
 {
   g_clear_handle_id (&sender->stats_timer, g_source_remove);
   g_clear_handle_id (&sender->control_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
-  g_clear_handle_id (&sender->vp8_retire_timer, g_source_remove);
-  g_clear_pointer (&sender->publisher, lx_whip_publisher_free);
+  stop_publishing (sender);
   g_clear_pointer (&sender->lessons, lx_lesson_follower_free);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
@@ -740,20 +735,6 @@ on_quit_signal (gpointer data)
   g_message ("stopping the lesson");
   quit (data, 0);
   return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-start_publishing (LxSender *sender)
-{
-  g_autoptr (GError) error = NULL;
-  LxClassroomContext context;
-
-  if (make_context (sender, "whip", LX_VIDEO_CODEC_H264, &context, &error))
-    sender->publisher = lx_whip_publisher_new (&context, sender->config->whip_url,
-                                               sender->config->whip_token, &error);
-  if (sender->publisher == NULL)
-    g_printerr ("lianxiao-sender: %s\n", error->message);
-  return sender->publisher != NULL;
 }
 
 int
@@ -788,8 +769,8 @@ lx_sender_run (LxSender *sender)
   sender->control_timer = g_timeout_add_seconds (1, look_after_classrooms, sender);
 
   g_main_loop_run (sender->loop);
-  report_stats (sender);                                        /* the final counts */
-  g_clear_pointer (&sender->publisher, lx_whip_publisher_free); /* ends its session */
+  report_stats (sender);    /* the final counts */
+  stop_publishing (sender); /* ends its session */
 
   g_source_remove (sigint);
   g_source_remove (sigterm);

@@ -74,7 +74,8 @@ build_sender (Loop *loop, const char *layers, const char *cap)
   gst_bin_add (GST_BIN (loop->pipeline), capture);
   loop->raw_tee = lx_tee_add_after (loop->pipeline, capture, NULL, "raw-tee", &error);
   g_assert_no_error (error);
-  loop->layers = lx_layer_set_new (config, loop->pipeline, loop->raw_tee, "H264", &error);
+  loop->layers =
+      lx_layer_set_new (config, loop->pipeline, loop->raw_tee, LX_VIDEO_CODEC_H264, FALSE, &error);
   g_assert_no_error (error);
   capture = lx_capture_audio_new (config, &error);
   g_assert_no_error (error);
@@ -310,7 +311,7 @@ loop_start (Loop *loop, const char *layers, const char *cap)
   context.pipeline = loop->pipeline;
   context.audio_tee = loop->audio_tee;
   context.ice = &loop->sender_config.connection.ice;
-  lx_layer_set_fill_context (loop->layers, &context);
+  g_assert_true (lx_layer_set_hold (loop->layers, "loop", &context, &error));
   loop->branch = lx_classroom_new_publication (&context, "loop", deliver_offer, loop, &error);
   g_assert_no_error (error);
   g_assert_true (lx_test_wait_until (offered, loop, 15000));
@@ -600,6 +601,71 @@ test_repair_against_none (void)
   g_assert_cmpuint (on.lost, <=, dropped_on / 10);
 }
 
+/* Whether @pipeline holds an element named @name. */
+static gboolean
+has_child (GstElement *pipeline, const char *name)
+{
+  g_autoptr (GstElement) child = gst_bin_get_by_name (GST_BIN (pipeline), name);
+
+  return child != NULL;
+}
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer counter)
+{
+  g_atomic_int_inc ((gint *) counter);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+counted_some (gpointer counter)
+{
+  return g_atomic_int_get ((gint *) counter) >= 5;
+}
+
+/* The VP8 layers run only while a classroom holds them: none before the first, started (and
+ * encoding) with it, and still the same encoders for a browser that reloads at once. */
+static void
+test_vp8_on_demand (void)
+{
+  Loop loop = { 0 };
+  g_autoptr (GError) error = NULL;
+  LxClassroomContext first = { 0 }, again = { 0 };
+  g_autoptr (GstPad) tee_sink = NULL;
+  gint encoded = 0;
+  LxLayerSet *vp8;
+
+  build_sender (&loop, "320x240@500,160x120@150", NULL);
+  vp8 = lx_layer_set_new (&loop.sender_config, loop.pipeline, loop.raw_tee, LX_VIDEO_CODEC_VP8,
+                          TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lx_layer_set_get_n_layers (vp8), ==, 0);
+  g_assert_false (has_child (loop.pipeline, "video-encoder-vp8-0"));
+
+  g_assert_true (lx_layer_set_hold (vp8, "browser", &first, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (first.video_codec, ==, LX_VIDEO_CODEC_VP8);
+  g_assert_cmpuint (first.n_layers, ==, 2);
+  g_assert_nonnull (first.keyframes[1]);
+  g_assert_true (has_child (loop.pipeline, "video-encoder-vp8-1"));
+  tee_sink = gst_element_get_static_pad (first.video_tees[0], "sink");
+  gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &encoded, NULL);
+  g_assert_true (lx_test_wait_until (counted_some, &encoded, 10000));
+
+  lx_layer_set_release (vp8);
+  g_assert_true (lx_layer_set_hold (vp8, "browser", &again, &error));
+  g_assert_true (again.video_tees[0] == first.video_tees[0]);
+  lx_layer_set_release (vp8);
+
+  gst_element_set_state (loop.pipeline, GST_STATE_NULL);
+  lx_layer_set_free (vp8);
+  lx_layer_set_free (loop.layers);
+  gst_object_unref (loop.raw_tee);
+  gst_object_unref (loop.audio_tee);
+  gst_object_unref (loop.pipeline);
+  lx_config_clear (lx_sender_config_keys, &loop.sender_config);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,5 +678,6 @@ main (int argc, char **argv)
   g_test_add_func ("/media-loop/layer-switch", test_layer_switch);
   g_test_add_func ("/media-loop/layer-cap", test_layer_cap);
   g_test_add_func ("/media-loop/repair-against-none", test_repair_against_none);
+  g_test_add_func ("/media-loop/vp8-on-demand", test_vp8_on_demand);
   return g_test_run ();
 }
