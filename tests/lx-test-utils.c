@@ -189,6 +189,7 @@ void
 lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token)
 {
   prepare_signaling (signaling, admin_token);
+  signaling->booked_only = TRUE;
   launch_signaling (signaling);
 }
 
@@ -206,13 +207,20 @@ guint
 lx_test_api (LxTestSignaling *signaling, const char *method, const char *path, const char *json,
              JsonNode **answer)
 {
-  g_autofree gchar *url = g_strdup_printf ("http://127.0.0.1:%u/api/v1/%s", signaling->port, path);
+  g_autofree gchar *url = g_strdup_printf (
+      "%s://127.0.0.1:%u/api/v1/%s", signaling->tls ? "https" : "http", signaling->port, path);
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) message = soup_message_new (method, url);
   g_autofree gchar *authorization = g_strdup_printf ("Bearer %s", signaling->admin_token);
   g_autoptr (GBytes) body = NULL;
 
   g_assert_nonnull (signaling->admin_token);
+  if (signaling->ca_file) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GTlsDatabase) trusted = g_tls_file_database_new (signaling->ca_file, &error);
+    g_assert_no_error (error);
+    soup_session_set_tls_database (session, trusted);
+  }
   soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
                                 authorization);
   if (json) {
@@ -313,15 +321,18 @@ lx_test_signaling_start_tls (LxTestSignaling *signaling, const char *certificate
 {
   const char *extra[] = { "--tls-certificate", certificate, "--tls-key", key, NULL };
 
-  prepare_signaling (signaling, NULL);
+  prepare_signaling (signaling, LX_TEST_ADMIN_TOKEN);
   signaling->extra_args = g_strdupv ((gchar **) extra);
+  signaling->booked_only = TRUE;
+  signaling->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   signaling->tls = TRUE;
+  signaling->ca_file = g_strdup (certificate);
   launch_signaling (signaling);
 }
 
 void
-lx_test_signaling_start_with (LxTestSignaling *signaling, const char *admin_token,
-                              const char *const *extra)
+lx_test_signaling_start_unbooked (LxTestSignaling *signaling, const char *admin_token,
+                                  const char *const *extra)
 {
   prepare_signaling (signaling, admin_token);
   signaling->extra_args = g_strdupv ((gchar **) extra);
@@ -371,9 +382,10 @@ lx_test_make_certificate (const char *directory, gchar **certificate, gchar **ke
 }
 
 void
-lx_test_signaling_start_under (LxTestSignaling *signaling, const char *const *prefix)
+lx_test_signaling_move_under (LxTestSignaling *signaling, const char *const *prefix)
 {
-  prepare_signaling (signaling, NULL);
+  g_assert_cmpint (lx_test_stop_process (signaling->process, 5000), ==, 0);
+  g_clear_object (&signaling->process);
   signaling->prefix = g_strdupv ((gchar **) prefix);
   launch_signaling (signaling);
 }
@@ -404,6 +416,7 @@ lx_test_signaling_stop (LxTestSignaling *signaling)
   g_clear_pointer (&signaling->admin_token, g_free);
   g_clear_pointer (&signaling->prefix, g_strfreev);
   g_clear_pointer (&signaling->extra_args, g_strfreev);
+  g_clear_pointer (&signaling->ca_file, g_free);
   g_clear_pointer (&signaling->tokens, g_hash_table_unref);
   if (signaling->directory) {
     lx_test_remove_directory (signaling->directory);

@@ -31,6 +31,7 @@ typedef struct {
   gchar **prefix;       /* (nullable) what the command runs under (ip netns exec NS) */
   gchar **extra_args;   /* (nullable) more options for it */
   gboolean tls;         /* https:// and wss:// */
+  gchar *ca_file;       /* (nullable) with tls: what REST requests trust */
   gboolean booked_only; /* as in production: only lessons booked through the API are joined */
   GHashTable *tokens;   /* (nullable) school → token, of the schools the test registered */
 } LxTestSignaling;
@@ -58,17 +59,22 @@ const char *lx_test_token (LxTestSignaling *signaling, const char *school);
 guint lx_test_api (LxTestSignaling *signaling, const char *method, const char *path,
                    const char *json, JsonNode **answer);
 
-/* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, ad-hoc lessons
- * allowed and the REST API open to @admin_token (NULL: API off), and reads the port it prints. Fails the test if it
- * cannot. */
+/* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, only booked
+ * lessons (as production) and the REST API open to @admin_token (NULL: API off), and reads the
+ * port it prints. Fails the test if it cannot. */
 void lx_test_signaling_start (LxTestSignaling *signaling, const char *admin_token);
-/* The same, run under @prefix (e.g. ip netns exec NS) and listening on every address of its
- * network namespace. */
-void lx_test_signaling_start_under (LxTestSignaling *signaling, const char *const *prefix);
-/* The same, with more options for the server (@extra, NULL-terminated). */
-void lx_test_signaling_start_with (LxTestSignaling *signaling, const char *admin_token,
-                                   const char *const *extra);
-/* The same, serving https:// and wss:// with @certificate and @key (PEM files); url is wss://. */
+/* Moves a running server, database and all, under @prefix (e.g. ip netns exec NS), listening on
+ * every address of that network namespace on the same port: book through the REST API first,
+ * while the test can still reach it on 127.0.0.1. Its exit status is checked on the way. */
+void lx_test_signaling_move_under (LxTestSignaling *signaling, const char *const *prefix);
+/* A server that lets clients open lessons nobody booked (--allow-unbooked-lessons), with more
+ * options (@extra, NULL-terminated): for the protocol soak, whose test clients speak the protocol
+ * by hand in hundreds of throwaway lessons; every test of the real programs books its lessons. */
+void lx_test_signaling_start_unbooked (LxTestSignaling *signaling, const char *admin_token,
+                                       const char *const *extra);
+/* Starts it booked, as lx_test_signaling_start_booked(), serving https:// and wss:// with
+ * @certificate (self-signed: also the CA file the REST requests trust) and @key (PEM files); url
+ * is wss://. */
 void lx_test_signaling_start_tls (LxTestSignaling *signaling, const char *certificate,
                                   const char *key);
 

@@ -96,7 +96,7 @@ test_memory_bounded (void)
   gint64 after[ROUNDS + 1] = { 0 };
   gint64 growth_per_connection;
 
-  lx_test_signaling_start_with (&signaling, NULL, limits);
+  lx_test_signaling_start_unbooked (&signaling, NULL, limits);
   host_port = g_strdup_printf ("127.0.0.1:%u", signaling.port);
   for (guint round = 1; round <= ROUNDS; round++) {
     run_round (host_port, round);

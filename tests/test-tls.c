@@ -1,7 +1,8 @@
 /* TLS with the real programs on loopback, with a self-signed certificate made for the run: a
- * lesson over wss:// with the certificate's CA file given; a receiver without it refuses the
- * server (certificates are always verified); REST over https:// with lianxiao-ctl; a server given
- * half a key pair, and a CA file that is not one, are clear errors. */
+ * lesson booked over https:// and taught over wss:// with the certificate's CA file given; a
+ * receiver without it refuses the server (certificates are always verified); REST over https://
+ * with lianxiao-ctl; a server given half a key pair, and a CA file that is not one, are clear
+ * errors. */
 #include "lx-test-utils.h"
 
 #include <string.h>
@@ -11,6 +12,7 @@ typedef struct {
   gchar *certificate, *key;
   gboolean skipped;
   LxTestSignaling signaling;
+  const char *lesson; /* booked, over https:// */
 } Fixture;
 
 static gchar *
@@ -28,8 +30,11 @@ setup (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   fixture->skipped =
       !lx_test_make_certificate (fixture->directory, &fixture->certificate, &fixture->key);
-  if (!fixture->skipped)
-    lx_test_signaling_start_tls (&fixture->signaling, fixture->certificate, fixture->key);
+  if (fixture->skipped)
+    return;
+  lx_test_signaling_start_tls (&fixture->signaling, fixture->certificate, fixture->key);
+  fixture->lesson = lx_test_book (&fixture->signaling, "secure", "master",
+                                  (const char *[]){ "village", "careful", NULL });
 }
 
 static void
@@ -42,30 +47,19 @@ teardown (Fixture *fixture, gconstpointer data)
   g_free (fixture->key);
 }
 
+/* A receiver in the booked lesson that stops after 30 frames; @ca_file (nullable) what it trusts. */
 static GSubprocess *
 start_receiver (Fixture *fixture, const char *school, const char *ca_file)
 {
-  g_autofree gchar *program = lx_test_program ("LX_RECEIVER");
   g_autofree gchar *log_name = g_strdup_printf ("%s.log", school);
   g_autofree gchar *log = file_in (fixture, log_name);
   g_autofree gchar *ca_option = g_strdup_printf ("--ca-file=%s", ca_file ? ca_file : "");
-  const char *argv[] = { program,
-                         "--server",
-                         fixture->signaling.url,
-                         "--lesson",
-                         "secure",
-                         "--school",
-                         school,
-                         "--ice-local-addresses",
-                         "127.0.0.1",
-                         "--headless",
-                         "--exit-after-frames",
-                         "30",
-                         "--timeout-s",
-                         "40",
-                         ca_option,
-                         NULL };
-  return lx_test_spawn (log, argv);
+  const char *options[] = {
+    "--headless", "--exit-after-frames", "30", "--timeout-s", "40", ca_option, NULL
+  };
+
+  return lx_test_start_in_lesson (&fixture->signaling, "LX_RECEIVER", fixture->lesson, school, log,
+                                  options);
 }
 
 static gchar *
@@ -82,7 +76,6 @@ log_of (Fixture *fixture, const char *school)
 static void
 test_lesson_over_wss (Fixture *fixture, gconstpointer data)
 {
-  g_autofree gchar *sender_program = lx_test_program ("LX_SENDER");
   g_autofree gchar *sender_log = NULL;
   g_autofree gchar *ca_option = NULL;
   g_autoptr (GSubprocess) sender = NULL;
@@ -95,22 +88,9 @@ test_lesson_over_wss (Fixture *fixture, gconstpointer data)
   g_assert_true (g_str_has_prefix (fixture->signaling.url, "wss://"));
   sender_log = file_in (fixture, "sender.log");
   ca_option = g_strdup_printf ("--ca-file=%s", fixture->certificate);
-  {
-    const char *argv[] = { sender_program,
-                           "--server",
-                           fixture->signaling.url,
-                           "--lesson",
-                           "secure",
-                           "--school",
-                           "master",
-                           "--ice-local-addresses",
-                           "127.0.0.1",
-                           "--layers",
-                           "320x240@300",
-                           ca_option,
-                           NULL };
-    sender = lx_test_spawn (sender_log, argv);
-  }
+  sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson, "master",
+                                    sender_log,
+                                    (const char *[]){ "--layers", "320x240@300", ca_option, NULL });
   village = start_receiver (fixture, "village", fixture->certificate);
   g_assert_cmpint (lx_test_wait_for_exit (village, 60000), ==, 0);
 
@@ -135,25 +115,27 @@ test_rest_over_https (Fixture *fixture, gconstpointer data)
 
   if (fixture->skipped)
     return;
-  /* (the fixture's server has no admin token: the API answers 503, over TLS) */
   server = g_strdup_printf ("https://127.0.0.1:%u", fixture->signaling.port);
   ca_option = g_strdup_printf ("--ca-file=%s", fixture->certificate);
   {
-    const char *argv[] = { ctl,       "--server", server, "--token", "x",
+    const char *argv[] = { ctl,       "--server", server, "--token", LX_TEST_ADMIN_TOKEN,
                            ca_option, "school",   "list", NULL };
-    g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, &errors,
-                  &status, NULL);
+    g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output,
+                                 &errors, &status, NULL));
   }
-  g_assert_nonnull (strstr (errors, "admin-token")); /* the server's answer: TLS worked */
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (output, "careful")); /* the schools the test registered over https */
   g_clear_pointer (&errors, g_free);
   g_clear_pointer (&output, g_free);
   {
-    const char *argv[] = { ctl, "--server", server, "--token", "x", "school", "list", NULL };
-    g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, &errors,
-                  &status, NULL);
+    const char *argv[] = { ctl,      "--server", server, "--token", LX_TEST_ADMIN_TOKEN,
+                           "school", "list",     NULL };
+    g_assert_true (g_spawn_sync (NULL, (gchar **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output,
+                                 &errors, &status, NULL));
   }
   g_assert_false (g_spawn_check_wait_status (status, NULL));
-  g_assert_null (strstr (errors, "admin-token"));
+  g_assert_null (strstr (output, "careful"));
+  g_assert_nonnull (strstr (errors, "certificate"));
 }
 
 static void
