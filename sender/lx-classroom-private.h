@@ -1,5 +1,7 @@
-/* What the files of a classroom share (lx-classroom.c: building, negotiating and tearing down the
- * branch; lx-classroom-steering.c: judging its link and following it). Not for other modules. */
+/* What the files of a classroom share (lx-classroom.c: its life, made to torn down;
+ * lx-classroom-media.c: its elements; lx-classroom-negotiation.c: its offer or answer and its
+ * connection; lx-classroom-steering.c: judging its link and following it). Not for other
+ * modules. */
 #pragma once
 
 #include "lx-classroom.h"
@@ -87,3 +89,32 @@ void lx_classroom_tell_main_context (LxClassroom *classroom, GSourceFunc apply, 
 /* Once connected: starts reading the classroom's RTCP for what it says about our video stream
  * (lx-classroom-steering.c). */
 void lx_classroom_watch_peer_rtcp (LxClassroom *classroom);
+
+/* Moves the classroom to @state, logged once; nothing leaves LX_CLASSROOM_CLOSED. Any thread. */
+void lx_classroom_set_state (LxClassroom *classroom, LxClassroomState state);
+
+/* ---- lx-classroom-media.c ---- */
+
+/* Builds @branch's elements (a queue, for the naive baseline an encoder, the @payloader_factory
+ * payloader sending @payload_type) into the classroom's bin, up to webrtcbin: fed by @tee (through
+ * a ghost pad, lx_classroom_link_to_tee()), or, with @tee NULL (video), by the classroom's
+ * input-selector that its layer switch feeds. FALSE with @error on failure: what is not in the bin
+ * yet is freed; what is goes with the bin. */
+gboolean lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElement *tee,
+                                   const char *kind, const char *payloader_factory,
+                                   guint payload_type, GError **error);
+gboolean lx_classroom_link_to_tee (MediaBranch *branch);
+/* Gives the tee back the pad that fed @branch (once the branch no longer takes data). */
+void lx_classroom_release_tee_pad (MediaBranch *branch);
+/* Tunes the repair elements webrtcbin made for this classroom, once connected. */
+void lx_classroom_configure_repair (LxClassroom *classroom);
+
+/* ---- lx-classroom-negotiation.c ---- */
+
+/* Reads a player's offer (WHEP) for the classroom to answer. FALSE with @error (in
+ * LX_OFFER_ERROR) if it cannot be answered. */
+gboolean lx_classroom_read_offer (LxClassroom *classroom, const char *sdp, GError **error);
+/* Connects what negotiates, once the branch is built: the offer (or answer) goes once every
+ * payloader knows its caps; candidates trickle, or wait for a complete description; the
+ * connection's state and the peer's RTCP are followed. */
+void lx_classroom_start_negotiation (LxClassroom *classroom);
