@@ -96,6 +96,25 @@ lx_test_netlab_set (LxTestNetlab *lab, const char *verb, guint classroom, guint 
   g_assert_cmpint (run_netlab (args, NULL), ==, 0);
 }
 
+gboolean
+lx_test_netlab_delay (LxTestNetlab *lab, guint classroom, guint down_ms, guint up_ms)
+{
+  const char *check[] = { "check-delay", NULL };
+  g_autofree gchar *why = NULL;
+  g_autofree gchar *link = g_strdup_printf ("%u", classroom);
+  g_autofree gchar *down = g_strdup_printf ("%u", down_ms);
+  g_autofree gchar *up = g_strdup_printf ("%u", up_ms);
+  const char *args[] = { "delay", lab->name, link, down, up, NULL };
+
+  if (run_netlab (check, &why) != 0) {
+    g_autofree gchar *reason = g_strdup_printf ("delayed links: %s", g_strstrip (why));
+    g_test_skip (reason);
+    return FALSE;
+  }
+  g_assert_cmpint (run_netlab (args, NULL), ==, 0);
+  return TRUE;
+}
+
 const char *const *
 lx_test_netlab_prefix (LxTestNetlab *lab, guint classroom)
 {

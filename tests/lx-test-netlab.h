@@ -20,6 +20,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxTestNetlab, lx_test_netlab_free)
  * (kbit/s), "cut", "mend". */
 void lx_test_netlab_set (LxTestNetlab *lab, const char *verb, guint classroom, guint value);
 
+/* Holds link @classroom's packets @down_ms on the way to the classroom and @up_ms on the way back
+ * (lx-netlab delay: a delay line, since netem is missing). FALSE, after g_test_skip() with the
+ * reason, where it cannot work here (no iptables, no NFQUEUE, the delay line not built). */
+gboolean lx_test_netlab_delay (LxTestNetlab *lab, guint classroom, guint down_ms, guint up_ms);
+
 /* (transfer none) The command prefix that runs a program in the hub (@classroom 0) or in a
  * classroom's namespace. */
 const char *const *lx_test_netlab_prefix (LxTestNetlab *lab, guint classroom);

@@ -9,7 +9,9 @@
  *     the top one;
  *   - a link too thin for any layer: video pauses behind a card, the sound goes on, and the
  *     picture comes back by itself when the link does;
- *   - a link down for 15 s: a "reconnecting" card, then the lesson resumes by itself. */
+ *   - a link down for 15 s: a "reconnecting" card, then the lesson resumes by itself;
+ *   - a link with 150 ms of round trip (a delay line): the sender measures it, and the classroom
+ *     keeps the top layer (delay is not congestion). */
 #include "lx-test-netlab.h"
 #include "lx-test-utils.h"
 
@@ -152,9 +154,9 @@ stat_of (Fixture *fixture, guint classroom, const char *member)
   return lx_test_stats_int (fixture->receiver_stats[classroom - 1], member);
 }
 
-/* The sender's view of one classroom: its layer index (-1: video paused). */
+/* An integer member of the sender's view of one classroom, or -2 when unavailable. */
 static gint64
-layer_of (Fixture *fixture, const char *school)
+classroom_int (Fixture *fixture, const char *school, const char *member)
 {
   g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
   JsonArray *classrooms;
@@ -165,9 +167,16 @@ layer_of (Fixture *fixture, const char *school)
   for (guint i = 0; i < json_array_get_length (classrooms); i++) {
     JsonObject *classroom = json_array_get_object_element (classrooms, i);
     if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
-      return json_object_get_int_member (classroom, "layer");
+      return json_object_get_int_member_with_default (classroom, member, -2);
   }
   return -2;
+}
+
+/* The sender's view of one classroom: its layer index (-1: video paused). */
+static gint64
+layer_of (Fixture *fixture, const char *school)
+{
+  return classroom_int (fixture, school, "layer");
 }
 
 typedef struct {
@@ -349,6 +358,33 @@ test_link_down (Fixture *fixture, gconstpointer data)
   g_assert_true (lx_test_wait_until (card_is, (const char *[]){ reconnecting[0], NULL }, 3000));
 }
 
+static gboolean
+round_trip_seen (gpointer data)
+{
+  return classroom_int (data, "village-1", "rtt_ms") >= 140;
+}
+
+/* A long line is not a congested one: 150 ms of round trip (75 ms each way, the delay line), and
+ * the sender measures it from RTCP while the classroom keeps the top layer. */
+static void
+test_delayed_link (Fixture *fixture, gconstpointer data)
+{
+  gint64 frames;
+
+  start_lesson (fixture, 1);
+  if (fixture->lab == NULL || !lx_test_netlab_delay (fixture->lab, 1, 75, 75))
+    return;
+  g_test_message ("75 ms each way on village-1's link");
+  g_assert_true (lx_test_wait_until (round_trip_seen, fixture, 30000));
+  g_test_message ("the sender measures %" G_GINT64_FORMAT " ms of round trip",
+                  classroom_int (fixture, "village-1", "rtt_ms"));
+  g_assert_cmpint (classroom_int (fixture, "village-1", "rtt_ms"), <, 400);
+  frames = stat_of (fixture, 1, "frames_decoded");
+  lx_test_wait_for_stat (fixture->receiver_stats[0], "frames_decoded", frames + 150, 30000);
+  g_assert_cmpint (layer_of (fixture, "village-1"), ==, 0);
+  g_assert_cmpint (stat_of (fixture, 1, "width"), ==, 1280);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -359,5 +395,7 @@ main (int argc, char **argv)
               test_whep_player_thin_link, teardown);
   g_test_add ("/rural/video-pauses-and-resumes", Fixture, NULL, NULL, test_video_pauses, teardown);
   g_test_add ("/rural/link-down-15-s", Fixture, NULL, NULL, test_link_down, teardown);
+  g_test_add ("/rural/delayed-link-keeps-top-layer", Fixture, NULL, NULL, test_delayed_link,
+              teardown);
   return g_test_run ();
 }
