@@ -105,6 +105,8 @@ typedef enum {
   F_LESSON_STATE,
   F_SCHEDULE,
   F_STATE,
+  F_QUEUE_MS,
+  F_ARRIVED_KBPS,
   N_FIELDS
 } Field;
 
@@ -142,6 +144,9 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_LESSON_STATE] = { "lesson_state", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, lesson_state), 32 },
   [F_SCHEDULE] = { "schedule", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, schedule), 256 },
   [F_STATE] = { "state", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, state), 32 },
+  [F_QUEUE_MS] = { "queue_ms", KIND_INT, G_STRUCT_OFFSET (LxMessage, queue_ms), 600000 },
+  [F_ARRIVED_KBPS] = { "arrived_kbps", KIND_INT, G_STRUCT_OFFSET (LxMessage, arrived_kbps),
+                       1000000 },
 };
 
 typedef struct {
@@ -196,7 +201,7 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_LINK] = { "link",
                         { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE), REQUIRED (F_VIDEO_KBPS),
-                          END } },
+                          OPTIONAL (F_QUEUE_MS), OPTIONAL (F_ARRIVED_KBPS), END } },
   [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused",
                                  { REQUIRED (F_SCHOOL), REQUIRED (F_CODE), REQUIRED (F_MESSAGE),
                                    END } },

@@ -111,6 +111,10 @@ typedef struct {
                             * people read it ("2026-12-07 10:00–10:45 Asia/Shanghai") */
   gchar *state;            /* stats, optional: the classroom's own state ("playing", "waiting-for-
                             * sender"...), for the status board */
+  gint queue_ms;           /* link, optional: how much a queue on the link delays the packets now
+                            * (0: none, or not known) */
+  gint arrived_kbps;       /* link, optional: everything that arrived (media, repair, probes) over
+                            * the interval; 0: not known */
 } LxMessage;
 
 /* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */

@@ -28,6 +28,7 @@ count_packet (Meter *meter, GstBuffer *buffer)
 
   if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
     return;
+  g_atomic_pointer_add (&meter->counts->bytes, gst_buffer_get_size (buffer));
   ssrc = gst_rtp_buffer_get_ssrc (&rtp);
   seq = gst_rtp_buffer_get_seq (&rtp);
   gst_rtp_buffer_unmap (&rtp);

@@ -13,6 +13,7 @@
 typedef struct {
   gint received; /* atomic: packets that arrived */
   gint expected; /* atomic: packets sent, by their sequence numbers */
+  gsize bytes;   /* atomic (g_atomic_pointer_*): their bytes, every stream's */
 } LxLossCounts;
 
 /* Counts the RTP packets passing @pad (an RTP session's input) into @counts, which must outlive

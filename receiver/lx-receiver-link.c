@@ -1,8 +1,14 @@
 /* The classroom's link control loop (see lx-receiver-private.h), on its own one-second timer
  * whatever the statistics' interval: it tells the sender how the media arrives (the sender moves
  * the classroom between quality layers by it), tells the server for the attendance record, and
- * sizes the jitter buffer for the link (lx-jitter-sizing.h). */
+ * sizes the jitter buffer for the link (lx-jitter-sizing.h). A faster watch tells the sender at
+ * once when a queue builds up on the link (lx-queue-meter.h). */
 #include "lx-receiver-private.h"
+
+/* The queue a routine report gives: what stayed over the last half second (a keyframe's burst
+ * drains within it); an alarm gives the last 100 ms, to be told at once of a queue building up. */
+#define STANDING_QUEUE_WINDOW_MS 500
+#define QUEUE_NOW_WINDOW_MS 100
 
 /* How often the server hears how the lesson arrives (it keeps the attendance record). */
 #define SERVER_REPORT_INTERVAL_US (5 * G_USEC_PER_SEC)
@@ -45,6 +51,7 @@ lx_receiver_link_session_started (LxReceiver *receiver)
 {
   receiver->link_lost = receiver->link_received = 0;
   receiver->link_unrepaired = 0;
+  receiver->link_bytes = 0;
 }
 
 /* Every few seconds, in a session: the server keeps the attendance record and shows the state
@@ -66,43 +73,87 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
   lx_signaling_client_send (receiver->signaling, message);
 }
 
+/* Tells the sender how the media arrived since the last report: the share of packets lost (before
+ * repair), the video bitrate, the queue building up on the link and everything that arrived. */
+static void
+report_link (LxReceiver *receiver, const LxPlaybackStats *stats, gint64 now, gint queue_ms)
+{
+  guint64 elapsed_ms = receiver->link_us ? (guint64) MAX ((now - receiver->link_us) / 1000, 1) : 0;
+  guint64 video_kbps =
+      elapsed_ms ? (stats->video_bytes - receiver->link_video_bytes) * 8 / elapsed_ms : 0;
+  guint64 bytes = lx_receiver_session_bytes_received (receiver->session);
+  guint64 arrived_kbps = elapsed_ms ? (bytes - receiver->link_bytes) * 8 / elapsed_ms : 0;
+  gint lost = lx_receiver_session_packets_lost (receiver->session);
+  gint received = lx_receiver_session_packets_received (receiver->session);
+  gint lost_now = lost - receiver->link_lost, received_now = received - receiver->link_received;
+  LxVideoRepair repair = lx_receiver_session_read_video_repair (receiver->session);
+  gboolean repair_failed = repair.lost > receiver->link_unrepaired;
+  g_autoptr (LxMessage) message = NULL;
+
+  receiver->link_us = now;
+  receiver->link_video_bytes = stats->video_bytes;
+  receiver->link_bytes = bytes;
+  receiver->link_lost = lost;
+  receiver->link_received = received;
+  receiver->link_unrepaired = repair.lost;
+  if (lost_now + received_now <= 0)
+    return; /* nothing arrived */
+  lx_receiver_size_jitter_buffer (receiver, lost_now > 0, repair_failed);
+  if (receiver->signaling == NULL)
+    return; /* (a WHEP server learns the same from RTCP) */
+  message = lx_message_new (LX_MESSAGE_LINK);
+  message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
+  message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
+  message->queue_ms = MAX (queue_ms, 0);
+  message->arrived_kbps = (gint) MIN (arrived_kbps, (guint64) 1000000);
+  lx_signaling_client_send (receiver->signaling, message);
+}
+
 gboolean
 lx_receiver_control_link (gpointer data)
 {
   LxReceiver *receiver = data;
   LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
   gint64 now = g_get_monotonic_time ();
-  guint64 elapsed_ms = receiver->link_us ? (guint64) MAX ((now - receiver->link_us) / 1000, 1) : 0;
-  guint64 video_kbps =
-      elapsed_ms ? (stats.video_bytes - receiver->link_video_bytes) * 8 / elapsed_ms : 0;
-  g_autoptr (LxMessage) message = NULL;
-  gint lost, received, lost_now, received_now;
-  LxVideoRepair repair;
-  gboolean repair_failed;
 
-  receiver->link_us = now;
-  receiver->link_video_bytes = stats.video_bytes;
-  if (receiver->session == NULL)
+  if (receiver->session == NULL) {
+    receiver->link_us = now;
+    receiver->link_video_bytes = stats.video_bytes;
     return G_SOURCE_CONTINUE;
-  report_to_server (receiver, &stats, video_kbps, now);
-  lost = lx_receiver_session_packets_lost (receiver->session);
-  received = lx_receiver_session_packets_received (receiver->session);
-  lost_now = lost - receiver->link_lost;
-  received_now = received - receiver->link_received;
-  repair = lx_receiver_session_read_video_repair (receiver->session);
-  repair_failed = repair.lost > receiver->link_unrepaired;
-  receiver->link_lost = lost;
-  receiver->link_received = received;
-  receiver->link_unrepaired = repair.lost;
-  if (lost_now + received_now <= 0)
-    return G_SOURCE_CONTINUE; /* nothing arrived */
-  lx_receiver_size_jitter_buffer (receiver, lost_now > 0, repair_failed);
-  if (receiver->signaling == NULL)
-    return G_SOURCE_CONTINUE; /* (a WHEP server learns the same from RTCP) */
-  message = lx_message_new (LX_MESSAGE_LINK);
-  message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
-  message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
-  lx_signaling_client_send (receiver->signaling, message);
+  }
+  report_to_server (receiver, &stats,
+                    (stats.video_bytes - receiver->link_video_bytes) * 8 /
+                        (guint64) MAX ((now - receiver->link_us) / 1000, 1),
+                    now);
+  /* The queue that stayed: a keyframe's burst drains within half a second. */
+  report_link (receiver, &stats, now,
+               lx_receiver_session_queue_ms (receiver->session, STANDING_QUEUE_WINDOW_MS));
+  return G_SOURCE_CONTINUE;
+}
+
+/* A queue this long on the link is news the sender needs now, not at the next second: the link
+ * is about to drop packets (a modem's buffer holds 100–500 ms), or a probe is too much for it. */
+#define QUEUE_ALARM_MS 15
+#define EARLIEST_REPORT_US (250 * 1000)
+
+gboolean
+lx_receiver_watch_queue (gpointer data)
+{
+  LxReceiver *receiver = data;
+  gint64 now = g_get_monotonic_time ();
+  gint queue_ms;
+
+  if (receiver->session == NULL || receiver->signaling == NULL ||
+      now - receiver->link_us < EARLIEST_REPORT_US)
+    return G_SOURCE_CONTINUE;
+  queue_ms = lx_receiver_session_queue_ms (receiver->session, QUEUE_NOW_WINDOW_MS);
+  if (queue_ms < QUEUE_ALARM_MS)
+    return G_SOURCE_CONTINUE;
+  {
+    LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);
+    g_debug ("a queue of %d ms on the link: telling the sender now", queue_ms);
+    report_link (receiver, &stats, now, queue_ms);
+  }
   return G_SOURCE_CONTINUE;
 }
 
@@ -110,5 +161,6 @@ void
 lx_receiver_link_stop (LxReceiver *receiver)
 {
   g_clear_handle_id (&receiver->link_timer, g_source_remove);
+  g_clear_handle_id (&receiver->queue_timer, g_source_remove);
   g_clear_handle_id (&receiver->jitter_step_timer, g_source_remove);
 }

@@ -60,9 +60,11 @@ struct _LxReceiver {
   gint link_lost, link_received; /* the session's packet counts at the last link report */
   guint64 link_unrepaired;       /* its video packets given up on, at the last link report */
   guint64 link_video_bytes;      /* video bytes at the last link report */
+  guint64 link_bytes;            /* every RTP byte that arrived, at the last link report */
   gint64 link_us,
       server_report_us; /* monotonic: the last link report, the last one to the server */
   guint link_timer;
+  guint queue_timer; /* every 20 ms: a queue building up is reported at once */
 
   /* Statistics (lx-receiver-stats.c): read and written out, never acted on */
   LxPlaybackStats last_stats; /* at the last report, for rates */
@@ -74,6 +76,9 @@ struct _LxReceiver {
 /* lx-receiver-link.c: once a second, tells the sender and the server how the media arrives and
  * sizes the jitter buffer (a GSourceFunc on the receiver). */
 gboolean lx_receiver_control_link (gpointer receiver);
+/* Every 20 ms: a queue building up on the link is reported to the sender at once, not at the
+ * next second (a GSourceFunc on the receiver). */
+gboolean lx_receiver_watch_queue (gpointer receiver);
 /* A new session started: its counts start at zero. */
 void lx_receiver_link_session_started (LxReceiver *receiver);
 /* Sizes the jitter buffer: @packets_lost now, @repair_failed video packets given up on although

@@ -9,6 +9,7 @@
 #include "lx-receiver-session.h"
 
 #include "lx-memory.h"
+#include "lx-queue-meter.h"
 #include "lx-webrtc.h"
 
 struct _LxReceiverSession {
@@ -26,6 +27,8 @@ struct _LxReceiverSession {
                                 * session N's input is counted */
   GHashTable *video_ssrcs;  /* main context, before any media: the offer's video SSRCs; read
                                 * by new-jitterbuffer once media flows */
+  GHashTable *audio_ssrcs;  /* the same, audio: read by the queue meter once media flows */
+  LxQueueMeter *queue;      /* fed on a streaming thread, read on the main context (it locks) */
   GPtrArray *jitterbuffers; /* (element-type GstElement) video ones; appended on a streaming
                                 * thread, read on the main context: under lock */
   GMutex lock;              /* for jitterbuffers */
@@ -45,8 +48,10 @@ session_clear (LxReceiverSession *session)
 {
   g_ptr_array_unref (session->jitterbuffers);
   g_hash_table_unref (session->video_ssrcs);
+  g_hash_table_unref (session->audio_ssrcs);
   gst_clear_object (&session->webrtc);
   gst_clear_object (&session->pipeline);
+  lx_queue_meter_free (session->queue); /* after the pipeline: its probe feeds it */
   g_clear_object (&session->signaling);
   g_mutex_clear (&session->lock);
   /* A session's webrtcbin keeps megabytes of packet stores and jitter buffers: give them back to
@@ -200,8 +205,10 @@ on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint rtp_ses
     g_signal_emit_by_name (rtpbin, "get-session", rtp_session, &element);
     if (element) {
       g_autoptr (GstPad) input = gst_element_get_static_pad (element, "recv_rtp_sink");
-      if (input)
+      if (input) {
         lx_loss_meter_attach (input, &session->arrivals);
+        lx_queue_meter_attach (session->queue, input, session->audio_ssrcs);
+      }
     }
     session->metered_sessions |= 1u << rtp_session;
   }
@@ -320,6 +327,8 @@ lx_receiver_session_new (const LxReceiverConfig *config, LxPlayback *playback, g
   session->signaling = signaling ? g_object_ref (signaling) : NULL;
   session->webrtc = webrtc;
   session->video_ssrcs = g_hash_table_new (NULL, NULL);
+  session->audio_ssrcs = g_hash_table_new (NULL, NULL);
+  session->queue = lx_queue_meter_new ();
   session->jitterbuffers = g_ptr_array_new_with_free_func (gst_object_unref);
   g_mutex_init (&session->lock);
   session->pipeline = gst_object_ref_sink (gst_pipeline_new ("receiver"));
@@ -384,7 +393,7 @@ lx_receiver_session_answer (LxReceiverSession *session, GstWebRTCSessionDescript
 {
   GstPromise *promise;
 
-  lx_receiver_session_note_video_ssrcs (session, offer->sdp);
+  lx_receiver_session_note_ssrcs (session, offer->sdp);
   lx_webrtc_set_description (session->webrtc, FALSE, offer);
   promise = gst_promise_new_with_change_func (on_answer_created, lx_receiver_session_ref (session),
                                               (GDestroyNotify) lx_receiver_session_unref);
@@ -392,17 +401,20 @@ lx_receiver_session_answer (LxReceiverSession *session, GstWebRTCSessionDescript
 }
 
 void
-lx_receiver_session_note_video_ssrcs (LxReceiverSession *session, const GstSDPMessage *sdp)
+lx_receiver_session_note_ssrcs (LxReceiverSession *session, const GstSDPMessage *sdp)
 {
   g_hash_table_remove_all (session->video_ssrcs);
+  g_hash_table_remove_all (session->audio_ssrcs);
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
-    if (g_strcmp0 (gst_sdp_media_get_media (media), "video") != 0)
-      continue;
-    for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++) {
+    const char *kind = gst_sdp_media_get_media (media);
+    GHashTable *ssrcs = g_strcmp0 (kind, "video") == 0   ? session->video_ssrcs
+                        : g_strcmp0 (kind, "audio") == 0 ? session->audio_ssrcs
+                                                         : NULL;
+    for (guint j = 0; ssrcs && j < gst_sdp_media_attributes_len (media); j++) {
       const GstSDPAttribute *attribute = gst_sdp_media_get_attribute (media, j);
       if (g_strcmp0 (attribute->key, "ssrc") == 0 && attribute->value)
-        g_hash_table_add (session->video_ssrcs,
+        g_hash_table_add (ssrcs,
                           GUINT_TO_POINTER ((guint) g_ascii_strtoull (attribute->value, NULL, 10)));
     }
   }
@@ -427,6 +439,18 @@ gint
 lx_receiver_session_packets_received (LxReceiverSession *session)
 {
   return g_atomic_int_get (&session->arrivals.received);
+}
+
+guint64
+lx_receiver_session_bytes_received (LxReceiverSession *session)
+{
+  return (guint64) g_atomic_pointer_get (&session->arrivals.bytes);
+}
+
+gint
+lx_receiver_session_queue_ms (LxReceiverSession *session, gint window_ms)
+{
+  return lx_queue_meter_read (session->queue, g_get_monotonic_time (), window_ms);
 }
 
 gint

@@ -56,8 +56,8 @@ GstElement *lx_receiver_session_get_pipeline (LxReceiverSession *session);
 /* The sender's offer (through signaling): made the remote description, answered, and the answer
  * sent through the session's signaling client. Takes nothing. */
 void lx_receiver_session_answer (LxReceiverSession *session, GstWebRTCSessionDescription *offer);
-/* The sender's (or the WHEP server's) description, for which SSRCs are video. */
-void lx_receiver_session_note_video_ssrcs (LxReceiverSession *session, const GstSDPMessage *sdp);
+/* The sender's (or the WHEP server's) description, for which SSRCs are video and which audio. */
+void lx_receiver_session_note_ssrcs (LxReceiverSession *session, const GstSDPMessage *sdp);
 void lx_receiver_session_add_ice_candidate (LxReceiverSession *session, guint mline_index,
                                             const char *candidate);
 /* Makes every jitter buffer of the session hold @latency_ms. */
@@ -66,6 +66,11 @@ void lx_receiver_session_set_latency (LxReceiverSession *session, guint latency_
 /* The session's packets, as they arrived (before any repair). */
 gint lx_receiver_session_packets_received (LxReceiverSession *session);
 gint lx_receiver_session_packets_lost (LxReceiverSession *session);
+/* Bytes of RTP (media, repair and probes) that arrived, from the start. */
+guint64 lx_receiver_session_bytes_received (LxReceiverSession *session);
+/* What a queue on the link adds to the delay now, in ms: the least over the last @window_ms
+ * (lx-queue-meter.h); -1 unknown. */
+gint lx_receiver_session_queue_ms (LxReceiverSession *session, gint window_ms);
 /* The video jitter buffers' view, after repair. */
 LxVideoRepair lx_receiver_session_read_video_repair (LxReceiverSession *session);
 /* (nullable) Why the session is dead, if it is. */

@@ -50,7 +50,7 @@ on_answer (GObject *object, GAsyncResult *result, gpointer data)
   }
   g_message ("classroom %s: WHEP: session %s", source->config->connection.school,
              lx_whip_client_get_session_url (source->client));
-  lx_receiver_session_note_video_ssrcs (source->session, answer->sdp);
+  lx_receiver_session_note_ssrcs (source->session, answer->sdp);
   lx_webrtc_set_description (lx_receiver_session_get_webrtc (source->session), FALSE, answer);
   gst_webrtc_session_description_free (answer);
 }

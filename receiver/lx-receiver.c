@@ -485,6 +485,7 @@ lx_receiver_run (LxReceiver *receiver)
   receiver->check_timer = g_timeout_add (100, check_exit_conditions, receiver);
   receiver->watch_timer = g_timeout_add (500, watch_media, receiver);
   receiver->link_timer = g_timeout_add_seconds (1, lx_receiver_control_link, receiver);
+  receiver->queue_timer = g_timeout_add (20, lx_receiver_watch_queue, receiver);
 
   g_main_loop_run (receiver->loop);
   /* The WHEP server frees the session at once. */

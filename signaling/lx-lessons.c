@@ -513,6 +513,8 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
       copy->school = g_strdup (peer->school);
       copy->loss_permille = message->loss_permille;
       copy->video_kbps = message->video_kbps;
+      copy->queue_ms = message->queue_ms;
+      copy->arrived_kbps = message->arrived_kbps;
       send_message (lesson->sender, copy);
     }
     break;

@@ -35,6 +35,8 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpstr (a->video_codec, ==, b->video_codec);
   g_assert_cmpstr (a->lesson_state, ==, b->lesson_state);
   g_assert_cmpstr (a->schedule, ==, b->schedule);
+  g_assert_cmpint (a->queue_ms, ==, b->queue_ms);
+  g_assert_cmpint (a->arrived_kbps, ==, b->arrived_kbps);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -143,6 +145,8 @@ test_built_messages_round_trip (void)
       message->school = g_strdup ("b");
       message->loss_permille = 1000;
       message->video_kbps = 250;
+      message->queue_ms = 85;
+      message->arrived_kbps = 612;
       break;
     case LX_MESSAGE_ICE_RESTART:
       message->school = g_strdup ("whep-player");
@@ -183,6 +187,12 @@ typedef struct {
 } InvalidCase;
 
 static const InvalidCase invalid_cases[] = {
+  { "link-queue-negative",
+    "{\"type\":\"link\",\"loss_permille\":0,\"video_kbps\":1,\"queue_ms\":-5}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "link-arrived-not-number",
+    "{\"type\":\"link\",\"loss_permille\":0,\"video_kbps\":1,\"arrived_kbps\":\"a lot\"}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
   { "empty", "", LX_PROTOCOL_ERROR_INVALID_JSON },
   { "not-json", "hello server", LX_PROTOCOL_ERROR_INVALID_JSON },
   { "truncated", "{\"type\":\"offer\",\"school\":\"a\"", LX_PROTOCOL_ERROR_INVALID_JSON },

@@ -146,6 +146,7 @@ test_route_and_vanish (Fixture *fixture, gconstpointer data)
   g_autoptr (LxMessage) message = NULL;
   g_autoptr (LxMessage) left = NULL;
   g_autoptr (LxMessage) answer = NULL;
+  g_autoptr (LxMessage) link = NULL;
 
   lx_test_client_hello (sender, "sender", "master");
   lx_test_client_expect_type (sender, LX_MESSAGE_WELCOME);
@@ -174,6 +175,18 @@ test_route_and_vanish (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (answer->type, ==, LX_MESSAGE_ANSWER);
   g_assert_cmpstr (answer->school, ==, "b");
   g_assert_cmpuint (b->inbox->len, ==, 0);
+
+  /* b's link report reaches the sender whole (the queue and what arrived too), in b's name
+   * whatever school it wrote. */
+  lx_test_client_send (b, "{\"type\":\"link\",\"school\":\"someone-else\",\"loss_permille\":12,"
+                          "\"video_kbps\":690,\"queue_ms\":42,\"arrived_kbps\":905}");
+  link = lx_test_client_receive (sender);
+  g_assert_cmpint (link->type, ==, LX_MESSAGE_LINK);
+  g_assert_cmpstr (link->school, ==, "b");
+  g_assert_cmpint (link->loss_permille, ==, 12);
+  g_assert_cmpint (link->video_kbps, ==, 690);
+  g_assert_cmpint (link->queue_ms, ==, 42);
+  g_assert_cmpint (link->arrived_kbps, ==, 905);
 
   /* The sender vanishes: b is told. */
   lx_test_client_free (sender);
