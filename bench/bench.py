@@ -235,8 +235,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
     parser.add_argument("--only", default="latency,first,burst,fan-out,links",
                         help="comma-separated scenarios to run (default: all; links needs root)")
-    parser.add_argument("--links", help="comma-separated parts of the rural-link rows to run "
-                        "(e.g. '1000 kbit/s,loss'; default: every row)")
+    parser.add_argument("--links", help="rural-link rows to run: parts of their names, separated by "
+                        "';' (e.g. '1000 kbit/s, 150 ms;loss'; default: every row)")
     args = parser.parse_args()
     only = set(args.only.split(","))
     for program in (SIGNALING, SENDER, RECEIVER):
@@ -263,7 +263,7 @@ def main():
         measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window)
     if "links" in only:
         links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick,
-                                  args.links.split(",") if args.links else None)
+                                  args.links.split(";") if args.links else None)
 
     if args.json:
         with open(args.json, "w") as f:

@@ -24,7 +24,7 @@ LAB = f"lxb{os.getpid()}"
 HUB, ROOM = f"{LAB}-hub", f"{LAB}-c1"
 
 # The sender's default layers (configs/sender.conf), largest first, and their video bitrates.
-LAYERS = [("1280x720", 2500), ("640x360", 800), ("320x180", 250)]
+LAYERS = [("1280x720", 2500), ("640x360", 700), ("320x180", 250)]
 WARM_UP_S = 5  # the figures start this long after the first picture
 TARGET_REPEATS = 3
 TARGET_FROZEN = 0.02  # capped links and 5 % loss: frozen under 2 % of the time
@@ -52,9 +52,10 @@ def capped(kbit, rtt_ms):
 
 
 def capacity_drop(rtt_ms):
-    """3000 kbit/s, down to 800 kbit/s 10 s into the window, back 10 s later."""
+    """3000 kbit/s, down to 800 kbit/s 10 s into the window, back 10 s later; 20 s more to climb
+    back (the layer is judged at the end)."""
     return case(f"3000→800→3000, {rtt_ms} ms",
-                [(0, "rate", 3000), (10, "rate", 800), (20, "rate", 3000)], rtt_ms, seconds=30,
+                [(0, "rate", 3000), (10, "rate", 800), (20, "rate", 3000)], rtt_ms, seconds=40,
                 target={"frozen": TARGET_FROZEN, "layer": fitting_layer(3000),
                         "drop_layer": fitting_layer(800), "drop_handled_s": DROP_HANDLED_S})
 

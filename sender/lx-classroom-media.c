@@ -10,10 +10,6 @@
  * (PLI/FIR) in this time are redundant and would only add keyframes that every classroom pays for. */
 #define JOIN_KEYFRAME_GRACE_US (1000 * 1000)
 
-/* webrtcbin protects every packet alike (fec-percentage); keyframes deserve more: losing any of their
- * dozens of packets costs every picture up to the next one, and a joining classroom's first
- * picture is one. */
-#define KEYFRAME_FEC_PERCENTAGE 50
 /* How far back a retransmission can reach. webrtcbin's default, 100 packets, is less than a
  * keyframe and the round trip after it at 720p: the packets a NACK asks for were already gone. */
 #define RETRANSMISSION_HISTORY_MS 1000
@@ -227,14 +223,16 @@ lx_classroom_configure_repair (LxClassroom *classroom)
     GstElement *element = g_value_get_object (&item);
     GstElementFactory *factory = gst_element_get_factory (element);
     if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc")) {
-      /* Until the classroom reports losses, only keyframes are protected (see
-       * lx_classroom_link_report): FEC on a clean link only costs CPU and bandwidth. */
-      g_object_set (element, "percentage-important", KEYFRAME_FEC_PERCENTAGE, "percentage", 0,
-                    NULL);
+      /* Until the classroom reports losses, nothing is protected (lx-classroom-steering.c): FEC
+       * on a clean link only costs CPU and bandwidth, and on a capped one it makes every
+       * keyframe overflow the modem's buffer. */
+      g_object_set (element, "percentage-important", 0, "percentage", 0, NULL);
       gst_object_replace ((GstObject **) &classroom->fec_encoder, GST_OBJECT (element));
-    } else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend"))
+    } else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend")) {
       g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS,
                     NULL);
+      gst_object_replace ((GstObject **) &classroom->rtx_sender, GST_OBJECT (element));
+    }
     g_value_reset (&item);
   }
   g_value_unset (&item);

@@ -154,6 +154,7 @@ apply_connection_state (gpointer data)
     lx_classroom_set_state (classroom, LX_CLASSROOM_CONNECTED);
     g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
     lx_classroom_configure_repair (classroom);
+    lx_layer_chooser_connected (&classroom->chooser, g_get_monotonic_time () / 1000);
     lx_classroom_watch_peer_rtcp (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);

@@ -48,16 +48,21 @@ lx_classroom_update_rtt (LxClassroom *classroom)
     g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
 }
 
-/* Forward error correction on every packet while the classroom loses some (and for half a minute
- * after), none otherwise: on a clean link it would only cost each classroom CPU and bandwidth. Its
+/* Forward error correction on every packet while the classroom loses some at random (and for half
+ * a minute after), none otherwise: on a clean link it would only cost each classroom CPU and
+ * bandwidth, and on a full one it would add to the congestion. Its
  * strength follows the loss: fec-percentage at least, twice the loss rate at most 50 % (at 20 %
  * loss one FEC packet per ten media packets mends little, and every unmended packet freezes the
  * picture until a keyframe). */
 #define FEC_AFTER_LOSS_US (30 * G_USEC_PER_SEC)
+#define CONGESTION_TAIL_US (5 * G_USEC_PER_SEC)
 #define FEC_MOST_PERCENTAGE 50
+/* Meanwhile keyframes deserve more: losing any of their dozens of packets costs every picture up
+ * to the next one. */
+#define KEYFRAME_FEC_PERCENTAGE 50
 
 static void
-adapt_fec (LxClassroom *classroom, gint loss_permille)
+adapt_fec (LxClassroom *classroom, gint loss_permille, gint queue_ms)
 {
   gint64 now = g_get_monotonic_time ();
   guint least = (guint) classroom->context.config->fec_percentage;
@@ -65,6 +70,11 @@ adapt_fec (LxClassroom *classroom, gint loss_permille)
 
   if (classroom->fec_encoder == NULL)
     return;
+  /* Loss behind a standing queue, or more than chance ever takes, is the link's capacity: FEC
+   * would only add to the congestion (the layer steps down instead). */
+  if (queue_ms >= LX_LAYER_PROBE_QUEUE_MS || loss_permille > LX_LAYER_PAUSE_LOSS * 1000 ||
+      now < classroom->congested_until_us)
+    loss_permille = 0;
   if (loss_permille >= 5)
     classroom->lossy_until_us = now + FEC_AFTER_LOSS_US;
   if (now >= classroom->lossy_until_us)
@@ -78,34 +88,65 @@ adapt_fec (LxClassroom *classroom, gint loss_permille)
   g_message ("classroom %s: forward error correction on %u %% of the packets", classroom->school,
              percentage);
   classroom->fec_percentage = percentage;
-  g_object_set (classroom->fec_encoder, "percentage", percentage, NULL);
+  g_object_set (classroom->fec_encoder, "percentage", percentage, "percentage-important",
+                percentage > 0 ? KEYFRAME_FEC_PERCENTAGE : 0, NULL);
 }
 
-/* The classroom's layer and FEC follow the share of packets its link loses before repair. */
+/* Probes the link for the layer above while the chooser asks (lx-link-prober.h); without a
+ * retransmission sender (loss recovery off) a probe is a clean hold. */
 static void
-steer (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+follow_probe (LxClassroom *classroom)
 {
-  gdouble loss = loss_permille / 1000.0;
+  gint kbps = classroom->chooser.probe_kbps;
+
+  if (kbps > 0 && classroom->prober == NULL && classroom->rtx_sender && classroom->video_ssrc)
+    classroom->prober = lx_link_prober_new (classroom->rtx_sender, classroom->video_ssrc);
+  if (classroom->prober)
+    lx_link_prober_set_kbps (classroom->prober, kbps);
+}
+
+/* The classroom's layer and FEC follow what its link shows: the share of packets lost before
+ * repair, the queue building up, what arrived. */
+static void
+steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
+{
+  gint loss_permille = (gint) (report->loss * 1000 + 0.5);
+  gboolean probing = classroom->chooser.probe_kbps > 0;
 
   if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
       classroom->layer_switch == NULL)
     return;
   g_atomic_int_set (&classroom->loss_permille, loss_permille);
-  adapt_fec (classroom, loss_permille);
-  if (lx_layer_chooser_report (&classroom->chooser, loss, g_get_monotonic_time () / 1000)) {
-    g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s, round trip %d ms: %s",
-               classroom->school, loss * 100, video_kbps, g_atomic_int_get (&classroom->rtt_ms),
+  classroom->queue_ms = report->queue_ms;
+  adapt_fec (classroom, loss_permille, report->queue_ms);
+  classroom->chooser.fec_percent = (gint) classroom->fec_percentage;
+  if (lx_layer_chooser_report (&classroom->chooser, report, g_get_monotonic_time () / 1000)) {
+    /* Stepped down: the losses of the next seconds are the congestion's tail, not chance. */
+    if (classroom->chooser.layer > lx_classroom_get_layer (classroom))
+      classroom->congested_until_us = g_get_monotonic_time () + CONGESTION_TAIL_US;
+    g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s (%d kbit/s arrived), queue "
+               "%d ms, round trip %d ms: %s",
+               classroom->school, report->loss * 100, video_kbps, report->arrived_kbps,
+               report->queue_ms, g_atomic_int_get (&classroom->rtt_ms),
                lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
     lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
+  } else if (probing != (classroom->chooser.probe_kbps > 0)) {
+    g_message ("classroom %s: %s", classroom->school,
+               probing ? "the link did not carry the probe: staying on this layer"
+                       : "probing the link for the layer above");
   }
+  follow_probe (classroom);
 }
 
 void
-lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps)
+lx_classroom_link_report (LxClassroom *classroom, const LxMessage *message)
 {
+  LxLinkReport report = { message->loss_permille / 1000.0, message->queue_ms,
+                          message->arrived_kbps };
+
   classroom->last_link_report_us = g_get_monotonic_time ();
   classroom->steered_by_rtcp = FALSE;
-  steer (classroom, loss_permille, video_kbps);
+  steer (classroom, &report, message->video_kbps);
 }
 
 /* What its RTCP shows steers a classroom that does not report its link (a WHEP player): reports of
@@ -126,7 +167,10 @@ apply_observed_loss (gpointer data)
   if (!classroom->steered_by_rtcp)
     g_message ("classroom %s: no link reports of its own: steering by its RTCP", classroom->school);
   classroom->steered_by_rtcp = TRUE;
-  steer (classroom, observed->value, -1);
+  {
+    LxLinkReport report = { observed->value / 1000.0, 0, 0 };
+    steer (classroom, &report, -1);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -178,6 +222,7 @@ lx_classroom_watch_peer_rtcp (LxClassroom *classroom)
   g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &classroom->rtp_session);
   if (classroom->rtp_session == NULL)
     return;
+  classroom->video_ssrc = ssrc;
   lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
                      g_get_monotonic_time ());
   g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
@@ -209,4 +254,16 @@ gint
 lx_classroom_get_rtt_ms (LxClassroom *classroom)
 {
   return g_atomic_int_get (&classroom->rtt_ms);
+}
+
+gint
+lx_classroom_get_queue_ms (LxClassroom *classroom)
+{
+  return classroom->queue_ms;
+}
+
+gint
+lx_classroom_get_probe_kbps (LxClassroom *classroom)
+{
+  return classroom->chooser.probe_kbps;
 }

@@ -23,6 +23,7 @@ classroom_clear (LxClassroom *classroom)
   g_clear_object (&classroom->audio.transceiver);
   gst_clear_caps (&classroom->first_video_caps);
   gst_clear_object (&classroom->fec_encoder);
+  gst_clear_object (&classroom->rtx_sender);
   gst_clear_object (&classroom->bin);
   gst_clear_object (&classroom->webrtc); /* lx_webrtc_new's reference (the bin holds its own) */
   g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
@@ -186,7 +187,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->layer_switch =
       lx_layer_switch_new (classroom->bin, classroom->selector, context->video_tees,
                            context->keyframes, context->n_layers, school);
-  lx_layer_chooser_init (&classroom->chooser, context->n_layers, starting_layer (context, school),
+  lx_layer_chooser_init (&classroom->chooser, context->config->layer_specs, context->n_layers,
+                         starting_layer (context, school),
                          context->config->adapt_layers && !context->config->encoder_per_classroom,
                          g_get_monotonic_time () / 1000);
   if (!lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer) ||
@@ -283,6 +285,7 @@ lx_classroom_close (LxClassroom *classroom)
   MediaBranch *branches[] = { &classroom->video, &classroom->audio };
 
   g_atomic_int_set (&classroom->state, LX_CLASSROOM_CLOSED);
+  g_clear_pointer (&classroom->prober, lx_link_prober_free);
   g_atomic_int_set (&classroom->pending_unlinks, 1); /* held until every probe is added */
   if (classroom->layer_switch) {
     g_atomic_int_inc (&classroom->pending_unlinks);

@@ -96,7 +96,7 @@ void lx_classroom_update_rtt (LxClassroom *classroom);
 /* The classroom's own report of how the media arrives (a `link` message, every second): the share
  * of packets lost before any repair, per thousand, and the video bitrate received. The classroom's
  * layer follows it. Main context. */
-void lx_classroom_link_report (LxClassroom *classroom, gint loss_permille, gint video_kbps);
+void lx_classroom_link_report (LxClassroom *classroom, const LxMessage *report);
 /* TRUE while the classroom's layer follows what its RTCP shows (it sends no link reports of its
  * own: a WHEP player), FALSE while it follows its own reports. */
 gboolean lx_classroom_is_steered_by_rtcp (LxClassroom *classroom);
@@ -106,6 +106,10 @@ guint lx_classroom_get_layer (LxClassroom *classroom);
 gdouble lx_classroom_get_loss (LxClassroom *classroom);
 /* ICE candidates the classroom trickled to us (main context). */
 guint lx_classroom_get_remote_candidates (LxClassroom *classroom);
+/* The queue on the classroom's link at its last link report, in ms (0: none, or not known). */
+gint lx_classroom_get_queue_ms (LxClassroom *classroom);
+/* What the classroom's link is being probed with for the layer above, kbit/s (0: no probe). */
+gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 /* The last round-trip time in milliseconds, or -1 before one is known. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
 

@@ -1,34 +1,51 @@
 /* Layer choice from link reports (see lx-layer-chooser.h). */
 #include "lx-layer-chooser.h"
 
-#define FIRST_HOLD_MS 4000 /* a clean link waits this long before stepping up */
+#define FIRST_HOLD_MS 4000 /* a clean link waits this long before probing */
 #define LONGEST_HOLD_MS 64000
 #define FAILED_UP_WINDOW_MS 6000 /* stepping down this soon after stepping up: the step up failed */
-/* After a change, the next report still measures the old layer (and the queue it filled): it
- * decides nothing. */
+/* After a change (or a failed probe), the next report still measures the old sending rate (and
+ * the queue it filled): it decides nothing. */
 #define SETTLE_MS 1500
+#define CONNECT_SETTLE_MS 2000 /* the first keyframe's burst, and its repair, decide nothing */
+/* After a step down the modem's buffer drains and the old layer's repairs finish first. */
+#define DOWN_SETTLE_MS 2500
+/* What a layer costs on the link beyond its video bitrate: the packets' headers (RTP, SRTP, UDP,
+ * IP: 5 % of 1200-byte packets), the FEC added now, and the sound. */
+#define OVERHEAD_PERCENT 105
+#define AUDIO_KBPS 64
+/* Of what a congested link delivered, the share a layer may take (the queue must drain). */
+#define CARRY_PERCENT 90
 
 void
-lx_layer_chooser_init (LxLayerChooser *chooser, guint n_layers, guint min_layer, gboolean adapt,
-                       gint64 now_ms)
+lx_layer_chooser_init (LxLayerChooser *chooser, const LxLayerSpec *layers, guint n_layers,
+                       guint min_layer, gboolean adapt, gint64 now_ms)
 {
+  *chooser = (LxLayerChooser){ 0 };
   chooser->n_layers = n_layers;
+  chooser->layers = layers;
   chooser->min_layer = MIN (min_layer, n_layers - 1);
   chooser->layer = chooser->min_layer;
   chooser->adapt = adapt;
   chooser->hold_ms = FIRST_HOLD_MS;
   chooser->hold_until_ms = now_ms + FIRST_HOLD_MS;
   chooser->last_up_ms = -1;
-  chooser->heavy_reports = 0;
   chooser->settle_until_ms = now_ms + SETTLE_MS;
 }
 
-static void
-changed (LxLayerChooser *chooser, guint layer, gint64 now_ms)
+void
+lx_layer_chooser_connected (LxLayerChooser *chooser, gint64 now_ms)
 {
-  chooser->layer = layer;
-  chooser->heavy_reports = 0;
-  chooser->settle_until_ms = now_ms + SETTLE_MS;
+  chooser->settle_until_ms = MAX (chooser->settle_until_ms, now_ms + CONNECT_SETTLE_MS);
+  chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
+}
+
+gint
+lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer)
+{
+  if (layer >= chooser->n_layers)
+    return AUDIO_KBPS;
+  return chooser->layers[layer].kbps * (OVERHEAD_PERCENT + chooser->fec_percent) / 100 + AUDIO_KBPS;
 }
 
 gboolean
@@ -38,42 +55,133 @@ lx_layer_chooser_paused (const LxLayerChooser *chooser)
 }
 
 static void
-step_down (LxLayerChooser *chooser, guint layer, gint64 now_ms)
+changed (LxLayerChooser *chooser, guint layer, gint64 now_ms)
 {
-  /* Going down soon after going up: the layer above is too much for this link; wait longer
-   * before trying it again. */
-  if (chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms < FAILED_UP_WINDOW_MS)
-    chooser->hold_ms = MIN (chooser->hold_ms * 2, LONGEST_HOLD_MS);
-  changed (chooser, layer, now_ms);
+  chooser->layer = layer;
+  chooser->heavy_reports = 0;
+  chooser->queued_reports = 0;
+  chooser->probe_kbps = 0;
+  chooser->settle_until_ms = now_ms + SETTLE_MS;
+}
+
+/* The layer above was too much for this link: wait longer before trying it again. */
+static void
+up_failed (LxLayerChooser *chooser, gint64 now_ms)
+{
+  chooser->hold_ms = MIN (chooser->hold_ms * 2, LONGEST_HOLD_MS);
   chooser->hold_until_ms = now_ms + chooser->hold_ms;
 }
 
+static void
+step_down (LxLayerChooser *chooser, guint layer, gint64 now_ms)
+{
+  if (chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms < FAILED_UP_WINDOW_MS)
+    up_failed (chooser, now_ms);
+  changed (chooser, layer, now_ms);
+  chooser->settle_until_ms = now_ms + DOWN_SETTLE_MS;
+  chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
+}
+
+static void
+step_up (LxLayerChooser *chooser, guint layer, gint64 now_ms)
+{
+  changed (chooser, layer, now_ms);
+  chooser->last_up_ms = now_ms;
+  chooser->hold_until_ms = now_ms + chooser->hold_ms;
+}
+
+/* Where a congested link sends the classroom: the largest layer that what arrived can carry, at
+ * least one step down (n_layers: not even the cheapest). Without a figure, one step. */
+static guint
+layer_carried (const LxLayerChooser *chooser, gint arrived_kbps)
+{
+  guint layer = chooser->layer + 1;
+
+  if (arrived_kbps <= 0)
+    return layer;
+  while (layer < chooser->n_layers &&
+         lx_layer_chooser_link_kbps (chooser, layer) > arrived_kbps * CARRY_PERCENT / 100)
+    layer++;
+  return layer;
+}
+
+/* Whether the report carries the classroom's own queue figure (every lianxiao-receiver's does; a
+ * WHEP player's RTCP does not): then loss without a queue is chance, which repair mends, and only
+ * a queue says the link is full. */
+static gboolean
+knows_queue (const LxLinkReport *report)
+{
+  return report->arrived_kbps > 0;
+}
+
+/* Loss that, with what the report says of the queue, means the link is full. */
+static gboolean
+congestion_loss (const LxLinkReport *report)
+{
+  if (!knows_queue (report))
+    return report->loss > LX_LAYER_DOWN_LOSS;
+  return (report->loss > LX_LAYER_DOWN_LOSS && report->queue_ms >= LX_LAYER_PROBE_QUEUE_MS) ||
+         report->loss > LX_LAYER_PAUSE_LOSS;
+}
+
+/* While probing: the link stayed clean under the extra sending until the probe's end (step up),
+ * or it did not (the probe stops; the link settles before the next report counts). */
+static gboolean
+judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
+{
+  gdouble tolerated = knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS;
+
+  /* A short queue once may be the sender's own hiccup (a busy CPU delays a sound packet): twice,
+   * or a long one, is the link. */
+  if (report->queue_ms >= LX_LAYER_PROBE_QUEUE_MS)
+    chooser->probe_strikes++;
+  if (report->loss > tolerated || report->queue_ms >= LX_LAYER_PROBE_FAIL_MS ||
+      chooser->probe_strikes >= 2) {
+    chooser->probe_kbps = 0;
+    chooser->settle_until_ms = now_ms + SETTLE_MS;
+    up_failed (chooser, now_ms);
+    return FALSE;
+  }
+  if (now_ms < chooser->probe_until_ms)
+    return FALSE;
+  step_up (chooser, chooser->layer - 1, now_ms);
+  return TRUE;
+}
+
 gboolean
-lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
+lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
   guint cheapest = chooser->n_layers - 1;
+  gboolean queued = report->queue_ms >= LX_LAYER_DOWN_QUEUE_MS;
+  gboolean clean = report->queue_ms < LX_LAYER_CLEAN_QUEUE_MS &&
+                   report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
+  gboolean congested;
 
   if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
-  chooser->heavy_reports = loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
+  chooser->heavy_reports = report->loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
+  chooser->queued_reports = queued ? chooser->queued_reports + 1 : 0;
+  /* A long queue is congestion when it stays (a keyframe's burst drains) or comes with loss. */
+  congested = congestion_loss (report) ||
+              (queued && (chooser->queued_reports >= 2 || report->loss >= LX_LAYER_UP_LOSS));
 
   if (lx_layer_chooser_paused (chooser)) {
     /* Paused video sends nothing to measure; audio's loss still tells a dead link from a
      * recovered one. */
-    if (loss < LX_LAYER_DOWN_LOSS && now_ms >= chooser->hold_until_ms) {
-      changed (chooser, cheapest, now_ms);
-      chooser->last_up_ms = now_ms;
-      chooser->hold_until_ms = now_ms + chooser->hold_ms;
+    if (!congested && now_ms >= chooser->hold_until_ms) {
+      step_up (chooser, cheapest, now_ms);
       return TRUE;
     }
     return FALSE;
   }
+  if (chooser->probe_kbps > 0)
+    return judge_probe (chooser, report, now_ms);
   /* The hold is time spent clean: a report that is not clean starts it again. */
-  if (loss >= LX_LAYER_UP_LOSS)
+  if (!clean)
     chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
-  if (loss > LX_LAYER_DOWN_LOSS) {
+  if (congested) {
     if (chooser->layer < cheapest) {
-      step_down (chooser, chooser->layer + 1, now_ms);
+      step_down (chooser, MIN (layer_carried (chooser, report->arrived_kbps), cheapest), now_ms);
       return TRUE;
     }
     if (chooser->heavy_reports >= 2) {
@@ -82,16 +190,18 @@ lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms)
     }
     return FALSE;
   }
-  if (loss < LX_LAYER_UP_LOSS && chooser->layer > chooser->min_layer &&
-      now_ms >= chooser->hold_until_ms) {
-    changed (chooser, chooser->layer - 1, now_ms);
-    chooser->last_up_ms = now_ms;
-    chooser->hold_until_ms = now_ms + chooser->hold_ms;
-    return TRUE;
+  if (clean && chooser->layer > chooser->min_layer && now_ms >= chooser->hold_until_ms) {
+    /* Never switch up to find out: send the layer above's extra for a while first. */
+    chooser->probe_kbps = lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) -
+                          lx_layer_chooser_link_kbps (chooser, chooser->layer);
+    chooser->probe_strikes = 0;
+    chooser->probe_until_ms =
+        now_ms + MAX (LX_PROBE_RAMP_MS, chooser->probe_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S) +
+        LX_PROBE_HOLD_MS;
+    return FALSE;
   }
-  /* A link that stays clean on its layer earns back quick step ups, slowly. */
-  if (loss < LX_LAYER_UP_LOSS && chooser->last_up_ms >= 0 &&
-      now_ms - chooser->last_up_ms > 4 * LONGEST_HOLD_MS)
+  /* A link that stays clean on its layer earns back quick probes, slowly. */
+  if (clean && chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms > 4 * LONGEST_HOLD_MS)
     chooser->hold_ms = FIRST_HOLD_MS;
   return FALSE;
 }

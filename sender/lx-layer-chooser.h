@@ -1,40 +1,81 @@
-/* Chooses a classroom's quality layer from what its link reports: loss in RTCP receiver reports.
- * Pure logic (no GStreamer), fed once per report interval, so it can be tested with made-up links.
+/* Chooses a classroom's quality layer from what its link reports: loss, the queue building up on
+ * the link, and what the link delivered. Pure logic (no GStreamer), fed once per report, so it
+ * can be tested with made-up links.
  *
- * Heavy loss steps down a layer at once; a clean link steps up after a hold time that doubles each
- * time stepping up fails (the link could not carry the layer above), so a link settles instead of
- * oscillating. When even the cheapest layer loses heavily, video pauses (audio goes on) and is
- * tried again later. Random loss alone (a few percent) changes nothing: retransmission repairs it. */
+ * Down: a queue that grows past a few tens of milliseconds, or loss behind a queue, is congestion:
+ * the classroom moves at once to the largest layer that what arrived can carry (not a step at a
+ * time while the modem's buffer overflows). When even the cheapest layer is too much, video pauses
+ * (audio goes on) and is tried again later. Loss without a queue is chance (up to 30 %): repair
+ * mends it, and it changes nothing. Reports without a queue figure (a WHEP player's RTCP) are
+ * judged by loss alone: over 10 % steps down, under 2 % is clean.
+ *
+ * Up: never switched to find out. After a clean hold the sender probes — sends padding at the
+ * layer above's extra rate (lx-link-prober.h) — and steps up only if the link stayed clean under
+ * it; a failed probe doubles the hold, so a link settles instead of oscillating. */
 #pragma once
+
+#include "lx-layers.h"
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
+/* One report of the classroom's link. */
 typedef struct {
-  guint n_layers;         /* layers 0 (largest) … n_layers - 1 (cheapest) */
-  guint min_layer;        /* the largest layer this classroom may have (a configured cap) */
-  guint layer;            /* the current layer, or n_layers when video is paused */
-  gboolean adapt;         /* FALSE: stay on min_layer whatever happens */
-  gint64 hold_until_ms;   /* no step up before */
-  gint64 hold_ms;         /* the next hold after a failed step up */
-  gint64 last_up_ms;      /* when the last step up (or resume) happened; -1 never */
-  guint heavy_reports;    /* consecutive reports with heavy loss, on this layer */
-  gint64 settle_until_ms; /* reports before this still measure the previous layer */
+  gdouble loss;      /* share of packets lost before repair since the last report, 0–1 */
+  gint queue_ms;     /* what a queue on the link adds to the delay now; 0: none, or unknown */
+  gint arrived_kbps; /* what the link delivered (media, repair, probes); 0: unknown */
+} LxLinkReport;
+
+typedef struct {
+  guint n_layers;            /* layers 0 (largest) … n_layers - 1 (cheapest) */
+  const LxLayerSpec *layers; /* their bitrates (not owned: the configuration's) */
+  guint min_layer;           /* the largest layer this classroom may have (a configured cap) */
+  guint layer;               /* the current layer, or n_layers when video is paused */
+  gboolean adapt;            /* FALSE: stay on min_layer whatever happens */
+  gint64 hold_until_ms;      /* no probe before */
+  gint64 hold_ms;            /* the next hold after a failed probe */
+  gint64 last_up_ms;         /* when the last step up (or resume) happened; -1 never */
+  guint heavy_reports;       /* consecutive reports with heavy loss, on this layer */
+  guint queued_reports;      /* consecutive reports with a long queue */
+  gint64 settle_until_ms;    /* reports before this still measure the previous layer */
+  gint probe_kbps;           /* > 0 while probing: what to send on top of the layer */
+  gint fec_percent;          /* the FEC the sender adds now (set by the caller) */
+  gint64 probe_until_ms;     /* a probe clean until then steps up */
+  guint probe_strikes;       /* reports of a short queue during the probe */
 } LxLayerChooser;
 
 /* Loss fractions that decide. */
-#define LX_LAYER_DOWN_LOSS 0.10  /* above: congestion, step down */
-#define LX_LAYER_UP_LOSS 0.02    /* below: clean enough to try the layer above */
+#define LX_LAYER_DOWN_LOSS 0.10  /* above (behind a queue, or with no queue figure): congestion */
+#define LX_LAYER_UP_LOSS 0.02    /* below, with no queue figure: clean enough to probe */
 #define LX_LAYER_PAUSE_LOSS 0.30 /* above, on the cheapest layer, twice in a row: pause video */
+/* Queueing delays that decide (a modem's buffer drops packets past 100–500 ms). */
+#define LX_LAYER_DOWN_QUEUE_MS 60 /* at least, twice in a row or with loss: congestion, step down */
+#define LX_LAYER_PROBE_QUEUE_MS 15 /* at least, twice while probing: the layer above does not fit */
+#define LX_LAYER_PROBE_FAIL_MS 40  /* at least, once while probing: it does not fit */
+#define LX_LAYER_CLEAN_QUEUE_MS 15 /* below: clean enough to probe */
+/* A probe ramps up to its rate over 1.5 s at least, 400 kbit/s a second at most (a link that
+ * cannot carry it shows a queue growing slowly, reported before the modem's buffer overflows and
+ * drops the lesson's own packets), then holds it for a second. */
+#define LX_PROBE_RAMP_MS 1500
+#define LX_PROBE_RAMP_KBPS_PER_S 400
+#define LX_PROBE_HOLD_MS 1000
 
-void lx_layer_chooser_init (LxLayerChooser *chooser, guint n_layers, guint min_layer,
-                            gboolean adapt, gint64 now_ms);
+void lx_layer_chooser_init (LxLayerChooser *chooser, const LxLayerSpec *layers, guint n_layers,
+                            guint min_layer, gboolean adapt, gint64 now_ms);
 
-/* Feeds one report: the fraction of video packets lost since the last one (0–1). Returns TRUE if
- * the layer changed (read chooser->layer). */
-gboolean lx_layer_chooser_report (LxLayerChooser *chooser, gdouble loss, gint64 now_ms);
+/* Feeds one report. Returns TRUE if the layer changed (read chooser->layer); chooser->probe_kbps
+ * says whether to probe, and how much, from now on. */
+gboolean lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report,
+                                  gint64 now_ms);
+
+/* The media starts flowing: the first keyframe's burst (and its repair) decides nothing. */
+void lx_layer_chooser_connected (LxLayerChooser *chooser, gint64 now_ms);
 
 gboolean lx_layer_chooser_paused (const LxLayerChooser *chooser);
+
+/* What sending @layer costs on the link, in kbit/s: its video with RTP and repair overhead and
+ * the FEC added now, and the sound. */
+gint lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer);
 
 G_END_DECLS

@@ -16,7 +16,7 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Video file to play as the lesson, for video-source=file"),
   KEY ("video", "test-pattern", LX_CONFIG_STRING, test_pattern, "smpte", 0, 0, NULL,
        "videotestsrc pattern for video-source=test (smpte, ball, ...)"),
-  KEY ("video", "layers", LX_CONFIG_STRING_LIST, layers, "1280x720@2500,640x360@800,320x180@250", 0,
+  KEY ("video", "layers", LX_CONFIG_STRING_LIST, layers, "1280x720@2500,640x360@700,320x180@250", 0,
        0, NULL,
        "Quality layers, largest first, as WIDTHxHEIGHT@KBPS: the picture is captured at the "
        "first size and encoded once per layer; each classroom gets the layer its link carries"),

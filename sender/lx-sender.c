@@ -184,7 +184,7 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
   case LX_MESSAGE_LINK:
     classroom = g_hash_table_lookup (sender->classrooms, message->school);
     if (classroom)
-      lx_classroom_link_report (classroom, message->loss_permille, message->video_kbps);
+      lx_classroom_link_report (classroom, message);
     break;
   case LX_MESSAGE_ICE_RESTART:
     restart_ice (sender, message);
@@ -485,6 +485,8 @@ report_stats (gpointer data)
     json_builder_add_string_value (builder, lx_classroom_state_to_string (state));
     lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
+    lx_stats_add_int (builder, "queue_ms", lx_classroom_get_queue_ms (classroom));
+    lx_stats_add_int (builder, "probe_kbps", lx_classroom_get_probe_kbps (classroom));
     lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");

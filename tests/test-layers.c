@@ -1,5 +1,6 @@
 /* Quality layers without a network: the layer lists from configuration, and the per-classroom
- * layer choice driven by made-up links (loss reports as a classroom would send them). */
+ * layer choice driven by made-up links (link reports as a classroom would send them: loss, the
+ * queue, what arrived). */
 #include "lx-config.h"
 #include "lx-layer-chooser.h"
 #include "lx-layers.h"
@@ -77,29 +78,48 @@ test_parse_caps (void)
 
 /* ---- The chooser on made-up links ---- */
 
-static const gint layer_kbps[] = { 2500, 800, 250 };
+static const LxLayerSpec layers[] = { { 1280, 720, 2500 }, { 640, 360, 800 }, { 320, 180, 250 } };
 
-/* A link that carries @capacity_kbps and loses @random_loss of packets anyway: what a classroom on
- * @layer (3: paused, audio only) would report. */
-static gdouble
-link_loss (guint layer, gint capacity_kbps, gdouble random_loss)
+/* A link that carries @capacity_kbps behind a modem's 100 ms buffer and loses @random_loss of
+ * packets anyway: what a classroom sending what @chooser says (its layer and any probe) would
+ * report after a second of it. Too much for the link: the buffer stands full and drops the
+ * excess; the rest arrives. */
+static LxLinkReport
+link_report (const LxLayerChooser *chooser, gint capacity_kbps, gdouble random_loss)
 {
-  gint kbps = (layer < 3 ? layer_kbps[layer] : 0) + 50; /* audio */
-  gdouble congestion = kbps > capacity_kbps ? 1.0 - (gdouble) capacity_kbps / kbps : 0.0;
-  return MIN (1.0, congestion + random_loss);
+  gint offered = lx_layer_chooser_link_kbps (chooser, chooser->layer) + chooser->probe_kbps;
+  LxLinkReport report = { random_loss, 0, offered };
+
+  if (offered > capacity_kbps) {
+    report.loss = MIN (1.0, 1.0 - (gdouble) capacity_kbps / offered + random_loss);
+    report.queue_ms = 100;
+    report.arrived_kbps = capacity_kbps;
+  }
+  return report;
 }
 
-/* Runs @chooser for @seconds on a link, one report a second; returns the seconds spent per layer
- * (index 3: paused). */
+typedef struct {
+  guint seconds_on[4]; /* per layer (index 3: paused) */
+  guint ups, downs;    /* layer changes */
+  guint probes;        /* probes started */
+} LinkRun;
+
+/* Runs @chooser for @seconds on a link, one report a second. */
 static void
 run_link (LxLayerChooser *chooser, gint64 *now_ms, guint seconds, gint capacity_kbps,
-          gdouble random_loss, guint time_on[4])
+          gdouble random_loss, LinkRun *run)
 {
   for (guint i = 0; i < seconds; i++) {
+    LxLinkReport report = link_report (chooser, capacity_kbps, random_loss);
+    guint before = chooser->layer;
+    gboolean probing = chooser->probe_kbps > 0;
+
     *now_ms += 1000;
-    lx_layer_chooser_report (chooser, link_loss (chooser->layer, capacity_kbps, random_loss),
-                             *now_ms);
-    time_on[MIN (chooser->layer, 3)]++;
+    lx_layer_chooser_report (chooser, &report, *now_ms);
+    run->ups += chooser->layer < before;
+    run->downs += chooser->layer > before;
+    run->probes += !probing && chooser->probe_kbps > 0;
+    run->seconds_on[MIN (chooser->layer, 3)]++;
   }
 }
 
@@ -108,12 +128,13 @@ test_random_loss_keeps_the_layer (void)
 {
   LxLayerChooser chooser;
   gint64 now = 0;
-  guint time_on[4] = { 0 };
+  LinkRun run = { 0 };
 
-  lx_layer_chooser_init (&chooser, 3, 0, TRUE, now);
-  /* 5 % random loss on a fat link: retransmission's business, not a reason to step down. */
-  run_link (&chooser, &now, 120, 100000, 0.05, time_on);
-  g_assert_cmpuint (time_on[0], ==, 120);
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  /* 5 % random loss on a fat link, no queue: retransmission's business, not a reason to step
+   * down. */
+  run_link (&chooser, &now, 120, 100000, 0.05, &run);
+  g_assert_cmpuint (run.seconds_on[0], ==, 120);
 }
 
 static void
@@ -121,28 +142,68 @@ test_thin_link_settles_low (void)
 {
   LxLayerChooser chooser;
   gint64 now = 0;
-  guint time_on[4] = { 0 };
-  guint ups = 0;
+  LinkRun run = { 0 };
 
-  lx_layer_chooser_init (&chooser, 3, 0, TRUE, now);
-  /* 600 kbit/s: the top layer is far too much, the middle one a little. */
-  /* A step down at each report, each change let to settle for a report. */
-  run_link (&chooser, &now, 5, 600, 0.0, time_on);
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  /* 600 kbit/s: the top layer is far too much, the middle one too. What arrived (600) carries
+   * only the cheapest: straight there, not a step at a time. */
+  run_link (&chooser, &now, 2, 600, 0.0, &run);
   g_assert_cmpuint (chooser.layer, ==, 2);
-  /* Then it probes upwards now and then, less and less often: it settles. */
-  for (guint i = 0; i < 300; i++) {
-    guint before = chooser.layer;
-    run_link (&chooser, &now, 1, 600, 0.0, time_on);
-    ups += chooser.layer < before;
-  }
-  g_assert_cmpuint (time_on[2], >=, 285);
-  g_assert_cmpuint (ups, <=, 8); /* after 4, 8, 16, 32, 64, 64, 64 s */
-  g_assert_cmpuint (time_on[3], ==, 0);
+  g_assert_cmpuint (run.downs, ==, 1);
+  /* Then it probes for the middle layer now and then, less and less often, and never switches up
+   * to find out: the probes fail. */
+  memset (&run, 0, sizeof (run));
+  run_link (&chooser, &now, 300, 600, 0.0, &run);
+  g_assert_cmpuint (run.seconds_on[2], ==, 300);
+  g_assert_cmpuint (run.ups, ==, 0);
+  g_assert_cmpuint (run.probes, >=, 3);
+  g_assert_cmpuint (run.probes, <=, 8); /* after 4, 8, 16, 32, 64, 64, 64 s */
 
-  /* The link recovers: back to the top, a step at a time. */
-  memset (time_on, 0, sizeof (time_on));
-  run_link (&chooser, &now, 200, 100000, 0.0, time_on);
+  /* The link recovers: back to the top, a probed step at a time. */
+  memset (&run, 0, sizeof (run));
+  run_link (&chooser, &now, 200, 100000, 0.0, &run);
   g_assert_cmpuint (chooser.layer, ==, 0);
+  g_assert_cmpuint (run.ups, ==, 2);
+  g_assert_cmpuint (run.downs, ==, 0);
+}
+
+static void
+test_highest_layer_that_fits (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+
+  /* 1000 kbit/s: the middle layer (904 with its headers and sound) fits, the top one does not. */
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  run_link (&chooser, &now, 60, 1000, 0.0, &run);
+  g_assert_cmpuint (chooser.layer, ==, 1);
+  /* Settled there: the probes for the top layer fail, the layer stays. */
+  memset (&run, 0, sizeof (run));
+  run_link (&chooser, &now, 200, 1000, 0.0, &run);
+  g_assert_cmpuint (run.seconds_on[1], ==, 200);
+  g_assert_cmpuint (run.probes, >=, 2);
+}
+
+static void
+test_capacity_drop (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  run_link (&chooser, &now, 20, 3000, 0.0, &run);
+  g_assert_cmpuint (run.seconds_on[0], ==, 20);
+  /* 3000 → 800 kbit/s: the cheapest layer at the first report that sees it. */
+  run_link (&chooser, &now, 1, 800, 0.0, &run);
+  g_assert_cmpuint (chooser.layer, ==, 2);
+  run_link (&chooser, &now, 10, 800, 0.0, &run);
+  /* Back to 3000: probed back up to the top. */
+  memset (&run, 0, sizeof (run));
+  run_link (&chooser, &now, 40, 3000, 0.0, &run);
+  g_assert_cmpuint (chooser.layer, ==, 0);
+  g_assert_cmpuint (run.downs, ==, 0);
 }
 
 static void
@@ -150,21 +211,43 @@ test_flaky_link_stays_low (void)
 {
   LxLayerChooser chooser;
   gint64 now = 0;
-  guint time_on[4] = { 0 };
+  LinkRun run = { 0 };
 
-  /* Loss every few seconds (a link that stalls now and then): the clean seconds between never
-   * add up to the hold, so the classroom stays on the layer it started on. */
-  lx_layer_chooser_init (&chooser, 3, 0, TRUE, now);
+  /* Loss every few seconds (a link that stalls now and then), as a classroom without a queue
+   * figure reports it (a WHEP player's RTCP): the clean seconds between never add up to the hold,
+   * so the classroom stays on the layer it started on, without probing. */
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
   chooser.layer = 2;
   for (guint i = 0; i < 120; i++) {
+    LxLinkReport report = { i % 3 == 2 ? 0.05 : 0.0, 0, 0 };
     now += 1000;
-    lx_layer_chooser_report (&chooser, i % 3 == 2 ? 0.05 : 0.0, now);
-    time_on[MIN (chooser.layer, 3)]++;
+    lx_layer_chooser_report (&chooser, &report, now);
+    g_assert_cmpint (chooser.probe_kbps, ==, 0);
+    run.seconds_on[MIN (chooser.layer, 3)]++;
   }
-  g_assert_cmpuint (time_on[2], ==, 120);
-  /* Clean from now on: it steps up after the hold. */
-  run_link (&chooser, &now, 20, 100000, 0.0, time_on);
+  g_assert_cmpuint (run.seconds_on[2], ==, 120);
+  /* Clean from now on: it probes, then steps up after each clean probe. */
+  run_link (&chooser, &now, 40, 100000, 0.0, &run);
   g_assert_cmpuint (chooser.layer, ==, 0);
+}
+
+static void
+test_random_loss_is_no_reason_to_stay_low (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+
+  /* A classroom that measures its queue, on a fat link losing 8 % at random: no queue, so the
+   * loss is chance — it probes and climbs back to the top, and a bad second (15 % lost, no queue)
+   * does not send it down. */
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.layer = 2;
+  run_link (&chooser, &now, 40, 100000, 0.08, &run);
+  g_assert_cmpuint (chooser.layer, ==, 0);
+  run_link (&chooser, &now, 5, 100000, 0.15, &run);
+  g_assert_cmpuint (chooser.layer, ==, 0);
+  g_assert_cmpuint (run.downs, ==, 0);
 }
 
 static void
@@ -172,18 +255,18 @@ test_dead_link_pauses_video (void)
 {
   LxLayerChooser chooser;
   gint64 now = 0;
-  guint time_on[4] = { 0 };
+  LinkRun run = { 0 };
 
-  lx_layer_chooser_init (&chooser, 3, 2, TRUE, now);
+  lx_layer_chooser_init (&chooser, layers, 3, 2, TRUE, now);
   /* 200 kbit/s: not even the cheapest layer. */
-  run_link (&chooser, &now, 5, 200, 0.0, time_on);
+  run_link (&chooser, &now, 5, 200, 0.0, &run);
   g_assert_true (lx_layer_chooser_paused (&chooser));
   /* Audio alone fits: video stays paused for a while, then is tried again, and pauses again. */
-  memset (time_on, 0, sizeof (time_on));
-  run_link (&chooser, &now, 60, 200, 0.0, time_on);
-  g_assert_cmpuint (time_on[3], >=, 50);
+  memset (&run, 0, sizeof (run));
+  run_link (&chooser, &now, 60, 200, 0.0, &run);
+  g_assert_cmpuint (run.seconds_on[3], >=, 50);
   /* The link comes back: video resumes by itself. */
-  run_link (&chooser, &now, 120, 1000, 0.0, time_on);
+  run_link (&chooser, &now, 120, 1000, 0.0, &run);
   g_assert_false (lx_layer_chooser_paused (&chooser));
   g_assert_cmpuint (chooser.layer, ==, 2); /* the configured cap */
 }
@@ -193,11 +276,12 @@ test_fixed_layer (void)
 {
   LxLayerChooser chooser;
   gint64 now = 0;
-  guint time_on[4] = { 0 };
+  LinkRun run = { 0 };
 
-  lx_layer_chooser_init (&chooser, 3, 1, FALSE, now);
-  run_link (&chooser, &now, 30, 300, 0.0, time_on);
-  g_assert_cmpuint (time_on[1], ==, 30);
+  lx_layer_chooser_init (&chooser, layers, 3, 1, FALSE, now);
+  run_link (&chooser, &now, 30, 300, 0.0, &run);
+  g_assert_cmpuint (run.seconds_on[1], ==, 30);
+  g_assert_cmpuint (run.probes, ==, 0);
 }
 
 int
@@ -212,7 +296,11 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/caps", test_parse_caps);
   g_test_add_func ("/layers/chooser/random-loss-keeps-the-layer", test_random_loss_keeps_the_layer);
   g_test_add_func ("/layers/chooser/thin-link-settles-low", test_thin_link_settles_low);
+  g_test_add_func ("/layers/chooser/highest-layer-that-fits", test_highest_layer_that_fits);
+  g_test_add_func ("/layers/chooser/capacity-drop", test_capacity_drop);
   g_test_add_func ("/layers/chooser/flaky-link-stays-low", test_flaky_link_stays_low);
+  g_test_add_func ("/layers/chooser/random-loss-is-no-reason-to-stay-low",
+                   test_random_loss_is_no_reason_to_stay_low);
   g_test_add_func ("/layers/chooser/dead-link-pauses-video", test_dead_link_pauses_video);
   g_test_add_func ("/layers/chooser/fixed-layer", test_fixed_layer);
   return g_test_run ();

@@ -229,7 +229,7 @@ answer (Loop *loop, const char *offer_sdp)
   offer = lx_webrtc_description_from_text (GST_WEBRTC_SDP_TYPE_OFFER, offer_sdp, &error);
   g_assert_no_error (error);
   gathering.webrtc = lx_receiver_session_get_webrtc (loop->session);
-  lx_receiver_session_note_video_ssrcs (loop->session, offer->sdp);
+  lx_receiver_session_note_ssrcs (loop->session, offer->sdp);
   loop->video_ssrc = video_media_ssrc (offer->sdp);
   lx_webrtc_set_description (gathering.webrtc, FALSE, offer);
   gst_webrtc_session_description_free (offer);
@@ -373,8 +373,10 @@ decoding_width (gpointer data)
 
   if (condition->loop->report_loss_permille > 0 &&
       g_get_monotonic_time () - last_report_us > G_USEC_PER_SEC / 2) {
+    LxMessage report = { .loss_permille = condition->loop->report_loss_permille,
+                         .video_kbps = 400 };
     last_report_us = g_get_monotonic_time ();
-    lx_classroom_link_report (condition->loop->branch, condition->loop->report_loss_permille, 400);
+    lx_classroom_link_report (condition->loop->branch, &report);
   }
   return decoded_width (condition->loop) == condition->width;
 }

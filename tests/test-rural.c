@@ -230,6 +230,18 @@ settled_low (gpointer data)
   return layer_of (fixture, "village-1") >= 1 && stat_of (fixture, 1, "width") < 1280;
 }
 
+static gboolean
+probing (gpointer data)
+{
+  return classroom_int (data, "village-1", "probe_kbps") > 0;
+}
+
+static gboolean
+not_probing (gpointer data)
+{
+  return classroom_int (data, "village-1", "probe_kbps") == 0;
+}
+
 static void
 test_thin_link (Fixture *fixture, gconstpointer data)
 {
@@ -250,6 +262,13 @@ test_thin_link (Fixture *fixture, gconstpointer data)
   lx_test_wait_for_stat (fixture->receiver_stats[1], "frames_decoded", other_frames + 150, 30000);
   g_assert_cmpint (layer_of (fixture, "village-2"), ==, 0);
   g_assert_cmpint (stat_of (fixture, 2, "width"), ==, 1280);
+  /* Later the sender probes village-1's link for the layer above — and, the link being too thin
+   * for it, stays where it is: it never switches up to find out. */
+  g_assert_true (lx_test_wait_until (probing, fixture, 30000));
+  g_test_message ("probing village-1's link with %" G_GINT64_FORMAT " kbit/s",
+                  classroom_int (fixture, "village-1", "probe_kbps"));
+  g_assert_true (lx_test_wait_until (not_probing, fixture, 20000));
+  g_assert_cmpint (layer_of (fixture, "village-1"), ==, 2);
 }
 
 /* A member of the sender's view of one classroom, as text ("" when unavailable). */

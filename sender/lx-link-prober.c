@@ -1,0 +1,165 @@
+/* Probing a link with retransmissions (see lx-link-prober.h). */
+#include "lx-link-prober.h"
+
+#include "lx-layer-chooser.h"
+
+#include <gst/rtp/rtp.h>
+
+#define TICK_MS 10
+#define RAMP_US (LX_PROBE_RAMP_MS * 1000)
+/* Probes repeat the newest few packets (all well within the 1 s of retransmission history). */
+#define RECENT_PACKETS 8
+
+/* What the streaming thread sees going into the retransmission history. Shared by the prober and
+ * its pad probe (reference-counted: a probe may still be running while the prober goes). */
+typedef struct {
+  guint32 video_ssrc;
+  gint newest_seqnum; /* atomic: of the video stream; -1 none yet */
+  gint packet_bytes;  /* atomic: the video packets' average size */
+} History;
+
+struct _LxLinkProber {
+  GstElement *rtx_sender;
+  GstPad *rtx_src;
+  guint32 video_ssrc;
+  gulong history_probe;
+  History *history;
+  gint kbps;
+  gint64 started_us;
+  guint timer;
+  gint64 budget_bytes, last_tick_us;
+  guint next;
+  guint64 bytes;
+};
+
+/* (streaming thread) The video packets going into the retransmission history. */
+static void
+note_packet (History *history, GstBuffer *buffer)
+{
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  gint size = (gint) gst_buffer_get_size (buffer);
+
+  if (!gst_rtp_buffer_map (buffer, GST_MAP_READ, &rtp))
+    return;
+  if (gst_rtp_buffer_get_ssrc (&rtp) == history->video_ssrc) {
+    gint average = g_atomic_int_get (&history->packet_bytes);
+    g_atomic_int_set (&history->newest_seqnum, gst_rtp_buffer_get_seq (&rtp));
+    g_atomic_int_set (&history->packet_bytes, average ? (average * 7 + size) / 8 : size);
+  }
+  gst_rtp_buffer_unmap (&rtp);
+}
+
+static gboolean
+note_listed_packet (GstBuffer **buffer, guint index, gpointer history)
+{
+  note_packet (history, *buffer);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+watch_history (GstPad *pad, GstPadProbeInfo *info, gpointer history)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), note_listed_packet, history);
+  else
+    note_packet (history, GST_PAD_PROBE_INFO_BUFFER (info));
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+release_history (gpointer history)
+{
+  g_atomic_rc_box_release (history);
+}
+
+LxLinkProber *
+lx_link_prober_new (GstElement *rtx_sender, guint32 video_ssrc)
+{
+  LxLinkProber *prober = g_new0 (LxLinkProber, 1);
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (rtx_sender, "sink");
+
+  prober->rtx_sender = gst_object_ref (rtx_sender);
+  prober->rtx_src = gst_element_get_static_pad (rtx_sender, "src");
+  prober->video_ssrc = video_ssrc;
+  prober->history = g_atomic_rc_box_new0 (History);
+  prober->history->video_ssrc = video_ssrc;
+  prober->history->newest_seqnum = -1;
+  prober->history_probe =
+      gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                         watch_history, g_atomic_rc_box_acquire (prober->history), release_history);
+  return prober;
+}
+
+void
+lx_link_prober_free (LxLinkProber *prober)
+{
+  g_autoptr (GstPad) sink = NULL;
+
+  if (prober == NULL)
+    return;
+  g_clear_handle_id (&prober->timer, g_source_remove);
+  sink = gst_element_get_static_pad (prober->rtx_sender, "sink");
+  gst_pad_remove_probe (sink, prober->history_probe);
+  g_atomic_rc_box_release (prober->history);
+  gst_object_unref (prober->rtx_src);
+  gst_object_unref (prober->rtx_sender);
+  g_free (prober);
+}
+
+/* Asks the retransmission sender for one of the newest video packets again. */
+static void
+request_packet (LxLinkProber *prober, gint newest)
+{
+  guint16 seqnum = (guint16) (newest - (gint) (prober->next++ % RECENT_PACKETS));
+  GstStructure *request =
+      gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT, (guint) seqnum,
+                         "ssrc", G_TYPE_UINT, prober->video_ssrc, NULL);
+
+  gst_pad_send_event (prober->rtx_src, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, request));
+}
+
+static gboolean
+tick (gpointer data)
+{
+  LxLinkProber *prober = data;
+  gint64 now = g_get_monotonic_time ();
+  gint newest = g_atomic_int_get (&prober->history->newest_seqnum);
+  gint packet_bytes = g_atomic_int_get (&prober->history->packet_bytes);
+
+  gint64 elapsed = now - prober->started_us;
+  gint kbps = (gint) MIN (prober->kbps * MIN (elapsed, RAMP_US) / RAMP_US,
+                          LX_PROBE_RAMP_KBPS_PER_S * elapsed / G_USEC_PER_SEC);
+
+  /* The budget follows the clock, not the ticks: a late tick sends what it owes. */
+  prober->budget_bytes += (now - prober->last_tick_us) * kbps / 8000;
+  prober->last_tick_us = now;
+  if (newest < 0 || packet_bytes <= 0)
+    return G_SOURCE_CONTINUE;
+  while (prober->budget_bytes >= packet_bytes) {
+    request_packet (prober, newest);
+    prober->budget_bytes -= packet_bytes;
+    prober->bytes += (guint64) packet_bytes;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+void
+lx_link_prober_set_kbps (LxLinkProber *prober, gint kbps)
+{
+  prober->kbps = MAX (kbps, 0);
+  if (prober->kbps == 0) {
+    g_clear_handle_id (&prober->timer, g_source_remove);
+    return;
+  }
+  if (prober->timer == 0) {
+    prober->budget_bytes = 0;
+    prober->started_us = prober->last_tick_us = g_get_monotonic_time ();
+    prober->timer = g_timeout_add (TICK_MS, tick, prober);
+  }
+}
+
+guint64
+lx_link_prober_get_bytes (LxLinkProber *prober)
+{
+  return prober->bytes;
+}
