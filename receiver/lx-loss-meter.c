@@ -1,6 +1,8 @@
 /* Loss on the link, from sequence numbers (see lx-loss-meter.h). */
 #include "lx-loss-meter.h"
 
+#include "lx-packet-probe.h"
+
 #include <gst/rtp/rtp.h>
 
 typedef struct {
@@ -18,8 +20,9 @@ free_meter (gpointer data)
 }
 
 static void
-count_packet (Meter *meter, GstBuffer *buffer)
+count_packet (gpointer data, GstBuffer *buffer)
 {
+  Meter *meter = data;
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   gpointer key, value;
   guint32 ssrc;
@@ -50,23 +53,6 @@ count_packet (Meter *meter, GstBuffer *buffer)
   g_atomic_int_inc (&meter->counts->received);
 }
 
-static gboolean
-count_listed_packet (GstBuffer **buffer, guint index, gpointer data)
-{
-  count_packet (data, *buffer);
-  return TRUE;
-}
-
-static GstPadProbeReturn
-count_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), count_listed_packet, data);
-  else
-    count_packet (data, GST_PAD_PROBE_INFO_BUFFER (info));
-  return GST_PAD_PROBE_OK;
-}
-
 void
 lx_loss_meter_attach (GstPad *pad, LxLossCounts *counts)
 {
@@ -74,6 +60,5 @@ lx_loss_meter_attach (GstPad *pad, LxLossCounts *counts)
 
   meter->counts = counts;
   meter->highest = g_hash_table_new (NULL, NULL);
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, count_packets,
-                     meter, free_meter);
+  lx_packet_probe_add (pad, count_packet, meter, free_meter);
 }

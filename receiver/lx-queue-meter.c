@@ -1,6 +1,8 @@
 /* The queue on the link, from the sound's one-way delay (see lx-queue-meter.h). */
 #include "lx-queue-meter.h"
 
+#include "lx-packet-probe.h"
+
 #include <gst/rtp/rtp.h>
 
 #define BUCKET_US G_USEC_PER_SEC /* the line's own delay: least delay per second ... */
@@ -125,8 +127,9 @@ typedef struct {
 } Feed;
 
 static void
-feed_packet (Feed *feed, GstBuffer *buffer, gint64 now_us)
+feed_packet (gpointer data, GstBuffer *buffer)
 {
+  Feed *feed = data;
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   guint32 ssrc, timestamp;
 
@@ -136,24 +139,7 @@ feed_packet (Feed *feed, GstBuffer *buffer, gint64 now_us)
   timestamp = gst_rtp_buffer_get_timestamp (&rtp);
   gst_rtp_buffer_unmap (&rtp);
   if (g_hash_table_contains (feed->audio_ssrcs, GUINT_TO_POINTER (ssrc)))
-    lx_queue_meter_add (feed->meter, ssrc, timestamp, 48000, now_us);
-}
-
-static gboolean
-feed_listed_packet (GstBuffer **buffer, guint index, gpointer data)
-{
-  feed_packet (data, *buffer, g_get_monotonic_time ());
-  return TRUE;
-}
-
-static GstPadProbeReturn
-feed_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), feed_listed_packet, data);
-  else
-    feed_packet (data, GST_PAD_PROBE_INFO_BUFFER (info), g_get_monotonic_time ());
-  return GST_PAD_PROBE_OK;
+    lx_queue_meter_add (feed->meter, ssrc, timestamp, 48000, g_get_monotonic_time ());
 }
 
 void
@@ -163,6 +149,5 @@ lx_queue_meter_attach (LxQueueMeter *meter, GstPad *pad, GHashTable *audio_ssrcs
 
   feed->meter = meter;
   feed->audio_ssrcs = audio_ssrcs;
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, feed_packets,
-                     feed, g_free);
+  lx_packet_probe_add (pad, feed_packet, feed, g_free);
 }

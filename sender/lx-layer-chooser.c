@@ -2,7 +2,12 @@
 #include "lx-layer-chooser.h"
 
 #define FIRST_HOLD_MS 4000 /* a clean link waits this long before probing */
-#define LONGEST_HOLD_MS 64000
+/* Each failed probe doubles the hold, up to this: a probe that fails costs a moment's queue, so a
+ * line that grows again (a school's office goes home) is found within seconds. */
+#define LONGEST_HOLD_MS 16000
+/* Resuming paused video cannot be probed (nothing is sent to repeat): it is a real try, which
+ * costs the sound a few seconds on a dead link, so failed tries wait up to a minute. */
+#define LONGEST_RESUME_HOLD_MS 64000
 #define FAILED_UP_WINDOW_MS 6000 /* stepping down this soon after stepping up: the step up failed */
 /* After a change (or a failed probe), the next report still measures the old sending rate (and
  * the queue it filled): it decides nothing. */
@@ -64,11 +69,12 @@ changed (LxLayerChooser *chooser, guint layer, gint64 now_ms)
   chooser->settle_until_ms = now_ms + SETTLE_MS;
 }
 
-/* The layer above was too much for this link: wait longer before trying it again. */
+/* The layer above (or resuming video) was too much for this link: wait longer before trying it
+ * again. */
 static void
-up_failed (LxLayerChooser *chooser, gint64 now_ms)
+up_failed (LxLayerChooser *chooser, gint64 now_ms, gint64 longest_ms)
 {
-  chooser->hold_ms = MIN (chooser->hold_ms * 2, LONGEST_HOLD_MS);
+  chooser->hold_ms = MIN (chooser->hold_ms * 2, longest_ms);
   chooser->hold_until_ms = now_ms + chooser->hold_ms;
 }
 
@@ -76,7 +82,8 @@ static void
 step_down (LxLayerChooser *chooser, guint layer, gint64 now_ms)
 {
   if (chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms < FAILED_UP_WINDOW_MS)
-    up_failed (chooser, now_ms);
+    up_failed (chooser, now_ms,
+               layer >= chooser->n_layers ? LONGEST_RESUME_HOLD_MS : LONGEST_HOLD_MS);
   changed (chooser, layer, now_ms);
   chooser->settle_until_ms = now_ms + DOWN_SETTLE_MS;
   chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
@@ -139,11 +146,13 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
       chooser->probe_strikes >= 2) {
     chooser->probe_kbps = 0;
     chooser->settle_until_ms = now_ms + SETTLE_MS;
-    up_failed (chooser, now_ms);
+    up_failed (chooser, now_ms, LONGEST_HOLD_MS);
     return FALSE;
   }
   if (now_ms < chooser->probe_until_ms)
     return FALSE;
+  /* The link carries more than it did: the next probe need not wait long. */
+  chooser->hold_ms = FIRST_HOLD_MS;
   step_up (chooser, chooser->layer - 1, now_ms);
   return TRUE;
 }
@@ -201,7 +210,8 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
     return FALSE;
   }
   /* A link that stays clean on its layer earns back quick probes, slowly. */
-  if (clean && chooser->last_up_ms >= 0 && now_ms - chooser->last_up_ms > 4 * LONGEST_HOLD_MS)
+  if (clean && chooser->last_up_ms >= 0 &&
+      now_ms - chooser->last_up_ms > 4 * LONGEST_RESUME_HOLD_MS)
     chooser->hold_ms = FIRST_HOLD_MS;
   return FALSE;
 }

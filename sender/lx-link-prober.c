@@ -2,6 +2,7 @@
 #include "lx-link-prober.h"
 
 #include "lx-layer-chooser.h"
+#include "lx-packet-probe.h"
 
 #include <gst/rtp/rtp.h>
 
@@ -34,8 +35,9 @@ struct _LxLinkProber {
 
 /* (streaming thread) The video packets going into the retransmission history. */
 static void
-note_packet (History *history, GstBuffer *buffer)
+note_packet (gpointer data, GstBuffer *buffer)
 {
+  History *history = data;
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   gint size = (gint) gst_buffer_get_size (buffer);
 
@@ -47,23 +49,6 @@ note_packet (History *history, GstBuffer *buffer)
     g_atomic_int_set (&history->packet_bytes, average ? (average * 7 + size) / 8 : size);
   }
   gst_rtp_buffer_unmap (&rtp);
-}
-
-static gboolean
-note_listed_packet (GstBuffer **buffer, guint index, gpointer history)
-{
-  note_packet (history, *buffer);
-  return TRUE;
-}
-
-static GstPadProbeReturn
-watch_history (GstPad *pad, GstPadProbeInfo *info, gpointer history)
-{
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), note_listed_packet, history);
-  else
-    note_packet (history, GST_PAD_PROBE_INFO_BUFFER (info));
-  return GST_PAD_PROBE_OK;
 }
 
 static void
@@ -84,9 +69,8 @@ lx_link_prober_new (GstElement *rtx_sender, guint32 video_ssrc)
   prober->history = g_atomic_rc_box_new0 (History);
   prober->history->video_ssrc = video_ssrc;
   prober->history->newest_seqnum = -1;
-  prober->history_probe =
-      gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                         watch_history, g_atomic_rc_box_acquire (prober->history), release_history);
+  prober->history_probe = lx_packet_probe_add (
+      sink, note_packet, g_atomic_rc_box_acquire (prober->history), release_history);
   return prober;
 }
 

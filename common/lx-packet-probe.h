@@ -1,0 +1,12 @@
+/* Watching the RTP packets that pass a pad, one at a time whether they come alone or in a
+ * buffer list — what the classroom's loss and queue meters and the sender's link prober share. */
+#pragma once
+
+#include <gst/gst.h>
+
+/* Called on a streaming thread with each packet (read only). */
+typedef void (*LxPacketFunc) (gpointer data, GstBuffer *packet);
+
+/* Adds a pad probe on @pad that calls @func with @data on every packet passing it; @destroy
+ * (nullable) frees @data once the probe is gone. Returns the probe's id. */
+gulong lx_packet_probe_add (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy);
