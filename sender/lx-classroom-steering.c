@@ -267,3 +267,10 @@ lx_classroom_get_probe_kbps (LxClassroom *classroom)
 {
   return classroom->chooser.probe_kbps;
 }
+
+void
+lx_classroom_get_probes (LxClassroom *classroom, guint *started, guint *passed)
+{
+  *started = classroom->chooser.probes;
+  *passed = classroom->chooser.probes_passed;
+}

@@ -123,12 +123,31 @@ knows_queue (const LxLinkReport *report)
 
 /* Loss that, with what the report says of the queue, means the link is full. */
 static gboolean
-congestion_loss (const LxLinkReport *report)
+congestion_loss (const LxLinkReport *report, gint queue_ms)
 {
   if (!knows_queue (report))
     return report->loss > LX_LAYER_DOWN_LOSS;
-  return (report->loss > LX_LAYER_DOWN_LOSS && report->queue_ms >= LX_LAYER_PROBE_QUEUE_MS) ||
+  return (report->loss > LX_LAYER_DOWN_LOSS && queue_ms >= LX_LAYER_PROBE_QUEUE_MS) ||
          report->loss > LX_LAYER_PAUSE_LOSS;
+}
+
+/* The queue a report shows beyond the delay the link keeps without growing or losing packets: a
+ * route that got longer (or a delay line added mid-lesson) reads as a queue at first; once it has
+ * stayed put for three reports it is the line's own. */
+#define QUEUE_GROWTH_MS 10
+#define STEADY_REPORTS 3
+
+static gint
+queue_beyond_standing (LxLayerChooser *chooser, const LxLinkReport *report)
+{
+  gboolean steady = report->loss < LX_LAYER_UP_LOSS &&
+                    ABS (report->queue_ms - chooser->last_queue_ms) < QUEUE_GROWTH_MS;
+
+  chooser->steady_reports = steady ? chooser->steady_reports + 1 : 0;
+  chooser->last_queue_ms = report->queue_ms;
+  if (report->queue_ms < chooser->standing_queue_ms || chooser->steady_reports >= STEADY_REPORTS)
+    chooser->standing_queue_ms = report->queue_ms;
+  return MAX (report->queue_ms - chooser->standing_queue_ms, 0);
 }
 
 /* While probing: the link stayed clean under the extra sending until the probe's end (step up),
@@ -137,13 +156,13 @@ static gboolean
 judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
   gdouble tolerated = knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS;
+  gint grown = report->queue_ms - chooser->probe_start_queue_ms;
 
   /* A short queue once may be the sender's own hiccup (a busy CPU delays a sound packet): twice,
    * or a long one, is the link. */
-  if (report->queue_ms >= LX_LAYER_PROBE_QUEUE_MS)
+  if (grown >= LX_LAYER_PROBE_QUEUE_MS)
     chooser->probe_strikes++;
-  if (report->loss > tolerated || report->queue_ms >= LX_LAYER_PROBE_FAIL_MS ||
-      chooser->probe_strikes >= 2) {
+  if (report->loss > tolerated || grown >= LX_LAYER_PROBE_FAIL_MS || chooser->probe_strikes >= 2) {
     chooser->probe_kbps = 0;
     chooser->settle_until_ms = now_ms + SETTLE_MS;
     up_failed (chooser, now_ms, LONGEST_HOLD_MS);
@@ -153,6 +172,7 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
     return FALSE;
   /* The link carries more than it did: the next probe need not wait long. */
   chooser->hold_ms = FIRST_HOLD_MS;
+  chooser->probes_passed++;
   step_up (chooser, chooser->layer - 1, now_ms);
   return TRUE;
 }
@@ -161,18 +181,23 @@ gboolean
 lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
   guint cheapest = chooser->n_layers - 1;
-  gboolean queued = report->queue_ms >= LX_LAYER_DOWN_QUEUE_MS;
-  gboolean clean = report->queue_ms < LX_LAYER_CLEAN_QUEUE_MS &&
-                   report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
-  gboolean congested;
+  gboolean queued, clean, congested;
+  gint queue_ms;
 
   if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
+  queue_ms = queue_beyond_standing (chooser, report);
+  queued = queue_ms >= LX_LAYER_DOWN_QUEUE_MS;
+  clean = queue_ms < LX_LAYER_CLEAN_QUEUE_MS &&
+          report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
   chooser->heavy_reports = report->loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
-  chooser->queued_reports = queued ? chooser->queued_reports + 1 : 0;
-  /* A long queue is congestion when it stays (a keyframe's burst drains) or comes with loss. */
-  congested = congestion_loss (report) ||
-              (queued && (chooser->queued_reports >= 2 || report->loss >= LX_LAYER_UP_LOSS));
+  /* (a long queue that stays put, without loss, is being taken for the line's own) */
+  chooser->queued_reports =
+      queued && chooser->steady_reports == 0 ? chooser->queued_reports + 1 : 0;
+  /* A long queue is congestion when it stays growing (a keyframe's burst drains) or comes with
+   * loss. */
+  congested = congestion_loss (report, queue_ms) ||
+              (queued && (chooser->queued_reports >= 3 || report->loss >= LX_LAYER_UP_LOSS));
 
   if (lx_layer_chooser_paused (chooser)) {
     /* Paused video sends nothing to measure; audio's loss still tells a dead link from a
@@ -204,6 +229,8 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
     chooser->probe_kbps = lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) -
                           lx_layer_chooser_link_kbps (chooser, chooser->layer);
     chooser->probe_strikes = 0;
+    chooser->probe_start_queue_ms = report->queue_ms;
+    chooser->probes++;
     chooser->probe_until_ms =
         now_ms + MAX (LX_PROBE_RAMP_MS, chooser->probe_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S) +
         LX_PROBE_HOLD_MS;

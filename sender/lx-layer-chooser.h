@@ -2,7 +2,8 @@
  * the link, and what the link delivered. Pure logic (no GStreamer), fed once per report, so it
  * can be tested with made-up links.
  *
- * Down: a queue that grows past a few tens of milliseconds, or loss behind a queue, is congestion:
+ * Down: a queue that grows past a few tens of milliseconds, or loss behind a queue, is congestion
+ * (a delay that stays put without loss is a longer route, not a queue):
  * the classroom moves at once to the largest layer that what arrived can carry (not a step at a
  * time while the modem's buffer overflows). When even the cheapest layer is too much, video pauses
  * (audio goes on) and is tried again later. Loss without a queue is chance (up to 30 %): repair
@@ -28,21 +29,27 @@ typedef struct {
 } LxLinkReport;
 
 typedef struct {
-  guint n_layers;            /* layers 0 (largest) … n_layers - 1 (cheapest) */
-  const LxLayerSpec *layers; /* their bitrates (not owned: the configuration's) */
-  guint min_layer;           /* the largest layer this classroom may have (a configured cap) */
-  guint layer;               /* the current layer, or n_layers when video is paused */
-  gboolean adapt;            /* FALSE: stay on min_layer whatever happens */
-  gint64 hold_until_ms;      /* no probe before */
-  gint64 hold_ms;            /* the next hold after a failed probe */
-  gint64 last_up_ms;         /* when the last step up (or resume) happened; -1 never */
-  guint heavy_reports;       /* consecutive reports with heavy loss, on this layer */
-  guint queued_reports;      /* consecutive reports with a long queue */
-  gint64 settle_until_ms;    /* reports before this still measure the previous layer */
-  gint probe_kbps;           /* > 0 while probing: what to send on top of the layer */
-  gint fec_percent;          /* the FEC the sender adds now (set by the caller) */
-  gint64 probe_until_ms;     /* a probe clean until then steps up */
-  guint probe_strikes;       /* reports of a short queue during the probe */
+  guint n_layers;              /* layers 0 (largest) … n_layers - 1 (cheapest) */
+  const LxLayerSpec *layers;   /* their bitrates (not owned: the configuration's) */
+  guint min_layer;             /* the largest layer this classroom may have (a configured cap) */
+  guint layer;                 /* the current layer, or n_layers when video is paused */
+  gboolean adapt;              /* FALSE: stay on min_layer whatever happens */
+  gint64 hold_until_ms;        /* no probe before */
+  gint64 hold_ms;              /* the next hold after a failed probe */
+  gint64 last_up_ms;           /* when the last step up (or resume) happened; -1 never */
+  guint heavy_reports;         /* consecutive reports with heavy loss, on this layer */
+  guint queued_reports;        /* consecutive reports with a long queue */
+  gint standing_queue_ms;      /* a delay the link keeps without growing or losing (a longer
+                               * route), judged as the line's own, not as congestion */
+  gint last_queue_ms;          /* the last report's */
+  guint steady_reports;        /* consecutive reports with the queue neither growing nor lossy */
+  gint probe_start_queue_ms;   /* the queue when the probe began */
+  guint probes, probes_passed; /* probes started, and those that stepped up */
+  gint64 settle_until_ms;      /* reports before this still measure the previous layer */
+  gint probe_kbps;             /* > 0 while probing: what to send on top of the layer */
+  gint fec_percent;            /* the FEC the sender adds now (set by the caller) */
+  gint64 probe_until_ms;       /* a probe clean until then steps up */
+  guint probe_strikes;         /* reports of a short queue during the probe */
 } LxLayerChooser;
 
 /* Loss fractions that decide. */
@@ -50,7 +57,7 @@ typedef struct {
 #define LX_LAYER_UP_LOSS 0.02    /* below, with no queue figure: clean enough to probe */
 #define LX_LAYER_PAUSE_LOSS 0.30 /* above, on the cheapest layer, twice in a row: pause video */
 /* Queueing delays that decide (a modem's buffer drops packets past 100–500 ms). */
-#define LX_LAYER_DOWN_QUEUE_MS 60 /* at least, twice in a row or with loss: congestion, step down */
+#define LX_LAYER_DOWN_QUEUE_MS 60 /* at least, growing 3 reports running or with loss: congestion */
 #define LX_LAYER_PROBE_QUEUE_MS 15 /* at least, twice while probing: the layer above does not fit */
 #define LX_LAYER_PROBE_FAIL_MS 40  /* at least, once while probing: it does not fit */
 #define LX_LAYER_CLEAN_QUEUE_MS 15 /* below: clean enough to probe */

@@ -476,6 +476,7 @@ report_stats (gpointer data)
   json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
+    guint probes, probes_passed;
     LxClassroomState state = lx_classroom_get_state (classroom);
     connected += state == LX_CLASSROOM_CONNECTED;
     json_builder_begin_object (builder);
@@ -487,6 +488,9 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
     lx_stats_add_int (builder, "queue_ms", lx_classroom_get_queue_ms (classroom));
     lx_stats_add_int (builder, "probe_kbps", lx_classroom_get_probe_kbps (classroom));
+    lx_classroom_get_probes (classroom, &probes, &probes_passed);
+    lx_stats_add_int (builder, "probes", probes);
+    lx_stats_add_int (builder, "probes_passed", probes_passed);
     lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");

@@ -51,7 +51,7 @@ test_example_configs_load (void)
   g_assert_cmpuint (sender.n_layers, ==, 3);
   g_assert_cmpint (sender.width, ==, 1280);
   g_assert_cmpint (sender.layer_specs[2].height, ==, 180);
-  g_assert_cmpint (sender.layer_specs[1].kbps, ==, 800);
+  g_assert_cmpint (sender.layer_specs[1].kbps, ==, 700);
   g_clear_pointer (&sender.classroom_caps, g_hash_table_unref);
 
   lx_config_set_defaults (lx_receiver_config_keys, &receiver);

@@ -251,6 +251,32 @@ test_random_loss_is_no_reason_to_stay_low (void)
 }
 
 static void
+test_longer_route_is_no_queue (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+
+  /* 75 ms more one way from one second to the next (a longer route, a satellite hop): at first
+   * it reads as a queue, but it stays put and nothing is lost — the top layer stays. */
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  run_link (&chooser, &now, 10, 100000, 0.0, &run);
+  for (guint i = 0; i < 30; i++) {
+    LxLinkReport report = { 0.0, 75 + (gint) (i % 3), 2700 };
+    now += 1000;
+    lx_layer_chooser_report (&chooser, &report, now);
+    g_assert_cmpuint (chooser.layer, ==, 0);
+  }
+  /* A queue growing on top of it is congestion again. */
+  for (guint i = 0; i < 4; i++) {
+    LxLinkReport report = { 0.0, 75 + 40 * (gint) (i + 1), 2700 };
+    now += 1000;
+    lx_layer_chooser_report (&chooser, &report, now);
+  }
+  g_assert_cmpuint (chooser.layer, >, 0);
+}
+
+static void
 test_dead_link_pauses_video (void)
 {
   LxLayerChooser chooser;
@@ -301,6 +327,7 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/chooser/flaky-link-stays-low", test_flaky_link_stays_low);
   g_test_add_func ("/layers/chooser/random-loss-is-no-reason-to-stay-low",
                    test_random_loss_is_no_reason_to_stay_low);
+  g_test_add_func ("/layers/chooser/longer-route-is-no-queue", test_longer_route_is_no_queue);
   g_test_add_func ("/layers/chooser/dead-link-pauses-video", test_dead_link_pauses_video);
   g_test_add_func ("/layers/chooser/fixed-layer", test_fixed_layer);
   return g_test_run ();

@@ -231,9 +231,9 @@ settled_low (gpointer data)
 }
 
 static gboolean
-probing (gpointer data)
+probed (gpointer data)
 {
-  return classroom_int (data, "village-1", "probe_kbps") > 0;
+  return classroom_int (data, "village-1", "probes") >= 1;
 }
 
 static gboolean
@@ -264,10 +264,12 @@ test_thin_link (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (stat_of (fixture, 2, "width"), ==, 1280);
   /* Later the sender probes village-1's link for the layer above — and, the link being too thin
    * for it, stays where it is: it never switches up to find out. */
-  g_assert_true (lx_test_wait_until (probing, fixture, 30000));
-  g_test_message ("probing village-1's link with %" G_GINT64_FORMAT " kbit/s",
-                  classroom_int (fixture, "village-1", "probe_kbps"));
+  g_assert_true (lx_test_wait_until (probed, fixture, 30000));
   g_assert_true (lx_test_wait_until (not_probing, fixture, 20000));
+  g_test_message ("%" G_GINT64_FORMAT " probes of village-1's link, %" G_GINT64_FORMAT " passed",
+                  classroom_int (fixture, "village-1", "probes"),
+                  classroom_int (fixture, "village-1", "probes_passed"));
+  g_assert_cmpint (classroom_int (fixture, "village-1", "probes_passed"), ==, 0);
   g_assert_cmpint (layer_of (fixture, "village-1"), ==, 2);
 }
 
