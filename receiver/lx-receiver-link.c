@@ -6,9 +6,9 @@
 #include "lx-receiver-private.h"
 
 /* The queue a routine report gives: what stayed over the last half second (a keyframe's burst
- * drains within it); an alarm gives the last 100 ms, to be told at once of a queue building up. */
+ * drains within it); an alarm gives the queue now (LX_QUEUE_NOW_WINDOW_MS), to be told at once of
+ * a queue building up. */
 #define STANDING_QUEUE_WINDOW_MS 500
-#define QUEUE_NOW_WINDOW_MS 100
 
 /* How often the server hears how the lesson arrives (it keeps the attendance record). */
 #define SERVER_REPORT_INTERVAL_US (5 * G_USEC_PER_SEC)
@@ -54,6 +54,15 @@ lx_receiver_link_session_started (LxReceiver *receiver)
   receiver->link_bytes = 0;
 }
 
+/* kbit/s of @bytes_now - @bytes_then since the last link report (0 before one). */
+static guint64
+kbps_since_link_report (LxReceiver *receiver, guint64 bytes_now, guint64 bytes_then, gint64 now)
+{
+  if (receiver->link_us == 0)
+    return 0;
+  return (bytes_now - bytes_then) * 8 / (guint64) MAX ((now - receiver->link_us) / 1000, 1);
+}
+
 /* Every few seconds, in a session: the server keeps the attendance record and shows the state
  * to IT staff. */
 static void
@@ -78,11 +87,10 @@ report_to_server (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 vi
 static void
 report_link (LxReceiver *receiver, const LxPlaybackStats *stats, gint64 now, gint queue_ms)
 {
-  guint64 elapsed_ms = receiver->link_us ? (guint64) MAX ((now - receiver->link_us) / 1000, 1) : 0;
   guint64 video_kbps =
-      elapsed_ms ? (stats->video_bytes - receiver->link_video_bytes) * 8 / elapsed_ms : 0;
+      kbps_since_link_report (receiver, stats->video_bytes, receiver->link_video_bytes, now);
   guint64 bytes = lx_receiver_session_bytes_received (receiver->session);
-  guint64 arrived_kbps = elapsed_ms ? (bytes - receiver->link_bytes) * 8 / elapsed_ms : 0;
+  guint64 arrived_kbps = kbps_since_link_report (receiver, bytes, receiver->link_bytes, now);
   gint lost = lx_receiver_session_packets_lost (receiver->session);
   gint received = lx_receiver_session_packets_received (receiver->session);
   gint lost_now = lost - receiver->link_lost, received_now = received - receiver->link_received;
@@ -121,10 +129,9 @@ lx_receiver_control_link (gpointer data)
     receiver->link_video_bytes = stats.video_bytes;
     return G_SOURCE_CONTINUE;
   }
-  report_to_server (receiver, &stats,
-                    (stats.video_bytes - receiver->link_video_bytes) * 8 /
-                        (guint64) MAX ((now - receiver->link_us) / 1000, 1),
-                    now);
+  report_to_server (
+      receiver, &stats,
+      kbps_since_link_report (receiver, stats.video_bytes, receiver->link_video_bytes, now), now);
   /* The queue that stayed: a keyframe's burst drains within half a second. */
   report_link (receiver, &stats, now,
                lx_receiver_session_queue_ms (receiver->session, STANDING_QUEUE_WINDOW_MS));
@@ -146,7 +153,7 @@ lx_receiver_watch_queue (gpointer data)
   if (receiver->session == NULL || receiver->signaling == NULL ||
       now - receiver->link_us < EARLIEST_REPORT_US)
     return G_SOURCE_CONTINUE;
-  queue_ms = lx_receiver_session_queue_ms (receiver->session, QUEUE_NOW_WINDOW_MS);
+  queue_ms = lx_receiver_session_queue_ms (receiver->session, LX_QUEUE_NOW_WINDOW_MS);
   if (queue_ms < QUEUE_ALARM_MS)
     return G_SOURCE_CONTINUE;
   {

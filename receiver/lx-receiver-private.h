@@ -79,6 +79,8 @@ gboolean lx_receiver_control_link (gpointer receiver);
 /* Every 20 ms: a queue building up on the link is reported to the sender at once, not at the
  * next second (a GSourceFunc on the receiver). */
 gboolean lx_receiver_watch_queue (gpointer receiver);
+/* The queue on the link now (statistics, alarms): the least of the last 100 ms (lx-queue-meter.h). */
+#define LX_QUEUE_NOW_WINDOW_MS 100
 /* A new session started: its counts start at zero. */
 void lx_receiver_link_session_started (LxReceiver *receiver);
 /* Sizes the jitter buffer: @packets_lost now, @repair_failed video packets given up on although

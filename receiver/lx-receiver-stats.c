@@ -60,7 +60,9 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (builder, "first_frame_ms", first_frame_ms);
   lx_stats_add_int (builder, "jitter_buffer_ms", receiver->jitter.current_ms);
   lx_stats_add_int (builder, "queue_ms",
-                    receiver->session ? lx_receiver_session_queue_ms (receiver->session, 100) : -1);
+                    receiver->session
+                        ? lx_receiver_session_queue_ms (receiver->session, LX_QUEUE_NOW_WINDOW_MS)
+                        : -1);
   lx_stats_add_int (builder, "keyframes", stats->keyframes);
   lx_stats_add_delays (builder, "g2g", &stats->glass_to_glass);
   lx_stats_add_delays (builder, "decode", &stats->decode);

@@ -206,6 +206,16 @@ retire_layers (LxLayerSet *set)
   forget_layers (set);
 }
 
+/* Whether a tee of the set still feeds a branch (one may be closing). */
+static gboolean
+feeds_branches (LxLayerSet *set)
+{
+  for (guint i = 0; i < set->n_layers; i++)
+    if (set->layers[i].tee->numsrcpads > 0)
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 retire_if_unheld (gpointer data)
 {
@@ -214,7 +224,7 @@ retire_if_unheld (gpointer data)
   set->retire_timer = 0;
   if (set->holders > 0 || set->n_layers == 0)
     return G_SOURCE_REMOVE;
-  if (lx_layer_set_feeds_branches (set)) { /* a branch still closing */
+  if (feeds_branches (set)) { /* a branch still closing */
     set->retire_timer = g_timeout_add_seconds (1, retire_if_unheld, set);
     return G_SOURCE_REMOVE;
   }
@@ -254,12 +264,6 @@ lx_layer_set_release (LxLayerSet *set)
   set->retire_timer = g_timeout_add_seconds (RETIRE_DELAY_S, retire_if_unheld, set);
 }
 
-const char *
-lx_layer_set_get_codec (LxLayerSet *set)
-{
-  return set->codec;
-}
-
 guint
 lx_layer_set_get_n_layers (LxLayerSet *set)
 {
@@ -282,13 +286,4 @@ GstElement *
 lx_layer_set_get_encoder (LxLayerSet *set, guint layer)
 {
   return layer < set->n_layers ? set->layers[layer].encoder : NULL;
-}
-
-gboolean
-lx_layer_set_feeds_branches (LxLayerSet *set)
-{
-  for (guint i = 0; i < set->n_layers; i++)
-    if (set->layers[i].tee->numsrcpads > 0)
-      return TRUE;
-  return FALSE;
 }

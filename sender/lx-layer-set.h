@@ -34,16 +34,12 @@ gboolean lx_layer_set_hold (LxLayerSet *set, const char *holder, LxClassroomCont
 /* A holder let go (its branch is closing). */
 void lx_layer_set_release (LxLayerSet *set);
 
-/* (transfer none) LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
-const char *lx_layer_set_get_codec (LxLayerSet *set);
 /* The layers whose encoders run (0 while an on-demand set is stopped). */
 guint lx_layer_set_get_n_layers (LxLayerSet *set);
 /* (transfer none) Layer @layer's tee, keyframe gate and encoder element. */
 GstElement *lx_layer_set_get_tee (LxLayerSet *set, guint layer);
 LxKeyframeGate *lx_layer_set_get_keyframes (LxLayerSet *set, guint layer);
 GstElement *lx_layer_set_get_encoder (LxLayerSet *set, guint layer);
-/* Whether a tee of the set still feeds a branch (one may be closing). */
-gboolean lx_layer_set_feeds_branches (LxLayerSet *set);
 
 /* (transfer full) Adds @encoder (nullable; floating) then a tee named @tee_name after @upstream
  * in @pipeline, playing if the pipeline plays, and returns the tee. The tees live in the pipeline

@@ -22,7 +22,6 @@ typedef struct {
 struct _LxLinkProber {
   GstElement *rtx_sender;
   GstPad *rtx_src;
-  guint32 video_ssrc;
   gulong history_probe;
   History *history;
   gint kbps;
@@ -30,7 +29,6 @@ struct _LxLinkProber {
   guint timer;
   gint64 budget_bytes, last_tick_us;
   guint next;
-  guint64 bytes;
 };
 
 /* (streaming thread) The video packets going into the retransmission history. */
@@ -65,7 +63,6 @@ lx_link_prober_new (GstElement *rtx_sender, guint32 video_ssrc)
 
   prober->rtx_sender = gst_object_ref (rtx_sender);
   prober->rtx_src = gst_element_get_static_pad (rtx_sender, "src");
-  prober->video_ssrc = video_ssrc;
   prober->history = g_atomic_rc_box_new0 (History);
   prober->history->video_ssrc = video_ssrc;
   prober->history->newest_seqnum = -1;
@@ -97,7 +94,7 @@ request_packet (LxLinkProber *prober, gint newest)
   guint16 seqnum = (guint16) (newest - (gint) (prober->next++ % RECENT_PACKETS));
   GstStructure *request =
       gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT, (guint) seqnum,
-                         "ssrc", G_TYPE_UINT, prober->video_ssrc, NULL);
+                         "ssrc", G_TYPE_UINT, prober->history->video_ssrc, NULL);
 
   gst_pad_send_event (prober->rtx_src, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, request));
 }
@@ -122,7 +119,6 @@ tick (gpointer data)
   while (prober->budget_bytes >= packet_bytes) {
     request_packet (prober, newest);
     prober->budget_bytes -= packet_bytes;
-    prober->bytes += (guint64) packet_bytes;
   }
   return G_SOURCE_CONTINUE;
 }
@@ -140,10 +136,4 @@ lx_link_prober_set_kbps (LxLinkProber *prober, gint kbps)
     prober->started_us = prober->last_tick_us = g_get_monotonic_time ();
     prober->timer = g_timeout_add (TICK_MS, tick, prober);
   }
-}
-
-guint64
-lx_link_prober_get_bytes (LxLinkProber *prober)
-{
-  return prober->bytes;
 }

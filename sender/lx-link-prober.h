@@ -16,6 +16,3 @@ void lx_link_prober_free (LxLinkProber *prober);
 
 /* Sends probe packets from now on, ramping up to @kbps (LX_PROBE_RAMP_*), or stops (0). */
 void lx_link_prober_set_kbps (LxLinkProber *prober, gint kbps);
-
-/* Bytes of probe packets asked for so far. */
-guint64 lx_link_prober_get_bytes (LxLinkProber *prober);
