@@ -12,6 +12,7 @@
 
 #include "lx-latency-stamp.h"
 
+#include <gst/base/gstbasesink.h>
 #include <gst/video/video.h>
 
 /* What an RTP byte-counting probe needs: the counter, and the lock that guards it. */
@@ -37,6 +38,7 @@ struct _LxPlayback {
   GstClockTime next_audio_pts;      /* where the next decoded sound should start */
   LxToneMeter tone;                 /* the decoded sound's pitch and loudness */
   gint screen_width, screen_height; /* X11 full screen: the window's size; 0 otherwise */
+  GThread *preloader;               /* loads the chains' plugins ahead of the first media */
 };
 
 static const char *const hardware_decoders[] = {
@@ -68,6 +70,37 @@ lx_playback_pick_video_decoder (void)
   return picked;
 }
 
+/* Makes (and drops) one element of each kind the decoding chains use, so that their plugins are
+ * loaded before the first packet arrives: loading libav as the first video packet came out of the
+ * jitter buffer took 45 ms, on the way to the first picture. In a thread of its own, beside the
+ * signaling and ICE that the receiver waits for anyway. */
+static gpointer
+preload_plugins (gpointer data)
+{
+  const LxReceiverConfig *config = data;
+  const char *factories[] = {
+    "queue",
+    "rtph264depay",
+    "h264parse",
+    "videoconvert",
+    "tee",
+    "fakesink",
+    "rtpopusdepay",
+    "opusdec",
+    "audioconvert",
+    "audioresample",
+    g_str_equal (config->video_decoder, "auto") ? lx_playback_pick_video_decoder ()
+                                                : config->video_decoder,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (factories); i++) {
+    GstElement *element = gst_element_factory_make (factories[i], NULL);
+    if (element)
+      gst_object_unref (gst_object_ref_sink (element));
+  }
+  return NULL;
+}
+
 LxPlayback *
 lx_playback_new (const LxReceiverConfig *config)
 {
@@ -80,12 +113,14 @@ lx_playback_new (const LxReceiverConfig *config)
   playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   playback->next_audio_pts = GST_CLOCK_TIME_NONE;
   playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
+  playback->preloader = g_thread_new ("lx-preload", preload_plugins, (gpointer) config);
   return playback;
 }
 
 void
 lx_playback_free (LxPlayback *playback)
 {
+  g_thread_join (playback->preloader);
   gst_clear_buffer (&playback->last_frame);
   gst_clear_caps (&playback->last_caps);
   lx_delay_window_free (playback->glass_to_glass);
@@ -310,12 +345,43 @@ add_probe (GstElement *element, const char *pad_name, GstPadProbeCallback callba
 
 /* ---- Chains ---- */
 
+/* A synchronised sink shows a frame at its timestamp plus the pipeline's latency, and adds its
+ * "processing-deadline" to that latency: the time it allows for decoding and converting. The
+ * jitter buffer passes a frame on as soon as it is whole, so decoding has the jitter buffer's
+ * delay and this; GStreamer's 20 ms were most of the glass-to-glass delay no stage accounted for. */
+static void
+set_processing_deadline (LxPlayback *playback, GObject *sink)
+{
+  if (GST_IS_BASE_SINK (sink))
+    g_object_set (sink, "processing-deadline",
+                  (guint64) playback->config->processing_deadline_ms * GST_MSECOND, NULL);
+}
+
+/* The same for every sink inside a bin made from a description. */
+static void
+set_processing_deadline_within (LxPlayback *playback, GstBin *bin)
+{
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (bin);
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+    set_processing_deadline (playback, g_value_get_object (&item));
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+}
+
+/* An auto sink's real sink, once it has picked one. */
 static void
 on_sink_child_added (GstChildProxy *proxy, GObject *child, const char *name, gpointer data)
 {
+  LxPlayback *playback = data;
+
+  set_processing_deadline (playback, child);
   /* Sinks that can go full screen say so with a "fullscreen" property (waylandsink, ...); kmssink
    * always covers the screen. */
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (child), "fullscreen"))
+  if (playback->config->fullscreen &&
+      g_object_class_find_property (G_OBJECT_GET_CLASS (child), "fullscreen"))
     g_object_set (child, "fullscreen", TRUE, NULL);
 }
 
@@ -328,6 +394,7 @@ make_observer (LxPlayback *playback)
 
   g_object_set (sink, "sync", playback->config->sink_sync, "async", FALSE, "enable-last-sample",
                 FALSE, "signal-handoffs", TRUE, NULL);
+  set_processing_deadline (playback, G_OBJECT (sink));
   g_signal_connect (sink, "handoff", G_CALLBACK (on_frame_shown), playback);
   return sink;
 }
@@ -342,10 +409,14 @@ make_screen_sink (LxPlayback *playback)
   GstElement *sink = gst_parse_bin_from_description_full (description, TRUE, NULL,
                                                           GST_PARSE_FLAG_FATAL_ERRORS, &error);
 
-  if (sink)
+  if (sink) {
+    set_processing_deadline_within (playback, GST_BIN (sink));
     return sink;
+  }
   g_warning ("video: %s: %s; autovideosink instead", description, error->message);
-  return gst_element_factory_make ("autovideosink", NULL);
+  sink = gst_element_factory_make ("autovideosink", NULL);
+  g_signal_connect (sink, "child-added", G_CALLBACK (on_sink_child_added), playback);
+  return sink;
 }
 
 void
@@ -372,8 +443,7 @@ make_sink (LxPlayback *playback, gboolean video)
   sink = gst_element_factory_make (video ? "autovideosink" : "autoaudiosink", NULL);
   if (video && !playback->config->sink_sync)
     g_object_set (sink, "sync", FALSE, NULL);
-  if (video && playback->config->fullscreen)
-    g_signal_connect (sink, "child-added", G_CALLBACK (on_sink_child_added), playback);
+  g_signal_connect (sink, "child-added", G_CALLBACK (on_sink_child_added), playback);
   return sink;
 }
 

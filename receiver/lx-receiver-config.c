@@ -27,6 +27,10 @@ const LxConfigKey lx_receiver_config_keys[] = {
        NULL,
        "On a lossy link the jitter buffer grows, up to this, so that retransmitted packets "
        "arrive in time (about two round trips); it shrinks back when the link is clean"),
+  KEY ("playback", "processing-deadline-ms", LX_CONFIG_INT, processing_deadline_ms, "5", 0, 1000,
+       NULL,
+       "Milliseconds allowed to decode and show a frame beyond the jitter buffer (GStreamer's "
+       "own default, 20, adds as much delay); raise it where frames arrive late at the screen"),
   KEY ("playback", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
        "Ask for lost packets again (NACK) and use the sender's FEC; false only to measure what "
        "they are worth"),

@@ -12,11 +12,12 @@ typedef struct {
   gchar *decoder_threading; /* slice | frame | auto (avdec_h264) */
   gboolean decode;          /* FALSE: count frames without decoding (fan-out benchmarks) */
   gboolean sink_sync;
-  gint jitter_buffer_ms;     /* the jitter buffer's delay on a clean link */
-  gint jitter_buffer_max_ms; /* the most it may grow to on a lossy link, for retransmissions */
-  gboolean loss_recovery;    /* ask for retransmissions, use FEC */
-  gint media_timeout_s;      /* no media this long: negotiate afresh */
-  gchar *on_sender_left;     /* wait | exit */
+  gint jitter_buffer_ms;       /* the jitter buffer's delay on a clean link */
+  gint processing_deadline_ms; /* time a synchronised sink allows for decoding and showing */
+  gint jitter_buffer_max_ms;   /* the most it may grow to on a lossy link, for retransmissions */
+  gboolean loss_recovery;      /* ask for retransmissions, use FEC */
+  gint media_timeout_s;        /* no media this long: negotiate afresh */
+  gchar *on_sender_left;       /* wait | exit */
   gchar
       *whep_url; /* (nullable) play from this WHEP endpoint instead of joining through signaling */
   gchar *whep_token; /* (nullable) its bearer token; unset: the school's token */

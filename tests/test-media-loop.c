@@ -419,6 +419,22 @@ test_layer_cap (void)
   loop_stop (&loop);
 }
 
+/* The delay the classroom's pipeline adds to every frame: its latency, as its sinks report it. */
+static guint64
+classroom_latency_ms (Loop *loop)
+{
+  GstElement *webrtc = lx_receiver_session_get_webrtc (loop->session);
+  g_autoptr (GstObject) pipeline = gst_object_get_parent (GST_OBJECT (webrtc));
+  g_autoptr (GstQuery) query = gst_query_new_latency ();
+  GstClockTime min_latency = 0;
+  gboolean live = FALSE;
+
+  g_assert_true (gst_element_query (GST_ELEMENT (pipeline), query));
+  gst_query_parse_latency (query, &live, &min_latency, NULL);
+  g_assert_true (live);
+  return min_latency / GST_MSECOND;
+}
+
 static void
 test_two_webrtcbins (void)
 {
@@ -462,6 +478,9 @@ test_two_webrtcbins (void)
       if (bars[bar][c] ? rgb[c] < 150 : rgb[c] > 70)
         g_error ("bar %u reads %u,%u,%u: not the pattern's", bar, rgb[0], rgb[1], rgb[2]);
   }
+  /* Pictures are shown at their time plus the jitter buffer's 50 ms and the 5 ms allowed for
+   * decoding (processing-deadline-ms), not GStreamer's 20. */
+  g_assert_cmpuint (classroom_latency_ms (&loop), ==, 50 + 5);
 
   loop_stop (&loop);
 }
