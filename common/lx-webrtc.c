@@ -20,6 +20,7 @@
 #define RTCP_BANDWIDTH_BYTES_PER_S 16000
 /* libnice's pacing of connectivity checks (Ta), in ms (lx_webrtc_new). */
 #define ICE_PACING_MS 5
+#define ICE_SETTLED_PACING_MS 20
 
 /* Each RTP session element is configured as rtpbin adds it, before it schedules its first RTCP
  * packet (later changes would only apply after that first packet, seconds into the lesson). */
@@ -46,6 +47,20 @@ on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
    * RTCP run at the minimum interval from the first packet. */
   g_object_set (session, "rtcp-rr-bandwidth", RTCP_BANDWIDTH_BYTES_PER_S, "rtcp-rs-bandwidth",
                 RTCP_BANDWIDTH_BYTES_PER_S, NULL);
+}
+
+/* Once ICE has connected, the agent's timer ticks on at its pacing for the life of the
+ * connection: back to libnice's own pacing, or every classroom would wake the sender 200 times a
+ * second. */
+static void
+on_ice_state (GstElement *webrtc, GParamSpec *pspec, gpointer nice_agent)
+{
+  GstWebRTCICEConnectionState state;
+
+  g_object_get (webrtc, "ice-connection-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+      state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+    g_object_set (nice_agent, "stun-pacing-timer", ICE_SETTLED_PACING_MS, NULL);
 }
 
 GstElement *
@@ -93,8 +108,11 @@ lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, gu
    * ticks: libnice's 20 ms made ICE 60 ms of every join's first picture. RFC 8445 allows 5 ms for
    * real-time media, and a classroom has a handful of candidate pairs. */
   if (nice_agent &&
-      g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "stun-pacing-timer"))
+      g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "stun-pacing-timer")) {
     g_object_set (nice_agent, "stun-pacing-timer", ICE_PACING_MS, NULL);
+    g_signal_connect_object (webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
+                             nice_agent, 0);
+  }
   for (guint i = 0; ice->local_addresses && ice->local_addresses[i]; i++) {
     gboolean added = FALSE;
     g_signal_emit_by_name (ice_agent, "add-local-ip-address", ice->local_addresses[i], &added);
