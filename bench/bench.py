@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ BUILD = os.path.join(ROOT, "build")
 SIGNALING = os.environ.get("LX_SIGNALING", os.path.join(BUILD, "signaling", "lianxiao-signaling"))
 SENDER = os.environ.get("LX_SENDER", os.path.join(BUILD, "sender", "lianxiao-sender"))
 RECEIVER = os.environ.get("LX_RECEIVER", os.path.join(BUILD, "receiver", "lianxiao-receiver"))
+FLOOR = os.environ.get("LX_BENCH_FLOOR", os.path.join(BUILD, "bench", "lx-bench-floor"))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # The lesson every scenario sends: 720p30 on moving content (one layer: these scenarios measure
@@ -176,13 +178,17 @@ def measure_fan_out(workdir, label, sender_extra, classrooms, seconds):
         start_cpu, start_time = cpu_seconds(sender.pid), time.monotonic()
         start_encoded = run.stats("sender")["frames_encoded"]
         start_frames = {n: run.stats(n)["frames_decoded"] for n in names}
+        start_packets = {n: run.stats(n)["packets_received"] for n in names}
         time.sleep(seconds)
-        cpu = (cpu_seconds(sender.pid) - start_cpu) / (time.monotonic() - start_time)
+        elapsed = time.monotonic() - start_time
+        cpu = (cpu_seconds(sender.pid) - start_cpu) / elapsed
         encoded = run.stats("sender")["frames_encoded"] - start_encoded
         received = sum(run.stats(n)["frames_decoded"] - start_frames[n] for n in names)
+        packets = sum(run.stats(n)["packets_received"] - start_packets[n] for n in names)
         memory = rss_mb(sender.pid)
         return {"classrooms": classrooms, "sender_cpu_cores": round(cpu, 4),
                 "sender_rss_mb": round(memory, 1),
+                "packets_per_classroom_per_s": round(packets / classrooms / elapsed),
                 "frames_decoded_ratio": round(received / (classrooms * encoded), 4) if encoded else 0}
     finally:
         run.close()
@@ -239,7 +245,7 @@ def main():
                         "';' (e.g. '1000 kbit/s, 150 ms;loss'; default: every row)")
     args = parser.parse_args()
     only = set(args.only.split(","))
-    for program in (SIGNALING, SENDER, RECEIVER):
+    for program in (SIGNALING, SENDER, RECEIVER, FLOOR):
         if not os.access(program, os.X_OK):
             sys.exit(f"bench: {program} is missing; run scripts/setup")
 
@@ -360,6 +366,23 @@ def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
     print(f"  each extra classroom: {cpu_slope * 100:.2f} % of a core, {memory_slope:.2f} MB "
           f"(naive: {naive_slope * 100:.1f} % of a core, "
           f"{result['cpu_per_classroom_ratio_naive_over_tuned']}x)", flush=True)
+    floor = measure_floor(statistics.median(f["packets_per_classroom_per_s"]
+                                            for f in result["fan_out"]))
+    result["floor"] = floor
+    print(f"  the floor: SRTP {floor['srtp_ns'] / 1000:.1f} us + a UDP send "
+          f"{floor['udp_send_ns'] / 1000:.1f} us per packet, x {floor['packets_per_s']} packets/s "
+          f"= {floor['cores'] * 100:.2f} % of a core per classroom; measured "
+          f"{cpu_slope / max(floor['cores'], 1e-6):.1f}x the floor", flush=True)
+
+
+def measure_floor(packets_per_s):
+    """What encrypting and sending each packet costs here (bench/lx-bench-floor.c), times the
+    packets a classroom gets each second: the least any sender could spend on a classroom."""
+    output = subprocess.run([FLOOR], check=True, capture_output=True, text=True).stdout
+    floor = json.loads(output)
+    floor["packets_per_s"] = packets_per_s
+    floor["cores"] = round(packets_per_s * (floor["srtp_ns"] + floor["udp_send_ns"]) / 1e9, 5)
+    return floor
 
 
 if __name__ == "__main__":
