@@ -74,29 +74,32 @@ lx_playback_pick_video_decoder (void)
  * loaded before the first packet arrives: loading libav as the first video packet came out of the
  * jitter buffer took 45 ms, on the way to the first picture. In a thread of its own, beside the
  * signaling and ICE that the receiver waits for anyway. */
+static void
+preload (const char *factory)
+{
+  GstElement *element = gst_element_factory_make (factory, NULL);
+
+  if (element)
+    gst_object_unref (gst_object_ref_sink (element));
+}
+
 static gpointer
 preload_plugins (gpointer data)
 {
   const LxReceiverConfig *config = data;
-  const char *factories[] = {
-    "queue",
-    "rtph264depay",
-    "h264parse",
-    "videoconvert",
-    "tee",
-    "fakesink",
-    "rtpopusdepay",
-    "opusdec",
-    "audioconvert",
-    "audioresample",
-    g_str_equal (config->video_decoder, "auto") ? lx_playback_pick_video_decoder ()
-                                                : config->video_decoder,
+  static const char *const always[] = {
+    "queue",   "rtph264depay", "h264parse",    "fakesink",
+    "opusdec", "rtpopusdepay", "audioconvert", "audioresample",
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (factories); i++) {
-    GstElement *element = gst_element_factory_make (factories[i], NULL);
-    if (element)
-      gst_object_unref (gst_object_ref_sink (element));
+  for (guint i = 0; i < G_N_ELEMENTS (always); i++)
+    preload (always[i]);
+  /* (only where pictures are decoded: picking a decoder tries the hardware ones) */
+  if (config->decode) {
+    preload ("videoconvert");
+    preload ("tee");
+    preload (g_str_equal (config->video_decoder, "auto") ? lx_playback_pick_video_decoder ()
+                                                         : config->video_decoder);
   }
   return NULL;
 }
