@@ -113,6 +113,7 @@ report_link (LxReceiver *receiver, const LxPlaybackStats *stats, gint64 now, gin
   message->loss_permille = (gint) ((gint64) lost_now * 1000 / (lost_now + received_now));
   message->video_kbps = (gint) MIN (video_kbps, (guint64) 1000000);
   message->queue_ms = MAX (queue_ms, 0);
+  receiver->link_queue_ms = message->queue_ms;
   message->arrived_kbps = (gint) MIN (arrived_kbps, (guint64) 1000000);
   lx_signaling_client_send (receiver->signaling, message);
 }
@@ -142,6 +143,10 @@ lx_receiver_control_link (gpointer data)
  * is about to drop packets (a modem's buffer holds 100–500 ms), or a probe is too much for it. */
 #define QUEUE_ALARM_MS 15
 #define EARLIEST_REPORT_US (250 * 1000)
+/* A queue that grew this much since the last report (the link's capacity fell: the modem's
+ * buffer fills at hundreds of milliseconds a second) is news sooner. */
+#define QUEUE_SURGE_MS 40
+#define EARLIEST_SURGE_REPORT_US (100 * 1000)
 
 gboolean
 lx_receiver_watch_queue (gpointer data)
@@ -151,10 +156,11 @@ lx_receiver_watch_queue (gpointer data)
   gint queue_ms;
 
   if (receiver->session == NULL || receiver->signaling == NULL ||
-      now - receiver->link_us < EARLIEST_REPORT_US)
+      now - receiver->link_us < EARLIEST_SURGE_REPORT_US)
     return G_SOURCE_CONTINUE;
   queue_ms = lx_receiver_session_queue_ms (receiver->session, LX_QUEUE_NOW_WINDOW_MS);
-  if (queue_ms < QUEUE_ALARM_MS)
+  if (queue_ms < QUEUE_ALARM_MS || (now - receiver->link_us < EARLIEST_REPORT_US &&
+                                    queue_ms < receiver->link_queue_ms + QUEUE_SURGE_MS))
     return G_SOURCE_CONTINUE;
   {
     LxPlaybackStats stats = lx_playback_get_stats (receiver->playback);

@@ -61,6 +61,7 @@ struct _LxReceiver {
   guint64 link_unrepaired;       /* its video packets given up on, at the last link report */
   guint64 link_video_bytes;      /* video bytes at the last link report */
   guint64 link_bytes;            /* every RTP byte that arrived, at the last link report */
+  gint link_queue_ms;            /* the queue the last link report told */
   gint64 link_us,
       server_report_us; /* monotonic: the last link report, the last one to the server */
   guint link_timer;

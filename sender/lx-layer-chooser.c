@@ -2,6 +2,8 @@
 #include "lx-layer-chooser.h"
 
 #define FIRST_HOLD_MS 4000 /* a clean link waits this long before probing */
+/* After a probe passed the link has shown more room: the next layer's probe follows soon. */
+#define PASSED_HOLD_MS 2000
 /* Each failed probe doubles the hold, up to this: a probe that fails costs a moment's queue, so a
  * line that grows again (a school's office goes home) is found within seconds. */
 #define LONGEST_HOLD_MS 16000
@@ -21,6 +23,11 @@
 #define AUDIO_KBPS 64
 /* Of what a congested link delivered, the share a layer may take (the queue must drain). */
 #define CARRY_PERCENT 90
+/* A long queue while the link delivers less than this share of what the layer sends: its
+ * capacity fell, and the modem's buffer will overflow within the next report. */
+#define COLLAPSE_PERCENT 60
+/* A queue this long restarts the hold; shorter ones are a line's jitter (a delay line, Wi-Fi). */
+#define HOLD_QUEUE_MS 30
 
 void
 lx_layer_chooser_init (LxLayerChooser *chooser, const LxLayerSpec *layers, guint n_layers,
@@ -171,9 +178,10 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
   if (now_ms < chooser->probe_until_ms)
     return FALSE;
   /* The link carries more than it did: the next probe need not wait long. */
-  chooser->hold_ms = FIRST_HOLD_MS;
   chooser->probes_passed++;
   step_up (chooser, chooser->layer - 1, now_ms);
+  chooser->hold_ms = FIRST_HOLD_MS;
+  chooser->hold_until_ms = now_ms + PASSED_HOLD_MS;
   return TRUE;
 }
 
@@ -181,22 +189,27 @@ gboolean
 lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
   guint cheapest = chooser->n_layers - 1;
-  gboolean queued, clean, congested;
+  gboolean queued, clean, calm, collapsed, congested;
   gint queue_ms;
 
   if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
   queue_ms = queue_beyond_standing (chooser, report);
   queued = queue_ms >= LX_LAYER_DOWN_QUEUE_MS;
-  clean = queue_ms < LX_LAYER_CLEAN_QUEUE_MS &&
-          report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
+  calm = report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
+  clean = calm && queue_ms < LX_LAYER_CLEAN_QUEUE_MS;
+  calm = calm && queue_ms < HOLD_QUEUE_MS;
+  /* (a keyframe's burst queues too, but the link then delivers all it can) */
+  collapsed = queued && knows_queue (report) &&
+              report->arrived_kbps * 100 <
+                  lx_layer_chooser_link_kbps (chooser, chooser->layer) * COLLAPSE_PERCENT;
   chooser->heavy_reports = report->loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
   /* (a long queue that stays put, without loss, is being taken for the line's own) */
   chooser->queued_reports =
       queued && chooser->steady_reports == 0 ? chooser->queued_reports + 1 : 0;
   /* A long queue is congestion when it stays growing (a keyframe's burst drains) or comes with
    * loss. */
-  congested = congestion_loss (report, queue_ms) ||
+  congested = congestion_loss (report, queue_ms) || collapsed ||
               (queued && (chooser->queued_reports >= 3 || report->loss >= LX_LAYER_UP_LOSS));
 
   if (lx_layer_chooser_paused (chooser)) {
@@ -210,8 +223,8 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   }
   if (chooser->probe_kbps > 0)
     return judge_probe (chooser, report, now_ms);
-  /* The hold is time spent clean: a report that is not clean starts it again. */
-  if (!clean)
+  /* The hold is time spent calm: a report with loss or a long queue starts it again. */
+  if (!calm)
     chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
   if (congested) {
     if (chooser->layer < cheapest) {

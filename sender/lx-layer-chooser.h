@@ -3,7 +3,9 @@
  * can be tested with made-up links.
  *
  * Down: a queue that grows past a few tens of milliseconds, or loss behind a queue, is congestion
- * (a delay that stays put without loss is a longer route, not a queue):
+ * (a delay that stays put without loss is a longer route, not a queue), and so is a long queue
+ * while the link delivers far less than the layer sends (its capacity fell; the modem's buffer is
+ * about to overflow):
  * the classroom moves at once to the largest layer that what arrived can carry (not a step at a
  * time while the modem's buffer overflows). When even the cheapest layer is too much, video pauses
  * (audio goes on) and is tried again later. Loss without a queue is chance (up to 30 %): repair
@@ -12,7 +14,9 @@
  *
  * Up: never switched to find out. After a clean hold the sender probes — sends padding at the
  * layer above's extra rate (lx-link-prober.h) — and steps up only if the link stayed clean under
- * it; a failed probe doubles the hold, so a link settles instead of oscillating. */
+ * it; a failed probe doubles the hold, so a link settles instead of oscillating, and a passed one
+ * lets the next layer's probe follow after two seconds. The hold is time spent calm: loss or a
+ * queue over 30 ms starts it again (shorter ones are a line's jitter). */
 #pragma once
 
 #include "lx-layers.h"

@@ -206,6 +206,50 @@ test_capacity_drop (void)
   g_assert_cmpuint (run.downs, ==, 0);
 }
 
+/* The capacity falls under the top layer: the first report sees a long queue before the modem's
+ * buffer has dropped anything, and what arrived is far less than what is sent — straight down to
+ * what it carries, without waiting for the loss. A keyframe's burst queues as long, but the link
+ * then delivers all it can: no change. */
+static void
+test_capacity_falls_before_any_loss (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+  LxLinkReport burst = { 0.0, 146, 2800 }, fallen = { 0.0, 146, 680 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  run_link (&chooser, &now, 20, 3000, 0.0, &run);
+  now += 250;
+  g_assert_false (lx_layer_chooser_report (&chooser, &burst, now));
+  g_assert_cmpuint (chooser.layer, ==, 0);
+  now += 250;
+  g_assert_true (lx_layer_chooser_report (&chooser, &fallen, now));
+  g_assert_cmpuint (chooser.layer, ==, 2);
+}
+
+/* A line whose delay jitters by 22 ms (a delay line, Wi-Fi) without loss is calm: its
+ * reports do not restart the hold, and the probe for the layer above comes when the hold ends. */
+static void
+test_jittery_line_still_probes (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  gint64 first_probe_ms = -1;
+
+  lx_layer_chooser_init (&chooser, layers, 3, 2, TRUE, now);
+  chooser.min_layer = 0; /* (starts on the cheapest layer, may go up) */
+  for (guint i = 0; i < 40 && first_probe_ms < 0; i++) {
+    LxLinkReport report = { 0.0, (gint) (i % 2) * 22, 400 };
+    now += 250;
+    lx_layer_chooser_report (&chooser, &report, now);
+    if (chooser.probe_kbps > 0)
+      first_probe_ms = now;
+  }
+  g_assert_cmpint (first_probe_ms, >, 0);
+  g_assert_cmpint (first_probe_ms, <=, 6000);
+}
+
 static void
 test_flaky_link_stays_low (void)
 {
@@ -324,6 +368,9 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/chooser/thin-link-settles-low", test_thin_link_settles_low);
   g_test_add_func ("/layers/chooser/highest-layer-that-fits", test_highest_layer_that_fits);
   g_test_add_func ("/layers/chooser/capacity-drop", test_capacity_drop);
+  g_test_add_func ("/layers/chooser/capacity-falls-before-any-loss",
+                   test_capacity_falls_before_any_loss);
+  g_test_add_func ("/layers/chooser/jittery-line-still-probes", test_jittery_line_still_probes);
   g_test_add_func ("/layers/chooser/flaky-link-stays-low", test_flaky_link_stays_low);
   g_test_add_func ("/layers/chooser/random-loss-is-no-reason-to-stay-low",
                    test_random_loss_is_no_reason_to_stay_low);
