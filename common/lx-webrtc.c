@@ -63,6 +63,23 @@ on_ice_state (GstElement *webrtc, GParamSpec *pspec, gpointer nice_agent)
     g_object_set (nice_agent, "stun-pacing-timer", ICE_SETTLED_PACING_MS, NULL);
 }
 
+void
+lx_webrtc_pace_checks_quickly (GstElement *webrtc)
+{
+  g_autoptr (GObject) ice_agent = NULL;
+  g_autoptr (GObject) nice_agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent"))
+    g_object_get (ice_agent, "agent", &nice_agent, NULL);
+  if (nice_agent == NULL ||
+      !g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "stun-pacing-timer"))
+    return;
+  g_object_set (nice_agent, "stun-pacing-timer", ICE_PACING_MS, NULL);
+  g_signal_connect_object (webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
+                           nice_agent, 0);
+}
+
 GstElement *
 lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, guint latency_ms,
                GError **error)
@@ -104,15 +121,6 @@ lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, gu
   /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */
   if (nice_agent && g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "upnp"))
     g_object_set (nice_agent, "upnp", FALSE, NULL);
-  /* Connectivity checks go out one per pacing tick (Ta), and a regular nomination takes three
-   * ticks: libnice's 20 ms made ICE 60 ms of every join's first picture. RFC 8445 allows 5 ms for
-   * real-time media, and a classroom has a handful of candidate pairs. */
-  if (nice_agent &&
-      g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "stun-pacing-timer")) {
-    g_object_set (nice_agent, "stun-pacing-timer", ICE_PACING_MS, NULL);
-    g_signal_connect_object (webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_state),
-                             nice_agent, 0);
-  }
   for (guint i = 0; ice->local_addresses && ice->local_addresses[i]; i++) {
     gboolean added = FALSE;
     g_signal_emit_by_name (ice_agent, "add-local-ip-address", ice->local_addresses[i], &added);

@@ -319,6 +319,8 @@ lx_receiver_session_new (const LxReceiverConfig *config, LxPlayback *playback, g
 
   if (webrtc == NULL)
     return NULL;
+  if (signaling) /* (our sender's offer; a media server's WHEP answer keeps libnice's pacing) */
+    lx_webrtc_pace_checks_quickly (webrtc);
   session = g_atomic_rc_box_new0 (LxReceiverSession);
   session->config = config;
   session->playback = playback;

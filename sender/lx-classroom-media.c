@@ -111,8 +111,13 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
     return FALSE;
   }
   branch->tee = tee;
-  /* A classroom that cannot keep up loses its own oldest data, never blocks the tee. */
-  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0, "max-size-time",
+  branch->queue = queue;
+  /* A classroom that cannot keep up loses its own oldest data, never blocks the tee. Until it is
+   * connected (webrtcbin holds packets back until DTLS is up) the queue keeps only the newest
+   * buffer: the backlog of ICE and DTLS (half a second on a long round trip, and a keyframe) went
+   * out in one burst that overflowed a thin line's modem at every join, and reached the classroom
+   * stale. Its first picture is the keyframe asked for when it connects. */
+  g_object_set (queue, "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time",
                 (guint64) 500 * GST_MSECOND, NULL);
   gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
   g_object_set (branch->payloader, "pt", payload_type, "mtu",
@@ -207,6 +212,14 @@ lx_classroom_release_tee_pad (MediaBranch *branch)
     return;
   gst_element_release_request_pad (branch->tee, branch->tee_pad);
   gst_clear_object (&branch->tee_pad);
+}
+
+void
+lx_classroom_release_backlog (LxClassroom *classroom)
+{
+  g_object_set (classroom->video.queue, "max-size-buffers", 0, NULL);
+  if (classroom->audio.queue)
+    g_object_set (classroom->audio.queue, "max-size-buffers", 0, NULL);
 }
 
 /* Tunes the repair elements webrtcbin made for this classroom once negotiation is done. */

@@ -12,6 +12,7 @@
 #include "lx-peer-link.h"
 
 typedef struct {
+  GstElement *queue; /* before the payloader: the branch's own thread */
   GstElement *payloader;
   GstPad *tee_pad;   /* (nullable) the tee's request pad feeding this branch */
   GstPad *ghost_pad; /* the branch's sink pad */
@@ -112,6 +113,8 @@ gboolean lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, 
 gboolean lx_classroom_link_to_tee (MediaBranch *branch);
 /* Gives the tee back the pad that fed @branch (once the branch no longer takes data). */
 void lx_classroom_release_tee_pad (MediaBranch *branch);
+/* The classroom is connected: its queues keep half a second again (lx_classroom_build_media()). */
+void lx_classroom_release_backlog (LxClassroom *classroom);
 /* Tunes the repair elements webrtcbin made for this classroom, once connected. */
 void lx_classroom_configure_repair (LxClassroom *classroom);
 

@@ -155,6 +155,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
   classroom->webrtc = lx_webrtc_new (NULL, LX_WEBRTC_SENDING, context->ice, 0, error);
   if (classroom->webrtc == NULL)
     goto failed;
+  if (classroom->role == LX_CLASSROOM_ROLE_OFFERS)
+    lx_webrtc_pace_checks_quickly (classroom->webrtc);
   lx_webrtc_add_announced_ice_servers (classroom->webrtc, context->announced_ice_servers);
   classroom->context.announced_ice_servers = NULL; /* (not the classroom's to keep) */
   gst_bin_add (GST_BIN (classroom->bin), classroom->webrtc);

@@ -25,6 +25,7 @@ struct _LxLayerSwitch {
   Link *pending; /* (nullable) waiting for its first keyframe, current still on the air */
   guint wanted;
   gint current_layer; /* atomic: read by statistics */
+  gboolean started;   /* a layer went on the air once (the classroom may be decoding) */
   gboolean closing;
   gint unlinks_left; /* atomic, while closing */
   GDestroyNotify done;
@@ -150,20 +151,27 @@ finish_switch (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Drops the new layer's buffers until its first keyframe, then puts it on the air. */
+/* Puts the new layer on the air with this buffer. */
 static GstPadProbeReturn
-wait_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+go_on_air (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   Link *link = data;
   LxLayerSwitch *layer_switch = link->owner;
 
-  if (GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT))
-    return GST_PAD_PROBE_DROP;
   g_object_set (layer_switch->selector, "active-pad", link->selector_pad, NULL);
   g_atomic_int_set (&layer_switch->current_layer, (gint) link->layer);
   g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, finish_switch, switch_ref (layer_switch),
                               switch_unref);
   return GST_PAD_PROBE_REMOVE;
+}
+
+/* Drops the new layer's buffers until its first keyframe, then puts it on the air. */
+static GstPadProbeReturn
+wait_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info), GST_BUFFER_FLAG_DELTA_UNIT))
+    return GST_PAD_PROBE_DROP;
+  return go_on_air (pad, info, data);
 }
 
 static Link *
@@ -178,15 +186,20 @@ make_link (LxLayerSwitch *layer_switch, guint layer)
   gst_pad_set_active (link->ghost_pad, TRUE);
   gst_element_add_pad (layer_switch->bin, link->ghost_pad);
   link->tee_pad = gst_element_request_pad_simple (layer_switch->tees[layer], "src_%u");
-  gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_BUFFER, wait_for_keyframe, link, NULL);
+  /* A classroom's first layer goes on the air at once: nothing reaches the classroom before it
+   * is connected, and it is given a keyframe then (lx_layer_switch_request_keyframe()); one now
+   * would only cost the other classrooms a keyframe and delay the offer, which waits for caps. */
+  gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_BUFFER,
+                     layer_switch->started ? wait_for_keyframe : go_on_air, link, NULL);
   if (gst_pad_link (link->tee_pad, link->ghost_pad) != GST_PAD_LINK_OK) {
     g_warning ("classroom %s: layer %u's stream does not fit this classroom's branch",
                layer_switch->school, layer);
     release_on_main (link);
     return NULL;
   }
-  if (layer_switch->gates[layer])
+  if (layer_switch->started && layer_switch->gates[layer])
     lx_keyframe_gate_request (layer_switch->gates[layer], "a classroom moves to this layer");
+  layer_switch->started = TRUE;
   return link;
 }
 
@@ -211,7 +224,11 @@ lx_layer_switch_set (LxLayerSwitch *layer_switch, guint layer)
   }
   if (layer_switch->current && layer_switch->current->layer == layer)
     return TRUE;
-  g_message ("classroom %s: moving to layer %u at its next keyframe", layer_switch->school, layer);
+  if (layer_switch->started)
+    g_message ("classroom %s: moving to layer %u at its next keyframe", layer_switch->school,
+               layer);
+  else
+    g_message ("classroom %s: starting on layer %u", layer_switch->school, layer);
   layer_switch->pending = make_link (layer_switch, layer);
   return layer_switch->pending != NULL;
 }
