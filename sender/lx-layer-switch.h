@@ -6,7 +6,9 @@
  *                   the selector switches to it and the old layer's pad is released)
  *
  * So a classroom changes layer only at a keyframe of the new layer (its decoder never sees a
- * picture that refers to frames it did not get), and no layer is encoded twice. Pausing unlinks
+ * picture that refers to frames it did not get), and no layer is encoded twice. Its first layer,
+ * before it is connected, goes on the air at once and without a keyframe of its own: nothing
+ * reaches the classroom before then, and it gets its keyframe when it connects. Pausing unlinks
  * the video altogether (the classroom keeps its audio). */
 #pragma once
 
