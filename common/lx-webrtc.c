@@ -49,8 +49,22 @@ on_rtpbin_element_added (GstBin *rtpbin, GstElement *element, gpointer data)
                 RTCP_BANDWIDTH_BYTES_PER_S, NULL);
 }
 
+/* (transfer full) (nullable) The libnice agent under @webrtc's ICE object (webrtcbin's own,
+ * GstWebRTCNice; NULL under another ICE implementation). */
+static NiceAgent *
+nice_agent_of (GstElement *webrtc)
+{
+  g_autoptr (GObject) ice = NULL;
+  NiceAgent *agent = NULL;
+
+  g_object_get (webrtc, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  return agent;
+}
+
 /* Once ICE has connected, the agent's timer ticks on at its pacing for the life of the
- * connection: back to libnice's own pacing, or every classroom would wake the sender 200 times a
+ * connection: back to libnice's own pacing, or every classroom would wake the sender 112 times a
  * second. */
 static void
 on_ice_state (GstElement *webrtc, GParamSpec *pspec, gpointer nice_agent)
@@ -66,12 +80,8 @@ on_ice_state (GstElement *webrtc, GParamSpec *pspec, gpointer nice_agent)
 void
 lx_webrtc_pace_checks_quickly (GstElement *webrtc)
 {
-  g_autoptr (GObject) ice_agent = NULL;
-  g_autoptr (GObject) nice_agent = NULL;
+  g_autoptr (GObject) nice_agent = G_OBJECT (nice_agent_of (webrtc));
 
-  g_object_get (webrtc, "ice-agent", &ice_agent, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent"))
-    g_object_get (ice_agent, "agent", &nice_agent, NULL);
   if (nice_agent == NULL ||
       !g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "stun-pacing-timer"))
     return;
@@ -116,8 +126,7 @@ lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSettings *ice, gu
    * TLS, which carries UDP-style media all the same. */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "ice-tcp"))
     g_object_set (ice_agent, "ice-tcp", FALSE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (ice_agent), "agent"))
-    g_object_get (ice_agent, "agent", &nice_agent, NULL);
+  nice_agent = G_OBJECT (nice_agent_of (webrtc));
   /* UPnP discovery multicasts SSDP at every start: never wanted in a classroom or a test. */
   if (nice_agent && g_object_class_find_property (G_OBJECT_GET_CLASS (nice_agent), "upnp"))
     g_object_set (nice_agent, "upnp", FALSE, NULL);
@@ -284,14 +293,12 @@ static NiceAgent *
 nice_stream_of (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, guint *stream_id,
                 GError **error)
 {
-  g_autoptr (GObject) ice = NULL;
   g_autoptr (GstWebRTCRTPSender) sender = NULL;
   g_autoptr (GstWebRTCDTLSTransport) dtls = NULL;
   g_autoptr (GstWebRTCICETransport) ice_transport = NULL;
   g_autoptr (GObject) stream = NULL;
   NiceAgent *agent = NULL;
 
-  g_object_get (webrtc, "ice-agent", &ice, NULL);
   g_object_get (transceiver, "sender", &sender, NULL);
   if (sender)
     g_object_get (sender, "transport", &dtls, NULL);
@@ -299,8 +306,7 @@ nice_stream_of (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, guint 
     g_object_get (dtls, "transport", &ice_transport, NULL);
   if (ice_transport && g_object_class_find_property (G_OBJECT_GET_CLASS (ice_transport), "stream"))
     g_object_get (ice_transport, "stream", &stream, NULL);
-  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
-    g_object_get (ice, "agent", &agent, NULL);
+  agent = nice_agent_of (webrtc);
   if (agent == NULL || stream == NULL) {
     g_clear_object (&agent);
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
