@@ -189,16 +189,16 @@ gboolean
 lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
   guint cheapest = chooser->n_layers - 1;
-  gboolean queued, clean, calm, collapsed, congested;
+  gboolean queued, low_loss, clean, calm, collapsed, congested;
   gint queue_ms;
 
   if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
   queue_ms = queue_beyond_standing (chooser, report);
   queued = queue_ms >= LX_LAYER_DOWN_QUEUE_MS;
-  calm = report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
-  clean = calm && queue_ms < LX_LAYER_CLEAN_QUEUE_MS;
-  calm = calm && queue_ms < HOLD_QUEUE_MS;
+  low_loss = report->loss < (knows_queue (report) ? LX_LAYER_DOWN_LOSS : LX_LAYER_UP_LOSS);
+  clean = low_loss && queue_ms < LX_LAYER_CLEAN_QUEUE_MS;
+  calm = low_loss && queue_ms < HOLD_QUEUE_MS;
   /* (a keyframe's burst queues too, but the link then delivers all it can) */
   collapsed = queued && knows_queue (report) &&
               report->arrived_kbps * 100 <

@@ -237,8 +237,8 @@ test_jittery_line_still_probes (void)
   gint64 now = 0;
   gint64 first_probe_ms = -1;
 
-  lx_layer_chooser_init (&chooser, layers, 3, 2, TRUE, now);
-  chooser.min_layer = 0; /* (starts on the cheapest layer, may go up) */
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.layer = 2;
   for (guint i = 0; i < 40 && first_probe_ms < 0; i++) {
     LxLinkReport report = { 0.0, (gint) (i % 2) * 22, 400 };
     now += 250;
