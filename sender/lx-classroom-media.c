@@ -96,7 +96,10 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
                           GError **error)
 {
   g_autofree gchar *ghost_name = g_strdup_printf ("%s_sink", kind);
-  GstElement *queue = gst_element_factory_make ("queue", NULL);
+  /* Named for its thread ("video-queue:src"), which carries the classroom's packets through
+   * webrtcbin: top and perf show each classroom's cost by it. */
+  g_autofree gchar *queue_name = g_strdup_printf ("%s-queue", kind);
+  GstElement *queue = gst_element_factory_make ("queue", queue_name);
   GstElement *encoder = NULL;
   g_autoptr (GstPad) queue_sink = NULL;
   g_autoptr (GstPad) payloader_src = NULL;

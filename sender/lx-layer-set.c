@@ -3,6 +3,7 @@
 
 #include "lx-encoder.h"
 #include "lx-pads.h"
+#include "lx-fanout-events.h"
 
 typedef struct {
   GstElement *bin;     /* the encoder's bin, in the pipeline */
@@ -56,6 +57,8 @@ lx_tee_add_after (GstElement *pipeline, GstElement *upstream, GstElement *encode
 
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
   gst_pad_add_probe (tee_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, drop_reconfigure, NULL, NULL);
+  if (encoder)
+    lx_fanout_events_attach (tee_sink);
   tee_added = gst_bin_add (GST_BIN (pipeline), tee);
   encoder_added = tee_added && encoder && gst_bin_add (GST_BIN (pipeline), encoder);
   /* Added to a running pipeline (VP8 layers), the new elements must be playing before the first
