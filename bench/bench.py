@@ -38,7 +38,8 @@ RECEIVER_BASE = ["--headless", "--ice-local-addresses", "127.0.0.1",
                  "--stats-interval-ms", "100"]
 
 # The naive baseline: GStreamer's and x264's defaults.
-NAIVE_SENDER = ["--x264-tune", "none", "--x264-speed-preset", "medium", "--bframes", "-1"]
+NAIVE_SENDER = ["--x264-tune", "none", "--x264-speed-preset", "medium", "--bframes", "-1",
+                "--x264-vbv-ms", "600"]
 NAIVE_RECEIVER = ["--jitter-buffer-ms", "200", "--decoder-threading", "auto"]
 
 
@@ -339,7 +340,11 @@ def measure_burst_table(workdir, result):
 
 
 def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
-    result["fan_out"] = [measure_fan_out(workdir, f"fan-out-{n}", [], n, window)
+    # The frame counts are snapshots taken 100 ms apart in each process: over 11 s, with 32
+    # receivers read one after the other, their skew alone moves the ratio by ~1 %. 32 classrooms
+    # count for 30 s.
+    result["fan_out"] = [measure_fan_out(workdir, f"fan-out-{n}", [], n,
+                                         window if n < 32 else max(window, 30))
                          for n in fan_outs]
     result["naive_fan_out"] = [measure_fan_out(workdir, f"naive-fan-out-{n}",
                                                ["--encoder-per-classroom"], n, window)

@@ -92,7 +92,8 @@ configure_video_encoder (GstElement *encoder, const char *factory, const LxSende
       gst_util_set_object_arg (G_OBJECT (encoder), "tune", config->x264_tune);
     gst_util_set_object_arg (G_OBJECT (encoder), "speed-preset", config->x264_speed_preset);
     g_object_set (encoder, "bitrate", kbps, "key-int-max", gop, "intra-refresh",
-                  config->intra_refresh, "threads", (guint) config->encoder_threads, NULL);
+                  config->intra_refresh, "threads", (guint) config->encoder_threads,
+                  "vbv-buf-capacity", (guint) config->x264_vbv_ms, NULL);
     if (config->bframes >= 0)
       g_object_set (encoder, "bframes", (guint) config->bframes, NULL);
     return;

@@ -34,6 +34,10 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("video", "x264-speed-preset", LX_CONFIG_CHOICE, x264_speed_preset, "ultrafast", 0, 0,
        "ultrafast|superfast|veryfast|faster|fast|medium|slow",
        "x264 speed preset: faster costs less CPU and latency, slower gives better pictures"),
+  KEY ("video", "x264-vbv-ms", LX_CONFIG_INT, x264_vbv_ms, "250", 0, 10000, NULL,
+       "x264: how far the stream may run ahead of its bitrate, in milliseconds of it (x264's "
+       "default 600 let a 2.5 Mbit/s layer send 3.2 Mbit/s at times: a 3 Mbit/s line's modem "
+       "dropped it)"),
   KEY ("video", "bframes", LX_CONFIG_INT, bframes, "0", -1, 16, NULL,
        "B-frames between reference frames (each adds a frame of delay); -1: the encoder's default"),
   KEY ("video", "intra-refresh", LX_CONFIG_BOOL, intra_refresh, "false", 0, 0, NULL,

@@ -19,6 +19,7 @@ typedef struct {
   gchar *x264_tune; /* zerolatency | none */
   gchar *x264_speed_preset;
   gint bframes; /* -1: the encoder's own default */
+  gint x264_vbv_ms;
   gboolean intra_refresh;
   gint encoder_threads; /* 0: automatic */
   gboolean latency_stamp;
