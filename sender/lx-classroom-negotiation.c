@@ -156,8 +156,8 @@ apply_connection_state (gpointer data)
     lx_classroom_configure_repair (classroom);
     lx_layer_chooser_connected (&classroom->chooser, g_get_monotonic_time () / 1000);
     lx_classroom_watch_peer_rtcp (classroom);
-    /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_classroom_release_backlog (classroom);
+    /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->value == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     lx_classroom_set_state (classroom, LX_CLASSROOM_FAILED);

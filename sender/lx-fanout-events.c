@@ -9,8 +9,9 @@
  * and each time the next packet comes from the other stream it pushes that stream's segment event
  * downstream — through a dozen pads (the RTP session, the RTX sender, the SRTP encoder, the ICE
  * sink...) some sixty times a second per classroom: a sixth of a classroom's cost (1.29 → 1.08 %
- * of a core, docs/performance.md). A pad that already holds the same event object (the pointer, not an equal copy) forwards
- * nothing, so the switch costs nothing when both streams carry one event.
+ * of a core, docs/performance.md). A pad that already holds the same event object (the pointer,
+ * not an equal copy) forwards nothing, so the switch costs nothing when both streams carry one
+ * event.
  *
  * The encoders' segments differ (x264enc starts its segment at 1000 hours, to keep decoding
  * timestamps positive; opusenc at 0), so each stream's timestamps are moved by the difference:
