@@ -99,14 +99,19 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
   /* Named for its thread ("video-queue:src"), which carries the classroom's packets through
    * webrtcbin: top and perf show each classroom's cost by it. */
   g_autofree gchar *queue_name = g_strdup_printf ("%s-queue", kind);
-  GstElement *queue = gst_element_factory_make ("queue", queue_name);
+  /* The sound sent beside webrtcbin (lx-direct-sender.h) is encrypted and sent on the encoder's
+   * thread without ever waiting: it needs no queue of its own, and a thread woken for every
+   * packet cost each classroom more than sending the packet. */
+  gboolean beside_webrtcbin =
+      branch == &classroom->audio && classroom->context.config->audio_beside_webrtcbin;
+  GstElement *queue = beside_webrtcbin ? NULL : gst_element_factory_make ("queue", queue_name);
   GstElement *encoder = NULL;
-  g_autoptr (GstPad) queue_sink = NULL;
+  g_autoptr (GstPad) branch_sink = NULL;
   g_autoptr (GstPad) payloader_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
 
   branch->payloader = gst_element_factory_make (payloader_factory, NULL);
-  if (queue == NULL || branch->payloader == NULL) {
+  if ((queue == NULL && !beside_webrtcbin) || branch->payloader == NULL) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
                  "the GStreamer element '%s' is missing", payloader_factory);
     drop_floating (&queue);
@@ -120,9 +125,11 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
    * buffer: the backlog of ICE and DTLS (half a second on a long round trip, and a keyframe) went
    * out in one burst that overflowed a thin line's modem at every join, and reached the classroom
    * stale. Its first picture is the keyframe asked for when it connects. */
-  g_object_set (queue, "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time",
-                (guint64) 500 * GST_MSECOND, NULL);
-  gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+  if (queue) {
+    g_object_set (queue, "max-size-buffers", 1, "max-size-bytes", 0, "max-size-time",
+                  (guint64) 500 * GST_MSECOND, NULL);
+    gst_util_set_object_arg (G_OBJECT (queue), "leaky", "downstream");
+  }
   g_object_set (branch->payloader, "pt", payload_type, "mtu",
                 (guint) classroom->context.config->rtp_mtu, NULL);
   if (g_str_equal (payloader_factory, "rtpvp8pay")) {
@@ -154,11 +161,13 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
       }
     }
   }
-  gst_bin_add_many (GST_BIN (classroom->bin), queue, branch->payloader, NULL);
+  gst_bin_add (GST_BIN (classroom->bin), branch->payloader);
+  if (queue)
+    gst_bin_add (GST_BIN (classroom->bin), queue);
   if (encoder) {
     gst_bin_add (GST_BIN (classroom->bin), encoder);
     gst_element_link_many (queue, encoder, branch->payloader, NULL);
-  } else {
+  } else if (queue) {
     gst_element_link (queue, branch->payloader);
   }
 
@@ -176,6 +185,10 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
     return FALSE;
   }
   g_object_get (webrtc_sink, "transceiver", &branch->transceiver, NULL);
+  /* The sound needs nothing of webrtcbin's per packet (no retransmission, no FEC, no layers): it
+   * leaves beside it, once connected (lx-direct-sender.h). */
+  if (beside_webrtcbin)
+    classroom->audio_direct = lx_direct_sender_attach (payloader_src);
   g_object_set (branch->transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 NULL);
   /* Video losses are repaired by retransmission (NACK → RTX) where the round trip allows, and by
@@ -188,7 +201,7 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
                     (guint) classroom->context.config->fec_percentage, NULL);
   }
 
-  queue_sink = gst_element_get_static_pad (queue, "sink");
+  branch_sink = gst_element_get_static_pad (queue ? queue : branch->payloader, "sink");
   if (tee == NULL) {
     /* Video: its layer switch links a layer's tee to this selector (lx-layer-switch.h). */
     classroom->selector = gst_element_factory_make ("input-selector", NULL);
@@ -196,7 +209,7 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
     gst_element_link (classroom->selector, queue);
     return TRUE;
   }
-  branch->ghost_pad = gst_ghost_pad_new (ghost_name, queue_sink);
+  branch->ghost_pad = gst_ghost_pad_new (ghost_name, branch_sink);
   gst_element_add_pad (classroom->bin, branch->ghost_pad);
   return TRUE;
 }

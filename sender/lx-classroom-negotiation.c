@@ -139,6 +139,18 @@ on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpoin
   lx_signaling_client_send (classroom->context.signaling, message);
 }
 
+/* The sound leaves beside webrtcbin from now on, or, where that cannot be, through it. */
+static void
+start_direct_audio (LxClassroom *classroom)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (classroom->audio_direct &&
+      !lx_direct_sender_start (classroom->audio_direct, classroom->webrtc, &error))
+    g_message ("classroom %s: its sound goes through webrtcbin: %s", classroom->school,
+               error->message);
+}
+
 static gboolean
 apply_connection_state (gpointer data)
 {
@@ -157,6 +169,7 @@ apply_connection_state (gpointer data)
     lx_layer_chooser_connected (&classroom->chooser, g_get_monotonic_time () / 1000);
     lx_classroom_watch_peer_rtcp (classroom);
     lx_classroom_release_backlog (classroom);
+    start_direct_audio (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->value == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "lx-classroom.h"
+#include "lx-direct-sender.h"
 #include "lx-layer-chooser.h"
 #include "lx-layer-switch.h"
 #include "lx-link-prober.h"
@@ -43,20 +44,21 @@ struct _LxClassroom {
   GstElement *bin;
   GstElement *webrtc;
   MediaBranch video;
-  MediaBranch audio;           /* payloader NULL without audio */
-  GstElement *selector;        /* the video layer's input */
-  LxLayerSwitch *layer_switch; /* (nullable) until the branch is linked */
-  LxLayerChooser chooser;      /* main context only */
-  gint loss_permille;          /* atomic; -1 before a report */
-  GstCaps *first_video_caps;   /* (nullable) the payloader's first caps: streaming thread only */
-  GstElement *fec_encoder;     /* (nullable) webrtcbin's rtpulpfecenc for the video */
-  GstElement *rtx_sender;      /* (nullable) webrtcbin's rtprtxsend, once connected */
-  guint32 video_ssrc;          /* ours for the video, once connected; 0 before */
-  LxLinkProber *prober;        /* (nullable) made at the first probe; main context */
-  gint queue_ms;               /* the last link report's queue (main context) */
-  gint64 congested_until_us;   /* monotonic: losses until then are congestion's, not chance's */
-  gint64 lossy_until_us;       /* monotonic: FEC on all packets until then */
-  guint fec_percentage;        /* what the FEC encoder adds now */
+  MediaBranch audio;            /* payloader NULL without audio */
+  LxDirectSender *audio_direct; /* (nullable) sends the sound beside webrtcbin */
+  GstElement *selector;         /* the video layer's input */
+  LxLayerSwitch *layer_switch;  /* (nullable) until the branch is linked */
+  LxLayerChooser chooser;       /* main context only */
+  gint loss_permille;           /* atomic; -1 before a report */
+  GstCaps *first_video_caps;    /* (nullable) the payloader's first caps: streaming thread only */
+  GstElement *fec_encoder;      /* (nullable) webrtcbin's rtpulpfecenc for the video */
+  GstElement *rtx_sender;       /* (nullable) webrtcbin's rtprtxsend, once connected */
+  guint32 video_ssrc;           /* ours for the video, once connected; 0 before */
+  LxLinkProber *prober;         /* (nullable) made at the first probe; main context */
+  gint queue_ms;                /* the last link report's queue (main context) */
+  gint64 congested_until_us;    /* monotonic: losses until then are congestion's, not chance's */
+  gint64 lossy_until_us;        /* monotonic: FEC on all packets until then */
+  guint fec_percentage;         /* what the FEC encoder adds now */
 
   gint state; /* LxClassroomState, atomic: read by stats, written from callbacks */
   gboolean offer_started;

@@ -256,6 +256,12 @@ lx_classroom_get_rtt_ms (LxClassroom *classroom)
   return g_atomic_int_get (&classroom->rtt_ms);
 }
 
+guint64
+lx_classroom_get_audio_sent_directly (LxClassroom *classroom)
+{
+  return classroom->audio_direct ? lx_direct_sender_get_packets (classroom->audio_direct) : 0;
+}
+
 gint
 lx_classroom_get_queue_ms (LxClassroom *classroom)
 {

@@ -114,6 +114,8 @@ gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 void lx_classroom_get_probes (LxClassroom *classroom, guint *started, guint *passed);
 /* The last round-trip time in milliseconds, or -1 before one is known. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
+/* Sound packets sent beside webrtcbin (lx-direct-sender.h) so far. */
+guint64 lx_classroom_get_audio_sent_directly (LxClassroom *classroom);
 
 /* Seconds since the connected peer last sent RTCP (0 before it connects). webrtcbin keeps a
  * connection "connected" when the peer vanishes without a word; this notices. */

@@ -487,6 +487,8 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "connect_ms", lx_classroom_get_connect_ms (classroom));
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
     lx_stats_add_int (builder, "queue_ms", lx_classroom_get_queue_ms (classroom));
+    lx_stats_add_int (builder, "audio_sent_directly",
+                      (gint64) lx_classroom_get_audio_sent_directly (classroom));
     lx_stats_add_int (builder, "probe_kbps", lx_classroom_get_probe_kbps (classroom));
     lx_classroom_get_probes (classroom, &probes, &probes_passed);
     lx_stats_add_int (builder, "probes", probes);

@@ -31,13 +31,14 @@ typedef struct {
   gboolean connected;
   const char *failure;
   guint64 audio_goal_ms;
-  gint report_loss_permille; /* the link report the branch hears while waiting; 0 none */
-  gboolean repair_off;       /* loss-recovery = false on both sides */
-  guint latency_ms;          /* the classroom's jitter buffers; 0: 50 ms, a clean link's */
-  guint drop_every;          /* the classroom's link drops every Nth video packet; 0 none */
-  guint video_ssrc;          /* the sender's video stream (not its retransmissions) */
-  gint video_packets;        /* (atomic) of it, arrived at the classroom's RTP session */
-  gint dropped;              /* (atomic) of them, dropped on the way */
+  gint report_loss_permille;        /* the link report the branch hears while waiting; 0 none */
+  gboolean repair_off;              /* loss-recovery = false on both sides */
+  gboolean sound_through_webrtcbin; /* audio-beside-webrtcbin = false */
+  guint latency_ms;                 /* the classroom's jitter buffers; 0: 50 ms, a clean link's */
+  guint drop_every;                 /* the classroom's link drops every Nth video packet; 0 none */
+  guint video_ssrc;                 /* the sender's video stream (not its retransmissions) */
+  gint video_packets;               /* (atomic) of it, arrived at the classroom's RTP session */
+  gint dropped;                     /* (atomic) of them, dropped on the way */
 } Loop;
 
 static void
@@ -67,6 +68,8 @@ build_sender (Loop *loop, const char *layers, const char *cap)
     set (lx_sender_config_keys, config, "classroom-max-kbps", cap);
   if (loop->repair_off)
     set (lx_sender_config_keys, config, "loss-recovery", "false");
+  if (loop->sound_through_webrtcbin)
+    set (lx_sender_config_keys, config, "audio-beside-webrtcbin", "false");
   g_assert_true (lx_sender_config_validate (config, &error));
   loop->pipeline = gst_object_ref_sink (gst_pipeline_new ("sender"));
   capture = lx_capture_video_new (config, &error);
@@ -270,6 +273,55 @@ more_sound (gpointer data)
   return lx_playback_get_stats (loop->playback).audio_ms >= loop->audio_goal_ms;
 }
 
+/* The senders the classroom's RTP session has had a sender report from, and how many of them
+ * gave the same name (CNAME) as the first: a player lines up the streams of one name by their
+ * reports. */
+static void
+count_reported_senders (Loop *loop, guint *reported, guint *same_name)
+{
+  g_autoptr (GstElement) rtpbin =
+      gst_bin_get_by_name (GST_BIN (lx_receiver_session_get_webrtc (loop->session)), "rtpbin");
+  g_autoptr (GObject) session = NULL;
+  GValueArray *sources = NULL; /* the session's property type, deprecated in GLib */
+  g_autofree gchar *first_name = NULL;
+
+  *reported = *same_name = 0;
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session);
+  g_object_get (session, "sources", &sources, NULL);
+  for (guint i = 0; sources && i < sources->n_values; i++) {
+    GObject *source = g_value_get_object (&sources->values[i]);
+    g_autoptr (GstStructure) stats = NULL;
+    g_autoptr (GstStructure) sdes = NULL;
+    gboolean internal = TRUE, have_sr = FALSE;
+    const char *name;
+
+    g_object_get (source, "stats", &stats, "sdes", &sdes, NULL);
+    gst_structure_get_boolean (stats, "internal", &internal);
+    gst_structure_get_boolean (stats, "have-sr", &have_sr);
+    if (internal || !have_sr)
+      continue;
+    (*reported)++;
+    name = sdes ? gst_structure_get_string (sdes, "cname") : NULL;
+    if (name && first_name == NULL)
+      first_name = g_strdup (name);
+    if (name && g_str_equal (name, first_name))
+      (*same_name)++;
+  }
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (sources)
+    g_value_array_free (sources);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static gboolean
+both_streams_reported (gpointer data)
+{
+  guint reported, same_name;
+
+  count_reported_senders (data, &reported, &same_name);
+  return reported >= 2;
+}
+
 static gboolean
 offered (gpointer data)
 {
@@ -436,6 +488,38 @@ classroom_latency_ms (Loop *loop)
 }
 
 static void
+assert_both_streams_reported (Loop *loop)
+{
+  guint reported, same_name;
+
+  g_assert_true (lx_test_wait_until (both_streams_reported, loop, 5000));
+  count_reported_senders (loop, &reported, &same_name);
+  g_assert_cmpuint (reported, ==, 2);
+  g_assert_cmpuint (same_name, ==, 2);
+}
+
+/* With audio-beside-webrtcbin = false (what the fan-out benchmark compares against) the sound
+ * goes through webrtcbin, as it did before: still heard, still reported. */
+static void
+test_sound_through_webrtcbin (void)
+{
+  Loop loop = { .sound_through_webrtcbin = TRUE };
+  LxPlaybackStats stats, later;
+
+  loop_start (&loop, "320x240@500", NULL);
+  stats = lx_playback_get_stats (loop.playback);
+  loop.audio_goal_ms = stats.audio_ms + 1000;
+  g_assert_true (lx_test_wait_until (more_sound, &loop, 10000));
+  later = lx_playback_get_stats (loop.playback);
+  g_assert_cmpuint (later.audio_gap_ms - stats.audio_gap_ms, <, 250);
+  g_assert_cmpuint (later.audio_tone_hz, >=, 430);
+  g_assert_cmpuint (later.audio_tone_hz, <=, 450);
+  g_assert_cmpuint (lx_classroom_get_audio_sent_directly (loop.branch), ==, 0);
+  assert_both_streams_reported (&loop);
+  loop_stop (&loop);
+}
+
+static void
 test_two_webrtcbins (void)
 {
   Loop loop = { 0 };
@@ -463,6 +547,10 @@ test_two_webrtcbins (void)
   g_assert_cmpuint (later.audio_tone_hz, <=, 450);
   g_assert_cmpuint (later.audio_level_permille, >=, 70);
   g_assert_cmpuint (lx_receiver_session_packets_received (loop.session), >, 0);
+  /* It left beside webrtcbin (lx-direct-sender.h), with sender reports of its own under the
+   * video's name, so that the classroom can line picture and sound up. */
+  g_assert_cmpuint (lx_classroom_get_audio_sent_directly (loop.branch), >, 0);
+  assert_both_streams_reported (&loop);
   /* Pictures: the colour bars, where the pattern draws them. */
   picture = lx_playback_get_last_picture (loop.playback);
   g_assert_nonnull (picture);
@@ -695,6 +783,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/media-loop/two-webrtcbins", test_two_webrtcbins);
+  g_test_add_func ("/media-loop/sound-through-webrtcbin", test_sound_through_webrtcbin);
   g_test_add_func ("/media-loop/branch-refused", test_branch_refused);
   g_test_add_func ("/media-loop/layer-switch", test_layer_switch);
   g_test_add_func ("/media-loop/layer-cap", test_layer_cap);

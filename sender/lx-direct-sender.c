@@ -1,0 +1,427 @@
+/* A classroom's stream sent beside its webrtcbin (see lx-direct-sender.h).
+ *
+ * Threads: lx_direct_sender_start() runs on the main context and sets up everything before it sets
+ * the state. From then on the probe, on the branch's streaming thread, encrypts and sends the
+ * packets with one SRTP session; the sender report goes from webrtcbin's RTCP thread, with a
+ * second session (libsrtp's are not shared between threads), from what the streaming thread last
+ * counted (under the lock). */
+#include "lx-direct-sender.h"
+
+#include <agent.h>
+#include <gst/rtp/gstrtcpbuffer.h>
+#include <srtp2/srtp.h>
+#include <string.h>
+
+/* The largest RTP packet handed to us (the payloader's MTU is at most 9000 bytes, lx-config). */
+#define MAX_RTP_BYTES 9000
+
+/* Room for a sender report and its CNAME. */
+#define REPORT_BYTES 512
+
+/* What GStreamer's SRTP encoder calls its ciphers and authentications (GstSrtpCipherType,
+ * GstSrtpAuthType): the ones webrtcbin's DTLS handshake can agree on. */
+#define SRTP_CIPHER_AES_128_ICM 1
+#define SRTP_AUTH_HMAC_SHA1_32 1
+#define SRTP_AUTH_HMAC_SHA1_80 2
+
+typedef enum {
+  WAITING,       /* not connected yet: packets dropped */
+  SENDING,       /* packets encrypted and sent here */
+  THROUGH_WEBRTC /* lx_direct_sender_start() failed: packets go on to webrtcbin */
+} SenderState;
+
+struct _LxDirectSender {
+  gint state; /* SenderState, atomic */
+
+  /* Set by lx_direct_sender_start() before the state becomes SENDING. */
+  srtp_t srtp;        /* the streaming thread's */
+  srtp_t srtcp;       /* the RTCP thread's */
+  GstElement *webrtc; /* not a reference: the report's handler lives inside it */
+  NiceAgent *agent;
+  guint stream_id;
+  guint component_id;
+  gchar *cname; /* webrtcbin's: players line our stream up with its own by it */
+
+  guint clock_rate; /* from the caps: streaming thread, then atomic enough (set once) */
+
+  GMutex lock; /* what the report needs of the packets sent */
+  guint32 last_ssrc;
+  guint32 last_rtp_time;
+  guint64 packets;
+  guint64 payload_octets;
+};
+
+static LxDirectSender *
+direct_sender_ref (LxDirectSender *sender)
+{
+  return g_atomic_rc_box_acquire (sender);
+}
+
+static void
+direct_sender_clear (LxDirectSender *sender)
+{
+  if (sender->srtp)
+    srtp_dealloc (sender->srtp);
+  if (sender->srtcp)
+    srtp_dealloc (sender->srtcp);
+  g_clear_object (&sender->agent);
+  g_free (sender->cname);
+  g_mutex_clear (&sender->lock);
+}
+
+void
+lx_direct_sender_unref (LxDirectSender *sender)
+{
+  g_atomic_rc_box_release_full (sender, (GDestroyNotify) direct_sender_clear);
+}
+
+static void
+direct_sender_closure_unref (gpointer data, GClosure *closure)
+{
+  lx_direct_sender_unref (data);
+}
+
+/* The RTP header's length, with its CSRCs and extension; 0 if @packet is not RTP version 2. */
+static gsize
+rtp_header_length (const guint8 *packet, gsize size)
+{
+  gsize length;
+
+  if (size < 12 || (packet[0] >> 6) != 2)
+    return 0;
+  length = 12 + 4 * (packet[0] & 0x0f);
+  if (packet[0] & 0x10) {
+    if (size < length + 4)
+      return 0;
+    length += 4 + 4 * GST_READ_UINT16_BE (packet + length + 2);
+  }
+  return length <= size ? length : 0;
+}
+
+/* Encrypts @length bytes of @packet (with room for SRTP's trailer after them) with @session and
+ * sends them on the ICE path. */
+static void
+protect_and_send (LxDirectSender *sender, srtp_t session, guint8 *packet, gint length,
+                  gboolean rtcp)
+{
+  srtp_err_status_t status =
+      rtcp ? srtp_protect_rtcp (session, packet, &length) : srtp_protect (session, packet, &length);
+
+  if (status != srtp_err_status_ok) {
+    g_warning ("SRTP refused a packet of ours (libsrtp error %d); dropped", status);
+    return;
+  }
+  /* Non-blocking: a full socket drops the packet, as webrtcbin's ICE sink would. */
+  nice_agent_send (sender->agent, sender->stream_id, sender->component_id, (guint) length,
+                   (const gchar *) packet);
+}
+
+/* Sends @buffer (one RTP packet). Streaming thread. */
+static gboolean
+send_packet (GstBuffer **buffer, guint index, gpointer data)
+{
+  LxDirectSender *sender = data;
+  guint8 packet[MAX_RTP_BYTES + SRTP_MAX_TRAILER_LEN];
+  gsize size = gst_buffer_get_size (*buffer);
+  gsize header;
+
+  if (size > MAX_RTP_BYTES)
+    return TRUE;
+  gst_buffer_extract (*buffer, 0, packet, size);
+  header = rtp_header_length (packet, size);
+  if (header == 0)
+    return TRUE;
+  g_mutex_lock (&sender->lock);
+  sender->last_ssrc = GST_READ_UINT32_BE (packet + 8);
+  sender->last_rtp_time = GST_READ_UINT32_BE (packet + 4);
+  sender->packets++;
+  sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
+  g_mutex_unlock (&sender->lock);
+  protect_and_send (sender, sender->srtp, packet, (gint) size, FALSE);
+  return TRUE;
+}
+
+/* The report needs the stream's RTP clock rate, from its caps. Streaming thread. */
+static void
+note_clock_rate (LxDirectSender *sender, GstEvent *event)
+{
+  GstCaps *caps;
+  gint clock_rate;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
+    return;
+  gst_event_parse_caps (event, &caps);
+  if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "clock-rate", &clock_rate))
+    g_atomic_int_set (&sender->clock_rate, (guint) clock_rate);
+}
+
+static GstPadProbeReturn
+take_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxDirectSender *sender = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+    note_clock_rate (sender, GST_PAD_PROBE_INFO_EVENT (info));
+    return GST_PAD_PROBE_OK;
+  }
+  switch (g_atomic_int_get (&sender->state)) {
+  case WAITING:
+    return GST_PAD_PROBE_DROP;
+  case THROUGH_WEBRTC:
+    return GST_PAD_PROBE_OK;
+  default:
+    break;
+  }
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_packet, sender);
+  } else {
+    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+    send_packet (&buffer, 0, sender);
+  }
+  return GST_PAD_PROBE_DROP;
+}
+
+LxDirectSender *
+lx_direct_sender_attach (GstPad *payloader_src)
+{
+  LxDirectSender *sender = g_atomic_rc_box_new0 (LxDirectSender);
+
+  g_mutex_init (&sender->lock);
+  gst_pad_add_probe (payloader_src,
+                     GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
+                         GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+                     take_packets, direct_sender_ref (sender),
+                     (GDestroyNotify) lx_direct_sender_unref);
+  return sender;
+}
+
+/* The RTP time our report pairs with the NTP time of now, counted as webrtcbin's RTP session
+ * counts it for its own stream in the same round of reports (the video), so that a player lines
+ * the two up as it did when the sound went through webrtcbin: from the last packet sent, on by the
+ * whole running time of now plus a nanosecond. (The session would count on from the packet's own
+ * running time plus the pipeline's latency, but the sender never gives its classrooms a latency —
+ * a classroom's webrtcbin misses the pipeline's one distribution of it — so that time is "none",
+ * gstrtpsession.c warns "Can't determine running time for this packet", and rtpsource.c subtracts
+ * none, -1, from now. Every stream's report in one round is off by the same time; their difference,
+ * which is what players line the streams up by, is right — and only in the same round, which is
+ * why the report goes with webrtcbin's.) */
+static gboolean
+rtp_time_of_now (LxDirectSender *sender, guint32 last_rtp_time, guint32 *rtp_time)
+{
+  g_autoptr (GstClock) clock = gst_element_get_clock (sender->webrtc);
+  guint clock_rate = g_atomic_int_get (&sender->clock_rate);
+  GstClockTime running_time;
+
+  if (clock == NULL || clock_rate == 0)
+    return FALSE;
+  running_time = gst_clock_get_time (clock) - gst_element_get_base_time (sender->webrtc);
+  *rtp_time =
+      last_rtp_time + (guint32) gst_util_uint64_scale (running_time + 1, clock_rate, GST_SECOND);
+  return TRUE;
+}
+
+/* (RTCP thread) With each regular round of webrtcbin's RTCP, our stream's sender report and its
+ * CNAME, as a compound packet of its own: a GStreamer player routes RTCP to a stream by the
+ * compound's first SSRC. */
+static gboolean
+on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer data)
+{
+  LxDirectSender *sender = data;
+  g_autoptr (GstBuffer) report = NULL;
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+  guint8 bytes[REPORT_BYTES + SRTP_MAX_TRAILER_LEN + 4];
+  guint32 ssrc, last_rtp_time, rtp_time;
+  guint64 packets, octets;
+  gsize size;
+
+  if (early || g_atomic_int_get (&sender->state) != SENDING)
+    return FALSE;
+  g_mutex_lock (&sender->lock);
+  ssrc = sender->last_ssrc;
+  last_rtp_time = sender->last_rtp_time;
+  packets = sender->packets;
+  octets = sender->payload_octets;
+  g_mutex_unlock (&sender->lock);
+  if (packets == 0 || !rtp_time_of_now (sender, last_rtp_time, &rtp_time))
+    return FALSE;
+
+  report = gst_rtcp_buffer_new (REPORT_BYTES);
+  gst_rtcp_buffer_map (report, GST_MAP_READWRITE, &rtcp);
+  gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_SR, &packet);
+  gst_rtcp_packet_sr_set_sender_info (&packet, ssrc,
+                                      gst_rtcp_unix_to_ntp ((guint64) g_get_real_time () * 1000),
+                                      rtp_time, (guint32) packets, (guint32) octets);
+  if (sender->cname && gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_SDES, &packet) &&
+      gst_rtcp_packet_sdes_add_item (&packet, ssrc))
+    gst_rtcp_packet_sdes_add_entry (&packet, GST_RTCP_SDES_CNAME, (guint8) strlen (sender->cname),
+                                    (const guint8 *) sender->cname);
+  gst_rtcp_buffer_unmap (&rtcp);
+  size = gst_buffer_extract (report, 0, bytes, REPORT_BYTES);
+  protect_and_send (sender, sender->srtcp, bytes, (gint) size, TRUE);
+  return FALSE;
+}
+
+/* (transfer full) The one element made by @factory inside @webrtc; NULL where there is none or
+ * more than one (a transport per stream: then which one is ours is not known here). */
+static GstElement *
+only_element (GstElement *webrtc, const char *factory, guint *count)
+{
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  *count = 0;
+  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+    GstElement *element = g_value_get_object (&item);
+    GstElementFactory *made_by = gst_element_get_factory (element);
+    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory) && (*count)++ == 0)
+      found = gst_object_ref (element);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  if (*count != 1)
+    gst_clear_object (&found);
+  return found;
+}
+
+/* libsrtp's library is initialised once, after GStreamer's SRTP plugin (which initialises it in
+ * its own start-up) so that the two never do it at the same time. */
+static gboolean
+srtp_ready (void)
+{
+  static gsize done = 0;
+  static gboolean ready = FALSE;
+
+  if (g_once_init_enter (&done)) {
+    g_autoptr (GstPlugin) plugin = gst_plugin_load_by_name ("srtp");
+    srtp_err_status_t status = srtp_init ();
+    /* A second srtp_init() after the plugin's reports that its debug module is already there. */
+    ready = plugin != NULL || status == srtp_err_status_ok;
+    g_once_init_leave (&done, 1);
+  }
+  return ready;
+}
+
+/* libsrtp's policy for GStreamer's @cipher and @auth; FALSE for those not handled here. */
+static gboolean
+set_crypto_policy (srtp_crypto_policy_t *policy, gint cipher, gint auth)
+{
+  if (cipher == SRTP_CIPHER_AES_128_ICM && auth == SRTP_AUTH_HMAC_SHA1_80)
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (policy);
+  else if (cipher == SRTP_CIPHER_AES_128_ICM && auth == SRTP_AUTH_HMAC_SHA1_32)
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32 (policy);
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The SRTP sessions for our packets and our reports, with webrtcbin's key. */
+static gboolean
+make_srtp_session (LxDirectSender *sender, GstElement *srtpenc, GError **error)
+{
+  g_autoptr (GstBuffer) key = NULL;
+  gint cipher = 0, auth = 0, rtcp_cipher = 0, rtcp_auth = 0;
+  gboolean random_key = TRUE;
+  srtp_policy_t policy;
+  GstMapInfo map;
+  srtp_err_status_t status;
+
+  g_object_get (srtpenc, "key", &key, "rtp-cipher", &cipher, "rtp-auth", &auth, "rtcp-cipher",
+                &rtcp_cipher, "rtcp-auth", &rtcp_auth, "random-key", &random_key, NULL);
+  if (key == NULL || random_key) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "webrtcbin's SRTP encoder has no key from the DTLS handshake yet");
+    return FALSE;
+  }
+  memset (&policy, 0, sizeof policy);
+  /* Our reports are protected as webrtcbin protects its own RTCP. */
+  if (!set_crypto_policy (&policy.rtp, cipher, auth) ||
+      !set_crypto_policy (&policy.rtcp, rtcp_cipher, rtcp_auth)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
+                 "the DTLS handshake chose an SRTP profile not handled here (cipher %d, "
+                 "authentication %d)",
+                 cipher, auth);
+    return FALSE;
+  }
+  if (!gst_buffer_map (key, &map, GST_MAP_READ)) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "the SRTP key cannot be read");
+    return FALSE;
+  }
+  if (map.size != SRTP_AES_ICM_128_KEY_LEN_WSALT) {
+    gst_buffer_unmap (key, &map);
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "the SRTP key is %" G_GSIZE_FORMAT " bytes, not %d", map.size,
+                 SRTP_AES_ICM_128_KEY_LEN_WSALT);
+    return FALSE;
+  }
+  policy.ssrc.type = ssrc_any_outbound;
+  policy.key = map.data;
+  policy.window_size = 128;
+  status = srtp_create (&sender->srtp, &policy);
+  if (status == srtp_err_status_ok)
+    status = srtp_create (&sender->srtcp, &policy);
+  gst_buffer_unmap (key, &map);
+  if (status != srtp_err_status_ok) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "libsrtp could not make a session (error %d)", status);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GError **error)
+{
+  g_autoptr (GstElement) srtpenc = NULL;
+  g_autoptr (GstElement) ice_sink = NULL;
+  g_autoptr (GstElement) rtpbin = NULL;
+  g_autoptr (GObject) session = NULL;
+  g_autoptr (GstStructure) sdes = NULL;
+  guint encoders, ice_sinks;
+
+  g_return_val_if_fail (g_atomic_int_get (&sender->state) == WAITING, FALSE);
+  srtpenc = only_element (webrtc, "srtpenc", &encoders);
+  ice_sink = only_element (webrtc, "nicesink", &ice_sinks);
+  rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+  if (rtpbin)
+    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session);
+  if (srtpenc == NULL || ice_sink == NULL || session == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
+                 "webrtcbin has %u SRTP encoders and %u ICE sinks (one bundled transport "
+                 "expected)",
+                 encoders, ice_sinks);
+    goto through_webrtc;
+  }
+  if (!srtp_ready ()) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "libsrtp did not initialise");
+    goto through_webrtc;
+  }
+  if (!make_srtp_session (sender, srtpenc, error))
+    goto through_webrtc;
+  g_object_get (ice_sink, "agent", &sender->agent, "stream", &sender->stream_id, "component",
+                &sender->component_id, NULL);
+  g_object_get (session, "sdes", &sdes, NULL);
+  if (sdes)
+    sender->cname = g_strdup (gst_structure_get_string (sdes, "cname"));
+  sender->webrtc = webrtc;
+  g_signal_connect_data (session, "on-sending-rtcp", G_CALLBACK (on_sending_rtcp),
+                         direct_sender_ref (sender), direct_sender_closure_unref, 0);
+  g_atomic_int_set (&sender->state, SENDING);
+  return TRUE;
+
+through_webrtc:
+  g_atomic_int_set (&sender->state, THROUGH_WEBRTC);
+  return FALSE;
+}
+
+guint64
+lx_direct_sender_get_packets (LxDirectSender *sender)
+{
+  guint64 packets;
+
+  g_mutex_lock (&sender->lock);
+  packets = sender->packets;
+  g_mutex_unlock (&sender->lock);
+  return packets;
+}
