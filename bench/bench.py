@@ -349,12 +349,12 @@ def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
     result["naive_fan_out"] = [measure_fan_out(workdir, f"naive-fan-out-{n}",
                                                ["--encoder-per-classroom"], n, window)
                                for n in naive_fan_outs]
-    # What sending the sound beside webrtcbin saves: the same scenario with it sent through,
-    # compared over the same numbers of classrooms.
+    # What sending the packets beside webrtcbin saves: the same scenario with them pushed
+    # through it, compared over the same numbers of classrooms.
     through_fan_outs = [n for n in fan_outs if n in (1, 4, 16)]
-    result["sound_through_webrtcbin_fan_out"] = [
-        measure_fan_out(workdir, f"sound-through-webrtcbin-{n}",
-                        ["--audio-beside-webrtcbin", "false"], n, window)
+    result["through_webrtcbin_fan_out"] = [
+        measure_fan_out(workdir, f"through-webrtcbin-{n}",
+                        ["--send-beside-webrtcbin", "false"], n, window)
         for n in through_fan_outs]
     cpu_slope = least_squares_slope([(f["classrooms"], f["sender_cpu_cores"])
                                      for f in result["fan_out"]])
@@ -368,12 +368,12 @@ def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
     result["cpu_per_classroom_ratio_naive_over_tuned"] = round(naive_slope / max(cpu_slope, 1e-4),
                                                                1)
     through_slope = least_squares_slope([(f["classrooms"], f["sender_cpu_cores"])
-                                         for f in result["sound_through_webrtcbin_fan_out"]])
+                                         for f in result["through_webrtcbin_fan_out"]])
     beside_slope = least_squares_slope([(f["classrooms"], f["sender_cpu_cores"])
                                         for f in result["fan_out"]
                                         if f["classrooms"] in through_fan_outs])
-    result["sound_through_webrtcbin_cpu_per_classroom_cores"] = round(through_slope, 4)
-    result["sound_beside_webrtcbin_cpu_per_classroom_cores"] = round(beside_slope, 4)
+    result["through_webrtcbin_cpu_per_classroom_cores"] = round(through_slope, 4)
+    result["beside_webrtcbin_cpu_per_classroom_cores"] = round(beside_slope, 4)
     print("Fan-out: the sender with N classrooms (receivers count frames without decoding)")
     print(f"  {'N':>3} {'cpu (cores)':>12} {'rss (MB)':>9} {'frames received':>16}")
     for figures in result["fan_out"]:
@@ -383,15 +383,15 @@ def measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window):
     for figures in result["naive_fan_out"]:
         print(f"  {figures['classrooms']:3} {figures['sender_cpu_cores']:12.3f} "
               f"{figures['sender_rss_mb']:9.1f} {figures['frames_decoded_ratio']:16.3f}")
-    print("  sound through webrtcbin (audio-beside-webrtcbin = false)")
-    for figures in result["sound_through_webrtcbin_fan_out"]:
+    print("  every packet through webrtcbin (send-beside-webrtcbin = false)")
+    for figures in result["through_webrtcbin_fan_out"]:
         print(f"  {figures['classrooms']:3} {figures['sender_cpu_cores']:12.3f} "
               f"{figures['sender_rss_mb']:9.1f} {figures['frames_decoded_ratio']:16.3f}")
     print(f"  each extra classroom: {cpu_slope * 100:.2f} % of a core, {memory_slope:.2f} MB "
           f"(naive: {naive_slope * 100:.1f} % of a core, "
           f"{result['cpu_per_classroom_ratio_naive_over_tuned']}x)", flush=True)
     print(f"  over {', '.join(map(str, through_fan_outs))} classrooms: {beside_slope * 100:.2f} % "
-          f"with the sound beside webrtcbin, {through_slope * 100:.2f} % through it "
+          f"sent beside webrtcbin, {through_slope * 100:.2f} % through it "
           f"({through_slope / max(beside_slope, 1e-4):.2f}x)", flush=True)
     floor = measure_floor(statistics.median(f["packets_per_classroom_per_s"]
                                             for f in result["fan_out"]))

@@ -63,6 +63,29 @@ nice_agent_of (GstElement *webrtc)
   return agent;
 }
 
+GstElement *
+lx_webrtc_find_element (GstElement *webrtc, const char *factory, guint *count)
+{
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+  guint made = 0;
+
+  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+    GstElement *element = g_value_get_object (&item);
+    GstElementFactory *made_by = gst_element_get_factory (element);
+    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory) && made++ == 0)
+      found = gst_object_ref (element);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  if (count)
+    *count = made;
+  if (made != 1)
+    gst_clear_object (&found);
+  return found;
+}
+
 /* Once ICE has connected, the agent's timer ticks on at its pacing for the life of the
  * connection: back to libnice's own pacing, or every classroom would wake the sender 112 times a
  * second. */

@@ -30,6 +30,10 @@ GstElement *lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSetti
  * handshake to a connection this quick, and never retried it. */
 void lx_webrtc_pace_checks_quickly (GstElement *webrtc);
 
+/* (transfer full) (nullable) The element @webrtc made with @factory (its SRTP encoder, its RTX
+ * sender...) if it made exactly one; @count (nullable): how many it made. */
+GstElement *lx_webrtc_find_element (GstElement *webrtc, const char *factory, guint *count);
+
 /* Adds @servers (stun:// and turn(s):// URLs a WHIP/WHEP endpoint announced; nullable) to a new
  * @webrtc, before it gathers: a STUN server where the configuration gave none, every TURN server. */
 void lx_webrtc_add_announced_ice_servers (GstElement *webrtc, const char *const *servers);

@@ -99,19 +99,20 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
   /* Named for its thread ("video-queue:src"), which carries the classroom's packets through
    * webrtcbin: top and perf show each classroom's cost by it. */
   g_autofree gchar *queue_name = g_strdup_printf ("%s-queue", kind);
+  gboolean beside_webrtcbin = classroom->context.config->send_beside_webrtcbin;
   /* The sound sent beside webrtcbin (lx-direct-sender.h) is encrypted and sent on the encoder's
    * thread without ever waiting: it needs no queue of its own, and a thread woken for every
-   * packet cost each classroom more than sending the packet. */
-  gboolean beside_webrtcbin =
-      branch == &classroom->audio && classroom->context.config->audio_beside_webrtcbin;
-  GstElement *queue = beside_webrtcbin ? NULL : gst_element_factory_make ("queue", queue_name);
+   * packet cost each classroom more than sending the packet. (The video's queue stays: its
+   * payloader and repair are the classroom's own work.) */
+  gboolean queued = !(beside_webrtcbin && branch == &classroom->audio);
+  GstElement *queue = queued ? gst_element_factory_make ("queue", queue_name) : NULL;
   GstElement *encoder = NULL;
   g_autoptr (GstPad) branch_sink = NULL;
   g_autoptr (GstPad) payloader_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
 
   branch->payloader = gst_element_factory_make (payloader_factory, NULL);
-  if ((queue == NULL && !beside_webrtcbin) || branch->payloader == NULL) {
+  if ((queue == NULL && queued) || branch->payloader == NULL) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
                  "the GStreamer element '%s' is missing", payloader_factory);
     drop_floating (&queue);
@@ -187,8 +188,10 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
   g_object_get (webrtc_sink, "transceiver", &branch->transceiver, NULL);
   /* The sound needs nothing of webrtcbin's per packet (no retransmission, no FEC, no layers): it
    * leaves beside it, once connected (lx-direct-sender.h). */
-  if (beside_webrtcbin)
+  if (beside_webrtcbin && branch == &classroom->audio)
     classroom->audio_direct = lx_direct_sender_attach (payloader_src);
+  else if (beside_webrtcbin)
+    classroom->video_direct = lx_direct_sender_attach (payloader_src);
   g_object_set (branch->transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                 NULL);
   /* Video losses are repaired by retransmission (NACK → RTX) where the round trip allows, and by

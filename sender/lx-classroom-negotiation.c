@@ -139,16 +139,35 @@ on_ice_candidate (GstElement *webrtc, guint mline_index, gchar *candidate, gpoin
   lx_signaling_client_send (classroom->context.signaling, message);
 }
 
-/* The sound leaves beside webrtcbin from now on, or, where that cannot be, through it. */
+/* @branch leaves beside webrtcbin from now on (the video repaired by copies of webrtcbin's repair
+ * elements, tuned by lx_classroom_configure_repair() before), or, where that cannot be, through
+ * it. */
 static void
-start_direct_audio (LxClassroom *classroom)
+start_direct (LxClassroom *classroom, LxDirectSender *sender, MediaBranch *branch)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (GstPad) payloader_src = NULL;
+  gboolean video = branch == &classroom->video;
 
-  if (classroom->audio_direct &&
-      !lx_direct_sender_start (classroom->audio_direct, classroom->webrtc, &error))
-    g_message ("classroom %s: its sound goes through webrtcbin: %s", classroom->school,
-               error->message);
+  if (sender == NULL)
+    return;
+  payloader_src = gst_element_get_static_pad (branch->payloader, "src");
+  if (!lx_direct_sender_start (sender, classroom->webrtc, payloader_src,
+                               !video ? LX_DIRECT_SOUND
+                               : classroom->context.config->loss_recovery
+                                   ? LX_DIRECT_KEYFRAMES | LX_DIRECT_REPAIR
+                                   : LX_DIRECT_KEYFRAMES,
+                               &error)) {
+    g_message ("classroom %s: its %s goes through webrtcbin: %s", classroom->school,
+               video ? "video" : "sound", error->message);
+    return;
+  }
+  if (video) {
+    gst_object_replace ((GstObject **) &classroom->fec_encoder,
+                        GST_OBJECT (lx_direct_sender_get_fec_encoder (sender)));
+    gst_object_replace ((GstObject **) &classroom->rtx_sender,
+                        GST_OBJECT (lx_direct_sender_get_rtx_sender (sender)));
+  }
 }
 
 static gboolean
@@ -166,10 +185,11 @@ apply_connection_state (gpointer data)
     lx_classroom_set_state (classroom, LX_CLASSROOM_CONNECTED);
     g_atomic_int_set (&classroom->heard_s, (gint) (g_get_monotonic_time () / G_USEC_PER_SEC));
     lx_classroom_configure_repair (classroom);
+    start_direct (classroom, classroom->audio_direct, &classroom->audio);
+    start_direct (classroom, classroom->video_direct, &classroom->video);
     lx_layer_chooser_connected (&classroom->chooser, g_get_monotonic_time () / 1000);
     lx_classroom_watch_peer_rtcp (classroom);
     lx_classroom_release_backlog (classroom);
-    start_direct_audio (classroom);
     /* The classroom can decode nothing until the next keyframe: ask for one now. */
     lx_layer_switch_request_keyframe (classroom->layer_switch, classroom->school);
   } else if (change->value == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {

@@ -46,6 +46,7 @@ struct _LxClassroom {
   MediaBranch video;
   MediaBranch audio;            /* payloader NULL without audio */
   LxDirectSender *audio_direct; /* (nullable) sends the sound beside webrtcbin */
+  LxDirectSender *video_direct; /* (nullable) ... and the video */
   GstElement *selector;         /* the video layer's input */
   LxLayerSwitch *layer_switch;  /* (nullable) until the branch is linked */
   LxLayerChooser chooser;       /* main context only */
@@ -70,7 +71,7 @@ struct _LxClassroom {
   gboolean description_sent; /* ... and sent, with every candidate */
   gint64 joined_at;          /* monotonic µs */
   gint connect_ms;           /* -1 until connected; atomic (read by a streaming thread) */
-  gint rtt_ms;               /* -1 until known; atomic (written by webrtcbin's thread) */
+  gint rtt_ms;               /* -1 until known; atomic (written by the RTCP thread) */
   gint heard_s; /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
   guint remote_candidates;    /* trickled to us (through signaling, or a WHEP player's PATCH) */

@@ -3,51 +3,6 @@
  * correction. Main context, but for the RTCP callback, which hands its findings over. */
 #include "lx-classroom-private.h"
 
-/* The round trip, from the RTP session's statistics of the classroom's receiver (its RTCP
- * receiver reports; NTP short format: 1/65536 s), or -1. The same for every bundled stream. */
-static gint
-read_round_trip (LxClassroom *classroom)
-{
-  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (classroom->webrtc), "rtpbin");
-  g_autoptr (GObject) session = NULL;
-  g_autoptr (GstStructure) stats = NULL;
-  const GValue *sources;
-  gint rtt_ms = -1;
-
-  if (rtpbin)
-    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session); /* bundled: session 0 */
-  if (session)
-    g_object_get (session, "stats", &stats, NULL);
-  sources = stats ? gst_structure_get_value (stats, "source-stats") : NULL;
-  if (sources == NULL || !G_VALUE_HOLDS_BOXED (sources))
-    return -1;
-  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  for (guint i = 0; i < ((GValueArray *) g_value_get_boxed (sources))->n_values; i++) {
-    const GValue *value = g_value_array_get_nth (g_value_get_boxed (sources), i);
-    gboolean have_rb = FALSE;
-    guint round_trip = 0;
-    if (GST_VALUE_HOLDS_STRUCTURE (value) &&
-        gst_structure_get (gst_value_get_structure (value), "have-rb", G_TYPE_BOOLEAN, &have_rb,
-                           "rb-round-trip", G_TYPE_UINT, &round_trip, NULL) &&
-        have_rb && round_trip > 0)
-      rtt_ms = (gint) (round_trip * 1000.0 / 65536 + 0.5);
-  }
-  G_GNUC_END_IGNORE_DEPRECATIONS
-  return rtt_ms;
-}
-
-void
-lx_classroom_update_rtt (LxClassroom *classroom)
-{
-  gint rtt_ms;
-
-  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED)
-    return;
-  rtt_ms = read_round_trip (classroom);
-  if (rtt_ms >= 0)
-    g_atomic_int_set (&classroom->rtt_ms, rtt_ms);
-}
-
 /* Forward error correction on every packet while the classroom loses some at random (and for half
  * a minute after), none otherwise: on a clean link it would only cost each classroom CPU and
  * bandwidth, and on a full one it would add to the congestion. Its
@@ -174,16 +129,20 @@ apply_observed_loss (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* The RTP packets we have sent on @ssrc in @session, from its own statistics (media and FEC: the
- * sequence numbers the receiver expects). Not from a streaming thread holding the session lock. */
+/* The video packets we have sent the classroom (media and FEC: the sequence numbers the receiver
+ * expects): counted beside webrtcbin, or from its RTP session's statistics. Not from a streaming
+ * thread holding the session lock. */
 static guint64
-packets_sent (GObject *session, guint32 ssrc)
+packets_sent (LxClassroom *classroom)
 {
   g_autoptr (GObject) source = NULL;
   g_autoptr (GstStructure) stats = NULL;
   guint64 sent = 0;
 
-  g_signal_emit_by_name (session, "get-source-by-ssrc", ssrc, &source);
+  if (classroom->video_direct && lx_direct_sender_is_sending (classroom->video_direct))
+    return lx_direct_sender_get_packets (classroom->video_direct);
+  g_signal_emit_by_name (classroom->rtp_session, "get-source-by-ssrc", classroom->video_ssrc,
+                         &source);
   if (source)
     g_object_get (source, "stats", &stats, NULL);
   if (stats)
@@ -201,9 +160,11 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
   gint loss_permille;
   gint64 now = g_get_monotonic_time ();
 
-  lx_peer_link_read_rtcp (link, buffer);
+  lx_peer_link_read_rtcp (link, buffer, gst_rtcp_unix_to_ntp ((guint64) g_get_real_time () * 1000));
+  if (link->rtt_ms >= 0)
+    g_atomic_int_set (&classroom->rtt_ms, link->rtt_ms);
   if (!lx_peer_link_window_over (link, now) ||
-      !lx_peer_link_take_loss (link, now, packets_sent (session, link->video_ssrc), &loss_permille))
+      !lx_peer_link_take_loss (link, now, packets_sent (classroom), &loss_permille))
     return;
   lx_classroom_tell_main_context (classroom, apply_observed_loss, loss_permille);
 }
@@ -223,7 +184,7 @@ lx_classroom_watch_peer_rtcp (LxClassroom *classroom)
   if (classroom->rtp_session == NULL)
     return;
   classroom->video_ssrc = ssrc;
-  lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom->rtp_session, ssrc),
+  lx_peer_link_init (&classroom->peer_link, ssrc, packets_sent (classroom),
                      g_get_monotonic_time ());
   g_signal_connect_data (classroom->rtp_session, "on-receiving-rtcp",
                          G_CALLBACK (on_receiving_rtcp), lx_classroom_ref (classroom),
@@ -257,9 +218,11 @@ lx_classroom_get_rtt_ms (LxClassroom *classroom)
 }
 
 guint64
-lx_classroom_get_audio_sent_directly (LxClassroom *classroom)
+lx_classroom_get_sent_directly (LxClassroom *classroom, gboolean video)
 {
-  return classroom->audio_direct ? lx_direct_sender_get_packets (classroom->audio_direct) : 0;
+  LxDirectSender *sender = video ? classroom->video_direct : classroom->audio_direct;
+
+  return sender ? lx_direct_sender_get_packets (sender) : 0;
 }
 
 gint

@@ -22,6 +22,7 @@ classroom_clear (LxClassroom *classroom)
   g_clear_object (&classroom->video.transceiver);
   g_clear_object (&classroom->audio.transceiver);
   g_clear_pointer (&classroom->audio_direct, lx_direct_sender_unref);
+  g_clear_pointer (&classroom->video_direct, lx_direct_sender_unref);
   gst_clear_caps (&classroom->first_video_caps);
   gst_clear_object (&classroom->fec_encoder);
   gst_clear_object (&classroom->rtx_sender);

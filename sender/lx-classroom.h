@@ -90,9 +90,6 @@ const char *lx_classroom_get_school (LxClassroom *classroom);
 const char *lx_classroom_get_video_codec (LxClassroom *classroom);
 /* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
 gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
-/* Reads the round-trip time to the classroom (from its RTCP receiver reports) for
- * lx_classroom_get_rtt_ms(). */
-void lx_classroom_update_rtt (LxClassroom *classroom);
 /* The classroom's own report of how the media arrives (a `link` message, every second): the share
  * of packets lost before any repair, per thousand, and the video bitrate received. The classroom's
  * layer follows it. Main context. */
@@ -112,10 +109,12 @@ gint lx_classroom_get_queue_ms (LxClassroom *classroom);
 gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 /* The probes of the classroom's link so far, and those that passed (it stepped up). */
 void lx_classroom_get_probes (LxClassroom *classroom, guint *started, guint *passed);
-/* The last round-trip time in milliseconds, or -1 before one is known. */
+/* The last round-trip time in milliseconds, or -1 before one is known: from the classroom's
+ * report blocks about our video, each telling when our last sender report reached it. */
 gint lx_classroom_get_rtt_ms (LxClassroom *classroom);
-/* Sound packets sent beside webrtcbin (lx-direct-sender.h) so far. */
-guint64 lx_classroom_get_audio_sent_directly (LxClassroom *classroom);
+/* The sound's (@video FALSE) or the video's packets sent beside webrtcbin (lx-direct-sender.h)
+ * so far. */
+guint64 lx_classroom_get_sent_directly (LxClassroom *classroom, gboolean video);
 
 /* Seconds since the connected peer last sent RTCP (0 before it connects). webrtcbin keeps a
  * connection "connected" when the peer vanishes without a word; this notices. */

@@ -6,8 +6,11 @@
  * second session (libsrtp's are not shared between threads), from what the streaming thread last
  * counted (under the lock). */
 #include "lx-direct-sender.h"
+#include "lx-direct-repair.h"
+#include "lx-webrtc.h"
 
 #include <agent.h>
+#include <gst/video/video.h>
 #include <gst/rtp/gstrtcpbuffer.h>
 #include <srtp2/srtp.h>
 #include <string.h>
@@ -34,22 +37,32 @@ struct _LxDirectSender {
   gint state; /* SenderState, atomic */
 
   /* Set by lx_direct_sender_start() before the state becomes SENDING. */
-  srtp_t srtp;        /* the streaming thread's */
-  srtp_t srtcp;       /* the RTCP thread's */
-  GstElement *webrtc; /* not a reference: the report's handler lives inside it */
+  srtp_t srtp;            /* the streaming thread's */
+  srtp_t srtcp;           /* the RTCP thread's */
+  GWeakRef webrtc;        /* (its clock, for the reports) */
+  GWeakRef payloader_src; /* (where keyframe requests go up) */
   NiceAgent *agent;
   guint stream_id;
   guint component_id;
-  gchar *cname; /* webrtcbin's: players line our stream up with its own by it */
+  gchar *cname;           /* webrtcbin's: players line our stream up with its own by it */
+  LxDirectRepair *repair; /* (nullable) the video's FEC and retransmissions */
 
-  guint clock_rate; /* from the caps: streaming thread, then atomic enough (set once) */
+  guint clock_rate; /* from the caps, atomic */
+  guint ssrc;       /* the stream's own, from the caps (not its retransmissions'), atomic */
 
-  GMutex lock; /* what the report needs of the packets sent */
-  guint32 last_ssrc;
+  GMutex lock; /* the SRTP session for packets (two threads with repair), what the report needs */
   guint32 last_rtp_time;
   guint64 packets;
   guint64 payload_octets;
 };
+
+static void
+direct_sender_init (LxDirectSender *sender)
+{
+  g_mutex_init (&sender->lock);
+  g_weak_ref_init (&sender->webrtc, NULL);
+  g_weak_ref_init (&sender->payloader_src, NULL);
+}
 
 static LxDirectSender *
 direct_sender_ref (LxDirectSender *sender)
@@ -66,7 +79,10 @@ direct_sender_clear (LxDirectSender *sender)
     srtp_dealloc (sender->srtcp);
   g_clear_object (&sender->agent);
   g_free (sender->cname);
+  g_clear_pointer (&sender->repair, lx_direct_repair_free);
   g_mutex_clear (&sender->lock);
+  g_weak_ref_clear (&sender->webrtc);
+  g_weak_ref_clear (&sender->payloader_src);
 }
 
 void
@@ -98,15 +114,10 @@ rtp_header_length (const guint8 *packet, gsize size)
   return length <= size ? length : 0;
 }
 
-/* Encrypts @length bytes of @packet (with room for SRTP's trailer after them) with @session and
- * sends them on the ICE path. */
+/* Sends @length bytes of @packet, protected, on the ICE path. */
 static void
-protect_and_send (LxDirectSender *sender, srtp_t session, guint8 *packet, gint length,
-                  gboolean rtcp)
+send_protected (LxDirectSender *sender, srtp_err_status_t status, const guint8 *packet, gint length)
 {
-  srtp_err_status_t status =
-      rtcp ? srtp_protect_rtcp (session, packet, &length) : srtp_protect (session, packet, &length);
-
   if (status != srtp_err_status_ok) {
     g_warning ("SRTP refused a packet of ours (libsrtp error %d); dropped", status);
     return;
@@ -116,43 +127,61 @@ protect_and_send (LxDirectSender *sender, srtp_t session, guint8 *packet, gint l
                    (const gchar *) packet);
 }
 
-/* Sends @buffer (one RTP packet). Streaming thread. */
-static gboolean
-send_packet (GstBuffer **buffer, guint index, gpointer data)
+/* Sends @buffer (one RTP packet: the stream's, or a retransmission from the repair's own
+ * thread). */
+static void
+send_packet (gpointer data, GstBuffer *buffer)
 {
   LxDirectSender *sender = data;
   guint8 packet[MAX_RTP_BYTES + SRTP_MAX_TRAILER_LEN];
-  gsize size = gst_buffer_get_size (*buffer);
+  gsize size = gst_buffer_get_size (buffer);
+  gint length = (gint) size;
   gsize header;
+  guint32 ssrc;
+  srtp_err_status_t status;
 
   if (size > MAX_RTP_BYTES)
-    return TRUE;
-  gst_buffer_extract (*buffer, 0, packet, size);
+    return;
+  gst_buffer_extract (buffer, 0, packet, size);
   header = rtp_header_length (packet, size);
   if (header == 0)
-    return TRUE;
+    return;
+  ssrc = GST_READ_UINT32_BE (packet + 8);
   g_mutex_lock (&sender->lock);
-  sender->last_ssrc = GST_READ_UINT32_BE (packet + 8);
-  sender->last_rtp_time = GST_READ_UINT32_BE (packet + 4);
-  sender->packets++;
-  sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
+  if (ssrc == (guint32) g_atomic_int_get (&sender->ssrc)) {
+    sender->last_rtp_time = GST_READ_UINT32_BE (packet + 4);
+    sender->packets++;
+    sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
+  }
+  status = srtp_protect (sender->srtp, packet, &length);
   g_mutex_unlock (&sender->lock);
-  protect_and_send (sender, sender->srtp, packet, (gint) size, FALSE);
+  send_protected (sender, status, packet, length);
+}
+
+static gboolean
+send_listed_packet (GstBuffer **buffer, guint index, gpointer data)
+{
+  send_packet (data, *buffer);
   return TRUE;
 }
 
-/* The report needs the stream's RTP clock rate, from its caps. Streaming thread. */
+/* The report needs the stream's SSRC and RTP clock rate, from its caps. Streaming thread. */
 static void
-note_clock_rate (LxDirectSender *sender, GstEvent *event)
+note_caps (LxDirectSender *sender, GstEvent *event)
 {
   GstCaps *caps;
+  const GstStructure *structure;
   gint clock_rate;
+  guint ssrc;
 
   if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
     return;
   gst_event_parse_caps (event, &caps);
-  if (gst_structure_get_int (gst_caps_get_structure (caps, 0), "clock-rate", &clock_rate))
+  structure = gst_caps_get_structure (caps, 0);
+  if (gst_structure_get_int (structure, "clock-rate", &clock_rate))
     g_atomic_int_set (&sender->clock_rate, (guint) clock_rate);
+  if (gst_structure_get_uint (structure, "ssrc", &ssrc))
+    g_atomic_int_set (&sender->ssrc, ssrc);
 }
 
 static GstPadProbeReturn
@@ -160,24 +189,24 @@ take_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   LxDirectSender *sender = data;
 
+  SenderState state = g_atomic_int_get (&sender->state);
+
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    note_clock_rate (sender, GST_PAD_PROBE_INFO_EVENT (info));
+    note_caps (sender, GST_PAD_PROBE_INFO_EVENT (info));
+    if (state == SENDING && sender->repair)
+      lx_direct_repair_forward_event (sender->repair, GST_PAD_PROBE_INFO_EVENT (info));
     return GST_PAD_PROBE_OK;
   }
-  switch (g_atomic_int_get (&sender->state)) {
-  case WAITING:
+  if (state == WAITING)
     return GST_PAD_PROBE_DROP;
-  case THROUGH_WEBRTC:
+  if (state == THROUGH_WEBRTC)
     return GST_PAD_PROBE_OK;
-  default:
-    break;
-  }
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_packet, sender);
-  } else {
-    GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
-    send_packet (&buffer, 0, sender);
-  }
+  if (sender->repair)
+    lx_direct_repair_push (sender->repair, gst_mini_object_ref (GST_PAD_PROBE_INFO_DATA (info)));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_listed_packet, sender);
+  else
+    send_packet (sender, GST_PAD_PROBE_INFO_BUFFER (info));
   return GST_PAD_PROBE_DROP;
 }
 
@@ -186,7 +215,7 @@ lx_direct_sender_attach (GstPad *payloader_src)
 {
   LxDirectSender *sender = g_atomic_rc_box_new0 (LxDirectSender);
 
-  g_mutex_init (&sender->lock);
+  direct_sender_init (sender);
   gst_pad_add_probe (payloader_src,
                      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST |
                          GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
@@ -208,13 +237,14 @@ lx_direct_sender_attach (GstPad *payloader_src)
 static gboolean
 rtp_time_of_now (LxDirectSender *sender, guint32 last_rtp_time, guint32 *rtp_time)
 {
-  g_autoptr (GstClock) clock = gst_element_get_clock (sender->webrtc);
+  g_autoptr (GstElement) webrtc = g_weak_ref_get (&sender->webrtc);
+  g_autoptr (GstClock) clock = webrtc ? gst_element_get_clock (webrtc) : NULL;
   guint clock_rate = g_atomic_int_get (&sender->clock_rate);
   GstClockTime running_time;
 
   if (clock == NULL || clock_rate == 0)
     return FALSE;
-  running_time = gst_clock_get_time (clock) - gst_element_get_base_time (sender->webrtc);
+  running_time = gst_clock_get_time (clock) - gst_element_get_base_time (webrtc);
   *rtp_time =
       last_rtp_time + (guint32) gst_util_uint64_scale (running_time + 1, clock_rate, GST_SECOND);
   return TRUE;
@@ -234,11 +264,13 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
   guint32 ssrc, last_rtp_time, rtp_time;
   guint64 packets, octets;
   gsize size;
+  gint length;
+  srtp_err_status_t status;
 
   if (early || g_atomic_int_get (&sender->state) != SENDING)
     return FALSE;
   g_mutex_lock (&sender->lock);
-  ssrc = sender->last_ssrc;
+  ssrc = g_atomic_int_get (&sender->ssrc);
   last_rtp_time = sender->last_rtp_time;
   packets = sender->packets;
   octets = sender->payload_octets;
@@ -258,31 +290,10 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
                                     (const guint8 *) sender->cname);
   gst_rtcp_buffer_unmap (&rtcp);
   size = gst_buffer_extract (report, 0, bytes, REPORT_BYTES);
-  protect_and_send (sender, sender->srtcp, bytes, (gint) size, TRUE);
+  length = (gint) size;
+  status = srtp_protect_rtcp (sender->srtcp, bytes, &length);
+  send_protected (sender, status, bytes, length);
   return FALSE;
-}
-
-/* (transfer full) The one element made by @factory inside @webrtc; NULL where there is none or
- * more than one (a transport per stream: then which one is ours is not known here). */
-static GstElement *
-only_element (GstElement *webrtc, const char *factory, guint *count)
-{
-  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
-  GValue item = G_VALUE_INIT;
-  GstElement *found = NULL;
-
-  *count = 0;
-  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
-    GstElement *element = g_value_get_object (&item);
-    GstElementFactory *made_by = gst_element_get_factory (element);
-    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory) && (*count)++ == 0)
-      found = gst_object_ref (element);
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  if (*count != 1)
-    gst_clear_object (&found);
-  return found;
 }
 
 /* libsrtp's library is initialised once, after GStreamer's SRTP plugin (which initialises it in
@@ -370,8 +381,60 @@ make_srtp_session (LxDirectSender *sender, GstElement *srtpenc, GError **error)
   return TRUE;
 }
 
+/* TRUE if @packet asks for a keyframe of @ssrc: a PLI, or a FIR with an entry for it. */
+static gboolean
+asks_for_keyframe (GstRTCPPacket *packet, guint32 ssrc)
+{
+  guint8 *fci;
+  guint words;
+
+  if (gst_rtcp_packet_get_type (packet) != GST_RTCP_TYPE_PSFB)
+    return FALSE;
+  if (gst_rtcp_packet_fb_get_type (packet) == GST_RTCP_PSFB_TYPE_PLI)
+    return gst_rtcp_packet_fb_get_media_ssrc (packet) == ssrc;
+  if (gst_rtcp_packet_fb_get_type (packet) != GST_RTCP_PSFB_TYPE_FIR)
+    return FALSE;
+  fci = gst_rtcp_packet_fb_get_fci (packet);
+  words = gst_rtcp_packet_fb_get_fci_length (packet);
+  for (guint i = 0; fci && i + 2 <= words; i += 2) /* entries of 8 bytes: SSRC, sequence */
+    if (GST_READ_UINT32_BE (fci + 4 * i) == ssrc)
+      return TRUE;
+  return FALSE;
+}
+
+/* (the peer's RTCP thread) Its keyframe requests go up the branch as webrtcbin's RTP session would
+ * send them for a stream of its own (it ignores requests about a stream it does not send), its
+ * NACKs to the repair's RTX sender. */
+static void
+on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
+{
+  LxDirectSender *sender = data;
+  guint32 ssrc = (guint32) g_atomic_int_get (&sender->ssrc);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+  gboolean keyframe = FALSE;
+
+  if (!gst_rtcp_buffer_validate_reduced (buffer) ||
+      !gst_rtcp_buffer_map (buffer, GST_MAP_READ, &rtcp))
+    return;
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet); more;
+       more = gst_rtcp_packet_move_to_next (&packet)) {
+    keyframe |= asks_for_keyframe (&packet, ssrc);
+    if (sender->repair)
+      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc);
+  }
+  gst_rtcp_buffer_unmap (&rtcp);
+  if (keyframe) {
+    g_autoptr (GstPad) payloader_src = g_weak_ref_get (&sender->payloader_src);
+    if (payloader_src)
+      gst_pad_send_event (payloader_src, gst_video_event_new_upstream_force_key_unit (
+                                             GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+}
+
 gboolean
-lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GError **error)
+lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GstPad *payloader_src,
+                        LxDirectVideo video, GError **error)
 {
   g_autoptr (GstElement) srtpenc = NULL;
   g_autoptr (GstElement) ice_sink = NULL;
@@ -381,8 +444,8 @@ lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GError **err
   guint encoders, ice_sinks;
 
   g_return_val_if_fail (g_atomic_int_get (&sender->state) == WAITING, FALSE);
-  srtpenc = only_element (webrtc, "srtpenc", &encoders);
-  ice_sink = only_element (webrtc, "nicesink", &ice_sinks);
+  srtpenc = lx_webrtc_find_element (webrtc, "srtpenc", &encoders);
+  ice_sink = lx_webrtc_find_element (webrtc, "nicesink", &ice_sinks);
   rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
   if (rtpbin)
     g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session);
@@ -404,15 +467,29 @@ lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GError **err
   g_object_get (session, "sdes", &sdes, NULL);
   if (sdes)
     sender->cname = g_strdup (gst_structure_get_string (sdes, "cname"));
-  sender->webrtc = webrtc;
+  g_weak_ref_set (&sender->webrtc, webrtc);
+  g_weak_ref_set (&sender->payloader_src, payloader_src);
   g_signal_connect_data (session, "on-sending-rtcp", G_CALLBACK (on_sending_rtcp),
                          direct_sender_ref (sender), direct_sender_closure_unref, 0);
+  if (video & LX_DIRECT_REPAIR)
+    sender->repair =
+        lx_direct_repair_new (webrtc, payloader_src, send_packet, direct_sender_ref (sender),
+                              (GDestroyNotify) lx_direct_sender_unref);
+  if (video != LX_DIRECT_SOUND)
+    g_signal_connect_data (session, "on-receiving-rtcp", G_CALLBACK (on_receiving_rtcp),
+                           direct_sender_ref (sender), direct_sender_closure_unref, 0);
   g_atomic_int_set (&sender->state, SENDING);
   return TRUE;
 
 through_webrtc:
   g_atomic_int_set (&sender->state, THROUGH_WEBRTC);
   return FALSE;
+}
+
+gboolean
+lx_direct_sender_is_sending (LxDirectSender *sender)
+{
+  return g_atomic_int_get (&sender->state) == SENDING;
 }
 
 guint64
@@ -424,4 +501,16 @@ lx_direct_sender_get_packets (LxDirectSender *sender)
   packets = sender->packets;
   g_mutex_unlock (&sender->lock);
   return packets;
+}
+
+GstElement *
+lx_direct_sender_get_fec_encoder (LxDirectSender *sender)
+{
+  return sender->repair ? lx_direct_repair_get_fec_encoder (sender->repair) : NULL;
+}
+
+GstElement *
+lx_direct_sender_get_rtx_sender (LxDirectSender *sender)
+{
+  return sender->repair ? lx_direct_repair_get_rtx_sender (sender->repair) : NULL;
 }

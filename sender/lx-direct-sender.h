@@ -1,10 +1,9 @@
 /* One of a classroom's RTP streams sent beside its webrtcbin rather than through it. A packet
  * pushed through webrtcbin costs 50–70 µs of a core (docs/performance.md); encrypting and sending
- * it costs about 7. webrtcbin keeps its jobs — negotiation, ICE, the DTLS handshake, RTCP — and
- * the direct sender takes from it the SRTP key the handshake produced and the ICE path it chose,
- * and adds its stream's sender report to the RTCP webrtcbin sends (players line our stream up
- * with webrtcbin's own by it). For a stream that needs none of webrtcbin's repair: the sound (its
- * repair is Opus's own in-band FEC). */
+ * it costs about 7. webrtcbin keeps its jobs — negotiation, ICE, the DTLS handshake, receiving
+ * RTCP — and the direct sender takes from it the SRTP key the handshake produced and the ICE path
+ * it chose, sends the stream's sender reports in webrtcbin's rounds of RTCP, and, for the video,
+ * repairs losses with copies of webrtcbin's own repair elements (lx-direct-repair.h). */
 #pragma once
 
 #include <gst/gst.h>
@@ -16,13 +15,31 @@ typedef struct _LxDirectSender LxDirectSender;
  * anyway). */
 LxDirectSender *lx_direct_sender_attach (GstPad *payloader_src);
 
-/* @webrtc is connected: takes its SRTP key, its ICE path and its RTCP session, and from then on
- * sends the packets itself. Where something is missing (a transport per stream instead of one
- * bundle, a cipher libsrtp is not given here) it returns FALSE with @error, and the packets go
- * through webrtcbin as they would without it. Main context. */
-gboolean lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GError **error);
+/* What a video stream needs that webrtcbin's RTP session does only for the streams it sends:
+ * keyframes for the peer's requests (PLI, FIR), and repair — copies of the repair elements
+ * webrtcbin made (lx-direct-repair.h), answering the peer's NACKs. */
+typedef enum {
+  LX_DIRECT_SOUND = 0,
+  LX_DIRECT_KEYFRAMES = 1 << 0,
+  LX_DIRECT_REPAIR = 1 << 1,
+} LxDirectVideo;
 
-/* Packets sent directly so far. Any thread. */
+/* @webrtc is connected: takes its SRTP key, its ICE path and its RTCP session, and from then on
+ * sends the packets itself (from @payloader_src, the pad it was attached to), with what @video
+ * asks for. Where something is missing (a transport per stream instead of one bundle, a cipher
+ * libsrtp is not given here) it returns FALSE with @error, and the packets go through webrtcbin
+ * as they would without it. Main context. */
+gboolean lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GstPad *payloader_src,
+                                 LxDirectVideo video, GError **error);
+
+/* (transfer none) (nullable) The FEC encoder and RTX sender the stream's packets go through now,
+ * once started with repair. */
+GstElement *lx_direct_sender_get_fec_encoder (LxDirectSender *sender);
+GstElement *lx_direct_sender_get_rtx_sender (LxDirectSender *sender);
+
+/* TRUE once started and sending (not gone through webrtcbin). Any thread. */
+gboolean lx_direct_sender_is_sending (LxDirectSender *sender);
+/* The stream's packets (not its retransmissions) sent directly so far. Any thread. */
 guint64 lx_direct_sender_get_packets (LxDirectSender *sender);
 
 /* Lets go of the stream (the probe keeps its own reference until it is removed). */

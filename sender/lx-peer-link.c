@@ -13,10 +13,11 @@ lx_peer_link_init (LxPeerLink *link, guint32 video_ssrc, guint64 packets_sent, g
   link->video_ssrc = video_ssrc;
   link->base_sent = packets_sent;
   link->window_start_us = now_us;
+  link->rtt_ms = -1;
 }
 
 static void
-read_report_blocks (LxPeerLink *link, GstRTCPPacket *packet)
+read_report_blocks (LxPeerLink *link, GstRTCPPacket *packet, guint64 now_ntp)
 {
   for (guint i = 0; i < gst_rtcp_packet_get_rb_count (packet); i++) {
     guint32 ssrc, highest_seq, jitter, lsr, dlsr;
@@ -27,6 +28,13 @@ read_report_blocks (LxPeerLink *link, GstRTCPPacket *packet)
                             &dlsr);
     if (ssrc != link->video_ssrc)
       continue;
+    /* The round trip (RFC 3550 §6.4.1), in NTP's short format (1/65536 s): now, less the time our
+     * report was sent, less the time the peer held it. */
+    if (lsr != 0) {
+      guint32 round_trip = (guint32) (now_ntp >> 16) - lsr - dlsr;
+      if (round_trip < 10 * 65536) /* (a clock that jumped, or a report not ours) */
+        link->rtt_ms = (gint) (round_trip * 1000.0 / 65536 + 0.5);
+    }
     /* The cumulative count is 24 bits, signed (duplicates can make it negative). */
     link->lost = (guint32) MAX (lost, 0);
     if (!link->have_block)
@@ -35,33 +43,44 @@ read_report_blocks (LxPeerLink *link, GstRTCPPacket *packet)
   }
 }
 
-/* Generic NACKs (RFC 4585 §6.2.1): each FCI names a packet and, in its bitmask, up to 16 more. */
-static void
-read_nacks (LxPeerLink *link, GstRTCPPacket *packet)
+void
+lx_rtcp_foreach_nacked (GstRTCPPacket *packet, guint32 media_ssrc,
+                        void (*func) (guint16 seqnum, gpointer data), gpointer data)
 {
-  guint8 *fci = gst_rtcp_packet_fb_get_fci (packet);
-  guint words = gst_rtcp_packet_fb_get_fci_length (packet);
+  guint8 *fci;
+  guint words;
 
-  if (gst_rtcp_packet_fb_get_type (packet) != GST_RTCP_RTPFB_TYPE_NACK ||
-      gst_rtcp_packet_fb_get_media_ssrc (packet) != link->video_ssrc || fci == NULL)
+  if (gst_rtcp_packet_get_type (packet) != GST_RTCP_TYPE_RTPFB ||
+      gst_rtcp_packet_fb_get_type (packet) != GST_RTCP_RTPFB_TYPE_NACK ||
+      gst_rtcp_packet_fb_get_media_ssrc (packet) != media_ssrc)
+    return;
+  fci = gst_rtcp_packet_fb_get_fci (packet);
+  words = gst_rtcp_packet_fb_get_fci_length (packet);
+  if (fci == NULL)
     return;
   for (guint i = 0; i < words; i++) {
     guint16 seqnum = GST_READ_UINT16_BE (fci + 4 * i);
     guint16 bitmask = GST_READ_UINT16_BE (fci + 4 * i + 2);
-    for (guint bit = 0; bit <= 16; bit++) {
-      guint16 missed = (guint16) (seqnum + bit);
-      if (bit > 0 && !(bitmask & (1u << (bit - 1))))
-        continue;
-      if (!(link->nacked_seqnums[missed / 8] & (1u << (missed % 8)))) {
-        link->nacked_seqnums[missed / 8] |= (guint8) (1u << (missed % 8));
-        link->nacked++;
-      }
-    }
+    for (guint bit = 0; bit <= 16; bit++)
+      if (bit == 0 || (bitmask & (1u << (bit - 1))))
+        func ((guint16) (seqnum + bit), data);
+  }
+}
+
+/* A packet asked for twice in the window counts once. */
+static void
+count_nacked (guint16 missed, gpointer data)
+{
+  LxPeerLink *link = data;
+
+  if (!(link->nacked_seqnums[missed / 8] & (1u << (missed % 8)))) {
+    link->nacked_seqnums[missed / 8] |= (guint8) (1u << (missed % 8));
+    link->nacked++;
   }
 }
 
 void
-lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp)
+lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp, guint64 now_ntp)
 {
   GstRTCPBuffer buffer = GST_RTCP_BUFFER_INIT;
   GstRTCPPacket packet;
@@ -75,10 +94,10 @@ lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp)
     switch (gst_rtcp_packet_get_type (&packet)) {
     case GST_RTCP_TYPE_RR:
     case GST_RTCP_TYPE_SR:
-      read_report_blocks (link, &packet);
+      read_report_blocks (link, &packet, now_ntp);
       break;
     case GST_RTCP_TYPE_RTPFB:
-      read_nacks (link, &packet);
+      lx_rtcp_foreach_nacked (&packet, link->video_ssrc, count_nacked, link);
       break;
     default:
       break;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <gst/rtp/gstrtcpbuffer.h>
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,7 @@ typedef struct {
   guint32 base_lost;                /* ... at the window's start */
   guint64 base_sent;                /* video packets we had sent at the window's start */
   guint nacked;                     /* distinct packets asked for again in the window */
+  gint rtt_ms;                      /* from the last report block that had our report; -1 none */
   guint8 nacked_seqnums[65536 / 8]; /* which: a packet asked for twice counts once */
   gint64 window_start_us;
 } LxPeerLink;
@@ -23,8 +25,14 @@ typedef struct {
 void lx_peer_link_init (LxPeerLink *link, guint32 video_ssrc, guint64 packets_sent, gint64 now_us);
 
 /* Reads one compound RTCP packet the peer sent: its report blocks about video_ssrc and its generic
- * NACKs for it. Anything else, or malformed, is skipped. */
-void lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp);
+ * NACKs for it. Anything else, or malformed, is skipped. @now_ntp: the wall clock now, in NTP's
+ * 64-bit format, for the round trip (a block's "last sender report" is that report's NTP time). */
+void lx_peer_link_read_rtcp (LxPeerLink *link, GstBuffer *rtcp, guint64 now_ntp);
+
+/* Calls @func with each packet a generic NACK (RFC 4585 §6.2.1) about @media_ssrc asks for again;
+ * each FCI names a packet and, in its bitmask, up to 16 more. Anything else is skipped. */
+void lx_rtcp_foreach_nacked (GstRTCPPacket *packet, guint32 media_ssrc,
+                             void (*func) (guint16 seqnum, gpointer data), gpointer data);
 
 /* TRUE once the window (a second) that began at the last lx_peer_link_take_loss() is over: the
  * caller need not count the packets sent before. */

@@ -50,11 +50,11 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Benchmark baseline only: encode separately for every classroom (the naive fan-out)"),
   KEY ("network", "rtp-mtu", LX_CONFIG_INT, rtp_mtu, "1200", 400, 9000, NULL,
        "Largest RTP packet in bytes (keep under the path MTU, tunnels included)"),
-  KEY ("network", "audio-beside-webrtcbin", LX_CONFIG_BOOL, audio_beside_webrtcbin, "true", 0, 0,
+  KEY ("network", "send-beside-webrtcbin", LX_CONFIG_BOOL, send_beside_webrtcbin, "true", 0, 0,
        NULL,
-       "Encrypt and send each classroom's sound ourselves, with the keys and the ICE path its "
-       "webrtcbin negotiated, instead of pushing every packet through webrtcbin; false only to "
-       "measure what it saves"),
+       "Encrypt and send each classroom's packets ourselves, with the keys and the ICE path its "
+       "webrtcbin negotiated and copies of its repair elements, instead of pushing every packet "
+       "through webrtcbin; false only to measure what it saves"),
   KEY ("network", "loss-recovery", LX_CONFIG_BOOL, loss_recovery, "true", 0, 0, NULL,
        "Repair lost packets: retransmission (NACK/RTX) and forward error correction (ULPFEC) for "
        "video, Opus in-band FEC for audio; false only to measure what they are worth"),

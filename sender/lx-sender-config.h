@@ -25,8 +25,8 @@ typedef struct {
   gboolean latency_stamp;
   gboolean encoder_per_classroom; /* naive fan-out, for benchmarks */
   gint rtp_mtu;
-  gboolean audio_beside_webrtcbin; /* lx-direct-sender.h */
-  gboolean loss_recovery;          /* NACK/RTX and ULPFEC for video, Opus in-band FEC for audio */
+  gboolean send_beside_webrtcbin; /* lx-direct-sender.h */
+  gboolean loss_recovery;         /* NACK/RTX and ULPFEC for video, Opus in-band FEC for audio */
   gint fec_percentage;
   gchar **classroom_max_kbps; /* SCHOOL=KBPS */
   gboolean adapt_layers;

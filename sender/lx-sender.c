@@ -1,9 +1,11 @@
 /* The sender (see lx-sender.h):
  *
- *                    ┌▶ video-encoder-0 (H.264 720p, once) ─▶ video-tee-0 ─┬─▶ classroom A (webrtcbin)
+ *                    ┌▶ video-encoder-0 (H.264 720p, once) ─▶ video-tee-0 ─┬─▶ classroom A
  *   video-capture ─▶ raw-tee ─▶ video-encoder-1 (360p, once) ─▶ video-tee-1 ─┼─▶ classroom B
  *                    └▶ video-encoder-2 (180p, once) ─▶ video-tee-2 ─┤   (each takes one layer)
  *   audio-capture ─▶ audio-encoder (Opus, once) ─────────────▶ audio-tee ─┴─▶ ...
+ * A classroom payloads its layer and sound, and encrypts and sends the packets itself, beside the
+ * webrtcbin that negotiated its connection (lx-direct-sender.h).
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
 #include "lx-sender.h"
 
@@ -388,7 +390,6 @@ report_rtts (LxSender *sender)
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
     g_autoptr (LxMessage) message = NULL;
-    lx_classroom_update_rtt (classroom);
     if (lx_classroom_get_rtt_ms (classroom) < 0)
       continue;
     message = lx_message_new (LX_MESSAGE_RTT);
@@ -488,7 +489,9 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "rtt_ms", lx_classroom_get_rtt_ms (classroom));
     lx_stats_add_int (builder, "queue_ms", lx_classroom_get_queue_ms (classroom));
     lx_stats_add_int (builder, "audio_sent_directly",
-                      (gint64) lx_classroom_get_audio_sent_directly (classroom));
+                      (gint64) lx_classroom_get_sent_directly (classroom, FALSE));
+    lx_stats_add_int (builder, "video_sent_directly",
+                      (gint64) lx_classroom_get_sent_directly (classroom, TRUE));
     lx_stats_add_int (builder, "probe_kbps", lx_classroom_get_probe_kbps (classroom));
     lx_classroom_get_probes (classroom, &probes, &probes_passed);
     lx_stats_add_int (builder, "probes", probes);

@@ -33,7 +33,7 @@ typedef struct {
   guint64 audio_goal_ms;
   gint report_loss_permille;        /* the link report the branch hears while waiting; 0 none */
   gboolean repair_off;              /* loss-recovery = false on both sides */
-  gboolean sound_through_webrtcbin; /* audio-beside-webrtcbin = false */
+  gboolean sound_through_webrtcbin; /* send-beside-webrtcbin = false */
   guint latency_ms;                 /* the classroom's jitter buffers; 0: 50 ms, a clean link's */
   guint drop_every;                 /* the classroom's link drops every Nth video packet; 0 none */
   guint video_ssrc;                 /* the sender's video stream (not its retransmissions) */
@@ -69,7 +69,7 @@ build_sender (Loop *loop, const char *layers, const char *cap)
   if (loop->repair_off)
     set (lx_sender_config_keys, config, "loss-recovery", "false");
   if (loop->sound_through_webrtcbin)
-    set (lx_sender_config_keys, config, "audio-beside-webrtcbin", "false");
+    set (lx_sender_config_keys, config, "send-beside-webrtcbin", "false");
   g_assert_true (lx_sender_config_validate (config, &error));
   loop->pipeline = gst_object_ref_sink (gst_pipeline_new ("sender"));
   capture = lx_capture_video_new (config, &error);
@@ -498,8 +498,8 @@ assert_both_streams_reported (Loop *loop)
   g_assert_cmpuint (same_name, ==, 2);
 }
 
-/* With audio-beside-webrtcbin = false (what the fan-out benchmark compares against) the sound
- * goes through webrtcbin, as it did before: still heard, still reported. */
+/* With send-beside-webrtcbin = false (what the fan-out benchmark compares against) sound and
+ * picture go through webrtcbin, as they did before: still heard, still reported. */
 static void
 test_sound_through_webrtcbin (void)
 {
@@ -514,7 +514,8 @@ test_sound_through_webrtcbin (void)
   g_assert_cmpuint (later.audio_gap_ms - stats.audio_gap_ms, <, 250);
   g_assert_cmpuint (later.audio_tone_hz, >=, 430);
   g_assert_cmpuint (later.audio_tone_hz, <=, 450);
-  g_assert_cmpuint (lx_classroom_get_audio_sent_directly (loop.branch), ==, 0);
+  g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, FALSE), ==, 0);
+  g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, TRUE), ==, 0);
   assert_both_streams_reported (&loop);
   loop_stop (&loop);
 }
@@ -547,9 +548,10 @@ test_two_webrtcbins (void)
   g_assert_cmpuint (later.audio_tone_hz, <=, 450);
   g_assert_cmpuint (later.audio_level_permille, >=, 70);
   g_assert_cmpuint (lx_receiver_session_packets_received (loop.session), >, 0);
-  /* It left beside webrtcbin (lx-direct-sender.h), with sender reports of its own under the
-   * video's name, so that the classroom can line picture and sound up. */
-  g_assert_cmpuint (lx_classroom_get_audio_sent_directly (loop.branch), >, 0);
+  /* Both left beside webrtcbin (lx-direct-sender.h), with sender reports of their own under one
+   * name, so that the classroom can line picture and sound up. */
+  g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, FALSE), >, 0);
+  g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, TRUE), >, 0);
   assert_both_streams_reported (&loop);
   /* Pictures: the colour bars, where the pattern draws them. */
   picture = lx_playback_get_last_picture (loop.playback);

@@ -50,8 +50,55 @@ peer_rtcp (guint32 ssrc, guint32 highest_seq, gint32 lost, guint nack_fcis, guin
 static void
 feed (LxPeerLink *link, GstBuffer *buffer)
 {
-  lx_peer_link_read_rtcp (link, buffer);
+  lx_peer_link_read_rtcp (link, buffer, 0);
   gst_buffer_unref (buffer);
+}
+
+/* A receiver report whose block about @ssrc says our report of NTP time @sent_ntp arrived and was
+ * held @held_ms before this one left. */
+static GstBuffer *
+peer_report_of (guint32 ssrc, guint64 sent_ntp, guint held_ms)
+{
+  GstBuffer *buffer = gst_rtcp_buffer_new (1400);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstRTCPPacket packet;
+
+  gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp);
+  g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RR, &packet));
+  gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
+  g_assert_true (gst_rtcp_packet_add_rb (&packet, ssrc, 0, 0, 100, 0, (guint32) (sent_ntp >> 16),
+                                         held_ms * 65536 / 1000));
+  gst_rtcp_buffer_unmap (&rtcp);
+  return buffer;
+}
+
+/* The round trip from a block's "last sender report" and "delay since": 250 ms after our report of
+ * 12:00:00 left, a block held 100 ms by the peer says 150 ms; one about another stream, or that
+ * had no report of ours yet, says nothing. */
+static void
+test_round_trip (void)
+{
+  LxPeerLink link;
+  guint64 sent = gst_rtcp_unix_to_ntp (G_GUINT64_CONSTANT (1796644800) * GST_SECOND);
+  guint64 now =
+      gst_rtcp_unix_to_ntp (G_GUINT64_CONSTANT (1796644800) * GST_SECOND + 250 * GST_MSECOND);
+  GstBuffer *buffer;
+
+  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
+  g_assert_cmpint (link.rtt_ms, ==, -1);
+  buffer = peer_report_of (AUDIO_SSRC, sent, 100);
+  lx_peer_link_read_rtcp (&link, buffer, now);
+  gst_buffer_unref (buffer);
+  g_assert_cmpint (link.rtt_ms, ==, -1);
+  buffer = peer_report_of (VIDEO_SSRC, 0, 0);
+  lx_peer_link_read_rtcp (&link, buffer, now);
+  gst_buffer_unref (buffer);
+  g_assert_cmpint (link.rtt_ms, ==, -1);
+  buffer = peer_report_of (VIDEO_SSRC, sent, 100);
+  lx_peer_link_read_rtcp (&link, buffer, now);
+  gst_buffer_unref (buffer);
+  g_assert_cmpint (link.rtt_ms, >=, 149);
+  g_assert_cmpint (link.rtt_ms, <=, 151);
 }
 
 /* 10 of the 100 packets sent in a second lost, by the receiver's own count. */
@@ -132,6 +179,7 @@ main (int argc, char **argv)
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/peer-link/report-blocks", test_report_blocks);
+  g_test_add_func ("/peer-link/round-trip", test_round_trip);
   g_test_add_func ("/peer-link/nacks-count-what-repair-hid", test_nacks_count_what_repair_hid);
   g_test_add_func ("/peer-link/nacks-without-report-blocks", test_nacks_without_report_blocks);
   g_test_add_func ("/peer-link/other-streams-and-garbage", test_other_streams_and_garbage);

@@ -1,0 +1,247 @@
+/* The repair of a stream sent beside webrtcbin (see lx-direct-repair.h). */
+#include "lx-direct-repair.h"
+#include "lx-peer-link.h"
+#include "lx-webrtc.h"
+
+#include <gst/rtp/gstrtcpbuffer.h>
+
+/* The repair elements webrtcbin makes for a stream, in the order they stand before its RTP
+ * session: rtpbin's FEC encoder (ULPFEC, then RED around it), then its auxiliary sender (RTX). */
+enum { FEC, RED, RTX, N_REPAIRS };
+static const char *const REPAIR_FACTORIES[N_REPAIRS] = { "rtpulpfecenc", "rtpredenc",
+                                                         "rtprtxsend" };
+
+struct _LxDirectRepair {
+  GstPad *head;            /* the first element's sink pad */
+  GstElement *fec_encoder; /* (nullable) owned by the bin, like the others */
+  GstElement *rtx_sender;  /* (nullable) */
+};
+
+typedef struct {
+  LxPacketFunc send;
+  gpointer data;
+  GDestroyNotify destroy;
+} Tail;
+
+static void
+free_tail (gpointer data)
+{
+  Tail *tail = data;
+
+  if (tail->destroy)
+    tail->destroy (tail->data);
+  g_free (tail);
+}
+
+static gboolean
+send_listed (GstBuffer **packet, guint index, gpointer data)
+{
+  Tail *tail = data;
+
+  tail->send (tail->data, *packet);
+  return TRUE;
+}
+
+/* What leaves the side chain goes to the sender, never to a peer (its tail is linked to none). */
+static GstPadProbeReturn
+hand_over (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Tail *tail = data;
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_listed, tail);
+  else
+    tail->send (tail->data, GST_PAD_PROBE_INFO_BUFFER (info));
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Gives @to every setting of @from that its own class declares (payload types, SSRC maps, history
+ * length, FEC strength): what webrtcbin set from the negotiation and lx-classroom-media.c tuned. */
+static void
+copy_settings (GstElement *from, GstElement *to)
+{
+  guint n_specs;
+  g_autofree GParamSpec **specs =
+      g_object_class_list_properties (G_OBJECT_GET_CLASS (from), &n_specs);
+
+  for (guint i = 0; i < n_specs; i++) {
+    GValue value = G_VALUE_INIT;
+
+    if (specs[i]->owner_type != G_OBJECT_TYPE (from) ||
+        (specs[i]->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE ||
+        (specs[i]->flags & G_PARAM_CONSTRUCT_ONLY))
+      continue;
+    g_value_init (&value, specs[i]->value_type);
+    g_object_get_property (G_OBJECT (from), specs[i]->name, &value);
+    /* (an unset map stays unset: the elements refuse NULL for one) */
+    if (!G_VALUE_HOLDS_BOXED (&value) || g_value_get_boxed (&value) != NULL)
+      g_object_set_property (G_OBJECT (to), specs[i]->name, &value);
+    g_value_unset (&value);
+  }
+}
+
+/* (transfer full) (nullable) The child of @bin made by @factory whose payload type ("pt") is
+ * not @unset; with @unset -1, the first. */
+static GstElement *
+child_made_by (GstBin *bin, const char *factory, gint unset)
+{
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (bin);
+  GValue item = G_VALUE_INIT;
+  GstElement *found = NULL;
+
+  while (found == NULL && gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+    GstElement *element = g_value_get_object (&item);
+    GstElementFactory *made_by = gst_element_get_factory (element);
+    guint pt = 0;
+    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory)) {
+      if (unset >= 0)
+        g_object_get (element, "pt", &pt, NULL);
+      if (unset < 0 || pt != (guint) unset)
+        found = gst_object_ref (element);
+    }
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  return found;
+}
+
+/* webrtcbin's repair elements for the video, in REPAIR_FACTORIES' order (each nullable). It makes
+ * an FEC encoder (a bin of ULPFEC and RED) for every transceiver of the bundle, the sound's too:
+ * the video's is the one whose RED encoder was given a payload type. */
+static void
+find_theirs (GstElement *webrtc, GstElement *theirs[N_REPAIRS])
+{
+  theirs[RED] = child_made_by (GST_BIN (webrtc), REPAIR_FACTORIES[RED], 0);
+  theirs[FEC] = theirs[RED] ? child_made_by (GST_BIN (GST_OBJECT_PARENT (theirs[RED])),
+                                             REPAIR_FACTORIES[FEC], -1)
+                            : NULL;
+  theirs[RTX] = lx_webrtc_find_element (webrtc, REPAIR_FACTORIES[RTX], NULL);
+}
+
+static gboolean
+forward_sticky (GstPad *pad, GstEvent **event, gpointer data)
+{
+  LxDirectRepair *repair = data;
+
+  gst_pad_send_event (repair->head, gst_event_ref (*event));
+  return TRUE;
+}
+
+LxDirectRepair *
+lx_direct_repair_new (GstElement *webrtc, GstPad *payloader_src, LxPacketFunc send,
+                      gpointer send_data, GDestroyNotify destroy)
+{
+  g_autoptr (GstElement) payloader = gst_pad_get_parent_element (payloader_src);
+  g_autoptr (GstObject) bin = payloader ? gst_object_get_parent (GST_OBJECT (payloader)) : NULL;
+  LxDirectRepair *repair;
+  GstElement *previous = NULL;
+  GstElement *theirs[N_REPAIRS];
+  GstElement *made[N_REPAIRS];
+  guint n_made = 0;
+  Tail *tail;
+  g_autoptr (GstPad) tail_pad = NULL;
+
+  if (bin == NULL)
+    return NULL;
+  find_theirs (webrtc, theirs);
+  for (guint i = 0; i < N_REPAIRS; i++) {
+    GstElement *ours = theirs[i] ? gst_element_factory_make (REPAIR_FACTORIES[i], NULL) : NULL;
+    if (ours) {
+      copy_settings (theirs[i], ours);
+      gst_bin_add (GST_BIN (bin), ours);
+      if (previous)
+        gst_element_link (previous, ours);
+      made[n_made++] = previous = ours;
+    }
+    gst_clear_object (&theirs[i]);
+  }
+  if (n_made == 0)
+    return NULL;
+
+  repair = g_new0 (LxDirectRepair, 1);
+  repair->head = gst_element_get_static_pad (made[0], "sink");
+  for (guint i = 0; i < n_made; i++) {
+    const char *factory = GST_OBJECT_NAME (gst_element_get_factory (made[i]));
+    if (g_str_equal (factory, "rtpulpfecenc"))
+      repair->fec_encoder = made[i];
+    else if (g_str_equal (factory, "rtprtxsend"))
+      repair->rtx_sender = made[i];
+  }
+  tail = g_new0 (Tail, 1);
+  tail->send = send;
+  tail->data = send_data;
+  tail->destroy = destroy;
+  tail_pad = gst_element_get_static_pad (previous, "src");
+  gst_pad_add_probe (tail_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                     hand_over, tail, free_tail);
+  for (guint i = 0; i < n_made; i++) {
+    g_debug ("repair beside webrtcbin: %s", GST_OBJECT_NAME (gst_element_get_factory (made[i])));
+    gst_element_sync_state_with_parent (made[i]);
+  }
+  gst_pad_sticky_events_foreach (payloader_src, forward_sticky, repair);
+  return repair;
+}
+
+void
+lx_direct_repair_free (LxDirectRepair *repair)
+{
+  gst_object_unref (repair->head);
+  g_free (repair);
+}
+
+void
+lx_direct_repair_push (LxDirectRepair *repair, GstMiniObject *packets)
+{
+  if (GST_IS_BUFFER_LIST (packets))
+    gst_pad_chain_list (repair->head, GST_BUFFER_LIST (packets));
+  else
+    gst_pad_chain (repair->head, GST_BUFFER (packets));
+}
+
+void
+lx_direct_repair_forward_event (LxDirectRepair *repair, GstEvent *event)
+{
+  gst_pad_send_event (repair->head, gst_event_ref (event));
+}
+
+typedef struct {
+  GstPad *rtx_src;
+  guint32 media_ssrc;
+} Request;
+
+/* What webrtcbin's RTP session asks its RTX sender for a NACKed packet (gstrtpsession.c). */
+static void
+request_again (guint16 seqnum, gpointer data)
+{
+  Request *request = data;
+  GstStructure *structure =
+      gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT, (guint) seqnum,
+                         "ssrc", G_TYPE_UINT, request->media_ssrc, NULL);
+
+  gst_pad_send_event (request->rtx_src,
+                      gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, structure));
+}
+
+void
+lx_direct_repair_answer_nacks (LxDirectRepair *repair, GstRTCPPacket *packet, guint32 media_ssrc)
+{
+  Request request = { NULL, media_ssrc };
+
+  if (repair->rtx_sender == NULL)
+    return;
+  request.rtx_src = gst_element_get_static_pad (repair->rtx_sender, "src");
+  lx_rtcp_foreach_nacked (packet, media_ssrc, request_again, &request);
+  gst_object_unref (request.rtx_src);
+}
+
+GstElement *
+lx_direct_repair_get_fec_encoder (LxDirectRepair *repair)
+{
+  return repair->fec_encoder;
+}
+
+GstElement *
+lx_direct_repair_get_rtx_sender (LxDirectRepair *repair)
+{
+  return repair->rtx_sender;
+}
