@@ -2,8 +2,7 @@
  *
  * Threads: lx_direct_sender_start() runs on the main context and sets up everything before it sets
  * the state. From then on the probe, on the branch's streaming thread, encrypts and sends the
- * packets with one SRTP session; the sender report goes from webrtcbin's RTCP thread, with a
- * second session (libsrtp's are not shared between threads), from what the streaming thread last
+ * packets; the sender report goes from webrtcbin's RTCP thread, from what the streaming thread last
  * counted (under the lock). */
 #include "lx-direct-sender.h"
 #include "lx-direct-repair.h"
@@ -12,7 +11,7 @@
 #include <agent.h>
 #include <gst/video/video.h>
 #include <gst/rtp/gstrtcpbuffer.h>
-#include <srtp2/srtp.h>
+#include "lx-srtp.h"
 #include <string.h>
 
 /* The largest RTP packet handed to us (the payloader's MTU is at most 9000 bytes, lx-config). */
@@ -20,12 +19,6 @@
 
 /* Room for a sender report and its CNAME. */
 #define REPORT_BYTES 512
-
-/* What GStreamer's SRTP encoder calls its ciphers and authentications (GstSrtpCipherType,
- * GstSrtpAuthType): the ones webrtcbin's DTLS handshake can agree on. */
-#define SRTP_CIPHER_AES_128_ICM 1
-#define SRTP_AUTH_HMAC_SHA1_32 1
-#define SRTP_AUTH_HMAC_SHA1_80 2
 
 typedef enum {
   WAITING,       /* not connected yet: packets dropped */
@@ -37,8 +30,7 @@ struct _LxDirectSender {
   gint state; /* SenderState, atomic */
 
   /* Set by lx_direct_sender_start() before the state becomes SENDING. */
-  srtp_t srtp;            /* the streaming thread's */
-  srtp_t srtcp;           /* the RTCP thread's */
+  LxSrtp *srtp;           /* under the lock */
   GWeakRef webrtc;        /* (its clock, for the reports) */
   GWeakRef payloader_src; /* (where keyframe requests go up) */
   NiceAgent *agent;
@@ -73,10 +65,7 @@ direct_sender_ref (LxDirectSender *sender)
 static void
 direct_sender_clear (LxDirectSender *sender)
 {
-  if (sender->srtp)
-    srtp_dealloc (sender->srtp);
-  if (sender->srtcp)
-    srtp_dealloc (sender->srtcp);
+  g_clear_pointer (&sender->srtp, lx_srtp_free);
   g_clear_object (&sender->agent);
   g_free (sender->cname);
   g_clear_pointer (&sender->repair, lx_direct_repair_free);
@@ -114,14 +103,12 @@ rtp_header_length (const guint8 *packet, gsize size)
   return length <= size ? length : 0;
 }
 
-/* Sends @length bytes of @packet, protected, on the ICE path. */
+/* Sends @length bytes of @packet, protected (-1: it was not RTP), on the ICE path. */
 static void
-send_protected (LxDirectSender *sender, srtp_err_status_t status, const guint8 *packet, gint length)
+send_protected (LxDirectSender *sender, const guint8 *packet, gint length)
 {
-  if (status != srtp_err_status_ok) {
-    g_warning ("SRTP refused a packet of ours (libsrtp error %d); dropped", status);
+  if (length < 0)
     return;
-  }
   /* Non-blocking: a full socket drops the packet, as webrtcbin's ICE sink would. */
   nice_agent_send (sender->agent, sender->stream_id, sender->component_id, (guint) length,
                    (const gchar *) packet);
@@ -133,12 +120,11 @@ static void
 send_packet (gpointer data, GstBuffer *buffer)
 {
   LxDirectSender *sender = data;
-  guint8 packet[MAX_RTP_BYTES + SRTP_MAX_TRAILER_LEN];
+  guint8 packet[MAX_RTP_BYTES + LX_SRTP_MAX_TRAILER];
   gsize size = gst_buffer_get_size (buffer);
-  gint length = (gint) size;
+  gint length;
   gsize header;
   guint32 ssrc;
-  srtp_err_status_t status;
 
   if (size > MAX_RTP_BYTES)
     return;
@@ -153,9 +139,9 @@ send_packet (gpointer data, GstBuffer *buffer)
     sender->packets++;
     sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
   }
-  status = srtp_protect (sender->srtp, packet, &length);
+  length = lx_srtp_protect (sender->srtp, packet, size);
   g_mutex_unlock (&sender->lock);
-  send_protected (sender, status, packet, length);
+  send_protected (sender, packet, length);
 }
 
 static gboolean
@@ -260,12 +246,11 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
   g_autoptr (GstBuffer) report = NULL;
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
   GstRTCPPacket packet;
-  guint8 bytes[REPORT_BYTES + SRTP_MAX_TRAILER_LEN + 4];
+  guint8 bytes[REPORT_BYTES + LX_SRTP_MAX_TRAILER];
   guint32 ssrc, last_rtp_time, rtp_time;
   guint64 packets, octets;
   gsize size;
   gint length;
-  srtp_err_status_t status;
 
   if (early || g_atomic_int_get (&sender->state) != SENDING)
     return FALSE;
@@ -290,53 +275,36 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
                                     (const guint8 *) sender->cname);
   gst_rtcp_buffer_unmap (&rtcp);
   size = gst_buffer_extract (report, 0, bytes, REPORT_BYTES);
-  length = (gint) size;
-  status = srtp_protect_rtcp (sender->srtcp, bytes, &length);
-  send_protected (sender, status, bytes, length);
+  g_mutex_lock (&sender->lock);
+  length = lx_srtp_protect_rtcp (sender->srtp, bytes, size);
+  g_mutex_unlock (&sender->lock);
+  send_protected (sender, bytes, length);
   return FALSE;
 }
 
-/* libsrtp's library is initialised once, after GStreamer's SRTP plugin (which initialises it in
- * its own start-up) so that the two never do it at the same time. */
-static gboolean
-srtp_ready (void)
-{
-  static gsize done = 0;
-  static gboolean ready = FALSE;
+/* GStreamer's names for the SRTP profiles webrtcbin's DTLS handshake can agree on
+ * (GstSrtpCipherType, GstSrtpAuthType), and their tag lengths. */
+#define GST_SRTP_CIPHER_AES_128_ICM 1
+#define GST_SRTP_AUTH_HMAC_SHA1_32 1
+#define GST_SRTP_AUTH_HMAC_SHA1_80 2
 
-  if (g_once_init_enter (&done)) {
-    g_autoptr (GstPlugin) plugin = gst_plugin_load_by_name ("srtp");
-    srtp_err_status_t status = srtp_init ();
-    /* A second srtp_init() after the plugin's reports that its debug module is already there. */
-    ready = plugin != NULL || status == srtp_err_status_ok;
-    g_once_init_leave (&done, 1);
-  }
-  return ready;
+static guint
+tag_length (gint cipher, gint auth)
+{
+  if (cipher != GST_SRTP_CIPHER_AES_128_ICM)
+    return 0;
+  return auth == GST_SRTP_AUTH_HMAC_SHA1_80 ? 10 : auth == GST_SRTP_AUTH_HMAC_SHA1_32 ? 4 : 0;
 }
 
-/* libsrtp's policy for GStreamer's @cipher and @auth; FALSE for those not handled here. */
-static gboolean
-set_crypto_policy (srtp_crypto_policy_t *policy, gint cipher, gint auth)
-{
-  if (cipher == SRTP_CIPHER_AES_128_ICM && auth == SRTP_AUTH_HMAC_SHA1_80)
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80 (policy);
-  else if (cipher == SRTP_CIPHER_AES_128_ICM && auth == SRTP_AUTH_HMAC_SHA1_32)
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_32 (policy);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-/* The SRTP sessions for our packets and our reports, with webrtcbin's key. */
+/* The SRTP session for our packets and reports, with the key webrtcbin's handshake produced, as
+ * its SRTP encoder uses it. */
 static gboolean
 make_srtp_session (LxDirectSender *sender, GstElement *srtpenc, GError **error)
 {
   g_autoptr (GstBuffer) key = NULL;
   gint cipher = 0, auth = 0, rtcp_cipher = 0, rtcp_auth = 0;
   gboolean random_key = TRUE;
-  srtp_policy_t policy;
   GstMapInfo map;
-  srtp_err_status_t status;
 
   g_object_get (srtpenc, "key", &key, "rtp-cipher", &cipher, "rtp-auth", &auth, "rtcp-cipher",
                 &rtcp_cipher, "rtcp-auth", &rtcp_auth, "random-key", &random_key, NULL);
@@ -345,10 +313,7 @@ make_srtp_session (LxDirectSender *sender, GstElement *srtpenc, GError **error)
                  "webrtcbin's SRTP encoder has no key from the DTLS handshake yet");
     return FALSE;
   }
-  memset (&policy, 0, sizeof policy);
-  /* Our reports are protected as webrtcbin protects its own RTCP. */
-  if (!set_crypto_policy (&policy.rtp, cipher, auth) ||
-      !set_crypto_policy (&policy.rtcp, rtcp_cipher, rtcp_auth)) {
+  if (tag_length (cipher, auth) == 0 || tag_length (rtcp_cipher, rtcp_auth) == 0) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NOT_IMPLEMENTED,
                  "the DTLS handshake chose an SRTP profile not handled here (cipher %d, "
                  "authentication %d)",
@@ -359,26 +324,15 @@ make_srtp_session (LxDirectSender *sender, GstElement *srtpenc, GError **error)
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "the SRTP key cannot be read");
     return FALSE;
   }
-  if (map.size != SRTP_AES_ICM_128_KEY_LEN_WSALT) {
-    gst_buffer_unmap (key, &map);
+  if (map.size == LX_SRTP_MASTER_LENGTH)
+    sender->srtp =
+        lx_srtp_new (map.data, tag_length (cipher, auth), tag_length (rtcp_cipher, rtcp_auth));
+  else
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
                  "the SRTP key is %" G_GSIZE_FORMAT " bytes, not %d", map.size,
-                 SRTP_AES_ICM_128_KEY_LEN_WSALT);
-    return FALSE;
-  }
-  policy.ssrc.type = ssrc_any_outbound;
-  policy.key = map.data;
-  policy.window_size = 128;
-  status = srtp_create (&sender->srtp, &policy);
-  if (status == srtp_err_status_ok)
-    status = srtp_create (&sender->srtcp, &policy);
+                 LX_SRTP_MASTER_LENGTH);
   gst_buffer_unmap (key, &map);
-  if (status != srtp_err_status_ok) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED,
-                 "libsrtp could not make a session (error %d)", status);
-    return FALSE;
-  }
-  return TRUE;
+  return sender->srtp != NULL;
 }
 
 /* TRUE if @packet asks for a keyframe of @ssrc: a PLI, or a FIR with an entry for it. */
@@ -454,10 +408,6 @@ lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, GstPad *payl
                  "webrtcbin has %u SRTP encoders and %u ICE sinks (one bundled transport "
                  "expected)",
                  encoders, ice_sinks);
-    goto through_webrtc;
-  }
-  if (!srtp_ready ()) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_FAILED, "libsrtp did not initialise");
     goto through_webrtc;
   }
   if (!make_srtp_session (sender, srtpenc, error))
