@@ -1,7 +1,8 @@
 /* The floor under the cost of a classroom: what the two things every classroom must do for each
- * packet cost on this machine, whatever the rest of the pipeline does — encrypt it (GStreamer's
- * srtpenc, the element webrtcbin uses, AES-128-CM with HMAC-SHA1-80) and send it (one UDP
- * datagram, to a socket on loopback that a second thread reads, as a receiver would).
+ * packet cost on this machine, whatever the rest of the pipeline does — encrypt it (AES-128-CM with
+ * HMAC-SHA1-80: GStreamer's srtpenc, the element webrtcbin uses, and the sender's own SRTP beside
+ * webrtcbin, sender/lx-srtp.c) and send it (one UDP datagram, to a socket on loopback that a
+ * second thread reads, as a receiver would).
  *
  *   lx-bench-floor [PACKETS]
  *
@@ -9,6 +10,8 @@
  * work (CLOCK_THREAD_CPUTIME_ID; on loopback the kernel delivers the datagram in the sender's
  * context, so the send figure includes the receiving side's kernel work, as bench/run's
  * classrooms on loopback do). */
+#include "lx-srtp.h"
+
 #include <gst/gst.h>
 #include <gst/rtp/rtp.h>
 
@@ -120,6 +123,33 @@ packet_ns_per_packet (guint packets)
   return (double) (thread_cpu_ns () - start) / packets;
 }
 
+/* The sender's own SRTP on the same packets (their making counted apart, as for srtpenc). */
+static double
+own_srtp_ns_per_packet (guint packets)
+{
+  guint8 master[LX_SRTP_MASTER_LENGTH];
+  LxSrtp *srtp;
+  gint64 start;
+
+  for (guint i = 0; i < sizeof master; i++)
+    master[i] = (guint8) (i * 13 + 1);
+  srtp = lx_srtp_new (master, 10, 10);
+  start = thread_cpu_ns ();
+  for (guint i = 0; i < packets; i++) {
+    GstBuffer *packet = make_packet ((guint16) i);
+    guint8 bytes[PAYLOAD_BYTES + 12 + LX_SRTP_MAX_TRAILER];
+    gsize size = gst_buffer_extract (packet, 0, bytes, PAYLOAD_BYTES + 12);
+    if (lx_srtp_protect (srtp, bytes, size) < 0) {
+      g_printerr ("lx-bench-floor: lx_srtp_protect refused packet %u\n", i);
+      exit (1);
+    }
+    gst_buffer_unref (packet);
+  }
+  start = thread_cpu_ns () - start;
+  lx_srtp_free (srtp);
+  return (double) start / packets;
+}
+
 static gpointer
 drain (gpointer data)
 {
@@ -171,7 +201,7 @@ int
 main (int argc, char **argv)
 {
   guint packets = argc > 1 ? (guint) atoi (argv[1]) : 200000;
-  double srtp, packet, udp;
+  double srtp, own_srtp, packet, udp;
 
   gst_init (&argc, &argv);
   if (packets == 0) {
@@ -180,9 +210,11 @@ main (int argc, char **argv)
   }
   srtp_ns_per_packet (packets / 10); /* warm up: plugin loading, the cipher's first use */
   srtp = srtp_ns_per_packet (packets);
+  own_srtp = own_srtp_ns_per_packet (packets);
   packet = packet_ns_per_packet (packets);
   udp = udp_ns_per_packet (packets);
-  printf ("{\"packets\": %u, \"packet_bytes\": %d, \"srtp_ns\": %.0f, \"udp_send_ns\": %.0f}\n",
-          packets, PAYLOAD_BYTES + 12, srtp - packet, udp);
+  printf ("{\"packets\": %u, \"packet_bytes\": %d, \"srtp_ns\": %.0f, \"own_srtp_ns\": %.0f, "
+          "\"udp_send_ns\": %.0f}\n",
+          packets, PAYLOAD_BYTES + 12, srtp - packet, own_srtp - packet, udp);
   return 0;
 }

@@ -100,11 +100,12 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
    * webrtcbin: top and perf show each classroom's cost by it. */
   g_autofree gchar *queue_name = g_strdup_printf ("%s-queue", kind);
   gboolean beside_webrtcbin = classroom->context.config->send_beside_webrtcbin;
-  /* The sound sent beside webrtcbin (lx-direct-sender.h) is encrypted and sent on the encoder's
-   * thread without ever waiting: it needs no queue of its own, and a thread woken for every
-   * packet cost each classroom more than sending the packet. (The video's queue stays: its
-   * payloader and repair are the classroom's own work.) */
-  gboolean queued = !(beside_webrtcbin && branch == &classroom->audio);
+  /* Packets sent beside webrtcbin (lx-direct-sender.h) are protected, encrypted and sent on the
+   * encoder's thread without ever waiting: a classroom needs no queue of its own to keep it from
+   * blocking the others, and a thread woken for every packet or frame cost more than sending it.
+   * (The naive baseline's encoder per classroom keeps its thread.) */
+  gboolean queued = !beside_webrtcbin || (classroom->context.config->encoder_per_classroom &&
+                                          branch == &classroom->video);
   GstElement *queue = queued ? gst_element_factory_make ("queue", queue_name) : NULL;
   GstElement *encoder = NULL;
   g_autoptr (GstPad) branch_sink = NULL;
@@ -209,7 +210,7 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
     /* Video: its layer switch links a layer's tee to this selector (lx-layer-switch.h). */
     classroom->selector = gst_element_factory_make ("input-selector", NULL);
     gst_bin_add (GST_BIN (classroom->bin), classroom->selector);
-    gst_element_link (classroom->selector, queue);
+    gst_element_link (classroom->selector, queue ? queue : branch->payloader);
     return TRUE;
   }
   branch->ghost_pad = gst_ghost_pad_new (ghost_name, branch_sink);
@@ -236,7 +237,8 @@ lx_classroom_release_tee_pad (MediaBranch *branch)
 void
 lx_classroom_release_backlog (LxClassroom *classroom)
 {
-  g_object_set (classroom->video.queue, "max-size-buffers", 0, NULL);
+  if (classroom->video.queue)
+    g_object_set (classroom->video.queue, "max-size-buffers", 0, NULL);
   if (classroom->audio.queue)
     g_object_set (classroom->audio.queue, "max-size-buffers", 0, NULL);
 }
