@@ -5,6 +5,7 @@ typedef struct {
   LxPacketFunc func;
   gpointer data;
   GDestroyNotify destroy;
+  gboolean taking; /* the packets stop here */
 } PacketProbe;
 
 static void
@@ -35,17 +36,30 @@ each_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
     gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), each_listed_packet, probe);
   else
     probe->func (probe->data, GST_PAD_PROBE_INFO_BUFFER (info));
-  return GST_PAD_PROBE_OK;
+  return probe->taking ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
 }
 
-gulong
-lx_packet_probe_add (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy)
+static gulong
+add_probe (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy, gboolean taking)
 {
   PacketProbe *probe = g_new0 (PacketProbe, 1);
 
   probe->func = func;
   probe->data = data;
   probe->destroy = destroy;
+  probe->taking = taking;
   return gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
                             each_packet, probe, free_probe);
+}
+
+gulong
+lx_packet_probe_add (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy)
+{
+  return add_probe (pad, func, data, destroy, FALSE);
+}
+
+gulong
+lx_packet_probe_add_taking (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy)
+{
+  return add_probe (pad, func, data, destroy, TRUE);
 }

@@ -10,3 +10,6 @@ typedef void (*LxPacketFunc) (gpointer data, GstBuffer *packet);
 /* Adds a pad probe on @pad that calls @func with @data on every packet passing it; @destroy
  * (nullable) frees @data once the probe is gone. Returns the probe's id. */
 gulong lx_packet_probe_add (GstPad *pad, LxPacketFunc func, gpointer data, GDestroyNotify destroy);
+/* The same, but the packets go no further than @func (the pad need not be linked). */
+gulong lx_packet_probe_add_taking (GstPad *pad, LxPacketFunc func, gpointer data,
+                                   GDestroyNotify destroy);

@@ -17,44 +17,6 @@ struct _LxDirectRepair {
   GstElement *rtx_sender;  /* (nullable) */
 };
 
-typedef struct {
-  LxPacketFunc send;
-  gpointer data;
-  GDestroyNotify destroy;
-} Tail;
-
-static void
-free_tail (gpointer data)
-{
-  Tail *tail = data;
-
-  if (tail->destroy)
-    tail->destroy (tail->data);
-  g_free (tail);
-}
-
-static gboolean
-send_listed (GstBuffer **packet, guint index, gpointer data)
-{
-  Tail *tail = data;
-
-  tail->send (tail->data, *packet);
-  return TRUE;
-}
-
-/* What leaves the side chain goes to the sender, never to a peer (its tail is linked to none). */
-static GstPadProbeReturn
-hand_over (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  Tail *tail = data;
-
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), send_listed, tail);
-  else
-    tail->send (tail->data, GST_PAD_PROBE_INFO_BUFFER (info));
-  return GST_PAD_PROBE_DROP;
-}
-
 /* Gives @to every setting of @from that its own class declares (payload types, SSRC maps, history
  * length, FEC strength): what webrtcbin set from the negotiation and lx-classroom-media.c tuned. */
 static void
@@ -138,7 +100,6 @@ lx_direct_repair_new (GstElement *webrtc, GstPad *payloader_src, LxPacketFunc se
   GstElement *theirs[N_REPAIRS];
   GstElement *made[N_REPAIRS];
   guint n_made = 0;
-  Tail *tail;
   g_autoptr (GstPad) tail_pad = NULL;
 
   if (bin == NULL)
@@ -167,13 +128,9 @@ lx_direct_repair_new (GstElement *webrtc, GstPad *payloader_src, LxPacketFunc se
     else if (g_str_equal (factory, "rtprtxsend"))
       repair->rtx_sender = made[i];
   }
-  tail = g_new0 (Tail, 1);
-  tail->send = send;
-  tail->data = send_data;
-  tail->destroy = destroy;
+  /* What leaves the side chain goes to the sender, never to a peer (its tail is linked to none). */
   tail_pad = gst_element_get_static_pad (previous, "src");
-  gst_pad_add_probe (tail_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-                     hand_over, tail, free_tail);
+  lx_packet_probe_add_taking (tail_pad, send, send_data, destroy);
   for (guint i = 0; i < n_made; i++) {
     g_debug ("repair beside webrtcbin: %s", GST_OBJECT_NAME (gst_element_get_factory (made[i])));
     gst_element_sync_state_with_parent (made[i]);

@@ -2,16 +2,17 @@
  *
  * Threads: lx_direct_sender_start() runs on the main context and sets up everything before it sets
  * the state. From then on the probe, on the branch's streaming thread, encrypts and sends the
- * packets; the sender report goes from webrtcbin's RTCP thread, from what the streaming thread last
- * counted (under the lock). */
+ * packets (and the repair's RTX sender its retransmissions, from its own thread); the sender
+ * report goes from webrtcbin's RTCP thread, from what the others last counted; the peer's RTCP is
+ * read on its receiving thread. The SRTP session and the counts are under the lock. */
 #include "lx-direct-sender.h"
 #include "lx-direct-repair.h"
+#include "lx-srtp.h"
 #include "lx-webrtc.h"
 
 #include <agent.h>
-#include <gst/video/video.h>
 #include <gst/rtp/gstrtcpbuffer.h>
-#include "lx-srtp.h"
+#include <gst/video/video.h>
 #include <string.h>
 
 /* The largest RTP packet handed to us (the payloader's MTU is at most 9000 bytes, lx-config). */
@@ -42,7 +43,7 @@ struct _LxDirectSender {
   guint clock_rate; /* from the caps, atomic */
   guint ssrc;       /* the stream's own, from the caps (not its retransmissions'), atomic */
 
-  GMutex lock; /* the SRTP session for packets (two threads with repair), what the report needs */
+  GMutex lock; /* the SRTP session, and what the report needs */
   guint32 last_rtp_time;
   guint64 packets;
   guint64 payload_octets;
@@ -211,9 +212,10 @@ lx_direct_sender_attach (GstPad *payloader_src)
 }
 
 /* The RTP time our report pairs with the NTP time of now, counted as webrtcbin's RTP session
- * counts it for its own stream in the same round of reports (the video), so that a player lines
- * the two up as it did when the sound went through webrtcbin: from the last packet sent, on by the
- * whole running time of now plus a nanosecond. (The session would count on from the packet's own
+ * counts it for the streams it sends (all of them with send-beside-webrtcbin = false, one where a
+ * stream fell back to it), so that a player lines the streams up as it did when they all went
+ * through webrtcbin: from the last packet sent, on by the whole running time of now plus a
+ * nanosecond. (The session would count on from the packet's own
  * running time plus the pipeline's latency, but the sender never gives its classrooms a latency —
  * a classroom's webrtcbin misses the pipeline's one distribution of it — so that time is "none",
  * gstrtpsession.c warns "Can't determine running time for this packet", and rtpsource.c subtracts

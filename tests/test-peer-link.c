@@ -9,20 +9,33 @@
 #define PEER_SSRC 0x55556666u
 #define SECOND G_USEC_PER_SEC
 
+/* A receiver report from the peer with one block about @block_ssrc (@lsr and @dlsr: the last
+ * sender report of ours it had, and how long it held it, in 1/65536 s), left mapped in @rtcp for
+ * more packets. */
+static GstBuffer *
+start_peer_report (GstRTCPBuffer *rtcp, guint32 block_ssrc, guint32 highest_seq, gint32 lost,
+                   guint32 lsr, guint32 dlsr)
+{
+  GstBuffer *buffer = gst_rtcp_buffer_new (1400);
+  GstRTCPPacket packet;
+
+  gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, rtcp);
+  g_assert_true (gst_rtcp_buffer_add_packet (rtcp, GST_RTCP_TYPE_RR, &packet));
+  gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
+  g_assert_true (gst_rtcp_packet_add_rb (&packet, block_ssrc, 0, lost, highest_seq, 0, lsr, dlsr));
+  return buffer;
+}
+
 /* A receiver report from the peer with one block about @block_ssrc, and NACKs for @nack_fcis
  * packets of @nack_ssrc (each with @bitmask: more packets after it). */
 static GstBuffer *
 peer_rtcp_about (guint32 block_ssrc, guint32 highest_seq, gint32 lost, guint32 nack_ssrc,
                  guint nack_fcis, guint16 bitmask)
 {
-  GstBuffer *buffer = gst_rtcp_buffer_new (1400);
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  GstBuffer *buffer = start_peer_report (&rtcp, block_ssrc, highest_seq, lost, 0, 0);
   GstRTCPPacket packet;
 
-  gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp);
-  g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RR, &packet));
-  gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
-  g_assert_true (gst_rtcp_packet_add_rb (&packet, block_ssrc, 0, lost, highest_seq, 0, 0, 0));
   if (nack_fcis > 0) {
     guint8 *fci;
     g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RTPFB, &packet));
@@ -54,22 +67,21 @@ feed (LxPeerLink *link, GstBuffer *buffer)
   gst_buffer_unref (buffer);
 }
 
-/* A receiver report whose block about @ssrc says our report of NTP time @sent_ntp arrived and was
- * held @held_ms before this one left. */
-static GstBuffer *
-peer_report_of (guint32 ssrc, guint64 sent_ntp, guint held_ms)
+/* The peer's report whose block about @ssrc says our report of NTP time @sent_ntp arrived and was
+ * held @held_ms before this one left, read at @now_ntp: the round trip it makes (-1 none). */
+static gint
+round_trip_of (guint32 ssrc, guint64 sent_ntp, guint held_ms, guint64 now_ntp)
 {
-  GstBuffer *buffer = gst_rtcp_buffer_new (1400);
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-  GstRTCPPacket packet;
+  GstBuffer *buffer =
+      start_peer_report (&rtcp, ssrc, 100, 0, (guint32) (sent_ntp >> 16), held_ms * 65536 / 1000);
+  LxPeerLink link;
 
-  gst_rtcp_buffer_map (buffer, GST_MAP_READWRITE, &rtcp);
-  g_assert_true (gst_rtcp_buffer_add_packet (&rtcp, GST_RTCP_TYPE_RR, &packet));
-  gst_rtcp_packet_rr_set_ssrc (&packet, PEER_SSRC);
-  g_assert_true (gst_rtcp_packet_add_rb (&packet, ssrc, 0, 0, 100, 0, (guint32) (sent_ntp >> 16),
-                                         held_ms * 65536 / 1000));
   gst_rtcp_buffer_unmap (&rtcp);
-  return buffer;
+  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
+  lx_peer_link_read_rtcp (&link, buffer, now_ntp);
+  gst_buffer_unref (buffer);
+  return link.rtt_ms;
 }
 
 /* The round trip from a block's "last sender report" and "delay since": 250 ms after our report of
@@ -78,27 +90,14 @@ peer_report_of (guint32 ssrc, guint64 sent_ntp, guint held_ms)
 static void
 test_round_trip (void)
 {
-  LxPeerLink link;
   guint64 sent = gst_rtcp_unix_to_ntp (G_GUINT64_CONSTANT (1796644800) * GST_SECOND);
   guint64 now =
       gst_rtcp_unix_to_ntp (G_GUINT64_CONSTANT (1796644800) * GST_SECOND + 250 * GST_MSECOND);
-  GstBuffer *buffer;
 
-  lx_peer_link_init (&link, VIDEO_SSRC, 0, 0);
-  g_assert_cmpint (link.rtt_ms, ==, -1);
-  buffer = peer_report_of (AUDIO_SSRC, sent, 100);
-  lx_peer_link_read_rtcp (&link, buffer, now);
-  gst_buffer_unref (buffer);
-  g_assert_cmpint (link.rtt_ms, ==, -1);
-  buffer = peer_report_of (VIDEO_SSRC, 0, 0);
-  lx_peer_link_read_rtcp (&link, buffer, now);
-  gst_buffer_unref (buffer);
-  g_assert_cmpint (link.rtt_ms, ==, -1);
-  buffer = peer_report_of (VIDEO_SSRC, sent, 100);
-  lx_peer_link_read_rtcp (&link, buffer, now);
-  gst_buffer_unref (buffer);
-  g_assert_cmpint (link.rtt_ms, >=, 149);
-  g_assert_cmpint (link.rtt_ms, <=, 151);
+  g_assert_cmpint (round_trip_of (AUDIO_SSRC, sent, 100, now), ==, -1);
+  g_assert_cmpint (round_trip_of (VIDEO_SSRC, 0, 0, now), ==, -1);
+  g_assert_cmpint (round_trip_of (VIDEO_SSRC, sent, 100, now), >=, 149);
+  g_assert_cmpint (round_trip_of (VIDEO_SSRC, sent, 100, now), <=, 151);
 }
 
 /* 10 of the 100 packets sent in a second lost, by the receiver's own count. */
