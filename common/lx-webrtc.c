@@ -63,27 +63,50 @@ nice_agent_of (GstElement *webrtc)
   return agent;
 }
 
-GstElement *
-lx_webrtc_find_element (GstElement *webrtc, const char *factory, guint *count)
+void
+lx_webrtc_foreach_made_by (GstBin *bin, const char *factory,
+                           gboolean (*each) (GstElement *element, gpointer data), gpointer data)
 {
-  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (GST_BIN (webrtc));
+  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (bin);
   GValue item = G_VALUE_INIT;
-  GstElement *found = NULL;
-  guint made = 0;
+  gboolean more = TRUE;
 
-  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
+  while (more && gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
     GstElement *element = g_value_get_object (&item);
     GstElementFactory *made_by = gst_element_get_factory (element);
-    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory) && made++ == 0)
-      found = gst_object_ref (element);
+    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory))
+      more = each (element, data);
     g_value_reset (&item);
   }
   g_value_unset (&item);
+}
+
+typedef struct {
+  GstElement *first;
+  guint count;
+} Found;
+
+static gboolean
+count_made (GstElement *element, gpointer data)
+{
+  Found *found = data;
+
+  if (found->count++ == 0)
+    found->first = gst_object_ref (element);
+  return TRUE;
+}
+
+GstElement *
+lx_webrtc_find_element (GstElement *webrtc, const char *factory, guint *count)
+{
+  Found found = { NULL, 0 };
+
+  lx_webrtc_foreach_made_by (GST_BIN (webrtc), factory, count_made, &found);
   if (count)
-    *count = made;
-  if (made != 1)
-    gst_clear_object (&found);
-  return found;
+    *count = found.count;
+  if (found.count != 1)
+    gst_clear_object (&found.first);
+  return found.first;
 }
 
 /* Once ICE has connected, the agent's timer ticks on at its pacing for the life of the

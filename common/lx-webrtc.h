@@ -30,8 +30,14 @@ GstElement *lx_webrtc_new (const char *name, LxWebrtcRole role, const LxIceSetti
  * handshake to a connection this quick, and never retried it. */
 void lx_webrtc_pace_checks_quickly (GstElement *webrtc);
 
-/* (transfer full) (nullable) The element @webrtc made with @factory (its SRTP encoder, its RTX
- * sender...) if it made exactly one; @count (nullable): how many it made. */
+/* Calls @each with every element made by @factory inside @bin (webrtcbin, or a bin of it), at any
+ * depth, until it returns FALSE. */
+void lx_webrtc_foreach_made_by (GstBin *bin, const char *factory,
+                                gboolean (*each) (GstElement *element, gpointer data),
+                                gpointer data);
+
+/* (transfer full) (nullable) The element @webrtc (or a bin of it) made with @factory (its SRTP
+ * encoder, its RTX sender...) if it made exactly one; @count (nullable): how many it made. */
 GstElement *lx_webrtc_find_element (GstElement *webrtc, const char *factory, guint *count);
 
 /* Adds @servers (stun:// and turn(s):// URLs a WHIP/WHEP endpoint announced; nullable) to a new

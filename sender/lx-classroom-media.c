@@ -96,8 +96,9 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
                           GError **error)
 {
   g_autofree gchar *ghost_name = g_strdup_printf ("%s_sink", kind);
-  /* Named for its thread ("video-queue:src"), which carries the classroom's packets through
-   * webrtcbin: top and perf show each classroom's cost by it. */
+  /* Where the classroom has a queue (its packets through webrtcbin, or the naive baseline's own
+   * encoder), named for its thread ("video-queue:src"): top and perf show the classroom's cost by
+   * it. */
   g_autofree gchar *queue_name = g_strdup_printf ("%s-queue", kind);
   gboolean beside_webrtcbin = classroom->context.config->send_beside_webrtcbin;
   /* Packets sent beside webrtcbin (lx-direct-sender.h) are protected, encrypted and sent on the
@@ -243,31 +244,36 @@ lx_classroom_release_backlog (LxClassroom *classroom)
     g_object_set (classroom->audio.queue, "max-size-buffers", 0, NULL);
 }
 
+/* Until the classroom reports losses, nothing is protected (lx-classroom-steering.c): FEC on a
+ * clean link only costs CPU and bandwidth, and on a capped one it makes every keyframe overflow
+ * the modem's buffer. */
+static gboolean
+tune_fec_encoder (GstElement *element, gpointer data)
+{
+  LxClassroom *classroom = data;
+
+  g_object_set (element, "percentage-important", 0, "percentage", 0, NULL);
+  gst_object_replace ((GstObject **) &classroom->fec_encoder, GST_OBJECT (element));
+  return TRUE;
+}
+
+static gboolean
+tune_rtx_sender (GstElement *element, gpointer data)
+{
+  LxClassroom *classroom = data;
+
+  g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS, NULL);
+  gst_object_replace ((GstObject **) &classroom->rtx_sender, GST_OBJECT (element));
+  return TRUE;
+}
+
 /* Tunes the repair elements webrtcbin made for this classroom once negotiation is done. */
 void
 lx_classroom_configure_repair (LxClassroom *classroom)
 {
-  g_autoptr (GstIterator) iterator = NULL;
-  GValue item = G_VALUE_INIT;
-
   if (!classroom->context.config->loss_recovery)
     return;
-  iterator = gst_bin_iterate_recurse (GST_BIN (classroom->webrtc));
-  while (gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
-    GstElement *element = g_value_get_object (&item);
-    GstElementFactory *factory = gst_element_get_factory (element);
-    if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpulpfecenc")) {
-      /* Until the classroom reports losses, nothing is protected (lx-classroom-steering.c): FEC
-       * on a clean link only costs CPU and bandwidth, and on a capped one it makes every
-       * keyframe overflow the modem's buffer. */
-      g_object_set (element, "percentage-important", 0, "percentage", 0, NULL);
-      gst_object_replace ((GstObject **) &classroom->fec_encoder, GST_OBJECT (element));
-    } else if (factory && g_str_equal (GST_OBJECT_NAME (factory), "rtprtxsend")) {
-      g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS,
-                    NULL);
-      gst_object_replace ((GstObject **) &classroom->rtx_sender, GST_OBJECT (element));
-    }
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
+  lx_webrtc_foreach_made_by (GST_BIN (classroom->webrtc), "rtpulpfecenc", tune_fec_encoder,
+                             classroom);
+  lx_webrtc_foreach_made_by (GST_BIN (classroom->webrtc), "rtprtxsend", tune_rtx_sender, classroom);
 }

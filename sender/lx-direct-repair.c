@@ -42,29 +42,33 @@ copy_settings (GstElement *from, GstElement *to)
   }
 }
 
-/* (transfer full) (nullable) The child of @bin made by @factory whose payload type ("pt") is
- * not @unset; with @unset -1, the first. */
-static GstElement *
-child_made_by (GstBin *bin, const char *factory, gint unset)
-{
-  g_autoptr (GstIterator) iterator = gst_bin_iterate_recurse (bin);
-  GValue item = G_VALUE_INIT;
-  GstElement *found = NULL;
+typedef struct {
+  guint unset;
+  GstElement *found;
+} WithPayloadType;
 
-  while (found == NULL && gst_iterator_next (iterator, &item) == GST_ITERATOR_OK) {
-    GstElement *element = g_value_get_object (&item);
-    GstElementFactory *made_by = gst_element_get_factory (element);
-    guint pt = 0;
-    if (made_by && g_str_equal (GST_OBJECT_NAME (made_by), factory)) {
-      if (unset >= 0)
-        g_object_get (element, "pt", &pt, NULL);
-      if (unset < 0 || pt != (guint) unset)
-        found = gst_object_ref (element);
-    }
-    g_value_reset (&item);
-  }
-  g_value_unset (&item);
-  return found;
+static gboolean
+take_if_payload_type_set (GstElement *element, gpointer data)
+{
+  WithPayloadType *search = data;
+  guint pt = search->unset;
+
+  g_object_get (element, "pt", &pt, NULL);
+  if (pt == search->unset)
+    return TRUE;
+  search->found = gst_object_ref (element);
+  return FALSE;
+}
+
+/* (transfer full) (nullable) The first element made by @factory inside @bin whose payload type
+ * ("pt") is not @unset. */
+static GstElement *
+child_with_payload_type (GstBin *bin, const char *factory, guint unset)
+{
+  WithPayloadType search = { unset, NULL };
+
+  lx_webrtc_foreach_made_by (bin, factory, take_if_payload_type_set, &search);
+  return search.found;
 }
 
 /* webrtcbin's repair elements for the video, in REPAIR_FACTORIES' order (each nullable). It makes
@@ -73,9 +77,9 @@ child_made_by (GstBin *bin, const char *factory, gint unset)
 static void
 find_theirs (GstElement *webrtc, GstElement *theirs[N_REPAIRS])
 {
-  theirs[RED] = child_made_by (GST_BIN (webrtc), REPAIR_FACTORIES[RED], 0);
-  theirs[FEC] = theirs[RED] ? child_made_by (GST_BIN (GST_OBJECT_PARENT (theirs[RED])),
-                                             REPAIR_FACTORIES[FEC], -1)
+  theirs[RED] = child_with_payload_type (GST_BIN (webrtc), REPAIR_FACTORIES[RED], 0);
+  theirs[FEC] = theirs[RED] ? lx_webrtc_find_element (GST_ELEMENT (GST_OBJECT_PARENT (theirs[RED])),
+                                                      REPAIR_FACTORIES[FEC], NULL)
                             : NULL;
   theirs[RTX] = lx_webrtc_find_element (webrtc, REPAIR_FACTORIES[RTX], NULL);
 }
