@@ -20,6 +20,9 @@
 #include "lx-standby.h"
 #include "lx-timetable.h"
 
+/* What arrived lately is sampled every 20 ms (the queue watch's timer), for 160 ms. */
+#define LX_ARRIVAL_SAMPLES 8
+
 struct _LxReceiver {
   const LxReceiverConfig *config;
   LxReceiverStateMachine state;
@@ -66,6 +69,11 @@ struct _LxReceiver {
       server_report_us; /* monotonic: the last link report, the last one to the server */
   guint link_timer;
   guint queue_timer; /* every 20 ms: a queue building up is reported at once */
+  /* What arrived lately, sampled by the queue watch: its times (monotonic, 0 none yet) and the
+   * session's byte counts then, the oldest overwritten. */
+  gint64 arrival_us[LX_ARRIVAL_SAMPLES];
+  guint64 arrival_bytes[LX_ARRIVAL_SAMPLES];
+  guint arrival_next;
 
   /* Statistics (lx-receiver-stats.c): read and written out, never acted on */
   LxPlaybackStats last_stats; /* at the last report, for rates */

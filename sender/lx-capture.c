@@ -78,8 +78,12 @@ lx_capture_audio_new (const LxSenderConfig *config, GError **error)
 
   if (g_str_equal (config->audio_source, "none"))
     return NULL;
+  /* The test tone comes in 10 ms buffers, as a microphone's do (alsasrc's and pulsesrc's
+   * latency-time): each 20 ms Opus frame is whole, and sent, when its last buffer arrives. With
+   * audiotestsrc's default 1024 samples (21.3 ms) a frame waited 0–21 ms for the buffer holding its
+   * end, in a sawtooth, and the classroom read that as a queue of up to 16 ms on its link. */
   if (g_str_equal (config->audio_source, "test"))
-    source = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2";
+    source = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2 samplesperbuffer=480";
   else if (g_str_equal (config->audio_source, "pulse"))
     source = "pulsesrc name=microphone";
   else

@@ -10,9 +10,18 @@
  * (PLI/FIR) in this time are redundant and would only add keyframes that every classroom pays for. */
 #define JOIN_KEYFRAME_GRACE_US (1000 * 1000)
 
-/* How far back a retransmission can reach. webrtcbin's default, 100 packets, is less than a
- * keyframe and the round trip after it at 720p: the packets a NACK asks for were already gone. */
+/* How far back a retransmission can reach: as far as one can still be of use. A classroom's jitter
+ * buffer waits for a missing packet at most its cap (the receiver's jitter-buffer-max-ms, 400 ms by
+ * default), and its NACK reaches us up to a round trip after that, so the history holds the cap,
+ * the classroom's round trip and a margin for RTCP's timing; 1 s until the round trip is known.
+ * (webrtcbin's default, 100 packets, is less than a keyframe and the round trip after it at 720p.)
+ * Every packet held costs the classroom its buffer and header, ~0.7 KB: a whole second of 720p
+ * held cost each classroom on a short round trip ~0.1 MB more than this (bench/run fan-out). */
 #define RETRANSMISSION_HISTORY_MS 1000
+#define RECEIVER_JITTER_CAP_MS 400
+#define HISTORY_MARGIN_MS 100
+/* Changes smaller than this are not worth a property set. */
+#define HISTORY_STEP_MS 50
 
 /* The video payloader's caps after a layer change differ from the negotiated ones only in what the
  * SDP does not carry (the new layer's SPS/PPS, which travel in-band before every keyframe anyway),
@@ -263,8 +272,22 @@ tune_rtx_sender (GstElement *element, gpointer data)
   LxClassroom *classroom = data;
 
   g_object_set (element, "max-size-packets", 0, "max-size-time", RETRANSMISSION_HISTORY_MS, NULL);
+  classroom->history_ms = RETRANSMISSION_HISTORY_MS;
   gst_object_replace ((GstObject **) &classroom->rtx_sender, GST_OBJECT (element));
   return TRUE;
+}
+
+void
+lx_classroom_fit_retransmission_history (LxClassroom *classroom)
+{
+  gint rtt_ms = g_atomic_int_get (&classroom->rtt_ms);
+  gint history_ms = RECEIVER_JITTER_CAP_MS + rtt_ms + HISTORY_MARGIN_MS;
+
+  if (classroom->rtx_sender == NULL || rtt_ms < 0 ||
+      ABS (history_ms - classroom->history_ms) < HISTORY_STEP_MS)
+    return;
+  g_object_set (classroom->rtx_sender, "max-size-time", (guint) history_ms, NULL);
+  classroom->history_ms = history_ms;
 }
 
 /* Tunes the repair elements webrtcbin made for this classroom once negotiation is done. */

@@ -60,6 +60,26 @@ follow_probe (LxClassroom *classroom)
     lx_link_prober_set_kbps (classroom->prober, kbps);
 }
 
+/* The longest a step down waits for the link's queue to drain before the new layer's keyframe
+ * (a modem's buffer holds 100–500 ms; a freeze meanwhile is already under way). */
+#define MOST_DRAIN_MS 250
+
+/* How long a step down from @layer should let the link drain first: as long as its queue, if the
+ * queue overflows (packets lost behind it, or far less arriving than the layer sends: the
+ * capacity fell); 0 for a queue that only grows (the old layer's pictures still arrive). */
+static guint
+drain_ms (LxClassroom *classroom, const LxLinkReport *report, guint layer)
+{
+  gboolean overflowing =
+      report->loss >= LX_LAYER_UP_LOSS ||
+      report->arrived_kbps * 100 <
+          lx_layer_chooser_link_kbps (&classroom->chooser, layer) * LX_LAYER_COLLAPSE_PERCENT;
+
+  if (report->queue_ms < LX_LAYER_DOWN_QUEUE_MS || !overflowing)
+    return 0;
+  return (guint) MIN (report->queue_ms, MOST_DRAIN_MS);
+}
+
 /* The classroom's layer and FEC follow what its link shows: the share of packets lost before
  * repair, the queue building up, what arrived. */
 static void
@@ -67,24 +87,41 @@ steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
 {
   gint loss_permille = (gint) (report->loss * 1000 + 0.5);
   gboolean probing = classroom->chooser.probe_kbps > 0;
+  guint drain = 0;
 
   if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
       classroom->layer_switch == NULL)
     return;
   g_atomic_int_set (&classroom->loss_permille, loss_permille);
   classroom->queue_ms = report->queue_ms;
+  lx_classroom_fit_retransmission_history (classroom);
   adapt_fec (classroom, loss_permille, report->queue_ms);
   classroom->chooser.fec_percent = (gint) classroom->fec_percentage;
+  classroom->chooser.rtt_ms = MAX (g_atomic_int_get (&classroom->rtt_ms), 0);
+  for (guint i = 0; i < classroom->context.n_layers; i++)
+    classroom->chooser.sent_kbps[i] =
+        classroom->context.bitrates[i]
+            ? lx_bitrate_meter_read_kbps (classroom->context.bitrates[i], g_get_monotonic_time ())
+            : 0;
+  g_debug ("classroom %s: link report: %.1f %% lost, queue %d ms, %d kbit/s arrived (layer %u, "
+           "probing %d kbit/s; it sends %d kbit/s)",
+           classroom->school, report->loss * 100, report->queue_ms, report->arrived_kbps,
+           lx_classroom_get_layer (classroom), classroom->chooser.probe_kbps,
+           lx_layer_chooser_link_kbps (&classroom->chooser, lx_classroom_get_layer (classroom)));
   if (lx_layer_chooser_report (&classroom->chooser, report, g_get_monotonic_time () / 1000)) {
     /* Stepped down: the losses of the next seconds are the congestion's tail, not chance. */
-    if (classroom->chooser.layer > lx_classroom_get_layer (classroom))
+    if (classroom->chooser.layer > lx_classroom_get_layer (classroom)) {
       classroom->congested_until_us = g_get_monotonic_time () + CONGESTION_TAIL_US;
+      if (classroom->video_direct)
+        lx_direct_sender_repair_from_now (classroom->video_direct);
+      drain = drain_ms (classroom, report, lx_classroom_get_layer (classroom));
+    }
     g_message ("classroom %s: %.1f %% of packets lost at %d kbit/s (%d kbit/s arrived), queue "
                "%d ms, round trip %d ms: %s",
                classroom->school, report->loss * 100, video_kbps, report->arrived_kbps,
                report->queue_ms, g_atomic_int_get (&classroom->rtt_ms),
                lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
-    lx_layer_switch_set (classroom->layer_switch, classroom->chooser.layer);
+    lx_layer_switch_set_after_drain (classroom->layer_switch, classroom->chooser.layer, drain);
   } else if (probing != (classroom->chooser.probe_kbps > 0)) {
     g_message ("classroom %s: %s", classroom->school,
                probing ? "the link did not carry the probe: staying on this layer"

@@ -11,6 +11,7 @@
  * shows the sender (lx-peer-link.h). */
 #pragma once
 
+#include "lx-bitrate-meter.h"
 #include "lx-keyframes.h"
 #include "lx-layers.h"
 #include "lx-sender-config.h"
@@ -29,6 +30,7 @@ typedef struct {
                                           * video (one) with encoder-per-classroom */
   const char *video_codec;                  /* LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
   LxKeyframeGate *keyframes[LX_MAX_LAYERS]; /* (nullable) none with encoder-per-classroom */
+  LxBitrateMeter *bitrates[LX_MAX_LAYERS];  /* (nullable) what each layer's encoder sends */
   guint n_layers;
   GstElement *audio_tee; /* (nullable) no audio */
   const LxIceSettings *ice;

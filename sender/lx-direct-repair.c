@@ -168,6 +168,7 @@ lx_direct_repair_forward_event (LxDirectRepair *repair, GstEvent *event)
 typedef struct {
   GstPad *rtx_src;
   guint32 media_ssrc;
+  gint oldest; /* the oldest sequence number still answered; -1 all */
 } Request;
 
 /* What webrtcbin's RTP session asks its RTX sender for a NACKed packet (gstrtpsession.c). */
@@ -175,18 +176,21 @@ static void
 request_again (guint16 seqnum, gpointer data)
 {
   Request *request = data;
-  GstStructure *structure =
-      gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT, (guint) seqnum,
-                         "ssrc", G_TYPE_UINT, request->media_ssrc, NULL);
+  GstStructure *structure;
 
+  if (request->oldest >= 0 && (gint16) (seqnum - (guint16) request->oldest) < 0)
+    return;
+  structure = gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
+                                 (guint) seqnum, "ssrc", G_TYPE_UINT, request->media_ssrc, NULL);
   gst_pad_send_event (request->rtx_src,
                       gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, structure));
 }
 
 void
-lx_direct_repair_answer_nacks (LxDirectRepair *repair, GstRTCPPacket *packet, guint32 media_ssrc)
+lx_direct_repair_answer_nacks (LxDirectRepair *repair, GstRTCPPacket *packet, guint32 media_ssrc,
+                               gint oldest)
 {
-  Request request = { NULL, media_ssrc };
+  Request request = { NULL, media_ssrc, oldest };
 
   if (repair->rtx_sender == NULL)
     return;

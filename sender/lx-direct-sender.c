@@ -21,6 +21,10 @@
 /* Room for a sender report and its CNAME. */
 #define REPORT_BYTES 512
 
+/* After a step down for congestion, the packets sent before it are not repaired for this long
+ * (the link's queue and repair deadlines are over by then). */
+#define OLD_PACKETS_UNREPAIRED_US (3 * G_USEC_PER_SEC)
+
 typedef enum {
   WAITING,       /* not connected yet: packets dropped */
   SENDING,       /* packets encrypted and sent here */
@@ -43,16 +47,20 @@ struct _LxDirectSender {
   guint clock_rate; /* from the caps, atomic */
   guint ssrc;       /* the stream's own, from the caps (not its retransmissions'), atomic */
 
-  GMutex lock; /* the SRTP session, and what the report needs */
+  GMutex lock; /* the SRTP session, what the report needs, and the repair's cut */
   guint32 last_rtp_time;
   guint64 packets;
   guint64 payload_octets;
+  guint16 newest_seqnum;         /* of the stream's packets sent */
+  gint repaired_from;            /* the oldest sequence number repaired; -1 all */
+  gint64 repaired_from_until_us; /* (monotonic) until then */
 };
 
 static void
 direct_sender_init (LxDirectSender *sender)
 {
   g_mutex_init (&sender->lock);
+  sender->repaired_from = -1;
   g_weak_ref_init (&sender->webrtc, NULL);
   g_weak_ref_init (&sender->payloader_src, NULL);
 }
@@ -137,6 +145,7 @@ send_packet (gpointer data, GstBuffer *buffer)
   g_mutex_lock (&sender->lock);
   if (ssrc == (guint32) g_atomic_int_get (&sender->ssrc)) {
     sender->last_rtp_time = GST_READ_UINT32_BE (packet + 4);
+    sender->newest_seqnum = GST_READ_UINT16_BE (packet + 2);
     sender->packets++;
     sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
   }
@@ -284,6 +293,31 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
   return FALSE;
 }
 
+/* The oldest sequence number whose repair is asked for, -1 all (lx_direct_sender_repair_from_now). */
+static gint
+repaired_from (LxDirectSender *sender)
+{
+  gint oldest;
+
+  g_mutex_lock (&sender->lock);
+  if (sender->repaired_from >= 0 && g_get_monotonic_time () >= sender->repaired_from_until_us)
+    sender->repaired_from = -1;
+  oldest = sender->repaired_from;
+  g_mutex_unlock (&sender->lock);
+  return oldest;
+}
+
+void
+lx_direct_sender_repair_from_now (LxDirectSender *sender)
+{
+  g_mutex_lock (&sender->lock);
+  if (sender->packets > 0) {
+    sender->repaired_from = (guint16) (sender->newest_seqnum + 1);
+    sender->repaired_from_until_us = g_get_monotonic_time () + OLD_PACKETS_UNREPAIRED_US;
+  }
+  g_mutex_unlock (&sender->lock);
+}
+
 /* GStreamer's names for the SRTP profiles webrtcbin's DTLS handshake can agree on
  * (GstSrtpCipherType, GstSrtpAuthType), and their tag lengths. */
 #define GST_SRTP_CIPHER_AES_128_ICM 1
@@ -377,7 +411,7 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
        more = gst_rtcp_packet_move_to_next (&packet)) {
     keyframe |= asks_for_keyframe (&packet, ssrc);
     if (sender->repair)
-      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc);
+      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc, repaired_from (sender));
   }
   gst_rtcp_buffer_unmap (&rtcp);
   if (keyframe) {

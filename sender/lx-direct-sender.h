@@ -37,6 +37,12 @@ gboolean lx_direct_sender_start (LxDirectSender *sender, GstElement *webrtc, Gst
 GstElement *lx_direct_sender_get_fec_encoder (LxDirectSender *sender);
 GstElement *lx_direct_sender_get_rtx_sender (LxDirectSender *sender);
 
+/* The packets sent so far are not repaired any more (for a few seconds, as long as a NACK for
+ * them can come): the classroom stepped down because its link is congested, and their
+ * retransmissions would only hold back the new layer's keyframe in the link's full queue. Any
+ * thread. */
+void lx_direct_sender_repair_from_now (LxDirectSender *sender);
+
 /* TRUE once started and sending (not gone through webrtcbin). Any thread. */
 gboolean lx_direct_sender_is_sending (LxDirectSender *sender);
 /* The stream's packets (not its retransmissions) sent directly so far. Any thread. */

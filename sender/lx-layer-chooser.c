@@ -23,9 +23,10 @@
 #define AUDIO_KBPS 64
 /* Of what a congested link delivered, the share a layer may take (the queue must drain). */
 #define CARRY_PERCENT 90
-/* A long queue while the link delivers less than this share of what the layer sends: its
- * capacity fell, and the modem's buffer will overflow within the next report. */
-#define COLLAPSE_PERCENT 60
+/* A probe shows room for the layer above and this much more (x264 overshoots its target for
+ * moments, and a link just big enough keeps a queue): a layer takes at most ~95 % of what its
+ * probe proved, as one chosen after congestion takes at most CARRY_PERCENT of what arrived. */
+#define PROBE_HEADROOM_PERCENT 105
 /* A queue this long restarts the hold; shorter ones are a line's jitter (a delay line, Wi-Fi). */
 #define HOLD_QUEUE_MS 30
 
@@ -55,9 +56,12 @@ lx_layer_chooser_connected (LxLayerChooser *chooser, gint64 now_ms)
 gint
 lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer)
 {
+  gint video_kbps;
+
   if (layer >= chooser->n_layers)
     return AUDIO_KBPS;
-  return chooser->layers[layer].kbps * (OVERHEAD_PERCENT + chooser->fec_percent) / 100 + AUDIO_KBPS;
+  video_kbps = MAX (chooser->layers[layer].kbps, chooser->sent_kbps[layer]);
+  return video_kbps * (OVERHEAD_PERCENT + chooser->fec_percent) / 100 + AUDIO_KBPS;
 }
 
 gboolean
@@ -175,7 +179,7 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
     up_failed (chooser, now_ms, LONGEST_HOLD_MS);
     return FALSE;
   }
-  if (now_ms < chooser->probe_until_ms)
+  if (now_ms < chooser->probe_until_ms + chooser->rtt_ms)
     return FALSE;
   /* The link carries more than it did: the next probe need not wait long. */
   chooser->probes_passed++;
@@ -202,7 +206,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   /* (a keyframe's burst queues too, but the link then delivers all it can) */
   collapsed = queued && knows_queue (report) &&
               report->arrived_kbps * 100 <
-                  lx_layer_chooser_link_kbps (chooser, chooser->layer) * COLLAPSE_PERCENT;
+                  lx_layer_chooser_link_kbps (chooser, chooser->layer) * LX_LAYER_COLLAPSE_PERCENT;
   chooser->heavy_reports = report->loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
   /* (a long queue that stays put, without loss, is being taken for the line's own) */
   chooser->queued_reports =
@@ -239,8 +243,9 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   }
   if (clean && chooser->layer > chooser->min_layer && now_ms >= chooser->hold_until_ms) {
     /* Never switch up to find out: send the layer above's extra for a while first. */
-    chooser->probe_kbps = lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) -
-                          lx_layer_chooser_link_kbps (chooser, chooser->layer);
+    chooser->probe_kbps =
+        lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) * PROBE_HEADROOM_PERCENT / 100 -
+        lx_layer_chooser_link_kbps (chooser, chooser->layer);
     chooser->probe_strikes = 0;
     chooser->probe_start_queue_ms = report->queue_ms;
     chooser->probes++;

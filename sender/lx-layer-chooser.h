@@ -13,8 +13,8 @@
  * judged by loss alone: over 10 % steps down, under 2 % is clean.
  *
  * Up: never switched to find out. After a clean hold the sender probes — sends padding at the
- * layer above's extra rate (lx-link-prober.h) — and steps up only if the link stayed clean under
- * it; a failed probe doubles the hold, so a link settles instead of oscillating, and a passed one
+ * layer above's extra rate and 5 % more (lx-link-prober.h) — and steps up only if the link stayed
+ * clean under it; a failed probe doubles the hold, so a link settles instead of oscillating, and a passed one
  * lets the next layer's probe follow after two seconds. The hold is time spent calm: loss or a
  * queue over 30 ms starts it again (shorter ones are a line's jitter). */
 #pragma once
@@ -33,27 +33,30 @@ typedef struct {
 } LxLinkReport;
 
 typedef struct {
-  guint n_layers;              /* layers 0 (largest) … n_layers - 1 (cheapest) */
-  const LxLayerSpec *layers;   /* their bitrates (not owned: the configuration's) */
-  guint min_layer;             /* the largest layer this classroom may have (a configured cap) */
-  guint layer;                 /* the current layer, or n_layers when video is paused */
-  gboolean adapt;              /* FALSE: stay on min_layer whatever happens */
-  gint64 hold_until_ms;        /* no probe before */
-  gint64 hold_ms;              /* the next hold after a failed probe */
-  gint64 last_up_ms;           /* when the last step up (or resume) happened; -1 never */
-  guint heavy_reports;         /* consecutive reports with heavy loss, on this layer */
-  guint queued_reports;        /* consecutive reports with a long queue */
-  gint standing_queue_ms;      /* a delay the link keeps without growing or losing (a longer
+  guint n_layers;                /* layers 0 (largest) … n_layers - 1 (cheapest) */
+  const LxLayerSpec *layers;     /* their bitrates (not owned: the configuration's) */
+  guint min_layer;               /* the largest layer this classroom may have (a configured cap) */
+  guint layer;                   /* the current layer, or n_layers when video is paused */
+  gboolean adapt;                /* FALSE: stay on min_layer whatever happens */
+  gint64 hold_until_ms;          /* no probe before */
+  gint64 hold_ms;                /* the next hold after a failed probe */
+  gint64 last_up_ms;             /* when the last step up (or resume) happened; -1 never */
+  guint heavy_reports;           /* consecutive reports with heavy loss, on this layer */
+  guint queued_reports;          /* consecutive reports with a long queue */
+  gint standing_queue_ms;        /* a delay the link keeps without growing or losing (a longer
                                * route), judged as the line's own, not as congestion */
-  gint last_queue_ms;          /* the last report's */
-  guint steady_reports;        /* consecutive reports with the queue neither growing nor lossy */
-  gint probe_start_queue_ms;   /* the queue when the probe began */
-  guint probes, probes_passed; /* probes started, and those that stepped up */
-  gint64 settle_until_ms;      /* reports before this still measure the previous layer */
-  gint probe_kbps;             /* > 0 while probing: what to send on top of the layer */
-  gint fec_percent;            /* the FEC the sender adds now (set by the caller) */
-  gint64 probe_until_ms;       /* a probe clean until then steps up */
-  guint probe_strikes;         /* reports of a short queue during the probe */
+  gint last_queue_ms;            /* the last report's */
+  guint steady_reports;          /* consecutive reports with the queue neither growing nor lossy */
+  gint probe_start_queue_ms;     /* the queue when the probe began */
+  guint probes, probes_passed;   /* probes started, and those that stepped up */
+  gint64 settle_until_ms;        /* reports before this still measure the previous layer */
+  gint probe_kbps;               /* > 0 while probing: what to send on top of the layer */
+  gint fec_percent;              /* the FEC the sender adds now (set by the caller) */
+  gint rtt_ms;                   /* the link's round trip, 0 unknown (set by the caller) */
+  gint sent_kbps[LX_MAX_LAYERS]; /* each layer's video as its encoder really sends it, 0 unknown
+                                  * (set by the caller) */
+  gint64 probe_until_ms;         /* a probe clean until then steps up */
+  guint probe_strikes;           /* reports of a short queue during the probe */
 } LxLayerChooser;
 
 /* Loss fractions that decide. */
@@ -65,9 +68,13 @@ typedef struct {
 #define LX_LAYER_PROBE_QUEUE_MS 15 /* at least, twice while probing: the layer above does not fit */
 #define LX_LAYER_PROBE_FAIL_MS 40  /* at least, once while probing: it does not fit */
 #define LX_LAYER_CLEAN_QUEUE_MS 15 /* below: clean enough to probe */
+/* A long queue while the link delivers less than this share of what the layer sends: its
+ * capacity fell, and the modem's buffer will overflow within the next report. */
+#define LX_LAYER_COLLAPSE_PERCENT 60
 /* A probe ramps up to its rate over 1.5 s at least, 400 kbit/s a second at most (a link that
  * cannot carry it shows a queue growing slowly, reported before the modem's buffer overflows and
- * drops the lesson's own packets), then holds it for a second. */
+ * drops the lesson's own packets), then holds it for a second — and a round trip more: the
+ * reports of its last moments come back that much later. */
 #define LX_PROBE_RAMP_MS 1500
 #define LX_PROBE_RAMP_KBPS_PER_S 400
 #define LX_PROBE_HOLD_MS 1000
@@ -85,8 +92,8 @@ void lx_layer_chooser_connected (LxLayerChooser *chooser, gint64 now_ms);
 
 gboolean lx_layer_chooser_paused (const LxLayerChooser *chooser);
 
-/* What sending @layer costs on the link, in kbit/s: its video with RTP and repair overhead and
- * the FEC added now, and the sound. */
+/* What sending @layer costs on the link, in kbit/s: its video (as configured, or as sent when its
+ * encoder sends more) with RTP and repair overhead and the FEC added now, and the sound. */
 gint lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer);
 
 G_END_DECLS

@@ -10,6 +10,7 @@ typedef struct {
   GstElement *encoder; /* the encoder element inside it */
   GstElement *tee;
   LxKeyframeGate *keyframes;
+  LxBitrateMeter *bitrate; /* what the encoder really sends */
 } Layer;
 
 struct _LxLayerSet {
@@ -109,6 +110,7 @@ start_layers (LxLayerSet *set, GError **error)
     set->n_layers = i + 1;
     encoder_src = gst_element_get_static_pad (encoder, "src");
     layer->keyframes = lx_keyframe_gate_new (encoder_src, set->config->min_keyframe_interval_ms);
+    layer->bitrate = lx_bitrate_meter_new (encoder_src);
   }
   return TRUE;
 
@@ -140,6 +142,7 @@ forget_layers (LxLayerSet *set)
 {
   for (guint i = 0; i < set->n_layers; i++) {
     g_clear_pointer (&set->layers[i].keyframes, lx_keyframe_gate_free);
+    g_clear_pointer (&set->layers[i].bitrate, lx_bitrate_meter_free);
     gst_clear_object (&set->layers[i].tee);
     gst_clear_object (&set->layers[i].encoder);
     gst_clear_object (&set->layers[i].bin);
@@ -248,9 +251,11 @@ lx_layer_set_hold (LxLayerSet *set, const char *holder, LxClassroomContext *cont
   set->holders++;
   memset (context->video_tees, 0, sizeof (context->video_tees));
   memset (context->keyframes, 0, sizeof (context->keyframes));
+  memset (context->bitrates, 0, sizeof (context->bitrates));
   for (guint i = 0; i < set->n_layers; i++) {
     context->video_tees[i] = set->layers[i].tee;
     context->keyframes[i] = set->layers[i].keyframes;
+    context->bitrates[i] = set->layers[i].bitrate;
   }
   context->n_layers = set->n_layers;
   context->video_codec = set->codec;

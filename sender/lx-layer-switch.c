@@ -6,12 +6,15 @@
 
 #include "lx-pads.h"
 
+#include <gst/video/video.h>
+
 typedef struct {
   LxLayerSwitch *owner;
   guint layer;
-  GstPad *tee_pad;      /* the layer tee's request pad */
-  GstPad *ghost_pad;    /* on the classroom's bin, to the selector pad */
-  GstPad *selector_pad; /* the selector's request pad */
+  GstPad *tee_pad;       /* the layer tee's request pad */
+  GstPad *ghost_pad;     /* on the classroom's bin, to the selector pad */
+  GstPad *selector_pad;  /* the selector's request pad */
+  gint64 quiet_until_us; /* (monotonic) keyframe requests through it are dropped until then */
 } Link;
 
 struct _LxLayerSwitch {
@@ -165,6 +168,40 @@ go_on_air (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_REMOVE;
 }
 
+/* The old layer of a switch after a drain: silent from now on. */
+static GstPadProbeReturn
+drop_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+/* While the link drains, the classroom's decoder asks for keyframes (its old layer's pictures are
+ * lost): the new layer's would come too early, into the full queue. */
+static GstPadProbeReturn
+drop_early_keyframe_requests (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Link *link = data;
+
+  if (g_get_monotonic_time () >= link->quiet_until_us)
+    return GST_PAD_PROBE_REMOVE;
+  if (!gst_video_event_is_force_key_unit (GST_PAD_PROBE_INFO_EVENT (info)))
+    return GST_PAD_PROBE_OK;
+  return GST_PAD_PROBE_DROP;
+}
+
+/* The link has drained: the keyframe the pending layer waits for can go. */
+static gboolean
+request_drained_keyframe (gpointer data)
+{
+  LxLayerSwitch *layer_switch = data;
+  Link *pending = layer_switch->pending;
+
+  if (!layer_switch->closing && pending && layer_switch->gates[pending->layer])
+    lx_keyframe_gate_request (layer_switch->gates[pending->layer],
+                              "a classroom moves to this layer (its link drained)");
+  return G_SOURCE_REMOVE;
+}
+
 /* Drops the new layer's buffers until its first keyframe, then puts it on the air. */
 static GstPadProbeReturn
 wait_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
@@ -175,7 +212,7 @@ wait_for_keyframe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 static Link *
-make_link (LxLayerSwitch *layer_switch, guint layer)
+make_link (LxLayerSwitch *layer_switch, guint layer, guint drain_ms)
 {
   Link *link = g_new0 (Link, 1);
 
@@ -197,7 +234,15 @@ make_link (LxLayerSwitch *layer_switch, guint layer)
     release_on_main (link);
     return NULL;
   }
-  if (layer_switch->started && layer_switch->gates[layer])
+  if (layer_switch->started && drain_ms > 0) {
+    link->quiet_until_us = g_get_monotonic_time () + drain_ms * G_GINT64_CONSTANT (1000);
+    gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                       drop_early_keyframe_requests, link, NULL);
+  }
+  if (layer_switch->started && drain_ms > 0)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, drain_ms, request_drained_keyframe,
+                        switch_ref (layer_switch), switch_unref);
+  else if (layer_switch->started && layer_switch->gates[layer])
     lx_keyframe_gate_request (layer_switch->gates[layer], "a classroom moves to this layer");
   layer_switch->started = TRUE;
   return link;
@@ -205,6 +250,12 @@ make_link (LxLayerSwitch *layer_switch, guint layer)
 
 gboolean
 lx_layer_switch_set (LxLayerSwitch *layer_switch, guint layer)
+{
+  return lx_layer_switch_set_after_drain (layer_switch, layer, 0);
+}
+
+gboolean
+lx_layer_switch_set_after_drain (LxLayerSwitch *layer_switch, guint layer, guint drain_ms)
 {
   guint n_layers = layer_switch->n_layers;
 
@@ -224,12 +275,18 @@ lx_layer_switch_set (LxLayerSwitch *layer_switch, guint layer)
   }
   if (layer_switch->current && layer_switch->current->layer == layer)
     return TRUE;
-  if (layer_switch->started)
+  if (!layer_switch->started)
+    g_message ("classroom %s: starting on layer %u", layer_switch->school, layer);
+  else if (drain_ms > 0 && layer_switch->current)
+    g_message ("classroom %s: moving to layer %u once its link drained (%u ms)",
+               layer_switch->school, layer, drain_ms);
+  else
     g_message ("classroom %s: moving to layer %u at its next keyframe", layer_switch->school,
                layer);
-  else
-    g_message ("classroom %s: starting on layer %u", layer_switch->school, layer);
-  layer_switch->pending = make_link (layer_switch, layer);
+  if (drain_ms > 0 && layer_switch->current)
+    gst_pad_add_probe (layer_switch->current->tee_pad, GST_PAD_PROBE_TYPE_BUFFER, drop_buffer, NULL,
+                       NULL);
+  layer_switch->pending = make_link (layer_switch, layer, drain_ms);
   return layer_switch->pending != NULL;
 }
 

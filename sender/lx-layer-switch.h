@@ -30,6 +30,11 @@ LxLayerSwitch *lx_layer_switch_new (GstElement *bin, GstElement *selector, GstEl
 
 /* Moves to @layer (n_layers: pause video). Returns FALSE if the tee could not be linked. */
 gboolean lx_layer_switch_set (LxLayerSwitch *layer_switch, guint layer);
+/* The same, for a link whose queue is full (its capacity fell): the old layer stops at once and
+ * the new layer's keyframe is asked for @drain_ms later, once the link's queue has drained —
+ * sent into a full modem buffer it would be lost, and the picture frozen for a round trip more
+ * until it is repaired. */
+gboolean lx_layer_switch_set_after_drain (LxLayerSwitch *layer_switch, guint layer, guint drain_ms);
 
 /* The layer on the air now (n_layers when paused or not started). */
 guint lx_layer_switch_get_current (LxLayerSwitch *layer_switch);

@@ -8,7 +8,7 @@
 
 #define TICK_MS 10
 #define RAMP_US (LX_PROBE_RAMP_MS * 1000)
-/* Probes repeat the newest few packets (all well within the 1 s of retransmission history). */
+/* Probes repeat the newest few packets (all well within the retransmission history). */
 #define RECENT_PACKETS 8
 
 /* What the streaming thread sees going into the retransmission history. Shared by the prober and

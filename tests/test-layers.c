@@ -1,6 +1,7 @@
 /* Quality layers without a network: the layer lists from configuration, and the per-classroom
  * layer choice driven by made-up links (link reports as a classroom would send them: loss, the
  * queue, what arrived). */
+#include "lx-bitrate-meter.h"
 #include "lx-config.h"
 #include "lx-layer-chooser.h"
 #include "lx-layers.h"
@@ -185,6 +186,105 @@ test_highest_layer_that_fits (void)
   g_assert_cmpuint (run.probes, >=, 2);
 }
 
+/* A layer's encoder sends more than its label (x264 overshoots on motion): the chooser counts what
+ * it sends. 1000 kbit/s carries the middle layer as labelled (904 with headers and sound), not at
+ * 900 kbit/s of video (1009): its probes fail and the classroom stays on the cheapest. */
+static void
+test_layer_as_sent (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.sent_kbps[1] = 900;
+  g_assert_cmpint (lx_layer_chooser_link_kbps (&chooser, 1), ==, 900 * 105 / 100 + 64);
+  run_link (&chooser, &now, 200, 1000, 0.0, &run);
+  g_assert_cmpuint (chooser.layer, ==, 2);
+  g_assert_cmpuint (run.seconds_on[1], ==, 0);
+  /* Less than its label counts as the label: the picture may get busy again. */
+  chooser.sent_kbps[1] = 300;
+  g_assert_cmpint (lx_layer_chooser_link_kbps (&chooser, 1), ==, 800 * 105 / 100 + 64);
+}
+
+/* Seconds from the start of a fat link until the chooser, started on the cheapest layer, steps up
+ * to the middle one, with a round trip of @rtt_ms. */
+static guint
+seconds_to_step_up (gint rtt_ms)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+  guint seconds = 0;
+
+  lx_layer_chooser_init (&chooser, layers, 3, 2, TRUE, now);
+  chooser.min_layer = 0;
+  chooser.rtt_ms = rtt_ms;
+  while (chooser.layer == 2 && seconds < 60) {
+    run_link (&chooser, &now, 1, 100000, 0.0, &run);
+    seconds++;
+  }
+  return seconds;
+}
+
+/* The reports of a probe's last moments come back a round trip after them: the verdict waits for
+ * them (on a long route a probe that overfills the link shows its queue only then). */
+static void
+test_probe_verdict_waits_a_round_trip (void)
+{
+  guint direct = seconds_to_step_up (0);
+
+  g_assert_cmpuint (direct, <, 60);
+  /* (one report a second: 1.5 s later is one or two reports later) */
+  g_assert_cmpuint (seconds_to_step_up (1500), >=, direct + 1);
+  g_assert_cmpuint (seconds_to_step_up (1500), <=, direct + 2);
+}
+
+/* The encoder's real bitrate, from the buffers leaving its pad. */
+static GstFlowReturn
+accept_buffer (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  gst_buffer_unref (buffer);
+  return GST_FLOW_OK;
+}
+
+static void
+test_bitrate_meter (void)
+{
+  GstPad *src = gst_pad_new ("src", GST_PAD_SRC);
+  GstPad *sink = gst_pad_new ("sink", GST_PAD_SINK);
+  gint64 start = 1000 * G_USEC_PER_SEC;
+  LxBitrateMeter *meter;
+
+  gst_pad_set_chain_function (sink, accept_buffer);
+  gst_pad_set_active (src, TRUE);
+  gst_pad_set_active (sink, TRUE);
+  g_assert_cmpint (gst_pad_link (src, sink), ==, GST_PAD_LINK_OK);
+  gst_pad_push_event (src, gst_event_new_stream_start ("meter"));
+  gst_pad_push_event (src, gst_event_new_caps (gst_caps_new_empty_simple ("video/x-h264")));
+  {
+    GstSegment segment;
+    gst_segment_init (&segment, GST_FORMAT_TIME);
+    gst_pad_push_event (src, gst_event_new_segment (&segment));
+  }
+  meter = lx_bitrate_meter_new (src);
+  g_assert_cmpint (lx_bitrate_meter_read_kbps (meter, start), ==, 0);
+  /* 125 000 bytes in a second: 1000 kbit/s; too short a time measured says nothing yet. */
+  for (guint i = 0; i < 100; i++)
+    g_assert_cmpint (gst_pad_push (src, gst_buffer_new_allocate (NULL, 1250, NULL)), ==,
+                     GST_FLOW_OK);
+  g_assert_cmpint (lx_bitrate_meter_read_kbps (meter, start + G_USEC_PER_SEC / 2), ==, 0);
+  g_assert_cmpint (lx_bitrate_meter_read_kbps (meter, start + G_USEC_PER_SEC), ==, 1000);
+  /* A quiet stretch: the rate falls as the window moves on, to nothing once it has passed. */
+  g_assert_cmpint (lx_bitrate_meter_read_kbps (meter, start + 2 * G_USEC_PER_SEC), ==, 500);
+  for (gint64 t = 2500; t <= 10000; t += 500)
+    lx_bitrate_meter_read_kbps (meter, start + t * 1000);
+  g_assert_cmpint (lx_bitrate_meter_read_kbps (meter, start + 10 * G_USEC_PER_SEC), ==, 0);
+  lx_bitrate_meter_free (meter);
+  gst_object_unref (src);
+  gst_object_unref (sink);
+}
+
 static void
 test_capacity_drop (void)
 {
@@ -358,6 +458,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
   g_test_add_func ("/layers/parse", test_parse_layers);
   for (guint i = 0; i < G_N_ELEMENTS (bad_layers); i++) {
     g_autofree gchar *path = g_strdup_printf ("/layers/bad/%s", bad_layers[i].name);
@@ -368,6 +469,10 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/chooser/thin-link-settles-low", test_thin_link_settles_low);
   g_test_add_func ("/layers/chooser/highest-layer-that-fits", test_highest_layer_that_fits);
   g_test_add_func ("/layers/chooser/capacity-drop", test_capacity_drop);
+  g_test_add_func ("/layers/chooser/layer-as-sent", test_layer_as_sent);
+  g_test_add_func ("/layers/chooser/probe-verdict-waits-a-round-trip",
+                   test_probe_verdict_waits_a_round_trip);
+  g_test_add_func ("/layers/bitrate-meter", test_bitrate_meter);
   g_test_add_func ("/layers/chooser/capacity-falls-before-any-loss",
                    test_capacity_falls_before_any_loss);
   g_test_add_func ("/layers/chooser/jittery-line-still-probes", test_jittery_line_still_probes);

@@ -1,0 +1,70 @@
+/* An encoder's real bitrate (see lx-bitrate-meter.h). */
+#include "lx-bitrate-meter.h"
+
+/* Readings are kept at most this often, as many as cover the window. */
+#define CHECKPOINT_US (500 * 1000)
+#define WINDOW_US (4 * G_USEC_PER_SEC)
+#define CHECKPOINTS (WINDOW_US / CHECKPOINT_US + 1)
+
+typedef struct {
+  gint64 at_us; /* 0: none */
+  guint64 bytes;
+} Checkpoint;
+
+struct _LxBitrateMeter {
+  GstPad *pad;
+  gulong probe;
+  guint64 bytes; /* atomic: counted by the streaming thread */
+  Checkpoint checkpoints[CHECKPOINTS];
+  guint newest;
+};
+
+static GstPadProbeReturn
+count_bytes (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxBitrateMeter *meter = data;
+
+  /* (64-bit atomics on the platforms we build for; GLib has none for guint64 add) */
+  __atomic_fetch_add (&meter->bytes, gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info)),
+                      __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+LxBitrateMeter *
+lx_bitrate_meter_new (GstPad *pad)
+{
+  LxBitrateMeter *meter = g_new0 (LxBitrateMeter, 1);
+
+  meter->pad = gst_object_ref (pad);
+  meter->probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_bytes, meter, NULL);
+  return meter;
+}
+
+void
+lx_bitrate_meter_free (LxBitrateMeter *meter)
+{
+  gst_pad_remove_probe (meter->pad, meter->probe);
+  gst_object_unref (meter->pad);
+  g_free (meter);
+}
+
+gint
+lx_bitrate_meter_read_kbps (LxBitrateMeter *meter, gint64 now_us)
+{
+  guint64 bytes = __atomic_load_n (&meter->bytes, __ATOMIC_RELAXED);
+  const Checkpoint *oldest = NULL;
+
+  if (now_us - meter->checkpoints[meter->newest].at_us >= CHECKPOINT_US) {
+    meter->newest = (meter->newest + 1) % CHECKPOINTS;
+    meter->checkpoints[meter->newest] = (Checkpoint){ now_us, bytes };
+  }
+  for (guint i = 0; i < CHECKPOINTS; i++) {
+    const Checkpoint *checkpoint = &meter->checkpoints[i];
+    if (checkpoint->at_us > 0 && now_us - checkpoint->at_us <= WINDOW_US + CHECKPOINT_US &&
+        (oldest == NULL || checkpoint->at_us < oldest->at_us))
+      oldest = checkpoint;
+  }
+  if (oldest == NULL || now_us - oldest->at_us < G_USEC_PER_SEC)
+    return 0;
+  return (gint) ((bytes - oldest->bytes) * 8 * 1000 / (guint64) (now_us - oldest->at_us));
+}
