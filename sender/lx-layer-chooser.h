@@ -56,7 +56,6 @@ typedef struct {
   gint sent_kbps[LX_MAX_LAYERS]; /* each layer's video as its encoder really sends it, 0 unknown
                                   * (set by the caller) */
   gint64 probe_until_ms;         /* a probe clean until then steps up */
-  guint probe_strikes;           /* reports of a short queue during the probe */
 } LxLayerChooser;
 
 /* Loss fractions that decide. */
@@ -65,8 +64,7 @@ typedef struct {
 #define LX_LAYER_PAUSE_LOSS 0.30 /* above, on the cheapest layer, twice in a row: pause video */
 /* Queueing delays that decide (a modem's buffer drops packets past 100–500 ms). */
 #define LX_LAYER_DOWN_QUEUE_MS 60 /* at least, growing 3 reports running or with loss: congestion */
-#define LX_LAYER_PROBE_QUEUE_MS 15 /* at least, twice while probing: the layer above does not fit */
-#define LX_LAYER_PROBE_FAIL_MS 40  /* at least, once while probing: it does not fit */
+#define LX_LAYER_PROBE_QUEUE_MS 15 /* at least, once while probing: the layer above does not fit */
 #define LX_LAYER_CLEAN_QUEUE_MS 15 /* below: clean enough to probe */
 /* A long queue while the link delivers less than this share of what the layer sends: its
  * capacity fell, and the modem's buffer will overflow within the next report. */

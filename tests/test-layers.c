@@ -240,6 +240,27 @@ test_probe_verdict_waits_a_round_trip (void)
   g_assert_cmpuint (seconds_to_step_up (1500), <=, direct + 2);
 }
 
+/* A probe stops at the first report of a queue growing under it (a second report, a round trip
+ * later on a long route, would come after the modem's buffer overflowed). */
+static void
+test_probe_stops_at_the_first_queue (void)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LinkRun run = { 0 };
+  LxLinkReport queued = { 0.0, 20, 900 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.layer = 1;
+  while (chooser.probe_kbps == 0 && now < 60000)
+    run_link (&chooser, &now, 1, 100000, 0.0, &run);
+  g_assert_cmpint (chooser.probe_kbps, >, 0);
+  now += 250;
+  lx_layer_chooser_report (&chooser, &queued, now);
+  g_assert_cmpint (chooser.probe_kbps, ==, 0);
+  g_assert_cmpuint (chooser.layer, ==, 1);
+}
+
 /* The encoder's real bitrate, from the buffers leaving its pad. */
 static GstFlowReturn
 accept_buffer (GstPad *pad, GstObject *parent, GstBuffer *buffer)
@@ -472,6 +493,8 @@ main (int argc, char **argv)
   g_test_add_func ("/layers/chooser/layer-as-sent", test_layer_as_sent);
   g_test_add_func ("/layers/chooser/probe-verdict-waits-a-round-trip",
                    test_probe_verdict_waits_a_round_trip);
+  g_test_add_func ("/layers/chooser/probe-stops-at-the-first-queue",
+                   test_probe_stops_at_the_first_queue);
   g_test_add_func ("/layers/bitrate-meter", test_bitrate_meter);
   g_test_add_func ("/layers/chooser/capacity-falls-before-any-loss",
                    test_capacity_falls_before_any_loss);
