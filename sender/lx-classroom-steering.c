@@ -70,10 +70,8 @@ follow_probe (LxClassroom *classroom)
 static guint
 drain_ms (LxClassroom *classroom, const LxLinkReport *report, guint layer)
 {
-  gboolean overflowing =
-      report->loss >= LX_LAYER_UP_LOSS ||
-      report->arrived_kbps * 100 <
-          lx_layer_chooser_link_kbps (&classroom->chooser, layer) * LX_LAYER_COLLAPSE_PERCENT;
+  gboolean overflowing = report->loss >= LX_LAYER_UP_LOSS ||
+                         lx_layer_chooser_far_less_arrived (&classroom->chooser, report, layer);
 
   if (report->queue_ms < LX_LAYER_DOWN_QUEUE_MS || !overflowing)
     return 0;

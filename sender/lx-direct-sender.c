@@ -403,15 +403,17 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
   GstRTCPPacket packet;
   gboolean keyframe = FALSE;
+  gint oldest_repaired;
 
   if (!gst_rtcp_buffer_validate_reduced (buffer) ||
       !gst_rtcp_buffer_map (buffer, GST_MAP_READ, &rtcp))
     return;
+  oldest_repaired = sender->repair ? repaired_from (sender) : -1;
   for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet); more;
        more = gst_rtcp_packet_move_to_next (&packet)) {
     keyframe |= asks_for_keyframe (&packet, ssrc);
     if (sender->repair)
-      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc, repaired_from (sender));
+      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc, oldest_repaired);
   }
   gst_rtcp_buffer_unmap (&rtcp);
   if (keyframe) {

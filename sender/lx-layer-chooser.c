@@ -65,6 +65,14 @@ lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer)
 }
 
 gboolean
+lx_layer_chooser_far_less_arrived (const LxLayerChooser *chooser, const LxLinkReport *report,
+                                   guint layer)
+{
+  return report->arrived_kbps * 100 <
+         lx_layer_chooser_link_kbps (chooser, layer) * LX_LAYER_COLLAPSE_PERCENT;
+}
+
+gboolean
 lx_layer_chooser_paused (const LxLayerChooser *chooser)
 {
   return chooser->layer >= chooser->n_layers;
@@ -205,8 +213,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   calm = low_loss && queue_ms < HOLD_QUEUE_MS;
   /* (a keyframe's burst queues too, but the link then delivers all it can) */
   collapsed = queued && knows_queue (report) &&
-              report->arrived_kbps * 100 <
-                  lx_layer_chooser_link_kbps (chooser, chooser->layer) * LX_LAYER_COLLAPSE_PERCENT;
+              lx_layer_chooser_far_less_arrived (chooser, report, chooser->layer);
   chooser->heavy_reports = report->loss > LX_LAYER_PAUSE_LOSS ? chooser->heavy_reports + 1 : 0;
   /* (a long queue that stays put, without loss, is being taken for the line's own) */
   chooser->queued_reports =

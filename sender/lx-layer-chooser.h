@@ -93,5 +93,9 @@ gboolean lx_layer_chooser_paused (const LxLayerChooser *chooser);
 /* What sending @layer costs on the link, in kbit/s: its video (as configured, or as sent when its
  * encoder sends more) with RTP and repair overhead and the FEC added now, and the sound. */
 gint lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer);
+/* TRUE if far less arrived (@report) than sending @layer costs: the link's capacity fell under it
+ * (with a long queue, its buffer overflows within the next report). */
+gboolean lx_layer_chooser_far_less_arrived (const LxLayerChooser *chooser,
+                                            const LxLinkReport *report, guint layer);
 
 G_END_DECLS

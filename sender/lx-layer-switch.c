@@ -238,11 +238,9 @@ make_link (LxLayerSwitch *layer_switch, guint layer, guint drain_ms)
     link->quiet_until_us = g_get_monotonic_time () + drain_ms * G_GINT64_CONSTANT (1000);
     gst_pad_add_probe (link->tee_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
                        drop_early_keyframe_requests, link, NULL);
-  }
-  if (layer_switch->started && drain_ms > 0)
     g_timeout_add_full (G_PRIORITY_DEFAULT, drain_ms, request_drained_keyframe,
                         switch_ref (layer_switch), switch_unref);
-  else if (layer_switch->started && layer_switch->gates[layer])
+  } else if (layer_switch->started && layer_switch->gates[layer])
     lx_keyframe_gate_request (layer_switch->gates[layer], "a classroom moves to this layer");
   layer_switch->started = TRUE;
   return link;
@@ -275,15 +273,17 @@ lx_layer_switch_set_after_drain (LxLayerSwitch *layer_switch, guint layer, guint
   }
   if (layer_switch->current && layer_switch->current->layer == layer)
     return TRUE;
+  if (layer_switch->current == NULL)
+    drain_ms = 0; /* nothing on the air fills the link */
   if (!layer_switch->started)
     g_message ("classroom %s: starting on layer %u", layer_switch->school, layer);
-  else if (drain_ms > 0 && layer_switch->current)
+  else if (drain_ms > 0)
     g_message ("classroom %s: moving to layer %u once its link drained (%u ms)",
                layer_switch->school, layer, drain_ms);
   else
     g_message ("classroom %s: moving to layer %u at its next keyframe", layer_switch->school,
                layer);
-  if (drain_ms > 0 && layer_switch->current)
+  if (drain_ms > 0)
     gst_pad_add_probe (layer_switch->current->tee_pad, GST_PAD_PROBE_TYPE_BUFFER, drop_buffer, NULL,
                        NULL);
   layer_switch->pending = make_link (layer_switch, layer, drain_ms);
