@@ -17,17 +17,18 @@
 #define KEYFRAME_FEC_PERCENTAGE 50
 
 static void
-adapt_fec (LxClassroom *classroom, gint loss_permille, gint queue_ms)
+adapt_fec (LxClassroom *classroom, const LxLinkReport *report)
 {
+  gint loss_permille = (gint) (report->loss * 1000 + 0.5);
   gint64 now = g_get_monotonic_time ();
   guint least = (guint) classroom->context.config->fec_percentage;
   guint percentage;
 
   if (classroom->fec_encoder == NULL)
     return;
-  /* Loss behind a standing queue, or more than chance ever takes, is the link's capacity: FEC
-   * would only add to the congestion (the layer steps down instead). */
-  if (queue_ms >= LX_LAYER_PROBE_QUEUE_MS || loss_permille > LX_LAYER_PAUSE_LOSS * 1000 ||
+  /* Loss that is the link's capacity, not chance: FEC would only add to the congestion (the layer
+   * steps down instead). */
+  if (lx_layer_chooser_loss_is_capacity (&classroom->chooser, report) ||
       now < classroom->congested_until_us)
     loss_permille = 0;
   if (loss_permille >= 5)
@@ -52,12 +53,12 @@ adapt_fec (LxClassroom *classroom, gint loss_permille, gint queue_ms)
 static void
 follow_probe (LxClassroom *classroom)
 {
-  gint kbps = classroom->chooser.probe_kbps;
+  const LxProbeRamp *ramp = &classroom->chooser.probe;
 
-  if (kbps > 0 && classroom->prober == NULL && classroom->rtx_sender && classroom->video_ssrc)
+  if (ramp->kbps > 0 && classroom->prober == NULL && classroom->rtx_sender && classroom->video_ssrc)
     classroom->prober = lx_link_prober_new (classroom->rtx_sender, classroom->video_ssrc);
   if (classroom->prober)
-    lx_link_prober_set_kbps (classroom->prober, kbps);
+    lx_link_prober_set_ramp (classroom->prober, ramp);
 }
 
 /* The longest a step down waits for the link's queue to drain before the new layer's keyframe
@@ -84,7 +85,7 @@ static void
 steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
 {
   gint loss_permille = (gint) (report->loss * 1000 + 0.5);
-  gboolean probing = classroom->chooser.probe_kbps > 0;
+  gboolean probing = classroom->chooser.probe.kbps > 0;
   guint drain = 0;
 
   if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
@@ -93,7 +94,7 @@ steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
   g_atomic_int_set (&classroom->loss_permille, loss_permille);
   classroom->queue_ms = report->queue_ms;
   lx_classroom_fit_retransmission_history (classroom);
-  adapt_fec (classroom, loss_permille, report->queue_ms);
+  adapt_fec (classroom, report);
   classroom->chooser.fec_percent = (gint) classroom->fec_percentage;
   classroom->chooser.rtt_ms = MAX (g_atomic_int_get (&classroom->rtt_ms), 0);
   for (guint i = 0; i < classroom->context.n_layers; i++)
@@ -104,7 +105,7 @@ steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
   g_debug ("classroom %s: link report: %.1f %% lost, queue %d ms, %d kbit/s arrived (layer %u, "
            "probing %d kbit/s; it sends %d kbit/s)",
            classroom->school, report->loss * 100, report->queue_ms, report->arrived_kbps,
-           lx_classroom_get_layer (classroom), classroom->chooser.probe_kbps,
+           lx_classroom_get_layer (classroom), classroom->chooser.probe.kbps,
            lx_layer_chooser_link_kbps (&classroom->chooser, lx_classroom_get_layer (classroom)));
   if (lx_layer_chooser_report (&classroom->chooser, report, g_get_monotonic_time () / 1000)) {
     /* Stepped down: the losses of the next seconds are the congestion's tail, not chance. */
@@ -120,7 +121,7 @@ steer (LxClassroom *classroom, const LxLinkReport *report, gint video_kbps)
                report->queue_ms, g_atomic_int_get (&classroom->rtt_ms),
                lx_layer_chooser_paused (&classroom->chooser) ? "pausing video" : "changing layer");
     lx_layer_switch_set_after_drain (classroom->layer_switch, classroom->chooser.layer, drain);
-  } else if (probing != (classroom->chooser.probe_kbps > 0)) {
+  } else if (probing != (classroom->chooser.probe.kbps > 0)) {
     g_message ("classroom %s: %s", classroom->school,
                probing ? "the link did not carry the probe: staying on this layer"
                        : "probing the link for the layer above");
@@ -269,7 +270,7 @@ lx_classroom_get_queue_ms (LxClassroom *classroom)
 gint
 lx_classroom_get_probe_kbps (LxClassroom *classroom)
 {
-  return classroom->chooser.probe_kbps;
+  return classroom->chooser.probe.kbps;
 }
 
 void

@@ -53,23 +53,41 @@ lx_layer_chooser_connected (LxLayerChooser *chooser, gint64 now_ms)
   chooser->hold_until_ms = MAX (chooser->hold_until_ms, now_ms + chooser->hold_ms);
 }
 
+/* What @video_kbps of video costs on the link, with its overhead and the sound. */
+static gint
+on_the_link_kbps (const LxLayerChooser *chooser, gint video_kbps)
+{
+  return video_kbps * (OVERHEAD_PERCENT + chooser->fec_percent) / 100 + AUDIO_KBPS;
+}
+
 gint
 lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer)
 {
-  gint video_kbps;
-
   if (layer >= chooser->n_layers)
     return AUDIO_KBPS;
-  video_kbps = MAX (chooser->layers[layer].kbps, chooser->sent_kbps[layer]);
-  return video_kbps * (OVERHEAD_PERCENT + chooser->fec_percent) / 100 + AUDIO_KBPS;
+  return on_the_link_kbps (chooser, MAX (chooser->layers[layer].kbps, chooser->sent_kbps[layer]));
 }
 
 gboolean
 lx_layer_chooser_far_less_arrived (const LxLayerChooser *chooser, const LxLinkReport *report,
                                    guint layer)
 {
-  return report->arrived_kbps * 100 <
-         lx_layer_chooser_link_kbps (chooser, layer) * LX_LAYER_COLLAPSE_PERCENT;
+  gint sending_kbps = AUDIO_KBPS;
+
+  /* (what the encoder really sends: a calm picture sends far less than its label) */
+  if (layer < chooser->n_layers)
+    sending_kbps =
+        on_the_link_kbps (chooser, chooser->sent_kbps[layer] ? chooser->sent_kbps[layer]
+                                                             : chooser->layers[layer].kbps);
+  return report->arrived_kbps * 100 < sending_kbps * LX_LAYER_COLLAPSE_PERCENT;
+}
+
+gboolean
+lx_layer_chooser_loss_is_capacity (const LxLayerChooser *chooser, const LxLinkReport *report)
+{
+  return report->queue_ms >= LX_LAYER_PROBE_QUEUE_MS || report->loss > LX_LAYER_PAUSE_LOSS ||
+         (report->arrived_kbps > 0 &&
+          lx_layer_chooser_far_less_arrived (chooser, report, chooser->layer));
 }
 
 gboolean
@@ -84,7 +102,7 @@ changed (LxLayerChooser *chooser, guint layer, gint64 now_ms)
   chooser->layer = layer;
   chooser->heavy_reports = 0;
   chooser->queued_reports = 0;
-  chooser->probe_kbps = 0;
+  chooser->probe.kbps = 0;
   chooser->settle_until_ms = now_ms + SETTLE_MS;
 }
 
@@ -182,7 +200,7 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
    * buffer overflowed (frames late behind the probe, packets lost: a freeze). On a steady line the
    * queue reads 0–2 ms. */
   if (report->loss > tolerated || grown >= LX_LAYER_PROBE_QUEUE_MS) {
-    chooser->probe_kbps = 0;
+    chooser->probe.kbps = 0;
     chooser->settle_until_ms = now_ms + SETTLE_MS;
     up_failed (chooser, now_ms, LONGEST_HOLD_MS);
     return FALSE;
@@ -197,6 +215,66 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
   return TRUE;
 }
 
+gint
+lx_probe_ramp_kbps (const LxProbeRamp *ramp, gint64 elapsed_ms)
+{
+  gint64 quick_ms = (gint64) ramp->quick_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S;
+  gint64 staged;
+
+  elapsed_ms = MAX (elapsed_ms, 0);
+  staged = elapsed_ms <= quick_ms
+               ? LX_PROBE_RAMP_KBPS_PER_S * elapsed_ms / 1000
+               : ramp->quick_kbps + ramp->slow_per_s * (elapsed_ms - quick_ms) / 1000;
+  return (gint) MIN (
+      MIN (staged, ramp->kbps * MIN (elapsed_ms, LX_PROBE_RAMP_MS) / LX_PROBE_RAMP_MS), ramp->kbps);
+}
+
+gint64
+lx_probe_ramp_ms (const LxProbeRamp *ramp)
+{
+  gint64 quick_ms = (gint64) ramp->quick_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S;
+  gint64 staged_ms =
+      ramp->kbps <= ramp->quick_kbps
+          ? (gint64) ramp->kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S
+          : quick_ms + (gint64) (ramp->kbps - ramp->quick_kbps) * 1000 / MAX (ramp->slow_per_s, 1);
+
+  return MAX (LX_PROBE_RAMP_MS, staged_ms);
+}
+
+/* Above what the link has carried, a probe that overfills it builds a queue of s·t²/2c (s its
+ * rise in kbit/s a second, c the link's kbit/s); the first report of its 15 ms comes a round trip
+ * and the meter's window (~50 ms) later, L in all, and the probe stops then. For that queue to stay
+ * under ~50 ms, half a modem's smallest buffer: s ≤ 0.02·c/L² — 400 kbit/s a second up to ~170
+ * ms of round trip on a 1 Mbit/s link, 160 at 300 ms. */
+#define SLOW_RAMP_FLOOR_KBPS_PER_S 50
+
+static gint
+slow_ramp_per_s (const LxLayerChooser *chooser, gint carried_kbps)
+{
+  gint64 reach_ms = chooser->rtt_ms + 50;
+
+  return (gint) CLAMP ((gint64) carried_kbps * 20000 / (reach_ms * reach_ms),
+                       SLOW_RAMP_FLOOR_KBPS_PER_S, LX_PROBE_RAMP_KBPS_PER_S);
+}
+
+/* Sends the layer above's extra: quickly up to what the link has delivered before (its capacity
+ * then: a probe there rarely fills it), then at the pace a report can still stop. */
+static void
+start_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
+{
+  gint sending = lx_layer_chooser_link_kbps (chooser, chooser->layer);
+  gint carried = MAX (chooser->carried_kbps, sending);
+
+  chooser->probe.kbps =
+      lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) * PROBE_HEADROOM_PERCENT / 100 -
+      sending;
+  chooser->probe.quick_kbps = carried - sending;
+  chooser->probe.slow_per_s = slow_ramp_per_s (chooser, carried);
+  chooser->probe_start_queue_ms = report->queue_ms;
+  chooser->probes++;
+  chooser->probe_until_ms = now_ms + lx_probe_ramp_ms (&chooser->probe) + LX_PROBE_HOLD_MS;
+}
+
 gboolean
 lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
 {
@@ -204,6 +282,8 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   gboolean queued, low_loss, clean, calm, collapsed, congested;
   gint queue_ms;
 
+  /* (even while settling: a congested link delivers its capacity) */
+  chooser->carried_kbps = MAX (chooser->carried_kbps, report->arrived_kbps);
   if (!chooser->adapt || now_ms < chooser->settle_until_ms)
     return FALSE;
   queue_ms = queue_beyond_standing (chooser, report);
@@ -232,7 +312,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
     }
     return FALSE;
   }
-  if (chooser->probe_kbps > 0)
+  if (chooser->probe.kbps > 0)
     return judge_probe (chooser, report, now_ms);
   /* The hold is time spent calm: a report with loss or a long queue starts it again. */
   if (!calm)
@@ -250,14 +330,7 @@ lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report, gi
   }
   if (clean && chooser->layer > chooser->min_layer && now_ms >= chooser->hold_until_ms) {
     /* Never switch up to find out: send the layer above's extra for a while first. */
-    chooser->probe_kbps =
-        lx_layer_chooser_link_kbps (chooser, chooser->layer - 1) * PROBE_HEADROOM_PERCENT / 100 -
-        lx_layer_chooser_link_kbps (chooser, chooser->layer);
-    chooser->probe_start_queue_ms = report->queue_ms;
-    chooser->probes++;
-    chooser->probe_until_ms =
-        now_ms + MAX (LX_PROBE_RAMP_MS, chooser->probe_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S) +
-        LX_PROBE_HOLD_MS;
+    start_probe (chooser, report, now_ms);
     return FALSE;
   }
   /* A link that stays clean on its layer earns back quick probes, slowly. */

@@ -13,10 +13,12 @@
  * judged by loss alone: over 10 % steps down, under 2 % is clean.
  *
  * Up: never switched to find out. After a clean hold the sender probes — sends padding at the
- * layer above's extra rate and 5 % more (lx-link-prober.h) — and steps up only if the link stayed
- * clean under it; a failed probe doubles the hold, so a link settles instead of oscillating, and a passed one
- * lets the next layer's probe follow after two seconds. The hold is time spent calm: loss or a
- * queue over 30 ms starts it again (shorter ones are a line's jitter). */
+ * layer above's extra rate and 5 % more (lx-link-prober.h), rising quickly to what the link has
+ * carried before and, on a long route, slowly beyond it (LxProbeRamp) — and steps up only if the
+ * link stayed clean under it; a failed probe doubles the hold, so a link settles instead of
+ * oscillating, and a passed one lets the next layer's probe follow after two seconds. The hold is
+ * time spent calm: loss or a queue over 30 ms starts it again (shorter ones are a line's
+ * jitter). */
 #pragma once
 
 #include "lx-layers.h"
@@ -24,6 +26,14 @@
 #include <glib.h>
 
 G_BEGIN_DECLS
+
+/* How a probe rises to its rate: quickly up to what the link has already carried, then at a pace
+ * whose queue a report can stop before the modem's buffer overflows (lx_probe_ramp_kbps). */
+typedef struct {
+  gint kbps;       /* what to send on top of the layer at the ramp's end; 0: no probe */
+  gint quick_kbps; /* up to this, LX_PROBE_RAMP_KBPS_PER_S: the link has carried it before */
+  gint slow_per_s; /* above it, kbit/s more each second */
+} LxProbeRamp;
 
 /* One report of the classroom's link. */
 typedef struct {
@@ -50,7 +60,8 @@ typedef struct {
   gint probe_start_queue_ms;     /* the queue when the probe began */
   guint probes, probes_passed;   /* probes started, and those that stepped up */
   gint64 settle_until_ms;        /* reports before this still measure the previous layer */
-  gint probe_kbps;               /* > 0 while probing: what to send on top of the layer */
+  LxProbeRamp probe;             /* probe.kbps > 0 while probing */
+  gint carried_kbps;             /* the most the link has delivered (a report's arrived) */
   gint fec_percent;              /* the FEC the sender adds now (set by the caller) */
   gint rtt_ms;                   /* the link's round trip, 0 unknown (set by the caller) */
   gint sent_kbps[LX_MAX_LAYERS]; /* each layer's video as its encoder really sends it, 0 unknown
@@ -71,16 +82,22 @@ typedef struct {
 #define LX_LAYER_COLLAPSE_PERCENT 60
 /* A probe ramps up to its rate over 1.5 s at least, 400 kbit/s a second at most (a link that
  * cannot carry it shows a queue growing slowly, reported before the modem's buffer overflows and
- * drops the lesson's own packets), then holds it for a second — and a round trip more: the
- * reports of its last moments come back that much later. */
+ * drops the lesson's own packets) — slower above what the link has carried on a long route
+ * (LxProbeRamp) — then holds it for a second, and a round trip more: the reports of
+ * its last moments come back that much later. */
 #define LX_PROBE_RAMP_MS 1500
 #define LX_PROBE_RAMP_KBPS_PER_S 400
 #define LX_PROBE_HOLD_MS 1000
 
+/* What @ramp sends @elapsed_ms after the probe began, in kbit/s. */
+gint lx_probe_ramp_kbps (const LxProbeRamp *ramp, gint64 elapsed_ms);
+/* How long @ramp takes to reach its rate. */
+gint64 lx_probe_ramp_ms (const LxProbeRamp *ramp);
+
 void lx_layer_chooser_init (LxLayerChooser *chooser, const LxLayerSpec *layers, guint n_layers,
                             guint min_layer, gboolean adapt, gint64 now_ms);
 
-/* Feeds one report. Returns TRUE if the layer changed (read chooser->layer); chooser->probe_kbps
+/* Feeds one report. Returns TRUE if the layer changed (read chooser->layer); chooser->probe
  * says whether to probe, and how much, from now on. */
 gboolean lx_layer_chooser_report (LxLayerChooser *chooser, const LxLinkReport *report,
                                   gint64 now_ms);
@@ -93,9 +110,15 @@ gboolean lx_layer_chooser_paused (const LxLayerChooser *chooser);
 /* What sending @layer costs on the link, in kbit/s: its video (as configured, or as sent when its
  * encoder sends more) with RTP and repair overhead and the FEC added now, and the sound. */
 gint lx_layer_chooser_link_kbps (const LxLayerChooser *chooser, guint layer);
-/* TRUE if far less arrived (@report) than sending @layer costs: the link's capacity fell under it
- * (with a long queue, its buffer overflows within the next report). */
+/* TRUE if far less arrived (@report) than @layer's video as its encoder sends it (its label
+ * until measured) costs on the link: the link's capacity fell under it (with a long queue, its
+ * buffer overflows within the next report). */
 gboolean lx_layer_chooser_far_less_arrived (const LxLayerChooser *chooser,
                                             const LxLinkReport *report, guint layer);
+/* TRUE if @report's loss is the link's capacity, not chance: behind a queue, more than chance ever
+ * takes, or while far less arrived than the current layer costs (a link overflowing before its
+ * queue is measured: a lesson's first second). */
+gboolean lx_layer_chooser_loss_is_capacity (const LxLayerChooser *chooser,
+                                            const LxLinkReport *report);
 
 G_END_DECLS

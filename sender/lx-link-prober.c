@@ -7,7 +7,6 @@
 #include <gst/rtp/rtp.h>
 
 #define TICK_MS 10
-#define RAMP_US (LX_PROBE_RAMP_MS * 1000)
 /* Probes repeat the newest few packets (all well within the retransmission history). */
 #define RECENT_PACKETS 8
 
@@ -24,7 +23,7 @@ struct _LxLinkProber {
   GstPad *rtx_src;
   gulong history_probe;
   History *history;
-  gint kbps;
+  LxProbeRamp ramp;
   gint64 started_us;
   guint timer;
   gint64 budget_bytes, last_tick_us;
@@ -107,9 +106,7 @@ tick (gpointer data)
   gint newest = g_atomic_int_get (&prober->history->newest_seqnum);
   gint packet_bytes = g_atomic_int_get (&prober->history->packet_bytes);
 
-  gint64 elapsed = now - prober->started_us;
-  gint kbps = (gint) MIN (prober->kbps * MIN (elapsed, RAMP_US) / RAMP_US,
-                          LX_PROBE_RAMP_KBPS_PER_S * elapsed / G_USEC_PER_SEC);
+  gint kbps = lx_probe_ramp_kbps (&prober->ramp, (now - prober->started_us) / 1000);
 
   /* The budget follows the clock, not the ticks: a late tick sends what it owes. */
   prober->budget_bytes += (now - prober->last_tick_us) * kbps / 8000;
@@ -124,10 +121,10 @@ tick (gpointer data)
 }
 
 void
-lx_link_prober_set_kbps (LxLinkProber *prober, gint kbps)
+lx_link_prober_set_ramp (LxLinkProber *prober, const LxProbeRamp *ramp)
 {
-  prober->kbps = MAX (kbps, 0);
-  if (prober->kbps == 0) {
+  prober->ramp = *ramp;
+  if (ramp->kbps <= 0) {
     g_clear_handle_id (&prober->timer, g_source_remove);
     return;
   }

@@ -6,6 +6,8 @@
  * rtprtxsend) for them, from its history. Made and driven on the main context. */
 #pragma once
 
+#include "lx-layer-chooser.h"
+
 #include <gst/gst.h>
 
 typedef struct _LxLinkProber LxLinkProber;
@@ -14,5 +16,6 @@ typedef struct _LxLinkProber LxLinkProber;
 LxLinkProber *lx_link_prober_new (GstElement *rtx_sender, guint32 video_ssrc);
 void lx_link_prober_free (LxLinkProber *prober);
 
-/* Sends probe packets from now on, ramping up to @kbps (LX_PROBE_RAMP_*), or stops (0). */
-void lx_link_prober_set_kbps (LxLinkProber *prober, gint kbps);
+/* Sends probe packets from now on, rising as @ramp says (the ramp's time starts at the first
+ * call after a stop), or stops (@ramp->kbps 0). */
+void lx_link_prober_set_ramp (LxLinkProber *prober, const LxProbeRamp *ramp);

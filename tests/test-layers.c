@@ -88,7 +88,7 @@ static const LxLayerSpec layers[] = { { 1280, 720, 2500 }, { 640, 360, 800 }, { 
 static LxLinkReport
 link_report (const LxLayerChooser *chooser, gint capacity_kbps, gdouble random_loss)
 {
-  gint offered = lx_layer_chooser_link_kbps (chooser, chooser->layer) + chooser->probe_kbps;
+  gint offered = lx_layer_chooser_link_kbps (chooser, chooser->layer) + chooser->probe.kbps;
   LxLinkReport report = { random_loss, 0, offered };
 
   if (offered > capacity_kbps) {
@@ -113,13 +113,13 @@ run_link (LxLayerChooser *chooser, gint64 *now_ms, guint seconds, gint capacity_
   for (guint i = 0; i < seconds; i++) {
     LxLinkReport report = link_report (chooser, capacity_kbps, random_loss);
     guint before = chooser->layer;
-    gboolean probing = chooser->probe_kbps > 0;
+    gboolean probing = chooser->probe.kbps > 0;
 
     *now_ms += 1000;
     lx_layer_chooser_report (chooser, &report, *now_ms);
     run->ups += chooser->layer < before;
     run->downs += chooser->layer > before;
-    run->probes += !probing && chooser->probe_kbps > 0;
+    run->probes += !probing && chooser->probe.kbps > 0;
     run->seconds_on[MIN (chooser->layer, 3)]++;
   }
 }
@@ -208,7 +208,8 @@ test_layer_as_sent (void)
 }
 
 /* Seconds from the start of a fat link until the chooser, started on the cheapest layer, steps up
- * to the middle one, with a round trip of @rtt_ms. */
+ * to the middle one, with a round trip of @rtt_ms (the link has carried far more before: its
+ * probes rise quickly). */
 static guint
 seconds_to_step_up (gint rtt_ms)
 {
@@ -220,6 +221,7 @@ seconds_to_step_up (gint rtt_ms)
   lx_layer_chooser_init (&chooser, layers, 3, 2, TRUE, now);
   chooser.min_layer = 0;
   chooser.rtt_ms = rtt_ms;
+  chooser.carried_kbps = 100000;
   while (chooser.layer == 2 && seconds < 60) {
     run_link (&chooser, &now, 1, 100000, 0.0, &run);
     seconds++;
@@ -252,13 +254,128 @@ test_probe_stops_at_the_first_queue (void)
 
   lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
   chooser.layer = 1;
-  while (chooser.probe_kbps == 0 && now < 60000)
+  while (chooser.probe.kbps == 0 && now < 60000)
     run_link (&chooser, &now, 1, 100000, 0.0, &run);
-  g_assert_cmpint (chooser.probe_kbps, >, 0);
+  g_assert_cmpint (chooser.probe.kbps, >, 0);
   now += 250;
   lx_layer_chooser_report (&chooser, &queued, now);
-  g_assert_cmpint (chooser.probe_kbps, ==, 0);
+  g_assert_cmpint (chooser.probe.kbps, ==, 0);
   g_assert_cmpuint (chooser.layer, ==, 1);
+}
+
+/* FEC answers chance, not a full link: loss behind a queue, beyond chance, or with far less
+ * arriving than the layer costs (a lesson's first second on a thin link, before any queue is
+ * measured) is capacity; random loss, even heavy and with FEC on, is not. */
+static void
+test_loss_is_capacity (void)
+{
+  LxLayerChooser chooser;
+  LxLinkReport first_second = { 0.243, 0, 370 }, queued = { 0.05, 20, 2600 };
+  LxLinkReport chance = { 0.05, 0, 2600 }, heavy_chance = { 0.2, 0, 0 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, 0);
+  g_assert_true (lx_layer_chooser_loss_is_capacity (&chooser, &first_second));
+  g_assert_true (lx_layer_chooser_loss_is_capacity (&chooser, &queued));
+  g_assert_false (lx_layer_chooser_loss_is_capacity (&chooser, &chance));
+  chooser.fec_percent = 40;
+  heavy_chance.arrived_kbps = lx_layer_chooser_link_kbps (&chooser, 0) * 8 / 10;
+  g_assert_false (lx_layer_chooser_loss_is_capacity (&chooser, &heavy_chance));
+  /* a calm picture sends far less than its label, and chance takes a fifth of that */
+  chooser.sent_kbps[0] = 1500;
+  heavy_chance.arrived_kbps = (1500 * (105 + 40) / 100 + 64) * 8 / 10;
+  g_assert_false (lx_layer_chooser_loss_is_capacity (&chooser, &heavy_chance));
+  heavy_chance.loss = 0.35;
+  g_assert_true (lx_layer_chooser_loss_is_capacity (&chooser, &heavy_chance));
+}
+
+/* A probe rises quickly up to what the link has carried, then at its slow pace, and takes as long
+ * as both parts need (1.5 s at least). */
+static void
+test_probe_ramp (void)
+{
+  LxProbeRamp ramp = { 1000, 400, 100 };
+
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 0), ==, 0);
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 1000), ==, 400);
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 2000), ==, 500);
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 7000), ==, 1000);
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 60000), ==, 1000);
+  g_assert_cmpint (lx_probe_ramp_ms (&ramp), ==, 7000);
+  /* a small probe still takes 1.5 s */
+  ramp = (LxProbeRamp){ 100, 400, 100 };
+  g_assert_cmpint (lx_probe_ramp_kbps (&ramp, 750), ==, 50);
+  g_assert_cmpint (lx_probe_ramp_ms (&ramp), ==, LX_PROBE_RAMP_MS);
+}
+
+/* The probe a 1000 kbit/s link with @rtt_ms of round trip gets on 360p, having carried 1000
+ * kbit/s before: how it rises (every queue report clean). */
+static LxProbeRamp
+probe_on_thin_link (gint rtt_ms)
+{
+  LxLayerChooser chooser;
+  gint64 now = 0;
+  LxLinkReport clean = { 0.0, 0, 1000 };
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.layer = 1;
+  chooser.rtt_ms = rtt_ms;
+  while (chooser.probe.kbps == 0 && now < 60000) {
+    now += 1000;
+    lx_layer_chooser_report (&chooser, &clean, now);
+  }
+  g_assert_cmpint (chooser.probe.kbps, >, 0);
+  return chooser.probe;
+}
+
+/* On a long route the link's answer to a probe comes a round trip late: above what the link has
+ * carried the probe rises so slowly that the queue it builds meanwhile stays under half a modem's
+ * 100 ms buffer. Simulated in 10 ms steps: the sender sends the layer and the probe into a 1000
+ * kbit/s bottleneck; the classroom sees its queue half a round trip later and reports it once it
+ * reaches 15 ms, which the sender hears half a round trip after that and stops. */
+static void
+test_long_route_probe_keeps_the_buffer (void)
+{
+  const gint capacity = 1000, one_way_ms = 150, step_ms = 10;
+  LxLayerChooser chooser;
+  gdouble queue_at[1000] = { 0 }; /* the bottleneck's queue (ms) at each step */
+  gdouble queue = 0, peak = 0;
+  gint64 now = 0, stop_at = -1;
+  LxLinkReport clean = { 0.0, 0, capacity };
+  LxProbeRamp quick = probe_on_thin_link (50);
+  gint layer_kbps;
+
+  /* a short route keeps the quick ramp all the way */
+  g_assert_cmpint (quick.slow_per_s, ==, LX_PROBE_RAMP_KBPS_PER_S);
+
+  lx_layer_chooser_init (&chooser, layers, 3, 0, TRUE, now);
+  chooser.layer = 1;
+  chooser.rtt_ms = 2 * one_way_ms;
+  while (chooser.probe.kbps == 0 && now < 60000) {
+    now += 1000;
+    lx_layer_chooser_report (&chooser, &clean, now);
+  }
+  g_assert_cmpint (chooser.probe.kbps, >, 0);
+  g_assert_cmpint (chooser.probe.slow_per_s, <, LX_PROBE_RAMP_KBPS_PER_S);
+  layer_kbps = lx_layer_chooser_link_kbps (&chooser, chooser.layer);
+  for (gint i = 0; i < (gint) G_N_ELEMENTS (queue_at); i++) {
+    gint probe = chooser.probe.kbps > 0 ? lx_probe_ramp_kbps (&chooser.probe, i * step_ms) : 0;
+    gint seen = i - (one_way_ms + one_way_ms) / step_ms; /* the step whose queue it reports */
+
+    queue = MAX (queue + (gdouble) (layer_kbps + probe - capacity) / capacity * step_ms, 0);
+    queue_at[i] = queue;
+    peak = MAX (peak, queue);
+    if (chooser.probe.kbps > 0 && seen >= 0 && queue_at[seen] >= LX_LAYER_PROBE_QUEUE_MS) {
+      LxLinkReport alarm = { 0.0, (gint) queue_at[seen], capacity };
+      lx_layer_chooser_report (&chooser, &alarm, now + i * step_ms);
+      stop_at = i;
+    }
+  }
+  g_test_message ("probe stopped after %" G_GINT64_FORMAT " ms; the queue peaked at %.0f ms",
+                  stop_at * step_ms, peak);
+  g_assert_cmpint (stop_at, >, 0);
+  g_assert_cmpint (chooser.probe.kbps, ==, 0);
+  g_assert_cmpuint (chooser.layer, ==, 1);
+  g_assert_cmpfloat (peak, <, 50);
 }
 
 /* The encoder's real bitrate, from the buffers leaving its pad. */
@@ -364,7 +481,7 @@ test_jittery_line_still_probes (void)
     LxLinkReport report = { 0.0, (gint) (i % 2) * 22, 400 };
     now += 250;
     lx_layer_chooser_report (&chooser, &report, now);
-    if (chooser.probe_kbps > 0)
+    if (chooser.probe.kbps > 0)
       first_probe_ms = now;
   }
   g_assert_cmpint (first_probe_ms, >, 0);
@@ -387,7 +504,7 @@ test_flaky_link_stays_low (void)
     LxLinkReport report = { i % 3 == 2 ? 0.05 : 0.0, 0, 0 };
     now += 1000;
     lx_layer_chooser_report (&chooser, &report, now);
-    g_assert_cmpint (chooser.probe_kbps, ==, 0);
+    g_assert_cmpint (chooser.probe.kbps, ==, 0);
     run.seconds_on[MIN (chooser.layer, 3)]++;
   }
   g_assert_cmpuint (run.seconds_on[2], ==, 120);
@@ -495,6 +612,10 @@ main (int argc, char **argv)
                    test_probe_verdict_waits_a_round_trip);
   g_test_add_func ("/layers/chooser/probe-stops-at-the-first-queue",
                    test_probe_stops_at_the_first_queue);
+  g_test_add_func ("/layers/chooser/loss-is-capacity", test_loss_is_capacity);
+  g_test_add_func ("/layers/chooser/probe-ramp", test_probe_ramp);
+  g_test_add_func ("/layers/chooser/long-route-probe-keeps-the-buffer",
+                   test_long_route_probe_keeps_the_buffer);
   g_test_add_func ("/layers/bitrate-meter", test_bitrate_meter);
   g_test_add_func ("/layers/chooser/capacity-falls-before-any-loss",
                    test_capacity_falls_before_any_loss);
