@@ -82,6 +82,12 @@ lx_classroom_get_video_codec (LxClassroom *classroom)
   return classroom->context.video_codec;
 }
 
+gboolean
+lx_classroom_offered_by_us (LxClassroom *classroom)
+{
+  return classroom->role == LX_CLASSROOM_ROLE_OFFERS;
+}
+
 gint64
 lx_classroom_get_connect_ms (LxClassroom *classroom)
 {

@@ -90,6 +90,9 @@ LxClassroomState lx_classroom_get_state (LxClassroom *classroom);
 const char *lx_classroom_get_school (LxClassroom *classroom);
 /* (transfer none) LX_VIDEO_CODEC_H264 or LX_VIDEO_CODEC_VP8 */
 const char *lx_classroom_get_video_codec (LxClassroom *classroom);
+/* TRUE if we offered its connection (a classroom of the lesson), so that we may offer a new one;
+ * FALSE for a WHEP player or a publication, which start their own. */
+gboolean lx_classroom_offered_by_us (LxClassroom *classroom);
 /* Milliseconds from the classroom's join to its connection, or -1 before it connects. */
 gint64 lx_classroom_get_connect_ms (LxClassroom *classroom);
 /* The classroom's own report of how the media arrives (a `link` message, every second): the share

@@ -43,8 +43,11 @@ struct _LxSender {
   LxLessonFollower *lessons; /* which lesson is on the air */
   LxTimetable *timetable;    /* (nullable) when following the timetable */
   guint follow_timer;
-  GHashTable *classrooms;  /* school → LxClassroom* (owned: closed on removal) */
-  GHashTable *unconfirmed; /* schools not heard of since we joined again */
+  GHashTable *classrooms;    /* school → LxClassroom* (owned: closed on removal) */
+  GHashTable *unconfirmed;   /* schools not heard of since we joined again */
+  GHashTable *offered_again; /* school → when (gint64 *) its failed connection was last offered
+                              * again */
+  guint connections_offered_again;
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
   GMainLoop *loop;
@@ -181,6 +184,7 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
     add_classroom (sender, message->school, message->video_codec, message->sdp);
     break;
   case LX_MESSAGE_CLASSROOM_LEFT:
+    g_hash_table_remove (sender->offered_again, message->school);
     remove_classroom (sender, message->school, message->reason ? message->reason : "left");
     break;
   case LX_MESSAGE_LINK:
@@ -357,8 +361,13 @@ follow_timetable (gpointer data)
 
 /* ---- Looking after the classrooms, once a second whatever the statistics' interval ---- */
 
-/* A classroom whose ICE or DTLS failed is gone for good: its receiver notices the silence and joins
- * again, and gets a fresh branch then. */
+/* A classroom of the lesson whose ICE or DTLS failed (on a lossy line a first handshake can) is
+ * offered a new connection at once — its receiver answers any offer with a fresh session — rather
+ * than left to notice the silence (its watchdog waits 18 s for a first packet). Once every 30 s at
+ * most: a dead line is left to the classroom, which joins again when it can. Other classrooms
+ * whose connection failed are gone for good (a WHEP player or a publication starts its own). */
+#define OFFER_AGAIN_INTERVAL_US (30 * G_USEC_PER_SEC)
+
 static void
 drop_failed_classrooms (LxSender *sender)
 {
@@ -366,13 +375,29 @@ drop_failed_classrooms (LxSender *sender)
   const char *school;
   LxClassroom *classroom;
   g_autoptr (GPtrArray) failed = g_ptr_array_new_with_free_func (g_free);
+  gint64 now = g_get_monotonic_time ();
 
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom))
     if (lx_classroom_get_state (classroom) == LX_CLASSROOM_FAILED)
       g_ptr_array_add (failed, g_strdup (school));
-  for (guint i = 0; i < failed->len; i++)
-    remove_classroom (sender, g_ptr_array_index (failed, i), "its connection failed");
+  for (guint i = 0; i < failed->len; i++) {
+    const char *name = g_ptr_array_index (failed, i);
+    gint64 *offered_again = g_hash_table_lookup (sender->offered_again, name);
+    g_autofree gchar *video_codec = NULL;
+
+    classroom = g_hash_table_lookup (sender->classrooms, name);
+    if (!lx_classroom_offered_by_us (classroom) ||
+        (offered_again && now - *offered_again < OFFER_AGAIN_INTERVAL_US)) {
+      remove_classroom (sender, name, "its connection failed");
+      continue;
+    }
+    video_codec = g_strdup (lx_classroom_get_video_codec (classroom));
+    remove_classroom (sender, name, "its connection failed: offering it a new one");
+    g_hash_table_insert (sender->offered_again, g_strdup (name), g_memdup2 (&now, sizeof now));
+    sender->connections_offered_again++;
+    add_classroom (sender, name, video_codec, NULL);
+  }
 }
 
 /* Every few seconds, each classroom's round-trip time to the server, for the status board (and the
@@ -508,6 +533,7 @@ report_stats (gpointer data)
   }
   json_builder_end_array (builder);
   lx_stats_add_int (builder, "classrooms_connected", connected);
+  lx_stats_add_int (builder, "connections_offered_again", sender->connections_offered_again);
   if (sender->publisher)
     add_publication (builder, sender->publisher);
   json_builder_end_object (builder);
@@ -648,6 +674,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   sender->classrooms =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lx_classroom_close);
   sender->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sender->offered_again = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sender->loop = g_main_loop_new (NULL, FALSE);
   sender->lessons = lx_lesson_follower_new (&lesson_handlers, sender);
   sender->pipeline = gst_pipeline_new ("sender");
@@ -734,6 +761,7 @@ lx_sender_free (LxSender *sender)
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   g_hash_table_unref (sender->unconfirmed);
+  g_hash_table_unref (sender->offered_again);
   gst_clear_object (&sender->raw_tee);
   gst_clear_object (&sender->audio_tee);
   g_main_loop_unref (sender->loop);

@@ -17,7 +17,7 @@ void lx_test_netlab_free (LxTestNetlab *lab);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxTestNetlab, lx_test_netlab_free)
 
 /* Runs lx-netlab VERB on link @classroom (1-based) with @value: "loss" (percent), "rate"
- * (kbit/s), "cut", "mend". */
+ * (kbit/s), "cut", "cut-media", "mend". */
 void lx_test_netlab_set (LxTestNetlab *lab, const char *verb, guint classroom, guint value);
 
 /* Holds link @classroom's packets @down_ms on the way to the classroom and @up_ms on the way back

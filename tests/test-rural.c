@@ -25,7 +25,8 @@ typedef struct {
   GSubprocess *receivers[2];
   gchar *sender_stats;
   gchar *receiver_stats[2];
-  const char *lesson; /* booked, as production runs */
+  const char *lesson;       /* booked, as production runs */
+  gboolean cut_media_first; /* link 1 carries no UDP when the classrooms start */
 } Fixture;
 
 static gchar *
@@ -51,6 +52,8 @@ start_lesson_as (Fixture *fixture, guint classrooms, gboolean whep)
   fixture->lab = lx_test_netlab_new (classrooms);
   if (fixture->lab == NULL)
     return; /* skipped, with the reason */
+  if (fixture->cut_media_first)
+    lx_test_netlab_set (fixture->lab, "cut-media", 1, 0);
   fixture->directory = g_dir_make_tmp ("lx-rural-XXXXXX", &error);
   g_assert_no_error (error);
   /* Booked through the REST API on loopback, then the server moves into the hub. */
@@ -117,7 +120,7 @@ start_lesson_as (Fixture *fixture, guint classrooms, gboolean whep)
     fixture->receivers[k - 1] =
         lx_test_spawn_under (lx_test_netlab_prefix (fixture->lab, k), log, argv);
   }
-  for (guint k = 0; k < classrooms; k++)
+  for (guint k = 0; k < classrooms && !fixture->cut_media_first; k++)
     lx_test_wait_for_stat (fixture->receiver_stats[k], "frames_decoded", 1, 30000);
 }
 
@@ -380,6 +383,36 @@ test_link_down (Fixture *fixture, gconstpointer data)
 }
 
 static gboolean
+connection_offered_again (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return lx_test_stats_int (fixture->sender_stats, "connections_offered_again") >= 1;
+}
+
+/* A first connection that fails (on a lossy line a handshake can) is offered again by the sender
+ * at once: the classroom does not wait for its own watchdog (18 s without a first packet). Here
+ * the link carries signaling but no UDP until the sender has given the first connection up. */
+static void
+test_failed_connection_offered_again (Fixture *fixture, gconstpointer data)
+{
+  gint64 mended;
+
+  fixture->cut_media_first = TRUE;
+  start_lesson (fixture, 1);
+  if (fixture->lab == NULL)
+    return;
+  g_assert_true (lx_test_wait_until (connection_offered_again, fixture, 30000));
+  g_assert_cmpint (stat_of (fixture, 1, "frames_decoded"), ==, 0);
+  lx_test_netlab_set (fixture->lab, "mend", 1, 0);
+  mended = g_get_monotonic_time ();
+  g_test_message ("the sender offered a new connection; the link carries media again");
+  lx_test_wait_for_stat (fixture->receiver_stats[0], "frames_decoded", 1, 10000);
+  g_test_message ("first picture %" G_GINT64_FORMAT " ms after the link came back",
+                  (g_get_monotonic_time () - mended) / 1000);
+}
+
+static gboolean
 round_trip_seen (gpointer data)
 {
   return classroom_int (data, "village-1", "rtt_ms") >= 140;
@@ -416,6 +449,8 @@ main (int argc, char **argv)
               test_whep_player_thin_link, teardown);
   g_test_add ("/rural/video-pauses-and-resumes", Fixture, NULL, NULL, test_video_pauses, teardown);
   g_test_add ("/rural/link-down-15-s", Fixture, NULL, NULL, test_link_down, teardown);
+  g_test_add ("/rural/failed-connection-offered-again", Fixture, NULL, NULL,
+              test_failed_connection_offered_again, teardown);
   g_test_add ("/rural/delayed-link-keeps-top-layer", Fixture, NULL, NULL, test_delayed_link,
               teardown);
   return g_test_run ();
