@@ -25,10 +25,14 @@ lx_media_watch_card_shown (LxMediaWatch *watch, guint64 frames)
 
 LxWatchVerdict
 lx_media_watch_look (LxMediaWatch *watch, gint64 now_us, guint64 bytes, guint64 frames,
-                     gboolean in_session, gboolean packets_yet, const char *failure,
-                     gboolean card_shown)
+                     gboolean in_session, gboolean packets_yet, gint64 path_up_us,
+                     const char *failure, gboolean card_shown)
 {
   gint64 timeout_us = watch->timeout_us * (packets_yet ? 1 : SETTING_UP_TIMEOUT_FACTOR);
+  /* ICE connected media-timeout-s ago and still no packet: the DTLS handshake lost a flight and
+   * waits on a timer that doubles (4, 8, 16 s); a new one is sooner. */
+  gboolean handshake_stuck =
+      !packets_yet && path_up_us > 0 && now_us - path_up_us >= watch->timeout_us;
 
   if (bytes != watch->bytes)
     watch->media_seen_us = now_us;
@@ -38,7 +42,7 @@ lx_media_watch_look (LxMediaWatch *watch, gint64 now_us, guint64 bytes, guint64 
   watch->frames = frames;
   if (!in_session)
     return LX_WATCH_CARRY_ON; /* between lessons, or waiting for the teacher: other cards */
-  if (failure || now_us - watch->media_seen_us >= timeout_us) {
+  if (failure || handshake_stuck || now_us - watch->media_seen_us >= timeout_us) {
     if (watch->negotiated_us != 0 && now_us - watch->negotiated_us < timeout_us)
       return LX_WATCH_CARRY_ON; /* negotiating already: give it its time */
     watch->negotiated_us = now_us;

@@ -6,7 +6,9 @@
  *   newcomer, or a new WHEP offer), and again every media-timeout-s while nothing comes. A session
  *   that has had no packet yet is still setting up and gets three times as long: on a lossy link
  *   each lost ICE or DTLS packet waits for a retransmission timer (1 s, then 2, 4 …), and starting
- *   again would only start that wait over.
+ *   again would only start that wait over — but once ICE has connected, only the DTLS handshake
+ *   is left, and one still unfinished media-timeout-s later waits on a doubled timer (8, 16 s):
+ *   a new session is sooner.
  * - Sound without pictures: the sender paused this classroom's video; a card says so.
  * - Pictures flowing again under a card (half a second of them): the card goes. */
 #pragma once
@@ -36,8 +38,8 @@ void lx_media_watch_session_started (LxMediaWatch *watch, gint64 now_us);
 void lx_media_watch_card_shown (LxMediaWatch *watch, guint64 frames);
 
 /* One look at @now_us: @bytes and @frames so far (they only grow); @in_session: a session exists;
- * @packets_yet: it has had a packet; @failure: why it is dead (NULL if it is not); @card_shown:
- * a card is on screen. */
+ * @packets_yet: it has had a packet; @path_up_us: when its ICE connected (0 not yet); @failure:
+ * why it is dead (NULL if it is not); @card_shown: a card is on screen. */
 LxWatchVerdict lx_media_watch_look (LxMediaWatch *watch, gint64 now_us, guint64 bytes,
                                     guint64 frames, gboolean in_session, gboolean packets_yet,
-                                    const char *failure, gboolean card_shown);
+                                    gint64 path_up_us, const char *failure, gboolean card_shown);

@@ -31,10 +31,12 @@ struct _LxReceiverSession {
   LxQueueMeter *queue;      /* fed on a streaming thread, read on the main context (it locks) */
   GPtrArray *jitterbuffers; /* (element-type GstElement) video ones; appended on a streaming
                                 * thread, read on the main context: under lock */
-  GMutex lock;              /* for jitterbuffers */
+  GMutex lock;              /* for jitterbuffers and path_up_us */
   const char *failure;      /* (atomic) (nullable) why the session is dead: the first reason */
   gint video_linked;        /* (atomic) a video stream plays */
   gint loss_noticed;        /* (atomic) a retransmission request is on its way to the owner */
+  gint64 path_up_us;        /* monotonic: ICE first connected, 0 not yet; under lock (set on
+                                * webrtcbin's thread) */
 };
 
 LxReceiverSession *
@@ -155,6 +157,22 @@ on_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
     fail (session, "ICE failed");
   else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
     tell_owner (session, TELL_CONNECTION_STATE, NULL);
+}
+
+static void
+on_ice_connection_state (GObject *webrtc, GParamSpec *pspec, gpointer data)
+{
+  LxReceiverSession *session = data;
+  GstWebRTCICEConnectionState state;
+
+  g_object_get (webrtc, "ice-connection-state", &state, NULL);
+  if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+      state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED) {
+    g_mutex_lock (&session->lock);
+    if (session->path_up_us == 0)
+      session->path_up_us = g_get_monotonic_time ();
+    g_mutex_unlock (&session->lock);
+  }
 }
 
 /* Loss recovery on the classroom's side, in two places because webrtcbin 1.22 needs both:
@@ -341,6 +359,8 @@ lx_receiver_session_new (const LxReceiverConfig *config, LxPlayback *playback, g
   g_signal_connect (webrtc, "pad-added", G_CALLBACK (on_pad_added), session);
   g_signal_connect (webrtc, "on-new-transceiver", G_CALLBACK (on_new_transceiver), session);
   g_signal_connect (webrtc, "notify::connection-state", G_CALLBACK (on_connection_state), session);
+  g_signal_connect (webrtc, "notify::ice-connection-state", G_CALLBACK (on_ice_connection_state),
+                    session);
   rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
   g_signal_connect (rtpbin, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), session);
   bus = gst_element_get_bus (session->pipeline);
@@ -435,6 +455,17 @@ lx_receiver_session_set_latency (LxReceiverSession *session, guint latency_ms)
   /* webrtcbin passes it on to every jitter buffer; they announce the new latency, and the bus
    * handler applies it to the pipeline. */
   g_object_set (session->webrtc, "latency", latency_ms, NULL);
+}
+
+gint64
+lx_receiver_session_path_up_us (LxReceiverSession *session)
+{
+  gint64 path_up_us;
+
+  g_mutex_lock (&session->lock);
+  path_up_us = session->path_up_us;
+  g_mutex_unlock (&session->lock);
+  return path_up_us;
 }
 
 gint

@@ -63,6 +63,9 @@ void lx_receiver_session_add_ice_candidate (LxReceiverSession *session, guint ml
 /* Makes every jitter buffer of the session hold @latency_ms. */
 void lx_receiver_session_set_latency (LxReceiverSession *session, guint latency_ms);
 
+/* When (monotonic) ICE first connected: the path works, and only the DTLS handshake stands
+ * before media; 0 not yet. */
+gint64 lx_receiver_session_path_up_us (LxReceiverSession *session);
 /* The session's packets, as they arrived (before any repair). */
 gint lx_receiver_session_packets_received (LxReceiverSession *session);
 gint lx_receiver_session_packets_lost (LxReceiverSession *session);

@@ -184,11 +184,11 @@ watch_media (gpointer data)
   LxReceiverSession *session = receiver->session;
   const char *failure = session ? lx_receiver_session_get_failure (session) : NULL;
 
-  switch (lx_media_watch_look (&receiver->watch, g_get_monotonic_time (),
-                               stats.video_bytes + stats.audio_bytes, stats.frames_decoded,
-                               session && (receiver->signaling || receiver->whep),
-                               session && lx_receiver_session_packets_received (session) > 0,
-                               failure, receiver->card != NULL)) {
+  switch (lx_media_watch_look (
+      &receiver->watch, g_get_monotonic_time (), stats.video_bytes + stats.audio_bytes,
+      stats.frames_decoded, session && (receiver->signaling || receiver->whep),
+      session && lx_receiver_session_packets_received (session) > 0,
+      session ? lx_receiver_session_path_up_us (session) : 0, failure, receiver->card != NULL)) {
   case LX_WATCH_NEGOTIATE:
     negotiate_afresh (receiver, failure ? failure : "no media for a while");
     break;
