@@ -5,8 +5,6 @@
  * once when a queue builds up on the link (lx-queue-meter.h). */
 #include "lx-receiver-private.h"
 
-#include <string.h>
-
 /* The queue a routine report gives: what stayed over the last half second (a keyframe's burst
  * drains within it); an alarm gives the queue now (LX_QUEUE_NOW_WINDOW_MS), to be told at once of
  * a queue building up. */
@@ -54,7 +52,7 @@ lx_receiver_link_session_started (LxReceiver *receiver)
   receiver->link_lost = receiver->link_received = 0;
   receiver->link_unrepaired = 0;
   receiver->link_bytes = 0;
-  memset (receiver->arrival_us, 0, sizeof receiver->arrival_us);
+  lx_rate_window_clear (&receiver->arrivals);
 }
 
 /* What a report of a queue now says arrived: over the same last 100 ms as the queue it reports.
@@ -62,34 +60,6 @@ lx_receiver_link_session_started (LxReceiver *receiver)
  * has just fallen, a longer window would still count what it carried before, and the sender would
  * step down to a layer that does not fit. */
 #define RECENT_ARRIVAL_US (LX_QUEUE_NOW_WINDOW_MS * 1000)
-
-static void
-sample_arrival (LxReceiver *receiver, gint64 now)
-{
-  guint i = receiver->arrival_next;
-
-  receiver->arrival_us[i] = now;
-  receiver->arrival_bytes[i] = lx_receiver_session_bytes_received (receiver->session);
-  receiver->arrival_next = (i + 1) % LX_ARRIVAL_SAMPLES;
-}
-
-/* kbit/s over the last RECENT_ARRIVAL_US by the samples, or -1 if they do not reach back. */
-static gint64
-recent_arrival_kbps (LxReceiver *receiver, gint64 now, guint64 bytes_now)
-{
-  gint oldest = -1;
-
-  for (guint i = 0; i < LX_ARRIVAL_SAMPLES; i++) {
-    gint64 at = receiver->arrival_us[i];
-    if (at > 0 && now - at <= RECENT_ARRIVAL_US &&
-        (oldest < 0 || at < receiver->arrival_us[oldest]))
-      oldest = (gint) i;
-  }
-  if (oldest < 0 || now - receiver->arrival_us[oldest] < RECENT_ARRIVAL_US / 2)
-    return -1;
-  return (gint64) ((bytes_now - receiver->arrival_bytes[oldest]) * 8 /
-                   (guint64) ((now - receiver->arrival_us[oldest]) / 1000));
-}
 
 /* kbit/s of @bytes_now - @bytes_then since the last link report (0 before one). */
 static guint64
@@ -129,7 +99,9 @@ report_link (LxReceiver *receiver, const LxPlaybackStats *stats, gint64 now, gin
   guint64 video_kbps =
       kbps_since_link_report (receiver, stats->video_bytes, receiver->link_video_bytes, now);
   guint64 bytes = lx_receiver_session_bytes_received (receiver->session);
-  gint64 recent_kbps = now_alarm ? recent_arrival_kbps (receiver, now, bytes) : -1;
+  gint64 recent_kbps = now_alarm ? lx_rate_window_kbps (&receiver->arrivals, now, bytes,
+                                                        RECENT_ARRIVAL_US, RECENT_ARRIVAL_US / 2)
+                                 : -1;
   guint64 arrived_kbps = recent_kbps >= 0
                              ? (guint64) recent_kbps
                              : kbps_since_link_report (receiver, bytes, receiver->link_bytes, now);
@@ -199,7 +171,8 @@ lx_receiver_watch_queue (gpointer data)
 
   if (receiver->session == NULL)
     return G_SOURCE_CONTINUE;
-  sample_arrival (receiver, now);
+  lx_rate_window_sample (&receiver->arrivals, now,
+                         lx_receiver_session_bytes_received (receiver->session), 0);
   if (receiver->signaling == NULL || now - receiver->link_us < EARLIEST_SURGE_REPORT_US)
     return G_SOURCE_CONTINUE;
   queue_ms = lx_receiver_session_queue_ms (receiver->session, LX_QUEUE_NOW_WINDOW_MS);

@@ -17,11 +17,9 @@
 #include "lx-receiver-whep.h"
 #include "lx-receiver.h"
 #include "lx-signaling-client.h"
+#include "lx-rate-window.h"
 #include "lx-standby.h"
 #include "lx-timetable.h"
-
-/* What arrived lately is sampled every 20 ms (the queue watch's timer), for 160 ms. */
-#define LX_ARRIVAL_SAMPLES 8
 
 struct _LxReceiver {
   const LxReceiverConfig *config;
@@ -69,11 +67,8 @@ struct _LxReceiver {
       server_report_us; /* monotonic: the last link report, the last one to the server */
   guint link_timer;
   guint queue_timer; /* every 20 ms: a queue building up is reported at once */
-  /* What arrived lately, sampled by the queue watch: its times (monotonic, 0 none yet) and the
-   * session's byte counts then, the oldest overwritten. */
-  gint64 arrival_us[LX_ARRIVAL_SAMPLES];
-  guint64 arrival_bytes[LX_ARRIVAL_SAMPLES];
-  guint arrival_next;
+  /* What arrived lately: the session's byte count, sampled every 20 ms by the queue watch. */
+  LxRateWindow arrivals;
 
   /* Statistics (lx-receiver-stats.c): read and written out, never acted on */
   LxPlaybackStats last_stats; /* at the last report, for rates */

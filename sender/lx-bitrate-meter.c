@@ -1,22 +1,18 @@
 /* An encoder's real bitrate (see lx-bitrate-meter.h). */
 #include "lx-bitrate-meter.h"
 
+#include "lx-rate-window.h"
+
 /* Readings are kept at most this often, as many as cover the window. */
 #define CHECKPOINT_US (500 * 1000)
 #define WINDOW_US (4 * G_USEC_PER_SEC)
-#define CHECKPOINTS (WINDOW_US / CHECKPOINT_US + 1)
-
-typedef struct {
-  gint64 at_us; /* 0: none */
-  guint64 bytes;
-} Checkpoint;
+G_STATIC_ASSERT (WINDOW_US / CHECKPOINT_US + 1 <= LX_RATE_WINDOW_SAMPLES);
 
 struct _LxBitrateMeter {
   GstPad *pad;
   gulong probe;
   guint64 bytes; /* atomic: counted by the streaming thread */
-  Checkpoint checkpoints[CHECKPOINTS];
-  guint newest;
+  LxRateWindow checkpoints;
 };
 
 static GstPadProbeReturn
@@ -52,19 +48,9 @@ gint
 lx_bitrate_meter_read_kbps (LxBitrateMeter *meter, gint64 now_us)
 {
   guint64 bytes = __atomic_load_n (&meter->bytes, __ATOMIC_RELAXED);
-  const Checkpoint *oldest = NULL;
 
-  if (now_us - meter->checkpoints[meter->newest].at_us >= CHECKPOINT_US) {
-    meter->newest = (meter->newest + 1) % CHECKPOINTS;
-    meter->checkpoints[meter->newest] = (Checkpoint){ now_us, bytes };
-  }
-  for (guint i = 0; i < CHECKPOINTS; i++) {
-    const Checkpoint *checkpoint = &meter->checkpoints[i];
-    if (checkpoint->at_us > 0 && now_us - checkpoint->at_us <= WINDOW_US + CHECKPOINT_US &&
-        (oldest == NULL || checkpoint->at_us < oldest->at_us))
-      oldest = checkpoint;
-  }
-  if (oldest == NULL || now_us - oldest->at_us < G_USEC_PER_SEC)
-    return 0;
-  return (gint) ((bytes - oldest->bytes) * 8 * 1000 / (guint64) (now_us - oldest->at_us));
+  lx_rate_window_sample (&meter->checkpoints, now_us, bytes, CHECKPOINT_US);
+  return (gint) MAX (lx_rate_window_kbps (&meter->checkpoints, now_us, bytes,
+                                          WINDOW_US + CHECKPOINT_US, G_USEC_PER_SEC),
+                     0);
 }

@@ -215,10 +215,17 @@ judge_probe (LxLayerChooser *chooser, const LxLinkReport *report, gint64 now_ms)
   return TRUE;
 }
 
+/* How long the quick part of @ramp takes. */
+static gint64
+quick_part_ms (const LxProbeRamp *ramp)
+{
+  return (gint64) ramp->quick_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S;
+}
+
 gint
 lx_probe_ramp_kbps (const LxProbeRamp *ramp, gint64 elapsed_ms)
 {
-  gint64 quick_ms = (gint64) ramp->quick_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S;
+  gint64 quick_ms = quick_part_ms (ramp);
   gint64 staged;
 
   elapsed_ms = MAX (elapsed_ms, 0);
@@ -232,7 +239,7 @@ lx_probe_ramp_kbps (const LxProbeRamp *ramp, gint64 elapsed_ms)
 gint64
 lx_probe_ramp_ms (const LxProbeRamp *ramp)
 {
-  gint64 quick_ms = (gint64) ramp->quick_kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S;
+  gint64 quick_ms = quick_part_ms (ramp);
   gint64 staged_ms =
       ramp->kbps <= ramp->quick_kbps
           ? (gint64) ramp->kbps * 1000 / LX_PROBE_RAMP_KBPS_PER_S
