@@ -112,6 +112,9 @@ guint lx_classroom_get_remote_candidates (LxClassroom *classroom);
 gint lx_classroom_get_queue_ms (LxClassroom *classroom);
 /* What the classroom's link is being probed with for the layer above, kbit/s (0: no probe). */
 gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
+/* How many times each NACKed video packet is sent again now (1, or 2 on a link that loses many
+ * by chance). Main context. */
+guint lx_classroom_get_retransmission_copies (LxClassroom *classroom);
 /* The probes of the classroom's link so far, and those that passed (it stepped up). */
 void lx_classroom_get_probes (LxClassroom *classroom, guint *started, guint *passed);
 /* The last round-trip time in milliseconds, or -1 before one is known: from the classroom's

@@ -168,7 +168,8 @@ lx_direct_repair_forward_event (LxDirectRepair *repair, GstEvent *event)
 typedef struct {
   GstPad *rtx_src;
   guint32 media_ssrc;
-  gint oldest; /* the oldest sequence number still answered; -1 all */
+  gint oldest;  /* the oldest sequence number still answered; -1 all */
+  guint copies; /* retransmissions of each */
 } Request;
 
 /* What webrtcbin's RTP session asks its RTX sender for a NACKed packet (gstrtpsession.c). */
@@ -182,15 +183,18 @@ request_again (guint16 seqnum, gpointer data)
     return;
   structure = gst_structure_new ("GstRTPRetransmissionRequest", "seqnum", G_TYPE_UINT,
                                  (guint) seqnum, "ssrc", G_TYPE_UINT, request->media_ssrc, NULL);
-  gst_pad_send_event (request->rtx_src,
-                      gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM, structure));
+  /* (each request makes rtprtxsend send the packet again, with an RTX sequence number of its own) */
+  for (guint i = 0; i < request->copies; i++)
+    gst_pad_send_event (request->rtx_src, gst_event_new_custom (GST_EVENT_CUSTOM_UPSTREAM,
+                                                                gst_structure_copy (structure)));
+  gst_structure_free (structure);
 }
 
 void
 lx_direct_repair_answer_nacks (LxDirectRepair *repair, GstRTCPPacket *packet, guint32 media_ssrc,
-                               gint oldest)
+                               gint oldest, guint copies)
 {
-  Request request = { NULL, media_ssrc, oldest };
+  Request request = { NULL, media_ssrc, oldest, copies };
 
   if (repair->rtx_sender == NULL)
     return;

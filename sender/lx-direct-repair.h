@@ -28,9 +28,9 @@ void lx_direct_repair_push (LxDirectRepair *repair, GstMiniObject *packets);
 void lx_direct_repair_forward_event (LxDirectRepair *repair, GstEvent *event);
 
 /* RTCP thread: answers @packet (one of the peer's RTCP packets), if it NACKs @media_ssrc — the
- * packets from sequence number @oldest on (-1: all of them). */
+ * packets from sequence number @oldest on (-1: all of them), each sent again @copies times. */
 void lx_direct_repair_answer_nacks (LxDirectRepair *repair, GstRTCPPacket *packet,
-                                    guint32 media_ssrc, gint oldest);
+                                    guint32 media_ssrc, gint oldest, guint copies);
 
 /* (transfer none) (nullable) Its FEC encoder (rtpulpfecenc: the classroom's steering sets its
  * strength) and its RTX sender (rtprtxsend: the link prober asks it for probe packets). */

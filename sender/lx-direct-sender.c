@@ -54,6 +54,8 @@ struct _LxDirectSender {
   guint16 newest_seqnum;         /* of the stream's packets sent */
   gint repaired_from;            /* the oldest sequence number repaired; -1 all */
   gint64 repaired_from_until_us; /* (monotonic) until then */
+
+  gint retransmission_copies; /* each NACKed packet sent again this many times, atomic */
 };
 
 static void
@@ -61,6 +63,7 @@ direct_sender_init (LxDirectSender *sender)
 {
   g_mutex_init (&sender->lock);
   sender->repaired_from = -1;
+  sender->retransmission_copies = 1;
   g_weak_ref_init (&sender->webrtc, NULL);
   g_weak_ref_init (&sender->payloader_src, NULL);
 }
@@ -413,7 +416,8 @@ on_receiving_rtcp (GObject *session, GstBuffer *buffer, gpointer data)
        more = gst_rtcp_packet_move_to_next (&packet)) {
     keyframe |= asks_for_keyframe (&packet, ssrc);
     if (sender->repair)
-      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc, oldest_repaired);
+      lx_direct_repair_answer_nacks (sender->repair, &packet, ssrc, oldest_repaired,
+                                     (guint) g_atomic_int_get (&sender->retransmission_copies));
   }
   gst_rtcp_buffer_unmap (&rtcp);
   if (keyframe) {
@@ -489,6 +493,12 @@ lx_direct_sender_get_packets (LxDirectSender *sender)
   packets = sender->packets;
   g_mutex_unlock (&sender->lock);
   return packets;
+}
+
+void
+lx_direct_sender_set_retransmission_copies (LxDirectSender *sender, guint copies)
+{
+  g_atomic_int_set (&sender->retransmission_copies, (gint) CLAMP (copies, 1, 2));
 }
 
 GstElement *

@@ -43,6 +43,11 @@ GstElement *lx_direct_sender_get_rtx_sender (LxDirectSender *sender);
  * thread. */
 void lx_direct_sender_repair_from_now (LxDirectSender *sender);
 
+/* Each packet a NACK asks for is sent again @copies times (1 or 2), one right after the other: on
+ * a link that loses packets by chance, a retransmission is lost as often as the packet was, and
+ * the classroom can only ask again with its next RTCP packet. Any thread. */
+void lx_direct_sender_set_retransmission_copies (LxDirectSender *sender, guint copies);
+
 /* TRUE once started and sending (not gone through webrtcbin). Any thread. */
 gboolean lx_direct_sender_is_sending (LxDirectSender *sender);
 /* The stream's packets (not its retransmissions) sent directly so far. Any thread. */

@@ -4,7 +4,8 @@
  * program has its token, as in production. How smooth each link keeps the picture is measured by
  * bench/run; this checks the behaviour:
  *   - 5 % random loss: the packets lost are counted and repaired by retransmission, and the
- *     classroom keeps decoding the top layer;
+ *     classroom keeps decoding the top layer; at 20 % each retransmission goes out twice (one
+ *     would be lost as often as the packet was);
  *   - a 600 kbit/s link: that classroom settles on a lower layer, a classroom on a clean link keeps
  *     the top one;
  *   - a link too thin for any layer: video pauses behind a card, the sound goes on, and the
@@ -197,6 +198,12 @@ loss_seen_and_repaired (gpointer data)
          stat_of (watch->fixture, 1, "retransmitted") - watch->retransmitted >= 20;
 }
 
+static gboolean
+retransmits_twice (gpointer data)
+{
+  return classroom_int (data, "village-1", "retransmission_copies") == 2;
+}
+
 static void
 test_loss (Fixture *fixture, gconstpointer data)
 {
@@ -224,6 +231,14 @@ test_loss (Fixture *fixture, gconstpointer data)
                    stat_of (fixture, 1, "retransmitted") - watch.retransmitted);
   lx_test_wait_for_stat (fixture->receiver_stats[0], "frames_decoded", frames + 300, 30000);
   g_assert_cmpint (stat_of (fixture, 1, "width"), ==, 1280);
+  g_assert_cmpint (classroom_int (fixture, "village-1", "retransmission_copies"), ==, 1);
+
+  g_test_message ("20 %% lost: each retransmission sent twice, and the classroom still repairs");
+  lx_test_netlab_set (fixture->lab, "loss", 1, 20);
+  g_assert_true (lx_test_wait_until (retransmits_twice, fixture, 20000));
+  watch.lost = stat_of (fixture, 1, "packets_lost");
+  watch.retransmitted = stat_of (fixture, 1, "retransmitted");
+  g_assert_true (lx_test_wait_until (loss_seen_and_repaired, &watch, 30000));
 }
 
 static gboolean
