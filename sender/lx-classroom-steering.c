@@ -47,8 +47,8 @@ adapt_retransmissions (LxClassroom *classroom, gint loss_permille, gint64 now)
 {
   guint copies;
 
-  if (classroom->video_direct == NULL)
-    return;
+  if (classroom->video_direct == NULL || classroom->rtx_sender == NULL)
+    return; /* (nothing is retransmitted: loss recovery is off) */
   classroom->very_lossy_reports =
       loss_permille >= RETRANSMIT_TWICE_PERMILLE ? classroom->very_lossy_reports + 1 : 0;
   if (classroom->very_lossy_reports >= RETRANSMIT_TWICE_REPORTS)
