@@ -44,11 +44,15 @@ struct _LxDirectSender {
   gchar *cname;           /* webrtcbin's: players line our stream up with its own by it */
   LxDirectRepair *repair; /* (nullable) the video's FEC and retransmissions */
 
-  guint clock_rate; /* from the caps, atomic */
-  guint ssrc;       /* the stream's own, from the caps (not its retransmissions'), atomic */
+  guint clock_rate;   /* from the caps, atomic */
+  guint ssrc;         /* the stream's own, from the caps (not its retransmissions'), atomic */
+  GstSegment segment; /* the payloader's (streaming thread only) */
 
   GMutex lock; /* the SRTP session, what the report needs, and the repair's cut */
-  guint32 last_rtp_time;
+  /* A packet's RTP time and the running time of its capture (its PTS): the report counts the
+   * RTP time of now from them. */
+  guint32 anchor_rtp_time;
+  GstClockTime anchor_running_time; /* GST_CLOCK_TIME_NONE before the first packet */
   guint64 packets;
   guint64 payload_octets;
   guint16 newest_seqnum;         /* of the stream's packets sent */
@@ -62,6 +66,8 @@ static void
 direct_sender_init (LxDirectSender *sender)
 {
   g_mutex_init (&sender->lock);
+  gst_segment_init (&sender->segment, GST_FORMAT_UNDEFINED);
+  sender->anchor_running_time = GST_CLOCK_TIME_NONE;
   sender->repaired_from = -1;
   sender->retransmission_copies = 1;
   g_weak_ref_init (&sender->webrtc, NULL);
@@ -147,7 +153,6 @@ send_packet (gpointer data, GstBuffer *buffer)
   ssrc = GST_READ_UINT32_BE (packet + 8);
   g_mutex_lock (&sender->lock);
   if (ssrc == (guint32) g_atomic_int_get (&sender->ssrc)) {
-    sender->last_rtp_time = GST_READ_UINT32_BE (packet + 4);
     sender->newest_seqnum = GST_READ_UINT16_BE (packet + 2);
     sender->packets++;
     sender->payload_octets += size - header - ((packet[0] & 0x20) ? packet[size - 1] : 0);
@@ -164,7 +169,8 @@ send_listed_packet (GstBuffer **buffer, guint index, gpointer data)
   return TRUE;
 }
 
-/* The report needs the stream's SSRC and RTP clock rate, from its caps. Streaming thread. */
+/* The report needs the stream's SSRC and RTP clock rate, from its caps, and its segment for the
+ * packets' running times. Streaming thread. */
 static void
 note_caps (LxDirectSender *sender, GstEvent *event)
 {
@@ -173,6 +179,8 @@ note_caps (LxDirectSender *sender, GstEvent *event)
   gint clock_rate;
   guint ssrc;
 
+  if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT)
+    gst_event_copy_segment (event, &sender->segment);
   if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
     return;
   gst_event_parse_caps (event, &caps);
@@ -181,6 +189,26 @@ note_caps (LxDirectSender *sender, GstEvent *event)
     g_atomic_int_set (&sender->clock_rate, (guint) clock_rate);
   if (gst_structure_get_uint (structure, "ssrc", &ssrc))
     g_atomic_int_set (&sender->ssrc, ssrc);
+}
+
+/* Notes @packet's RTP time and the running time of its capture (streaming thread). */
+static void
+note_anchor (LxDirectSender *sender, GstBuffer *packet)
+{
+  guint8 header[8];
+  GstClockTime running_time;
+
+  if (packet == NULL || sender->segment.format != GST_FORMAT_TIME ||
+      !GST_BUFFER_PTS_IS_VALID (packet) || gst_buffer_extract (packet, 0, header, 8) != 8)
+    return;
+  running_time =
+      gst_segment_to_running_time (&sender->segment, GST_FORMAT_TIME, GST_BUFFER_PTS (packet));
+  if (!GST_CLOCK_TIME_IS_VALID (running_time))
+    return;
+  g_mutex_lock (&sender->lock);
+  sender->anchor_rtp_time = GST_READ_UINT32_BE (header + 4);
+  sender->anchor_running_time = running_time;
+  g_mutex_unlock (&sender->lock);
 }
 
 static GstPadProbeReturn
@@ -200,6 +228,9 @@ take_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
     return GST_PAD_PROBE_DROP;
   if (state == THROUGH_WEBRTC)
     return GST_PAD_PROBE_OK;
+  note_anchor (sender, info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST
+                           ? gst_buffer_list_get (GST_PAD_PROBE_INFO_BUFFER_LIST (info), 0)
+                           : GST_PAD_PROBE_INFO_BUFFER (info));
   if (sender->repair)
     lx_direct_repair_push (sender->repair, gst_mini_object_ref (GST_PAD_PROBE_INFO_DATA (info)));
   else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
@@ -223,30 +254,28 @@ lx_direct_sender_attach (GstPad *payloader_src)
   return sender;
 }
 
-/* The RTP time our report pairs with the NTP time of now, counted as webrtcbin's RTP session
- * counts it for the streams it sends (all of them with send-beside-webrtcbin = false, one where a
- * stream fell back to it), so that a player lines the streams up as it did when they all went
- * through webrtcbin: from the last packet sent, on by the whole running time of now plus a
- * nanosecond. (The session would count on from the packet's own
- * running time plus the pipeline's latency, but the sender never gives its classrooms a latency —
- * a classroom's webrtcbin misses the pipeline's one distribution of it — so that time is "none",
- * gstrtpsession.c warns "Can't determine running time for this packet", and rtpsource.c subtracts
- * none, -1, from now. Every stream's report in one round is off by the same time; their difference,
- * which is what players line the streams up by, is right — and only in the same round, which is
- * why the report goes with webrtcbin's.) */
+/* The RTP time our report pairs with the NTP time of now: the anchor packet's, on by the time since
+ * its capture. Players line the streams up by these reports (rtpbin's lip sync delays the stream
+ * that is ahead), so each must say where that stream's timeline is now. (webrtcbin's RTP session
+ * counts on from its last packet sent by the whole running time of now — it has no running time
+ * for the packet, since the sender never gives a classroom's webrtcbin a latency: gstrtpsession.c
+ * warns "Can't determine running time for this packet". Every stream's report was then off by
+ * its last packet's age as well, up to a frame: classrooms delayed the picture by the difference,
+ * 0–30 ms more glass-to-glass from one lesson to the next, and by hundreds of ms at the start.) */
 static gboolean
-rtp_time_of_now (LxDirectSender *sender, guint32 last_rtp_time, guint32 *rtp_time)
+rtp_time_of_now (LxDirectSender *sender, guint32 anchor_rtp_time, GstClockTime anchor_running_time,
+                 guint32 *rtp_time)
 {
   g_autoptr (GstElement) webrtc = g_weak_ref_get (&sender->webrtc);
   g_autoptr (GstClock) clock = webrtc ? gst_element_get_clock (webrtc) : NULL;
   guint clock_rate = g_atomic_int_get (&sender->clock_rate);
-  GstClockTime running_time;
+  GstClockTimeDiff since_capture;
 
-  if (clock == NULL || clock_rate == 0)
+  if (clock == NULL || clock_rate == 0 || !GST_CLOCK_TIME_IS_VALID (anchor_running_time))
     return FALSE;
-  running_time = gst_clock_get_time (clock) - gst_element_get_base_time (webrtc);
-  *rtp_time =
-      last_rtp_time + (guint32) gst_util_uint64_scale (running_time + 1, clock_rate, GST_SECOND);
+  since_capture = GST_CLOCK_DIFF (anchor_running_time,
+                                  gst_clock_get_time (clock) - gst_element_get_base_time (webrtc));
+  *rtp_time = anchor_rtp_time + (guint32) (gint32) (since_capture * clock_rate / GST_SECOND);
   return TRUE;
 }
 
@@ -261,7 +290,8 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
   GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
   GstRTCPPacket packet;
   guint8 bytes[REPORT_BYTES + LX_SRTP_MAX_TRAILER];
-  guint32 ssrc, last_rtp_time, rtp_time;
+  guint32 ssrc, anchor_rtp_time, rtp_time;
+  GstClockTime anchor_running_time;
   guint64 packets, octets;
   gsize size;
   gint length;
@@ -270,11 +300,12 @@ on_sending_rtcp (GObject *session, GstBuffer *buffer, gboolean early, gpointer d
     return FALSE;
   g_mutex_lock (&sender->lock);
   ssrc = g_atomic_int_get (&sender->ssrc);
-  last_rtp_time = sender->last_rtp_time;
+  anchor_rtp_time = sender->anchor_rtp_time;
+  anchor_running_time = sender->anchor_running_time;
   packets = sender->packets;
   octets = sender->payload_octets;
   g_mutex_unlock (&sender->lock);
-  if (packets == 0 || !rtp_time_of_now (sender, last_rtp_time, &rtp_time))
+  if (packets == 0 || !rtp_time_of_now (sender, anchor_rtp_time, anchor_running_time, &rtp_time))
     return FALSE;
 
   report = gst_rtcp_buffer_new (REPORT_BYTES);

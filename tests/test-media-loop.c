@@ -17,6 +17,7 @@
 
 #include <gst/rtp/rtp.h>
 #include <gst/video/video.h>
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -530,6 +531,93 @@ test_through_webrtcbin (void)
   loop_stop (&loop);
 }
 
+/* The last sender report of a stream, as the classroom's RTP session holds it. */
+typedef struct {
+  guint ssrc;
+  guint64 ntp_time; /* NTP, 32.32 fixed point */
+  guint rtp_time;
+  gint clock_rate;
+} Report;
+
+/* The latest sender report of (up to) two streams the classroom has one from. */
+static guint
+read_reports (Loop *loop, Report reports[2])
+{
+  g_autoptr (GstElement) rtpbin =
+      gst_bin_get_by_name (GST_BIN (lx_receiver_session_get_webrtc (loop->session)), "rtpbin");
+  g_autoptr (GObject) session = NULL;
+  GValueArray *sources = NULL; /* the session's property type, deprecated in GLib */
+  guint n = 0;
+
+  g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session);
+  g_object_get (session, "sources", &sources, NULL);
+  for (guint i = 0; sources && i < sources->n_values && n < 2; i++) {
+    g_autoptr (GstStructure) stats = NULL;
+    gboolean internal = TRUE, have_sr = FALSE;
+    Report report = { 0 };
+
+    g_object_get (g_value_get_object (&sources->values[i]), "stats", &stats, NULL);
+    gst_structure_get_boolean (stats, "internal", &internal);
+    gst_structure_get_boolean (stats, "have-sr", &have_sr);
+    if (internal || !have_sr ||
+        !gst_structure_get (stats, "ssrc", G_TYPE_UINT, &report.ssrc, "sr-ntptime", G_TYPE_UINT64,
+                            &report.ntp_time, "sr-rtptime", G_TYPE_UINT, &report.rtp_time,
+                            "clock-rate", G_TYPE_INT, &report.clock_rate, NULL) ||
+        report.clock_rate <= 0)
+      continue;
+    reports[n++] = report;
+  }
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (sources)
+    g_value_array_free (sources);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return n;
+}
+
+typedef struct {
+  Loop *loop;
+  Report first[2], later[2]; /* later[i]: a newer report of first[i]'s stream (0 until then) */
+  guint n;
+} ReportWatch;
+
+static gboolean
+reports_renewed (gpointer data)
+{
+  ReportWatch *watch = data;
+  Report now[2];
+  guint n = read_reports (watch->loop, now);
+
+  for (guint i = 0; i < watch->n; i++)
+    for (guint j = 0; j < n; j++)
+      if (now[j].ssrc == watch->first[i].ssrc && now[j].ntp_time != watch->first[i].ntp_time)
+        watch->later[i] = now[j];
+  return watch->n == 2 && watch->later[0].ssrc != 0 && watch->later[1].ssrc != 0;
+}
+
+/* Each stream's sender reports say where its timeline is at the time they give (counted from a
+ * packet's capture time): from one report to the next, its RTP time moves on as much as the
+ * clock did. Players line sound and picture up by them. (Counted as webrtcbin's RTP session
+ * counts them for a stream it sends — from its last packet by the whole running time of now — it
+ * moved on twice as fast, off by each packet's age besides: classrooms delayed the picture by the
+ * difference, 0–30 ms more glass-to-glass from one lesson to the next, hundreds of ms at first.) */
+static void
+assert_reports_follow_the_clock (Loop *loop)
+{
+  ReportWatch watch = { loop };
+
+  watch.n = read_reports (loop, watch.first);
+  g_assert_cmpuint (watch.n, ==, 2);
+  g_assert_true (lx_test_wait_until (reports_renewed, &watch, 5000));
+  for (guint i = 0; i < 2; i++) {
+    gdouble clock_s = (gdouble) (watch.later[i].ntp_time - watch.first[i].ntp_time) / 4294967296.0;
+    gdouble rtp_s = (gdouble) (gint32) (watch.later[i].rtp_time - watch.first[i].rtp_time) /
+                    watch.first[i].clock_rate;
+    g_test_message ("stream %08x: reports %.3f s apart, RTP time %.3f s on", watch.first[i].ssrc,
+                    clock_s, rtp_s);
+    g_assert_cmpfloat (fabs (rtp_s - clock_s), <, 0.005);
+  }
+}
+
 static void
 test_two_webrtcbins (void)
 {
@@ -551,6 +639,7 @@ test_two_webrtcbins (void)
   g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, FALSE), >, 0);
   g_assert_cmpuint (lx_classroom_get_sent_directly (loop.branch, TRUE), >, 0);
   assert_both_streams_reported (&loop);
+  assert_reports_follow_the_clock (&loop);
   /* Pictures: the colour bars, where the pattern draws them. */
   picture = lx_playback_get_last_picture (loop.playback);
   g_assert_nonnull (picture);
