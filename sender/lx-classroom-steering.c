@@ -1,6 +1,7 @@
 /* How a classroom's link is judged and followed (see lx-classroom.h): its round trip, its own link
- * reports or, without them, what its RTCP shows; from them its layer and its forward error
- * correction. Main context, but for the RTCP callback, which hands its findings over. */
+ * reports or, without them, what its RTCP shows; from them its layer, its forward error correction
+ * and how often each retransmission goes out. Main context, but for the RTCP callback, which hands
+ * its findings over. */
 #include "lx-classroom-private.h"
 
 /* Forward error correction on every packet while the classroom loses some at random (and for half
