@@ -60,7 +60,6 @@ struct _LxClassroom {
   gint64 congested_until_us;    /* monotonic: losses until then are congestion's, not chance's */
   gint64 lossy_until_us;        /* monotonic: FEC on all packets until then */
   guint fec_percentage;         /* what the FEC encoder adds now */
-  guint retransmission_copies;  /* of each NACKed packet (lx_direct_sender_set_...), 0 not set */
   guint very_lossy_reports; /* in a row, with chance loss of RETRANSMIT_TWICE_PERMILLE or more */
 
   gint state; /* LxClassroomState, atomic: read by stats, written from callbacks */

@@ -46,26 +46,25 @@ chance_loss_permille (LxClassroom *classroom, const LxLinkReport *report, gint64
 static void
 adapt_retransmissions (LxClassroom *classroom, gint loss_permille, gint64 now)
 {
-  guint copies;
+  guint current, copies;
 
   if (classroom->video_direct == NULL || classroom->rtx_sender == NULL)
     return; /* (nothing is retransmitted: loss recovery is off) */
+  current = lx_direct_sender_get_retransmission_copies (classroom->video_direct);
   classroom->very_lossy_reports =
       loss_permille >= RETRANSMIT_TWICE_PERMILLE ? classroom->very_lossy_reports + 1 : 0;
   if (classroom->very_lossy_reports >= RETRANSMIT_TWICE_REPORTS)
     copies = 2;
   else if (loss_permille >= RETRANSMIT_TWICE_PERMILLE / 2)
-    copies = MAX (classroom->retransmission_copies, 1); /* (no flapping around the threshold) */
+    copies = current; /* (no flapping around the threshold) */
   else if (loss_permille >= 5 || now >= classroom->lossy_until_us)
     copies = 1;
   else
-    copies = MAX (classroom->retransmission_copies, 1); /* a clean second changes nothing */
-  if (copies == classroom->retransmission_copies)
+    copies = current; /* a clean second changes nothing */
+  if (copies == current)
     return;
-  if (copies > 1 || classroom->retransmission_copies > 1)
-    g_message ("classroom %s: each retransmission sent %u time%s", classroom->school, copies,
-               copies > 1 ? "s" : "");
-  classroom->retransmission_copies = copies;
+  g_message ("classroom %s: each retransmission sent %u time%s", classroom->school, copies,
+             copies > 1 ? "s" : "");
   lx_direct_sender_set_retransmission_copies (classroom->video_direct, copies);
 }
 
@@ -324,7 +323,9 @@ lx_classroom_get_probe_kbps (LxClassroom *classroom)
 guint
 lx_classroom_get_retransmission_copies (LxClassroom *classroom)
 {
-  return MAX (classroom->retransmission_copies, 1);
+  return classroom->video_direct
+             ? lx_direct_sender_get_retransmission_copies (classroom->video_direct)
+             : 1;
 }
 
 void

@@ -169,10 +169,10 @@ send_listed_packet (GstBuffer **buffer, guint index, gpointer data)
   return TRUE;
 }
 
-/* The report needs the stream's SSRC and RTP clock rate, from its caps, and its segment for the
- * packets' running times. Streaming thread. */
+/* From the stream's events, what the report needs: the stream's SSRC and RTP clock rate (its
+ * caps) and its segment (for the packets' running times). Streaming thread. */
 static void
-note_caps (LxDirectSender *sender, GstEvent *event)
+note_event (LxDirectSender *sender, GstEvent *event)
 {
   GstCaps *caps;
   const GstStructure *structure;
@@ -219,7 +219,7 @@ take_packets (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   SenderState state = g_atomic_int_get (&sender->state);
 
   if (info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
-    note_caps (sender, GST_PAD_PROBE_INFO_EVENT (info));
+    note_event (sender, GST_PAD_PROBE_INFO_EVENT (info));
     if (state == SENDING && sender->repair)
       lx_direct_repair_forward_event (sender->repair, GST_PAD_PROBE_INFO_EVENT (info));
     return GST_PAD_PROBE_OK;
@@ -530,6 +530,12 @@ void
 lx_direct_sender_set_retransmission_copies (LxDirectSender *sender, guint copies)
 {
   g_atomic_int_set (&sender->retransmission_copies, (gint) CLAMP (copies, 1, 2));
+}
+
+guint
+lx_direct_sender_get_retransmission_copies (LxDirectSender *sender)
+{
+  return (guint) g_atomic_int_get (&sender->retransmission_copies);
 }
 
 GstElement *

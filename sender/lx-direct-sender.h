@@ -47,6 +47,7 @@ void lx_direct_sender_repair_from_now (LxDirectSender *sender);
  * a link that loses packets by chance, a retransmission is lost as often as the packet was, and
  * the classroom can only ask again with its next RTCP packet. Any thread. */
 void lx_direct_sender_set_retransmission_copies (LxDirectSender *sender, guint copies);
+guint lx_direct_sender_get_retransmission_copies (LxDirectSender *sender);
 
 /* TRUE once started and sending (not gone through webrtcbin). Any thread. */
 gboolean lx_direct_sender_is_sending (LxDirectSender *sender);
