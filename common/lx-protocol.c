@@ -107,6 +107,7 @@ typedef enum {
   F_STATE,
   F_QUEUE_MS,
   F_ARRIVED_KBPS,
+  F_JITTER_BUFFER_MS,
   N_FIELDS
 } Field;
 
@@ -147,6 +148,8 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_QUEUE_MS] = { "queue_ms", KIND_INT, G_STRUCT_OFFSET (LxMessage, queue_ms), 600000 },
   [F_ARRIVED_KBPS] = { "arrived_kbps", KIND_INT, G_STRUCT_OFFSET (LxMessage, arrived_kbps),
                        1000000 },
+  [F_JITTER_BUFFER_MS] = { "jitter_buffer_ms", KIND_INT,
+                           G_STRUCT_OFFSET (LxMessage, jitter_buffer_ms), 60000 },
 };
 
 typedef struct {
@@ -201,7 +204,8 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   /* Like answers, a receiver may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_LINK] = { "link",
                         { OPTIONAL (F_SCHOOL), REQUIRED (F_LOSS_PERMILLE), REQUIRED (F_VIDEO_KBPS),
-                          OPTIONAL (F_QUEUE_MS), OPTIONAL (F_ARRIVED_KBPS), END } },
+                          OPTIONAL (F_QUEUE_MS), OPTIONAL (F_ARRIVED_KBPS),
+                          OPTIONAL (F_JITTER_BUFFER_MS), END } },
   [LX_MESSAGE_OFFER_REFUSED] = { "offer-refused",
                                  { REQUIRED (F_SCHOOL), REQUIRED (F_CODE), REQUIRED (F_MESSAGE),
                                    END } },

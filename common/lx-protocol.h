@@ -115,6 +115,8 @@ typedef struct {
                             * (0: none, or not known) */
   gint arrived_kbps;       /* link, optional: everything that arrived (media, repair, probes) over
                             * the interval; 0: not known */
+  gint jitter_buffer_ms;   /* link, optional: how long the classroom's jitter buffer waits for a
+                            * missing packet, now or within the next second; 0: not known */
 } LxMessage;
 
 /* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */

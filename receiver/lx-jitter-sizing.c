@@ -23,6 +23,7 @@ lx_jitter_sizing_update (LxJitterSizing *sizing, gint64 now_us, gboolean packets
     sizing->lossy_ms =
         MIN (sizing->lossy_ms + LOSSY_LINK_GROWTH_MS, MAX (sizing->max_ms, LOSSY_LINK_BUFFER_MS));
   target = lossy ? MIN (sizing->max_ms, MAX (sizing->min_ms, sizing->lossy_ms)) : sizing->min_ms;
+  sizing->target_ms = target;
   if (target == sizing->current_ms || (target > sizing->current_ms && growing))
     return sizing->current_ms;
   sizing->current_ms =

@@ -18,11 +18,12 @@ typedef struct {
   gint current_ms;     /* what the jitter buffers hold now */
   gint lossy_ms;       /* what a lossy link needs, as learnt; 0 unknown */
   gint64 last_loss_us; /* monotonic: packets were last lost, 0 never */
+  gint target_ms;      /* what the steps lead to: the size held within the next second */
 } LxJitterSizing;
 
 #define LX_JITTER_SIZING_INIT(min_ms, max_ms)                                                      \
   {                                                                                                \
-    (min_ms), (max_ms), (min_ms), 0, 0                                                             \
+    (min_ms), (max_ms), (min_ms), 0, 0, (min_ms)                                                   \
   }
 
 /* What the link showed at @now_us: @packets_lost since the last call, @repair_failed: video

@@ -129,6 +129,9 @@ report_link (LxReceiver *receiver, const LxPlaybackStats *stats, gint64 now, gin
   message->queue_ms = MAX (queue_ms, 0);
   receiver->link_queue_ms = message->queue_ms;
   message->arrived_kbps = (gint) MIN (arrived_kbps, (guint64) 1000000);
+  /* What the buffer is growing to rather than what it holds (the steps get there within about a
+   * second): the sender keeps packets for retransmission as long as they can still be of use. */
+  message->jitter_buffer_ms = receiver->jitter.target_ms;
   lx_signaling_client_send (receiver->signaling, message);
 }
 

@@ -11,12 +11,14 @@
 #define JOIN_KEYFRAME_GRACE_US (1000 * 1000)
 
 /* How far back a retransmission can reach: as far as one can still be of use. A classroom's jitter
- * buffer waits for a missing packet at most its cap (the receiver's jitter-buffer-max-ms, 400 ms by
- * default), and its NACK reaches us up to a round trip after that, so the history holds the cap,
- * the classroom's round trip and a margin for RTCP's timing; 1 s until the round trip is known.
- * (webrtcbin's default, 100 packets, is less than a keyframe and the round trip after it at 720p.)
- * Every packet held costs the classroom its buffer and header, ~0.7 KB: a whole second of 720p
- * held cost each classroom on a short round trip ~0.1 MB more than this (bench/run fan-out). */
+ * buffer waits for a missing packet as long as its link reports say (on a clean link only a few
+ * tens of milliseconds, on a lossy one up to its cap: the receiver's jitter-buffer-max-ms, 400 ms
+ * by default, assumed for a classroom that does not report it), and its NACK reaches us up to a
+ * round trip after that, so the history holds that wait, the classroom's round trip and a margin
+ * for RTCP's timing (a NACK rides on the next RTCP packet, ~100 ms apart); 1 s until the round
+ * trip is known. (webrtcbin's default, 100 packets, is less than a keyframe and the round trip
+ * after it at 720p.) Every packet held costs the classroom its buffer and header, ~0.7 KB: at
+ * 720p, ~0.2 KB a millisecond of history. */
 #define RETRANSMISSION_HISTORY_MS 1000
 #define RECEIVER_JITTER_CAP_MS 400
 #define HISTORY_MARGIN_MS 100
@@ -281,13 +283,21 @@ void
 lx_classroom_fit_retransmission_history (LxClassroom *classroom)
 {
   gint rtt_ms = g_atomic_int_get (&classroom->rtt_ms);
-  gint history_ms = RECEIVER_JITTER_CAP_MS + rtt_ms + HISTORY_MARGIN_MS;
+  gint wait_ms =
+      classroom->jitter_buffer_ms > 0 ? classroom->jitter_buffer_ms : RECEIVER_JITTER_CAP_MS;
+  gint history_ms = wait_ms + rtt_ms + HISTORY_MARGIN_MS;
 
   if (classroom->rtx_sender == NULL || rtt_ms < 0 ||
       ABS (history_ms - classroom->history_ms) < HISTORY_STEP_MS)
     return;
   g_object_set (classroom->rtx_sender, "max-size-time", (guint) history_ms, NULL);
   classroom->history_ms = history_ms;
+}
+
+gint
+lx_classroom_get_retransmission_history_ms (LxClassroom *classroom)
+{
+  return classroom->rtx_sender ? classroom->history_ms : 0;
 }
 
 /* Tunes the repair elements webrtcbin made for this classroom once negotiation is done. */

@@ -74,6 +74,8 @@ struct _LxClassroom {
   gint connect_ms;           /* -1 until connected; atomic (read by a streaming thread) */
   gint rtt_ms;               /* -1 until known; atomic (written by the RTCP thread) */
   gint history_ms;           /* the retransmission history's length, as last set */
+  gint jitter_buffer_ms;     /* how long the classroom waits for a missing packet, from its link
+                              * reports; 0 until one says */
   gint heard_s; /* monotonic seconds of the peer's last RTCP (or the connection); atomic */
   gint pending_unlinks;
   guint remote_candidates;    /* trickled to us (through signaling, or a WHEP player's PATCH) */
@@ -122,7 +124,8 @@ void lx_classroom_release_tee_pad (MediaBranch *branch);
 void lx_classroom_release_backlog (LxClassroom *classroom);
 /* Tunes the repair elements webrtcbin made for this classroom, once connected. */
 void lx_classroom_configure_repair (LxClassroom *classroom);
-/* The retransmission history follows the classroom's round trip (once known). */
+/* The retransmission history follows the classroom's round trip (once known) and how long its
+ * jitter buffer waits (once reported). */
 void lx_classroom_fit_retransmission_history (LxClassroom *classroom);
 
 /* ---- lx-classroom-negotiation.c ---- */

@@ -184,6 +184,7 @@ lx_classroom_link_report (LxClassroom *classroom, const LxMessage *message)
 
   classroom->last_link_report_us = g_get_monotonic_time ();
   classroom->steered_by_rtcp = FALSE;
+  classroom->jitter_buffer_ms = message->jitter_buffer_ms;
   steer (classroom, &report, message->video_kbps);
 }
 

@@ -115,6 +115,9 @@ gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 /* How many times each NACKed video packet is sent again now (1, or 2 on a link that loses many
  * by chance). Main context. */
 guint lx_classroom_get_retransmission_copies (LxClassroom *classroom);
+/* How far back, in milliseconds, the classroom's video can still be retransmitted; 0 without
+ * loss recovery. */
+gint lx_classroom_get_retransmission_history_ms (LxClassroom *classroom);
 /* The probes of the classroom's link so far, and those that passed (it stepped up). */
 void lx_classroom_get_probes (LxClassroom *classroom, guint *started, guint *passed);
 /* The last round-trip time in milliseconds, or -1 before one is known: from the classroom's

@@ -523,6 +523,8 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "probes_passed", probes_passed);
     lx_stats_add_int (builder, "retransmission_copies",
                       lx_classroom_get_retransmission_copies (classroom));
+    lx_stats_add_int (builder, "retransmission_history_ms",
+                      lx_classroom_get_retransmission_history_ms (classroom));
     lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");

@@ -515,6 +515,7 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
       copy->video_kbps = message->video_kbps;
       copy->queue_ms = message->queue_ms;
       copy->arrived_kbps = message->arrived_kbps;
+      copy->jitter_buffer_ms = message->jitter_buffer_ms;
       send_message (lesson->sender, copy);
     }
     break;

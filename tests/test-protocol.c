@@ -37,6 +37,7 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpstr (a->schedule, ==, b->schedule);
   g_assert_cmpint (a->queue_ms, ==, b->queue_ms);
   g_assert_cmpint (a->arrived_kbps, ==, b->arrived_kbps);
+  g_assert_cmpint (a->jitter_buffer_ms, ==, b->jitter_buffer_ms);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -147,6 +148,7 @@ test_built_messages_round_trip (void)
       message->video_kbps = 250;
       message->queue_ms = 85;
       message->arrived_kbps = 612;
+      message->jitter_buffer_ms = 240;
       break;
     case LX_MESSAGE_ICE_RESTART:
       message->school = g_strdup ("whep-player");

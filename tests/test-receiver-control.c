@@ -216,6 +216,7 @@ test_jitter_sizing (void)
   size = lx_jitter_sizing_update (&sizing, now, TRUE, FALSE, FALSE, &more);
   g_assert_cmpint (size, ==, 90);
   g_assert_true (more);
+  g_assert_cmpint (sizing.target_ms, ==, 200); /* (what the sender is told) */
   /* A step scheduled already: a new loss does not jump ahead of it. */
   g_assert_cmpint (lx_jitter_sizing_update (&sizing, now, TRUE, FALSE, TRUE, &more), ==, 90);
   g_assert_false (more); /* (no second step timer) */
@@ -237,6 +238,7 @@ test_jitter_sizing (void)
   now += 31 * S;
   g_assert_cmpint (lx_jitter_sizing_update (&sizing, now, FALSE, FALSE, FALSE, &more), ==, 50);
   g_assert_false (more);
+  g_assert_cmpint (sizing.target_ms, ==, 50);
   /* Lossy again: it starts over at 200, not at what it had learnt. */
   size = lx_jitter_sizing_update (&sizing, now, TRUE, FALSE, FALSE, &more);
   while (more)

@@ -198,6 +198,16 @@ loss_seen_and_repaired (gpointer data)
          stat_of (watch->fixture, 1, "retransmitted") - watch->retransmitted >= 20;
 }
 
+/* On a clean link the classroom waits only a few tens of milliseconds for a missing packet: the
+ * sender keeps as little history (with the round trip and RTCP's margin), well under the 500 ms
+ * it keeps for a classroom that does not say. */
+static gboolean
+short_history (gpointer data)
+{
+  gint64 history_ms = classroom_int (data, "village-1", "retransmission_history_ms");
+  return history_ms > 0 && history_ms < 300;
+}
+
 static gboolean
 retransmits_twice (gpointer data)
 {
@@ -213,6 +223,7 @@ test_loss (Fixture *fixture, gconstpointer data)
   start_lesson (fixture, 1);
   if (fixture->lab == NULL)
     return;
+  g_assert_true (lx_test_wait_until (short_history, fixture, 10000));
   watch.lost = stat_of (fixture, 1, "packets_lost");
   watch.retransmitted = stat_of (fixture, 1, "retransmitted");
   gave_up = stat_of (fixture, 1, "video_lost_after_repair");
@@ -232,6 +243,8 @@ test_loss (Fixture *fixture, gconstpointer data)
   lx_test_wait_for_stat (fixture->receiver_stats[0], "frames_decoded", frames + 300, 30000);
   g_assert_cmpint (stat_of (fixture, 1, "width"), ==, 1280);
   g_assert_cmpint (classroom_int (fixture, "village-1", "retransmission_copies"), ==, 1);
+  /* The lossy link made the classroom wait longer (200 ms at first), and the history followed. */
+  g_assert_cmpint (classroom_int (fixture, "village-1", "retransmission_history_ms"), >=, 300);
 
   g_test_message ("20 %% lost: each retransmission sent twice, and the classroom still repairs");
   lx_test_netlab_set (fixture->lab, "loss", 1, 20);

@@ -176,10 +176,11 @@ test_route_and_vanish (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (answer->school, ==, "b");
   g_assert_cmpuint (b->inbox->len, ==, 0);
 
-  /* b's link report reaches the sender whole (the queue and what arrived too), in b's name
+  /* b's link report reaches the sender whole (the queue, what arrived, its jitter buffer), in b's name
    * whatever school it wrote. */
   lx_test_client_send (b, "{\"type\":\"link\",\"school\":\"someone-else\",\"loss_permille\":12,"
-                          "\"video_kbps\":690,\"queue_ms\":42,\"arrived_kbps\":905}");
+                          "\"video_kbps\":690,\"queue_ms\":42,\"arrived_kbps\":905,"
+                          "\"jitter_buffer_ms\":160}");
   link = lx_test_client_receive (sender);
   g_assert_cmpint (link->type, ==, LX_MESSAGE_LINK);
   g_assert_cmpstr (link->school, ==, "b");
@@ -187,6 +188,7 @@ test_route_and_vanish (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (link->video_kbps, ==, 690);
   g_assert_cmpint (link->queue_ms, ==, 42);
   g_assert_cmpint (link->arrived_kbps, ==, 905);
+  g_assert_cmpint (link->jitter_buffer_ms, ==, 160);
 
   /* The sender vanishes: b is told. */
   lx_test_client_free (sender);
