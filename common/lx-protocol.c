@@ -29,6 +29,7 @@ static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_LESSON_FULL] = "lesson-full",
   [LX_PROTOCOL_ERROR_BAD_OFFER] = "bad-offer",
   [LX_PROTOCOL_ERROR_NO_COMMON_CODEC] = "no-common-codec",
+  [LX_PROTOCOL_ERROR_FLOOR_FULL] = "floor-full",
 };
 
 const char *
@@ -80,6 +81,7 @@ typedef enum {
   KIND_ROLE,  /* "sender" or "receiver" */
   KIND_CODE,  /* one of the error code strings */
   KIND_CODEC, /* a video codec a classroom decodes: "H264" or "VP8" */
+  KIND_IDS,   /* a list of up to max_value ids (a GStrv), in order */
 } FieldKind;
 
 typedef enum {
@@ -108,6 +110,9 @@ typedef enum {
   F_QUEUE_MS,
   F_ARRIVED_KBPS,
   F_JITTER_BUFFER_MS,
+  F_HANDS,
+  F_SPEAKING,
+  F_TEXT,
   N_FIELDS
 } Field;
 
@@ -150,6 +155,11 @@ static const FieldInfo field_info[N_FIELDS] = {
                        1000000 },
   [F_JITTER_BUFFER_MS] = { "jitter_buffer_ms", KIND_INT,
                            G_STRUCT_OFFSET (LxMessage, jitter_buffer_ms), 60000 },
+  /* (as many hands as a lesson has peers: LX_DEFAULT_PEERS_PER_LESSON) */
+  [F_HANDS] = { "hands", KIND_IDS, G_STRUCT_OFFSET (LxMessage, hands), 1000 },
+  [F_SPEAKING] = { "speaking", KIND_IDS, G_STRUCT_OFFSET (LxMessage, speaking), 16 },
+  /* (about 160 Chinese characters) */
+  [F_TEXT] = { "text", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, text), 500 },
 };
 
 typedef struct {
@@ -211,6 +221,13 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
                                    END } },
   /* Like answers, a classroom may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_ICE_RESTART] = { "ice-restart", { OPTIONAL (F_SCHOOL), REQUIRED (F_SDP), END } },
+  [LX_MESSAGE_RAISE_HAND] = { "raise-hand", { END } },
+  [LX_MESSAGE_LOWER_HAND] = { "lower-hand", { END } },
+  [LX_MESSAGE_CALL_ON] = { "call-on", { REQUIRED (F_SCHOOL), END } },
+  [LX_MESSAGE_HANG_UP] = { "hang-up", { REQUIRED (F_SCHOOL), END } },
+  [LX_MESSAGE_FLOOR] = { "floor", { REQUIRED (F_HANDS), REQUIRED (F_SPEAKING), END } },
+  /* Like answers, a classroom may leave `school` out: the server names it for the sender. */
+  [LX_MESSAGE_QUESTION] = { "question", { OPTIONAL (F_SCHOOL), REQUIRED (F_TEXT), END } },
 };
 
 const char *
@@ -254,6 +271,8 @@ lx_message_free (LxMessage *message)
     if (info->kind == KIND_ID || info->kind == KIND_TEXT || info->kind == KIND_CODE ||
         info->kind == KIND_CODEC)
       g_free (*(gchar **) FIELD_PTR (message, info));
+    else if (info->kind == KIND_IDS)
+      g_strfreev (*(GStrv *) FIELD_PTR (message, info));
   }
   g_free (message);
 }
@@ -303,6 +322,8 @@ field_is_set (const LxMessage *message, const FieldInfo *info)
   case KIND_CODE:
   case KIND_CODEC:
     return *(gchar **) FIELD_PTR (message, info) != NULL;
+  case KIND_IDS:
+    return *(GStrv *) FIELD_PTR (message, info) != NULL;
   case KIND_ROLE:
     return *(LxRole *) FIELD_PTR (message, info) != LX_ROLE_NONE;
   case KIND_INT:
@@ -371,6 +392,24 @@ validate_field (const LxMessage *message, const FieldInfo *info, GError **error)
     }
     return TRUE;
   }
+  case KIND_IDS: {
+    GStrv ids = *(GStrv *) FIELD_PTR (message, info);
+    if (g_strv_length (ids) > info->max) {
+      g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_FIELD,
+                   "%s: field '%s' lists more than %" G_GINT64_FORMAT " ids", type_name, info->name,
+                   info->max);
+      return FALSE;
+    }
+    for (guint i = 0; ids[i]; i++) {
+      if (!lx_protocol_id_is_valid (ids[i])) {
+        g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_FIELD,
+                     "%s: field '%s' must list ids of 1-%d characters of A-Z a-z 0-9 _ . -",
+                     type_name, info->name, LX_PROTOCOL_MAX_ID_LENGTH);
+        return FALSE;
+      }
+    }
+    return TRUE;
+  }
   case KIND_ROLE:
   case KIND_BOOL:
     return TRUE;
@@ -434,6 +473,22 @@ read_field (LxMessage *message, const FieldInfo *info, JsonNode *node, GError **
     if (value < 0 || value > info->max)
       return bad_type (error, message->type, info, "an integer in range");
     *(gint *) FIELD_PTR (message, info) = (gint) value;
+    return TRUE;
+  }
+  case KIND_IDS: {
+    JsonArray *array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+    guint length = array ? json_array_get_length (array) : 0;
+    GStrv ids;
+    if (array == NULL)
+      return bad_type (error, message->type, info, "an array of ids");
+    ids = g_new0 (gchar *, length + 1);
+    *(GStrv *) FIELD_PTR (message, info) = ids; /* (freed with the message, even half read) */
+    for (guint i = 0; i < length; i++) {
+      JsonNode *element = json_array_get_element (array, i);
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING)
+        return bad_type (error, message->type, info, "an array of ids");
+      ids[i] = json_node_dup_string (element);
+    }
     return TRUE;
   }
   case KIND_BOOL:
@@ -541,6 +596,14 @@ lx_message_to_json (const LxMessage *message, GError **error)
     case KIND_INT:
       json_builder_add_int_value (builder, *(gint *) FIELD_PTR (message, info));
       break;
+    case KIND_IDS: {
+      GStrv ids = *(GStrv *) FIELD_PTR (message, info);
+      json_builder_begin_array (builder);
+      for (guint i = 0; ids[i]; i++)
+        json_builder_add_string_value (builder, ids[i]);
+      json_builder_end_array (builder);
+      break;
+    }
     case KIND_BOOL:
       json_builder_add_boolean_value (builder, *(gboolean *) FIELD_PTR (message, info));
       break;

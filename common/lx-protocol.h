@@ -39,9 +39,11 @@ typedef enum {
                                           * webrtcbin could not take it */
   LX_PROTOCOL_ERROR_NO_COMMON_CODEC,   /* "no-common-codec": a classroom's offer has no video the
                                           * sender can send */
+  LX_PROTOCOL_ERROR_FLOOR_FULL,        /* "floor-full": as many classrooms are called on as the
+                                          * lesson allows; hang one up first */
 } LxProtocolError;
 
-#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_NO_COMMON_CODEC
+#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_FLOOR_FULL
 
 const char *lx_protocol_error_to_string (LxProtocolError code);
 /* Returns FALSE when @name is no known code. */
@@ -68,6 +70,15 @@ typedef enum {
   LX_MESSAGE_ICE_RESTART,   /* a classroom that offered (a WHEP player) → sender: restart ICE
                                 * with these credentials and candidates; sender → classroom: ours
                                 * (sdp: an RFC 8840 sdpfrag, both ways) */
+  /* The floor of a joint lesson (signaling/lx-floor.h): */
+  LX_MESSAGE_RAISE_HAND, /* classroom → server: it has a question */
+  LX_MESSAGE_LOWER_HAND, /* classroom → server: no longer */
+  LX_MESSAGE_CALL_ON,    /* sender → server: give @school the floor (its sound and picture go
+                          * into the lesson) */
+  LX_MESSAGE_HANG_UP,    /* sender → server: take the floor back from @school */
+  LX_MESSAGE_FLOOR,      /* server → sender and every classroom, whenever it changes: the hands
+                          * up in the order raised, and the classrooms called on */
+  LX_MESSAGE_QUESTION,   /* classroom → server → sender: a question in writing */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -115,6 +126,9 @@ typedef struct {
                             * (0: none, or not known) */
   gint arrived_kbps;       /* link, optional: everything that arrived (media, repair, probes) over
                             * the interval; 0: not known */
+  GStrv hands;             /* floor: the schools with a hand up, first raised first */
+  GStrv speaking;          /* floor: the schools called on */
+  gchar *text;             /* question: the question, UTF-8 */
   gint jitter_buffer_ms;   /* link, optional: how long the classroom's jitter buffer waits for a
                             * missing packet, now or within the next second; 0: not known */
 } LxMessage;

@@ -229,6 +229,11 @@ lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv)
         g_strdup_printf ("第 %s 课已删除 · lesson %s deleted", argv[3], argv[3]);
     return lx_ctl_delete (options, path, done);
   }
+  if (argc == 4 && g_str_equal (argv[2], "floor"))
+    return lx_ctl_floor_command (options, argv[3], NULL, NULL);
+  if (argc == 5 && (g_str_equal (argv[2], "call-on") || g_str_equal (argv[2], "hang-up")))
+    return lx_ctl_floor_command (options, argv[3], argv[2], argv[4]);
   return lx_ctl_usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | "
-                       "edit NUMBER --start ... | delete NUMBER");
+                       "edit NUMBER --start ... | delete NUMBER | floor NUMBER | "
+                       "call-on NUMBER SCHOOL | hang-up NUMBER SCHOOL");
 }

@@ -32,3 +32,6 @@ gboolean lx_ctl_check_date (const char *flag, const char *text, gboolean with_ti
 
 int lx_ctl_school_command (const LxCtlOptions *options, int argc, char **argv);
 int lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv);
+/* The floor of @lesson: shown (@action NULL), or @action ("call-on", "hang-up") on @school. */
+int lx_ctl_floor_command (const LxCtlOptions *options, const char *lesson, const char *action,
+                          const char *school);

@@ -137,3 +137,24 @@ lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *lesson, cons
   lesson->time_zone = g_strdup (time_zone);
   return TRUE;
 }
+
+gboolean
+lx_api_read_floor_action (const char *data, gsize length, gboolean *call_on, gchar **school,
+                          const char **field, GError **error)
+{
+  g_autoptr (JsonObject) object = parse_body (data, length, error);
+  const char *action, *id;
+
+  *field = NULL;
+  if (object == NULL || !get_string (object, "action", &action, field, error) ||
+      !get_string (object, "school", &id, field, error))
+    return FALSE;
+  if (g_strcmp0 (action, "call-on") != 0 && g_strcmp0 (action, "hang-up") != 0)
+    return bad_field ("action", "要是 call-on（请发言）或 hang-up（结束发言）",
+                      "must be \"call-on\" or \"hang-up\"", field, error);
+  if (id == NULL || *id == '\0')
+    return bad_field ("school", "要写学校编号", "must name the school", field, error);
+  *call_on = g_str_equal (action, "call-on");
+  *school = g_strdup (id);
+  return TRUE;
+}

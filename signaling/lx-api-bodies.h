@@ -28,4 +28,9 @@ gboolean lx_api_read_school (const char *data, gsize length, LxSchoolRecord *sch
 gboolean lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *lesson,
                              const char **field, GError **error);
 
+/* A floor action's body: `action` ("call-on" or "hang-up") and `school`, both required. Fills
+ * @call_on and @school (a copy). FALSE with @error and @field as above. */
+gboolean lx_api_read_floor_action (const char *data, gsize length, gboolean *call_on,
+                                   gchar **school, const char **field, GError **error);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
  * INVALID → 400, NOT_FOUND → 404, CONFLICT → 409. */
 #include "lx-json.h"
 #include "lx-api.h"
+#include "lx-api-private.h"
 
 #include "lx-api-bodies.h"
 #include "lx-secret.h"
@@ -15,25 +16,12 @@
 
 #define API_PREFIX "/api/v1/"
 
-struct _LxApi {
-  SoupServer *server;
-  LxStore *store;
-  gchar *admin_token;
-  GTimeZone *time_zone;
-  JsonNode *(*describe_status) (gpointer data);
-  gpointer status_data;
-  void (*revoked) (const char *school, gpointer data);
-  gpointer revoked_data;
-  GList *status_streams; /* SoupServerMessage*: open /status/events responses */
-  guint status_timer;
-};
-
 #define STATUS_EVENT_INTERVAL_S 1
 
 /* ---- Responses ---- */
 
-static void
-respond_json (SoupServerMessage *message, guint status, JsonNode *root)
+void
+lx_api_respond_json (SoupServerMessage *message, guint status, JsonNode *root)
 {
   gsize length;
   gchar *body = json_to_string (root, TRUE);
@@ -43,9 +31,9 @@ respond_json (SoupServerMessage *message, guint status, JsonNode *root)
   soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, body, length);
 }
 
-static void
-respond_error (SoupServerMessage *message, guint status, const char *code, const char *text,
-               const char *field)
+void
+lx_api_respond_error (SoupServerMessage *message, guint status, const char *code, const char *text,
+                      const char *field)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -61,7 +49,7 @@ respond_error (SoupServerMessage *message, guint status, const char *code, const
   }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  respond_json (message, status, root);
+  lx_api_respond_json (message, status, root);
 }
 
 /* Maps a store error to a status; INVALID errors name their field ("... field 'end': ..."). */
@@ -72,7 +60,8 @@ respond_store_error (SoupServerMessage *message, const GError *error)
 
   if (error->domain != LX_STORE_ERROR || error->code == LX_STORE_ERROR_DATABASE) {
     g_warning ("api: %s", error->message);
-    respond_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "database", error->message, NULL);
+    lx_api_respond_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "database", error->message,
+                          NULL);
     return;
   }
   switch ((LxStoreError) error->code) {
@@ -82,13 +71,13 @@ respond_store_error (SoupServerMessage *message, const GError *error)
       const char *end = strchr (start, '\'');
       field = end ? g_strndup (start, end - start) : NULL;
     }
-    respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, field);
+    lx_api_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, field);
     break;
   case LX_STORE_ERROR_NOT_FOUND:
-    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", error->message, NULL);
+    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", error->message, NULL);
     break;
   case LX_STORE_ERROR_CONFLICT:
-    respond_error (message, SOUP_STATUS_CONFLICT, "conflict", error->message, NULL);
+    lx_api_respond_error (message, SOUP_STATUS_CONFLICT, "conflict", error->message, NULL);
     break;
   case LX_STORE_ERROR_DATABASE:
     break;
@@ -186,24 +175,24 @@ static gboolean
 bad_parameter (SoupServerMessage *message, const char *name, const char *problem)
 {
   g_autofree gchar *text = g_strdup_printf ("parameter '%s': %s", name, problem);
-  respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
+  lx_api_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
   return FALSE;
 }
 
 /* A body refused: 413 or 400, naming the field at fault. */
-static void
-respond_body_error (SoupServerMessage *message, const GError *error, const char *field)
+void
+lx_api_respond_body_error (SoupServerMessage *message, const GError *error, const char *field)
 {
   gboolean too_large = g_error_matches (error, LX_API_ERROR, LX_API_ERROR_TOO_LARGE);
 
-  respond_error (message,
-                 too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
-                 too_large ? "too-large" : "invalid", error->message, field);
+  lx_api_respond_error (message,
+                        too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
+                        too_large ? "too-large" : "invalid", error->message, field);
 }
 
 /* (transfer none) The request's body (never NULL: an empty body is empty text). */
-static const char *
-body_of (SoupServerMessage *message, gsize *length)
+const char *
+lx_api_body_of (SoupServerMessage *message, gsize *length)
 {
   SoupMessageBody *body = soup_server_message_get_request_body (message);
   GBytes *bytes = soup_message_body_flatten (body);
@@ -234,7 +223,7 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
       add_school (builder, schools->pdata[i], NULL);
     json_builder_end_array (builder);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
     g_autofree gchar *token = NULL;
     g_autoptr (LxSchoolRecord) created = NULL;
@@ -242,9 +231,9 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
     const char *field, *data;
     gsize length;
 
-    data = body_of (message, &length);
+    data = lx_api_body_of (message, &length);
     if (!lx_api_read_school (data, length, school, &field, &error)) {
-      respond_body_error (message, error, field);
+      lx_api_respond_body_error (message, error, field);
       return;
     }
     if (!lx_store_add_school (api->store, school, &token, &error) ||
@@ -255,9 +244,10 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
     g_message ("api: school %s registered", school->id);
     add_school (builder, created, token);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_CREATED, root);
+    lx_api_respond_json (message, SOUP_STATUS_CREATED, root);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                          NULL);
   }
 }
 
@@ -276,7 +266,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     }
     add_school (builder, school, NULL);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
     g_autoptr (LxSchoolRecord) updated = NULL;
     g_autoptr (LxSchoolRecord) school = g_new0 (LxSchoolRecord, 1);
@@ -285,9 +275,9 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     const char *field, *data;
     gsize length;
 
-    data = body_of (message, &length);
+    data = lx_api_body_of (message, &length);
     if (!lx_api_read_school (data, length, school, &field, &error)) {
-      respond_body_error (message, error, field);
+      lx_api_respond_body_error (message, error, field);
       return;
     }
     g_free (school->id); /* the path names the school */
@@ -300,7 +290,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: school %s updated", id);
     add_school (builder, updated, NULL);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_school (api->store, id, &error)) {
       respond_store_error (message, error);
@@ -311,8 +301,8 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
       api->revoked (id, api->revoked_data);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET, PUT or DELETE",
-                   NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
+                          "use GET, PUT or DELETE", NULL);
   }
 }
 
@@ -328,7 +318,7 @@ renew_token (LxApi *api, SoupServerMessage *message, const char *id)
   g_autoptr (JsonNode) root = NULL;
 
   if (soup_server_message_get_method (message) != SOUP_METHOD_POST) {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use POST", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use POST", NULL);
     return;
   }
   if (!lx_store_renew_school_token (api->store, id, &token, &error) ||
@@ -341,7 +331,7 @@ renew_token (LxApi *api, SoupServerMessage *message, const char *id)
     api->revoked (id, api->revoked_data);
   add_school (builder, school, token);
   root = json_builder_get_root (builder);
-  respond_json (message, SOUP_STATUS_OK, root);
+  lx_api_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 static gboolean day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from,
@@ -430,7 +420,7 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  respond_json (message, SOUP_STATUS_OK, root);
+  lx_api_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 /* ?day=YYYY-MM-DD as [start, end) of that day in the API's time zone. */
@@ -475,15 +465,15 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
       add_lesson (builder, lessons->pdata[i]);
     json_builder_end_array (builder);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
     const char *field, *data;
     gsize length;
 
-    data = body_of (message, &length);
+    data = lx_api_body_of (message, &length);
     if (!lx_api_read_lesson (data, length, lesson, &field, &error)) {
-      respond_body_error (message, error, field);
+      lx_api_respond_body_error (message, error, field);
       return;
     }
     if (!lx_store_add_lesson (api->store, lesson, &error)) {
@@ -493,9 +483,10 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
     g_message ("api: lesson %" G_GINT64_FORMAT " '%s' booked", lesson->id, lesson->title);
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_CREATED, root);
+    lx_api_respond_json (message, SOUP_STATUS_CREATED, root);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                          NULL);
   }
 }
 
@@ -506,7 +497,8 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
   gint64 id;
 
   if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL)) {
-    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "lessons have numeric ids", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "lessons have numeric ids",
+                          NULL);
     return;
   }
   if (method == SOUP_METHOD_GET) {
@@ -519,7 +511,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     }
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
     g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -527,9 +519,9 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     const char *field, *data;
     gsize length;
 
-    data = body_of (message, &length);
+    data = lx_api_body_of (message, &length);
     if (!lx_api_read_lesson (data, length, lesson, &field, &error)) {
-      respond_body_error (message, error, field);
+      lx_api_respond_body_error (message, error, field);
       return;
     }
     lesson->id = id;
@@ -540,7 +532,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: lesson %" G_GINT64_FORMAT " updated", id);
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    respond_json (message, SOUP_STATUS_OK, root);
+    lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_lesson (api->store, id, &error)) {
       respond_store_error (message, error);
@@ -549,8 +541,8 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: lesson %" G_GINT64_FORMAT " deleted", id);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET, PUT or DELETE",
-                   NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
+                          "use GET, PUT or DELETE", NULL);
   }
 }
 
@@ -567,7 +559,7 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   gint64 lesson = 0;
 
   if (method != SOUP_METHOD_GET) {
-    respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
     return;
   }
   if (lesson_text && !g_ascii_string_to_signed (lesson_text, 10, 1, G_MAXINT64, &lesson, NULL)) {
@@ -602,7 +594,7 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   }
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
-  respond_json (message, SOUP_STATUS_OK, root);
+  lx_api_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 /* ---- The live status stream (server-sent events) ---- */
@@ -675,8 +667,8 @@ open_status_stream (LxApi *api, SoupServerMessage *message)
 }
 
 /* (transfer none) The token of "Authorization: Bearer TOKEN", or NULL. */
-static const char *
-bearer_token (SoupServerMessage *message)
+const char *
+lx_api_bearer_token (SoupServerMessage *message)
 {
   const char *header = soup_message_headers_get_one (
       soup_server_message_get_request_headers (message), "Authorization");
@@ -686,12 +678,12 @@ bearer_token (SoupServerMessage *message)
   return header + 7;
 }
 
-static void
-refuse_unauthorized (SoupServerMessage *message, const char *text)
+void
+lx_api_refuse_unauthorized (SoupServerMessage *message, const char *text)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (message),
                                 "WWW-Authenticate", "Bearer realm=\"lianxiao\"");
-  respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized", text, NULL);
+  lx_api_respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized", text, NULL);
 }
 
 static void
@@ -700,7 +692,7 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
 {
   LxApi *api = data;
   const char *method = soup_server_message_get_method (message);
-  const char *token = bearer_token (message);
+  const char *token = lx_api_bearer_token (message);
   gboolean admin = api->admin_token && token && lx_secret_matches (api->admin_token, token);
   g_auto (GStrv) parts = g_strsplit (path + strlen (API_PREFIX), "/", -1);
   guint n_parts = g_strv_length (parts);
@@ -709,20 +701,26 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
    * when to join. */
   if (n_parts == 3 && g_str_equal (parts[0], "schools") && g_str_equal (parts[2], "timetable")) {
     if (!admin && !(token && lx_store_check_school_token (api->store, parts[1], token)))
-      refuse_unauthorized (message, "send the admin token or the school's own token");
+      lx_api_refuse_unauthorized (message, "send the admin token or the school's own token");
     else if (method != SOUP_METHOD_GET)
-      respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+      lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
     else
       school_timetable (api, message, parts[1], query);
     return;
   }
+  /* The lesson's own sender school gives the floor with its own token (the teacher's console). */
+  if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "floor")) {
+    lx_api_floor (api, message, method, parts[1], admin);
+    return;
+  }
   if (api->admin_token == NULL) {
-    respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
-                   "the REST API is off: set admin-token in the server's configuration", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
+                          "the REST API is off: set admin-token in the server's configuration",
+                          NULL);
     return;
   }
   if (!admin) {
-    refuse_unauthorized (message, "send the admin token as 'Authorization: Bearer TOKEN'");
+    lx_api_refuse_unauthorized (message, "send the admin token as 'Authorization: Bearer TOKEN'");
     return;
   }
 
@@ -740,12 +738,12 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     attendance_collection (api, message, method, query);
   else if (n_parts == 1 && g_str_equal (parts[0], "status") && api->describe_status) {
     g_autoptr (JsonNode) status = api->describe_status (api->status_data);
-    respond_json (message, SOUP_STATUS_OK, status);
+    lx_api_respond_json (message, SOUP_STATUS_OK, status);
   } else if (n_parts == 2 && g_str_equal (parts[0], "status") && g_str_equal (parts[1], "events") &&
              api->describe_status)
     open_status_stream (api, message);
   else
-    respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
+    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
 }
 
 LxApi *
@@ -787,6 +785,12 @@ lx_api_free (LxApi *api)
   g_free (api->admin_token);
   g_time_zone_unref (api->time_zone);
   g_free (api);
+}
+
+void
+lx_api_set_lessons (LxApi *api, LxLessonRegistry *lessons)
+{
+  api->lessons = lessons;
 }
 
 void

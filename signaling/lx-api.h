@@ -2,6 +2,7 @@
  * request authorised by the admin token (Authorization: Bearer ...). */
 #pragma once
 
+#include "lx-lessons.h"
 #include "lx-store.h"
 
 #include <json-glib/json-glib.h>
@@ -29,3 +30,5 @@ void lx_api_set_status_source (LxApi *api, JsonNode *(*describe) (gpointer data)
  * so that its live connections are closed. */
 void lx_api_set_revoke_hook (LxApi *api, void (*revoked) (const char *school, gpointer data),
                              gpointer data);
+/* The lessons under way (@lessons outlives the API), for /api/v1/lessons/ID/floor. */
+void lx_api_set_lessons (LxApi *api, LxLessonRegistry *lessons);

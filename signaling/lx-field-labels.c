@@ -16,6 +16,8 @@ lx_field_label (const char *field)
     { "end", "结束时间" },
     { "time_zone", "时区" },
     { "weekly_until", "每周重复至" },
+    { "action", "操作" },
+    { "school", "学校" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)

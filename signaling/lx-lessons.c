@@ -1,8 +1,18 @@
 /* The signaling server's rules (see lx-lessons.h): one sender and any number of classrooms per
  * lesson; offers go from the sender to one classroom, answers and candidates back. */
 #include "lx-lessons.h"
+#include "lx-floor.h"
+#include "lx-limits.h"
 
 #include <string.h>
+
+/* A classroom may raise and lower its hand 5 times at once, then once every 2 s: every change is
+ * told to every peer of the lesson, so a stuck key must not flood them. */
+#define HAND_CHANGES_PER_SECOND 0.5
+#define HAND_CHANGES_AT_ONCE 5
+/* Written questions: 3 at once, then one every 20 s (the teacher reads each). */
+#define QUESTIONS_PER_SECOND 0.05
+#define QUESTIONS_AT_ONCE 3
 
 struct _LxPeer {
   guint64 id;
@@ -23,12 +33,14 @@ struct _LxPeer {
   gint rtt_ms;           /* a classroom's round-trip time, as its sender reports; -1 unknown */
   gchar *video_codec;    /* (nullable) a classroom's video codec from its hello; NULL: H.264 */
   gchar *offer;          /* (nullable) a classroom that offers (a WHEP player): its SDP offer */
+  LxRateBucket hand_rate, question_rate; /* a classroom's */
 };
 
 typedef struct {
   gchar *id;
   LxPeer *sender;         /* (nullable) (not owned) */
   GHashTable *classrooms; /* school id → LxPeer* (not owned) */
+  LxFloor *floor;
 } LxLesson;
 
 struct _LxLessonRegistry {
@@ -37,12 +49,14 @@ struct _LxLessonRegistry {
   guint64 next_peer_id;
   LxLessonHooks hooks;
   guint max_peers_per_lesson; /* 0: no limit */
+  guint max_speakers;         /* classrooms called on at once, per lesson */
 };
 
 static void
 lesson_free (LxLesson *lesson)
 {
   g_hash_table_unref (lesson->classrooms);
+  lx_floor_free (lesson->floor);
   g_free (lesson->id);
   g_free (lesson);
 }
@@ -68,6 +82,7 @@ lx_lesson_registry_new (void)
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) lesson_free);
   registry->peers = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) peer_free, NULL);
   registry->next_peer_id = 1;
+  registry->max_speakers = LX_FLOOR_DEFAULT_SPEAKERS;
   return registry;
 }
 
@@ -287,6 +302,46 @@ refuse_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello,
                     text);
 }
 
+static LxMessage *
+floor_message (LxLesson *lesson)
+{
+  LxMessage *message = lx_message_new (LX_MESSAGE_FLOOR);
+
+  message->hands = g_strdupv ((GStrv) lx_floor_get_hands (lesson->floor));
+  message->speaking = g_strdupv ((GStrv) lx_floor_get_speaking (lesson->floor));
+  return message;
+}
+
+/* A peer joining assumes nobody's hand is up and nobody speaks: it is told otherwise. */
+static void
+send_floor_if_taken (LxLesson *lesson, LxPeer *peer)
+{
+  g_autoptr (LxMessage) message = NULL;
+
+  if (!lx_floor_get_hands (lesson->floor)[0] && !lx_floor_get_speaking (lesson->floor)[0])
+    return;
+  message = floor_message (lesson);
+  send_message (peer, message);
+}
+
+/* The floor changed: everyone in the lesson is told how it stands now. */
+static void
+tell_floor (LxLesson *lesson)
+{
+  g_autoptr (LxMessage) message = floor_message (lesson);
+  g_autofree gchar *hands = g_strjoinv (", ", message->hands);
+  g_autofree gchar *speaking = g_strjoinv (", ", message->speaking);
+  GHashTableIter iter;
+  LxPeer *classroom;
+
+  g_message ("lesson %s: floor: hands up [%s], speaking [%s]", lesson->id, hands, speaking);
+  if (lesson->sender)
+    send_message (lesson->sender, message);
+  g_hash_table_iter_init (&iter, lesson->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+    send_message (classroom, message);
+}
+
 static void
 handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
 {
@@ -334,6 +389,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     lesson = g_new0 (LxLesson, 1);
     lesson->id = g_strdup (hello->lesson);
     lesson->classrooms = g_hash_table_new (g_str_hash, g_str_equal);
+    lesson->floor = lx_floor_new (registry->max_speakers);
     g_hash_table_insert (registry->lessons, lesson->id, lesson);
   }
   peer->role = hello->role;
@@ -364,6 +420,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
       registry->hooks.describe (lesson->id, &welcome->lesson_state, &welcome->schedule,
                                 registry->hooks.data);
     send_message (peer, welcome);
+    send_floor_if_taken (lesson, peer);
     /* Classrooms whose sender restarted drop their old media session first; after a lost
      * signaling connection (resume), the media goes on as it was. */
     send_to_classrooms (lesson, LX_MESSAGE_SENDER_JOINED, NULL, hello->resume);
@@ -380,6 +437,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
                lesson->sender ? "present" : "not yet here");
     welcome->sender_present = lesson->sender != NULL;
     send_message (peer, welcome);
+    send_floor_if_taken (lesson, peer);
     if (lesson->sender)
       send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer, NULL, hello->resume);
   }
@@ -455,6 +513,119 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
   }
 }
 
+/* A classroom's hand, or its question in writing: its own, whatever it writes. */
+static void
+handle_classroom_floor (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+{
+  const char *type = lx_message_type_to_string (message->type);
+  gint64 now = g_get_monotonic_time ();
+  gboolean question = message->type == LX_MESSAGE_QUESTION;
+
+  if (peer->role != LX_ROLE_RECEIVER) {
+    refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "%s: only classrooms %s", type,
+            question ? "ask questions" : "raise and lower hands");
+    return;
+  }
+  if (question && lesson->sender == NULL) {
+    refuse (peer, LX_PROTOCOL_ERROR_NO_SENDER, "question: lesson '%s' has no sender right now",
+            lesson->id);
+    return;
+  }
+  if (question ? !lx_rate_bucket_allow (&peer->question_rate, QUESTIONS_PER_SECOND,
+                                        QUESTIONS_AT_ONCE, now)
+               : !lx_rate_bucket_allow (&peer->hand_rate, HAND_CHANGES_PER_SECOND,
+                                        HAND_CHANGES_AT_ONCE, now)) {
+    refuse (peer, LX_PROTOCOL_ERROR_RATE_LIMITED, "%s: %s", type,
+            question ? "at most one question every 20 seconds (3 at once)"
+                     : "the hand went up and down too often (at most once every 2 seconds)");
+    return;
+  }
+  if (question) {
+    g_autoptr (LxMessage) copy = lx_message_new (LX_MESSAGE_QUESTION);
+    copy->school = g_strdup (peer->school);
+    copy->text = g_strdup (message->text);
+    g_message ("lesson %s: classroom %s asks in writing (%zu bytes)", lesson->id, peer->school,
+               strlen (message->text));
+    send_message (lesson->sender, copy);
+  } else if (message->type == LX_MESSAGE_RAISE_HAND
+                 ? lx_floor_raise_hand (lesson->floor, peer->school)
+                 : lx_floor_lower_hand (lesson->floor, peer->school)) {
+    tell_floor (lesson);
+  }
+}
+
+/* Gives @school the floor (@call_on) or takes it back; everyone is told of a change. A school
+ * not in the lesson cannot be called on (UNKNOWN_SCHOOL), nor one past the lesson's speakers
+ * (FLOOR_FULL); hanging up one that is not speaking (it may just have left) is no error. */
+static gboolean
+give_floor (LxLesson *lesson, const char *school, gboolean call_on, GError **error)
+{
+  gboolean changed;
+
+  if (!call_on) {
+    if (lx_floor_hang_up (lesson->floor, school))
+      tell_floor (lesson);
+    return TRUE;
+  }
+  if (!g_hash_table_contains (lesson->classrooms, school)) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL,
+                 "no classroom '%s' in lesson '%s'", school, lesson->id);
+    return FALSE;
+  }
+  if (!lx_floor_call_on (lesson->floor, school, &changed, error))
+    return FALSE;
+  if (changed)
+    tell_floor (lesson);
+  return TRUE;
+}
+
+/* The teacher's side gives a classroom the floor or takes it back. */
+static void
+handle_call (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+{
+  const char *type = lx_message_type_to_string (message->type);
+  g_autoptr (GError) error = NULL;
+
+  if (peer->role != LX_ROLE_SENDER)
+    refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "%s: only the lesson's sender gives the floor",
+            type);
+  else if (!give_floor (lesson, message->school, message->type == LX_MESSAGE_CALL_ON, &error))
+    refuse (peer, error->code, "%s: %s", type, error->message);
+}
+
+gboolean
+lx_lesson_registry_give_floor (LxLessonRegistry *registry, const char *lesson_id,
+                               const char *school, gboolean call_on, GError **error)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+
+  if (lesson == NULL || lesson->sender == NULL) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NO_SENDER,
+                 "lesson '%s' is not on air: it has no sender right now", lesson_id);
+    return FALSE;
+  }
+  return give_floor (lesson, school, call_on, error);
+}
+
+gboolean
+lx_lesson_registry_get_floor (LxLessonRegistry *registry, const char *lesson_id,
+                              const char *const **hands, const char *const **speaking)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+
+  if (lesson == NULL)
+    return FALSE;
+  *hands = lx_floor_get_hands (lesson->floor);
+  *speaking = lx_floor_get_speaking (lesson->floor);
+  return TRUE;
+}
+
+guint
+lx_lesson_registry_get_max_speakers (LxLessonRegistry *registry)
+{
+  return registry->max_speakers;
+}
+
 void
 lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char *data, gsize length)
 {
@@ -519,6 +690,15 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
       send_message (lesson->sender, copy);
     }
     break;
+  case LX_MESSAGE_RAISE_HAND:
+  case LX_MESSAGE_LOWER_HAND:
+  case LX_MESSAGE_QUESTION:
+    handle_classroom_floor (lesson, peer, message);
+    break;
+  case LX_MESSAGE_CALL_ON:
+  case LX_MESSAGE_HANG_UP:
+    handle_call (lesson, peer, message);
+    break;
   case LX_MESSAGE_STATS:
     if (peer->role != LX_ROLE_RECEIVER) {
       refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "only classrooms report 'stats'");
@@ -560,6 +740,8 @@ lx_lesson_registry_remove_peer (LxLessonRegistry *registry, LxPeer *peer, const 
                                         registry->hooks.data);
       if (lesson->sender)
         send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_LEFT, peer, reason, FALSE);
+      if (lx_floor_forget (lesson->floor, peer->school))
+        tell_floor (lesson);
     }
     tell_school_seen (registry, peer->school, LX_SCHOOL_LEFT, link_lost ? "link-lost" : "left",
                       reason);
@@ -573,6 +755,12 @@ void
 lx_lesson_registry_set_max_peers (LxLessonRegistry *registry, guint max_peers_per_lesson)
 {
   registry->max_peers_per_lesson = max_peers_per_lesson;
+}
+
+void
+lx_lesson_registry_set_max_speakers (LxLessonRegistry *registry, guint max_speakers)
+{
+  registry->max_speakers = CLAMP (max_speakers, 1, LX_FLOOR_MOST_SPEAKERS);
 }
 
 gboolean

@@ -95,6 +95,19 @@ guint lx_lesson_registry_disconnect_school (LxLessonRegistry *registry, const ch
 /* At most @max_peers_per_lesson peers (sender included) in one lesson; 0: no limit. A hello past
  * it is refused with `lesson-full`. */
 void lx_lesson_registry_set_max_peers (LxLessonRegistry *registry, guint max_peers_per_lesson);
+/* At most @max_speakers classrooms called on at once in one lesson (1 to LX_FLOOR_MOST_SPEAKERS;
+ * lessons under way keep what they had). A call-on past it is refused with `floor-full`. */
+void lx_lesson_registry_set_max_speakers (LxLessonRegistry *registry, guint max_speakers);
+guint lx_lesson_registry_get_max_speakers (LxLessonRegistry *registry);
+/* The teacher's side, through the REST API: gives @school the floor of @lesson (@call_on) or
+ * takes it back, as a `call-on` or `hang-up` from its sender would. FALSE with @error
+ * (LX_PROTOCOL_ERROR: NO_SENDER when the lesson is not on air, UNKNOWN_SCHOOL, FLOOR_FULL). */
+gboolean lx_lesson_registry_give_floor (LxLessonRegistry *registry, const char *lesson,
+                                        const char *school, gboolean call_on, GError **error);
+/* (transfer none) The hands up in @lesson, first raised first, and the classrooms called on;
+ * valid until the floor next changes. FALSE when nobody is in the lesson. */
+gboolean lx_lesson_registry_get_floor (LxLessonRegistry *registry, const char *lesson,
+                                       const char *const **hands, const char *const **speaking);
 /* TRUE once @peer's hello was accepted. */
 gboolean lx_peer_is_joined (const LxPeer *peer);
 

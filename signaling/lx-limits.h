@@ -13,6 +13,7 @@ typedef struct {
   gint pending_connections;     /* connected but not yet joined, server-wide */
   gint hello_timeout_s;         /* a connection that has not joined by then is closed */
   gint requests_per_second;     /* REST and WHEP requests from one IP address (bursts of 5 s) */
+  gint speakers_per_lesson;     /* classrooms called on at once (signaling/lx-floor.h) */
 } LxLimits;
 
 /* The defaults: room for a sender with hundreds of classrooms (an offer and a dozen candidates
@@ -23,11 +24,12 @@ typedef struct {
 #define LX_DEFAULT_PENDING_CONNECTIONS 256
 #define LX_DEFAULT_HELLO_TIMEOUT_S 10
 #define LX_DEFAULT_REQUESTS_PER_SECOND 20
+#define LX_DEFAULT_SPEAKERS_PER_LESSON 1
 #define LX_LIMITS_DEFAULT                                                                          \
   {                                                                                                \
     LX_DEFAULT_MESSAGES_PER_SECOND, LX_DEFAULT_CONNECTIONS_PER_ADDRESS,                            \
         LX_DEFAULT_PEERS_PER_LESSON, LX_DEFAULT_PENDING_CONNECTIONS, LX_DEFAULT_HELLO_TIMEOUT_S,   \
-        LX_DEFAULT_REQUESTS_PER_SECOND                                                             \
+        LX_DEFAULT_REQUESTS_PER_SECOND, LX_DEFAULT_SPEAKERS_PER_LESSON                             \
   }
 
 /* WebSocket close codes (RFC 6455 §7.4.1) for the limits. */
@@ -52,3 +54,7 @@ typedef enum {
 
 /* Counts one message arriving at @now_us (monotonic). */
 LxRateVerdict lx_rate_bucket_take (LxRateBucket *bucket, gint rate, gint64 now_us);
+/* Counts one action at @now_us (monotonic) against @per_second a second, up to @burst at once (a
+ * new bucket is full): TRUE if it may be taken. */
+gboolean lx_rate_bucket_allow (LxRateBucket *bucket, gdouble per_second, gdouble burst,
+                               gint64 now_us);

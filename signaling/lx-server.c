@@ -402,6 +402,7 @@ lx_server_set_limits (LxServer *server, const LxLimits *limits)
 {
   server->limits = *limits;
   lx_lesson_registry_set_max_peers (server->registry, (guint) limits->peers_per_lesson);
+  lx_lesson_registry_set_max_speakers (server->registry, (guint) limits->speakers_per_lesson);
 }
 
 gboolean
@@ -834,6 +835,7 @@ lx_server_enable_api (LxServer *server, LxStore *store, const char *admin_token,
   server->api = lx_api_new (server->soup_server, store, admin_token, time_zone);
   lx_api_set_status_source (server->api, describe_status, server);
   lx_api_set_revoke_hook (server->api, disconnect_school, server);
+  lx_api_set_lessons (server->api, server->registry);
 }
 
 guint

@@ -207,22 +207,30 @@ guint
 lx_test_api (LxTestSignaling *signaling, const char *method, const char *path, const char *json,
              JsonNode **answer)
 {
+  g_assert_nonnull (signaling->admin_token);
+  return lx_test_api_as (signaling, signaling->admin_token, method, path, json, answer);
+}
+
+guint
+lx_test_api_as (LxTestSignaling *signaling, const char *token, const char *method, const char *path,
+                const char *json, JsonNode **answer)
+{
   g_autofree gchar *url = g_strdup_printf (
       "%s://127.0.0.1:%u/api/v1/%s", signaling->tls ? "https" : "http", signaling->port, path);
   g_autoptr (SoupSession) session = soup_session_new ();
   g_autoptr (SoupMessage) message = soup_message_new (method, url);
-  g_autofree gchar *authorization = g_strdup_printf ("Bearer %s", signaling->admin_token);
+  g_autofree gchar *authorization = g_strdup_printf ("Bearer %s", token);
   g_autoptr (GBytes) body = NULL;
 
-  g_assert_nonnull (signaling->admin_token);
   if (signaling->ca_file) {
     g_autoptr (GError) error = NULL;
     g_autoptr (GTlsDatabase) trusted = g_tls_file_database_new (signaling->ca_file, &error);
     g_assert_no_error (error);
     soup_session_set_tls_database (session, trusted);
   }
-  soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
-                                authorization);
+  if (token)
+    soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                  authorization);
   if (json) {
     g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
     soup_message_set_request_body_from_bytes (message, "application/json", bytes);

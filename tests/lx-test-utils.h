@@ -58,6 +58,9 @@ const char *lx_test_token (LxTestSignaling *signaling, const char *school);
  * HTTP status and (transfer full) (optional) the JSON answer. */
 guint lx_test_api (LxTestSignaling *signaling, const char *method, const char *path,
                    const char *json, JsonNode **answer);
+/* The same with @token (NULL: none) instead of the admin token. */
+guint lx_test_api_as (LxTestSignaling *signaling, const char *token, const char *method,
+                      const char *path, const char *json, JsonNode **answer);
 
 /* Starts lianxiao-signaling --port 0, with a database in a new temporary folder, only booked
  * lessons (as production) and the REST API open to @admin_token (NULL: API off), and reads the

@@ -126,6 +126,107 @@ join_lesson (Fixture *fixture)
   expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_JOINED);
 }
 
+/* The next message of @index must be the floor: @hands and @speaking, joined with commas. */
+static void
+expect_floor (Fixture *fixture, guint index, const char *hands, const char *speaking)
+{
+  LxMessage *message = next_message (fixture, index);
+  g_autofree gchar *hands_now = NULL, *speaking_now = NULL;
+
+  g_assert_cmpint (message->type, ==, LX_MESSAGE_FLOOR);
+  hands_now = g_strjoinv (",", message->hands);
+  speaking_now = g_strjoinv (",", message->speaking);
+  g_assert_cmpstr (hands_now, ==, hands);
+  g_assert_cmpstr (speaking_now, ==, speaking);
+}
+
+/* Every peer of the lesson (sender 0, classrooms 1 and 2) is told the floor as it stands. */
+static void
+expect_floor_everywhere (Fixture *fixture, const char *hands, const char *speaking)
+{
+  for (guint i = 0; i < 3; i++)
+    expect_floor (fixture, i, hands, speaking);
+}
+
+/* Hands queue in the order raised; calling on takes the hand down; one speaker at a time by
+ * default; hanging up frees the floor; a classroom that leaves is forgotten; a newcomer is told. */
+static void
+test_floor (Fixture *fixture, gconstpointer data)
+{
+  join_lesson (fixture);
+  send_json (fixture, 2, "{\"type\":\"raise-hand\"}");
+  expect_floor_everywhere (fixture, "b", "");
+  send_json (fixture, 1, "{\"type\":\"raise-hand\"}");
+  expect_floor_everywhere (fixture, "b,a", "");
+  /* Raising it again changes nothing, and nobody is told. */
+  send_json (fixture, 1, "{\"type\":\"raise-hand\"}");
+  for (guint i = 0; i < 3; i++)
+    expect_nothing (fixture, i);
+
+  send_json (fixture, 0, "{\"type\":\"call-on\",\"school\":\"a\"}");
+  expect_floor_everywhere (fixture, "b", "a");
+  /* One at a time: b waits until a is hung up. */
+  send_json (fixture, 0, "{\"type\":\"call-on\",\"school\":\"b\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_FLOOR_FULL);
+  expect_nothing (fixture, 1);
+  send_json (fixture, 0, "{\"type\":\"hang-up\",\"school\":\"a\"}");
+  expect_floor_everywhere (fixture, "b", "");
+  send_json (fixture, 0, "{\"type\":\"call-on\",\"school\":\"b\"}");
+  expect_floor_everywhere (fixture, "", "b");
+
+  /* A classroom joining now hears who speaks. */
+  hello (fixture, 3, "receiver", "l", "c");
+  expect_type (fixture, 3, LX_MESSAGE_WELCOME);
+  expect_floor (fixture, 3, "", "b");
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_JOINED);
+
+  /* The speaker leaves: the others are told the floor is free; hanging it up then is no error. */
+  lx_lesson_registry_remove_peer (fixture->registry, fixture->peers[2].peer, "gone", TRUE);
+  fixture->peers[2].peer = NULL;
+  expect_type (fixture, 0, LX_MESSAGE_CLASSROOM_LEFT);
+  expect_floor (fixture, 0, "", "");
+  expect_floor (fixture, 1, "", "");
+  expect_floor (fixture, 3, "", "");
+  send_json (fixture, 0, "{\"type\":\"hang-up\",\"school\":\"b\"}");
+  expect_nothing (fixture, 0);
+  /* ...and it cannot be called on. */
+  send_json (fixture, 0, "{\"type\":\"call-on\",\"school\":\"b\"}");
+  expect_error (fixture, 0, LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL);
+}
+
+/* A stuck key or a script: hands and questions past their rate are refused, each with one error,
+ * and the other classrooms hear nothing of them. Questions reach the sender in the asker's name. */
+static void
+test_floor_flood (Fixture *fixture, gconstpointer data)
+{
+  LxMessage *message;
+  guint refused = 0, questions = 0;
+
+  join_lesson (fixture);
+  for (guint i = 0; i < 50; i++)
+    send_json (fixture, 1, i % 2 ? "{\"type\":\"lower-hand\"}" : "{\"type\":\"raise-hand\"}");
+  while (fixture->peers[1].inbox->len > 0) {
+    message = next_message (fixture, 1);
+    refused +=
+        message->type == LX_MESSAGE_ERROR &&
+        g_str_equal (message->code, lx_protocol_error_to_string (LX_PROTOCOL_ERROR_RATE_LIMITED));
+  }
+  g_assert_cmpuint (refused, ==, 45);
+  g_assert_cmpuint (fixture->peers[2].inbox->len, ==, 5); /* the five changes that passed */
+
+  for (guint i = 0; i < 10; i++)
+    send_json (fixture, 2, "{\"type\":\"question\",\"school\":\"a\",\"text\":\"为什么？\"}");
+  while (fixture->peers[0].inbox->len > 0) {
+    message = next_message (fixture, 0);
+    if (message->type != LX_MESSAGE_QUESTION)
+      continue;
+    g_assert_cmpstr (message->school, ==, "b");
+    g_assert_cmpstr (message->text, ==, "为什么？");
+    questions++;
+  }
+  g_assert_cmpuint (questions, ==, 3);
+}
+
 static void
 test_join_and_route (Fixture *fixture, gconstpointer data)
 {
@@ -291,6 +392,18 @@ static const RefusedCase refused_cases[] = {
     "{\"type\":\"welcome\",\"version\":1,\"lesson\":\"l\",\"sender_present\":true}",
     LX_PROTOCOL_ERROR_NOT_ALLOWED },
   { "client-sends-sender-left", 1, "{\"type\":\"sender-left\"}", LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "sender-raises-hand", 0, "{\"type\":\"raise-hand\"}", LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "classroom-calls-on", 1, "{\"type\":\"call-on\",\"school\":\"b\"}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "classroom-hangs-up-another", 1, "{\"type\":\"hang-up\",\"school\":\"b\"}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "call-on-unknown-school", 0, "{\"type\":\"call-on\",\"school\":\"nobody\"}",
+    LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL },
+  { "sender-asks-question", 0, "{\"type\":\"question\",\"text\":\"?\"}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "client-sends-floor", 1, "{\"type\":\"floor\",\"hands\":[\"a\"],\"speaking\":[\"a\"]}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "hand-before-hello", 3, "{\"type\":\"raise-hand\"}", LX_PROTOCOL_ERROR_NOT_JOINED },
 };
 
 /* A refused message gets exactly one error reply, reaches nobody else and changes nothing: the
@@ -496,6 +609,8 @@ main (int argc, char **argv)
   g_test_add ("/lessons/offering-classroom", Fixture, NULL, setup, test_offering_classroom,
               teardown);
   g_test_add ("/lessons/separate", Fixture, NULL, setup, test_lessons_are_separate, teardown);
+  g_test_add ("/lessons/floor", Fixture, NULL, setup, test_floor, teardown);
+  g_test_add ("/lessons/floor-flood", Fixture, NULL, setup, test_floor_flood, teardown);
   for (guint i = 0; i < G_N_ELEMENTS (refused_cases); i++) {
     g_autofree gchar *path = g_strdup_printf ("/lessons/refused/%s", refused_cases[i].name);
     g_test_add (path, Fixture, &refused_cases[i], setup, test_refused, teardown);

@@ -11,6 +11,14 @@ data_path (const char *name)
 }
 
 static void
+assert_ids_equal (GStrv a, GStrv b)
+{
+  g_assert_true ((a == NULL) == (b == NULL));
+  if (a)
+    g_assert_true (g_strv_equal ((const char *const *) a, (const char *const *) b));
+}
+
+static void
 assert_messages_equal (const LxMessage *a, const LxMessage *b)
 {
   g_assert_cmpint (a->type, ==, b->type);
@@ -38,6 +46,9 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   g_assert_cmpint (a->queue_ms, ==, b->queue_ms);
   g_assert_cmpint (a->arrived_kbps, ==, b->arrived_kbps);
   g_assert_cmpint (a->jitter_buffer_ms, ==, b->jitter_buffer_ms);
+  assert_ids_equal (a->hands, b->hands);
+  assert_ids_equal (a->speaking, b->speaking);
+  g_assert_cmpstr (a->text, ==, b->text);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -159,6 +170,24 @@ test_built_messages_round_trip (void)
       message->code = g_strdup ("no-common-codec");
       message->message = g_strdup ("the offer has no video we can send");
       break;
+    case LX_MESSAGE_RAISE_HAND:
+    case LX_MESSAGE_LOWER_HAND:
+      break;
+    case LX_MESSAGE_CALL_ON:
+    case LX_MESSAGE_HANG_UP:
+      message->school = g_strdup ("village-2");
+      break;
+    case LX_MESSAGE_FLOOR: {
+      const char *hands[] = { "village-3", "village-1", NULL };
+      const char *speaking[] = { "village-2", NULL };
+      message->hands = g_strdupv ((GStrv) hands);
+      message->speaking = g_strdupv ((GStrv) speaking);
+      break;
+    }
+    case LX_MESSAGE_QUESTION:
+      message->school = g_strdup ("village-2");
+      message->text = g_strdup ("老师，为什么天是蓝的？ Why is the sky blue?");
+      break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();
     }
@@ -195,6 +224,20 @@ static const InvalidCase invalid_cases[] = {
   { "link-arrived-not-number",
     "{\"type\":\"link\",\"loss_permille\":0,\"video_kbps\":1,\"arrived_kbps\":\"a lot\"}",
     LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "floor-hands-not-array", "{\"type\":\"floor\",\"hands\":\"a\",\"speaking\":[]}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "floor-hand-not-id", "{\"type\":\"floor\",\"hands\":[\"a b\"],\"speaking\":[]}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "floor-hand-number", "{\"type\":\"floor\",\"hands\":[\"a\",7],\"speaking\":[]}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "floor-too-many-speaking",
+    "{\"type\":\"floor\",\"hands\":[],\"speaking\":[\"a\",\"a\",\"a\",\"a\",\"a\",\"a\","
+    "\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\",\"a\"]}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "floor-missing-speaking", "{\"type\":\"floor\",\"hands\":[]}",
+    LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "call-on-nobody", "{\"type\":\"call-on\"}", LX_PROTOCOL_ERROR_MISSING_FIELD },
+  { "question-empty-missing", "{\"type\":\"question\"}", LX_PROTOCOL_ERROR_MISSING_FIELD },
   { "empty", "", LX_PROTOCOL_ERROR_INVALID_JSON },
   { "not-json", "hello server", LX_PROTOCOL_ERROR_INVALID_JSON },
   { "truncated", "{\"type\":\"offer\",\"school\":\"a\"", LX_PROTOCOL_ERROR_INVALID_JSON },
@@ -362,6 +405,23 @@ test_field_too_long (void)
   g_assert_nonnull (strstr (error->message, "'sdp'"));
 }
 
+/* A written question is at most 500 bytes: 167 three-byte characters (501) are too many. */
+static void
+test_question_too_long (void)
+{
+  g_autoptr (GString) json = g_string_new ("{\"type\":\"question\",\"text\":\"");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LxMessage) message = NULL;
+
+  for (guint i = 0; i < 167; i++)
+    g_string_append (json, "问");
+  g_string_append (json, "\"}");
+  message = lx_message_from_json (json->str, json->len, &error);
+  g_assert_null (message);
+  g_assert_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_BAD_FIELD);
+  g_assert_nonnull (strstr (error->message, "'text'"));
+}
+
 static void
 test_encoding_refuses_invalid (void)
 {
@@ -403,6 +463,7 @@ main (int argc, char **argv)
   g_test_add_func ("/protocol/invalid/deeply-nested", test_deeply_nested_message);
   g_test_add_func ("/protocol/invalid/error-text-is-utf8", test_error_text_is_utf8);
   g_test_add_func ("/protocol/invalid/field-too-long", test_field_too_long);
+  g_test_add_func ("/protocol/invalid/question-too-long", test_question_too_long);
   g_test_add_func ("/protocol/encode-refuses-invalid", test_encoding_refuses_invalid);
   return g_test_run ();
 }

@@ -1,0 +1,36 @@
+/* What the REST API's route files share (lx-api.c, lx-api-floor.c). */
+#pragma once
+
+#include "lx-api.h"
+#include "lx-lessons.h"
+
+struct _LxApi {
+  SoupServer *server;
+  LxStore *store;
+  gchar *admin_token;
+  GTimeZone *time_zone;
+  JsonNode *(*describe_status) (gpointer data);
+  gpointer status_data;
+  void (*revoked) (const char *school, gpointer data);
+  gpointer revoked_data;
+  GList *status_streams; /* SoupServerMessage*: open /status/events responses */
+  guint status_timer;
+  LxLessonRegistry *lessons; /* (nullable) who is in which lesson now: the floor */
+};
+
+void lx_api_respond_json (SoupServerMessage *message, guint status, JsonNode *root);
+/* {"error": @code, "message": @text, "field": @field (nullable)} with @status. */
+void lx_api_respond_error (SoupServerMessage *message, guint status, const char *code,
+                           const char *text, const char *field);
+/* A body refused: 413 or 400, naming the field at fault. */
+void lx_api_respond_body_error (SoupServerMessage *message, const GError *error, const char *field);
+/* (transfer none) The request's body (never NULL: an empty body is empty text). */
+const char *lx_api_body_of (SoupServerMessage *message, gsize *length);
+/* (transfer none) The token of "Authorization: Bearer TOKEN", or NULL. */
+const char *lx_api_bearer_token (SoupServerMessage *message);
+/* 401 with a WWW-Authenticate challenge. */
+void lx_api_refuse_unauthorized (SoupServerMessage *message, const char *text);
+
+/* /api/v1/lessons/ID/floor: the floor of a joint lesson (lx-api-floor.c). */
+void lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method,
+                   const char *lesson_id, gboolean admin);
