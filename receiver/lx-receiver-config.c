@@ -44,6 +44,10 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "/whep/LESSON/SCHOOL) instead of joining through the signaling server; empty: none"),
   KEY ("whep", "whep-token", LX_CONFIG_STRING, whep_token, NULL, 0, 0, NULL,
        "Bearer token for the WHEP endpoint (never logged); empty: the school's token"),
+  KEY ("floor", "commands-on-stdin", LX_CONFIG_BOOL, commands_on_stdin, "false", 0, 0, NULL,
+       "Read the classroom's commands from standard input, one a line: hand (raise the hand, "
+       "or lower it), ask TEXT (a question in writing) — for a button box or a technician's "
+       "terminal"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with this classroom's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,

@@ -22,6 +22,8 @@ typedef struct {
       *whep_url; /* (nullable) play from this WHEP endpoint instead of joining through signaling */
   gchar *whep_token; /* (nullable) its bearer token; unset: the school's token */
 
+  gboolean commands_on_stdin; /* read the classroom's commands (hand, ask) from standard input */
+
   gchar *stats_json;
   gint stats_interval_ms;
   gchar *snapshot;

@@ -70,6 +70,11 @@ struct _LxReceiver {
   /* What arrived lately: the session's byte count, sampled every 20 ms by the queue watch. */
   LxRateWindow arrivals;
 
+  /* The floor of a joint lesson (lx-receiver-floor.c), as the server last told it */
+  gboolean hand_up, called_on;
+  GDataInputStream *commands; /* (nullable) standard input, with commands-on-stdin */
+  GCancellable *commands_cancel;
+
   /* Statistics (lx-receiver-stats.c): read and written out, never acted on */
   LxPlaybackStats last_stats; /* at the last report, for rates */
   gint64 last_stats_us;       /* monotonic time of the last report */
@@ -102,6 +107,18 @@ void lx_receiver_show_video_paused (LxReceiver *receiver);
 void lx_receiver_show_waiting_for_teacher (LxReceiver *receiver);
 /* The picture again, in place of any card. */
 void lx_receiver_hide_card (LxReceiver *receiver);
+
+/* lx-receiver-floor.c: the floor of a joint lesson. Reading commands starts and stops with the
+ * receiver; a lesson joined or left forgets the floor (the server tells it again). */
+void lx_receiver_floor_start (LxReceiver *receiver);
+void lx_receiver_floor_stop (LxReceiver *receiver);
+void lx_receiver_floor_reset (LxReceiver *receiver);
+/* The server's `floor`: the classroom's hand and whether it is called on. */
+void lx_receiver_floor_note (LxReceiver *receiver, const LxMessage *floor);
+/* Raises the hand, or lowers it; FALSE (nothing sent) outside a lesson or while called on. */
+gboolean lx_receiver_toggle_hand (LxReceiver *receiver);
+/* Sends the teacher @text as a question; FALSE outside a lesson or when empty. */
+gboolean lx_receiver_ask (LxReceiver *receiver, const char *text);
 
 /* lx-receiver-stats.c: prints the statistics, writes the statistics file and the snapshot (a
  * GSourceFunc on the receiver). */

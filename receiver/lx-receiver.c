@@ -249,6 +249,9 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
   case LX_MESSAGE_SENDER_LEFT:
     sender_gone (receiver, "left the lesson");
     break;
+  case LX_MESSAGE_FLOOR:
+    lx_receiver_floor_note (receiver, message);
+    break;
   default:
     g_warning ("ignoring unexpected '%s' from the signaling server",
                lx_message_type_to_string (message->type));
@@ -262,6 +265,7 @@ on_signaling_joined (LxSignalingClient *client, const LxMessage *welcome, LxRece
   g_message ("classroom %s: joined lesson %s", receiver->config->connection.school,
              welcome->lesson);
   lx_lesson_follower_joined (receiver->lessons);
+  lx_receiver_floor_reset (receiver);
   /* Back after a lost signaling connection, with the media still flowing: nothing to do. */
   if (receiver->session)
     return;
@@ -324,6 +328,7 @@ leave_lesson (gpointer data, const char *lesson)
   g_signal_handlers_disconnect_by_data (receiver->signaling, receiver);
   lx_signaling_client_stop (receiver->signaling);
   g_clear_object (&receiver->signaling);
+  lx_receiver_floor_reset (receiver);
   g_message ("classroom %s: left lesson %s", receiver->config->connection.school, lesson);
 }
 
@@ -428,6 +433,7 @@ lx_receiver_free (LxReceiver *receiver)
   g_clear_handle_id (&receiver->follow_timer, g_source_remove);
   g_clear_handle_id (&receiver->whep_retry_timer, g_source_remove);
   lx_receiver_link_stop (receiver);
+  lx_receiver_floor_stop (receiver);
   lx_lesson_follower_free (receiver->lessons);
   end_session (receiver);
   g_clear_pointer (&receiver->whep, lx_whep_source_free);
@@ -486,6 +492,7 @@ lx_receiver_run (LxReceiver *receiver)
   receiver->watch_timer = g_timeout_add (500, watch_media, receiver);
   receiver->link_timer = g_timeout_add_seconds (1, lx_receiver_control_link, receiver);
   receiver->queue_timer = g_timeout_add (20, lx_receiver_watch_queue, receiver);
+  lx_receiver_floor_start (receiver);
 
   g_main_loop_run (receiver->loop);
   /* The WHEP server frees the session at once. */

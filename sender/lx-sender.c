@@ -8,6 +8,7 @@
  * webrtcbin that negotiated its connection (lx-direct-sender.h).
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
 #include "lx-sender.h"
+#include "lx-floor-view.h"
 
 #include "lx-capture.h"
 #include "lx-classroom.h"
@@ -50,6 +51,7 @@ struct _LxSender {
   guint connections_offered_again;
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
+  LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
   GMainLoop *loop;
   int exit_status;
   guint stats_timer, control_timer;
@@ -195,6 +197,12 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
   case LX_MESSAGE_ICE_RESTART:
     restart_ice (sender, message);
     break;
+  case LX_MESSAGE_FLOOR:
+    lx_floor_view_note_floor (sender->floor, message);
+    break;
+  case LX_MESSAGE_QUESTION:
+    lx_floor_view_note_question (sender->floor, message);
+    break;
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
     classroom = g_hash_table_lookup (sender->classrooms, message->school);
@@ -314,6 +322,9 @@ join_lesson (gpointer data, const char *lesson)
   const LxConnectionSettings *connection = &sender->config->connection;
 
   g_message ("lesson %s: going on the air", lesson);
+  /* (a new lesson's floor is empty until the server says otherwise) */
+  lx_floor_view_free (sender->floor);
+  sender->floor = lx_floor_view_new ();
   sender->signaling =
       lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson, connection->school,
                                connection->token, connection->trusted_cas);
@@ -498,6 +509,7 @@ report_stats (gpointer data)
   lx_stats_add_int (builder, "keyframes_produced", keyframes.produced);
   encode = lx_delay_window_summarize (sender->encode);
   lx_stats_add_delays (builder, "encode", &encode);
+  lx_floor_view_add_stats (sender->floor, builder);
   json_builder_set_member_name (builder, "classrooms");
   json_builder_begin_array (builder);
   g_hash_table_iter_init (&iter, sender->classrooms);
@@ -675,6 +687,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   g_autoptr (GstPad) tee_sink = NULL;
 
   sender->config = config;
+  sender->floor = lx_floor_view_new ();
   sender->classrooms =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) lx_classroom_close);
   sender->unconfirmed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -756,6 +769,7 @@ lx_sender_free (LxSender *sender)
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
   stop_publishing (sender);
   g_clear_pointer (&sender->lessons, lx_lesson_follower_free);
+  g_clear_pointer (&sender->floor, lx_floor_view_free);
   lx_timetable_free (sender->timetable);
   gst_element_set_state (sender->pipeline, GST_STATE_NULL);
   g_clear_pointer (&sender->h264, lx_layer_set_free);

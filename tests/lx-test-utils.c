@@ -79,13 +79,19 @@ lx_test_launcher_new (GSubprocessFlags flags)
 GSubprocess *
 lx_test_spawn (const char *log_path, const char *const *argv)
 {
+  return lx_test_spawn_with_flags (log_path, argv, G_SUBPROCESS_FLAGS_NONE);
+}
+
+GSubprocess *
+lx_test_spawn_with_flags (const char *log_path, const char *const *argv, GSubprocessFlags flags)
+{
   g_autoptr (GSubprocessLauncher) launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr (GError) error = NULL;
   GSubprocess *process;
 
   g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
   g_subprocess_launcher_take_stderr_fd (launcher, -1);
-  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE | flags);
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
   return process;
@@ -296,6 +302,15 @@ GSubprocess *
 lx_test_start_in_lesson (LxTestSignaling *signaling, const char *program, const char *lesson,
                          const char *school, const char *log, const char *const *options)
 {
+  return lx_test_start_in_lesson_with_flags (signaling, program, lesson, school, log, options,
+                                             G_SUBPROCESS_FLAGS_NONE);
+}
+
+GSubprocess *
+lx_test_start_in_lesson_with_flags (LxTestSignaling *signaling, const char *program,
+                                    const char *lesson, const char *school, const char *log,
+                                    const char *const *options, GSubprocessFlags flags)
+{
   g_autofree gchar *path = lx_test_program (program);
   const char *fixed[] = { path,
                           "--server",
@@ -311,7 +326,7 @@ lx_test_start_in_lesson (LxTestSignaling *signaling, const char *program, const 
                           NULL };
   g_autofree const char **argv = join_argv (fixed, options ? options : (const char *[]){ NULL });
 
-  return lx_test_spawn (log, argv);
+  return lx_test_spawn_with_flags (log, argv, flags);
 }
 
 const char *

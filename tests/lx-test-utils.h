@@ -52,6 +52,11 @@ const char *lx_test_book (LxTestSignaling *signaling, const char *title, const c
 GSubprocess *lx_test_start_in_lesson (LxTestSignaling *signaling, const char *program,
                                       const char *lesson, const char *school, const char *log,
                                       const char *const *options);
+/* The same with more @flags (G_SUBPROCESS_FLAGS_STDIN_PIPE: commands on its standard input). */
+GSubprocess *lx_test_start_in_lesson_with_flags (LxTestSignaling *signaling, const char *program,
+                                                 const char *lesson, const char *school,
+                                                 const char *log, const char *const *options,
+                                                 GSubprocessFlags flags);
 /* (transfer none) The token of @school, registered by lx_test_book(). Fails the test if none. */
 const char *lx_test_token (LxTestSignaling *signaling, const char *school);
 /* An admin request to the REST API (@path under /api/v1/, @json the body or NULL); returns the
@@ -97,6 +102,8 @@ GSubprocessLauncher *lx_test_launcher_new (GSubprocessFlags flags);
 
 /* (transfer full) Starts @argv (NULL-terminated) with stdout and stderr going to @log_path. */
 GSubprocess *lx_test_spawn (const char *log_path, const char *const *argv);
+GSubprocess *lx_test_spawn_with_flags (const char *log_path, const char *const *argv,
+                                       GSubprocessFlags flags);
 /* The same, with @prefix (NULL-terminated, nullable) put in front of @argv. */
 GSubprocess *lx_test_spawn_under (const char *const *prefix, const char *log_path,
                                   const char *const *argv);

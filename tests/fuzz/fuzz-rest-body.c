@@ -1,5 +1,5 @@
 /* libFuzzer target: the REST API's request bodies from untrusted bytes (lx-api-bodies.c), as a
- * school and as a lesson. Every refusal is a clear LX_API_ERROR; nothing else may happen. */
+ * school, as a lesson and as a floor action. Every refusal is a clear LX_API_ERROR; nothing else may happen. */
 #include "lx-api-bodies.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
@@ -31,5 +31,16 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
   else
     check_refusal (lesson_error);
   lx_lesson_record_clear (&lesson);
+
+  {
+    g_autoptr (GError) floor_error = NULL;
+    g_autofree gchar *school_id = NULL;
+    gboolean call_on = FALSE;
+    if (lx_api_read_floor_action ((const char *) data, size, &call_on, &school_id, &field,
+                                  &floor_error))
+      g_assert (school_id != NULL && *school_id != '\0');
+    else
+      check_refusal (floor_error);
+  }
   return 0;
 }

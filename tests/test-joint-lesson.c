@@ -1,0 +1,207 @@
+/* A joint lesson with the real programs: a sender and two classrooms in a booked lesson. A
+ * classroom raises its hand and asks in writing from its commands (standard input, as a button
+ * box would), the teacher's side sees both, calls it on through the REST API with the sender
+ * school's token, and the classroom knows it has the floor — the other does not. */
+#include "lx-test-utils.h"
+
+#include <string.h>
+
+typedef struct {
+  gchar *directory;
+  LxTestSignaling signaling;
+  const char *lesson;
+  GSubprocess *sender;
+  gchar *sender_stats;
+  GSubprocess *classroom[2];
+  gchar *classroom_stats[2];
+} Fixture;
+
+static const char *const schools[] = { "village-a", "village-b", NULL };
+
+static gchar *
+file_in (Fixture *fixture, const char *name)
+{
+  return g_build_filename (fixture->directory, name, NULL);
+}
+
+static void
+setup (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *log = NULL;
+
+  fixture->directory = g_dir_make_tmp ("lx-joint-XXXXXX", &error);
+  g_assert_no_error (error);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
+  fixture->lesson = lx_test_book (&fixture->signaling, "Joint lesson", "master", schools);
+  log = file_in (fixture, "sender.log");
+  fixture->sender_stats = file_in (fixture, "sender.json");
+  {
+    const char *options[] = {
+      "--test-pattern",      "ball", "--layers", "320x240@300", "--stats-json",
+      fixture->sender_stats, NULL
+    };
+    fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
+                                               "master", log, options);
+  }
+  for (guint i = 0; i < 2; i++) {
+    g_autofree gchar *log_name = g_strdup_printf ("%s.log", schools[i]);
+    g_autofree gchar *stats_name = g_strdup_printf ("%s.json", schools[i]);
+    g_autofree gchar *classroom_log = file_in (fixture, log_name);
+    const char *options[] = { "--headless", "--commands-on-stdin", "--stats-json", NULL, NULL };
+    fixture->classroom_stats[i] = file_in (fixture, stats_name);
+    options[3] = fixture->classroom_stats[i];
+    fixture->classroom[i] = lx_test_start_in_lesson_with_flags (
+        &fixture->signaling, "LX_RECEIVER", fixture->lesson, schools[i], classroom_log, options,
+        G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  }
+}
+
+static void
+teardown (Fixture *fixture, gconstpointer data)
+{
+  for (guint i = 0; i < 2; i++) {
+    g_assert_cmpint (lx_test_stop_process (fixture->classroom[i], 10000), ==, 0);
+    g_clear_object (&fixture->classroom[i]);
+    g_free (fixture->classroom_stats[i]);
+  }
+  g_assert_cmpint (lx_test_stop_process (fixture->sender, 10000), ==, 0);
+  g_clear_object (&fixture->sender);
+  lx_test_signaling_stop (&fixture->signaling);
+  lx_test_remove_directory (fixture->directory);
+  g_free (fixture->directory);
+  g_free (fixture->sender_stats);
+}
+
+/* Types a command into classroom @i (a line on its standard input). */
+static void
+command (Fixture *fixture, guint i, const char *line)
+{
+  GOutputStream *input = g_subprocess_get_stdin_pipe (fixture->classroom[i]);
+  g_autofree gchar *text = g_strconcat (line, "\n", NULL);
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_write_all (input, text, strlen (text), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  const char *path, *member, *joined;
+} ListIs;
+
+/* The sender's statistics list, @member, joined with commas, is @joined. */
+static gboolean
+sender_list_is (gpointer data)
+{
+  ListIs *condition = data;
+  g_autoptr (JsonObject) stats = lx_test_read_json_object (condition->path);
+  g_autoptr (GString) joined = g_string_new (NULL);
+  JsonArray *list;
+
+  if (stats == NULL || !json_object_has_member (stats, condition->member))
+    return FALSE;
+  list = json_object_get_array_member (stats, condition->member);
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    g_string_append_printf (joined, "%s%s", i ? "," : "", json_array_get_string_element (list, i));
+  return g_str_equal (joined->str, condition->joined);
+}
+
+static gboolean
+question_arrived (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
+  JsonArray *questions;
+  JsonObject *question;
+
+  if (stats == NULL || !json_object_has_member (stats, "questions"))
+    return FALSE;
+  questions = json_object_get_array_member (stats, "questions");
+  if (json_array_get_length (questions) != 1)
+    return FALSE;
+  question = json_array_get_object_element (questions, 0);
+  return g_str_equal (json_object_get_string_member (question, "school"), "village-b") &&
+         g_str_equal (json_object_get_string_member (question, "text"), "老师，光为什么会折射？");
+}
+
+typedef struct {
+  const char *path, *member;
+  gint64 value;
+} StatIs;
+
+static gboolean
+stat_is (gpointer data)
+{
+  StatIs *condition = data;
+  return lx_test_stats_int (condition->path, condition->member) == condition->value;
+}
+
+static void
+wait_for_classroom (Fixture *fixture, guint i, const char *member, gint64 value)
+{
+  StatIs condition = { fixture->classroom_stats[i], member, value };
+
+  if (!lx_test_wait_until (stat_is, &condition, 10000))
+    g_error ("%s's %s never became %" G_GINT64_FORMAT, schools[i], member, value);
+}
+
+static void
+floor_request (Fixture *fixture, const char *action, const char *school)
+{
+  g_autofree gchar *path = g_strdup_printf ("lessons/%s/floor", fixture->lesson);
+  g_autofree gchar *body =
+      g_strdup_printf ("{\"action\":\"%s\",\"school\":\"%s\"}", action, school);
+
+  g_assert_cmpuint (lx_test_api_as (&fixture->signaling,
+                                    lx_test_token (&fixture->signaling, "master"), "POST", path,
+                                    body, NULL),
+                    ==, 200);
+}
+
+static void
+test_hand_question_call_on (Fixture *fixture, gconstpointer data)
+{
+  ListIs hands = { fixture->sender_stats, "hands", "village-b" };
+  ListIs speaking = { fixture->sender_stats, "speaking", "village-b" };
+
+  for (guint i = 0; i < 2; i++)
+    lx_test_wait_for_stat (fixture->classroom_stats[i], "frames_decoded", 10, 30000);
+
+  g_test_message ("village-b's button: its hand goes up, the teacher's side sees it");
+  command (fixture, 1, "hand");
+  g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
+  wait_for_classroom (fixture, 1, "hand_up", 1);
+
+  g_test_message ("a question in writing reaches the teacher's side in its name");
+  command (fixture, 1, "ask 老师，光为什么会折射？");
+  g_assert_true (lx_test_wait_until (question_arrived, fixture, 10000));
+
+  g_test_message ("the teacher calls village-b on: it has the floor, its hand comes down");
+  floor_request (fixture, "call-on", "village-b");
+  g_assert_true (lx_test_wait_until (sender_list_is, &speaking, 10000));
+  wait_for_classroom (fixture, 1, "called_on", 1);
+  wait_for_classroom (fixture, 1, "hand_up", 0);
+  g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[0], "called_on"), ==, 0);
+
+  g_test_message ("village-a raises its hand meanwhile; the teacher hangs village-b up");
+  command (fixture, 0, "hand");
+  wait_for_classroom (fixture, 0, "hand_up", 1);
+  floor_request (fixture, "hang-up", "village-b");
+  wait_for_classroom (fixture, 1, "called_on", 0);
+  hands.joined = "village-a";
+  g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
+  /* The lesson itself went on all along. */
+  for (guint i = 0; i < 2; i++) {
+    gint64 frames = lx_test_stats_int (fixture->classroom_stats[i], "frames_decoded");
+    lx_test_wait_for_stat (fixture->classroom_stats[i], "frames_decoded", frames + 10, 10000);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/joint-lesson/hand-question-call-on", Fixture, NULL, setup,
+              test_hand_question_call_on, teardown);
+  return g_test_run ();
+}
