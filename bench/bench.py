@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+import joint
 import links
 import processes
 
@@ -31,8 +32,9 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # The lesson every scenario sends: 720p30 on moving content (one layer: these scenarios measure
 # delay and fan-out cost, not layer choice), loopback only.
+# The one-way lesson (the classrooms only watch; bench/joint.py measures the joint lesson).
 SENDER_BASE = ["--layers", "1280x720@2500", "--framerate", "30",
-               "--test-pattern", "ball",
+               "--test-pattern", "ball", "--return-media", "false",
                "--ice-local-addresses", "127.0.0.1", "--stats-interval-ms", "100"]
 RECEIVER_BASE = ["--headless", "--ice-local-addresses", "127.0.0.1",
                  "--stats-interval-ms", "100"]
@@ -162,37 +164,49 @@ def measure_first_frames(workdir, label, sender_extra, receiver_extra, joins):
         run.close()
 
 
-def measure_fan_out(workdir, label, sender_extra, classrooms, seconds):
+def measure_fan_out(workdir, label, sender_extra, classrooms, seconds, receiver_extra=()):
     """The sender's CPU and memory with `classrooms` receivers that count frames without decoding,
-    and the share of the encoded frames each classroom received."""
+    and the share of the encoded frames each classroom received; the receivers' mean CPU, and the
+    pictures per second the sender decodes from each classroom (a joint lesson)."""
     run = Run(workdir, label)
     try:
         sender = run.start_sender(sender_extra)
         names = [f"room-{i}" for i in range(classrooms)]
-        for name in names:
-            run.start_receiver(name, ["--decode", "false"])
+        receivers = [run.start_receiver(name, ["--decode", "false"] + list(receiver_extra))
+                     for name in names]
         run.wait(lambda: run.stats("sender").get("classrooms_connected", 0) == classrooms, 60,
                  f"{classrooms} classrooms to connect")
         run.wait(lambda: all(run.stats(n).get("frames_decoded", 0) > 0 for n in names), 30,
                  "every classroom's first frame")
         time.sleep(2)  # settle: joins and their keyframes are over
         start_cpu, start_time = cpu_seconds(sender.pid), time.monotonic()
+        start_receivers_cpu = sum(cpu_seconds(r.pid) for r in receivers)
+        start_returned = returned_frames(run.stats("sender"))
         start_encoded = run.stats("sender")["frames_encoded"]
         start_frames = {n: run.stats(n)["frames_decoded"] for n in names}
         start_packets = {n: run.stats(n)["packets_received"] for n in names}
         time.sleep(seconds)
         elapsed = time.monotonic() - start_time
         cpu = (cpu_seconds(sender.pid) - start_cpu) / elapsed
+        receivers_cpu = (sum(cpu_seconds(r.pid) for r in receivers) - start_receivers_cpu) / elapsed
+        returned = returned_frames(run.stats("sender")) - start_returned
         encoded = run.stats("sender")["frames_encoded"] - start_encoded
         received = sum(run.stats(n)["frames_decoded"] - start_frames[n] for n in names)
         packets = sum(run.stats(n)["packets_received"] - start_packets[n] for n in names)
         memory = rss_mb(sender.pid)
         return {"classrooms": classrooms, "sender_cpu_cores": round(cpu, 4),
                 "sender_rss_mb": round(memory, 1),
+                "receiver_cpu_cores": round(receivers_cpu / classrooms, 4),
+                "returned_fps_per_classroom": round(returned / classrooms / elapsed, 2),
                 "packets_per_classroom_per_s": round(packets / classrooms / elapsed),
                 "frames_decoded_ratio": round(received / (classrooms * encoded), 4) if encoded else 0}
     finally:
         run.close()
+
+
+def returned_frames(sender_stats):
+    """Pictures decoded from every classroom so far (a joint lesson's return video)."""
+    return sum(c.get("return_frames", 0) for c in sender_stats.get("classrooms", []))
 
 
 def measure_join_burst(workdir, label, sender_extra, joiners, watchers, window):
@@ -240,7 +254,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--only", default="latency,first,burst,fan-out,links",
+    parser.add_argument("--only", default="latency,first,burst,fan-out,joint,links",
                         help="comma-separated scenarios to run (default: all; links needs root)")
     parser.add_argument("--links", help="rural-link rows to run: parts of their names, separated by "
                         "';' (e.g. '1000 kbit/s, 150 ms;loss'; default: every row)")
@@ -269,6 +283,9 @@ def main():
         measure_burst_table(workdir, result)
     if "fan-out" in only:
         measure_fan_out_table(workdir, result, fan_outs, naive_fan_outs, window)
+    if "joint" in only:
+        joint.measure_joint_table(measure_fan_out, workdir, result, 8 if args.quick else 16,
+                                  window, repeats)
     if "links" in only:
         links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick,
                                   args.links.split(";") if args.links else None)

@@ -48,6 +48,26 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "Read the classroom's commands from standard input, one a line: hand (raise the hand, "
        "or lower it), ask TEXT (a question in writing) — for a button box or a technician's "
        "terminal"),
+  KEY ("return", "camera", LX_CONFIG_CHOICE, camera, "none", 0, 0, "none|test|v4l2",
+       "The room's camera, whose small picture goes to the teacher's wall: v4l2 (camera-device), "
+       "test (a moving pattern with the school's id), none"),
+  KEY ("return", "camera-device", LX_CONFIG_STRING, camera_device, "/dev/video0", 0, 0, NULL,
+       "The V4L2 camera with camera=v4l2"),
+  KEY ("return", "return-video-width", LX_CONFIG_INT, return_video_width, "320", 64, 1920, NULL,
+       "Width of the room's picture to the teacher"),
+  KEY ("return", "return-video-height", LX_CONFIG_INT, return_video_height, "180", 36, 1080, NULL,
+       "Its height"),
+  KEY ("return", "return-video-fps", LX_CONFIG_INT, return_video_fps, "15", 1, 30, NULL,
+       "Its frames a second"),
+  KEY ("return", "return-video-kbps", LX_CONFIG_INT, return_video_kbps, "150", 30, 2000, NULL,
+       "Its bitrate in kbit/s"),
+  KEY ("return", "microphone", LX_CONFIG_CHOICE, microphone, "none", 0, 0, "none|test|pulse|alsa",
+       "The room's microphone, heard in the lesson only while the class is called on: pulse, "
+       "alsa (microphone-device), test (a tone of test-tone-hz), none"),
+  KEY ("return", "microphone-device", LX_CONFIG_STRING, microphone_device, NULL, 0, 0, NULL,
+       "PulseAudio source or ALSA device; empty: the default one"),
+  KEY ("return", "test-tone-hz", LX_CONFIG_INT, test_tone_hz, "880", 50, 20000, NULL,
+       "The pitch of microphone=test, so a test can tell one classroom's voice from another's"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with this classroom's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,

@@ -23,6 +23,13 @@ typedef struct {
   gchar *whep_token; /* (nullable) its bearer token; unset: the school's token */
 
   gboolean commands_on_stdin; /* read the classroom's commands (hand, ask) from standard input */
+  /* The classroom's picture and voice to the teacher (lx-return-media.h) */
+  gchar *camera;        /* none | test | v4l2 */
+  gchar *camera_device; /* v4l2 */
+  gint return_video_width, return_video_height, return_video_fps, return_video_kbps;
+  gchar *microphone;        /* none | test | pulse | alsa */
+  gchar *microphone_device; /* (nullable) */
+  gint test_tone_hz;        /* microphone=test: the sine's pitch */
 
   gchar *stats_json;
   gint stats_interval_ms;

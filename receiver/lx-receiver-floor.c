@@ -11,6 +11,8 @@ lx_receiver_floor_reset (LxReceiver *receiver)
 {
   receiver->hand_up = FALSE;
   receiver->called_on = FALSE;
+  if (receiver->session)
+    lx_receiver_session_set_microphone_open (receiver->session, FALSE);
 }
 
 void
@@ -27,6 +29,8 @@ lx_receiver_floor_note (LxReceiver *receiver, const LxMessage *floor)
                called_on ? "called on: the class has the floor" : "hung up: the floor is closed");
   receiver->hand_up = hand_up;
   receiver->called_on = called_on;
+  if (receiver->session)
+    lx_receiver_session_set_microphone_open (receiver->session, called_on);
 }
 
 gboolean

@@ -10,6 +10,7 @@
 
 #include "lx-memory.h"
 #include "lx-queue-meter.h"
+#include "lx-return-media.h"
 #include "lx-webrtc.h"
 
 struct _LxReceiverSession {
@@ -22,21 +23,23 @@ struct _LxReceiverSession {
   GstElement *pipeline;         /* (owned) */
   GstElement *webrtc;           /* (owned) lx_webrtc_new's reference; the pipeline holds one */
   guint bus_watch;
-  LxLossCounts arrivals;    /* atomic: the session's packets as they arrived */
-  guint metered_sessions;   /* streaming (new-jitterbuffer, serialised by rtpbin): bit N: RTP
+  LxLossCounts arrivals;       /* atomic: the session's packets as they arrived */
+  guint metered_sessions;      /* streaming (new-jitterbuffer, serialised by rtpbin): bit N: RTP
                                 * session N's input is counted */
-  GHashTable *video_ssrcs;  /* main context, before any media: the offer's video SSRCs; read
+  GHashTable *video_ssrcs;     /* main context, before any media: the offer's video SSRCs; read
                                 * by new-jitterbuffer once media flows */
-  GHashTable *audio_ssrcs;  /* the same, audio: read by the queue meter once media flows */
-  LxQueueMeter *queue;      /* fed on a streaming thread, read on the main context (it locks) */
-  GPtrArray *jitterbuffers; /* (element-type GstElement) video ones; appended on a streaming
+  GHashTable *audio_ssrcs;     /* the same, audio: read by the queue meter once media flows */
+  LxQueueMeter *queue;         /* fed on a streaming thread, read on the main context (it locks) */
+  GPtrArray *jitterbuffers;    /* (element-type GstElement) video ones; appended on a streaming
                                 * thread, read on the main context: under lock */
-  GMutex lock;              /* for jitterbuffers and path_up_us */
-  const char *failure;      /* (atomic) (nullable) why the session is dead: the first reason */
-  gint video_linked;        /* (atomic) a video stream plays */
-  gint loss_noticed;        /* (atomic) a retransmission request is on its way to the owner */
-  gint64 path_up_us;        /* monotonic: ICE first connected, 0 not yet; under lock (set on
+  GMutex lock;                 /* for jitterbuffers and path_up_us */
+  const char *failure;         /* (atomic) (nullable) why the session is dead: the first reason */
+  gint video_linked;           /* (atomic) a video stream plays */
+  gint loss_noticed;           /* (atomic) a retransmission request is on its way to the owner */
+  gint64 path_up_us;           /* monotonic: ICE first connected, 0 not yet; under lock (set on
                                 * webrtcbin's thread) */
+  LxReturnMedia *return_media; /* main context: (nullable) the room's picture and voice back */
+  gboolean microphone_open;    /* main context: the class has the floor */
 };
 
 LxReceiverSession *
@@ -51,6 +54,7 @@ session_clear (LxReceiverSession *session)
   g_ptr_array_unref (session->jitterbuffers);
   g_hash_table_unref (session->video_ssrcs);
   g_hash_table_unref (session->audio_ssrcs);
+  g_clear_pointer (&session->return_media, lx_return_media_free);
   gst_clear_object (&session->webrtc);
   gst_clear_object (&session->pipeline);
   lx_queue_meter_free (session->queue); /* after the pipeline: its probe feeds it */
@@ -188,8 +192,13 @@ on_new_transceiver (GstElement *webrtc, GstWebRTCRTPTransceiver *transceiver, gp
 {
   LxReceiverSession *session = data;
   GstWebRTCKind kind = GST_WEBRTC_KIND_UNKNOWN;
+  GstWebRTCRTPTransceiverDirection direction = GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_NONE;
 
-  g_object_get (transceiver, "kind", &kind, NULL);
+  /* (the lesson's streams, made for the answer; not the room's own picture and voice going back,
+   * lx-return-media.h) */
+  g_object_get (transceiver, "kind", &kind, "direction", &direction, NULL);
+  if (direction != GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY)
+    return;
   g_object_set (transceiver, "do-nack", session->config->loss_recovery, NULL);
   /* Likewise forward error correction: the answer names RED and ULPFEC only if asked to. */
   if (session->config->loss_recovery && kind == GST_WEBRTC_KIND_VIDEO)
@@ -316,6 +325,15 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
   gst_message_parse_error (message, &error, &debug);
+  /* A camera or microphone that fails (unplugged, busy) costs the teacher the class's picture or
+   * voice, never the class the lesson. */
+  if (session->return_media &&
+      lx_return_media_set_aside (session->return_media, GST_MESSAGE_SRC (message))) {
+    g_warning ("classroom %s: %s failed: %s; the lesson plays on without it",
+               session->config->connection.school, GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+               error->message);
+    return G_SOURCE_CONTINUE;
+  }
   g_warning ("classroom %s: media error from %s: %s (%s)", session->config->connection.school,
              GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message, debug ? debug : "");
   fail (session, "media error");
@@ -379,6 +397,7 @@ lx_receiver_session_end (LxReceiverSession *session)
   session->ended = TRUE;
   /* (joins webrtcbin's thread and every streaming thread: no callback runs after this) */
   gst_element_set_state (session->pipeline, GST_STATE_NULL);
+  g_clear_pointer (&session->return_media, lx_return_media_free);
   g_signal_handlers_disconnect_by_data (session->webrtc, session);
   rtpbin = gst_bin_get_by_name (GST_BIN (session->webrtc), "rtpbin");
   if (rtpbin)
@@ -417,6 +436,16 @@ lx_receiver_session_answer (LxReceiverSession *session, GstWebRTCSessionDescript
 
   lx_receiver_session_note_ssrcs (session, offer->sdp);
   lx_webrtc_set_description (session->webrtc, FALSE, offer);
+  if (session->return_media == NULL) {
+    g_autoptr (GError) error = NULL;
+    session->return_media = lx_return_media_attach (session->config, session->pipeline,
+                                                    session->webrtc, offer->sdp, &error);
+    if (session->return_media == NULL)
+      g_warning ("classroom %s: %s; the teacher will not see or hear the class",
+                 session->config->connection.school, error->message);
+    else
+      lx_return_media_set_microphone_open (session->return_media, session->microphone_open);
+  }
   promise = gst_promise_new_with_change_func (on_answer_created, lx_receiver_session_ref (session),
                                               (GDestroyNotify) lx_receiver_session_unref);
   g_signal_emit_by_name (session->webrtc, "create-answer", NULL, promise);
@@ -519,4 +548,18 @@ const char *
 lx_receiver_session_get_failure (LxReceiverSession *session)
 {
   return g_atomic_pointer_get (&session->failure);
+}
+
+void
+lx_receiver_session_set_microphone_open (LxReceiverSession *session, gboolean open)
+{
+  session->microphone_open = open;
+  if (session->return_media)
+    lx_return_media_set_microphone_open (session->return_media, open);
+}
+
+guint64
+lx_receiver_session_return_frames_sent (LxReceiverSession *session)
+{
+  return session->return_media ? lx_return_media_get_frames_sent (session->return_media) : 0;
 }

@@ -78,3 +78,8 @@ gint lx_receiver_session_queue_ms (LxReceiverSession *session, gint window_ms);
 LxVideoRepair lx_receiver_session_read_video_repair (LxReceiverSession *session);
 /* (nullable) Why the session is dead, if it is. */
 const char *lx_receiver_session_get_failure (LxReceiverSession *session);
+/* The class has the floor (@open): its microphone's packets go to the sender only then. Kept for
+ * the session's return media, made when the offer comes. */
+void lx_receiver_session_set_microphone_open (LxReceiverSession *session, gboolean open);
+/* Frames of the room's picture sent to the teacher in this session. */
+guint64 lx_receiver_session_return_frames_sent (LxReceiverSession *session);

@@ -52,6 +52,9 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (builder, "audio_level_permille", stats->audio_level_permille);
   lx_stats_add_int (builder, "hand_up", receiver->hand_up);
   lx_stats_add_int (builder, "called_on", receiver->called_on);
+  lx_stats_add_int (
+      builder, "return_frames_sent",
+      receiver->session ? (gint64) lx_receiver_session_return_frames_sent (receiver->session) : 0);
   lx_stats_add_int (builder, "freezes", stats->freezes);
   lx_stats_add_int (builder, "freeze_ms", stats->freeze_ms);
   lx_stats_add_int (builder, "packets_received", received);

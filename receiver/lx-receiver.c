@@ -89,6 +89,7 @@ start_session (LxReceiver *receiver)
   if (receiver->fullscreen)
     lx_fullscreen_window_attach (receiver->fullscreen,
                                  lx_receiver_session_get_pipeline (receiver->session));
+  lx_receiver_session_set_microphone_open (receiver->session, receiver->called_on);
   go (receiver, LX_RECEIVER_CONNECTING);
   lx_media_watch_session_started (&receiver->watch, g_get_monotonic_time ());
   lx_receiver_link_session_started (receiver);

@@ -83,6 +83,11 @@ struct _LxClassroom {
   LxPeerLink peer_link;       /* the RTCP thread's only */
   gint64 last_link_report_us; /* monotonic: the classroom's own last `link` report; 0 none */
   gboolean steered_by_rtcp;   /* its layer follows what its RTCP shows (no reports of its own) */
+  /* Its picture and voice back (lx-classroom-return.c) */
+  GstElement *return_video, *return_audio;  /* (nullable) their decoders, in the bin */
+  GstPad *return_ghost;                     /* (nullable) the picture, out of the bin */
+  GstPad *wall_tile;                        /* (nullable) (owned) where it shows */
+  gint return_frames, return_audio_buffers; /* decoded so far; atomic */
 };
 
 LxClassroom *lx_classroom_ref (LxClassroom *classroom);
@@ -106,6 +111,14 @@ void lx_classroom_watch_peer_rtcp (LxClassroom *classroom);
 
 /* Moves the classroom to @state, logged once; nothing leaves LX_CLASSROOM_CLOSED. Any thread. */
 void lx_classroom_set_state (LxClassroom *classroom, LxClassroomState state);
+
+/* ---- lx-classroom-return.c ---- */
+
+/* Our offer will receive the classroom's picture and voice (recvonly m-lines after the lesson's);
+ * what arrives is decoded, the picture to a tile of the wall. */
+void lx_classroom_ask_for_return (LxClassroom *classroom);
+/* Gives the classroom's tile back to the wall (before the bin goes). */
+void lx_classroom_release_return (LxClassroom *classroom);
 
 /* ---- lx-classroom-media.c ---- */
 

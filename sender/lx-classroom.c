@@ -184,6 +184,8 @@ classroom_new (const LxClassroomContext *context, const char *school, const char
                                                        : AUDIO_PAYLOAD_TYPE,
           error))
     goto failed;
+  if (classroom->role == LX_CLASSROOM_ROLE_OFFERS && context->config->return_media)
+    lx_classroom_ask_for_return (classroom);
   lx_classroom_start_negotiation (classroom);
 
   /* The branch is PLAYING before the tee feeds it (webrtcbin misbehaves otherwise). */
@@ -264,6 +266,7 @@ finish_close (gpointer data)
   disconnect_callbacks (classroom, &classroom->audio);
   if (classroom->rtp_session)
     g_signal_handlers_disconnect_by_data (classroom->rtp_session, classroom);
+  lx_classroom_release_return (classroom);
   gst_element_set_state (classroom->bin, GST_STATE_NULL);
   gst_bin_remove (GST_BIN (classroom->context.pipeline), classroom->bin);
   g_message ("classroom %s: branch removed", classroom->school);

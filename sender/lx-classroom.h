@@ -16,6 +16,7 @@
 #include "lx-layers.h"
 #include "lx-sender-config.h"
 #include "lx-signaling-client.h"
+#include "lx-wall.h"
 #include "lx-webrtc.h"
 
 #include <gst/gst.h>
@@ -36,6 +37,7 @@ typedef struct {
   const LxIceSettings *ice;
   LxSignalingClient *signaling;
   const char *const *announced_ice_servers; /* (nullable) a WHIP endpoint's Link headers' */
+  LxWall *wall; /* (nullable) where the classrooms' pictures show (a joint lesson) */
 } LxClassroomContext;
 
 typedef enum {
@@ -115,6 +117,9 @@ gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 /* How many times each NACKed video packet is sent again now (1, or 2 on a link that loses many
  * by chance). Main context. */
 guint lx_classroom_get_retransmission_copies (LxClassroom *classroom);
+/* Frames of the classroom's picture, and buffers of its voice, decoded so far (a joint lesson). */
+guint lx_classroom_get_return_frames (LxClassroom *classroom);
+guint lx_classroom_get_return_audio_buffers (LxClassroom *classroom);
 /* How far back, in milliseconds, the classroom's video can still be retransmitted; 0 without
  * loss recovery. */
 gint lx_classroom_get_retransmission_history_ms (LxClassroom *classroom);

@@ -77,6 +77,14 @@ const LxConfigKey lx_sender_config_keys[] = {
        "PulseAudio source or ALSA device; empty: the default one"),
   KEY ("audio", "audio-bitrate-kbps", LX_CONFIG_INT, audio_bitrate_kbps, "48", 6, 510, NULL,
        "Opus bitrate in kbit/s"),
+  KEY ("joint", "return-media", LX_CONFIG_BOOL, return_media, "true", 0, 0, NULL,
+       "Ask every classroom for its picture (and, called on, its voice): a joint lesson; false: "
+       "a broadcast, the classrooms only watch"),
+  KEY ("joint", "wall", LX_CONFIG_CHOICE, wall, "auto", 0, 0, "auto|window|headless|off",
+       "Where the classrooms' pictures show: a window of its own (a second screen), headless "
+       "(only wall-snapshot), off; auto: a window when there is a display"),
+  KEY ("joint", "wall-snapshot", LX_CONFIG_STRING, wall_snapshot, NULL, 0, 0, NULL,
+       "PNG file refreshed with the statistics with the wall as it looks"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with the sender's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,
@@ -97,4 +105,22 @@ lx_sender_config_validate (LxSenderConfig *config, GError **error)
   config->classroom_caps =
       lx_layers_parse_caps ((const char *const *) config->classroom_max_kbps, error);
   return config->classroom_caps != NULL;
+}
+
+void
+lx_sender_config_capture_settings (const LxSenderConfig *config, LxCaptureSettings *settings)
+{
+  *settings = (LxCaptureSettings){
+    .video_source = config->video_source,
+    .video_device = config->video_device,
+    .video_file = config->video_file,
+    .test_pattern = config->test_pattern,
+    .test_text = "Lianxiao test lesson",
+    .width = config->width,
+    .height = config->height,
+    .framerate = config->framerate,
+    .audio_source = config->audio_source,
+    .audio_device = config->audio_device,
+    .test_tone_hz = 440,
+  };
 }

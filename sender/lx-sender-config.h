@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lx-layers.h"
+#include "lx-capture.h"
 #include "lx-settings.h"
 
 typedef struct {
@@ -38,6 +39,10 @@ typedef struct {
   gchar *whip_url;   /* (nullable) a media server to publish to */
   gchar *whip_token; /* (nullable) its bearer token */
 
+  gboolean return_media; /* ask every classroom for its picture and voice (a joint lesson) */
+  gchar *wall;           /* auto | window | headless | off */
+  gchar *wall_snapshot;  /* (nullable) PNG of the wall, refreshed with the statistics */
+
   gchar *stats_json;
   gint stats_interval_ms;
 
@@ -53,3 +58,6 @@ extern const LxConfigKey lx_sender_config_keys[];
 /* Derives what the keys alone do not give (the layers, the per-school caps) and checks it. FALSE
  * with @error naming the key. */
 gboolean lx_sender_config_validate (LxSenderConfig *config, GError **error);
+
+/* What the lesson's capture takes from @config (valid as long as @config). */
+void lx_sender_config_capture_settings (const LxSenderConfig *config, LxCaptureSettings *settings);

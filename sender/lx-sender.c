@@ -52,6 +52,7 @@ struct _LxSender {
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
   LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
+  LxWall *wall;               /* (nullable) the classrooms' pictures (a joint lesson) */
   GMainLoop *loop;
   int exit_status;
   guint stats_timer, control_timer;
@@ -119,8 +120,28 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
     .video_tees = { sender->raw_tee },
     .n_layers = 1,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
+    .wall = sender->wall,
   };
   return layers == NULL || lx_layer_set_hold (layers, school, context, error);
+}
+
+/* The teacher's wall, where a joint lesson's classrooms show. */
+#define WALL_WIDTH 1280
+#define WALL_HEIGHT 720
+#define WALL_FPS 10
+
+static gboolean
+make_wall (LxSender *sender, GError **error)
+{
+  const char *wall = sender->config->wall;
+  gboolean display = g_getenv ("DISPLAY") || g_getenv ("WAYLAND_DISPLAY");
+
+  if (!sender->config->return_media || g_str_equal (wall, "off"))
+    return TRUE;
+  sender->wall =
+      lx_wall_new (sender->pipeline, WALL_WIDTH, WALL_HEIGHT, WALL_FPS,
+                   g_str_equal (wall, "window") || (g_str_equal (wall, "auto") && display), error);
+  return sender->wall != NULL;
 }
 
 static void
@@ -538,6 +559,9 @@ report_stats (gpointer data)
     lx_stats_add_int (builder, "retransmission_history_ms",
                       lx_classroom_get_retransmission_history_ms (classroom));
     lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
+    lx_stats_add_int (builder, "return_frames", lx_classroom_get_return_frames (classroom));
+    lx_stats_add_int (builder, "return_audio_buffers",
+                      lx_classroom_get_return_audio_buffers (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));
     json_builder_set_member_name (builder, "loss");
     json_builder_add_double_value (builder, lx_classroom_get_loss (classroom));
@@ -550,6 +574,7 @@ report_stats (gpointer data)
   json_builder_end_array (builder);
   lx_stats_add_int (builder, "classrooms_connected", connected);
   lx_stats_add_int (builder, "connections_offered_again", sender->connections_offered_again);
+  lx_stats_add_int (builder, "wall_tiles", sender->wall ? lx_wall_count_tiles (sender->wall) : 0);
   if (sender->publisher)
     add_publication (builder, sender->publisher);
   json_builder_end_object (builder);
@@ -562,6 +587,12 @@ report_stats (gpointer data)
           keyframes.requested);
   fflush (stdout);
 
+  if (sender->wall && sender->config->wall_snapshot) {
+    g_autoptr (GError) snapshot_error = NULL;
+    if (!lx_wall_save_snapshot (sender->wall, sender->config->wall_snapshot, &snapshot_error) &&
+        !g_error_matches (snapshot_error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED))
+      g_warning ("wall-snapshot: %s", snapshot_error->message);
+  }
   if (sender->config->stats_json) {
     root = json_builder_get_root (builder);
     if (!lx_stats_write_file (sender->config->stats_json, root, &error))
@@ -593,6 +624,18 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
       remove_classroom (sender, school, reason);
       return G_SOURCE_CONTINUE;
     }
+  }
+  /* (an element of a classroom already removed, whose error came after it) */
+  if (!gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (sender->pipeline))) {
+    g_message ("an error from %s, already gone: %s", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+               error->message);
+    return G_SOURCE_CONTINUE;
+  }
+  /* The wall shows the classrooms to the teacher; the lesson goes on without it. */
+  if (sender->wall && lx_wall_contains (sender->wall, GST_MESSAGE_SRC (message))) {
+    g_warning ("the teacher's wall failed (%s: %s); the lesson goes on without it",
+               GST_OBJECT_NAME (GST_MESSAGE_SRC (message)), error->message);
+    return G_SOURCE_CONTINUE;
   }
   g_printerr ("lianxiao-sender: %s: %s\n(%s)\n", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
               error->message, debug ? debug : "");
@@ -684,6 +727,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
 {
   LxSender *sender = g_new0 (LxSender, 1);
   GstElement *capture, *encoder = NULL;
+  LxCaptureSettings capture_settings;
   g_autoptr (GstPad) tee_sink = NULL;
 
   sender->config = config;
@@ -696,8 +740,11 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   sender->lessons = lx_lesson_follower_new (&lesson_handlers, sender);
   sender->pipeline = gst_pipeline_new ("sender");
   sender->encode = lx_delay_window_new (300);
+  if (!make_wall (sender, error))
+    goto failed;
 
-  capture = lx_capture_video_new (config, error);
+  lx_sender_config_capture_settings (config, &capture_settings);
+  capture = lx_capture_video_new (&capture_settings, error);
   if (capture == NULL)
     goto failed;
   gst_bin_add (GST_BIN (sender->pipeline), capture);
@@ -709,7 +756,7 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   if (!add_video_layers (sender, capture, error))
     goto failed;
 
-  capture = lx_capture_audio_new (config, error);
+  capture = lx_capture_audio_new (&capture_settings, error);
   if (capture != NULL) {
     gst_bin_add (GST_BIN (sender->pipeline), capture);
     encoder = lx_encoder_audio_new (config, error);
@@ -778,6 +825,7 @@ lx_sender_free (LxSender *sender)
   sender->pipeline = NULL;
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
+  g_clear_pointer (&sender->wall, lx_wall_free); /* after the classrooms: they give tiles back */
   g_hash_table_unref (sender->unconfirmed);
   g_hash_table_unref (sender->offered_again);
   gst_clear_object (&sender->raw_tee);

@@ -1,6 +1,8 @@
 /* Test helpers (see lx-test-utils.h). */
 #include "lx-test-utils.h"
 
+#include <gst/video/video.h>
+
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
@@ -622,4 +624,59 @@ lx_test_werift_missing (void)
     return TRUE;
   }
   return FALSE;
+}
+
+GBytes *
+lx_test_read_png (const char *path, gint *width, gint *height, gint *stride)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = NULL;
+  g_autoptr (GstElement) file = NULL, sink = NULL;
+  g_autoptr (GstBus) bus = NULL;
+  g_autoptr (GstMessage) end = NULL;
+  g_autoptr (GstSample) sample = NULL;
+  GstVideoInfo info;
+  GBytes *rgb = NULL;
+
+  gst_init (NULL, NULL);
+  pipeline = gst_parse_launch ("filesrc name=file ! pngdec ! videoconvert ! "
+                               "video/x-raw,format=RGB ! "
+                               "fakesink name=sink enable-last-sample=true sync=false",
+                               &error);
+  g_assert_no_error (error);
+  file = gst_bin_get_by_name (GST_BIN (pipeline), "file");
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (file, "location", path, NULL);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  bus = gst_element_get_bus (pipeline);
+  end = gst_bus_timed_pop_filtered (bus, 5 * GST_SECOND, GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  if (end && GST_MESSAGE_TYPE (end) == GST_MESSAGE_EOS) {
+    g_object_get (sink, "last-sample", &sample, NULL);
+    if (sample && gst_video_info_from_caps (&info, gst_sample_get_caps (sample))) {
+      GstBuffer *buffer = gst_sample_get_buffer (sample);
+      gsize size = gst_buffer_get_size (buffer);
+      gpointer data = g_malloc (size);
+      gst_buffer_extract (buffer, 0, data, size);
+      rgb = g_bytes_new_take (data, size);
+      *width = GST_VIDEO_INFO_WIDTH (&info);
+      *height = GST_VIDEO_INFO_HEIGHT (&info);
+      *stride = GST_VIDEO_INFO_PLANE_STRIDE (&info, 0);
+    }
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return rgb;
+}
+
+guint
+lx_test_count_bright (GBytes *rgb, gint stride, gint x, gint y, gint w, gint h, guint8 level)
+{
+  const guint8 *data = g_bytes_get_data (rgb, NULL);
+  guint bright = 0;
+
+  for (gint row = y; row < y + h; row++)
+    for (gint column = x; column < x + w; column++) {
+      const guint8 *pixel = data + (gsize) row * (gsize) stride + (gsize) column * 3;
+      bright += pixel[0] >= level && pixel[1] >= level && pixel[2] >= level;
+    }
+  return bright;
 }

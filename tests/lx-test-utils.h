@@ -153,4 +153,10 @@ gchar *lx_test_sdp_repeated_parameter (const char *sdp);
  * independent WebRTC stack: the media server and the WHEP players) is missing. */
 gboolean lx_test_werift_missing (void);
 
+/* (transfer full) The PNG picture @path as packed RGB (3 bytes a pixel, rows of *@stride bytes),
+ * decoded by GStreamer; NULL if it cannot be read. */
+GBytes *lx_test_read_png (const char *path, gint *width, gint *height, gint *stride);
+/* How many pixels of the RGB picture in the rectangle (@x, @y, @w, @h) have all three channels
+ * at or above @level. */
+guint lx_test_count_bright (GBytes *rgb, gint stride, gint x, gint y, gint w, gint h, guint8 level);
 G_END_DECLS

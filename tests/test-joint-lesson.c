@@ -12,6 +12,7 @@ typedef struct {
   const char *lesson;
   GSubprocess *sender;
   gchar *sender_stats;
+  gchar *wall_snapshot;
   GSubprocess *classroom[2];
   gchar *classroom_stats[2];
 } Fixture;
@@ -36,11 +37,19 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->lesson = lx_test_book (&fixture->signaling, "Joint lesson", "master", schools);
   log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
+  fixture->wall_snapshot = file_in (fixture, "wall.png");
   {
-    const char *options[] = {
-      "--test-pattern",      "ball", "--layers", "320x240@300", "--stats-json",
-      fixture->sender_stats, NULL
-    };
+    const char *options[] = { "--test-pattern",
+                              "ball",
+                              "--layers",
+                              "320x240@300",
+                              "--stats-json",
+                              fixture->sender_stats,
+                              "--wall",
+                              "headless",
+                              "--wall-snapshot",
+                              fixture->wall_snapshot,
+                              NULL };
     fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
                                                "master", log, options);
   }
@@ -48,9 +57,12 @@ setup (Fixture *fixture, gconstpointer data)
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", schools[i]);
     g_autofree gchar *stats_name = g_strdup_printf ("%s.json", schools[i]);
     g_autofree gchar *classroom_log = file_in (fixture, log_name);
-    const char *options[] = { "--headless", "--commands-on-stdin", "--stats-json", NULL, NULL };
+    const char *options[] = {
+      "--headless", "--commands-on-stdin", "--camera", "test", "--microphone",
+      "test",       "--stats-json",        NULL,       NULL
+    };
     fixture->classroom_stats[i] = file_in (fixture, stats_name);
-    options[3] = fixture->classroom_stats[i];
+    options[7] = fixture->classroom_stats[i];
     fixture->classroom[i] = lx_test_start_in_lesson_with_flags (
         &fixture->signaling, "LX_RECEIVER", fixture->lesson, schools[i], classroom_log, options,
         G_SUBPROCESS_FLAGS_STDIN_PIPE);
@@ -71,6 +83,7 @@ teardown (Fixture *fixture, gconstpointer data)
   lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_free (fixture->sender_stats);
+  g_free (fixture->wall_snapshot);
 }
 
 /* Types a command into classroom @i (a line on its standard input). */
@@ -145,6 +158,80 @@ wait_for_classroom (Fixture *fixture, guint i, const char *member, gint64 value)
     g_error ("%s's %s never became %" G_GINT64_FORMAT, schools[i], member, value);
 }
 
+/* A member of the sender's view of @school, or -1 when unavailable. */
+static gint64
+sender_classroom_int (Fixture *fixture, const char *school, const char *member)
+{
+  g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
+  JsonArray *classrooms;
+
+  if (stats == NULL || !json_object_has_member (stats, "classrooms"))
+    return -1;
+  classrooms = json_object_get_array_member (stats, "classrooms");
+  for (guint i = 0; i < json_array_get_length (classrooms); i++) {
+    JsonObject *classroom = json_array_get_object_element (classrooms, i);
+    if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
+      return json_object_get_int_member_with_default (classroom, member, -1);
+  }
+  return -1;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *school, *member;
+  gint64 at_least;
+} SenderSees;
+
+static gboolean
+sender_sees (gpointer data)
+{
+  SenderSees *condition = data;
+  return sender_classroom_int (condition->fixture, condition->school, condition->member) >=
+         condition->at_least;
+}
+
+static void
+wait_for_sender (Fixture *fixture, const char *school, const char *member, gint64 at_least)
+{
+  SenderSees condition = { fixture, school, member, at_least };
+
+  if (!lx_test_wait_until (sender_sees, &condition, 15000))
+    g_error ("the sender's %s of %s never reached %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT ")",
+             member, school, at_least, sender_classroom_int (fixture, school, member));
+}
+
+static gboolean
+wall_snapshot_taken (gpointer data)
+{
+  Fixture *fixture = data;
+  return g_file_test (fixture->wall_snapshot, G_FILE_TEST_EXISTS);
+}
+
+/* The wall's snapshot shows two tiles side by side (1280x720, two 640x360 tiles in the middle
+ * band), each with its classroom's moving ball and name in white, and nothing above them. */
+static void
+check_wall (Fixture *fixture)
+{
+  gint width = 0, height = 0, stride = 0;
+  g_autoptr (GBytes) rgb = NULL;
+  guint left, right, above;
+
+  g_assert_true (lx_test_wait_until (wall_snapshot_taken, fixture, 10000));
+  lx_test_run_for (1500); /* (a picture with both tiles in it) */
+  rgb = lx_test_read_png (fixture->wall_snapshot, &width, &height, &stride);
+  g_assert_nonnull (rgb);
+  g_assert_cmpint (width, ==, 1280);
+  g_assert_cmpint (height, ==, 720);
+  left = lx_test_count_bright (rgb, stride, 0, 180, 640, 360, 200);
+  right = lx_test_count_bright (rgb, stride, 640, 180, 640, 360, 200);
+  above = lx_test_count_bright (rgb, stride, 0, 0, 1280, 170, 200);
+  g_test_message ("wall: %u bright pixels in the left tile, %u in the right, %u above", left, right,
+                  above);
+  g_assert_cmpuint (left, >, 300);
+  g_assert_cmpuint (right, >, 300);
+  g_assert_cmpuint (above, ==, 0);
+}
+
 static void
 floor_request (Fixture *fixture, const char *action, const char *school)
 {
@@ -167,6 +254,14 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   for (guint i = 0; i < 2; i++)
     lx_test_wait_for_stat (fixture->classroom_stats[i], "frames_decoded", 10, 30000);
 
+  g_test_message ("every classroom's picture reaches the teacher's wall; no sound yet");
+  for (guint i = 0; i < 2; i++)
+    wait_for_sender (fixture, schools[i], "return_frames", 30);
+  g_assert_cmpint (lx_test_stats_int (fixture->sender_stats, "wall_tiles"), ==, 2);
+  check_wall (fixture);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (sender_classroom_int (fixture, schools[i], "return_audio_buffers"), ==, 0);
+
   g_test_message ("village-b's button: its hand goes up, the teacher's side sees it");
   command (fixture, 1, "hand");
   g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
@@ -182,12 +277,25 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   wait_for_classroom (fixture, 1, "called_on", 1);
   wait_for_classroom (fixture, 1, "hand_up", 0);
   g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[0], "called_on"), ==, 0);
+  g_test_message ("its voice reaches the teacher now; the other class stays silent");
+  wait_for_sender (fixture, "village-b", "return_audio_buffers", 50);
+  g_assert_cmpint (sender_classroom_int (fixture, "village-a", "return_audio_buffers"), ==, 0);
 
   g_test_message ("village-a raises its hand meanwhile; the teacher hangs village-b up");
   command (fixture, 0, "hand");
   wait_for_classroom (fixture, 0, "hand_up", 1);
   floor_request (fixture, "hang-up", "village-b");
   wait_for_classroom (fixture, 1, "called_on", 0);
+  {
+    /* Hung up: its voice stops (what was on the way still arrives, and the sender's statistics
+     * are a second old at most). */
+    gint64 heard;
+    lx_test_run_for (1500);
+    heard = sender_classroom_int (fixture, "village-b", "return_audio_buffers");
+    lx_test_run_for (1500);
+    g_assert_cmpint (sender_classroom_int (fixture, "village-b", "return_audio_buffers"), ==,
+                     heard);
+  }
   hands.joined = "village-a";
   g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
   /* The lesson itself went on all along. */

@@ -59,6 +59,7 @@ build_sender (Loop *loop, const char *layers, const char *cap)
   LxSenderConfig *config = &loop->sender_config;
   g_autoptr (GError) error = NULL;
   GstElement *capture, *encoder;
+  LxCaptureSettings capture_settings;
 
   lx_config_set_defaults (lx_sender_config_keys, config);
   set (lx_sender_config_keys, config, "layers", layers);
@@ -73,7 +74,8 @@ build_sender (Loop *loop, const char *layers, const char *cap)
     set (lx_sender_config_keys, config, "send-beside-webrtcbin", "false");
   g_assert_true (lx_sender_config_validate (config, &error));
   loop->pipeline = gst_object_ref_sink (gst_pipeline_new ("sender"));
-  capture = lx_capture_video_new (config, &error);
+  lx_sender_config_capture_settings (config, &capture_settings);
+  capture = lx_capture_video_new (&capture_settings, &error);
   g_assert_no_error (error);
   gst_bin_add (GST_BIN (loop->pipeline), capture);
   loop->raw_tee = lx_tee_add_after (loop->pipeline, capture, NULL, "raw-tee", &error);
@@ -81,7 +83,7 @@ build_sender (Loop *loop, const char *layers, const char *cap)
   loop->layers =
       lx_layer_set_new (config, loop->pipeline, loop->raw_tee, LX_VIDEO_CODEC_H264, FALSE, &error);
   g_assert_no_error (error);
-  capture = lx_capture_audio_new (config, &error);
+  capture = lx_capture_audio_new (&capture_settings, &error);
   g_assert_no_error (error);
   gst_bin_add (GST_BIN (loop->pipeline), capture);
   encoder = lx_encoder_audio_new (config, &error);
@@ -702,6 +704,7 @@ test_branch_refused (void)
   LxClassroomContext context = { 0 };
   GstElement *pipeline = gst_object_ref_sink (gst_pipeline_new ("sender"));
   GstElement *capture, *raw_tee;
+  LxCaptureSettings capture_settings;
   LxClassroom *branch;
   g_autoptr (GstTracer) tracer = leaks_tracer ();
   g_autoptr (GstStructure) checkpoint = NULL;
@@ -713,7 +716,8 @@ test_branch_refused (void)
   set (lx_sender_config_keys, &config, "audio-source", "none");
   set (lx_sender_config_keys, &config, "ice-local-addresses", "127.0.0.1");
   g_assert_true (lx_sender_config_validate (&config, &error));
-  capture = lx_capture_video_new (&config, &error);
+  lx_sender_config_capture_settings (&config, &capture_settings);
+  capture = lx_capture_video_new (&capture_settings, &error);
   g_assert_no_error (error);
   gst_bin_add (GST_BIN (pipeline), capture);
   raw_tee = lx_tee_add_after (pipeline, capture, NULL, "raw-tee", &error);

@@ -23,24 +23,24 @@ parse_bin (const char *description, GError **error)
 }
 
 GstElement *
-lx_capture_video_new (const LxSenderConfig *config, GError **error)
+lx_capture_video_new (const LxCaptureSettings *settings, GError **error)
 {
   g_autofree gchar *source = NULL;
   g_autofree gchar *description = NULL;
   GstElement *bin;
 
-  if (g_str_equal (config->video_source, "test")) {
+  if (g_str_equal (settings->video_source, "test")) {
     /* The clock overlay makes the picture move, and shows a newcomer that it is live. */
-    source =
-        g_strdup_printf ("videotestsrc is-live=true pattern=%s ! "
-                         "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
-                         "timeoverlay halignment=center valignment=bottom font-desc=\"Sans 24\" "
-                         "text=\"Lianxiao test lesson\"",
-                         config->test_pattern, config->width, config->height, config->framerate);
-  } else if (g_str_equal (config->video_source, "v4l2")) {
+    source = g_strdup_printf ("videotestsrc is-live=true name=pattern ! "
+                              "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+                              "timeoverlay name=overlay halignment=center valignment=bottom "
+                              "font-desc=\"Sans %d\"",
+                              settings->width, settings->height, settings->framerate,
+                              MAX (8, settings->height / 30));
+  } else if (g_str_equal (settings->video_source, "v4l2")) {
     source = g_strdup ("v4l2src name=camera");
   } else {
-    if (config->video_file == NULL) {
+    if (settings->video_file == NULL) {
       g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
                            "video-source=file needs video-file to be set");
       return NULL;
@@ -53,38 +53,53 @@ lx_capture_video_new (const LxSenderConfig *config, GError **error)
       g_strdup_printf ("%s ! videoconvert ! videoscale ! videorate ! "
                        "capsfilter name=capture-caps "
                        "caps=\"video/x-raw,format=I420,width=%d,height=%d,framerate=%d/1\"",
-                       source, config->width, config->height, config->framerate);
+                       source, settings->width, settings->height, settings->framerate);
   bin = parse_bin (description, error);
   if (bin == NULL)
     return NULL;
   gst_object_set_name (GST_OBJECT (bin), "video-capture");
 
-  if (g_str_equal (config->video_source, "v4l2")) {
+  if (g_str_equal (settings->video_source, "test")) {
+    g_autoptr (GstElement) pattern = gst_bin_get_by_name (GST_BIN (bin), "pattern");
+    g_autoptr (GstElement) overlay = gst_bin_get_by_name (GST_BIN (bin), "overlay");
+    GParamSpec *spec = g_object_class_find_property (G_OBJECT_GET_CLASS (pattern), "pattern");
+    if (g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (spec)->enum_class, settings->test_pattern) ==
+        NULL) {
+      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                   "test pattern '%s' is not one of videotestsrc's (gst-inspect-1.0 videotestsrc "
+                   "lists them: smpte, ball, snow...)",
+                   settings->test_pattern);
+      gst_object_unref (gst_object_ref_sink (bin));
+      return NULL;
+    }
+    gst_util_set_object_arg (G_OBJECT (pattern), "pattern", settings->test_pattern);
+    g_object_set (overlay, "text", settings->test_text, NULL);
+  } else if (g_str_equal (settings->video_source, "v4l2")) {
     g_autoptr (GstElement) camera = gst_bin_get_by_name (GST_BIN (bin), "camera");
-    g_object_set (camera, "device", config->video_device, NULL);
-  } else if (g_str_equal (config->video_source, "file")) {
+    g_object_set (camera, "device", settings->video_device, NULL);
+  } else if (g_str_equal (settings->video_source, "file")) {
     g_autoptr (GstElement) file = gst_bin_get_by_name (GST_BIN (bin), "file");
-    g_object_set (file, "location", config->video_file, NULL);
+    g_object_set (file, "location", settings->video_file, NULL);
   }
   return bin;
 }
 
 GstElement *
-lx_capture_audio_new (const LxSenderConfig *config, GError **error)
+lx_capture_audio_new (const LxCaptureSettings *settings, GError **error)
 {
   const char *source;
   g_autofree gchar *description = NULL;
   GstElement *bin;
 
-  if (g_str_equal (config->audio_source, "none"))
+  if (g_str_equal (settings->audio_source, "none"))
     return NULL;
   /* The test tone comes in 10 ms buffers, as a microphone's do (alsasrc's and pulsesrc's
    * latency-time): each 20 ms Opus frame is whole, and sent, when its last buffer arrives. With
    * audiotestsrc's default 1024 samples (21.3 ms) a frame waited 0–21 ms for the buffer holding its
    * end, in a sawtooth, and the classroom read that as a queue of up to 16 ms on its link. */
-  if (g_str_equal (config->audio_source, "test"))
-    source = "audiotestsrc is-live=true wave=sine freq=440 volume=0.2 samplesperbuffer=480";
-  else if (g_str_equal (config->audio_source, "pulse"))
+  if (g_str_equal (settings->audio_source, "test"))
+    source = "audiotestsrc is-live=true wave=sine name=tone volume=0.2 samplesperbuffer=480";
+  else if (g_str_equal (settings->audio_source, "pulse"))
     source = "pulsesrc name=microphone";
   else
     source = "alsasrc name=microphone";
@@ -97,9 +112,12 @@ lx_capture_audio_new (const LxSenderConfig *config, GError **error)
   if (bin == NULL)
     return NULL;
   gst_object_set_name (GST_OBJECT (bin), "audio-capture");
-  if (config->audio_device != NULL && !g_str_equal (config->audio_source, "test")) {
+  if (g_str_equal (settings->audio_source, "test")) {
+    g_autoptr (GstElement) tone = gst_bin_get_by_name (GST_BIN (bin), "tone");
+    g_object_set (tone, "freq", (gdouble) settings->test_tone_hz, NULL);
+  } else if (settings->audio_device != NULL) {
     g_autoptr (GstElement) microphone = gst_bin_get_by_name (GST_BIN (bin), "microphone");
-    g_object_set (microphone, "device", config->audio_device, NULL);
+    g_object_set (microphone, "device", settings->audio_device, NULL);
   }
   return bin;
 }

@@ -1,0 +1,26 @@
+/* Raw inputs: a bin producing raw video at a given size and rate, and one producing raw audio, from
+ * a test source, a camera or a file, and a microphone — the lesson's on the sender, a classroom's
+ * return picture and voice on the receiver. */
+#pragma once
+
+#include <gst/gst.h>
+
+typedef struct {
+  const char *video_source; /* test | v4l2 | file */
+  const char *video_device; /* (nullable) v4l2: the camera's device */
+  const char *video_file;   /* (nullable) file: what to play */
+  const char *test_pattern; /* test: a videotestsrc pattern */
+  const char *test_text;    /* test: written over the picture, above a running clock */
+  gint width, height, framerate;
+  const char *audio_source; /* test | pulse | alsa | none */
+  const char *audio_device; /* (nullable) the PulseAudio source or ALSA device */
+  gint test_tone_hz;        /* test: the sine's pitch */
+} LxCaptureSettings;
+
+/* (transfer floating) A bin with one "src" pad of video/x-raw,format=I420 at the size and frame
+ * rate asked for, or NULL with @error (a missing plugin, a bad device setting). */
+GstElement *lx_capture_video_new (const LxCaptureSettings *settings, GError **error);
+
+/* (transfer floating) A bin with one "src" pad of 48 kHz stereo audio/x-raw, or NULL with @error.
+ * With audio_source "none" it returns NULL and leaves @error unset. */
+GstElement *lx_capture_audio_new (const LxCaptureSettings *settings, GError **error);

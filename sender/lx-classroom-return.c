@@ -1,0 +1,218 @@
+/* A classroom's picture and voice back to the teacher in a joint lesson (docs/protocol.md): our
+ * offer receives them on m-lines of their own (recvonly, after the lesson's), and what arrives is
+ * decoded here — the picture, with the school's name on it, to its tile of the teacher's wall; the
+ * voice counted (and, called on, mixed into the lesson: lx-floor-view.h). A classroom without a
+ * camera or microphone answers those m-lines inactive and sends nothing. Main context, but for
+ * the pad probes. */
+#include "lx-classroom-private.h"
+
+/* Payload types of their own in the bundle: webrtcbin numbers the lesson's streams and their
+ * repair streams from 96 up. */
+#define RETURN_VIDEO_PAYLOAD_TYPE 120
+#define RETURN_AUDIO_PAYLOAD_TYPE 121
+
+static void
+ask_for (LxClassroom *classroom, const char *caps_text)
+{
+  g_autoptr (GstCaps) caps = gst_caps_from_string (caps_text);
+  GstWebRTCRTPTransceiver *transceiver = NULL;
+
+  g_signal_emit_by_name (classroom->webrtc, "add-transceiver",
+                         GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
+  gst_clear_object (&transceiver);
+}
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+typedef struct {
+  LxClassroom *classroom;
+  GstPad *pad;
+  gulong drop_probe; /* what arrives before the stream is linked goes nowhere, quietly */
+} ArrivedStream;
+
+/* (streaming thread) An unlinked pad would stop the classroom's whole receiving thread. */
+static GstPadProbeReturn
+drop_until_linked (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+static void
+arrived_stream_free (gpointer data)
+{
+  ArrivedStream *arrived = data;
+
+  lx_classroom_unref (arrived->classroom);
+  gst_object_unref (arrived->pad);
+  g_free (arrived);
+}
+
+/* (transfer floating) What decodes a return stream: RTP in ("sink"), raw out ("src"; the picture
+ * at the wall's tile size with the school's name, the voice at 48 kHz). */
+static GstElement *
+decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
+{
+  g_autofree gchar *description =
+      video ? g_strdup_printf ("rtph264depay name=first request-keyframe=true ! avdec_h264 "
+                               "name=decoder ! videoconvert ! "
+                               "textoverlay name=label valignment=top halignment=left "
+                               "font-desc=\"Sans 14\" shaded-background=true ! "
+                               "queue name=last max-size-buffers=2 leaky=downstream")
+            : g_strdup ("rtpopusdepay name=first ! opusdec name=decoder plc=true ! audioconvert ! "
+                        "audioresample ! fakesink sync=false async=false");
+  /* (ghosted by hand: the parser would ghost the text overlay's text pad as well) */
+  GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
+  g_autoptr (GstElement) first = NULL;
+  g_autoptr (GstPad) first_sink = NULL;
+
+  if (bin == NULL)
+    return NULL;
+  first = gst_bin_get_by_name (GST_BIN (bin), "first");
+  first_sink = gst_element_get_static_pad (first, "sink");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("sink", first_sink));
+  if (video) {
+    g_autoptr (GstElement) last = gst_bin_get_by_name (GST_BIN (bin), "last");
+    g_autoptr (GstPad) last_src = gst_element_get_static_pad (last, "src");
+    gst_element_add_pad (bin, gst_ghost_pad_new ("src", last_src));
+  }
+  if (video) {
+    g_autoptr (GstElement) label = gst_bin_get_by_name (GST_BIN (bin), "label");
+    g_object_set (label, "text", classroom->school, NULL);
+  }
+  return bin;
+}
+
+static gboolean
+link_arrived_stream (gpointer data)
+{
+  ArrivedStream *arrived = data;
+  LxClassroom *classroom = arrived->classroom;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (arrived->pad);
+  const GstStructure *structure = caps ? gst_caps_get_structure (caps, 0) : NULL;
+  gboolean video =
+      structure && g_strcmp0 (gst_structure_get_string (structure, "media"), "video") == 0;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) decoder = NULL;
+  g_autoptr (GstPad) sink = NULL;
+  GstPadLinkReturn link;
+  GstElement *bin;
+
+  if (lx_classroom_get_state (classroom) == LX_CLASSROOM_CLOSED)
+    return G_SOURCE_REMOVE;
+  if (video ? classroom->return_video != NULL : classroom->return_audio != NULL) {
+    g_message ("classroom %s: a second %s stream from it, left aside", classroom->school,
+               video ? "picture" : "voice");
+    return G_SOURCE_REMOVE;
+  }
+  bin = decoder_bin (classroom, video, &error);
+  if (bin == NULL) {
+    g_warning ("classroom %s: cannot decode its %s: %s", classroom->school,
+               video ? "picture" : "voice", error->message);
+    return G_SOURCE_REMOVE;
+  }
+  gst_bin_add (GST_BIN (classroom->bin), bin);
+  if (video)
+    classroom->return_video = bin;
+  else
+    classroom->return_audio = bin;
+  decoder = gst_bin_get_by_name (GST_BIN (bin), "decoder");
+  {
+    g_autoptr (GstPad) decoded = gst_element_get_static_pad (decoder, "src");
+    gst_pad_add_probe (decoded, GST_PAD_PROBE_TYPE_BUFFER, count_buffer,
+                       video ? &classroom->return_frames : &classroom->return_audio_buffers, NULL);
+  }
+  if (video && classroom->context.wall) {
+    g_autoptr (GstPad) src = gst_element_get_static_pad (bin, "src");
+    classroom->return_ghost = gst_ghost_pad_new (NULL, src);
+    gst_pad_set_active (classroom->return_ghost, TRUE);
+    gst_element_add_pad (classroom->bin, classroom->return_ghost);
+    classroom->wall_tile = lx_wall_add_tile (classroom->context.wall, classroom->school);
+    if (gst_pad_link (classroom->return_ghost, classroom->wall_tile) != GST_PAD_LINK_OK)
+      g_warning ("classroom %s: its picture cannot go to the wall", classroom->school);
+  } else if (video) {
+    /* (no wall: the picture is counted, and goes nowhere) */
+    GstElement *nowhere = gst_element_factory_make ("fakesink", NULL);
+    g_object_set (nowhere, "sync", FALSE, "async", FALSE, NULL);
+    gst_bin_add (GST_BIN (classroom->bin), nowhere);
+    gst_element_link (bin, nowhere);
+    gst_element_sync_state_with_parent (nowhere);
+  }
+  gst_element_sync_state_with_parent (bin);
+  sink = gst_element_get_static_pad (bin, "sink");
+  link = gst_pad_link (arrived->pad, sink);
+  if (link != GST_PAD_LINK_OK) {
+    g_autofree gchar *caps_text = caps ? gst_caps_to_string (caps) : g_strdup ("none");
+    g_warning ("classroom %s: cannot link its %s (%s; %s)", classroom->school,
+               video ? "picture" : "voice", gst_pad_link_get_name (link), caps_text);
+    return G_SOURCE_REMOVE;
+  }
+  gst_pad_remove_probe (arrived->pad, arrived->drop_probe);
+  g_message ("classroom %s: its %s arrives", classroom->school, video ? "picture" : "voice");
+  return G_SOURCE_REMOVE;
+}
+
+/* (webrtcbin's streaming thread) A stream from the classroom: linked on the main context, where
+ * the bin changes. */
+static void
+on_pad_added (GstElement *webrtc, GstPad *pad, gpointer data)
+{
+  ArrivedStream *arrived;
+
+  if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
+    return;
+  arrived = g_new0 (ArrivedStream, 1);
+  arrived->classroom = lx_classroom_ref (data);
+  arrived->pad = gst_object_ref (pad);
+  arrived->drop_probe =
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+                         drop_until_linked, NULL, NULL);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, link_arrived_stream, arrived,
+                              arrived_stream_free);
+}
+
+void
+lx_classroom_ask_for_return (LxClassroom *classroom)
+{
+  g_autofree gchar *video = g_strdup_printf (
+      "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=%d,"
+      "packetization-mode=(string)1,profile-level-id=(string)42e01f,"
+      "level-asymmetry-allowed=(string)1",
+      RETURN_VIDEO_PAYLOAD_TYPE);
+  g_autofree gchar *audio = g_strdup_printf (
+      "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=%d,"
+      "encoding-params=(string)2,minptime=(string)10,useinbandfec=(string)1",
+      RETURN_AUDIO_PAYLOAD_TYPE);
+
+  ask_for (classroom, video);
+  ask_for (classroom, audio);
+  g_signal_connect_data (classroom->webrtc, "pad-added", G_CALLBACK (on_pad_added),
+                         lx_classroom_ref (classroom), lx_classroom_closure_unref, 0);
+}
+
+void
+lx_classroom_release_return (LxClassroom *classroom)
+{
+  if (classroom->wall_tile) {
+    if (classroom->return_ghost)
+      gst_pad_unlink (classroom->return_ghost, classroom->wall_tile);
+    lx_wall_remove_tile (classroom->context.wall, classroom->wall_tile);
+    gst_clear_object (&classroom->wall_tile);
+  }
+}
+
+guint
+lx_classroom_get_return_frames (LxClassroom *classroom)
+{
+  return (guint) g_atomic_int_get (&classroom->return_frames);
+}
+
+guint
+lx_classroom_get_return_audio_buffers (LxClassroom *classroom)
+{
+  return (guint) g_atomic_int_get (&classroom->return_audio_buffers);
+}

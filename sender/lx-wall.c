@@ -1,0 +1,167 @@
+/* The teacher's wall (see lx-wall.h). */
+#include "lx-wall.h"
+#include "lx-snapshot.h"
+
+struct _LxWall {
+  GstElement *pipeline;
+  GstElement *bin; /* compositor ─▶ caps ─▶ videoconvert ─▶ sink */
+  GstElement *compositor;
+  GPtrArray *tiles;  /* GstPad*: the compositor's pads, first come first */
+  GPtrArray *ghosts; /* GstPad*: the bin's pad for each, in the same order */
+  gint width, height;
+  GMutex lock;     /* for last */
+  GstSample *last; /* (nullable) the last picture, for snapshots; streaming thread */
+};
+
+/* (streaming thread) Keeps the last picture the wall shows. */
+static GstPadProbeReturn
+keep_last_picture (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxWall *wall = data;
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstSample *sample = gst_sample_new (GST_PAD_PROBE_INFO_BUFFER (info), caps, NULL, NULL);
+
+  g_mutex_lock (&wall->lock);
+  if (wall->last)
+    gst_sample_unref (wall->last);
+  wall->last = sample;
+  g_mutex_unlock (&wall->lock);
+  return GST_PAD_PROBE_OK;
+}
+
+LxWall *
+lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean window,
+             GError **error)
+{
+  g_autofree gchar *description = g_strdup_printf (
+      "compositor name=compositor background=black latency=%d ! "
+      "video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert name=convert ! %s",
+      (gint) (100 * GST_MSECOND), width, height, fps,
+      window ? "autovideosink sync=false" : "fakesink sync=false async=false");
+  GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
+  g_autoptr (GstElement) convert = NULL;
+  g_autoptr (GstPad) convert_src = NULL;
+  LxWall *wall;
+
+  if (bin == NULL) {
+    g_prefix_error (error, "the teacher's wall: ");
+    return NULL;
+  }
+  wall = g_new0 (LxWall, 1);
+  wall->pipeline = gst_object_ref (pipeline);
+  wall->bin = gst_object_ref (bin);
+  gst_object_set_name (GST_OBJECT (bin), "wall");
+  wall->compositor = gst_bin_get_by_name (GST_BIN (bin), "compositor");
+  wall->tiles = g_ptr_array_new_with_free_func (gst_object_unref);
+  wall->ghosts = g_ptr_array_new_with_free_func (gst_object_unref);
+  wall->width = width;
+  wall->height = height;
+  g_mutex_init (&wall->lock);
+  convert = gst_bin_get_by_name (GST_BIN (bin), "convert");
+  convert_src = gst_element_get_static_pad (convert, "src");
+  gst_pad_add_probe (convert_src, GST_PAD_PROBE_TYPE_BUFFER, keep_last_picture, wall, NULL);
+  gst_bin_add (GST_BIN (pipeline), bin);
+  gst_element_sync_state_with_parent (bin);
+  return wall;
+}
+
+void
+lx_wall_free (LxWall *wall)
+{
+  if (wall == NULL)
+    return;
+  gst_element_set_state (wall->bin, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (wall->bin) == GST_OBJECT (wall->pipeline))
+    gst_bin_remove (GST_BIN (wall->pipeline), wall->bin);
+  g_ptr_array_unref (wall->tiles);
+  g_ptr_array_unref (wall->ghosts);
+  gst_object_unref (wall->compositor);
+  gst_object_unref (wall->bin);
+  gst_object_unref (wall->pipeline);
+  if (wall->last)
+    gst_sample_unref (wall->last);
+  g_mutex_clear (&wall->lock);
+  g_free (wall);
+}
+
+/* A grid as square as the tiles allow, each tile 16:9 within its cell. */
+static void
+reflow (LxWall *wall)
+{
+  guint n = wall->tiles->len;
+  guint columns = 1, rows;
+  gint cell_width, cell_height, tile_width, tile_height;
+
+  while (columns * columns < n)
+    columns++;
+  rows = n ? (n + columns - 1) / columns : 1;
+  cell_width = wall->width / (gint) columns;
+  cell_height = wall->height / (gint) rows;
+  tile_width = MIN (cell_width, cell_height * 16 / 9);
+  tile_height = tile_width * 9 / 16;
+
+  for (guint i = 0; i < n; i++) {
+    gint column = (gint) (i % columns), row = (gint) (i / columns);
+    g_object_set (wall->tiles->pdata[i], "xpos",
+                  column * cell_width + (cell_width - tile_width) / 2, "ypos",
+                  row * cell_height + (cell_height - tile_height) / 2, "width", tile_width,
+                  "height", tile_height, NULL);
+  }
+}
+
+GstPad *
+lx_wall_add_tile (LxWall *wall, const char *school)
+{
+  GstPad *tile = gst_element_request_pad_simple (wall->compositor, "sink_%u");
+  /* (the classroom links from outside the wall's bin) */
+  GstPad *ghost = gst_ghost_pad_new (NULL, tile);
+
+  gst_pad_set_active (ghost, TRUE);
+  gst_element_add_pad (wall->bin, ghost);
+  g_ptr_array_add (wall->tiles, tile);
+  g_ptr_array_add (wall->ghosts, gst_object_ref (ghost));
+  reflow (wall);
+  g_message ("wall: %s's picture in tile %u", school, wall->tiles->len);
+  return gst_object_ref (ghost);
+}
+
+void
+lx_wall_remove_tile (LxWall *wall, GstPad *ghost)
+{
+  guint index;
+  GstPad *tile;
+
+  if (!g_ptr_array_find (wall->ghosts, ghost, &index))
+    return;
+  tile = gst_object_ref (wall->tiles->pdata[index]);
+  g_ptr_array_remove_index (wall->tiles, index);
+  g_ptr_array_remove_index (wall->ghosts, index);
+  gst_element_remove_pad (wall->bin, ghost);
+  gst_element_release_request_pad (wall->compositor, tile);
+  gst_object_unref (tile);
+  reflow (wall);
+}
+
+guint
+lx_wall_count_tiles (LxWall *wall)
+{
+  return wall->tiles->len;
+}
+
+gboolean
+lx_wall_contains (LxWall *wall, GstObject *object)
+{
+  return object == GST_OBJECT (wall->bin) ||
+         gst_object_has_as_ancestor (object, GST_OBJECT (wall->bin));
+}
+
+gboolean
+lx_wall_save_snapshot (LxWall *wall, const char *path, GError **error)
+{
+  g_autoptr (GstSample) last = NULL;
+
+  g_mutex_lock (&wall->lock);
+  last = wall->last ? gst_sample_ref (wall->last) : NULL;
+  g_mutex_unlock (&wall->lock);
+  return lx_snapshot_save (last, path, error);
+}

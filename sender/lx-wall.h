@@ -1,0 +1,30 @@
+/* The teacher's wall: every classroom's picture (the small one it sends back in a joint lesson),
+ * one tile each in a grid that reflows as classrooms come and go, the school's name written on
+ * it (by the classroom's branch). In a window of its own — a second screen on the teacher's PC —
+ * or headless, with a PNG snapshot on request (tests, a remote look). Main context.
+ *
+ *   classroom ─▶ tile ─▶┐
+ *   classroom ─▶ tile ─▶├─▶ compositor ─▶ videoconvert ─▶ window, or nothing (headless)
+ *   ...                 ┘                     └ the last picture, for snapshots */
+#pragma once
+
+#include <gst/gst.h>
+
+typedef struct _LxWall LxWall;
+
+/* (transfer full) The wall in @pipeline, @width x @height at @fps; in a window (@window) or
+ * headless. NULL with @error when an element is missing. */
+LxWall *lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean window,
+                     GError **error);
+void lx_wall_free (LxWall *wall);
+
+/* (transfer full) A tile for @school: the compositor pad its picture links to. The grid reflows. */
+GstPad *lx_wall_add_tile (LxWall *wall, const char *school);
+/* @tile's classroom went: its place is given back, and the grid reflows. */
+void lx_wall_remove_tile (LxWall *wall, GstPad *tile);
+guint lx_wall_count_tiles (LxWall *wall);
+/* TRUE if @object is one of the wall's elements (an error from it is the wall's). */
+gboolean lx_wall_contains (LxWall *wall, GstObject *object);
+
+/* Writes the wall as it looks now to @path as PNG. FALSE with @error before its first picture. */
+gboolean lx_wall_save_snapshot (LxWall *wall, const char *path, GError **error);
