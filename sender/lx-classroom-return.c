@@ -53,13 +53,14 @@ arrived_stream_free (gpointer data)
 }
 
 /* (transfer floating) What decodes a return stream: RTP in ("sink"), raw out ("src"; the picture
- * at the wall's tile size with the school's name, the voice at 48 kHz). */
+ * with the school's name, the voice at 48 kHz). One decoding thread: a 320x180 picture needs no
+ * more (libav's default is one a core, each a thread more per classroom). */
 static GstElement *
 decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
 {
   g_autofree gchar *description =
-      video ? g_strdup_printf ("rtph264depay name=first request-keyframe=true ! avdec_h264 "
-                               "name=decoder ! videoconvert ! "
+      video ? g_strdup_printf ("rtph264depay name=first request-keyframe=true ! "
+                               "avdec_h264 name=decoder max-threads=1 ! videoconvert ! "
                                "textoverlay name=label valignment=top halignment=left "
                                "font-desc=\"Sans 14\" shaded-background=true ! "
                                "queue name=last max-size-buffers=2 leaky=downstream")
