@@ -34,7 +34,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # delay and fan-out cost, not layer choice), loopback only.
 # The one-way lesson (the classrooms only watch; bench/joint.py measures the joint lesson).
 SENDER_BASE = ["--layers", "1280x720@2500", "--framerate", "30",
-               "--test-pattern", "ball", "--return-media", "false",
+               "--test-pattern", "ball", "--return-media=false",
                "--ice-local-addresses", "127.0.0.1", "--stats-interval-ms", "100"]
 RECEIVER_BASE = ["--headless", "--ice-local-addresses", "127.0.0.1",
                  "--stats-interval-ms", "100"]

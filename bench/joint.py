@@ -5,7 +5,7 @@ Alternating runs of each, every run kept."""
 
 import statistics
 
-JOINT_SENDER = ["--return-media", "true", "--wall", "headless"]
+JOINT_SENDER = ["--return-media=true", "--wall", "headless"]
 CAMERA = ["--camera", "test"]
 
 

@@ -111,6 +111,7 @@ lx_playback_new (const LxReceiverConfig *config)
   LxPlayback *playback = g_new0 (LxPlayback, 1);
 
   playback->config = config;
+  playback->tone.probe_hz = (guint) config->measure_tone_hz;
   g_mutex_init (&playback->lock);
   playback->video_rtp = (ByteCounter){ playback, &playback->stats.video_bytes };
   playback->audio_rtp = (ByteCounter){ playback, &playback->stats.audio_bytes };
@@ -336,6 +337,7 @@ count_decoded_audio (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   measure_tone (playback, pad, buffer);
   playback->stats.audio_tone_hz = playback->tone.tone_hz;
   playback->stats.audio_level_permille = playback->tone.level_permille;
+  playback->stats.audio_probe_permille = playback->tone.probe_permille;
   g_mutex_unlock (&playback->lock);
   return GST_PAD_PROBE_OK;
 }

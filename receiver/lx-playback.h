@@ -29,6 +29,7 @@ typedef struct {
   guint64 audio_gap_ms;       /* sound missing (neither decoded nor concealed) */
   guint audio_tone_hz;        /* the decoded sound's pitch over the last second (lx-tone-meter.h) */
   guint audio_level_permille; /* and its loudness, RMS over full scale in thousandths */
+  guint audio_probe_permille; /* the strength of the pitch listened for (measure-tone-hz) */
   gint64 first_frame_us;      /* monotonic time of the first decoded frame, 0 before */
   /* Capture-to-shown delay read from the sender's latency stamps, over the last
    * LX_PLAYBACK_DELAY_WINDOW stamped frames (count 0 and percentiles -1 without stamps). */

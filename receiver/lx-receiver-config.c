@@ -72,6 +72,9 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "File rewritten every second with this classroom's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,
        "How often statistics are printed and written"),
+  KEY ("output", "measure-tone-hz", LX_CONFIG_INT, measure_tone_hz, "0", 0, 20000, NULL,
+       "A pitch to listen for in the decoded sound, its strength in the statistics "
+       "(audio_probe_permille): which classroom's voice is heard (tests); 0: none"),
   KEY ("output", "snapshot", LX_CONFIG_STRING, snapshot, NULL, 0, 0, NULL,
        "PNG file refreshed every few seconds with the picture being received"),
   KEY ("output", "exit-after-frames", LX_CONFIG_INT, exit_after_frames, "0", 0, G_MAXINT, NULL,

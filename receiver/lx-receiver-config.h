@@ -33,6 +33,7 @@ typedef struct {
 
   gchar *stats_json;
   gint stats_interval_ms;
+  gint measure_tone_hz; /* a pitch to listen for in the decoded sound (tests); 0 none */
   gchar *snapshot;
   gint exit_after_frames;
   gint timeout_s;

@@ -49,6 +49,7 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (builder, "audio_ms", stats->audio_ms);
   lx_stats_add_int (builder, "audio_gap_ms", stats->audio_gap_ms);
   lx_stats_add_int (builder, "audio_tone_hz", stats->audio_tone_hz);
+  lx_stats_add_int (builder, "audio_probe_permille", stats->audio_probe_permille);
   lx_stats_add_int (builder, "audio_level_permille", stats->audio_level_permille);
   lx_stats_add_int (builder, "hand_up", receiver->hand_up);
   lx_stats_add_int (builder, "called_on", receiver->called_on);

@@ -13,6 +13,13 @@ typedef struct {
   gint sign;            /* of the last sample clear of the noise floor: -1, 1, 0 none yet */
   guint tone_hz;        /* over the last whole second; 0 before one */
   guint level_permille; /* its loudness: RMS over full scale, in thousandths */
+  /* One pitch listened for (probe_hz, 0 none) among others (a classroom's voice mixed with the
+   * teacher's): its strength over the last quarter second (a Goertzel filter), RMS over full
+   * scale in thousandths. */
+  guint probe_hz;
+  guint64 probe_samples;
+  gdouble probe_s1, probe_s2;
+  guint probe_permille;
 } LxToneMeter;
 
 /* Adds @frames frames of interleaved signed 16-bit sound, @channels per frame, at @rate Hz (the

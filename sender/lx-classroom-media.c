@@ -218,6 +218,18 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
   }
 
   branch_sink = gst_element_get_static_pad (queue ? queue : branch->payloader, "sink");
+  /* A joint lesson: the sound comes from the lesson's tee, or, called on, from the speakers'. */
+  if (tee && g_str_equal (kind, "audio") && classroom->context.sound &&
+      lx_lesson_sound_get_speakers_tee (classroom->context.sound)) {
+    g_autoptr (GstPad) selected = NULL;
+    classroom->sound_selector = gst_element_factory_make ("input-selector", NULL);
+    g_object_set (classroom->sound_selector, "sync-streams", FALSE, NULL);
+    gst_bin_add (GST_BIN (classroom->bin), classroom->sound_selector);
+    gst_element_link (classroom->sound_selector, queue ? queue : branch->payloader);
+    classroom->lesson_sound_pad =
+        gst_element_request_pad_simple (classroom->sound_selector, "sink_%u");
+    gst_object_replace ((GstObject **) &branch_sink, GST_OBJECT (classroom->lesson_sound_pad));
+  }
   if (tee == NULL) {
     /* Video: its layer switch links a layer's tee to this selector (lx-layer-switch.h). */
     classroom->selector = gst_element_factory_make ("input-selector", NULL);

@@ -88,6 +88,12 @@ struct _LxClassroom {
   GstPad *return_ghost;                     /* (nullable) the picture, out of the bin */
   GstPad *wall_tile;                        /* (nullable) (owned) where it shows */
   gint return_frames, return_audio_buffers; /* decoded so far; atomic */
+  /* Called on (lx-classroom-return.c) */
+  gboolean speaking;
+  GstElement *sound_selector; /* (nullable) the lesson's sound, or the speakers' (a joint lesson) */
+  GstPad *lesson_sound_pad, *speakers_sound_pad; /* its inputs (the latter once called on) */
+  GstPad *speakers_tee_pad; /* (nullable) the speakers' tee's pad feeding it, once called on */
+  GstPad *voice_tee_pad, *voice_ghost, *voice_input; /* its voice into the lesson's mixer */
 };
 
 LxClassroom *lx_classroom_ref (LxClassroom *classroom);

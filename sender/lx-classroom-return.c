@@ -65,7 +65,8 @@ decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
                                "font-desc=\"Sans 14\" shaded-background=true ! "
                                "queue name=last max-size-buffers=2 leaky=downstream")
             : g_strdup ("rtpopusdepay name=first ! opusdec name=decoder plc=true ! audioconvert ! "
-                        "audioresample ! fakesink sync=false async=false");
+                        "audioresample ! audio/x-raw,format=S16LE,layout=interleaved,rate=48000,"
+                        "channels=2 ! tee name=voice allow-not-linked=true");
   /* (ghosted by hand: the parser would ghost the text overlay's text pad as well) */
   GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
   g_autoptr (GstElement) first = NULL;
@@ -86,6 +87,80 @@ decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
     g_object_set (label, "text", classroom->school, NULL);
   }
   return bin;
+}
+
+/* The classroom's decoded voice into the lesson's mixer. */
+static void
+connect_voice (LxClassroom *classroom)
+{
+  g_autoptr (GstElement) voice = NULL;
+
+  if (classroom->voice_input || classroom->return_audio == NULL || classroom->context.sound == NULL)
+    return;
+  voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
+  classroom->voice_tee_pad = gst_element_request_pad_simple (voice, "src_%u");
+  classroom->voice_ghost = gst_ghost_pad_new (NULL, classroom->voice_tee_pad);
+  gst_pad_set_active (classroom->voice_ghost, TRUE);
+  /* (the ghost stands on the decoder's bin, then on the classroom's, to reach the mixer) */
+  {
+    GstPad *outer = gst_ghost_pad_new (NULL, classroom->voice_ghost);
+    gst_element_add_pad (classroom->return_audio, classroom->voice_ghost);
+    classroom->voice_ghost = outer;
+    gst_pad_set_active (outer, TRUE);
+    gst_element_add_pad (classroom->bin, outer);
+  }
+  classroom->voice_input = lx_lesson_sound_add_voice (classroom->context.sound);
+  if (gst_pad_link (classroom->voice_ghost, classroom->voice_input) != GST_PAD_LINK_OK)
+    g_warning ("classroom %s: its voice cannot go into the lesson", classroom->school);
+  else
+    g_message ("classroom %s: its voice is in the lesson", classroom->school);
+}
+
+static void
+disconnect_voice (LxClassroom *classroom)
+{
+  if (classroom->voice_input == NULL)
+    return;
+  gst_pad_unlink (classroom->voice_ghost, classroom->voice_input);
+  lx_lesson_sound_remove_voice (classroom->context.sound, classroom->voice_input);
+  gst_clear_object (&classroom->voice_input);
+  gst_element_remove_pad (classroom->bin, classroom->voice_ghost);
+  classroom->voice_ghost = NULL;
+  {
+    g_autoptr (GstElement) voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
+    g_autoptr (GstPad) inner = gst_pad_get_peer (classroom->voice_tee_pad);
+    if (inner)
+      gst_element_remove_pad (classroom->return_audio, inner);
+    gst_element_release_request_pad (voice, classroom->voice_tee_pad);
+  }
+  gst_clear_object (&classroom->voice_tee_pad);
+  g_message ("classroom %s: its voice is out of the lesson", classroom->school);
+}
+
+void
+lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking)
+{
+  if (speaking == classroom->speaking || classroom->sound_selector == NULL)
+    return;
+  classroom->speaking = speaking;
+  if (speaking && classroom->speakers_sound_pad == NULL) {
+    GstElement *speakers_tee = lx_lesson_sound_get_speakers_tee (classroom->context.sound);
+    GstPad *ghost;
+    classroom->speakers_sound_pad =
+        gst_element_request_pad_simple (classroom->sound_selector, "sink_%u");
+    ghost = gst_ghost_pad_new (NULL, classroom->speakers_sound_pad);
+    gst_pad_set_active (ghost, TRUE);
+    gst_element_add_pad (classroom->bin, ghost);
+    classroom->speakers_tee_pad = gst_element_request_pad_simple (speakers_tee, "src_%u");
+    gst_pad_link (classroom->speakers_tee_pad, ghost);
+  }
+  /* It hears the lesson without its own voice while it speaks. */
+  g_object_set (classroom->sound_selector, "active-pad",
+                speaking ? classroom->speakers_sound_pad : classroom->lesson_sound_pad, NULL);
+  if (speaking)
+    connect_voice (classroom);
+  else
+    disconnect_voice (classroom);
 }
 
 static gboolean
@@ -154,6 +229,9 @@ link_arrived_stream (gpointer data)
   }
   gst_pad_remove_probe (arrived->pad, arrived->drop_probe);
   g_message ("classroom %s: its %s arrives", classroom->school, video ? "picture" : "voice");
+  /* (a voice comes only once the class is called on: into the lesson with it) */
+  if (!video && classroom->speaking)
+    connect_voice (classroom);
   return G_SOURCE_REMOVE;
 }
 
@@ -198,6 +276,7 @@ lx_classroom_ask_for_return (LxClassroom *classroom)
 void
 lx_classroom_release_return (LxClassroom *classroom)
 {
+  disconnect_voice (classroom);
   if (classroom->wall_tile) {
     if (classroom->return_ghost)
       gst_pad_unlink (classroom->return_ghost, classroom->wall_tile);

@@ -30,6 +30,10 @@ classroom_clear (LxClassroom *classroom)
   gst_clear_object (&classroom->webrtc); /* lx_webrtc_new's reference (the bin holds its own) */
   g_clear_pointer (&classroom->offer, gst_webrtc_session_description_free);
   g_clear_object (&classroom->rtp_session);
+  gst_clear_object (&classroom->lesson_sound_pad);
+  gst_clear_object (&classroom->speakers_sound_pad);
+  gst_clear_object (&classroom->voice_tee_pad);
+  gst_clear_object (&classroom->voice_input);
   g_free (classroom->school);
 }
 
@@ -255,6 +259,11 @@ finish_close (gpointer data)
 
   lx_classroom_release_tee_pad (&classroom->video);
   lx_classroom_release_tee_pad (&classroom->audio);
+  if (classroom->speakers_tee_pad) {
+    gst_element_release_request_pad (lx_lesson_sound_get_speakers_tee (classroom->context.sound),
+                                     classroom->speakers_tee_pad);
+    gst_clear_object (&classroom->speakers_tee_pad);
+  }
   /* The callbacks hold references on the classroom: drop them, or branch and classroom would keep
    * each other alive. */
   g_signal_handlers_disconnect_by_data (classroom->webrtc, classroom);
@@ -310,6 +319,11 @@ lx_classroom_close (LxClassroom *classroom)
       continue;
     g_atomic_int_inc (&classroom->pending_unlinks);
     lx_pad_unlink_when_idle (branches[i]->tee_pad, unlinked, lx_classroom_ref (classroom),
+                             lx_classroom_unref);
+  }
+  if (classroom->speakers_tee_pad) {
+    g_atomic_int_inc (&classroom->pending_unlinks);
+    lx_pad_unlink_when_idle (classroom->speakers_tee_pad, unlinked, lx_classroom_ref (classroom),
                              lx_classroom_unref);
   }
   unlinked (classroom);

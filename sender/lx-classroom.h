@@ -14,6 +14,7 @@
 #include "lx-bitrate-meter.h"
 #include "lx-keyframes.h"
 #include "lx-layers.h"
+#include "lx-lesson-sound.h"
 #include "lx-sender-config.h"
 #include "lx-signaling-client.h"
 #include "lx-wall.h"
@@ -37,7 +38,9 @@ typedef struct {
   const LxIceSettings *ice;
   LxSignalingClient *signaling;
   const char *const *announced_ice_servers; /* (nullable) a WHIP endpoint's Link headers' */
-  LxWall *wall; /* (nullable) where the classrooms' pictures show (a joint lesson) */
+  LxWall *wall;         /* (nullable) where the classrooms' pictures show (a joint lesson) */
+  LxLessonSound *sound; /* (nullable) the lesson's sound, and where a called-on classroom's voice
+                         * goes */
 } LxClassroomContext;
 
 typedef enum {
@@ -117,6 +120,9 @@ gint lx_classroom_get_probe_kbps (LxClassroom *classroom);
 /* How many times each NACKed video packet is sent again now (1, or 2 on a link that loses many
  * by chance). Main context. */
 guint lx_classroom_get_retransmission_copies (LxClassroom *classroom);
+/* The classroom is called on (@speaking): its voice goes into the lesson's sound, and it hears
+ * the lesson without it; or no longer. */
+void lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking);
 /* Frames of the classroom's picture, and buffers of its voice, decoded so far (a joint lesson). */
 guint lx_classroom_get_return_frames (LxClassroom *classroom);
 guint lx_classroom_get_return_audio_buffers (LxClassroom *classroom);

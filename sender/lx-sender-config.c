@@ -77,7 +77,7 @@ const LxConfigKey lx_sender_config_keys[] = {
        "PulseAudio source or ALSA device; empty: the default one"),
   KEY ("audio", "audio-bitrate-kbps", LX_CONFIG_INT, audio_bitrate_kbps, "48", 6, 510, NULL,
        "Opus bitrate in kbit/s"),
-  KEY ("joint", "return-media", LX_CONFIG_BOOL, return_media, "true", 0, 0, NULL,
+  KEY ("joint", "return-media", LX_CONFIG_BOOL, return_media, "false", 0, 0, NULL,
        "Ask every classroom for its picture (and, called on, its voice): a joint lesson; false: "
        "a broadcast, the classrooms only watch"),
   KEY ("joint", "wall", LX_CONFIG_CHOICE, wall, "auto", 0, 0, "auto|window|headless|off",

@@ -9,6 +9,7 @@
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
 #include "lx-sender.h"
 #include "lx-floor-view.h"
+#include "lx-lesson-sound.h"
 
 #include "lx-capture.h"
 #include "lx-classroom.h"
@@ -53,6 +54,7 @@ struct _LxSender {
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
   LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
   LxWall *wall;               /* (nullable) the classrooms' pictures (a joint lesson) */
+  LxLessonSound *sound;       /* (nullable) no sound: the teacher's, and the speakers' voices */
   GMainLoop *loop;
   int exit_status;
   guint stats_timer, control_timer;
@@ -121,8 +123,22 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
     .n_layers = 1,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
     .wall = sender->wall,
+    .sound = sender->sound,
   };
   return layers == NULL || lx_layer_set_hold (layers, school, context, error);
+}
+
+/* The classrooms called on speak in the lesson, and hear it without their own voices. */
+static void
+give_floor (LxSender *sender)
+{
+  GHashTableIter iter;
+  const char *school;
+  LxClassroom *classroom;
+
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &school, (gpointer *) &classroom))
+    lx_classroom_set_speaking (classroom, lx_floor_view_is_speaking (sender->floor, school));
 }
 
 /* The teacher's wall, where a joint lesson's classrooms show. */
@@ -166,6 +182,8 @@ add_classroom (LxSender *sender, const char *school, const char *video_codec, co
     return;
   }
   g_hash_table_insert (sender->classrooms, g_strdup (school), classroom);
+  /* (back while called on: it speaks again) */
+  lx_classroom_set_speaking (classroom, lx_floor_view_is_speaking (sender->floor, school));
 }
 
 /* A WHEP player restarts ICE: our new credentials and candidates go back, or why not. */
@@ -220,6 +238,7 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
     break;
   case LX_MESSAGE_FLOOR:
     lx_floor_view_note_floor (sender->floor, message);
+    give_floor (sender);
     break;
   case LX_MESSAGE_QUESTION:
     lx_floor_view_note_question (sender->floor, message);
@@ -726,7 +745,7 @@ LxSender *
 lx_sender_new (const LxSenderConfig *config, GError **error)
 {
   LxSender *sender = g_new0 (LxSender, 1);
-  GstElement *capture, *encoder = NULL;
+  GstElement *capture;
   LxCaptureSettings capture_settings;
   g_autoptr (GstPad) tee_sink = NULL;
 
@@ -759,12 +778,11 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
   capture = lx_capture_audio_new (&capture_settings, error);
   if (capture != NULL) {
     gst_bin_add (GST_BIN (sender->pipeline), capture);
-    encoder = lx_encoder_audio_new (config, error);
-    if (encoder == NULL)
+    sender->sound =
+        lx_lesson_sound_new (sender->pipeline, capture, config, config->return_media, error);
+    if (sender->sound == NULL)
       goto failed;
-    sender->audio_tee = lx_tee_add_after (sender->pipeline, capture, encoder, "audio-tee", error);
-    if (sender->audio_tee == NULL)
-      goto failed;
+    sender->audio_tee = gst_object_ref (lx_lesson_sound_get_tee (sender->sound));
   } else if (error && *error) {
     goto failed;
   }
@@ -826,6 +844,7 @@ lx_sender_free (LxSender *sender)
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   g_clear_pointer (&sender->wall, lx_wall_free); /* after the classrooms: they give tiles back */
+  g_clear_pointer (&sender->sound, lx_lesson_sound_free); /* ... and their voices */
   g_hash_table_unref (sender->unconfirmed);
   g_hash_table_unref (sender->offered_again);
   gst_clear_object (&sender->raw_tee);

@@ -45,6 +45,7 @@ setup (Fixture *fixture, gconstpointer data)
                               "320x240@300",
                               "--stats-json",
                               fixture->sender_stats,
+                              "--return-media=true",
                               "--wall",
                               "headless",
                               "--wall-snapshot",
@@ -57,12 +58,22 @@ setup (Fixture *fixture, gconstpointer data)
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", schools[i]);
     g_autofree gchar *stats_name = g_strdup_printf ("%s.json", schools[i]);
     g_autofree gchar *classroom_log = file_in (fixture, log_name);
-    const char *options[] = {
-      "--headless", "--commands-on-stdin", "--camera", "test", "--microphone",
-      "test",       "--stats-json",        NULL,       NULL
-    };
+    /* Each classroom's voice a pitch of its own (village-b's the one listened for everywhere). */
+    const char *options[] = { "--headless",
+                              "--commands-on-stdin",
+                              "--camera",
+                              "test",
+                              "--microphone",
+                              "test",
+                              "--test-tone-hz",
+                              i == 0 ? "660" : "880",
+                              "--measure-tone-hz",
+                              "880",
+                              "--stats-json",
+                              NULL,
+                              NULL };
     fixture->classroom_stats[i] = file_in (fixture, stats_name);
-    options[7] = fixture->classroom_stats[i];
+    options[11] = fixture->classroom_stats[i];
     fixture->classroom[i] = lx_test_start_in_lesson_with_flags (
         &fixture->signaling, "LX_RECEIVER", fixture->lesson, schools[i], classroom_log, options,
         G_SUBPROCESS_FLAGS_STDIN_PIPE);
@@ -232,6 +243,27 @@ check_wall (Fixture *fixture)
   g_assert_cmpuint (above, ==, 0);
 }
 
+/* village-b's pitch (880 Hz) in classroom @i's decoded sound: there at a test tone's strength
+ * (@heard), or gone. */
+static gboolean
+probe_heard (gpointer data)
+{
+  StatIs *condition = data;
+  gint64 permille = lx_test_stats_int (condition->path, condition->member);
+  return condition->value ? permille >= 50 : permille >= 0 && permille < 10;
+}
+
+static void
+wait_for_probe (Fixture *fixture, guint i, gboolean heard)
+{
+  StatIs condition = { fixture->classroom_stats[i], "audio_probe_permille", heard };
+
+  if (!lx_test_wait_until (probe_heard, &condition, heard ? 10000 : 3000))
+    g_error ("village-b's voice at %s: %" G_GINT64_FORMAT " per mille, expected %s", schools[i],
+             lx_test_stats_int (fixture->classroom_stats[i], "audio_probe_permille"),
+             heard ? "to hear it" : "silence");
+}
+
 static void
 floor_request (Fixture *fixture, const char *action, const char *school)
 {
@@ -280,11 +312,24 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   g_test_message ("its voice reaches the teacher now; the other class stays silent");
   wait_for_sender (fixture, "village-b", "return_audio_buffers", 50);
   g_assert_cmpint (sender_classroom_int (fixture, "village-a", "return_audio_buffers"), ==, 0);
+  g_test_message ("every other classroom hears it in the lesson; it does not hear itself");
+  wait_for_probe (fixture, 0, TRUE);
+  lx_test_run_for (1000);
+  g_test_message ("village-b's 880 Hz: %" G_GINT64_FORMAT
+                  " per mille at village-a, %" G_GINT64_FORMAT " at village-b",
+                  lx_test_stats_int (fixture->classroom_stats[0], "audio_probe_permille"),
+                  lx_test_stats_int (fixture->classroom_stats[1], "audio_probe_permille"));
+  g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[1], "audio_probe_permille"), <, 10);
+  /* (it hears the teacher all the same) */
+  g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[1], "audio_tone_hz"), >=, 430);
+  g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[1], "audio_tone_hz"), <=, 450);
 
   g_test_message ("village-a raises its hand meanwhile; the teacher hangs village-b up");
   command (fixture, 0, "hand");
   wait_for_classroom (fixture, 0, "hand_up", 1);
   floor_request (fixture, "hang-up", "village-b");
+  g_test_message ("hung up: its voice is gone from the lesson");
+  wait_for_probe (fixture, 0, FALSE);
   wait_for_classroom (fixture, 1, "called_on", 0);
   {
     /* Hung up: its voice stops (what was on the way still arrives, and the sender's statistics

@@ -284,10 +284,32 @@ test_tone_meter (void)
   g_assert_cmpuint (meter.level_permille, <=, 1);
 }
 
+/* Two voices at once (the teacher's 440 Hz and a classroom's 880 Hz): the probe tuned to 880 Hz
+ * finds the classroom's at its strength, and nothing once only the teacher's is left. */
+static void
+test_tone_probe (void)
+{
+  LxToneMeter meter = { .probe_hz = 880 };
+  static gint64 t = 0;
+  gint16 buffer[960 * 2];
+
+  for (guint b = 0; b < 50; b++) {
+    for (guint i = 0; i < 960; i++, t++)
+      buffer[2 * i] = buffer[2 * i + 1] = (gint16) (6500 * sin (2 * G_PI * 440 * t / 48000.0) +
+                                                    6500 * sin (2 * G_PI * 880 * t / 48000.0));
+    lx_tone_meter_add (&meter, buffer, 960, 2, 48000);
+  }
+  g_assert_cmpuint (meter.probe_permille, >=, 135);
+  g_assert_cmpuint (meter.probe_permille, <=, 147);
+  feed_tone (&meter, 440, 6500, 0.5);
+  g_assert_cmpuint (meter.probe_permille, <=, 2);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tone-meter/probe-among-others", test_tone_probe);
   g_test_add_func ("/receiver-state/names", test_state_names);
   g_test_add_func ("/receiver-state/transitions", test_state_transitions);
   g_test_add_func ("/receiver-state/refused", test_state_refused);
