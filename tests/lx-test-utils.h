@@ -137,6 +137,11 @@ typedef struct {
 } LxTestStatsString;
 gboolean lx_test_stats_string_is (gpointer condition);
 
+/* An integer member of the sender's view of @school in its statistics file @sender_stats (its
+ * "classrooms"), or -2 when unavailable. */
+gint64 lx_test_sender_classroom_int (const char *sender_stats, const char *school,
+                                     const char *member);
+
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);
 

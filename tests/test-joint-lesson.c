@@ -169,22 +169,11 @@ wait_for_classroom (Fixture *fixture, guint i, const char *member, gint64 value)
     g_error ("%s's %s never became %" G_GINT64_FORMAT, schools[i], member, value);
 }
 
-/* A member of the sender's view of @school, or -1 when unavailable. */
+/* A member of the sender's view of @school, or -2 when unavailable. */
 static gint64
 sender_classroom_int (Fixture *fixture, const char *school, const char *member)
 {
-  g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
-  JsonArray *classrooms;
-
-  if (stats == NULL || !json_object_has_member (stats, "classrooms"))
-    return -1;
-  classrooms = json_object_get_array_member (stats, "classrooms");
-  for (guint i = 0; i < json_array_get_length (classrooms); i++) {
-    JsonObject *classroom = json_array_get_object_element (classrooms, i);
-    if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
-      return json_object_get_int_member_with_default (classroom, member, -1);
-  }
-  return -1;
+  return lx_test_sender_classroom_int (fixture->sender_stats, school, member);
 }
 
 typedef struct {

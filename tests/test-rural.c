@@ -162,18 +162,7 @@ stat_of (Fixture *fixture, guint classroom, const char *member)
 static gint64
 classroom_int (Fixture *fixture, const char *school, const char *member)
 {
-  g_autoptr (JsonObject) stats = lx_test_read_json_object (fixture->sender_stats);
-  JsonArray *classrooms;
-
-  if (stats == NULL || !json_object_has_member (stats, "classrooms"))
-    return -2;
-  classrooms = json_object_get_array_member (stats, "classrooms");
-  for (guint i = 0; i < json_array_get_length (classrooms); i++) {
-    JsonObject *classroom = json_array_get_object_element (classrooms, i);
-    if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
-      return json_object_get_int_member_with_default (classroom, member, -2);
-  }
-  return -2;
+  return lx_test_sender_classroom_int (fixture->sender_stats, school, member);
 }
 
 /* The sender's view of one classroom: its layer index (-1: video paused). */
