@@ -93,7 +93,8 @@ struct _LxClassroom {
   GstElement *sound_selector; /* (nullable) the lesson's sound, or the speakers' (a joint lesson) */
   GstPad *lesson_sound_pad, *speakers_sound_pad; /* its inputs (the latter once called on) */
   GstPad *speakers_tee_pad; /* (nullable) the speakers' tee's pad feeding it, once called on */
-  GstPad *voice_tee_pad, *voice_ghost, *voice_input; /* its voice into the lesson's mixer */
+  GstPad *voice_tee_pad, *voice_input; /* its voice into the lesson's mixer: (owned) */
+  GstPad *voice_inner, *voice_ghost;   /* ... through these (the bins own them) */
 };
 
 LxClassroom *lx_classroom_ref (LxClassroom *classroom);

@@ -1,7 +1,7 @@
 /* A classroom's picture and voice back to the teacher in a joint lesson (docs/protocol.md): our
  * offer receives them on m-lines of their own (recvonly, after the lesson's), and what arrives is
  * decoded here — the picture, with the school's name on it, to its tile of the teacher's wall; the
- * voice counted (and, called on, mixed into the lesson: lx-floor-view.h). A classroom without a
+ * voice counted and, called on, mixed into the lesson (lx-lesson-sound.h). A classroom without a
  * camera or microphone answers those m-lines inactive and sends nothing. Main context, but for
  * the pad probes. */
 #include "lx-classroom-private.h"
@@ -89,7 +89,8 @@ decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
   return bin;
 }
 
-/* The classroom's decoded voice into the lesson's mixer. */
+/* The classroom's decoded voice into the lesson's mixer: a pad of the decoder's "voice" tee,
+ * ghosted out of the decoder's bin (voice_inner), then out of the classroom's (voice_ghost). */
 static void
 connect_voice (LxClassroom *classroom)
 {
@@ -99,16 +100,12 @@ connect_voice (LxClassroom *classroom)
     return;
   voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
   classroom->voice_tee_pad = gst_element_request_pad_simple (voice, "src_%u");
-  classroom->voice_ghost = gst_ghost_pad_new (NULL, classroom->voice_tee_pad);
+  classroom->voice_inner = gst_ghost_pad_new (NULL, classroom->voice_tee_pad);
+  gst_pad_set_active (classroom->voice_inner, TRUE);
+  gst_element_add_pad (classroom->return_audio, classroom->voice_inner);
+  classroom->voice_ghost = gst_ghost_pad_new (NULL, classroom->voice_inner);
   gst_pad_set_active (classroom->voice_ghost, TRUE);
-  /* (the ghost stands on the decoder's bin, then on the classroom's, to reach the mixer) */
-  {
-    GstPad *outer = gst_ghost_pad_new (NULL, classroom->voice_ghost);
-    gst_element_add_pad (classroom->return_audio, classroom->voice_ghost);
-    classroom->voice_ghost = outer;
-    gst_pad_set_active (outer, TRUE);
-    gst_element_add_pad (classroom->bin, outer);
-  }
+  gst_element_add_pad (classroom->bin, classroom->voice_ghost);
   classroom->voice_input = lx_lesson_sound_add_voice (classroom->context.sound);
   if (gst_pad_link (classroom->voice_ghost, classroom->voice_input) != GST_PAD_LINK_OK)
     g_warning ("classroom %s: its voice cannot go into the lesson", classroom->school);
@@ -119,20 +116,17 @@ connect_voice (LxClassroom *classroom)
 static void
 disconnect_voice (LxClassroom *classroom)
 {
+  g_autoptr (GstElement) voice = NULL;
+
   if (classroom->voice_input == NULL)
     return;
   gst_pad_unlink (classroom->voice_ghost, classroom->voice_input);
   lx_lesson_sound_remove_voice (classroom->context.sound, classroom->voice_input);
   gst_clear_object (&classroom->voice_input);
-  gst_element_remove_pad (classroom->bin, classroom->voice_ghost);
-  classroom->voice_ghost = NULL;
-  {
-    g_autoptr (GstElement) voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
-    g_autoptr (GstPad) inner = gst_pad_get_peer (classroom->voice_tee_pad);
-    if (inner)
-      gst_element_remove_pad (classroom->return_audio, inner);
-    gst_element_release_request_pad (voice, classroom->voice_tee_pad);
-  }
+  gst_element_remove_pad (classroom->bin, g_steal_pointer (&classroom->voice_ghost));
+  gst_element_remove_pad (classroom->return_audio, g_steal_pointer (&classroom->voice_inner));
+  voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
+  gst_element_release_request_pad (voice, classroom->voice_tee_pad);
   gst_clear_object (&classroom->voice_tee_pad);
   g_message ("classroom %s: its voice is out of the lesson", classroom->school);
 }

@@ -54,6 +54,9 @@ setup (Fixture *fixture, gconstpointer data)
     fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
                                                "master", log, options);
   }
+  /* The classrooms join a lesson already on the air. (Known bug, docs/joint-lesson.md: a
+   * classroom waiting before the joint lesson's sound first flows is sometimes never offered.) */
+  lx_test_wait_for_stat (fixture->sender_stats, "frames_encoded", 30, 30000);
   for (guint i = 0; i < 2; i++) {
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", schools[i]);
     g_autofree gchar *stats_name = g_strdup_printf ("%s.json", schools[i]);
@@ -90,6 +93,13 @@ teardown (Fixture *fixture, gconstpointer data)
   }
   g_assert_cmpint (lx_test_stop_process (fixture->sender, 10000), ==, 0);
   g_clear_object (&fixture->sender);
+  {
+    /* Taking a voice out of the lesson and classrooms leaving raise no GLib criticals. */
+    g_autofree gchar *log = file_in (fixture, "sender.log");
+    g_autofree gchar *text = NULL;
+    g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+    g_assert_null (strstr (text, "CRITICAL"));
+  }
   lx_test_signaling_stop (&fixture->signaling);
   lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
