@@ -77,3 +77,13 @@ lx_json_add_string (JsonBuilder *builder, const char *name, const char *value)
   else
     json_builder_add_null_value (builder);
 }
+
+void
+lx_json_add_strings (JsonBuilder *builder, const char *name, const char *const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values && values[i]; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}

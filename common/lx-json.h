@@ -23,5 +23,7 @@ JsonObject *lx_json_parse_object (const char *data, gsize length, gsize max_leng
 
 /* Adds member @name to the object @builder is building: @value, or null when it is NULL. */
 void lx_json_add_string (JsonBuilder *builder, const char *name, const char *value);
+/* Adds member @name: an array of the strings of @values (NULL-terminated; NULL: empty). */
+void lx_json_add_strings (JsonBuilder *builder, const char *name, const char *const *values);
 
 G_END_DECLS

@@ -63,3 +63,16 @@ lx_packet_probe_add_taking (GstPad *pad, LxPacketFunc func, gpointer data, GDest
 {
   return add_probe (pad, func, data, destroy, TRUE);
 }
+
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+gulong
+lx_buffer_counter_add (GstPad *pad, gint *count)
+{
+  return gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, count, NULL);
+}

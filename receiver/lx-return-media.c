@@ -1,5 +1,6 @@
 /* A classroom's picture and voice back to the teacher (see lx-return-media.h). */
 #include "lx-return-media.h"
+#include "lx-packet-probe.h"
 #include "lx-capture.h"
 
 #include <gst/webrtc/webrtc.h>
@@ -22,15 +23,6 @@ direction_of (const GstSDPMedia *media)
     if (gst_sdp_media_get_attribute_val (media, directions[i]))
       return directions[i];
   return "sendrecv";
-}
-
-static GstPadProbeReturn
-count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  LxReturnMedia *media = data;
-
-  g_atomic_int_inc (&media->frames_sent);
-  return GST_PAD_PROBE_OK;
 }
 
 /* (transfer floating) The encoding half of a return stream: raw media in, RTP with payload type
@@ -109,7 +101,7 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
   if (video) {
     g_autoptr (GstElement) x264 = gst_bin_get_by_name (GST_BIN (encoder), "encoder");
     g_autoptr (GstPad) frames = gst_element_get_static_pad (x264, "src");
-    gst_pad_add_probe (frames, GST_PAD_PROBE_TYPE_BUFFER, count_frame, media, NULL);
+    lx_buffer_counter_add (frames, &media->frames_sent);
   }
 
   webrtc_sink = gst_element_request_pad_simple (webrtc, "sink_%u");

@@ -8,6 +8,7 @@
  * Two frames a second are plenty for text that changes once a minute, and cost the mini-PC
  * almost nothing between lessons. */
 #include "lx-standby.h"
+#include "lx-packet-probe.h"
 
 #include "lx-screen-sink.h"
 
@@ -21,14 +22,6 @@ struct _LxStandby {
   gchar *card_text; /* what the card says (for the statistics, and tests) */
   gint frames;      /* cards drawn, atomic */
 };
-
-static GstPadProbeReturn
-count_frame (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  LxStandby *standby = data;
-  g_atomic_int_inc (&standby->frames);
-  return GST_PAD_PROBE_OK;
-}
 
 guint
 lx_standby_get_frames (LxStandby *standby)
@@ -63,7 +56,7 @@ lx_standby_new (const LxReceiverConfig *config, gint screen_width, gint screen_h
   standby->text = gst_bin_get_by_name (GST_BIN (standby->pipeline), "text");
   {
     g_autoptr (GstPad) text_src = gst_element_get_static_pad (standby->text, "src");
-    gst_pad_add_probe (text_src, GST_PAD_PROBE_TYPE_BUFFER, count_frame, standby, NULL);
+    lx_buffer_counter_add (text_src, &standby->frames);
   }
   return standby;
 }

@@ -6,11 +6,11 @@
 /* Samples closer to zero than this are noise: they neither start nor end a half-wave. */
 #define NOISE_FLOOR 64
 
-/* Feeds one sample to the Goertzel filter tuned to probe_hz; each quarter second, its strength. */
+/* Feeds one sample to the Goertzel filter tuned to probe_hz (@coefficient: 2 cos (2π probe_hz /
+ * @rate)); each quarter second, its strength. */
 static void
-probe (LxToneMeter *meter, gint sample, guint rate)
+probe (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
 {
-  gdouble coefficient = 2 * cos (2 * G_PI * meter->probe_hz / rate);
   gdouble s0 = sample + coefficient * meter->probe_s1 - meter->probe_s2;
   guint64 block = rate / 4;
 
@@ -33,8 +33,11 @@ void
 lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guint channels,
                    guint rate)
 {
+  gdouble coefficient;
+
   if (channels == 0 || rate == 0)
     return;
+  coefficient = 2 * cos (2 * G_PI * meter->probe_hz / rate);
   for (gsize i = 0; i < frames; i++) {
     gint sample = samples[i * channels];
     gint sign = sample > NOISE_FLOOR ? 1 : sample < -NOISE_FLOOR ? -1 : 0;
@@ -46,7 +49,7 @@ lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guin
     }
     meter->sum_squares += (gdouble) sample * sample;
     if (meter->probe_hz)
-      probe (meter, sample, rate);
+      probe (meter, sample, rate, coefficient);
     if (++meter->samples < rate)
       continue;
     meter->tone_hz = (guint) (meter->crossings * rate / (2 * meter->samples));

@@ -5,6 +5,7 @@
  * camera or microphone answers those m-lines inactive and sends nothing. Main context, but for
  * the pad probes. */
 #include "lx-classroom-private.h"
+#include "lx-packet-probe.h"
 
 /* Payload types of their own in the bundle: webrtcbin numbers the lesson's streams and their
  * repair streams from 96 up. */
@@ -20,13 +21,6 @@ ask_for (LxClassroom *classroom, const char *caps_text)
   g_signal_emit_by_name (classroom->webrtc, "add-transceiver",
                          GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &transceiver);
   gst_clear_object (&transceiver);
-}
-
-static GstPadProbeReturn
-count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  g_atomic_int_inc ((gint *) data);
-  return GST_PAD_PROBE_OK;
 }
 
 typedef struct {
@@ -193,8 +187,8 @@ link_arrived_stream (gpointer data)
   decoder = gst_bin_get_by_name (GST_BIN (bin), "decoder");
   {
     g_autoptr (GstPad) decoded = gst_element_get_static_pad (decoder, "src");
-    gst_pad_add_probe (decoded, GST_PAD_PROBE_TYPE_BUFFER, count_buffer,
-                       video ? &classroom->return_frames : &classroom->return_audio_buffers, NULL);
+    lx_buffer_counter_add (decoded,
+                           video ? &classroom->return_frames : &classroom->return_audio_buffers);
   }
   if (video && classroom->context.wall) {
     g_autoptr (GstPad) src = gst_element_get_static_pad (bin, "src");

@@ -1,5 +1,6 @@
 /* What the teacher's side knows of its lesson's floor (see lx-floor-view.h). */
 #include "lx-floor-view.h"
+#include "lx-json.h"
 
 typedef struct {
   gchar *school, *text;
@@ -74,21 +75,11 @@ lx_floor_view_is_speaking (LxFloorView *view, const char *school)
   return g_strv_contains ((const char *const *) view->speaking, school);
 }
 
-static void
-add_schools (JsonBuilder *builder, const char *name, GStrv schools)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; schools[i]; i++)
-    json_builder_add_string_value (builder, schools[i]);
-  json_builder_end_array (builder);
-}
-
 void
 lx_floor_view_add_stats (LxFloorView *view, JsonBuilder *builder)
 {
-  add_schools (builder, "hands", view->hands);
-  add_schools (builder, "speaking", view->speaking);
+  lx_json_add_strings (builder, "hands", (const char *const *) view->hands);
+  lx_json_add_strings (builder, "speaking", (const char *const *) view->speaking);
   json_builder_set_member_name (builder, "questions");
   json_builder_begin_array (builder);
   for (GList *l = view->questions.head; l; l = l->next) {

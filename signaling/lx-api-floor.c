@@ -34,16 +34,6 @@ may_use_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id, gb
 }
 
 static void
-add_schools (JsonBuilder *builder, const char *name, const char *const *schools)
-{
-  json_builder_set_member_name (builder, name);
-  json_builder_begin_array (builder);
-  for (guint i = 0; schools && schools[i]; i++)
-    json_builder_add_string_value (builder, schools[i]);
-  json_builder_end_array (builder);
-}
-
-static void
 respond_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id)
 {
   g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -58,8 +48,8 @@ respond_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id)
                                   lx_lesson_registry_get_sender (api->lessons, lesson_id) != NULL);
   json_builder_set_member_name (builder, "speakers_allowed");
   json_builder_add_int_value (builder, lx_lesson_registry_get_max_speakers (api->lessons));
-  add_schools (builder, "hands", hands);
-  add_schools (builder, "speaking", speaking);
+  lx_json_add_strings (builder, "hands", hands);
+  lx_json_add_strings (builder, "speaking", speaking);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   lx_api_respond_json (message, SOUP_STATUS_OK, root);

@@ -151,11 +151,7 @@ add_lesson (JsonBuilder *builder, const LxLessonRecord *lesson)
   lx_json_add_string (builder, "title", lesson->title);
   lx_json_add_string (builder, "teacher", lesson->teacher);
   lx_json_add_string (builder, "sender", lesson->sender);
-  json_builder_set_member_name (builder, "receivers");
-  json_builder_begin_array (builder);
-  for (guint i = 0; lesson->receivers && lesson->receivers[i]; i++)
-    json_builder_add_string_value (builder, lesson->receivers[i]);
-  json_builder_end_array (builder);
+  lx_json_add_strings (builder, "receivers", (const char *const *) lesson->receivers);
   lx_json_add_string (builder, "time_zone", lesson->time_zone);
   add_time (builder, "start", lesson->start, zone);
   add_time (builder, "end", lesson->end, zone);
