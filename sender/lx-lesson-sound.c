@@ -52,8 +52,12 @@ build_mixed (LxLessonSound *sound, GstElement *capture, const LxSenderConfig *co
       (mixed = add (sound->pipeline, "capsfilter", "lesson-mixed", error)) == NULL)
     return FALSE;
   g_object_set (mixed, "caps", format, NULL);
-  g_object_set (sound->mixer, "latency", (guint64) VOICE_WAIT_MS * GST_MSECOND,
-                "ignore-inactive-pads", TRUE, NULL);
+  /* Not "ignore-inactive-pads": a pad is inactive until its first buffer, and when the mixer's
+   * first deadline passes before the teacher's first buffer (a busy machine), every pad is
+   * inactive, which GStreamer 1.22's audioaggregator takes for the end of every stream: it sends
+   * EOS and the lesson has no sound, so no classroom is ever offered. Live, the mixer never waits
+   * past its latency for a voice anyway: a silent pad is mixed as silence. */
+  g_object_set (sound->mixer, "latency", (guint64) VOICE_WAIT_MS * GST_MSECOND, NULL);
   if (!gst_element_link_many (teacher, to_mixer, sound->mixer, mixed, NULL) ||
       !gst_element_link (teacher, to_speakers)) {
     g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,

@@ -54,8 +54,7 @@ setup (Fixture *fixture, gconstpointer data)
     fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
                                                "master", log, options);
   }
-  /* The classrooms join a lesson already on the air. (Known bug, docs/joint-lesson.md: a
-   * classroom waiting before the joint lesson's sound first flows is sometimes never offered.) */
+  /* The classrooms join a lesson already on the air. */
   lx_test_wait_for_stat (fixture->sender_stats, "frames_encoded", 30, 30000);
   for (guint i = 0; i < 2; i++) {
     g_autofree gchar *log_name = g_strdup_printf ("%s.log", schools[i]);
