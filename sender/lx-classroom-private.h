@@ -37,6 +37,17 @@ typedef enum {
  * streaming thread, read anywhere with g_atomic_*. "streaming": touched by one streaming thread
  * only. webrtcbin's callbacks hold a reference on the classroom and hand anything else to the
  * main context (lx_classroom_tell_main_context). */
+/* A way out of a return stream's decoder while the classroom is called on: a pad of the decoder's
+ * tee — through a leaky queue for a picture, so that a slow input never holds the decoder —,
+ * ghosted out of the decoder's bin and out of the classroom's, linked to the lesson's input. */
+typedef struct {
+  GstPad *tee_pad;   /* (owned) (nullable) NULL while closed */
+  GstElement *queue; /* (nullable) in the decoder's bin */
+  GstPad *inner;     /* out of the decoder's bin (which owns it) */
+  GstPad *outer;     /* out of the classroom's bin (which owns it) */
+  GstPad *input;     /* (owned) the lesson's mixer's or compositor's pad */
+} LxReturnOutlet;
+
 struct _LxClassroom {
   LxClassroomRole role; /* fixed at creation */
   LxClassroomContext context;
@@ -93,8 +104,8 @@ struct _LxClassroom {
   GstElement *sound_selector; /* (nullable) the lesson's sound, or the speakers' (a joint lesson) */
   GstPad *lesson_sound_pad, *speakers_sound_pad; /* its inputs (the latter once called on) */
   GstPad *speakers_tee_pad; /* (nullable) the speakers' tee's pad feeding it, once called on */
-  GstPad *voice_tee_pad, *voice_input; /* its voice into the lesson's mixer: (owned) */
-  GstPad *voice_inner, *voice_ghost;   /* ... through these (the bins own them) */
+  LxReturnOutlet voice;     /* its voice into the lesson's mixer */
+  LxReturnOutlet inset;     /* its picture into the lesson's picture */
 };
 
 LxClassroom *lx_classroom_ref (LxClassroom *classroom);

@@ -46,8 +46,9 @@ arrived_stream_free (gpointer data)
   g_free (arrived);
 }
 
-/* (transfer floating) What decodes a return stream: RTP in ("sink"), raw out ("src"; the picture
- * with the school's name, the voice at 48 kHz). One decoding thread: a 320x180 picture needs no
+/* (transfer floating) What decodes a return stream: RTP in ("sink"), raw out — the picture with
+ * the school's name on "src" (the wall's) and from the tee "picture" (the lesson's, called on),
+ * the voice at 48 kHz from the tee "voice". One decoding thread: a 320x180 picture needs no
  * more (libav's default is one a core, each a thread more per classroom). */
 static GstElement *
 decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
@@ -57,6 +58,7 @@ decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
                                "avdec_h264 name=decoder max-threads=1 ! videoconvert ! "
                                "textoverlay name=label valignment=top halignment=left "
                                "font-desc=\"Sans 14\" shaded-background=true ! "
+                               "tee name=picture allow-not-linked=true ! "
                                "queue name=last max-size-buffers=2 leaky=downstream")
             : g_strdup ("rtpopusdepay name=first ! opusdec name=decoder plc=true ! audioconvert ! "
                         "audioresample ! audio/x-raw,format=S16LE,layout=interleaved,rate=48000,"
@@ -83,46 +85,109 @@ decoder_bin (LxClassroom *classroom, gboolean video, GError **error)
   return bin;
 }
 
-/* The classroom's decoded voice into the lesson's mixer: a pad of the decoder's "voice" tee,
- * ghosted out of the decoder's bin (voice_inner), then out of the classroom's (voice_ghost). */
+/* Opens @outlet (see LxReturnOutlet) from @decoder's tee @tee_name to @input (transfer full). */
+static gboolean
+open_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name, gboolean queued,
+             LxReturnOutlet *outlet, GstPad *input)
+{
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (decoder), tee_name);
+  g_autoptr (GstPad) out = NULL;
+
+  outlet->input = input;
+  outlet->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  if (queued) {
+    g_autoptr (GstPad) queue_sink = NULL;
+    outlet->queue = gst_element_factory_make ("queue", NULL);
+    g_object_set (outlet->queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time",
+                  (guint64) 0, "leaky", 2 /* downstream: the oldest goes */, NULL);
+    gst_bin_add (GST_BIN (decoder), outlet->queue);
+    queue_sink = gst_element_get_static_pad (outlet->queue, "sink");
+    gst_pad_link (outlet->tee_pad, queue_sink);
+    out = gst_element_get_static_pad (outlet->queue, "src");
+  } else {
+    out = gst_object_ref (outlet->tee_pad);
+  }
+  outlet->inner = gst_ghost_pad_new (NULL, out);
+  gst_pad_set_active (outlet->inner, TRUE);
+  gst_element_add_pad (decoder, outlet->inner);
+  outlet->outer = gst_ghost_pad_new (NULL, outlet->inner);
+  gst_pad_set_active (outlet->outer, TRUE);
+  gst_element_add_pad (classroom->bin, outlet->outer);
+  if (outlet->queue)
+    gst_element_sync_state_with_parent (outlet->queue);
+  return gst_pad_link (outlet->outer, outlet->input) == GST_PAD_LINK_OK;
+}
+
+/* Closes @outlet; its input is the caller's to give back (transfer full: returned). */
+static GstPad *
+close_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name,
+              LxReturnOutlet *outlet)
+{
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (decoder), tee_name);
+
+  gst_pad_unlink (outlet->outer, outlet->input);
+  if (outlet->queue) {
+    gst_element_set_state (outlet->queue, GST_STATE_NULL);
+    gst_bin_remove (GST_BIN (decoder), outlet->queue);
+    outlet->queue = NULL;
+  }
+  gst_element_remove_pad (classroom->bin, g_steal_pointer (&outlet->outer));
+  gst_element_remove_pad (decoder, g_steal_pointer (&outlet->inner));
+  gst_element_release_request_pad (tee, outlet->tee_pad);
+  gst_clear_object (&outlet->tee_pad);
+  return g_steal_pointer (&outlet->input);
+}
+
+/* The classroom's decoded voice into the lesson's mixer, its picture into the lesson's picture
+ * (each once it arrives). */
 static void
 connect_voice (LxClassroom *classroom)
 {
-  g_autoptr (GstElement) voice = NULL;
-
-  if (classroom->voice_input || classroom->return_audio == NULL || classroom->context.sound == NULL)
+  if (classroom->voice.tee_pad || classroom->return_audio == NULL ||
+      classroom->context.sound == NULL)
     return;
-  voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
-  classroom->voice_tee_pad = gst_element_request_pad_simple (voice, "src_%u");
-  classroom->voice_inner = gst_ghost_pad_new (NULL, classroom->voice_tee_pad);
-  gst_pad_set_active (classroom->voice_inner, TRUE);
-  gst_element_add_pad (classroom->return_audio, classroom->voice_inner);
-  classroom->voice_ghost = gst_ghost_pad_new (NULL, classroom->voice_inner);
-  gst_pad_set_active (classroom->voice_ghost, TRUE);
-  gst_element_add_pad (classroom->bin, classroom->voice_ghost);
-  classroom->voice_input = lx_lesson_sound_add_voice (classroom->context.sound);
-  if (gst_pad_link (classroom->voice_ghost, classroom->voice_input) != GST_PAD_LINK_OK)
+  if (!open_outlet (classroom, classroom->return_audio, "voice", FALSE, &classroom->voice,
+                    lx_lesson_sound_add_voice (classroom->context.sound)))
     g_warning ("classroom %s: its voice cannot go into the lesson", classroom->school);
   else
     g_message ("classroom %s: its voice is in the lesson", classroom->school);
 }
 
 static void
+connect_picture (LxClassroom *classroom)
+{
+  if (classroom->inset.tee_pad || classroom->return_video == NULL ||
+      classroom->context.picture == NULL)
+    return;
+  if (!open_outlet (classroom, classroom->return_video, "picture", TRUE, &classroom->inset,
+                    lx_lesson_picture_add_inset (classroom->context.picture)))
+    g_warning ("classroom %s: its picture cannot go into the lesson", classroom->school);
+  else
+    g_message ("classroom %s: its picture is in the lesson", classroom->school);
+}
+
+static void
 disconnect_voice (LxClassroom *classroom)
 {
-  g_autoptr (GstElement) voice = NULL;
+  g_autoptr (GstPad) input = NULL;
 
-  if (classroom->voice_input == NULL)
+  if (classroom->voice.tee_pad == NULL)
     return;
-  gst_pad_unlink (classroom->voice_ghost, classroom->voice_input);
-  lx_lesson_sound_remove_voice (classroom->context.sound, classroom->voice_input);
-  gst_clear_object (&classroom->voice_input);
-  gst_element_remove_pad (classroom->bin, g_steal_pointer (&classroom->voice_ghost));
-  gst_element_remove_pad (classroom->return_audio, g_steal_pointer (&classroom->voice_inner));
-  voice = gst_bin_get_by_name (GST_BIN (classroom->return_audio), "voice");
-  gst_element_release_request_pad (voice, classroom->voice_tee_pad);
-  gst_clear_object (&classroom->voice_tee_pad);
+  input = close_outlet (classroom, classroom->return_audio, "voice", &classroom->voice);
+  lx_lesson_sound_remove_voice (classroom->context.sound, input);
   g_message ("classroom %s: its voice is out of the lesson", classroom->school);
+}
+
+static void
+disconnect_picture (LxClassroom *classroom)
+{
+  g_autoptr (GstPad) input = NULL;
+
+  if (classroom->inset.tee_pad == NULL)
+    return;
+  input = close_outlet (classroom, classroom->return_video, "picture", &classroom->inset);
+  lx_lesson_picture_remove_inset (classroom->context.picture, input);
+  g_message ("classroom %s: its picture is out of the lesson", classroom->school);
 }
 
 void
@@ -145,10 +210,13 @@ lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking)
   /* It hears the lesson without its own voice while it speaks. */
   g_object_set (classroom->sound_selector, "active-pad",
                 speaking ? classroom->speakers_sound_pad : classroom->lesson_sound_pad, NULL);
-  if (speaking)
+  if (speaking) {
     connect_voice (classroom);
-  else
+    connect_picture (classroom);
+  } else {
     disconnect_voice (classroom);
+    disconnect_picture (classroom);
+  }
 }
 
 static gboolean
@@ -217,9 +285,11 @@ link_arrived_stream (gpointer data)
   }
   gst_pad_remove_probe (arrived->pad, arrived->drop_probe);
   g_message ("classroom %s: its %s arrives", classroom->school, video ? "picture" : "voice");
-  /* (a voice comes only once the class is called on: into the lesson with it) */
+  /* (a class called on before its stream came: into the lesson with it) */
   if (!video && classroom->speaking)
     connect_voice (classroom);
+  else if (video && classroom->speaking)
+    connect_picture (classroom);
   return G_SOURCE_REMOVE;
 }
 
@@ -265,6 +335,7 @@ void
 lx_classroom_release_return (LxClassroom *classroom)
 {
   disconnect_voice (classroom);
+  disconnect_picture (classroom);
   if (classroom->wall_tile) {
     if (classroom->return_ghost)
       gst_pad_unlink (classroom->return_ghost, classroom->wall_tile);

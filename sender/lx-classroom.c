@@ -32,8 +32,10 @@ classroom_clear (LxClassroom *classroom)
   g_clear_object (&classroom->rtp_session);
   gst_clear_object (&classroom->lesson_sound_pad);
   gst_clear_object (&classroom->speakers_sound_pad);
-  gst_clear_object (&classroom->voice_tee_pad);
-  gst_clear_object (&classroom->voice_input);
+  gst_clear_object (&classroom->voice.tee_pad);
+  gst_clear_object (&classroom->voice.input);
+  gst_clear_object (&classroom->inset.tee_pad);
+  gst_clear_object (&classroom->inset.input);
   g_free (classroom->school);
 }
 

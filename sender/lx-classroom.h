@@ -14,6 +14,7 @@
 #include "lx-bitrate-meter.h"
 #include "lx-keyframes.h"
 #include "lx-layers.h"
+#include "lx-lesson-picture.h"
 #include "lx-lesson-sound.h"
 #include "lx-sender-config.h"
 #include "lx-signaling-client.h"
@@ -41,6 +42,8 @@ typedef struct {
   LxWall *wall;         /* (nullable) where the classrooms' pictures show (a joint lesson) */
   LxLessonSound *sound; /* (nullable) the lesson's sound, and where a called-on classroom's voice
                          * goes */
+  LxLessonPicture *picture; /* (nullable) the lesson's picture, where a called-on classroom's
+                             * picture goes (a joint lesson) */
 } LxClassroomContext;
 
 typedef enum {

@@ -55,6 +55,7 @@ struct _LxSender {
   LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
   LxWall *wall;               /* (nullable) the classrooms' pictures (a joint lesson) */
   LxLessonSound *sound;       /* (nullable) no sound: the teacher's, and the speakers' voices */
+  LxLessonPicture *picture;   /* (nullable) the camera with the speakers' pictures (joint) */
   GMainLoop *loop;
   int exit_status;
   guint stats_timer, control_timer;
@@ -124,6 +125,7 @@ make_context (LxSender *sender, const char *school, const char *video_codec,
     .video_codec = vp8 ? LX_VIDEO_CODEC_VP8 : LX_VIDEO_CODEC_H264,
     .wall = sender->wall,
     .sound = sender->sound,
+    .picture = sender->picture,
   };
   return layers == NULL || lx_layer_set_hold (layers, school, context, error);
 }
@@ -594,6 +596,8 @@ report_stats (gpointer data)
   lx_stats_add_int (builder, "classrooms_connected", connected);
   lx_stats_add_int (builder, "connections_offered_again", sender->connections_offered_again);
   lx_stats_add_int (builder, "wall_tiles", sender->wall ? lx_wall_count_tiles (sender->wall) : 0);
+  lx_stats_add_int (builder, "lesson_insets",
+                    sender->picture ? lx_lesson_picture_count_insets (sender->picture) : 0);
   if (sender->publisher)
     add_publication (builder, sender->publisher);
   json_builder_end_object (builder);
@@ -772,6 +776,15 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
     gst_pad_add_probe (capture_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                        stamp_capture_time, sender, NULL);
   }
+  /* A joint lesson: the called-on classrooms' pictures go into the lesson's. */
+  if (config->return_media) {
+    sender->picture =
+        lx_lesson_picture_new (sender->pipeline, capture, capture_settings.width,
+                               capture_settings.height, capture_settings.framerate, error);
+    if (sender->picture == NULL)
+      goto failed;
+    capture = lx_lesson_picture_get_output (sender->picture);
+  }
   if (!add_video_layers (sender, capture, error))
     goto failed;
 
@@ -844,7 +857,8 @@ lx_sender_free (LxSender *sender)
   lx_delay_window_free (sender->encode); /* after the pipeline: its timer feeds the window */
   g_hash_table_unref (sender->classrooms);
   g_clear_pointer (&sender->wall, lx_wall_free); /* after the classrooms: they give tiles back */
-  g_clear_pointer (&sender->sound, lx_lesson_sound_free); /* ... and their voices */
+  g_clear_pointer (&sender->sound, lx_lesson_sound_free);     /* ... and their voices */
+  g_clear_pointer (&sender->picture, lx_lesson_picture_free); /* ... and pictures */
   g_hash_table_unref (sender->unconfirmed);
   g_hash_table_unref (sender->offered_again);
   gst_clear_object (&sender->raw_tee);

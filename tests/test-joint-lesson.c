@@ -15,6 +15,7 @@ typedef struct {
   gchar *wall_snapshot;
   GSubprocess *classroom[2];
   gchar *classroom_stats[2];
+  gchar *classroom_snapshot[2];
 } Fixture;
 
 static const char *const schools[] = { "village-a", "village-b", NULL };
@@ -39,8 +40,9 @@ setup (Fixture *fixture, gconstpointer data)
   fixture->sender_stats = file_in (fixture, "sender.json");
   fixture->wall_snapshot = file_in (fixture, "wall.png");
   {
+    /* (a white lesson, so that a classroom's dark picture in it shows) */
     const char *options[] = { "--test-pattern",
-                              "ball",
+                              "white",
                               "--layers",
                               "320x240@300",
                               "--stats-json",
@@ -73,9 +75,14 @@ setup (Fixture *fixture, gconstpointer data)
                               "880",
                               "--stats-json",
                               NULL,
+                              "--snapshot",
+                              NULL,
                               NULL };
+    g_autofree gchar *snapshot_name = g_strdup_printf ("%s.png", schools[i]);
     fixture->classroom_stats[i] = file_in (fixture, stats_name);
+    fixture->classroom_snapshot[i] = file_in (fixture, snapshot_name);
     options[11] = fixture->classroom_stats[i];
+    options[13] = fixture->classroom_snapshot[i];
     fixture->classroom[i] = lx_test_start_in_lesson_with_flags (
         &fixture->signaling, "LX_RECEIVER", fixture->lesson, schools[i], classroom_log, options,
         G_SUBPROCESS_FLAGS_STDIN_PIPE);
@@ -89,6 +96,7 @@ teardown (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (lx_test_stop_process (fixture->classroom[i], 10000), ==, 0);
     g_clear_object (&fixture->classroom[i]);
     g_free (fixture->classroom_stats[i]);
+    g_free (fixture->classroom_snapshot[i]);
   }
   g_assert_cmpint (lx_test_stop_process (fixture->sender, 10000), ==, 0);
   g_clear_object (&fixture->sender);
@@ -241,6 +249,53 @@ check_wall (Fixture *fixture)
   g_assert_cmpuint (above, ==, 0);
 }
 
+/* How much of the lesson's bottom-right corner, where a called-on classroom's picture goes, is
+ * the white of the teacher's test picture in classroom @i's last decoded picture, in per mille
+ * (-1 before there is one). The classrooms' pictures are a dark room with a ball. */
+static gint
+white_in_corner (Fixture *fixture, guint i)
+{
+  gint width = 0, height = 0, stride = 0;
+  g_autoptr (GBytes) rgb =
+      lx_test_read_png (fixture->classroom_snapshot[i], &width, &height, &stride);
+  gint x, y, w, h;
+
+  if (rgb == NULL)
+    return -1;
+  /* The middle of where the first inset goes: 30 % of the width, 16:9, a 64th of the width
+   * from the corner (sender/lx-lesson-picture.c). */
+  w = width * 30 / 100, h = w * 9 / 16;
+  x = width - width / 64 - w * 9 / 10, y = height - width / 64 - h * 9 / 10;
+  w = w * 8 / 10, h = h * 8 / 10;
+  return (gint) (lx_test_count_bright (rgb, stride, x, y, w, h, 200) * 1000 / (guint) (w * h));
+}
+
+typedef struct {
+  Fixture *fixture;
+  guint classroom;
+  gboolean inset; /* expect the called-on classroom's picture in the corner */
+} CornerIs;
+
+static gboolean
+corner_is (gpointer data)
+{
+  CornerIs *condition = data;
+  gint white = white_in_corner (condition->fixture, condition->classroom);
+  return condition->inset ? white >= 0 && white < 300 : white > 900;
+}
+
+static void
+wait_for_corner (Fixture *fixture, guint i, gboolean inset)
+{
+  CornerIs condition = { fixture, i, inset };
+
+  if (!lx_test_wait_until (corner_is, &condition, 10000))
+    g_error ("%s's picture: the corner is %d per mille white, expected %s", schools[i],
+             white_in_corner (fixture, i), inset ? "village-b's picture in it" : "none");
+  g_test_message ("%s's picture: the corner is %d per mille white", schools[i],
+                  white_in_corner (fixture, i));
+}
+
 /* village-b's pitch (880 Hz) in classroom @i's decoded sound: there at a test tone's strength
  * (@heard), or gone. */
 static gboolean
@@ -289,8 +344,10 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
     wait_for_sender (fixture, schools[i], "return_frames", 30);
   g_assert_cmpint (lx_test_stats_int (fixture->sender_stats, "wall_tiles"), ==, 2);
   check_wall (fixture);
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < 2; i++) {
     g_assert_cmpint (sender_classroom_int (fixture, schools[i], "return_audio_buffers"), ==, 0);
+    wait_for_corner (fixture, i, FALSE);
+  }
 
   g_test_message ("village-b's button: its hand goes up, the teacher's side sees it");
   command (fixture, 1, "hand");
@@ -321,6 +378,10 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   /* (it hears the teacher all the same) */
   g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[1], "audio_tone_hz"), >=, 430);
   g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[1], "audio_tone_hz"), <=, 450);
+  g_test_message ("every classroom sees village-b's picture in the lesson's corner");
+  for (guint i = 0; i < 2; i++)
+    wait_for_corner (fixture, i, TRUE);
+  g_assert_cmpint (lx_test_stats_int (fixture->sender_stats, "lesson_insets"), ==, 1);
 
   g_test_message ("village-a raises its hand meanwhile; the teacher hangs village-b up");
   command (fixture, 0, "hand");
@@ -339,6 +400,10 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (sender_classroom_int (fixture, "village-b", "return_audio_buffers"), ==,
                      heard);
   }
+  g_test_message ("and its picture is gone from the lesson");
+  for (guint i = 0; i < 2; i++)
+    wait_for_corner (fixture, i, FALSE);
+  g_assert_cmpint (lx_test_stats_int (fixture->sender_stats, "lesson_insets"), ==, 0);
   hands.joined = "village-a";
   g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
   /* The lesson itself went on all along. */
