@@ -22,6 +22,13 @@ lx_stats_add_int (JsonBuilder *builder, const char *name, gint64 value)
 }
 
 void
+lx_stats_add_double (JsonBuilder *builder, const char *name, gdouble value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_double_value (builder, value);
+}
+
+void
 lx_stats_add_delays (JsonBuilder *builder, const char *name, const LxDelaySummary *summary)
 {
   const struct {

@@ -13,6 +13,7 @@ gboolean lx_stats_write_file (const char *path, JsonNode *root, GError **error);
 
 /* Adds the member @name with an integer value. */
 void lx_stats_add_int (JsonBuilder *builder, const char *name, gint64 value);
+void lx_stats_add_double (JsonBuilder *builder, const char *name, gdouble value);
 
 /* Adds @name_p50_ms, @name_p95_ms, @name_p99_ms (-1 without samples) and @name_samples. */
 void lx_stats_add_delays (JsonBuilder *builder, const char *name, const LxDelaySummary *summary);

@@ -8,6 +8,7 @@
  * counts only correct pictures. The queue before a synchronised sink keeps the sink's clock wait
  * from stalling the thread that runs jitter buffer, depayloader and decoder. */
 #include "lx-playback.h"
+#include "lx-echo.h"
 #include "lx-snapshot.h"
 #include "lx-screen-sink.h"
 
@@ -38,6 +39,7 @@ struct _LxPlayback {
   gint64 last_keyframe_request_us;  /* monotonic: our last request for a keyframe, 0 never */
   GstClockTime next_audio_pts;      /* where the next decoded sound should start */
   LxToneMeter tone;                 /* the decoded sound's pitch and loudness */
+  GstElement *echo_probe;           /* (nullable) main context: the session's (lx-echo.h) */
   gint screen_width, screen_height; /* X11 full screen: the window's size; 0 otherwise */
   GThread *preloader;               /* loads the chains' plugins ahead of the first media */
 };
@@ -128,6 +130,7 @@ lx_playback_free (LxPlayback *playback)
   g_thread_join (playback->preloader);
   gst_clear_buffer (&playback->last_frame);
   gst_clear_caps (&playback->last_caps);
+  gst_clear_object (&playback->echo_probe);
   lx_delay_window_free (playback->glass_to_glass);
   lx_delay_window_free (playback->decode);
   g_mutex_clear (&playback->lock);
@@ -569,13 +572,24 @@ link_video (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
   return TRUE;
 }
 
+void
+lx_playback_set_echo_probe (LxPlayback *playback, GstElement *probe)
+{
+  gst_object_replace ((GstObject **) &playback->echo_probe, (GstObject *) probe);
+}
+
 static gboolean
 link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **error)
 {
+  /* (the speakers' side of echo cancelling before the sink, or nothing) */
+  GstElement *far_end = playback->echo_probe
+                            ? lx_echo_far_end_new (playback->echo_probe, playback->config, error)
+                            : gst_element_factory_make ("identity", NULL);
   GstElement *elements[] = {
     make_element ("queue", error),         make_element ("rtpopusdepay", error),
     make_element ("opusdec", error),       make_element ("audioconvert", error),
-    make_element ("audioresample", error), make_sink (playback, FALSE),
+    make_element ("audioresample", error), far_end,
+    make_sink (playback, FALSE),
   };
 
   if (elements[1] && elements[2]) {
@@ -586,7 +600,15 @@ link_audio (LxPlayback *playback, GstElement *pipeline, GstPad *pad, GError **er
     if (playback->config->loss_recovery)
       g_object_set (elements[2], "use-inband-fec", TRUE, "plc", TRUE, NULL);
   }
-  return add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error);
+  if (!add_chain (pipeline, pad, elements, G_N_ELEMENTS (elements), error))
+    return FALSE;
+  /* The echo probe learns how late the speakers play from the pipeline's latency, sent to the
+   * sinks only when it is worked out again: a chain linked while playing asks for that. */
+  if (playback->echo_probe)
+    gst_element_post_message (
+        elements[G_N_ELEMENTS (elements) - 1],
+        gst_message_new_latency (GST_OBJECT (elements[G_N_ELEMENTS (elements) - 1])));
+  return TRUE;
 }
 
 gboolean

@@ -48,6 +48,10 @@ void lx_playback_set_screen (LxPlayback *playback, gint width, gint height);
 
 /* Builds the decoding chain for one webrtcbin src pad (from "pad-added", on a streaming thread)
  * inside @pipeline and links it. FALSE with @error for media it cannot play. */
+/* The lesson's sound goes through @probe (nullable: no longer) before the speakers, for the
+ * microphone's echo cancelling (lx-echo.h); set before the sound's pad is linked. */
+void lx_playback_set_echo_probe (LxPlayback *playback, GstElement *probe);
+
 gboolean lx_playback_link_pad (LxPlayback *playback, GstElement *pipeline, GstPad *pad,
                                GError **error);
 

@@ -68,13 +68,22 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "PulseAudio source or ALSA device; empty: the default one"),
   KEY ("return", "test-tone-hz", LX_CONFIG_INT, test_tone_hz, "880", 50, 20000, NULL,
        "The pitch of microphone=test, so a test can tell one classroom's voice from another's"),
+  KEY ("return", "echo-cancel", LX_CONFIG_BOOL, echo_cancel, "true", 0, 0, NULL,
+       "Cancel the lesson's sound that the microphone picks up from the room's speakers "
+       "(webrtcdsp); off for a USB speakerphone that cancels its own echo"),
+  KEY ("return", "simulated-echo-ms", LX_CONFIG_INT, simulated_echo_ms, "0", 0, 1000, NULL,
+       "Tests: feed the sound played back into the microphone this much later, as a room's "
+       "speakers would (0: no)"),
+  KEY ("return", "simulated-echo-db", LX_CONFIG_INT, simulated_echo_db, "-6", -60, 0, NULL,
+       "Tests: how much quieter that echo is than the sound played back, in dB"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with this classroom's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,
        "How often statistics are printed and written"),
   KEY ("output", "measure-tone-hz", LX_CONFIG_INT, measure_tone_hz, "0", 0, 20000, NULL,
        "A pitch to listen for in the decoded sound, its strength in the statistics "
-       "(audio_probe_permille): which classroom's voice is heard (tests); 0: none"),
+       "(audio_probe_permille), and in what the microphone sends (microphone_probe_db): which "
+       "classroom's voice is heard, how much echo goes back (tests); 0: none"),
   KEY ("output", "snapshot", LX_CONFIG_STRING, snapshot, NULL, 0, 0, NULL,
        "PNG file refreshed every few seconds with the picture being received"),
   KEY ("output", "exit-after-frames", LX_CONFIG_INT, exit_after_frames, "0", 0, G_MAXINT, NULL,

@@ -30,6 +30,9 @@ typedef struct {
   gchar *microphone;        /* none | test | pulse | alsa */
   gchar *microphone_device; /* (nullable) */
   gint test_tone_hz;        /* microphone=test: the sine's pitch */
+  gboolean echo_cancel;     /* cancel the speakers' sound in the microphone (lx-echo.h) */
+  gint simulated_echo_ms;   /* tests: the played sound into the microphone this late; 0 none */
+  gint simulated_echo_db;   /* ... this much quieter */
 
   gchar *stats_json;
   gint stats_interval_ms;

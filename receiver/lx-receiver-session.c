@@ -10,6 +10,7 @@
 
 #include "lx-memory.h"
 #include "lx-queue-meter.h"
+#include "lx-echo.h"
 #include "lx-return-media.h"
 #include "lx-webrtc.h"
 
@@ -39,6 +40,7 @@ struct _LxReceiverSession {
   gint64 path_up_us;           /* monotonic: ICE first connected, 0 not yet; under lock (set on
                                 * webrtcbin's thread) */
   LxReturnMedia *return_media; /* main context: (nullable) the room's picture and voice back */
+  GstElement *echo_probe;      /* main context: (nullable) what the speakers play (lx-echo.h) */
   gboolean microphone_open;    /* main context: the class has the floor */
 };
 
@@ -55,6 +57,7 @@ session_clear (LxReceiverSession *session)
   g_hash_table_unref (session->video_ssrcs);
   g_hash_table_unref (session->audio_ssrcs);
   g_clear_pointer (&session->return_media, lx_return_media_free);
+  gst_clear_object (&session->echo_probe);
   gst_clear_object (&session->webrtc);
   gst_clear_object (&session->pipeline);
   lx_queue_meter_free (session->queue); /* after the pipeline: its probe feeds it */
@@ -398,6 +401,10 @@ lx_receiver_session_end (LxReceiverSession *session)
   /* (joins webrtcbin's thread and every streaming thread: no callback runs after this) */
   gst_element_set_state (session->pipeline, GST_STATE_NULL);
   g_clear_pointer (&session->return_media, lx_return_media_free);
+  if (session->echo_probe) {
+    lx_playback_set_echo_probe (session->playback, NULL);
+    gst_clear_object (&session->echo_probe);
+  }
   g_signal_handlers_disconnect_by_data (session->webrtc, session);
   rtpbin = gst_bin_get_by_name (GST_BIN (session->webrtc), "rtpbin");
   if (rtpbin)
@@ -438,8 +445,16 @@ lx_receiver_session_answer (LxReceiverSession *session, GstWebRTCSessionDescript
   lx_webrtc_set_description (session->webrtc, FALSE, offer);
   if (session->return_media == NULL) {
     g_autoptr (GError) error = NULL;
-    session->return_media = lx_return_media_attach (session->config, session->pipeline,
-                                                    session->webrtc, offer->sdp, &error);
+    /* An open microphone hears the speakers: its echo cancelling reads what they play (and a
+     * simulated echo path takes it from there). */
+    if (session->echo_probe == NULL && !g_str_equal (session->config->microphone, "none") &&
+        (session->config->echo_cancel || session->config->simulated_echo_ms > 0)) {
+      session->echo_probe = lx_echo_probe_new ();
+      lx_playback_set_echo_probe (session->playback, session->echo_probe);
+    }
+    session->return_media = lx_return_media_attach (
+        session->config, session->pipeline, session->webrtc, offer->sdp,
+        session->echo_probe ? GST_OBJECT_NAME (session->echo_probe) : NULL, &error);
     if (session->return_media == NULL)
       g_warning ("classroom %s: %s; the teacher will not see or hear the class",
                  session->config->connection.school, error->message);
@@ -562,4 +577,13 @@ guint64
 lx_receiver_session_return_frames_sent (LxReceiverSession *session)
 {
   return session->return_media ? lx_return_media_get_frames_sent (session->return_media) : 0;
+}
+
+gboolean
+lx_receiver_session_get_microphone (LxReceiverSession *session, LxReturnMicrophone *microphone)
+{
+  if (session->return_media == NULL)
+    return FALSE;
+  *microphone = lx_return_media_get_microphone (session->return_media);
+  return TRUE;
 }

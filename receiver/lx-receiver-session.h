@@ -9,6 +9,7 @@
 #include "lx-loss-meter.h"
 #include "lx-playback.h"
 #include "lx-receiver-config.h"
+#include "lx-return-media.h"
 #include "lx-signaling-client.h"
 
 #include <gst/gst.h>
@@ -83,3 +84,6 @@ const char *lx_receiver_session_get_failure (LxReceiverSession *session);
 void lx_receiver_session_set_microphone_open (LxReceiverSession *session, gboolean open);
 /* Frames of the room's picture sent to the teacher in this session. */
 guint64 lx_receiver_session_return_frames_sent (LxReceiverSession *session);
+/* What the microphone sends; FALSE before the return media is attached. */
+gboolean lx_receiver_session_get_microphone (LxReceiverSession *session,
+                                             LxReturnMicrophone *microphone);

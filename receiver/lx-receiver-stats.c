@@ -6,6 +6,7 @@
 #include "lx-json.h"
 #include "lx-stats.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #define SNAPSHOT_INTERVAL_S 5
@@ -56,6 +57,15 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (
       builder, "return_frames_sent",
       receiver->session ? (gint64) lx_receiver_session_return_frames_sent (receiver->session) : 0);
+  {
+    /* What the microphone sends, after echo cancelling (lx-echo.h). */
+    LxReturnMicrophone microphone = { 0, -120, FALSE };
+    if (receiver->session)
+      lx_receiver_session_get_microphone (receiver->session, &microphone);
+    lx_stats_add_int (builder, "echo_cancelling", microphone.echo_cancelling);
+    lx_stats_add_int (builder, "microphone_level_permille", microphone.level_permille);
+    lx_stats_add_double (builder, "microphone_probe_db", round (microphone.probe_dbfs * 10) / 10);
+  }
   lx_stats_add_int (builder, "freezes", stats->freezes);
   lx_stats_add_int (builder, "freeze_ms", stats->freeze_ms);
   lx_stats_add_int (builder, "packets_received", received);

@@ -2,15 +2,38 @@
 #include "lx-return-media.h"
 #include "lx-packet-probe.h"
 #include "lx-capture.h"
+#include "lx-echo.h"
+#include "lx-tone-meter.h"
 
 #include <gst/webrtc/webrtc.h>
 
 struct _LxReturnMedia {
   GstElement *pipeline;
-  GPtrArray *bins;   /* GstElement*: what was added to the pipeline, removed on free */
-  GstElement *valve; /* (nullable) the microphone's packets' gate */
-  gint frames_sent;  /* the camera's encoded frames; atomic */
+  GPtrArray *bins;        /* GstElement*: what was added to the pipeline, removed on free */
+  GstElement *valve;      /* (nullable) the microphone's packets' gate */
+  gint frames_sent;       /* the camera's encoded frames; atomic */
+  GMutex lock;            /* for microphone: written by the microphone's streaming thread */
+  LxToneMeter microphone; /* what the microphone sends (after echo cancelling), all along */
+  gboolean echo_cancelling;
 };
+
+/* (streaming thread) Measures what the microphone sends, before its encoder. */
+static GstPadProbeReturn
+measure_microphone (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxReturnMedia *media = data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstMapInfo map;
+
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  g_mutex_lock (&media->lock);
+  /* (the capture's format: S16LE, 48 kHz, stereo — lx-capture.h) */
+  lx_tone_meter_add (&media->microphone, (const gint16 *) map.data, map.size / 4, 2, 48000);
+  g_mutex_unlock (&media->lock);
+  gst_buffer_unmap (buffer, &map);
+  return GST_PAD_PROBE_OK;
+}
 
 /* The m-line's direction as written in @media: "sendonly", "recvonly", "inactive" or
  * "sendrecv". */
@@ -54,7 +77,8 @@ encoder_bin (const LxReceiverConfig *config, gboolean video, guint pt, GError **
  * the payload type keeps it from taking the lesson's own m-lines. */
 static gboolean
 attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement *webrtc,
-               const GstSDPMedia *offered, gboolean video, guint pt, GError **error)
+               const GstSDPMedia *offered, gboolean video, guint pt, const char *echo_probe,
+               GError **error)
 {
   const LxCaptureSettings settings = {
     .video_source = config->camera,
@@ -70,7 +94,7 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
   };
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
   g_autoptr (GstCaps) preferences = gst_sdp_media_get_caps_from_media (offered, (gint) pt);
-  GstElement *capture, *encoder;
+  GstElement *capture, *encoder, *near_end = NULL;
   g_autoptr (GstPad) encoder_src = NULL;
   g_autoptr (GstPad) webrtc_sink = NULL;
 
@@ -87,14 +111,27 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
   if (capture == NULL)
     return FALSE;
   encoder = encoder_bin (config, video, pt, error);
-  if (encoder == NULL) {
+  if (encoder && !video)
+    near_end = lx_echo_near_end_new (echo_probe, config, error);
+  if (encoder == NULL || (!video && near_end == NULL)) {
     gst_object_unref (gst_object_ref_sink (capture));
+    if (encoder)
+      gst_object_unref (gst_object_ref_sink (encoder));
     return FALSE;
   }
   gst_bin_add_many (GST_BIN (media->pipeline), capture, encoder, NULL);
   g_ptr_array_add (media->bins, gst_object_ref (capture));
   g_ptr_array_add (media->bins, gst_object_ref (encoder));
-  gst_element_link (capture, encoder);
+  if (near_end) {
+    g_autoptr (GstPad) sent = gst_element_get_static_pad (encoder, "sink");
+    gst_bin_add (GST_BIN (media->pipeline), near_end);
+    g_ptr_array_add (media->bins, gst_object_ref (near_end));
+    gst_element_link_many (capture, near_end, encoder, NULL);
+    gst_pad_add_probe (sent, GST_PAD_PROBE_TYPE_BUFFER, measure_microphone, media, NULL);
+    media->echo_cancelling = echo_probe != NULL && config->echo_cancel;
+  } else {
+    gst_element_link (capture, encoder);
+  }
   if (!video)
     media->valve = gst_bin_get_by_name (GST_BIN (encoder), "valve");
   encoder_src = gst_element_get_static_pad (encoder, "src");
@@ -114,6 +151,8 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
     return FALSE;
   }
   gst_element_sync_state_with_parent (encoder);
+  if (near_end)
+    gst_element_sync_state_with_parent (near_end);
   gst_element_sync_state_with_parent (capture);
   g_message ("classroom %s: its %s goes to the teacher (payload type %u)",
              config->connection.school, video ? "picture" : "microphone", pt);
@@ -122,10 +161,13 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
 
 LxReturnMedia *
 lx_return_media_attach (const LxReceiverConfig *config, GstElement *pipeline, GstElement *webrtc,
-                        const GstSDPMessage *offer, GError **error)
+                        const GstSDPMessage *offer, const char *echo_probe, GError **error)
 {
   g_autoptr (LxReturnMedia) media = g_new0 (LxReturnMedia, 1);
 
+  g_mutex_init (&media->lock);
+  media->microphone.probe_hz = (guint) config->measure_tone_hz;
+  media->microphone.probe_dbfs = -120;
   media->pipeline = gst_object_ref (pipeline);
   media->bins = g_ptr_array_new_with_free_func (gst_object_unref);
   for (guint i = 0; i < gst_sdp_message_medias_len (offer); i++) {
@@ -140,7 +182,8 @@ lx_return_media_attach (const LxReceiverConfig *config, GstElement *pipeline, Gs
       continue;
     if (!attach_stream (
             media, config, webrtc, sdp_media, video,
-            (guint) g_ascii_strtoull (gst_sdp_media_get_format (sdp_media, 0), NULL, 10), error))
+            (guint) g_ascii_strtoull (gst_sdp_media_get_format (sdp_media, 0), NULL, 10),
+            echo_probe, error))
       return NULL;
   }
   return g_steal_pointer (&media);
@@ -160,6 +203,7 @@ lx_return_media_free (LxReturnMedia *media)
   }
   g_ptr_array_unref (media->bins);
   gst_clear_object (&media->valve);
+  g_mutex_clear (&media->lock);
   gst_object_unref (media->pipeline);
   g_free (media);
 }
@@ -200,4 +244,17 @@ lx_return_media_is_microphone_open (LxReturnMedia *media)
   if (media->valve)
     g_object_get (media->valve, "drop", &drop, NULL);
   return !drop;
+}
+
+LxReturnMicrophone
+lx_return_media_get_microphone (LxReturnMedia *media)
+{
+  LxReturnMicrophone microphone;
+
+  g_mutex_lock (&media->lock);
+  microphone.level_permille = media->microphone.level_permille;
+  microphone.probe_dbfs = media->microphone.probe_dbfs;
+  g_mutex_unlock (&media->lock);
+  microphone.echo_cancelling = media->echo_cancelling;
+  return microphone;
 }

@@ -12,12 +12,13 @@
 typedef struct _LxReturnMedia LxReturnMedia;
 
 /* (transfer full) Links the configured camera and microphone to the m-lines of @offer that the
- * sender receives on (none: an empty LxReturnMedia, and the answer says so), in @pipeline beside
+ * sender receives on — the microphone through echo cancelling against @echo_probe (the name of
+ * the session's webrtcechoprobe, lx-echo.h; NULL: none), with echo-cancel — (none: an empty LxReturnMedia, and the answer says so), in @pipeline beside
  * @webrtc, before the answer is created. NULL with @error when a source cannot be made
  * (a missing plugin, a bad device setting). */
 LxReturnMedia *lx_return_media_attach (const LxReceiverConfig *config, GstElement *pipeline,
                                        GstElement *webrtc, const GstSDPMessage *offer,
-                                       GError **error);
+                                       const char *echo_probe, GError **error);
 void lx_return_media_free (LxReturnMedia *media);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxReturnMedia, lx_return_media_free)
 
@@ -31,3 +32,11 @@ void lx_return_media_set_microphone_open (LxReturnMedia *media, gboolean open);
 /* Frames of the room's picture sent so far; whether the microphone is open. */
 guint64 lx_return_media_get_frames_sent (LxReturnMedia *media);
 gboolean lx_return_media_is_microphone_open (LxReturnMedia *media);
+
+/* What the microphone sends (after echo cancelling), whether or not the class is called on. */
+typedef struct {
+  guint level_permille;     /* its loudness over the last second */
+  gdouble probe_dbfs;       /* the strength of measure-tone-hz in it; -120 for none */
+  gboolean echo_cancelling; /* through webrtcdsp */
+} LxReturnMicrophone;
+LxReturnMicrophone lx_return_media_get_microphone (LxReturnMedia *media);

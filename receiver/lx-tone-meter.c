@@ -24,6 +24,7 @@ probe (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
     /* (a sine of amplitude A gives power (A N / 2)^2; its RMS is A / sqrt 2) */
     gdouble amplitude = 2 * sqrt (MAX (power, 0)) / (gdouble) block;
     meter->probe_permille = (guint) (amplitude / G_SQRT2 * 1000 / 32768);
+    meter->probe_dbfs = 20 * log10 (MAX (amplitude / G_SQRT2 / 32768, 1e-6));
   }
   meter->probe_samples = 0;
   meter->probe_s1 = meter->probe_s2 = 0;

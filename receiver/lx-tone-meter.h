@@ -20,6 +20,8 @@ typedef struct {
   guint64 probe_samples;
   gdouble probe_s1, probe_s2;
   guint probe_permille;
+  gdouble
+      probe_dbfs; /* the same in dB below full scale (-120 for nothing): echo is measured in dB */
 } LxToneMeter;
 
 /* Adds @frames frames of interleaved signed 16-bit sound, @channels per frame, at @rate Hz (the
