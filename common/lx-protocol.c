@@ -30,6 +30,7 @@ static const char *const error_names[] = {
   [LX_PROTOCOL_ERROR_BAD_OFFER] = "bad-offer",
   [LX_PROTOCOL_ERROR_NO_COMMON_CODEC] = "no-common-codec",
   [LX_PROTOCOL_ERROR_FLOOR_FULL] = "floor-full",
+  [LX_PROTOCOL_ERROR_NO_POLL] = "no-poll",
 };
 
 const char *
@@ -113,6 +114,10 @@ typedef enum {
   F_HANDS,
   F_SPEAKING,
   F_TEXT,
+  F_POLL_ID,
+  F_CHOICES,
+  F_POLL_OPEN,
+  F_CHOICE,
   N_FIELDS
 } Field;
 
@@ -160,6 +165,10 @@ static const FieldInfo field_info[N_FIELDS] = {
   [F_SPEAKING] = { "speaking", KIND_IDS, G_STRUCT_OFFSET (LxMessage, speaking), 16 },
   /* (about 160 Chinese characters) */
   [F_TEXT] = { "text", KIND_TEXT, G_STRUCT_OFFSET (LxMessage, text), 500 },
+  [F_POLL_ID] = { "poll_id", KIND_INT, G_STRUCT_OFFSET (LxMessage, poll_id), G_MAXINT },
+  [F_CHOICES] = { "choices", KIND_INT, G_STRUCT_OFFSET (LxMessage, choices), 4 },
+  [F_POLL_OPEN] = { "open", KIND_BOOL, G_STRUCT_OFFSET (LxMessage, poll_open), 0 },
+  [F_CHOICE] = { "choice", KIND_INT, G_STRUCT_OFFSET (LxMessage, choice), 3 },
 };
 
 typedef struct {
@@ -228,6 +237,10 @@ static const TypeInfo type_info[LX_MESSAGE_N_TYPES] = {
   [LX_MESSAGE_FLOOR] = { "floor", { REQUIRED (F_HANDS), REQUIRED (F_SPEAKING), END } },
   /* Like answers, a classroom may leave `school` out: the server names it for the sender. */
   [LX_MESSAGE_QUESTION] = { "question", { OPTIONAL (F_SCHOOL), REQUIRED (F_TEXT), END } },
+  [LX_MESSAGE_POLL] = { "poll",
+                        { REQUIRED (F_POLL_ID), REQUIRED (F_TEXT), REQUIRED (F_CHOICES),
+                          REQUIRED (F_POLL_OPEN), END } },
+  [LX_MESSAGE_POLL_ANSWER] = { "poll-answer", { REQUIRED (F_POLL_ID), REQUIRED (F_CHOICE), END } },
 };
 
 const char *

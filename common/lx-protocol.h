@@ -41,9 +41,10 @@ typedef enum {
                                           * sender can send */
   LX_PROTOCOL_ERROR_FLOOR_FULL,        /* "floor-full": as many classrooms are called on as the
                                           * lesson allows; hang one up first */
+  LX_PROTOCOL_ERROR_NO_POLL,           /* "no-poll": an answer to a poll that is not open */
 } LxProtocolError;
 
-#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_FLOOR_FULL
+#define LX_PROTOCOL_ERROR_LAST LX_PROTOCOL_ERROR_NO_POLL
 
 const char *lx_protocol_error_to_string (LxProtocolError code);
 /* Returns FALSE when @name is no known code. */
@@ -71,14 +72,17 @@ typedef enum {
                                 * with these credentials and candidates; sender → classroom: ours
                                 * (sdp: an RFC 8840 sdpfrag, both ways) */
   /* The floor of a joint lesson (signaling/lx-floor.h): */
-  LX_MESSAGE_RAISE_HAND, /* classroom → server: it has a question */
-  LX_MESSAGE_LOWER_HAND, /* classroom → server: no longer */
-  LX_MESSAGE_CALL_ON,    /* sender → server: give @school the floor (its sound and picture go
+  LX_MESSAGE_RAISE_HAND,  /* classroom → server: it has a question */
+  LX_MESSAGE_LOWER_HAND,  /* classroom → server: no longer */
+  LX_MESSAGE_CALL_ON,     /* sender → server: give @school the floor (its sound and picture go
                           * into the lesson) */
-  LX_MESSAGE_HANG_UP,    /* sender → server: take the floor back from @school */
-  LX_MESSAGE_FLOOR,      /* server → sender and every classroom, whenever it changes: the hands
+  LX_MESSAGE_HANG_UP,     /* sender → server: take the floor back from @school */
+  LX_MESSAGE_FLOOR,       /* server → sender and every classroom, whenever it changes: the hands
                           * up in the order raised, and the classrooms called on */
-  LX_MESSAGE_QUESTION,   /* classroom → server → sender: a question in writing */
+  LX_MESSAGE_QUESTION,    /* classroom → server → sender: a question in writing */
+  LX_MESSAGE_POLL,        /* server → sender and every classroom: a quick poll opened or
+                           * closed (signaling/lx-poll.h): its id, question and choices */
+  LX_MESSAGE_POLL_ANSWER, /* classroom → server: its choice (0 for A) in poll @poll_id */
   LX_MESSAGE_N_TYPES
 } LxMessageType;
 
@@ -131,6 +135,10 @@ typedef struct {
   gchar *text;             /* question: the question, UTF-8 */
   gint jitter_buffer_ms;   /* link, optional: how long the classroom's jitter buffer waits for a
                             * missing packet, now or within the next second; 0: not known */
+  gint poll_id;            /* poll, poll-answer */
+  gint choices;            /* poll: how many answers (2 to 4: A to D); text is its question */
+  gboolean poll_open;      /* poll: answers are taken */
+  gint choice;             /* poll-answer: 0 for A ... 3 for D */
 } LxMessage;
 
 /* Video codecs: H.264 (every native classroom, most browsers), VP8 (browsers without H.264). */

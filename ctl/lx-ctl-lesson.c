@@ -233,7 +233,14 @@ lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv)
     return lx_ctl_floor_command (options, argv[3], NULL, NULL);
   if (argc == 5 && (g_str_equal (argv[2], "call-on") || g_str_equal (argv[2], "hang-up")))
     return lx_ctl_floor_command (options, argv[3], argv[2], argv[4]);
+  if (argc == 4 && g_str_equal (argv[2], "poll"))
+    return lx_ctl_poll_command (options, argv[3], NULL, NULL, NULL);
+  if (argc == 5 && g_str_equal (argv[2], "poll") && g_str_equal (argv[4], "close"))
+    return lx_ctl_poll_command (options, argv[3], "close", NULL, NULL);
+  if ((argc == 6 || argc == 7) && g_str_equal (argv[2], "poll") && g_str_equal (argv[4], "open"))
+    return lx_ctl_poll_command (options, argv[3], "open", argv[5], argc == 7 ? argv[6] : NULL);
   return lx_ctl_usage ("lesson takes: add --title ... | list [--today|--day D] [--school S] | "
                        "edit NUMBER --start ... | delete NUMBER | floor NUMBER | "
-                       "call-on NUMBER SCHOOL | hang-up NUMBER SCHOOL");
+                       "call-on NUMBER SCHOOL | hang-up NUMBER SCHOOL | "
+                       "poll NUMBER [open QUESTION [2-4] | close]");
 }

@@ -32,6 +32,10 @@ gboolean lx_ctl_check_date (const char *flag, const char *text, gboolean with_ti
 
 int lx_ctl_school_command (const LxCtlOptions *options, int argc, char **argv);
 int lx_ctl_lesson_command (const LxCtlOptions *options, int argc, char **argv);
+/* The quick poll of @lesson: shown (@action NULL), or @action: "open" (@question, @choices "2"
+ * to "4" or NULL for 4) or "close". */
+int lx_ctl_poll_command (const LxCtlOptions *options, const char *lesson, const char *action,
+                         const char *question, const char *choices);
 /* The floor of @lesson: shown (@action NULL), or @action ("call-on", "hang-up") on @school. */
 int lx_ctl_floor_command (const LxCtlOptions *options, const char *lesson, const char *action,
                           const char *school);

@@ -1,6 +1,7 @@
 /* A classroom's part in the floor of a joint lesson (docs/protocol.md): what the server says of
- * its hand and of who speaks, and what the classroom asks for — its hand raised or lowered, a
- * question in writing — from commands on standard input (commands-on-stdin). */
+ * its hand, of who speaks and of the teacher's quick poll, and what the classroom asks for — its
+ * hand raised or lowered, a question in writing, its answer to the poll — from commands on
+ * standard input (commands-on-stdin). */
 #include "lx-receiver-private.h"
 
 #include <gio/gunixinputstream.h>
@@ -64,6 +65,42 @@ lx_receiver_ask (LxReceiver *receiver, const char *text)
   return TRUE;
 }
 
+void
+lx_receiver_poll_note (LxReceiver *receiver, const LxMessage *poll)
+{
+  if (poll->poll_id != receiver->poll_id) {
+    receiver->poll_answer = -1;
+    g_free (receiver->poll_question);
+    receiver->poll_question = g_strdup (poll->text);
+  }
+  receiver->poll_id = poll->poll_id;
+  receiver->poll_choices = poll->choices;
+  receiver->poll_open = poll->poll_open;
+  g_message ("classroom %s: poll %d %s: %s (answers A to %c)", receiver->config->connection.school,
+             poll->poll_id, poll->poll_open ? "open" : "closed", poll->text,
+             'A' + poll->choices - 1);
+}
+
+gboolean
+lx_receiver_answer_poll (LxReceiver *receiver, const char *letter)
+{
+  g_autoptr (LxMessage) message = NULL;
+  gint choice = g_ascii_toupper (letter[0]) - 'A';
+
+  if (receiver->signaling == NULL || !receiver->poll_open || letter[0] == '\0' ||
+      letter[1] != '\0' || choice < 0 || choice >= receiver->poll_choices) {
+    g_message ("classroom %s: no open poll takes the answer '%s'",
+               receiver->config->connection.school, letter);
+    return FALSE;
+  }
+  message = lx_message_new (LX_MESSAGE_POLL_ANSWER);
+  message->poll_id = receiver->poll_id;
+  message->choice = choice;
+  lx_signaling_client_send (receiver->signaling, message);
+  receiver->poll_answer = choice;
+  return TRUE;
+}
+
 static void read_next_command (LxReceiver *receiver);
 
 static void
@@ -87,8 +124,12 @@ on_command (GObject *source, GAsyncResult *result, gpointer data)
     lx_receiver_toggle_hand (receiver);
   else if (g_str_has_prefix (line, "ask "))
     lx_receiver_ask (receiver, g_strchug (line + 4));
+  else if (g_str_has_prefix (line, "answer "))
+    lx_receiver_answer_poll (receiver, g_strchug (line + 7));
   else if (*line != '\0')
-    g_message ("unknown command '%s': hand (raise or lower the hand), ask TEXT (a question)", line);
+    g_message ("unknown command '%s': hand (raise or lower the hand), ask TEXT (a question), "
+               "answer A-D (the teacher's poll)",
+               line);
   read_next_command (receiver);
 }
 

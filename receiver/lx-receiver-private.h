@@ -72,6 +72,11 @@ struct _LxReceiver {
 
   /* The floor of a joint lesson (lx-receiver-floor.c), as the server last told it */
   gboolean hand_up, called_on;
+  gint poll_id;         /* the teacher's last poll: 0 none */
+  gchar *poll_question; /* (nullable) */
+  gint poll_choices;    /* 2 to 4 */
+  gboolean poll_open;
+  gint poll_answer;           /* ours: 0 for A; -1 none */
   GDataInputStream *commands; /* (nullable) standard input, with commands-on-stdin */
   GCancellable *commands_cancel;
 
@@ -119,6 +124,9 @@ void lx_receiver_floor_note (LxReceiver *receiver, const LxMessage *floor);
 gboolean lx_receiver_toggle_hand (LxReceiver *receiver);
 /* Sends the teacher @text as a question; FALSE outside a lesson or when empty. */
 gboolean lx_receiver_ask (LxReceiver *receiver, const char *text);
+/* The server tells of a poll opened or closed; the class answers it (@letter "A" to "D"). */
+void lx_receiver_poll_note (LxReceiver *receiver, const LxMessage *poll);
+gboolean lx_receiver_answer_poll (LxReceiver *receiver, const char *letter);
 
 /* lx-receiver-stats.c: prints the statistics, writes the statistics file and the snapshot (a
  * GSourceFunc on the receiver). */

@@ -54,6 +54,12 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (builder, "audio_level_permille", stats->audio_level_permille);
   lx_stats_add_int (builder, "hand_up", receiver->hand_up);
   lx_stats_add_int (builder, "called_on", receiver->called_on);
+  lx_stats_add_int (builder, "poll_id", receiver->poll_id);
+  lx_stats_add_int (builder, "poll_open", receiver->poll_open);
+  lx_json_add_string (builder, "poll_answer",
+                      receiver->poll_answer >= 0 && receiver->poll_id
+                          ? (const char *[]){ "A", "B", "C", "D" }[receiver->poll_answer]
+                          : "");
   lx_stats_add_int (
       builder, "return_frames_sent",
       receiver->session ? (gint64) lx_receiver_session_return_frames_sent (receiver->session) : 0);

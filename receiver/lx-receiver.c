@@ -250,6 +250,9 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
   case LX_MESSAGE_SENDER_LEFT:
     sender_gone (receiver, "left the lesson");
     break;
+  case LX_MESSAGE_POLL:
+    lx_receiver_poll_note (receiver, message);
+    break;
   case LX_MESSAGE_FLOOR:
     lx_receiver_floor_note (receiver, message);
     break;
@@ -356,6 +359,7 @@ follow_timetable (gpointer data)
     return G_SOURCE_CONTINUE;
   next = lx_timetable_next (receiver->timetable, now);
   g_free (receiver->next_title);
+  g_free (receiver->poll_question);
   g_free (receiver->next_start);
   receiver->next_title = next ? g_strdup (next->title) : NULL;
   receiver->next_start = next ? g_strdup (next->start_local) : NULL;
@@ -413,6 +417,7 @@ lx_receiver_new (const LxReceiverConfig *config)
   LxReceiver *receiver = g_new0 (LxReceiver, 1);
 
   receiver->config = config;
+  receiver->poll_answer = -1;
   receiver->state.state = LX_RECEIVER_CONNECTING_TO_SERVER;
   receiver->state.school = config->connection.school;
   receiver->playback = lx_playback_new (config);
@@ -441,6 +446,7 @@ lx_receiver_free (LxReceiver *receiver)
   lx_timetable_free (receiver->timetable);
   lx_standby_free (receiver->standby);
   g_free (receiver->next_title);
+  g_free (receiver->poll_question);
   g_free (receiver->next_start);
   lx_playback_free (receiver->playback);
   lx_fullscreen_window_free (receiver->fullscreen);

@@ -245,6 +245,11 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
   case LX_MESSAGE_QUESTION:
     lx_floor_view_note_question (sender->floor, message);
     break;
+  case LX_MESSAGE_POLL:
+    /* (the tally is read through the API: /api/v1/lessons/ID/poll) */
+    g_message ("poll %d %s: %s", message->poll_id, message->poll_open ? "open" : "closed",
+               message->text);
+    break;
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
     classroom = g_hash_table_lookup (sender->classrooms, message->school);

@@ -2,10 +2,12 @@
 #include "lx-api-bodies.h"
 
 #include "lx-field-labels.h"
+#include "lx-poll.h"
 
 #include "lx-json.h"
 
 #include <stdio.h>
+#include <string.h>
 
 G_DEFINE_QUARK (lx - api - error - quark, lx_api_error)
 
@@ -156,5 +158,39 @@ lx_api_read_floor_action (const char *data, gsize length, gboolean *call_on, gch
     return bad_field ("school", "要写学校编号", "must name the school", field, error);
   *call_on = g_str_equal (action, "call-on");
   *school = g_strdup (id);
+  return TRUE;
+}
+
+gboolean
+lx_api_read_poll_action (const char *data, gsize length, gboolean *open, gchar **question,
+                         guint *n_choices, const char **field, GError **error)
+{
+  g_autoptr (JsonObject) object = parse_body (data, length, error);
+  const char *action, *text;
+  JsonNode *choices;
+
+  *field = NULL;
+  if (object == NULL || !get_string (object, "action", &action, field, error) ||
+      !get_string (object, "question", &text, field, error))
+    return FALSE;
+  if (g_strcmp0 (action, "open") != 0 && g_strcmp0 (action, "close") != 0)
+    return bad_field ("action", "要是 open（开始投票）或 close（结束投票）",
+                      "must be \"open\" or \"close\"", field, error);
+  *open = g_str_equal (action, "open");
+  if (!*open)
+    return TRUE;
+  if (text == NULL || *text == '\0' || strlen (text) > LX_POLL_QUESTION_BYTES)
+    return bad_field ("question", "要写问题（最多 500 字节）",
+                      "must be the question, 1 to 500 bytes of UTF-8", field, error);
+  choices = json_object_get_member (object, "choices");
+  *n_choices = 4;
+  if (choices && !JSON_NODE_HOLDS_NULL (choices)) {
+    if (!JSON_NODE_HOLDS_VALUE (choices) || json_node_get_value_type (choices) != G_TYPE_INT64 ||
+        json_node_get_int (choices) < 2 || json_node_get_int (choices) > LX_POLL_MOST_CHOICES)
+      return bad_field ("choices", "要是 2 到 4（A–B 到 A–D）",
+                        "must be 2, 3 or 4 (answers A–B to A–D)", field, error);
+    *n_choices = (guint) json_node_get_int (choices);
+  }
+  *question = g_strdup (text);
   return TRUE;
 }

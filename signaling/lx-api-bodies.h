@@ -33,4 +33,10 @@ gboolean lx_api_read_lesson (const char *data, gsize length, LxLessonRecord *les
 gboolean lx_api_read_floor_action (const char *data, gsize length, gboolean *call_on,
                                    gchar **school, const char **field, GError **error);
 
+/* A poll action's body: `action` ("open" or "close"); to open, `question` (1 to 500 bytes) and
+ * `choices` (2 to 4, default 4: A–D). Fills @open, @question (a copy) and @n_choices. FALSE with
+ * @error and @field as above. */
+gboolean lx_api_read_poll_action (const char *data, gsize length, gboolean *open, gchar **question,
+                                  guint *n_choices, const char **field, GError **error);
+
 G_END_DECLS

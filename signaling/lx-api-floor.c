@@ -7,8 +7,9 @@
 #include "lx-json.h"
 
 /* The admin token, or the token of the school that sends @lesson_id (a booked lesson). */
-static gboolean
-may_use_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id, gboolean admin)
+gboolean
+lx_api_may_act_for_lesson (LxApi *api, SoupServerMessage *message, const char *lesson_id,
+                           gboolean admin)
 {
   const char *token = lx_api_bearer_token (message);
   g_autoptr (LxLessonRecord) lesson = NULL;
@@ -26,10 +27,11 @@ may_use_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id, gb
   if (lesson && lx_store_check_school_token (api->store, lesson->sender, token))
     return TRUE;
   /* (the same answer for a lesson that does not exist: a token learns nothing of others) */
-  lx_api_respond_error (message, SOUP_STATUS_FORBIDDEN, "forbidden",
-                        "只有主讲学校和管理员可以点名发言 · only the lesson's sender school (its "
-                        "token) or IT staff (the admin token) give the floor",
-                        NULL);
+  lx_api_respond_error (
+      message, SOUP_STATUS_FORBIDDEN, "forbidden",
+      "只有主讲学校和管理员可以点名发言、发起投票 · only the lesson's sender school "
+      "(its token) or IT staff (the admin token) give the floor and ask polls",
+      NULL);
   return FALSE;
 }
 
@@ -88,7 +90,7 @@ lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method, const 
     lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
     return;
   }
-  if (!may_use_floor (api, message, lesson_id, admin))
+  if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
     return;
   if (method == SOUP_METHOD_GET)
     respond_floor (api, message, lesson_id);

@@ -1,4 +1,4 @@
-/* What the REST API's route files share (lx-api.c, lx-api-floor.c). */
+/* What the REST API's route files share (lx-api.c, lx-api-floor.c, lx-api-poll.c). */
 #pragma once
 
 #include "lx-api.h"
@@ -31,6 +31,13 @@ const char *lx_api_bearer_token (SoupServerMessage *message);
 /* 401 with a WWW-Authenticate challenge. */
 void lx_api_refuse_unauthorized (SoupServerMessage *message, const char *text);
 
+/* TRUE when the request carries the admin token (@admin) or the token of the school that sends
+ * @lesson_id; otherwise answers 401 or 403 and returns FALSE (lx-api-floor.c). */
+gboolean lx_api_may_act_for_lesson (LxApi *api, SoupServerMessage *message, const char *lesson_id,
+                                    gboolean admin);
+/* /api/v1/lessons/ID/poll: its quick poll (lx-api-poll.c). */
+void lx_api_poll (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
+                  gboolean admin);
 /* /api/v1/lessons/ID/floor: the floor of a joint lesson (lx-api-floor.c). */
 void lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method,
                    const char *lesson_id, gboolean admin);

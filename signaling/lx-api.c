@@ -705,6 +705,10 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     return;
   }
   /* The lesson's own sender school gives the floor with its own token (the teacher's console). */
+  if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "poll")) {
+    lx_api_poll (api, message, method, parts[1], admin);
+    return;
+  }
   if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "floor")) {
     lx_api_floor (api, message, method, parts[1], admin);
     return;

@@ -2,6 +2,7 @@
  * lesson; offers go from the sender to one classroom, answers and candidates back. */
 #include "lx-lessons.h"
 #include "lx-floor.h"
+#include "lx-poll.h"
 #include "lx-limits.h"
 
 #include <string.h>
@@ -41,6 +42,8 @@ typedef struct {
   LxPeer *sender;         /* (nullable) (not owned) */
   GHashTable *classrooms; /* school id → LxPeer* (not owned) */
   LxFloor *floor;
+  LxPoll *poll;    /* (nullable) the last poll, open or closed */
+  guint last_poll; /* its id: numbered from 1 in each lesson */
 } LxLesson;
 
 struct _LxLessonRegistry {
@@ -57,6 +60,7 @@ lesson_free (LxLesson *lesson)
 {
   g_hash_table_unref (lesson->classrooms);
   lx_floor_free (lesson->floor);
+  lx_poll_free (lesson->poll);
   g_free (lesson->id);
   g_free (lesson);
 }
@@ -324,6 +328,20 @@ send_floor_if_taken (LxLesson *lesson, LxPeer *peer)
   send_message (peer, message);
 }
 
+/* @message to the sender and every classroom of @lesson. */
+static void
+tell_everyone (LxLesson *lesson, LxMessage *message)
+{
+  GHashTableIter iter;
+  LxPeer *classroom;
+
+  if (lesson->sender)
+    send_message (lesson->sender, message);
+  g_hash_table_iter_init (&iter, lesson->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
+    send_message (classroom, message);
+}
+
 /* The floor changed: everyone in the lesson is told how it stands now. */
 static void
 tell_floor (LxLesson *lesson)
@@ -331,15 +349,33 @@ tell_floor (LxLesson *lesson)
   g_autoptr (LxMessage) message = floor_message (lesson);
   g_autofree gchar *hands = g_strjoinv (", ", message->hands);
   g_autofree gchar *speaking = g_strjoinv (", ", message->speaking);
-  GHashTableIter iter;
-  LxPeer *classroom;
 
   g_message ("lesson %s: floor: hands up [%s], speaking [%s]", lesson->id, hands, speaking);
-  if (lesson->sender)
-    send_message (lesson->sender, message);
-  g_hash_table_iter_init (&iter, lesson->classrooms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
-    send_message (classroom, message);
+  tell_everyone (lesson, message);
+}
+
+static LxMessage *
+poll_message (LxPoll *poll)
+{
+  LxMessage *message = lx_message_new (LX_MESSAGE_POLL);
+
+  message->poll_id = (gint) lx_poll_get_id (poll);
+  message->text = g_strdup (lx_poll_get_question (poll));
+  message->choices = (gint) lx_poll_get_n_choices (poll);
+  message->poll_open = lx_poll_is_open (poll);
+  return message;
+}
+
+/* A classroom joining while a poll is open is asked too. */
+static void
+send_poll_if_open (LxLesson *lesson, LxPeer *peer)
+{
+  g_autoptr (LxMessage) message = NULL;
+
+  if (lesson->poll == NULL || !lx_poll_is_open (lesson->poll))
+    return;
+  message = poll_message (lesson->poll);
+  send_message (peer, message);
 }
 
 static void
@@ -421,6 +457,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
                                 registry->hooks.data);
     send_message (peer, welcome);
     send_floor_if_taken (lesson, peer);
+    send_poll_if_open (lesson, peer);
     /* Classrooms whose sender restarted drop their old media session first; after a lost
      * signaling connection (resume), the media goes on as it was. */
     send_to_classrooms (lesson, LX_MESSAGE_SENDER_JOINED, NULL, hello->resume);
@@ -438,6 +475,7 @@ handle_hello (LxLessonRegistry *registry, LxPeer *peer, const LxMessage *hello)
     welcome->sender_present = lesson->sender != NULL;
     send_message (peer, welcome);
     send_floor_if_taken (lesson, peer);
+    send_poll_if_open (lesson, peer);
     if (lesson->sender)
       send_about_classroom (lesson->sender, LX_MESSAGE_CLASSROOM_JOINED, peer, NULL, hello->resume);
   }
@@ -554,6 +592,93 @@ handle_classroom_floor (LxLesson *lesson, LxPeer *peer, const LxMessage *message
   }
 }
 
+/* A classroom's answer to the open poll: its own, counted once (the last it gave). */
+static void
+handle_poll_answer (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (peer->role != LX_ROLE_RECEIVER) {
+    refuse (peer, LX_PROTOCOL_ERROR_NOT_ALLOWED, "poll-answer: only classrooms answer polls");
+    return;
+  }
+  /* (changing one's mind shares the hand's budget: a flood is refused the same way) */
+  if (!lx_rate_bucket_allow (&peer->hand_rate, HAND_CHANGES_PER_SECOND, HAND_CHANGES_AT_ONCE,
+                             g_get_monotonic_time ())) {
+    refuse (peer, LX_PROTOCOL_ERROR_RATE_LIMITED,
+            "poll-answer: answers changed too often (at most once every 2 seconds)");
+    return;
+  }
+  if (lesson->poll == NULL) {
+    refuse (peer, LX_PROTOCOL_ERROR_NO_POLL, "poll-answer: lesson '%s' has no poll", lesson->id);
+    return;
+  }
+  if (!lx_poll_answer (lesson->poll, (guint) message->poll_id, peer->school,
+                       (guint) message->choice, &error)) {
+    refuse (peer, error->code, "poll-answer: %s", error->message);
+    return;
+  }
+  g_message ("lesson %s: poll %d: %s answers %s", lesson->id, message->poll_id, peer->school,
+             lx_poll_choice_letter ((guint) message->choice));
+}
+
+static LxLesson *
+lesson_on_air (LxLessonRegistry *registry, const char *lesson_id, GError **error)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+
+  if (lesson == NULL || lesson->sender == NULL) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NO_SENDER,
+                 "lesson '%s' is not on air: it has no sender right now", lesson_id);
+    return NULL;
+  }
+  return lesson;
+}
+
+guint
+lx_lesson_registry_open_poll (LxLessonRegistry *registry, const char *lesson_id,
+                              const char *question, guint n_choices, GError **error)
+{
+  LxLesson *lesson = lesson_on_air (registry, lesson_id, error);
+  g_autoptr (LxMessage) message = NULL;
+
+  if (lesson == NULL)
+    return 0;
+  lx_poll_free (lesson->poll);
+  lesson->poll = lx_poll_new (++lesson->last_poll, question, n_choices);
+  message = poll_message (lesson->poll);
+  g_message ("lesson %s: poll %u opened (%u answers)", lesson_id, lesson->last_poll, n_choices);
+  tell_everyone (lesson, message);
+  return lesson->last_poll;
+}
+
+gboolean
+lx_lesson_registry_close_poll (LxLessonRegistry *registry, const char *lesson_id, GError **error)
+{
+  LxLesson *lesson = lesson_on_air (registry, lesson_id, error);
+  g_autoptr (LxMessage) message = NULL;
+
+  if (lesson == NULL)
+    return FALSE;
+  if (lesson->poll == NULL || !lx_poll_is_open (lesson->poll)) {
+    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NO_POLL,
+                 "lesson '%s' has no open poll", lesson_id);
+    return FALSE;
+  }
+  lx_poll_close (lesson->poll);
+  message = poll_message (lesson->poll);
+  g_message ("lesson %s: poll %u closed", lesson_id, lx_poll_get_id (lesson->poll));
+  tell_everyone (lesson, message);
+  return TRUE;
+}
+
+LxPoll *
+lx_lesson_registry_get_poll (LxLessonRegistry *registry, const char *lesson_id)
+{
+  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
+  return lesson ? lesson->poll : NULL;
+}
+
 /* Gives @school the floor (@call_on) or takes it back; everyone is told of a change. A school
  * not in the lesson cannot be called on (UNKNOWN_SCHOOL), nor one past the lesson's speakers
  * (FLOOR_FULL); hanging up one that is not speaking (it may just have left) is no error. */
@@ -597,14 +722,8 @@ gboolean
 lx_lesson_registry_give_floor (LxLessonRegistry *registry, const char *lesson_id,
                                const char *school, gboolean call_on, GError **error)
 {
-  LxLesson *lesson = g_hash_table_lookup (registry->lessons, lesson_id);
-
-  if (lesson == NULL || lesson->sender == NULL) {
-    g_set_error (error, LX_PROTOCOL_ERROR, LX_PROTOCOL_ERROR_NO_SENDER,
-                 "lesson '%s' is not on air: it has no sender right now", lesson_id);
-    return FALSE;
-  }
-  return give_floor (lesson, school, call_on, error);
+  LxLesson *lesson = lesson_on_air (registry, lesson_id, error);
+  return lesson && give_floor (lesson, school, call_on, error);
 }
 
 gboolean
@@ -698,6 +817,9 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_CALL_ON:
   case LX_MESSAGE_HANG_UP:
     handle_call (lesson, peer, message);
+    break;
+  case LX_MESSAGE_POLL_ANSWER:
+    handle_poll_answer (lesson, peer, message);
     break;
   case LX_MESSAGE_STATS:
     if (peer->role != LX_ROLE_RECEIVER) {

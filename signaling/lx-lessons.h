@@ -2,6 +2,7 @@
  * is anything with a send function, so the rules can be tested without a network. */
 #pragma once
 
+#include "lx-poll.h"
 #include "lx-protocol.h"
 
 G_BEGIN_DECLS
@@ -108,6 +109,15 @@ gboolean lx_lesson_registry_give_floor (LxLessonRegistry *registry, const char *
  * valid until the floor next changes. FALSE when nobody is in the lesson. */
 gboolean lx_lesson_registry_get_floor (LxLessonRegistry *registry, const char *lesson,
                                        const char *const **hands, const char *const **speaking);
+/* The teacher's side, through the REST API: opens a quick poll in @lesson (replacing the last),
+ * whose question and choices every classroom is sent; returns its id (from 1), 0 with @error
+ * (NO_SENDER) when the lesson is not on air. Closing it tells everyone too (NO_POLL: none open). */
+guint lx_lesson_registry_open_poll (LxLessonRegistry *registry, const char *lesson,
+                                    const char *question, guint n_choices, GError **error);
+gboolean lx_lesson_registry_close_poll (LxLessonRegistry *registry, const char *lesson,
+                                        GError **error);
+/* (transfer none) (nullable) @lesson's last poll, open or closed, with its answers. */
+LxPoll *lx_lesson_registry_get_poll (LxLessonRegistry *registry, const char *lesson);
 /* TRUE once @peer's hello was accepted. */
 gboolean lx_peer_is_joined (const LxPeer *peer);
 

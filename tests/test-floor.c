@@ -248,12 +248,128 @@ test_from_the_command_line (Fixture *fixture, gconstpointer data)
   expect_floor_everywhere (fixture, "", "village-a");
 }
 
+/* The next message of @client is poll @id, open or not. */
+static void
+expect_poll (LxTestClient *client, gint id, gboolean open)
+{
+  g_autoptr (LxMessage) message = lx_test_client_receive (client);
+
+  g_assert_cmpstr (lx_message_type_to_string (message->type), ==, "poll");
+  g_assert_cmpint (message->poll_id, ==, id);
+  g_assert_cmpint (message->poll_open, ==, open);
+  g_assert_cmpint (message->choices, ==, 3);
+  g_assert_cmpstr (message->text, ==, "折射角比入射角：A 大 B 小 C 相等");
+}
+
+/* A REST poll request with @token: its status, and the answer's "error" or its tally and
+ * answers as "A=1,B=0,C=1|village-a=C,village-b=A" in *@what. */
+static guint
+poll_request (Fixture *fixture, const char *token, const char *method, const char *json,
+              gchar **what)
+{
+  g_autofree gchar *path = g_strdup_printf ("lessons/%s/poll", fixture->lesson);
+  g_autoptr (JsonNode) answer = NULL;
+  guint status = lx_test_api_as (&fixture->signaling, token, method, path, json, &answer);
+  JsonObject *object = answer ? json_node_get_object (answer) : NULL;
+
+  *what = NULL;
+  if (object && json_object_has_member (object, "error")) {
+    *what = g_strdup (json_object_get_string_member (object, "error"));
+  } else if (object) {
+    GString *text = g_string_new (NULL);
+    const char *members[] = { "tally", "answers" };
+    for (guint m = 0; m < 2; m++) {
+      JsonObject *part = json_object_get_object_member (object, members[m]);
+      g_autoptr (GList) names = json_object_get_members (part);
+      if (m)
+        g_string_append_c (text, '|');
+      for (GList *l = names; l; l = l->next) {
+        JsonNode *value = json_object_get_member (part, l->data);
+        g_autofree gchar *shown =
+            json_node_get_value_type (value) == G_TYPE_STRING
+                ? g_strdup (json_node_get_string (value))
+                : g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+        g_string_append_printf (text, "%s%s=%s", l->prev ? "," : "", (const char *) l->data, shown);
+      }
+    }
+    *what = g_string_free (text, FALSE);
+  }
+  return status;
+}
+
+static void
+assert_poll_request (Fixture *fixture, const char *token, const char *method, const char *json,
+                     guint status, const char *what)
+{
+  g_autofree gchar *answer = NULL;
+
+  g_assert_cmpuint (poll_request (fixture, token, method, json, &answer), ==, status);
+  g_assert_cmpstr (answer, ==, what);
+}
+
+static void
+test_poll (Fixture *fixture, gconstpointer data)
+{
+  const char *master = lx_test_token (&fixture->signaling, "master");
+  const char *village_a = lx_test_token (&fixture->signaling, "village-a");
+  const char *open = "{\"action\":\"open\",\"question\":\"折射角比入射角：A 大 B 小 C 相等\","
+                     "\"choices\":3}";
+  const char *show[] = { "lesson", "poll", fixture->lesson, NULL };
+  const char *close[] = { "lesson", "poll", fixture->lesson, "close", NULL };
+  g_autofree gchar *out = NULL, *err = NULL;
+
+  g_test_message ("no poll yet: nothing to show, nothing to answer");
+  assert_poll_request (fixture, master, "GET", NULL, 404, "no-poll");
+  lx_test_client_send (fixture->a, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}");
+  lx_test_client_expect_error (fixture->a, LX_PROTOCOL_ERROR_NO_POLL);
+
+  g_test_message ("a classroom's token cannot open one; the sender school's can, and all hear");
+  assert_poll_request (fixture, village_a, "POST", open, 403, "forbidden");
+  assert_poll_request (fixture, master, "POST", "{\"action\":\"open\",\"choices\":3}", 400,
+                       "invalid");
+  assert_poll_request (fixture, master, "POST",
+                       "{\"action\":\"open\",\"question\":\"?\",\"choices\":7}", 400, "invalid");
+  assert_poll_request (fixture, master, "POST", open, 200, "A=0,B=0,C=0|");
+  expect_poll (fixture->sender, 1, TRUE);
+  expect_poll (fixture->a, 1, TRUE);
+  expect_poll (fixture->b, 1, TRUE);
+
+  g_test_message ("each classroom answers for itself; a changed mind counts once");
+  lx_test_client_send (fixture->a, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":1}");
+  lx_test_client_send (fixture->a, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":2}");
+  /* (a school named in the message changes nothing: a classroom answers only for itself) */
+  lx_test_client_send (fixture->b, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0,"
+                                   "\"school\":\"village-a\"}");
+  lx_test_client_send (fixture->b, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":3}");
+  lx_test_client_expect_error (fixture->b, LX_PROTOCOL_ERROR_BAD_FIELD);
+  lx_test_client_send (fixture->b, "{\"type\":\"poll-answer\",\"poll_id\":9,\"choice\":0}");
+  lx_test_client_expect_error (fixture->b, LX_PROTOCOL_ERROR_NO_POLL);
+  lx_test_client_send (fixture->b, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}");
+  lx_test_client_send (fixture->sender, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}");
+  lx_test_client_expect_error (fixture->sender, LX_PROTOCOL_ERROR_NOT_ALLOWED);
+  assert_poll_request (fixture, master, "GET", NULL, 200, "A=1,B=0,C=1|village-a=C,village-b=A");
+
+  g_test_message ("the teacher closes it from the command line: the tally stays, answers stop");
+  g_assert_cmpint (run_ctl (fixture, master, close, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "closed"));
+  expect_poll (fixture->a, 1, FALSE);
+  lx_test_client_send (fixture->a, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}");
+  lx_test_client_expect_error (fixture->a, LX_PROTOCOL_ERROR_NO_POLL);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_ctl (fixture, master, show, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "A: 1"));
+  g_assert_nonnull (strstr (out, "village-a → C"));
+  assert_poll_request (fixture, master, "POST", "{\"action\":\"close\"}", 409, "no-poll");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/floor/hand-and-call-on", Fixture, NULL, setup, test_hand_and_call_on, teardown);
   g_test_add ("/floor/hand-flood", Fixture, NULL, setup, test_hand_flood, teardown);
+  g_test_add ("/floor/poll", Fixture, NULL, setup, test_poll, teardown);
   g_test_add ("/floor/from-the-command-line", Fixture, NULL, setup, test_from_the_command_line,
               teardown);
   return g_test_run ();

@@ -358,6 +358,32 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   command (fixture, 1, "ask 老师，光为什么会折射？");
   g_assert_true (lx_test_wait_until (question_arrived, fixture, 10000));
 
+  g_test_message ("a quick poll: village-a answers B from its commands, the teacher sees it");
+  {
+    g_autofree gchar *path = g_strdup_printf ("lessons/%s/poll", fixture->lesson);
+    const char *master = lx_test_token (&fixture->signaling, "master");
+    g_autoptr (JsonNode) answer = NULL;
+    g_assert_cmpuint (lx_test_api_as (&fixture->signaling, master, "POST", path,
+                                      "{\"action\":\"open\",\"question\":\"光速多少？\"}", NULL),
+                      ==, 200);
+    wait_for_classroom (fixture, 0, "poll_open", 1);
+    command (fixture, 0, "answer b");
+    wait_for_classroom (fixture, 0, "poll_id", 1);
+    for (gint tries = 0; tries < 100; tries++) {
+      JsonObject *answers;
+      g_clear_pointer (&answer, json_node_unref);
+      g_assert_cmpuint (lx_test_api_as (&fixture->signaling, master, "GET", path, NULL, &answer),
+                        ==, 200);
+      answers = json_object_get_object_member (json_node_get_object (answer), "answers");
+      if (json_object_has_member (answers, "village-a")) {
+        g_assert_cmpstr (json_object_get_string_member (answers, "village-a"), ==, "B");
+        break;
+      }
+      g_assert_cmpint (tries, <, 99);
+      lx_test_run_for (100);
+    }
+  }
+
   g_test_message ("the teacher calls village-b on: it has the floor, its hand comes down");
   floor_request (fixture, "call-on", "village-b");
   g_assert_true (lx_test_wait_until (sender_list_is, &speaking, 10000));

@@ -49,6 +49,10 @@ assert_messages_equal (const LxMessage *a, const LxMessage *b)
   assert_ids_equal (a->hands, b->hands);
   assert_ids_equal (a->speaking, b->speaking);
   g_assert_cmpstr (a->text, ==, b->text);
+  g_assert_cmpint (a->poll_id, ==, b->poll_id);
+  g_assert_cmpint (a->choices, ==, b->choices);
+  g_assert_cmpint (a->poll_open, ==, b->poll_open);
+  g_assert_cmpint (a->choice, ==, b->choice);
 }
 
 /* Every sample message in tests/data/messages decodes, and decode(encode(m)) == m. */
@@ -187,6 +191,16 @@ test_built_messages_round_trip (void)
     case LX_MESSAGE_QUESTION:
       message->school = g_strdup ("village-2");
       message->text = g_strdup ("老师，为什么天是蓝的？ Why is the sky blue?");
+      break;
+    case LX_MESSAGE_POLL:
+      message->poll_id = 3;
+      message->text = g_strdup ("光从空气射入水中，折射角比入射角：A 大 B 小 C 相等");
+      message->choices = 3;
+      message->poll_open = TRUE;
+      break;
+    case LX_MESSAGE_POLL_ANSWER:
+      message->poll_id = 3;
+      message->choice = 1;
       break;
     case LX_MESSAGE_N_TYPES:
       g_assert_not_reached ();

@@ -1,0 +1,93 @@
+/* /api/v1/lessons/ID/poll (docs/api.md): a joint lesson's quick poll — opened, closed and its
+ * tally read by the lesson's own sender school with its token (the teacher's console) or by IT
+ * staff; a classroom's token is refused (lx_api_may_act_for_lesson). The rules are the
+ * registry's (lx-poll.h); this only speaks HTTP. */
+#include "lx-api-bodies.h"
+#include "lx-api-private.h"
+#include "lx-json.h"
+
+static void
+respond_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
+{
+  LxPoll *poll = lx_lesson_registry_get_poll (api->lessons, lesson_id);
+  g_autoptr (JsonBuilder) builder = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GPtrArray) schools = NULL;
+
+  if (poll == NULL) {
+    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "no-poll",
+                          "这节课还没有投票 · the lesson has had no poll", NULL);
+    return;
+  }
+  json_builder_begin_object (builder);
+  lx_json_add_string (builder, "lesson", lesson_id);
+  json_builder_set_member_name (builder, "poll_id");
+  json_builder_add_int_value (builder, lx_poll_get_id (poll));
+  lx_json_add_string (builder, "question", lx_poll_get_question (poll));
+  json_builder_set_member_name (builder, "open");
+  json_builder_add_boolean_value (builder, lx_poll_is_open (poll));
+  /* The tally, A first; and each classroom's answer. */
+  json_builder_set_member_name (builder, "tally");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < lx_poll_get_n_choices (poll); i++) {
+    json_builder_set_member_name (builder, lx_poll_choice_letter (i));
+    json_builder_add_int_value (builder, lx_poll_count (poll, i));
+  }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "answers");
+  json_builder_begin_object (builder);
+  schools = lx_poll_get_schools (poll);
+  for (guint i = 0; i < schools->len; i++) {
+    json_builder_set_member_name (builder, schools->pdata[i]);
+    json_builder_add_string_value (
+        builder, lx_poll_choice_letter ((guint) lx_poll_get_choice (poll, schools->pdata[i])));
+  }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+}
+
+static void
+act_on_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree gchar *question = NULL;
+  const char *field = NULL, *data;
+  gboolean open;
+  guint n_choices = 0;
+  gsize length;
+
+  data = lx_api_body_of (message, &length);
+  if (!lx_api_read_poll_action (data, length, &open, &question, &n_choices, &field, &error)) {
+    lx_api_respond_body_error (message, error, field);
+    return;
+  }
+  if (open
+          ? lx_lesson_registry_open_poll (api->lessons, lesson_id, question, n_choices, &error) == 0
+          : !lx_lesson_registry_close_poll (api->lessons, lesson_id, &error)) {
+    lx_api_respond_error (message, SOUP_STATUS_CONFLICT, lx_protocol_error_to_string (error->code),
+                          error->message, NULL);
+    return;
+  }
+  respond_poll (api, message, lesson_id);
+}
+
+void
+lx_api_poll (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
+             gboolean admin)
+{
+  if (api->lessons == NULL) {
+    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
+    return;
+  }
+  if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
+    return;
+  if (method == SOUP_METHOD_GET)
+    respond_poll (api, message, lesson_id);
+  else if (method == SOUP_METHOD_POST)
+    act_on_poll (api, message, lesson_id);
+  else
+    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                          NULL);
+}
