@@ -17,7 +17,9 @@ import sys
 import tempfile
 import time
 
+import echo
 import joint
+import question
 import links
 import processes
 
@@ -48,14 +50,14 @@ NAIVE_RECEIVER = ["--jitter-buffer-ms", "200", "--decoder-threading", "auto"]
 class Run:
     """One scenario's processes, all on loopback, all stopped at the end."""
 
-    def __init__(self, workdir, name):
+    def __init__(self, workdir, name, signaling_extra=()):
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         self.processes = []
         # An ad-hoc lesson: the benchmark measures media, not the timetable.
         self.signaling = self._start([SIGNALING, "--port", "0", "--allow-unbooked-lessons",
-                                      "--database", os.path.join(self.dir, "lianxiao.db")],
-                                     "signaling", pipe=True)
+                                      "--database", os.path.join(self.dir, "lianxiao.db")]
+                                     + list(signaling_extra), "signaling", pipe=True)
         line = self.signaling.stdout.readline().decode()
         port = re.search(r"127\.0\.0\.1:(\d+)", line)
         if not port:
@@ -254,7 +256,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--only", default="latency,first,burst,fan-out,joint,links",
+    parser.add_argument("--only", default="latency,first,burst,fan-out,joint,question,echo,links",
                         help="comma-separated scenarios to run (default: all; links needs root)")
     parser.add_argument("--links", help="rural-link rows to run: parts of their names, separated by "
                         "';' (e.g. '1000 kbit/s, 150 ms;loss'; default: every row)")
@@ -286,6 +288,10 @@ def main():
     if "joint" in only:
         joint.measure_joint_table(measure_fan_out, workdir, result, 8 if args.quick else 16,
                                   window, repeats)
+    if "question" in only:
+        question.measure_question_table(Run, workdir, result, window, repeats)
+    if "echo" in only:
+        echo.measure_echo_table(Run, workdir, result, window, repeats)
     if "links" in only:
         links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick,
                                   args.links.split(";") if args.links else None)

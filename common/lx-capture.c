@@ -84,6 +84,37 @@ lx_capture_video_new (const LxCaptureSettings *settings, GError **error)
   return bin;
 }
 
+/* (streaming thread) Silences the tone outside the first LX_BEEP_MS of every wall-clock second.
+ * A live source's buffer is captured at its running time: its wall-clock time is now, less how
+ * long ago that was. */
+static GstPadProbeReturn
+beep_on_the_second (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstElement *element = data;
+  g_autoptr (GstClock) clock = gst_element_get_clock (element);
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime running;
+  gint64 start_us;
+  GstMapInfo map;
+
+  if (clock == NULL || !GST_BUFFER_PTS_IS_VALID (buffer))
+    return GST_PAD_PROBE_OK;
+  running = gst_clock_get_time (clock) - gst_element_get_base_time (element);
+  start_us = g_get_real_time () - GST_CLOCK_DIFF (GST_BUFFER_PTS (buffer), running) / 1000;
+  buffer = gst_buffer_make_writable (buffer);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READWRITE))
+    return GST_PAD_PROBE_OK;
+  /* (S16LE stereo at 48 kHz: 4 bytes a frame) */
+  for (gsize frame = 0; frame < map.size / 4; frame++) {
+    gint64 at_ms = (start_us + (gint64) frame * G_USEC_PER_SEC / 48000) / 1000;
+    if (at_ms % 1000 >= LX_BEEP_MS)
+      ((gint32 *) map.data)[frame] = 0;
+  }
+  gst_buffer_unmap (buffer, &map);
+  return GST_PAD_PROBE_OK;
+}
+
 GstElement *
 lx_capture_audio_new (const LxCaptureSettings *settings, GError **error)
 {
@@ -115,6 +146,11 @@ lx_capture_audio_new (const LxCaptureSettings *settings, GError **error)
   if (g_str_equal (settings->audio_source, "test")) {
     g_autoptr (GstElement) tone = gst_bin_get_by_name (GST_BIN (bin), "tone");
     g_object_set (tone, "freq", (gdouble) settings->test_tone_hz, NULL);
+    if (settings->test_tone_beeps) {
+      g_autoptr (GstElement) caps = gst_bin_get_by_name (GST_BIN (bin), "capture-caps");
+      g_autoptr (GstPad) src = gst_element_get_static_pad (caps, "src");
+      gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_BUFFER, beep_on_the_second, caps, NULL);
+    }
   } else if (settings->audio_device != NULL) {
     g_autoptr (GstElement) microphone = gst_bin_get_by_name (GST_BIN (bin), "microphone");
     g_object_set (microphone, "device", settings->audio_device, NULL);

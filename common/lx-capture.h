@@ -15,7 +15,12 @@ typedef struct {
   const char *audio_source; /* test | pulse | alsa | none */
   const char *audio_device; /* (nullable) the PulseAudio source or ALSA device */
   gint test_tone_hz;        /* test: the sine's pitch */
+  gboolean test_tone_beeps; /* test: the tone only in the first LX_BEEP_MS of every wall-clock
+                             * second (a probe in the sound, as the latency stamp is in the
+                             * picture: where it is heard, its onset tells the delay) */
 } LxCaptureSettings;
+
+#define LX_BEEP_MS 200
 
 /* (transfer floating) A bin with one "src" pad of video/x-raw,format=I420 at the size and frame
  * rate asked for, or NULL with @error (a missing plugin, a bad device setting). */

@@ -44,16 +44,20 @@ GstElement *
 lx_echo_far_end_new (GstElement *probe, const LxReceiverConfig *config, GError **error)
 {
   g_autoptr (GstCaps) caps = gst_caps_from_string (ECHO_FORMAT);
-  GstElement *bin = gst_bin_new (NULL);
-  GstElement *format = make ("capsfilter", error);
-  GstElement *played, *to_speakers, *to_room, *room;
+  GstElement *bin, *format, *played, *to_speakers, *to_room, *room;
 
-  if (format == NULL) {
-    gst_object_unref (gst_object_ref_sink (bin));
-    return NULL;
+  /* (a probe goes on one playback path: a second sound stream in the session plays without) */
+  if (GST_OBJECT_PARENT (probe) != NULL) {
+    g_warning ("echo cancelling: a second sound stream; it plays beside the echo probe");
+    return gst_element_factory_make ("identity", NULL);
   }
+  format = make ("capsfilter", error);
+  if (format == NULL)
+    return NULL;
+  bin = gst_bin_new (NULL);
   g_object_set (format, "caps", caps, NULL);
-  gst_bin_add_many (GST_BIN (bin), format, gst_object_ref (probe), NULL);
+  gst_bin_add_many (GST_BIN (bin), format, probe,
+                    NULL); /* (the bin takes a reference of its own) */
   gst_element_link (format, probe);
   add_ghost (bin, format, "sink", "sink");
   if (config->simulated_echo_ms <= 0) {

@@ -8,6 +8,7 @@
  * counts only correct pictures. The queue before a synchronised sink keeps the sink's clock wait
  * from stalling the thread that runs jitter buffer, depayloader and decoder. */
 #include "lx-playback.h"
+#include "lx-capture.h"
 #include "lx-echo.h"
 #include "lx-snapshot.h"
 #include "lx-screen-sink.h"
@@ -35,6 +36,7 @@ struct _LxPlayback {
   GstCaps *last_caps;
   LxDelayWindow *glass_to_glass;
   LxDelayWindow *decode;
+  LxDelayWindow *sound_delay;       /* a beeping probe's: from its source's microphone to here */
   gint64 last_shown_us;             /* monotonic, 0 before the first picture is shown */
   gint64 last_keyframe_request_us;  /* monotonic: our last request for a keyframe, 0 never */
   GstClockTime next_audio_pts;      /* where the next decoded sound should start */
@@ -120,6 +122,7 @@ lx_playback_new (const LxReceiverConfig *config)
   playback->glass_to_glass = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   playback->next_audio_pts = GST_CLOCK_TIME_NONE;
   playback->decode = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
+  playback->sound_delay = lx_delay_window_new (LX_PLAYBACK_DELAY_WINDOW);
   playback->preloader = g_thread_new ("lx-preload", preload_plugins, (gpointer) config);
   return playback;
 }
@@ -133,6 +136,7 @@ lx_playback_free (LxPlayback *playback)
   gst_clear_object (&playback->echo_probe);
   lx_delay_window_free (playback->glass_to_glass);
   lx_delay_window_free (playback->decode);
+  lx_delay_window_free (playback->sound_delay);
   g_mutex_clear (&playback->lock);
   g_free (playback);
 }
@@ -151,6 +155,7 @@ lx_playback_get_stats (LxPlayback *playback)
     stats.freeze_ms += (guint64) (now - playback->last_shown_us) / 1000;
   g_mutex_unlock (&playback->lock);
   stats.glass_to_glass = lx_delay_window_summarize (playback->glass_to_glass);
+  stats.sound_delay = lx_delay_window_summarize (playback->sound_delay);
   stats.decode = lx_delay_window_summarize (playback->decode);
   return stats;
 }
@@ -314,6 +319,17 @@ measure_tone (LxPlayback *playback, GstPad *pad, GstBuffer *buffer)
   lx_tone_meter_add (&playback->tone, (const gint16 *) map.data,
                      map.size / (sizeof (gint16) * (gsize) channels), (guint) channels,
                      (guint) rate);
+  /* A beeping probe (test-tone-beeps) starts on the wall clock's second: how late it is heard
+   * here, as decoded now (the buffer's last sample is now), is the sound's delay. */
+  if (playback->tone.onset_frame >= 0) {
+    gsize frames = map.size / (sizeof (gint16) * (gsize) channels);
+    gint64 heard_us = g_get_real_time () - (gint64) (frames - (gsize) playback->tone.onset_frame) *
+                                               G_USEC_PER_SEC / rate;
+    gint64 late_ms = (heard_us / 1000) % 1000;
+    /* (a beep is LX_BEEP_MS long, a second apart: later than 800 ms is not one of ours) */
+    if (late_ms < 1000 - LX_BEEP_MS)
+      lx_delay_window_add (playback->sound_delay, late_ms * 1000);
+  }
   gst_buffer_unmap (buffer, &map);
 }
 

@@ -34,6 +34,7 @@ typedef struct {
   /* Capture-to-shown delay read from the sender's latency stamps, over the last
    * LX_PLAYBACK_DELAY_WINDOW stamped frames (count 0 and percentiles -1 without stamps). */
   LxDelaySummary glass_to_glass;
+  LxDelaySummary sound_delay; /* a beeping probe's onsets (test-tone-beeps at their source) */
   /* Time each frame spent in the decoder, over the last LX_PLAYBACK_DELAY_WINDOW frames. */
   LxDelaySummary decode;
 } LxPlaybackStats;

@@ -68,6 +68,9 @@ const LxConfigKey lx_receiver_config_keys[] = {
        "PulseAudio source or ALSA device; empty: the default one"),
   KEY ("return", "test-tone-hz", LX_CONFIG_INT, test_tone_hz, "880", 50, 20000, NULL,
        "The pitch of microphone=test, so a test can tell one classroom's voice from another's"),
+  KEY ("return", "test-tone-beeps", LX_CONFIG_BOOL, test_tone_beeps, "false", 0, 0, NULL,
+       "microphone=test: the tone only in the first 200 ms of every wall-clock second (the "
+       "question-delay benchmark's probe)"),
   KEY ("return", "echo-cancel", LX_CONFIG_BOOL, echo_cancel, "true", 0, 0, NULL,
        "Cancel the lesson's sound that the microphone picks up from the room's speakers "
        "(webrtcdsp); off for a USB speakerphone that cancels its own echo"),
@@ -83,7 +86,8 @@ const LxConfigKey lx_receiver_config_keys[] = {
   KEY ("output", "measure-tone-hz", LX_CONFIG_INT, measure_tone_hz, "0", 0, 20000, NULL,
        "A pitch to listen for in the decoded sound, its strength in the statistics "
        "(audio_probe_permille), and in what the microphone sends (microphone_probe_db): which "
-       "classroom's voice is heard, how much echo goes back (tests); 0: none"),
+       "classroom's voice is heard, how much echo goes back, how late a beeping tone arrives "
+       "(sound_delay_*_ms) (tests); 0: none"),
   KEY ("output", "snapshot", LX_CONFIG_STRING, snapshot, NULL, 0, 0, NULL,
        "PNG file refreshed every few seconds with the picture being received"),
   KEY ("output", "exit-after-frames", LX_CONFIG_INT, exit_after_frames, "0", 0, G_MAXINT, NULL,

@@ -30,6 +30,7 @@ typedef struct {
   gchar *microphone;        /* none | test | pulse | alsa */
   gchar *microphone_device; /* (nullable) */
   gint test_tone_hz;        /* microphone=test: the sine's pitch */
+  gboolean test_tone_beeps; /* microphone=test: on the second only (lx-capture.h) */
   gboolean echo_cancel;     /* cancel the speakers' sound in the microphone (lx-echo.h) */
   gint simulated_echo_ms;   /* tests: the played sound into the microphone this late; 0 none */
   gint simulated_echo_db;   /* ... this much quieter */

@@ -14,6 +14,8 @@
 #include "lx-return-media.h"
 #include "lx-webrtc.h"
 
+#include <gst/video/navigation.h>
+
 struct _LxReceiverSession {
   const LxReceiverConfig *config;
   LxPlayback *playback; /* (not owned) outlives every session */
@@ -323,6 +325,17 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer data)
    * frames are shown after the jitter buffer's delay and not thrown away as late. */
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_LATENCY) {
     gst_bin_recalculate_latency (GST_BIN (session->pipeline));
+    return G_SOURCE_CONTINUE;
+  }
+  /* A key in the window the lesson shows in (a remote, a keyboard): the classroom's commands. */
+  if (gst_navigation_message_get_type (message) == GST_NAVIGATION_MESSAGE_EVENT &&
+      session->handlers.key_pressed) {
+    g_autoptr (GstEvent) event = NULL;
+    const char *key = NULL;
+    if (gst_navigation_message_parse_event (message, &event) &&
+        gst_navigation_event_get_type (event) == GST_NAVIGATION_EVENT_KEY_PRESS &&
+        gst_navigation_event_parse_key_event (event, &key))
+      session->handlers.key_pressed (session->owner, key);
     return G_SOURCE_CONTINUE;
   }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)

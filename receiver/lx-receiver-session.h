@@ -27,6 +27,8 @@ typedef struct {
   void (*failed) (gpointer owner, const char *why);
   /* A video jitter buffer asked for a retransmission: the first sign of a lossy link. */
   void (*loss_noticed) (gpointer owner);
+  /* A key was pressed in the classroom's window (@key: its X11 name, "h", "a", "space"...). */
+  void (*key_pressed) (gpointer owner, const char *key);
 } LxReceiverSessionHandlers;
 
 typedef struct {

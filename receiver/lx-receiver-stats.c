@@ -88,6 +88,7 @@ write_stats_file (LxReceiver *receiver, const LxPlaybackStats *stats, guint64 fp
   lx_stats_add_int (builder, "keyframes", stats->keyframes);
   lx_stats_add_delays (builder, "g2g", &stats->glass_to_glass);
   lx_stats_add_delays (builder, "decode", &stats->decode);
+  lx_stats_add_delays (builder, "sound_delay", &stats->sound_delay);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   if (!lx_stats_write_file (config->stats_json, root, &error))

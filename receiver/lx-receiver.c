@@ -9,6 +9,7 @@
 #include "lx-webrtc.h"
 
 #include <glib-unix.h>
+#include <string.h>
 
 /* A refused WHEP offer is tried again after this. */
 #define WHEP_RETRY_MS 5000
@@ -65,10 +66,25 @@ on_session_loss_noticed (gpointer data)
   lx_receiver_size_jitter_buffer (data, TRUE, FALSE);
 }
 
+/* A key in the lesson's window: H raises or lowers the hand, A to D answer the teacher's poll
+ * (a classroom's remote or keyboard; docs/joint-lesson.md). */
+static void
+on_session_key_pressed (gpointer data, const char *key)
+{
+  LxReceiver *receiver = data;
+  g_autofree gchar *upper = g_ascii_strup (key, -1);
+
+  if (g_str_equal (upper, "H"))
+    lx_receiver_toggle_hand (receiver);
+  else if (strlen (upper) == 1 && upper[0] >= 'A' && upper[0] <= 'D')
+    lx_receiver_answer_poll (receiver, upper);
+}
+
 static const LxReceiverSessionHandlers session_handlers = {
   on_session_connected,
   on_session_failed,
   on_session_loss_noticed,
+  on_session_key_pressed,
 };
 
 /* A fresh session (the last one ends), PLAYING, before any description. FALSE, logged, if

@@ -91,6 +91,7 @@ attach_stream (LxReturnMedia *media, const LxReceiverConfig *config, GstElement 
     .audio_source = config->microphone,
     .audio_device = config->microphone_device,
     .test_tone_hz = config->test_tone_hz,
+    .test_tone_beeps = config->test_tone_beeps,
   };
   g_autoptr (GstWebRTCRTPTransceiver) transceiver = NULL;
   g_autoptr (GstCaps) preferences = gst_sdp_media_get_caps_from_media (offered, (gint) pt);

@@ -30,6 +30,37 @@ probe (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
   meter->probe_s1 = meter->probe_s2 = 0;
 }
 
+/* An onset block's strength in thousandths of full scale: on above ON, off below OFF (a test
+ * tone sounds at ~140; a neighbour pitch leaks a few). */
+#define ONSET_ON_PERMILLE 25
+#define ONSET_OFF_PERMILLE 8
+
+/* Feeds one sample to the 5 ms onset detector; TRUE when the pitch starts sounding with it. */
+static gboolean
+onset (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
+{
+  gdouble s0 = sample + coefficient * meter->onset_s1 - meter->onset_s2;
+  guint64 block = rate / 200;
+  gdouble power, permille;
+
+  meter->onset_s2 = meter->onset_s1;
+  meter->onset_s1 = s0;
+  if (++meter->onset_samples < block)
+    return FALSE;
+  power = meter->onset_s1 * meter->onset_s1 + meter->onset_s2 * meter->onset_s2 -
+          coefficient * meter->onset_s1 * meter->onset_s2;
+  permille = 2 * sqrt (MAX (power, 0)) / (gdouble) block / G_SQRT2 * 1000 / 32768;
+  meter->onset_samples = 0;
+  meter->onset_s1 = meter->onset_s2 = 0;
+  if (!meter->sounding && permille >= ONSET_ON_PERMILLE) {
+    meter->sounding = TRUE;
+    return TRUE;
+  }
+  if (meter->sounding && permille < ONSET_OFF_PERMILLE)
+    meter->sounding = FALSE;
+  return FALSE;
+}
+
 void
 lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guint channels,
                    guint rate)
@@ -39,6 +70,7 @@ lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guin
   if (channels == 0 || rate == 0)
     return;
   coefficient = 2 * cos (2 * G_PI * meter->probe_hz / rate);
+  meter->onset_frame = -1;
   for (gsize i = 0; i < frames; i++) {
     gint sample = samples[i * channels];
     gint sign = sample > NOISE_FLOOR ? 1 : sample < -NOISE_FLOOR ? -1 : 0;
@@ -49,8 +81,12 @@ lx_tone_meter_add (LxToneMeter *meter, const gint16 *samples, gsize frames, guin
       meter->sign = sign;
     }
     meter->sum_squares += (gdouble) sample * sample;
-    if (meter->probe_hz)
+    if (meter->probe_hz) {
       probe (meter, sample, rate, coefficient);
+      /* (the block ends here: the onset is where it began) */
+      if (onset (meter, sample, rate, coefficient) && meter->onset_frame < 0)
+        meter->onset_frame = (gssize) i - (gssize) (rate / 200) + 1;
+    }
     if (++meter->samples < rate)
       continue;
     meter->tone_hz = (guint) (meter->crossings * rate / (2 * meter->samples));

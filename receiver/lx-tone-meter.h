@@ -22,6 +22,12 @@ typedef struct {
   guint probe_permille;
   gdouble
       probe_dbfs; /* the same in dB below full scale (-120 for nothing): echo is measured in dB */
+  /* Where the pitch listened for starts sounding (a beeping probe, lx-capture.h): judged over
+   * 5 ms blocks, it sounds once a block is loud and the one before was quiet. */
+  guint64 onset_samples;
+  gdouble onset_s1, onset_s2;
+  gboolean sounding;
+  gssize onset_frame; /* in the last lx_tone_meter_add's frames: where it began; -1 none */
 } LxToneMeter;
 
 /* Adds @frames frames of interleaved signed 16-bit sound, @channels per frame, at @rate Hz (the

@@ -99,6 +99,9 @@ struct _LxClassroom {
   GstPad *return_ghost;                     /* (nullable) the picture, out of the bin */
   GstPad *wall_tile;                        /* (nullable) (owned) where it shows */
   gint return_frames, return_audio_buffers; /* decoded so far; atomic */
+  LxPictureState picture;                   /* as lx_classroom_watch_picture last saw it */
+  guint pictures_seen;                      /* return_frames then */
+  gint64 pictures_changed_us;               /* monotonic: when they last grew (or connected) */
   /* Called on (lx-classroom-return.c) */
   gboolean speaking;
   GstElement *sound_selector; /* (nullable) the lesson's sound, or the speakers' (a joint lesson) */

@@ -125,7 +125,12 @@ close_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name,
 {
   g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (decoder), tee_name);
 
+  /* Unlinked first, then off the tee, then stopped: the decoder's thread, pushing into the tee
+   * meanwhile, only ever sees "not linked" from this branch, which the tee allows (a flushing
+   * queue would stop the decoder, and the classroom's picture on the wall with it). */
   gst_pad_unlink (outlet->outer, outlet->input);
+  gst_element_release_request_pad (tee, outlet->tee_pad);
+  gst_clear_object (&outlet->tee_pad);
   if (outlet->queue) {
     gst_element_set_state (outlet->queue, GST_STATE_NULL);
     gst_bin_remove (GST_BIN (decoder), outlet->queue);
@@ -133,8 +138,6 @@ close_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name,
   }
   gst_element_remove_pad (classroom->bin, g_steal_pointer (&outlet->outer));
   gst_element_remove_pad (decoder, g_steal_pointer (&outlet->inner));
-  gst_element_release_request_pad (tee, outlet->tee_pad);
-  gst_clear_object (&outlet->tee_pad);
   return g_steal_pointer (&outlet->input);
 }
 
@@ -354,4 +357,49 @@ guint
 lx_classroom_get_return_audio_buffers (LxClassroom *classroom)
 {
   return (guint) g_atomic_int_get (&classroom->return_audio_buffers);
+}
+
+const char *
+lx_picture_state_to_string (LxPictureState state)
+{
+  static const char *const names[] = { "none", "showing", "frozen", "missing" };
+  return names[state];
+}
+
+LxPictureState
+lx_classroom_watch_picture (LxClassroom *classroom, gint64 now_us)
+{
+  guint frames = lx_classroom_get_return_frames (classroom);
+  LxPictureState state;
+
+  if (lx_classroom_get_state (classroom) != LX_CLASSROOM_CONNECTED ||
+      !classroom->context.config->return_media) {
+    classroom->pictures_changed_us = 0;
+    return classroom->picture = LX_PICTURE_NONE;
+  }
+  if (classroom->pictures_changed_us == 0 || frames != classroom->pictures_seen) {
+    classroom->pictures_seen = frames;
+    classroom->pictures_changed_us = now_us;
+  }
+  if (frames == 0)
+    state = now_us - classroom->pictures_changed_us >= LX_PICTURE_MISSING_MS * 1000
+                ? LX_PICTURE_MISSING
+                : LX_PICTURE_SHOWING;
+  else
+    state = now_us - classroom->pictures_changed_us >= LX_PICTURE_FROZEN_MS * 1000
+                ? LX_PICTURE_FROZEN
+                : LX_PICTURE_SHOWING;
+  if (state != classroom->picture && classroom->wall_tile) {
+    lx_wall_set_frozen (classroom->context.wall, classroom->wall_tile, state == LX_PICTURE_FROZEN);
+    if (state == LX_PICTURE_FROZEN || classroom->picture == LX_PICTURE_FROZEN)
+      g_message ("classroom %s: its picture %s", classroom->school,
+                 state == LX_PICTURE_FROZEN ? "stopped: frozen on the wall" : "goes again");
+  }
+  return classroom->picture = state;
+}
+
+LxPictureState
+lx_classroom_get_picture (LxClassroom *classroom)
+{
+  return classroom->picture;
 }

@@ -128,6 +128,20 @@ guint lx_classroom_get_retransmission_copies (LxClassroom *classroom);
 void lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking);
 /* Frames of the classroom's picture, and buffers of its voice, decoded so far (a joint lesson). */
 guint lx_classroom_get_return_frames (LxClassroom *classroom);
+/* How a connected classroom's picture stands on the teacher's wall (a joint lesson). */
+typedef enum {
+  LX_PICTURE_NONE,    /* not connected (yet), or not a joint lesson */
+  LX_PICTURE_SHOWING, /* new frames within the last LX_PICTURE_FROZEN_MS */
+  LX_PICTURE_FROZEN,  /* it came, and stopped: its tile is dimmed */
+  LX_PICTURE_MISSING, /* none came within LX_PICTURE_MISSING_MS of connecting (no camera?) */
+} LxPictureState;
+#define LX_PICTURE_FROZEN_MS 2000
+#define LX_PICTURE_MISSING_MS 5000
+const char *lx_picture_state_to_string (LxPictureState state);
+/* Looks at the classroom's picture now (@now_us, monotonic): once a second, from the sender's
+ * care of its classrooms; dims or brightens its wall tile as it changes. */
+LxPictureState lx_classroom_watch_picture (LxClassroom *classroom, gint64 now_us);
+LxPictureState lx_classroom_get_picture (LxClassroom *classroom);
 guint lx_classroom_get_return_audio_buffers (LxClassroom *classroom);
 /* How far back, in milliseconds, the classroom's video can still be retransmitted; 0 without
  * loss recovery. */

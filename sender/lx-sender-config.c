@@ -75,6 +75,9 @@ const LxConfigKey lx_sender_config_keys[] = {
        "test|pulse|alsa|none", "Where the sound comes from"),
   KEY ("audio", "audio-device", LX_CONFIG_STRING, audio_device, NULL, 0, 0, NULL,
        "PulseAudio source or ALSA device; empty: the default one"),
+  KEY ("audio", "test-tone-beeps", LX_CONFIG_BOOL, test_tone_beeps, "false", 0, 0, NULL,
+       "audio-source=test: the tone only in the first 200 ms of every second of the wall clock "
+       "(the sound delay benchmark's probe)"),
   KEY ("audio", "audio-bitrate-kbps", LX_CONFIG_INT, audio_bitrate_kbps, "48", 6, 510, NULL,
        "Opus bitrate in kbit/s"),
   KEY ("joint", "return-media", LX_CONFIG_BOOL, return_media, "false", 0, 0, NULL,
@@ -122,5 +125,6 @@ lx_sender_config_capture_settings (const LxSenderConfig *config, LxCaptureSettin
     .audio_source = config->audio_source,
     .audio_device = config->audio_device,
     .test_tone_hz = 440,
+    .test_tone_beeps = config->test_tone_beeps,
   };
 }

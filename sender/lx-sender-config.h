@@ -34,6 +34,7 @@ typedef struct {
 
   gchar *audio_source; /* test | pulse | alsa | none */
   gchar *audio_device;
+  gboolean test_tone_beeps; /* the test tone on the second only (lx-capture.h) */
   gint audio_bitrate_kbps;
 
   gchar *whip_url;   /* (nullable) a media server to publish to */

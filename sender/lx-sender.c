@@ -482,6 +482,36 @@ report_rtts (LxSender *sender)
   }
 }
 
+/* The wall marks the classrooms whose picture is frozen (dimmed tiles) or missing, and says
+ * which on its notice line. */
+static void
+watch_pictures (LxSender *sender)
+{
+  g_autoptr (GString) frozen = g_string_new (NULL);
+  g_autoptr (GString) missing = g_string_new (NULL);
+  g_autofree gchar *notice = NULL;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  LxClassroom *classroom;
+
+  g_hash_table_iter_init (&iter, sender->classrooms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom)) {
+    LxPictureState state = lx_classroom_watch_picture (classroom, now);
+    GString *list = state == LX_PICTURE_FROZEN    ? frozen
+                    : state == LX_PICTURE_MISSING ? missing
+                                                  : NULL;
+    if (list)
+      g_string_append_printf (list, "%s%s", list->len ? ", " : "",
+                              lx_classroom_get_school (classroom));
+  }
+  if (sender->wall == NULL)
+    return;
+  notice = g_strdup_printf ("%s%s%s%s%s", frozen->len ? "frozen: " : "", frozen->str,
+                            frozen->len && missing->len ? "   " : "",
+                            missing->len ? "no picture: " : "", missing->str);
+  lx_wall_set_notice (sender->wall, notice);
+}
+
 static gboolean
 look_after_classrooms (gpointer data)
 {
@@ -489,6 +519,7 @@ look_after_classrooms (gpointer data)
 
   drop_failed_classrooms (sender);
   report_rtts (sender);
+  watch_pictures (sender);
   return G_SOURCE_CONTINUE;
 }
 
@@ -586,6 +617,8 @@ report_stats (gpointer data)
                       lx_classroom_get_retransmission_history_ms (classroom));
     lx_stats_add_int (builder, "remote_candidates", lx_classroom_get_remote_candidates (classroom));
     lx_stats_add_int (builder, "return_frames", lx_classroom_get_return_frames (classroom));
+    lx_json_add_string (builder, "picture",
+                        lx_picture_state_to_string (lx_classroom_get_picture (classroom)));
     lx_stats_add_int (builder, "return_audio_buffers",
                       lx_classroom_get_return_audio_buffers (classroom));
     add_layer (builder, sender->config, lx_classroom_get_layer (classroom));

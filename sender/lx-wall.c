@@ -6,8 +6,9 @@ struct _LxWall {
   GstElement *pipeline;
   GstElement *bin; /* compositor ─▶ caps ─▶ videoconvert ─▶ sink */
   GstElement *compositor;
-  GPtrArray *tiles;  /* GstPad*: the compositor's pads, first come first */
-  GPtrArray *ghosts; /* GstPad*: the bin's pad for each, in the same order */
+  GstElement *notice; /* the textoverlay naming frozen and missing pictures */
+  GPtrArray *tiles;   /* GstPad*: the compositor's pads, first come first */
+  GPtrArray *ghosts;  /* GstPad*: the bin's pad for each, in the same order */
   gint width, height;
   GMutex lock;     /* for last */
   GstSample *last; /* (nullable) the last picture, for snapshots; streaming thread */
@@ -35,7 +36,9 @@ lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean w
 {
   g_autofree gchar *description = g_strdup_printf (
       "compositor name=compositor background=black latency=%d ! "
-      "video/x-raw,width=%d,height=%d,framerate=%d/1 ! videoconvert name=convert ! %s",
+      "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
+      "textoverlay name=notice valignment=bottom halignment=left font-desc=\"Sans 18\" "
+      "shaded-background=true wait-text=false ! videoconvert name=convert ! %s",
       (gint) (100 * GST_MSECOND), width, height, fps,
       window ? "autovideosink sync=false" : "fakesink sync=false async=false");
   GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
@@ -52,6 +55,7 @@ lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean w
   wall->bin = gst_object_ref (bin);
   gst_object_set_name (GST_OBJECT (bin), "wall");
   wall->compositor = gst_bin_get_by_name (GST_BIN (bin), "compositor");
+  wall->notice = gst_bin_get_by_name (GST_BIN (bin), "notice");
   wall->tiles = g_ptr_array_new_with_free_func (gst_object_unref);
   wall->ghosts = g_ptr_array_new_with_free_func (gst_object_unref);
   wall->width = width;
@@ -76,6 +80,7 @@ lx_wall_free (LxWall *wall)
   g_ptr_array_unref (wall->tiles);
   g_ptr_array_unref (wall->ghosts);
   gst_object_unref (wall->compositor);
+  gst_object_unref (wall->notice);
   gst_object_unref (wall->bin);
   gst_object_unref (wall->pipeline);
   if (wall->last)
@@ -146,6 +151,21 @@ guint
 lx_wall_count_tiles (LxWall *wall)
 {
   return wall->tiles->len;
+}
+
+void
+lx_wall_set_frozen (LxWall *wall, GstPad *ghost, gboolean frozen)
+{
+  guint index;
+
+  if (g_ptr_array_find (wall->ghosts, ghost, &index))
+    g_object_set (wall->tiles->pdata[index], "alpha", frozen ? 0.35 : 1.0, NULL);
+}
+
+void
+lx_wall_set_notice (LxWall *wall, const char *text)
+{
+  g_object_set (wall->notice, "text", text, NULL);
 }
 
 gboolean

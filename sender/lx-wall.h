@@ -4,8 +4,12 @@
  * or headless, with a PNG snapshot on request (tests, a remote look). Main context.
  *
  *   classroom ─▶ tile ─▶┐
- *   classroom ─▶ tile ─▶├─▶ compositor ─▶ videoconvert ─▶ window, or nothing (headless)
- *   ...                 ┘                     └ the last picture, for snapshots */
+ *   classroom ─▶ tile ─▶├─▶ compositor ─▶ notice ─▶ videoconvert ─▶ window, or nothing (headless)
+ *   ...                 ┘                               └ the last picture, for snapshots
+ *
+ * A frozen picture stays on its tile, dimmed; the notice line at the bottom names the classrooms
+ * whose picture is frozen or missing (both drawn by the wall, which goes on making frames when a
+ * classroom's picture stops). */
 #pragma once
 
 #include <gst/gst.h>
@@ -23,6 +27,10 @@ GstPad *lx_wall_add_tile (LxWall *wall, const char *school);
 /* @tile's classroom went: its place is given back, and the grid reflows. */
 void lx_wall_remove_tile (LxWall *wall, GstPad *tile);
 guint lx_wall_count_tiles (LxWall *wall);
+/* @tile's picture has stopped (@frozen): dimmed; or goes again. */
+void lx_wall_set_frozen (LxWall *wall, GstPad *tile, gboolean frozen);
+/* The line at the bottom of the wall (UTF-8; "" none). */
+void lx_wall_set_notice (LxWall *wall, const char *text);
 /* TRUE if @object is one of the wall's elements (an error from it is the wall's). */
 gboolean lx_wall_contains (LxWall *wall, GstObject *object);
 

@@ -681,19 +681,35 @@ lx_test_count_bright (GBytes *rgb, gint stride, gint x, gint y, gint w, gint h, 
   return bright;
 }
 
-gint64
-lx_test_sender_classroom_int (const char *sender_stats, const char *school, const char *member)
+/* (transfer full) (nullable) The sender's statistics' object for @school. */
+static JsonObject *
+sender_classroom (const char *sender_stats, const char *school)
 {
   g_autoptr (JsonObject) stats = lx_test_read_json_object (sender_stats);
   JsonArray *classrooms;
 
   if (stats == NULL || !json_object_has_member (stats, "classrooms"))
-    return -2;
+    return NULL;
   classrooms = json_object_get_array_member (stats, "classrooms");
   for (guint i = 0; i < json_array_get_length (classrooms); i++) {
     JsonObject *classroom = json_array_get_object_element (classrooms, i);
     if (g_strcmp0 (json_object_get_string_member (classroom, "school"), school) == 0)
-      return json_object_get_int_member_with_default (classroom, member, -2);
+      return json_object_ref (classroom);
   }
-  return -2;
+  return NULL;
+}
+
+gint64
+lx_test_sender_classroom_int (const char *sender_stats, const char *school, const char *member)
+{
+  g_autoptr (JsonObject) classroom = sender_classroom (sender_stats, school);
+  return classroom ? json_object_get_int_member_with_default (classroom, member, -2) : -2;
+}
+
+gchar *
+lx_test_sender_classroom_string (const char *sender_stats, const char *school, const char *member)
+{
+  g_autoptr (JsonObject) classroom = sender_classroom (sender_stats, school);
+  return classroom ? g_strdup (json_object_get_string_member_with_default (classroom, member, NULL))
+                   : NULL;
 }

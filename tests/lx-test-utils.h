@@ -141,6 +141,9 @@ gboolean lx_test_stats_string_is (gpointer condition);
  * "classrooms"), or -2 when unavailable. */
 gint64 lx_test_sender_classroom_int (const char *sender_stats, const char *school,
                                      const char *member);
+/* (transfer full) (nullable) The same for a string member. */
+gchar *lx_test_sender_classroom_string (const char *sender_stats, const char *school,
+                                        const char *member);
 
 /* An integer member of the statistics file @path, or -1 when unavailable. */
 gint64 lx_test_stats_int (const char *path, const char *member);

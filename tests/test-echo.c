@@ -14,6 +14,7 @@ typedef struct {
   const char *lesson;
   GSubprocess *sender;
   gchar *sender_stats;
+  gchar *wall_snapshot;
   GSubprocess *classroom[2];
   gchar *classroom_stats[2];
 } Fixture;
@@ -88,6 +89,7 @@ teardown (Fixture *fixture, gconstpointer data)
   lx_test_remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_free (fixture->sender_stats);
+  g_free (fixture->wall_snapshot);
 }
 
 /* The teacher's 440 Hz in what classroom @i's microphone sends, in dB below full scale. */
@@ -123,8 +125,17 @@ test_echo_cancelled (Fixture *fixture, gconstpointer data)
                                     "{\"action\":\"call-on\",\"school\":\"village-b\"}", NULL),
                     ==, 200);
   lx_test_wait_for_stat (fixture->classroom_stats[1], "called_on", 1, 10000);
-  /* (the canceller adapts within a few seconds of hearing the lesson) */
-  lx_test_run_for (5000);
+  /* The canceller adapts within seconds of hearing the lesson (longer on a loaded machine, or
+   * under the sanitizers, where the simulated echo path stutters): the readings start once it
+   * has. */
+  {
+    gint64 start = g_get_monotonic_time ();
+    while (!(echo_db (fixture, 0) > -40 && echo_db (fixture, 0) - echo_db (fixture, 1) >= 25) &&
+           g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC)
+      lx_test_run_for (500);
+    g_test_message ("the canceller adapted in %.1f s",
+                    (g_get_monotonic_time () - start) / (gdouble) G_USEC_PER_SEC);
+  }
   for (guint k = 0; k < G_N_ELEMENTS (samples[0]); k++) {
     for (guint i = 0; i < 2; i++)
       samples[i][k] = echo_db (fixture, i);

@@ -432,6 +432,9 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (lx_test_stats_int (fixture->sender_stats, "lesson_insets"), ==, 0);
   hands.joined = "village-a";
   g_assert_true (lx_test_wait_until (sender_list_is, &hands, 10000));
+  /* Its picture goes on reaching the wall (out of the lesson's picture, not out of the wall). */
+  wait_for_sender (fixture, "village-b", "return_frames",
+                   sender_classroom_int (fixture, "village-b", "return_frames") + 15);
   /* The lesson itself went on all along. */
   for (guint i = 0; i < 2; i++) {
     gint64 frames = lx_test_stats_int (fixture->classroom_stats[i], "frames_decoded");

@@ -41,6 +41,9 @@ const classroom = {
   sessions: 0, // peer connections made so far
 };
 window.lianxiao = classroom;
+// The joint lesson's part: the room's camera and microphone, the hand, polls (classroom-joint.js).
+classroom.joint = createJoint((message) => send(message));
+classroom.joint.school = school;
 
 function setState(state) {
   if (classroom.state !== state) console.info(`classroom ${school}: ${state}`);
@@ -196,6 +199,7 @@ function leave() {
 function onMessage(message) {
   switch (message.type) {
     case "welcome":
+      classroom.joint.reset();
       classroom.joined = true;
       classroom.attempts = 0;
       if (!message.sender_present && !classroom.pc) waitForTeacher();
@@ -214,6 +218,12 @@ function onMessage(message) {
     case "sender-left":
       closePeer();
       waitForTeacher();
+      break;
+    case "floor":
+      classroom.joint.onFloor(message);
+      break;
+    case "poll":
+      classroom.joint.onPoll(message);
       break;
     case "error":
       console.warn(`server: ${message.code}: ${message.message}`);
@@ -261,6 +271,8 @@ async function acceptOffer(sdp) {
     if (pc.connectionState === "failed") renegotiate("the connection failed");
   };
   await pc.setRemoteDescription({ type: "offer", sdp });
+  await classroom.joint.attach(pc, sdp);
+  if (classroom.pc !== pc) return; // (another offer came meanwhile)
   await pc.setLocalDescription(await pc.createAnswer());
   send({ type: "answer", sdp: pc.localDescription.sdp });
 }

@@ -125,6 +125,7 @@ before(async () => {
     executablePath: "/usr/bin/chromium",
     args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--no-first-run", "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
       "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"],
   });
   page = await browser.newPage();
@@ -395,6 +396,7 @@ test("a browser classroom follows its timetable into the lesson, and comes back 
     tokens.city, "--ice-local-addresses", "127.0.0.1", "--layers", "640x360@800",
     "--stats-json", senderStats];
   running.sender = start("LX_SENDER", senderArgs);
+  running.senderArgs = senderArgs;
 
   const classroomPage = await browser.newPage();
   const problems = [];
@@ -598,4 +600,68 @@ test("a WHEP player plays the lesson, and ends its session with DELETE", async (
   assert.equal(ended.status, 200);
   assert.equal((await fetch(base + session.location, { method: "DELETE" })).status, 404);
   await player.close();
+});
+
+// The sender's view of one classroom (its statistics file), or {} before it has one.
+function senderClassroom(school) {
+  return (readSenderStats().classrooms ?? []).find((c) => c.school === school) ?? {};
+}
+
+async function waitFor(check, what, seconds = 20) {
+  const deadline = Date.now() + seconds * 1000;
+  let last;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail(`${what}: not after ${seconds} s`);
+}
+
+test("a browser classroom takes part in a joint lesson: camera, raised hand, microphone when called on, polls", async () => {
+  assert.ok(running.senderArgs, "the classroom test started a sender");
+  await stop(running.sender);
+  running.sender = start("LX_SENDER", [...running.senderArgs, "--return-media=true", "--wall", "headless"]);
+  const classroomPage = await browser.newPage();
+  const problems = [];
+  classroomPage.on("pageerror", (error) => problems.push(error.message));
+  await classroomPage.goto(`${base}/classroom.html#school=village&token=${tokens.village}`);
+  await waitForMedia(classroomPage, (m) => m.frames > 30 && m.card === null, "the lesson's pictures");
+
+  // Chromium's fake camera reaches the teacher's wall; no sound before the class is called on.
+  await waitFor(() => senderClassroom("village").return_frames > 30, "the room's picture on the wall");
+  assert.equal(readSenderStats().wall_tiles, 1);
+  assert.equal(senderClassroom("village").return_audio_buffers, 0, "no sound before the floor is given");
+
+  // The hand: the page's button (a remote's H key does the same), seen on the teacher's side.
+  assert.equal(await classroomPage.isVisible("#hand"), true);
+  await classroomPage.click("#hand");
+  await waitFor(() => (readSenderStats().hands ?? []).includes("village"), "the hand at the sender");
+  await classroomPage.waitForFunction(() => window.lianxiao.joint.hand);
+  await screenshot(classroomPage, "classroom-joint-hand");
+
+  // Called on: the microphone's sound reaches the teacher; hung up, it stops.
+  const floor = `lessons/${tokens.lesson}/floor`;
+  assert.equal((await api("POST", floor, { action: "call-on", school: "village" })).status, 200);
+  await classroomPage.waitForSelector("#on-the-floor", { state: "visible" });
+  await waitFor(() => senderClassroom("village").return_audio_buffers > 50, "the room's voice at the sender");
+  assert.equal(await classroomPage.isVisible("#hand"), false, "no hand to raise while speaking");
+  assert.equal((await api("POST", floor, { action: "hang-up", school: "village" })).status, 200);
+  await classroomPage.waitForSelector("#on-the-floor", { state: "hidden" });
+  await new Promise((r) => setTimeout(r, 1500));
+  const heard = senderClassroom("village").return_audio_buffers;
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(senderClassroom("village").return_audio_buffers, heard, "no sound once hung up");
+
+  // A poll: three answers shown, the B key answers, the teacher's tally has it.
+  const poll = `lessons/${tokens.lesson}/poll`;
+  assert.equal((await api("POST", poll, { action: "open", question: "光在水中比在空气中：A 快 B 慢 C 一样",
+    choices: 3 })).status, 200);
+  await classroomPage.waitForSelector("#poll", { state: "visible" });
+  assert.equal(await classroomPage.isVisible("#poll-D"), false);
+  await classroomPage.keyboard.press("b");
+  await waitFor(async () => (await api("GET", poll)).body.answers?.village === "B", "the answer in the tally");
+  await screenshot(classroomPage, "classroom-joint-poll");
+  assert.deepEqual(problems, []);
+  await classroomPage.close();
 });
