@@ -64,8 +64,9 @@ lx_echo_far_end_new (GstElement *probe, const LxReceiverConfig *config, GError *
     add_ghost (bin, probe, "src", "src");
     return bin;
   }
-  /* The simulated echo leaves beside the speakers, through a leaky queue: a test's echo path
-   * never holds the lesson's sound. */
+  /* The simulated echo leaves beside the speakers, through a leaky queue (a test's echo path
+   * never holds the lesson's sound), and enters the room when the speakers would play it (sync:
+   * a headless classroom's own sink plays as soon as it decodes). */
   room = make ("interaudiosink", error);
   if (room == NULL) {
     gst_object_unref (gst_object_ref_sink (bin));
@@ -75,7 +76,7 @@ lx_echo_far_end_new (GstElement *probe, const LxReceiverConfig *config, GError *
   to_speakers = gst_element_factory_make ("queue", NULL);
   to_room = gst_element_factory_make ("queue", NULL);
   g_object_set (to_room, "leaky", 2 /* downstream */, "max-size-time", 200 * GST_MSECOND, NULL);
-  g_object_set (room, "channel", GST_OBJECT_NAME (probe), "sync", FALSE, "async", FALSE, NULL);
+  g_object_set (room, "channel", GST_OBJECT_NAME (probe), "sync", TRUE, "async", FALSE, NULL);
   gst_bin_add_many (GST_BIN (bin), played, to_speakers, to_room, room, NULL);
   gst_element_link_many (probe, played, to_speakers, NULL);
   gst_element_link_many (played, to_room, room, NULL);
@@ -115,10 +116,12 @@ lx_echo_near_end_new (const char *probe_name, const LxReceiverConfig *config, GE
   }
   first = gst_bin_get_by_name (GST_BIN (bin), "first");
   last = gst_bin_get_by_name (GST_BIN (bin), "last");
-  /* delay-agnostic: how late the speakers play and the microphone records is not known on a
-   * mini-PC. */
+  /* Not delay-agnostic: that mode pairs each 10 ms of the microphone with the next 10 ms the
+   * probe holds, and the two drift apart — in the benchmark the echo came back after ~10 s, 7 dB
+   * below instead of 60. Aligned by the buffers' times (the probe's: when the speakers play, its
+   * buffer's running time plus the pipeline's latency), it held 60 dB for the whole run. */
   if (cancel)
-    g_object_set (last, "probe", probe_name, "echo-cancel", TRUE, "delay-agnostic", TRUE, NULL);
+    g_object_set (last, "probe", probe_name, "echo-cancel", TRUE, "delay-agnostic", FALSE, NULL);
   add_ghost (bin, first, "sink", "sink");
   add_ghost (bin, last, "src", "src");
   return bin;
