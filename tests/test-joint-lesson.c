@@ -4,6 +4,8 @@
  * school's token, and the classroom knows it has the floor — the other does not. */
 #include "lx-test-utils.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -330,6 +332,36 @@ floor_request (Fixture *fixture, const char *action, const char *school)
                     ==, 200);
 }
 
+/* The sender's word on @school's picture on the wall: "showing", "frozen" or "missing". */
+static gboolean
+picture_is (Fixture *fixture, const char *school, const char *state)
+{
+  g_autofree gchar *picture =
+      lx_test_sender_classroom_string (fixture->sender_stats, school, "picture");
+  return g_strcmp0 (picture, state) == 0;
+}
+
+typedef struct {
+  Fixture *fixture;
+  const char *school, *state;
+} PictureIs;
+
+static gboolean
+picture_condition (gpointer data)
+{
+  PictureIs *condition = data;
+  return picture_is (condition->fixture, condition->school, condition->state);
+}
+
+static void
+wait_for_picture (Fixture *fixture, const char *school, const char *state)
+{
+  PictureIs condition = { fixture, school, state };
+
+  if (!lx_test_wait_until (picture_condition, &condition, 10000))
+    g_error ("%s's picture never became %s", school, state);
+}
+
 static void
 test_hand_question_call_on (Fixture *fixture, gconstpointer data)
 {
@@ -440,6 +472,14 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
     gint64 frames = lx_test_stats_int (fixture->classroom_stats[i], "frames_decoded");
     lx_test_wait_for_stat (fixture->classroom_stats[i], "frames_decoded", frames + 10, 10000);
   }
+
+  g_test_message ("village-a's PC hangs for a few seconds: its tile is marked frozen, then not");
+  g_assert_true (picture_is (fixture, "village-a", "showing"));
+  kill (atoi (g_subprocess_get_identifier (fixture->classroom[0])), SIGSTOP);
+  wait_for_picture (fixture, "village-a", "frozen");
+  g_assert_true (picture_is (fixture, "village-b", "showing"));
+  kill (atoi (g_subprocess_get_identifier (fixture->classroom[0])), SIGCONT);
+  wait_for_picture (fixture, "village-a", "showing");
 }
 
 int

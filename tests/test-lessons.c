@@ -404,6 +404,17 @@ static const RefusedCase refused_cases[] = {
   { "client-sends-floor", 1, "{\"type\":\"floor\",\"hands\":[\"a\"],\"speaking\":[\"a\"]}",
     LX_PROTOCOL_ERROR_NOT_ALLOWED },
   { "hand-before-hello", 3, "{\"type\":\"raise-hand\"}", LX_PROTOCOL_ERROR_NOT_JOINED },
+  { "poll-answer-before-hello", 3, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}",
+    LX_PROTOCOL_ERROR_NOT_JOINED },
+  { "poll-answer-without-poll", 1, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}",
+    LX_PROTOCOL_ERROR_NO_POLL },
+  { "poll-answer-out-of-range", 1, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":9}",
+    LX_PROTOCOL_ERROR_BAD_FIELD },
+  { "sender-answers-poll", 0, "{\"type\":\"poll-answer\",\"poll_id\":1,\"choice\":0}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
+  { "client-sends-poll", 1,
+    "{\"type\":\"poll\",\"poll_id\":1,\"text\":\"?\",\"choices\":2,\"open\":true}",
+    LX_PROTOCOL_ERROR_NOT_ALLOWED },
 };
 
 /* A refused message gets exactly one error reply, reaches nobody else and changes nothing: the
