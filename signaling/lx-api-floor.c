@@ -83,8 +83,9 @@ give_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id)
 }
 
 void
-lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
-              gboolean admin)
+lx_api_lesson_control (LxApi *api, SoupServerMessage *message, const char *method,
+                       const char *lesson_id, gboolean admin, LxApiLessonHandler read,
+                       LxApiLessonHandler act)
 {
   if (api->lessons == NULL) {
     lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
@@ -93,10 +94,17 @@ lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method, const 
   if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
     return;
   if (method == SOUP_METHOD_GET)
-    respond_floor (api, message, lesson_id);
+    read (api, message, lesson_id);
   else if (method == SOUP_METHOD_POST)
-    give_floor (api, message, lesson_id);
+    act (api, message, lesson_id);
   else
     lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
                           NULL);
+}
+
+void
+lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
+              gboolean admin)
+{
+  lx_api_lesson_control (api, message, method, lesson_id, admin, respond_floor, give_floor);
 }

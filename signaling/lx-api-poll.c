@@ -77,17 +77,5 @@ void
 lx_api_poll (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
              gboolean admin)
 {
-  if (api->lessons == NULL) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
-    return;
-  }
-  if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
-    return;
-  if (method == SOUP_METHOD_GET)
-    respond_poll (api, message, lesson_id);
-  else if (method == SOUP_METHOD_POST)
-    act_on_poll (api, message, lesson_id);
-  else
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
-                          NULL);
+  lx_api_lesson_control (api, message, method, lesson_id, admin, respond_poll, act_on_poll);
 }

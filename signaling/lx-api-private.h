@@ -35,6 +35,12 @@ void lx_api_refuse_unauthorized (SoupServerMessage *message, const char *text);
  * @lesson_id; otherwise answers 401 or 403 and returns FALSE (lx-api-floor.c). */
 gboolean lx_api_may_act_for_lesson (LxApi *api, SoupServerMessage *message, const char *lesson_id,
                                     gboolean admin);
+/* A lesson's control route (the floor, the poll): the tokens checked as above, then GET @read,
+ * POST @act, anything else 405 (lx-api-floor.c). */
+typedef void (*LxApiLessonHandler) (LxApi *api, SoupServerMessage *message, const char *lesson_id);
+void lx_api_lesson_control (LxApi *api, SoupServerMessage *message, const char *method,
+                            const char *lesson_id, gboolean admin, LxApiLessonHandler read,
+                            LxApiLessonHandler act);
 /* /api/v1/lessons/ID/poll: its quick poll (lx-api-poll.c). */
 void lx_api_poll (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
                   gboolean admin);
