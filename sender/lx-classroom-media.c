@@ -218,9 +218,9 @@ lx_classroom_build_media (LxClassroom *classroom, MediaBranch *branch, GstElemen
   }
 
   branch_sink = gst_element_get_static_pad (queue ? queue : branch->payloader, "sink");
-  /* A joint lesson: the sound comes from the lesson's tee, or, called on, from its own mix. */
+  /* A joint lesson: the sound comes from the lesson's tee, or, called on, from the speakers'. */
   if (tee && g_str_equal (kind, "audio") && classroom->context.sound &&
-      lx_lesson_sound_is_mixed (classroom->context.sound)) {
+      lx_lesson_sound_get_speakers_tee (classroom->context.sound)) {
     g_autoptr (GstPad) selected = NULL;
     classroom->sound_selector = gst_element_factory_make ("input-selector", NULL);
     g_object_set (classroom->sound_selector, "sync-streams", FALSE, NULL);

@@ -106,16 +106,12 @@ struct _LxClassroom {
   gboolean speaking;
   GstElement *sound_selector; /* (nullable) the lesson's sound, or the speakers' (a joint lesson) */
   GstPad *lesson_sound_pad, *speakers_sound_pad; /* its inputs (the latter once called on) */
-  GstPad *speakers_ghost;   /* (nullable) the latter, out of the bin (which owns it) */
-  GstElement *speakers_tee; /* (nullable) its own mix's tee while called on (lx-lesson-sound.h) */
-  GstPad *speakers_tee_pad; /* (nullable) that tee's pad feeding it */
+  GstPad *speakers_tee_pad; /* (nullable) the speakers' tee's pad feeding it, once called on */
   LxReturnOutlet voice;     /* its voice into the lesson's mixer */
   LxReturnOutlet inset;     /* its picture into the lesson's picture */
 };
 
 LxClassroom *lx_classroom_ref (LxClassroom *classroom);
-/* Its own mix goes, its pad already unlinked (a closing branch: lx-classroom-return.c). */
-void lx_classroom_leave_own_mix (LxClassroom *classroom);
 void lx_classroom_unref (gpointer classroom);
 /* For g_signal_connect_data() with a reference on the classroom. */
 void lx_classroom_closure_unref (gpointer data, GClosure *closure);

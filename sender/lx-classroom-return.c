@@ -101,6 +101,9 @@ open_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name, 
     g_object_set (outlet->queue, "max-size-buffers", 2, "max-size-bytes", 0, "max-size-time",
                   (guint64) 0, "leaky", 2 /* downstream: the oldest goes */, NULL);
     gst_bin_add (GST_BIN (decoder), outlet->queue);
+    /* Playing before the tee feeds it: a flushing pad would answer the decoder's push with an
+     * error, and stop the classroom's picture. */
+    gst_element_sync_state_with_parent (outlet->queue);
     queue_sink = gst_element_get_static_pad (outlet->queue, "sink");
     gst_pad_link (outlet->tee_pad, queue_sink);
     out = gst_element_get_static_pad (outlet->queue, "src");
@@ -113,8 +116,6 @@ open_outlet (LxClassroom *classroom, GstElement *decoder, const char *tee_name, 
   outlet->outer = gst_ghost_pad_new (NULL, outlet->inner);
   gst_pad_set_active (outlet->outer, TRUE);
   gst_element_add_pad (classroom->bin, outlet->outer);
-  if (outlet->queue)
-    gst_element_sync_state_with_parent (outlet->queue);
   return gst_pad_link (outlet->outer, outlet->input) == GST_PAD_LINK_OK;
 }
 
@@ -150,7 +151,7 @@ connect_voice (LxClassroom *classroom)
       classroom->context.sound == NULL)
     return;
   if (!open_outlet (classroom, classroom->return_audio, "voice", FALSE, &classroom->voice,
-                    lx_lesson_sound_add_voice (classroom->context.sound, classroom->school)))
+                    lx_lesson_sound_add_voice (classroom->context.sound)))
     g_warning ("classroom %s: its voice cannot go into the lesson", classroom->school);
   else
     g_message ("classroom %s: its voice is in the lesson", classroom->school);
@@ -193,58 +194,26 @@ disconnect_picture (LxClassroom *classroom)
   g_message ("classroom %s: its picture is out of the lesson", classroom->school);
 }
 
-/* Its own mix (the teacher and the other speakers) into its sound while it speaks; FALSE, logged,
- * if it cannot be made (it then hears the lesson, its own voice in it). */
-static gboolean
-hear_own_mix (LxClassroom *classroom)
-{
-  g_autoptr (GError) error = NULL;
-  GstElement *own =
-      lx_lesson_sound_add_speaker (classroom->context.sound, classroom->school, &error);
-
-  if (own == NULL) {
-    g_warning ("classroom %s: %s", classroom->school, error->message);
-    return FALSE;
-  }
-  if (classroom->speakers_sound_pad == NULL) {
-    classroom->speakers_sound_pad =
-        gst_element_request_pad_simple (classroom->sound_selector, "sink_%u");
-    classroom->speakers_ghost = gst_ghost_pad_new (NULL, classroom->speakers_sound_pad);
-    gst_pad_set_active (classroom->speakers_ghost, TRUE);
-    gst_element_add_pad (classroom->bin, classroom->speakers_ghost);
-  }
-  classroom->speakers_tee = own;
-  classroom->speakers_tee_pad = gst_element_request_pad_simple (own, "src_%u");
-  return gst_pad_link (classroom->speakers_tee_pad, classroom->speakers_ghost) == GST_PAD_LINK_OK;
-}
-
-/* Its own mix goes (unlinked first: the mix's thread then only sees "not linked"). */
-static void
-leave_own_mix (LxClassroom *classroom, gboolean unlink)
-{
-  if (classroom->speakers_tee_pad == NULL)
-    return;
-  if (unlink)
-    gst_pad_unlink (classroom->speakers_tee_pad, classroom->speakers_ghost);
-  gst_element_release_request_pad (classroom->speakers_tee, classroom->speakers_tee_pad);
-  gst_clear_object (&classroom->speakers_tee_pad);
-  classroom->speakers_tee = NULL;
-  lx_lesson_sound_remove_speaker (classroom->context.sound, classroom->school);
-}
-
 void
 lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking)
 {
   if (speaking == classroom->speaking || classroom->sound_selector == NULL)
     return;
   classroom->speaking = speaking;
-  /* It hears its own mix while it speaks: the lesson without its own voice. */
-  if (speaking && hear_own_mix (classroom))
-    g_object_set (classroom->sound_selector, "active-pad", classroom->speakers_sound_pad, NULL);
-  if (!speaking) {
-    g_object_set (classroom->sound_selector, "active-pad", classroom->lesson_sound_pad, NULL);
-    leave_own_mix (classroom, TRUE);
+  if (speaking && classroom->speakers_sound_pad == NULL) {
+    GstElement *speakers_tee = lx_lesson_sound_get_speakers_tee (classroom->context.sound);
+    GstPad *ghost;
+    classroom->speakers_sound_pad =
+        gst_element_request_pad_simple (classroom->sound_selector, "sink_%u");
+    ghost = gst_ghost_pad_new (NULL, classroom->speakers_sound_pad);
+    gst_pad_set_active (ghost, TRUE);
+    gst_element_add_pad (classroom->bin, ghost);
+    classroom->speakers_tee_pad = gst_element_request_pad_simple (speakers_tee, "src_%u");
+    gst_pad_link (classroom->speakers_tee_pad, ghost);
   }
+  /* It hears the lesson without its own voice while it speaks. */
+  g_object_set (classroom->sound_selector, "active-pad",
+                speaking ? classroom->speakers_sound_pad : classroom->lesson_sound_pad, NULL);
   if (speaking) {
     connect_voice (classroom);
     connect_picture (classroom);
@@ -252,12 +221,6 @@ lx_classroom_set_speaking (LxClassroom *classroom, gboolean speaking)
     disconnect_voice (classroom);
     disconnect_picture (classroom);
   }
-}
-
-void
-lx_classroom_leave_own_mix (LxClassroom *classroom)
-{
-  leave_own_mix (classroom, FALSE);
 }
 
 static gboolean

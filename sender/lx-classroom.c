@@ -261,8 +261,11 @@ finish_close (gpointer data)
 
   lx_classroom_release_tee_pad (&classroom->video);
   lx_classroom_release_tee_pad (&classroom->audio);
-  /* (its own mix's pad, unlinked when idle: lx_classroom_close) */
-  lx_classroom_leave_own_mix (classroom);
+  if (classroom->speakers_tee_pad) {
+    gst_element_release_request_pad (lx_lesson_sound_get_speakers_tee (classroom->context.sound),
+                                     classroom->speakers_tee_pad);
+    gst_clear_object (&classroom->speakers_tee_pad);
+  }
   /* The callbacks hold references on the classroom: drop them, or branch and classroom would keep
    * each other alive. */
   g_signal_handlers_disconnect_by_data (classroom->webrtc, classroom);

@@ -22,16 +22,6 @@ typedef struct {
 
 static const char *const schools[] = { "village-a", "village-b", NULL };
 
-/* What a test case changes in the lesson: how many classrooms may speak at once, and the pitch
- * each classroom listens for in its sound (village-a's voice is 660 Hz, village-b's 880). */
-typedef struct {
-  const char *speakers;
-  const char *listens_for[2];
-} Lesson;
-
-static const Lesson one_speaker = { "1", { "880", "880" } };
-static const Lesson two_speakers = { "2", { "880", "660" } };
-
 static gchar *
 file_in (Fixture *fixture, const char *name)
 {
@@ -46,10 +36,7 @@ setup (Fixture *fixture, gconstpointer data)
 
   fixture->directory = g_dir_make_tmp ("lx-joint-XXXXXX", &error);
   g_assert_no_error (error);
-  const Lesson *lesson = data;
-  const char *signaling_options[] = { "--speakers-per-lesson", lesson->speakers, NULL };
-
-  lx_test_signaling_start_booked (&fixture->signaling, signaling_options);
+  lx_test_signaling_start_booked (&fixture->signaling, NULL);
   fixture->lesson = lx_test_book (&fixture->signaling, "Joint lesson", "master", schools);
   log = file_in (fixture, "sender.log");
   fixture->sender_stats = file_in (fixture, "sender.json");
@@ -87,7 +74,7 @@ setup (Fixture *fixture, gconstpointer data)
                               "--test-tone-hz",
                               i == 0 ? "660" : "880",
                               "--measure-tone-hz",
-                              lesson->listens_for[i],
+                              "880",
                               "--stats-json",
                               NULL,
                               "--snapshot",
@@ -327,7 +314,7 @@ wait_for_probe (Fixture *fixture, guint i, gboolean heard)
   StatIs condition = { fixture->classroom_stats[i], "audio_probe_permille", heard };
 
   if (!lx_test_wait_until (probe_heard, &condition, heard ? 10000 : 3000))
-    g_error ("the pitch %s listens for: %" G_GINT64_FORMAT " per mille, expected %s", schools[i],
+    g_error ("village-b's voice at %s: %" G_GINT64_FORMAT " per mille, expected %s", schools[i],
              lx_test_stats_int (fixture->classroom_stats[i], "audio_probe_permille"),
              heard ? "to hear it" : "silence");
 }
@@ -495,39 +482,11 @@ test_hand_question_call_on (Fixture *fixture, gconstpointer data)
   wait_for_picture (fixture, "village-a", "showing");
 }
 
-/* Two classrooms called on at once (speakers-per-lesson = 2): each hears the other — village-a
- * village-b's 880 Hz, village-b village-a's 660 Hz — in its own mix; hung up, neither does. */
-static void
-test_two_speakers (Fixture *fixture, gconstpointer data)
-{
-  ListIs speaking = { fixture->sender_stats, "speaking", "village-a,village-b" };
-
-  for (guint i = 0; i < 2; i++)
-    lx_test_wait_for_stat (fixture->classroom_stats[i], "frames_decoded", 10, 30000);
-  floor_request (fixture, "call-on", "village-a");
-  floor_request (fixture, "call-on", "village-b");
-  g_assert_true (lx_test_wait_until (sender_list_is, &speaking, 10000));
-  g_test_message ("each hears the other, and the teacher");
-  for (guint i = 0; i < 2; i++) {
-    wait_for_probe (fixture, i, TRUE);
-    g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[i], "audio_tone_hz"), >, 0);
-  }
-  g_test_message ("village-a hung up: village-b hears it no more; village-a still hears village-b");
-  floor_request (fixture, "hang-up", "village-a");
-  wait_for_probe (fixture, 1, FALSE);
-  lx_test_run_for (1000);
-  g_assert_cmpint (lx_test_stats_int (fixture->classroom_stats[0], "audio_probe_permille"), >=, 50);
-  floor_request (fixture, "hang-up", "village-b");
-  wait_for_probe (fixture, 0, FALSE);
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/joint-lesson/hand-question-call-on", Fixture, &one_speaker, setup,
+  g_test_add ("/joint-lesson/hand-question-call-on", Fixture, NULL, setup,
               test_hand_question_call_on, teardown);
-  g_test_add ("/joint-lesson/two-speakers-hear-each-other", Fixture, &two_speakers, setup,
-              test_two_speakers, teardown);
   return g_test_run ();
 }
