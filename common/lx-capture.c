@@ -135,10 +135,9 @@ lx_capture_audio_new (const LxCaptureSettings *settings, GError **error)
   else
     source = "alsasrc name=microphone";
 
-  description = g_strdup_printf (
-      "%s ! audioconvert ! audioresample ! "
-      "capsfilter name=capture-caps caps=\"audio/x-raw,format=S16LE,rate=48000,channels=2\"",
-      source);
+  description = g_strdup_printf ("%s ! audioconvert ! audioresample ! "
+                                 "capsfilter name=capture-caps caps=\"" LX_AUDIO_FORMAT "\"",
+                                 source);
   bin = parse_bin (description, error);
   if (bin == NULL)
     return NULL;

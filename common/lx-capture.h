@@ -26,6 +26,10 @@ typedef struct {
  * rate asked for, or NULL with @error (a missing plugin, a bad device setting). */
 GstElement *lx_capture_video_new (const LxCaptureSettings *settings, GError **error);
 
-/* (transfer floating) A bin with one "src" pad of 48 kHz stereo audio/x-raw, or NULL with @error.
+/* The raw sound every capture gives, and every mixer and echo canceller takes: one format, so
+ * that nothing between them converts or renegotiates. */
+#define LX_AUDIO_FORMAT "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2"
+
+/* (transfer floating) A bin with one "src" pad of LX_AUDIO_FORMAT, or NULL with @error.
  * With audio_source "none" it returns NULL and leaves @error unset. */
 GstElement *lx_capture_audio_new (const LxCaptureSettings *settings, GError **error);

@@ -1,10 +1,10 @@
-/* Echo cancelling (see lx-echo.h). */
+/* Echo cancelling (see lx-echo.h). Both ends in LX_AUDIO_FORMAT: webrtcdsp wants the same rate
+ * on both. */
 #include "lx-echo.h"
 
-#include <math.h>
+#include "lx-capture.h"
 
-/* What webrtcdsp and its probe take (same rate on both ends), and what the capture gives. */
-#define ECHO_FORMAT "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2"
+#include <math.h>
 
 GstElement *
 lx_echo_probe_new (void)
@@ -43,7 +43,7 @@ add_ghost (GstElement *bin, GstElement *element, const char *pad_name, const cha
 GstElement *
 lx_echo_far_end_new (GstElement *probe, const LxReceiverConfig *config, GError **error)
 {
-  g_autoptr (GstCaps) caps = gst_caps_from_string (ECHO_FORMAT);
+  g_autoptr (GstCaps) caps = gst_caps_from_string (LX_AUDIO_FORMAT);
   GstElement *bin, *format, *played, *to_speakers, *to_room, *room;
 
   /* (a probe goes on one playback path: a second sound stream in the session plays without) */
@@ -56,8 +56,8 @@ lx_echo_far_end_new (GstElement *probe, const LxReceiverConfig *config, GError *
     return NULL;
   bin = gst_bin_new (NULL);
   g_object_set (format, "caps", caps, NULL);
-  gst_bin_add_many (GST_BIN (bin), format, probe,
-                    NULL); /* (the bin takes a reference of its own) */
+  /* (the bin takes a reference of its own on the probe) */
+  gst_bin_add_many (GST_BIN (bin), format, probe, NULL);
   gst_element_link (format, probe);
   add_ghost (bin, format, "sink", "sink");
   if (config->simulated_echo_ms <= 0) {
@@ -99,9 +99,9 @@ lx_echo_near_end_new (const char *probe_name, const LxReceiverConfig *config, GE
      * (the mixer waits for the delayed echo). */
     g_string_append_printf (
         description,
-        "audiomixer name=room latency=%" G_GUINT64_FORMAT " ! capsfilter caps=\"" ECHO_FORMAT
+        "audiomixer name=room latency=%" G_GUINT64_FORMAT " ! capsfilter caps=\"" LX_AUDIO_FORMAT
         "\" ! %s  identity name=first ! room.  interaudiosrc channel=%s ! capsfilter "
-        "caps=\"" ECHO_FORMAT "\" ! identity ts-offset=%" G_GINT64_FORMAT
+        "caps=\"" LX_AUDIO_FORMAT "\" ! identity ts-offset=%" G_GINT64_FORMAT
         " ! volume volume=%f ! room.",
         (guint64) (config->simulated_echo_ms + 50) * GST_MSECOND, canceller,
         probe_name ? probe_name : "lx-no-echo-probe",

@@ -309,6 +309,7 @@ measure_tone (LxPlayback *playback, GstPad *pad, GstBuffer *buffer)
   const GstStructure *structure = caps ? gst_caps_get_structure (caps, 0) : NULL;
   gint rate = 0, channels = 0;
   GstMapInfo map;
+  gsize frames;
 
   if (structure == NULL ||
       !g_str_has_prefix (gst_structure_get_string (structure, "format") ?: "", "S16") ||
@@ -316,13 +317,12 @@ measure_tone (LxPlayback *playback, GstPad *pad, GstBuffer *buffer)
       !gst_structure_get_int (structure, "channels", &channels) || channels <= 0 ||
       !gst_buffer_map (buffer, &map, GST_MAP_READ))
     return;
-  lx_tone_meter_add (&playback->tone, (const gint16 *) map.data,
-                     map.size / (sizeof (gint16) * (gsize) channels), (guint) channels,
+  frames = map.size / (sizeof (gint16) * (gsize) channels);
+  lx_tone_meter_add (&playback->tone, (const gint16 *) map.data, frames, (guint) channels,
                      (guint) rate);
   /* A beeping probe (test-tone-beeps) starts on the wall clock's second: how late it is heard
    * here, as decoded now (the buffer's last sample is now), is the sound's delay. */
   if (playback->tone.onset_frame >= 0) {
-    gsize frames = map.size / (sizeof (gint16) * (gsize) channels);
     gint64 heard_us = g_get_real_time () - (gint64) (frames - (gsize) playback->tone.onset_frame) *
                                                G_USEC_PER_SEC / rate;
     gint64 late_ms = (heard_us / 1000) % 1000;

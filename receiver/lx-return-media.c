@@ -28,7 +28,7 @@ measure_microphone (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
     return GST_PAD_PROBE_OK;
   g_mutex_lock (&media->lock);
-  /* (the capture's format: S16LE, 48 kHz, stereo — lx-capture.h) */
+  /* (LX_AUDIO_FORMAT, lx-capture.h: S16LE, 48 kHz, stereo) */
   lx_tone_meter_add (&media->microphone, (const gint16 *) map.data, map.size / 4, 2, 48000);
   g_mutex_unlock (&media->lock);
   gst_buffer_unmap (buffer, &map);

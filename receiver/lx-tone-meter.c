@@ -6,28 +6,36 @@
 /* Samples closer to zero than this are noise: they neither start nor end a half-wave. */
 #define NOISE_FLOOR 64
 
-/* Feeds one sample to the Goertzel filter tuned to probe_hz (@coefficient: 2 cos (2π probe_hz /
- * @rate)); each quarter second, its strength. */
+/* Feeds @sample to @filter (@coefficient: 2 cos (2π f / rate), f the pitch). At the end of each
+ * block of @block samples: TRUE, the pitch's strength as RMS over full scale in *@rms (a sine of
+ * amplitude A gives power (A N / 2)^2; its RMS is A / sqrt 2), and the next block begins. */
+static gboolean
+goertzel_feed (LxGoertzel *filter, gint sample, gdouble coefficient, guint64 block, gdouble *rms)
+{
+  gdouble s0 = sample + coefficient * filter->s1 - filter->s2;
+  gdouble power;
+
+  filter->s2 = filter->s1;
+  filter->s1 = s0;
+  if (++filter->samples < block)
+    return FALSE;
+  power = filter->s1 * filter->s1 + filter->s2 * filter->s2 - coefficient * filter->s1 * filter->s2;
+  *rms = 2 * sqrt (MAX (power, 0)) / (gdouble) block / G_SQRT2 / 32768;
+  filter->samples = 0;
+  filter->s1 = filter->s2 = 0;
+  return TRUE;
+}
+
+/* Feeds one sample to the probe's filter; each quarter second, its strength. */
 static void
 probe (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
 {
-  gdouble s0 = sample + coefficient * meter->probe_s1 - meter->probe_s2;
-  guint64 block = rate / 4;
+  gdouble rms;
 
-  meter->probe_s2 = meter->probe_s1;
-  meter->probe_s1 = s0;
-  if (++meter->probe_samples < block)
+  if (!goertzel_feed (&meter->probe, sample, coefficient, rate / 4, &rms))
     return;
-  {
-    gdouble power = meter->probe_s1 * meter->probe_s1 + meter->probe_s2 * meter->probe_s2 -
-                    coefficient * meter->probe_s1 * meter->probe_s2;
-    /* (a sine of amplitude A gives power (A N / 2)^2; its RMS is A / sqrt 2) */
-    gdouble amplitude = 2 * sqrt (MAX (power, 0)) / (gdouble) block;
-    meter->probe_permille = (guint) (amplitude / G_SQRT2 * 1000 / 32768);
-    meter->probe_dbfs = 20 * log10 (MAX (amplitude / G_SQRT2 / 32768, 1e-6));
-  }
-  meter->probe_samples = 0;
-  meter->probe_s1 = meter->probe_s2 = 0;
+  meter->probe_permille = (guint) (rms * 1000);
+  meter->probe_dbfs = 20 * log10 (MAX (rms, 1e-6));
 }
 
 /* An onset block's strength in thousandths of full scale: on above ON, off below OFF (a test
@@ -39,24 +47,15 @@ probe (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
 static gboolean
 onset (LxToneMeter *meter, gint sample, guint rate, gdouble coefficient)
 {
-  gdouble s0 = sample + coefficient * meter->onset_s1 - meter->onset_s2;
-  guint64 block = rate / 200;
-  gdouble power, permille;
+  gdouble rms;
 
-  meter->onset_s2 = meter->onset_s1;
-  meter->onset_s1 = s0;
-  if (++meter->onset_samples < block)
+  if (!goertzel_feed (&meter->onset, sample, coefficient, rate / 200, &rms))
     return FALSE;
-  power = meter->onset_s1 * meter->onset_s1 + meter->onset_s2 * meter->onset_s2 -
-          coefficient * meter->onset_s1 * meter->onset_s2;
-  permille = 2 * sqrt (MAX (power, 0)) / (gdouble) block / G_SQRT2 * 1000 / 32768;
-  meter->onset_samples = 0;
-  meter->onset_s1 = meter->onset_s2 = 0;
-  if (!meter->sounding && permille >= ONSET_ON_PERMILLE) {
+  if (!meter->sounding && rms * 1000 >= ONSET_ON_PERMILLE) {
     meter->sounding = TRUE;
     return TRUE;
   }
-  if (meter->sounding && permille < ONSET_OFF_PERMILLE)
+  if (meter->sounding && rms * 1000 < ONSET_OFF_PERMILLE)
     meter->sounding = FALSE;
   return FALSE;
 }

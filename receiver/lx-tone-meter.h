@@ -6,6 +6,12 @@
 
 #include <glib.h>
 
+/* A Goertzel filter's state over one block of samples: one pitch's strength in it. */
+typedef struct {
+  gdouble s1, s2;
+  guint64 samples;
+} LxGoertzel;
+
 typedef struct {
   guint64 samples;      /* in the second being measured */
   guint64 crossings;    /* zero crossings in it */
@@ -17,15 +23,13 @@ typedef struct {
    * teacher's): its strength over the last quarter second (a Goertzel filter), RMS over full
    * scale in thousandths. */
   guint probe_hz;
-  guint64 probe_samples;
-  gdouble probe_s1, probe_s2;
+  LxGoertzel probe;
   guint probe_permille;
   gdouble
       probe_dbfs; /* the same in dB below full scale (-120 for nothing): echo is measured in dB */
   /* Where the pitch listened for starts sounding (a beeping probe, lx-capture.h): judged over
    * 5 ms blocks, it sounds once a block is loud and the one before was quiet. */
-  guint64 onset_samples;
-  gdouble onset_s1, onset_s2;
+  LxGoertzel onset;
   gboolean sounding;
   gssize onset_frame; /* in the last lx_tone_meter_add's frames: where it began; -1 none */
 } LxToneMeter;

@@ -1,11 +1,11 @@
 /* The lesson's sound (see lx-lesson-sound.h). */
 #include "lx-lesson-sound.h"
+#include "lx-capture.h"
 #include "lx-encoder.h"
 #include "lx-layer-set.h"
 
-/* One format for everything mixed: a new input never makes the mixer change what it puts out
- * (and a refusal there would stop the teacher's own sound). */
-#define MIXED_FORMAT "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2"
+/* One format for everything mixed (LX_AUDIO_FORMAT): a new input never makes the mixer change
+ * what it puts out (and a refusal there would stop the teacher's own sound). */
 
 /* How long the mixer waits for a classroom's voice, which crosses a network, before it mixes
  * without it: a jitter buffer's worth. The teacher's own sound is that much later in a joint
@@ -40,7 +40,7 @@ build_mixed (LxLessonSound *sound, GstElement *capture, const LxSenderConfig *co
              GError **error)
 {
   GstElement *teacher, *to_mixer, *to_speakers, *encoder, *mixed;
-  g_autoptr (GstCaps) format = gst_caps_from_string (MIXED_FORMAT);
+  g_autoptr (GstCaps) format = gst_caps_from_string (LX_AUDIO_FORMAT);
 
   teacher = lx_tee_add_after (sound->pipeline, capture, NULL, "teacher-sound", error);
   if (teacher == NULL)

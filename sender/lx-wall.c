@@ -165,7 +165,12 @@ lx_wall_set_frozen (LxWall *wall, GstPad *ghost, gboolean frozen)
 void
 lx_wall_set_notice (LxWall *wall, const char *text)
 {
-  g_object_set (wall->notice, "text", text, NULL);
+  g_autofree gchar *shown = NULL;
+
+  /* (set once a second: the overlay lays its text out again only when it changes) */
+  g_object_get (wall->notice, "text", &shown, NULL);
+  if (g_strcmp0 (shown, text) != 0)
+    g_object_set (wall->notice, "text", text, NULL);
 }
 
 gboolean
