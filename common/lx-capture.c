@@ -37,8 +37,21 @@ lx_capture_video_new (const LxCaptureSettings *settings, GError **error)
                               "font-desc=\"Sans %d\"",
                               settings->width, settings->height, settings->framerate,
                               MAX (8, settings->height / 30));
+  } else if (g_str_equal (settings->video_source, "card")) {
+    /* A still card (a break): a dark solid colour at a few frames a second, its text in a CJK
+     * font; videorate below repeats the frames up to the rate asked for. */
+    source = g_strdup_printf ("videotestsrc is-live=true pattern=solid-color "
+                              "foreground-color=0xff264653 ! "
+                              "video/x-raw,width=%d,height=%d,framerate=5/1 ! "
+                              "textoverlay name=overlay halignment=center valignment=center "
+                              "font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans %d\"",
+                              settings->width, settings->height, MAX (12, settings->height / 14));
   } else if (g_str_equal (settings->video_source, "v4l2")) {
     source = g_strdup ("v4l2src name=camera");
+  } else if (g_str_equal (settings->video_source, "screen")) {
+    /* use-damage=false: whole frames, not the damaged regions of the last one (which tear under
+     * a compositor and cost more than they save at a lesson's frame rate). */
+    source = g_strdup ("ximagesrc name=screen use-damage=false show-pointer=true");
   } else {
     if (settings->video_file == NULL) {
       g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
@@ -74,9 +87,16 @@ lx_capture_video_new (const LxCaptureSettings *settings, GError **error)
     }
     gst_util_set_object_arg (G_OBJECT (pattern), "pattern", settings->test_pattern);
     g_object_set (overlay, "text", settings->test_text, NULL);
+  } else if (g_str_equal (settings->video_source, "card")) {
+    g_autoptr (GstElement) overlay = gst_bin_get_by_name (GST_BIN (bin), "overlay");
+    g_object_set (overlay, "text", settings->test_text, NULL);
   } else if (g_str_equal (settings->video_source, "v4l2")) {
     g_autoptr (GstElement) camera = gst_bin_get_by_name (GST_BIN (bin), "camera");
     g_object_set (camera, "device", settings->video_device, NULL);
+  } else if (g_str_equal (settings->video_source, "screen")) {
+    g_autoptr (GstElement) screen = gst_bin_get_by_name (GST_BIN (bin), "screen");
+    if (settings->video_device)
+      g_object_set (screen, "display-name", settings->video_device, NULL);
   } else if (g_str_equal (settings->video_source, "file")) {
     g_autoptr (GstElement) file = gst_bin_get_by_name (GST_BIN (bin), "file");
     g_object_set (file, "location", settings->video_file, NULL);

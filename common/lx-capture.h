@@ -6,11 +6,13 @@
 #include <gst/gst.h>
 
 typedef struct {
-  const char *video_source; /* test | v4l2 | file */
-  const char *video_device; /* (nullable) v4l2: the camera's device */
+  const char *video_source; /* test | v4l2 | file | screen (X11) | card (still text) */
+  const char *video_device; /* (nullable) v4l2: the camera's device; screen: the X display
+                             * (NULL: $DISPLAY) */
   const char *video_file;   /* (nullable) file: what to play */
   const char *test_pattern; /* test: a videotestsrc pattern */
-  const char *test_text;    /* test: written over the picture, above a running clock */
+  const char *test_text;    /* test: written over the picture, above a running clock; card:
+                             * the card's text */
   gint width, height, framerate;
   const char *audio_source; /* test | pulse | alsa | none */
   const char *audio_device; /* (nullable) the PulseAudio source or ALSA device */

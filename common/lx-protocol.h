@@ -146,6 +146,10 @@ typedef struct {
 #define LX_VIDEO_CODEC_VP8 "VP8"
 gboolean lx_protocol_video_codec_is_known (const char *codec);
 
+/* A sender's goodbye (the close frame's reason) when its teacher ended the lesson, passed on to
+ * the classrooms as sender-left's reason: they show that the lesson is over. */
+#define LX_GOODBYE_LESSON_ENDED "lesson-ended"
+
 /* Where a lesson stands, told to its sender in welcome: not in the timetable, under way now, yet
  * to come, or over (its last time is past). */
 #define LX_LESSON_STATE_AD_HOC "ad-hoc"

@@ -59,3 +59,19 @@ lx_connection_settings_clear (LxConnectionSettings *settings)
 {
   g_clear_object (&settings->trusted_cas);
 }
+
+gchar *
+lx_settings_api_url (const LxConnectionSettings *connection)
+{
+  g_autoptr (GUri) websocket =
+      connection->server ? g_uri_parse (connection->server, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autofree gchar *port = NULL;
+
+  if (websocket == NULL)
+    return NULL;
+  port = g_uri_get_port (websocket) > 0 ? g_strdup_printf (":%d", g_uri_get_port (websocket))
+                                        : g_strdup ("");
+  return g_strdup_printf ("%s://%s%s/api/v1/",
+                          g_str_equal (g_uri_get_scheme (websocket), "wss") ? "https" : "http",
+                          g_uri_get_host (websocket), port);
+}

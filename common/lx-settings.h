@@ -113,3 +113,7 @@ void lx_connection_settings_clear (LxConnectionSettings *settings);
 
 gboolean lx_connection_settings_validate (LxConnectionSettings *settings, const char *media_url_key,
                                           const char *media_url, GError **error);
+
+/* (transfer full) The REST API's base of the signaling server of @connection's WebSocket URL
+ * (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/, wss → https), or NULL if it is no URL. */
+gchar *lx_settings_api_url (const LxConnectionSettings *connection);

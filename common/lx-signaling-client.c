@@ -372,11 +372,17 @@ lx_signaling_client_send (LxSignalingClient *client, const LxMessage *message)
 void
 lx_signaling_client_stop (LxSignalingClient *client)
 {
+  lx_signaling_client_stop_because (client, "bye");
+}
+
+void
+lx_signaling_client_stop_because (LxSignalingClient *client, const char *reason)
+{
   client->stopped = TRUE;
   g_clear_handle_id (&client->retry_source, g_source_remove);
   if (client->cancellable)
     g_cancellable_cancel (client->cancellable);
   if (client->connection &&
       soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, "bye");
+    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
 }

@@ -50,5 +50,8 @@ gboolean lx_signaling_client_is_joined (LxSignalingClient *client);
 
 /* Closes the connection politely. No "closed" signal follows. */
 void lx_signaling_client_stop (LxSignalingClient *client);
+/* The same, saying why in the close frame: LX_GOODBYE_LESSON_ENDED from a sender whose teacher
+ * ended the lesson (its classrooms are told so in sender-left). */
+void lx_signaling_client_stop_because (LxSignalingClient *client, const char *reason);
 
 G_END_DECLS

@@ -29,6 +29,7 @@ occurrence_free (LxOccurrence *occurrence)
   g_free (occurrence->title);
   g_free (occurrence->time_zone);
   g_free (occurrence->start_local);
+  g_strfreev (occurrence->receivers);
   g_free (occurrence);
 }
 
@@ -47,6 +48,23 @@ utc_seconds (JsonObject *object, const char *member)
   g_autoptr (GDateTime) time = g_date_time_new_from_iso8601 (
       json_object_get_string_member_with_default (object, member, ""), NULL);
   return time ? g_date_time_to_unix (time) : 0;
+}
+
+/* (transfer full) The strings of @object's array @member (empty if none). */
+static GStrv
+read_strings (JsonObject *object, const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+  JsonArray *array = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; array && i < json_array_get_length (array); i++) {
+    JsonNode *element = json_array_get_element (array, i);
+    const char *text = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_string (element) : NULL;
+    if (text)
+      g_strv_builder_add (builder, text);
+  }
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -116,6 +134,7 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     occurrence->title = g_strdup (json_object_get_string_member_with_default (entry, "title", ""));
     occurrence->start_local =
         g_strdup (json_object_get_string_member_with_default (entry, "start", ""));
+    occurrence->receivers = read_strings (entry, "receivers");
     occurrence->time_zone =
         g_strdup (json_object_get_string_member_with_default (entry, "time_zone", "UTC"));
     occurrence->start = utc_seconds (entry, "start_utc");
@@ -151,7 +170,7 @@ LxTimetable *
 lx_timetable_new (const LxConnectionSettings *connection, LxRole role)
 {
   LxTimetable *timetable = g_new0 (LxTimetable, 1);
-  g_autoptr (GUri) websocket = g_uri_parse (connection->server, G_URI_FLAGS_NONE, NULL);
+  g_autofree gchar *api = lx_settings_api_url (connection);
   g_autofree gchar *school = g_uri_escape_string (connection->school, NULL, TRUE);
 
   timetable->role = role;
@@ -161,16 +180,8 @@ lx_timetable_new (const LxConnectionSettings *connection, LxRole role)
   timetable->cancellable = g_cancellable_new ();
   timetable->authorization =
       g_strdup_printf ("Bearer %s", connection->token ? connection->token : "");
-  if (websocket) {
-    gint port = g_uri_get_port (websocket);
-    g_autofree gchar *port_text = port > 0 ? g_strdup_printf (":%d", port) : g_strdup ("");
-    timetable->url =
-        g_strdup_printf ("%s://%s%s/api/v1/schools/%s/timetable?days=%d",
-                         g_str_equal (g_uri_get_scheme (websocket), "wss") ? "https" : "http",
-                         g_uri_get_host (websocket), port_text, school, DAYS_AHEAD);
-  } else {
-    timetable->url = g_strdup (connection->server);
-  }
+  timetable->url = api ? g_strdup_printf ("%sschools/%s/timetable?days=%d", api, school, DAYS_AHEAD)
+                       : g_strdup (connection->server);
   fetch (timetable);
   timetable->refresh_timer = g_timeout_add_seconds (REFRESH_SECONDS, fetch, timetable);
   return timetable;
@@ -227,4 +238,16 @@ const char *
 lx_timetable_get_problem (LxTimetable *timetable)
 {
   return timetable->problem;
+}
+
+guint
+lx_timetable_count (LxTimetable *timetable)
+{
+  return timetable->occurrences->len;
+}
+
+const LxOccurrence *
+lx_timetable_get (LxTimetable *timetable, guint index)
+{
+  return index < timetable->occurrences->len ? timetable->occurrences->pdata[index] : NULL;
 }

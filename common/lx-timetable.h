@@ -13,6 +13,7 @@ typedef struct {
   gchar *start_local; /* "2026-12-01T10:00:00", the lesson's own time */
   gchar *time_zone;   /* the lesson's, e.g. "Asia/Shanghai" */
   gint64 start, end;  /* UTC seconds */
+  GStrv receivers;    /* the classrooms booked (told to the sender only; else empty) */
 } LxOccurrence;
 
 typedef struct _LxTimetable LxTimetable;
@@ -31,6 +32,10 @@ void lx_timetable_free (LxTimetable *timetable);
 const LxOccurrence *lx_timetable_current (LxTimetable *timetable, gint64 now);
 /* (transfer none) The next occurrence starting after @now, or NULL. */
 const LxOccurrence *lx_timetable_next (LxTimetable *timetable, gint64 now);
+
+/* The occurrences known, and the @index-th of them (transfer none; NULL past the end). */
+guint lx_timetable_count (LxTimetable *timetable);
+const LxOccurrence *lx_timetable_get (LxTimetable *timetable, guint index);
 
 /* (transfer none) The school's name, once the server has answered, else NULL. */
 const char *lx_timetable_get_school_name (LxTimetable *timetable);

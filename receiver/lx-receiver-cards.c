@@ -46,6 +46,14 @@ lx_receiver_show_waiting_for_teacher (LxReceiver *receiver)
 }
 
 void
+lx_receiver_show_lesson_over (LxReceiver *receiver)
+{
+  lx_receiver_show_card (receiver, "lesson-over",
+                         "下课了 · The lesson is over\n\n老师结束了这节课\n"
+                         "The teacher ended the lesson");
+}
+
+void
 lx_receiver_hide_card (LxReceiver *receiver)
 {
   if (receiver->card == NULL)

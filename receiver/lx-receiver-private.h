@@ -110,6 +110,7 @@ void lx_receiver_show_card (LxReceiver *receiver, const char *card, const char *
 void lx_receiver_show_reconnecting (LxReceiver *receiver);
 void lx_receiver_show_video_paused (LxReceiver *receiver);
 void lx_receiver_show_waiting_for_teacher (LxReceiver *receiver);
+void lx_receiver_show_lesson_over (LxReceiver *receiver);
 /* The picture again, in place of any card. */
 void lx_receiver_hide_card (LxReceiver *receiver);
 

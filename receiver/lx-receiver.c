@@ -265,6 +265,9 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxRec
     break;
   case LX_MESSAGE_SENDER_LEFT:
     sender_gone (receiver, "left the lesson");
+    if (g_strcmp0 (message->reason, LX_GOODBYE_LESSON_ENDED) == 0 &&
+        receiver->state.state == LX_RECEIVER_WAITING_FOR_SENDER)
+      lx_receiver_show_lesson_over (receiver);
     break;
   case LX_MESSAGE_POLL:
     lx_receiver_poll_note (receiver, message);

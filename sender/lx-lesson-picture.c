@@ -1,34 +1,99 @@
 /* The lesson's picture (see lx-lesson-picture.h). */
 #include "lx-lesson-picture.h"
 
+#include "lx-capture.h"
+
 /* The insets: this fraction of the picture's width each, 16:9 (the classrooms' pictures are),
  * side by side from the bottom-right corner leftwards, a margin apart. */
 #define INSET_WIDTH_PERCENT 30
 #define MARGIN_DIVISOR 64
 
+/* The camera over the screen: this fraction of the picture's width, in the top-right corner. */
+#define CAMERA_INSET_PERCENT 25
+/* Above the insets (zorder 1 + their index): the hold card covers everything. */
+#define HOLD_ZORDER 100
+
 struct _LxLessonPicture {
   GstElement *pipeline;
   GstElement *compositor;
-  GstElement *output; /* the capsfilter after it */
-  GPtrArray *insets;  /* GstPad*: the compositor's pads for the classrooms, first called first */
+  GstElement *output;                         /* the capsfilter after it */
+  GstElement *camera;                         /* the camera's capture bin (the pipeline holds it) */
+  GstPad *camera_pad, *screen_pad, *hold_pad; /* compositor inputs; screen_pad nullable */
+  LxPictureSource source;
+  GPtrArray *insets; /* GstPad*: the compositor's pads for the classrooms, first called first */
   gint width, height;
 };
 
+static const char *const source_names[] = { "camera", "screen", "screen-camera", "hold" };
+
+const char *
+lx_picture_source_to_string (LxPictureSource source)
+{
+  return source_names[source];
+}
+
+gboolean
+lx_picture_source_from_string (const char *text, LxPictureSource *source)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (source_names); i++) {
+    if (g_strcmp0 (text, source_names[i]) == 0) {
+      *source = (LxPictureSource) i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* (transfer full) A compositor input for @capture's "src" pad, or NULL if it cannot link. */
+static GstPad *
+link_input (LxLessonPicture *picture, GstElement *capture, guint zorder)
+{
+  GstPad *input = gst_element_request_pad_simple (picture->compositor, "sink_%u");
+  g_autoptr (GstPad) src = gst_element_get_static_pad (capture, "src");
+
+  g_object_set (input, "xpos", 0, "ypos", 0, "width", picture->width, "height", picture->height,
+                "zorder", zorder, "alpha", 0.0, NULL);
+  if (gst_pad_link (src, input) != GST_PAD_LINK_OK) {
+    gst_element_release_request_pad (picture->compositor, input);
+    gst_object_unref (input);
+    return NULL;
+  }
+  return input;
+}
+
+/* (transfer floating) The hold card, added to the pipeline; NULL with @error. */
+static GstElement *
+make_hold_card (LxLessonPicture *picture, const char *text, gint fps, GError **error)
+{
+  LxCaptureSettings card = { .video_source = "card",
+                             .test_text = text,
+                             .width = picture->width,
+                             .height = picture->height,
+                             .framerate = fps };
+  GstElement *bin = lx_capture_video_new (&card, error);
+
+  if (bin == NULL)
+    return NULL;
+  gst_object_set_name (GST_OBJECT (bin), "hold-card");
+  gst_bin_add (GST_BIN (picture->pipeline), bin);
+  return bin;
+}
+
 LxLessonPicture *
-lx_lesson_picture_new (GstElement *pipeline, GstElement *capture, gint width, gint height, gint fps,
-                       GError **error)
+lx_lesson_picture_new (GstElement *pipeline, GstElement *camera, GstElement *screen,
+                       const char *hold_text, gint width, gint height, gint fps, GError **error)
 {
   LxLessonPicture *picture = g_new0 (LxLessonPicture, 1);
   g_autoptr (GstCaps) caps = gst_caps_new_simple (
       "video/x-raw", "format", G_TYPE_STRING, "I420", "width", G_TYPE_INT, width, "height",
       G_TYPE_INT, height, "framerate", GST_TYPE_FRACTION, fps, 1, NULL);
-  g_autoptr (GstPad) teacher = NULL;
-  g_autoptr (GstPad) capture_src = NULL;
+  GstElement *hold;
 
   picture->pipeline = gst_object_ref (pipeline);
   picture->insets = g_ptr_array_new_with_free_func (gst_object_unref);
   picture->width = width;
   picture->height = height;
+  picture->camera = camera;
   picture->compositor = gst_element_factory_make ("compositor", "lesson-picture");
   picture->output = gst_element_factory_make ("capsfilter", "lesson-picture-caps");
   if (picture->compositor == NULL || picture->output == NULL) {
@@ -42,21 +107,98 @@ lx_lesson_picture_new (GstElement *pipeline, GstElement *capture, gint width, gi
   }
   gst_object_ref_sink (picture->compositor);
   gst_object_ref_sink (picture->output);
+  /* Black where nothing shows (a screen of another shape), never the checkerboard. */
+  gst_util_set_object_arg (G_OBJECT (picture->compositor), "background", "black");
   g_object_set (picture->output, "caps", caps, NULL);
   gst_bin_add_many (GST_BIN (pipeline), picture->compositor, picture->output, NULL);
-  teacher = gst_element_request_pad_simple (picture->compositor, "sink_%u");
-  g_object_set (teacher, "xpos", 0, "ypos", 0, "width", width, "height", height, "zorder", 0, NULL);
-  capture_src = gst_element_get_static_pad (capture, "src");
-  if (gst_pad_link (capture_src, teacher) != GST_PAD_LINK_OK ||
-      !gst_element_link (picture->compositor, picture->output)) {
-    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                         "cannot link the teacher's camera to the lesson's picture");
+  hold = make_hold_card (picture, hold_text, fps, error);
+  if (hold == NULL) {
     lx_lesson_picture_free (picture);
     return NULL;
   }
+  picture->camera_pad = link_input (picture, camera, 1);
+  picture->screen_pad = screen ? link_input (picture, screen, 0) : NULL;
+  picture->hold_pad = link_input (picture, hold, HOLD_ZORDER);
+  if (picture->camera_pad == NULL || (screen && picture->screen_pad == NULL) ||
+      picture->hold_pad == NULL || !gst_element_link (picture->compositor, picture->output)) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link the teacher's camera, screen and hold card to the "
+                         "lesson's picture");
+    lx_lesson_picture_free (picture);
+    return NULL;
+  }
+  lx_lesson_picture_show (picture, LX_SOURCE_CAMERA, NULL);
+  gst_element_sync_state_with_parent (hold);
   gst_element_sync_state_with_parent (picture->compositor);
   gst_element_sync_state_with_parent (picture->output);
   return picture;
+}
+
+gboolean
+lx_lesson_picture_show (LxLessonPicture *picture, LxPictureSource source, GError **error)
+{
+  gboolean screen = source == LX_SOURCE_SCREEN || source == LX_SOURCE_SCREEN_CAMERA;
+  gint inset_width = picture->width * CAMERA_INSET_PERCENT / 100;
+  gint margin = picture->width / MARGIN_DIVISOR;
+
+  if (screen && picture->screen_pad == NULL) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
+                         "没有屏幕采集 · this sender captures no screen (screen-source in "
+                         "sender.conf)");
+    return FALSE;
+  }
+  /* An input at alpha 0 is skipped by the compositor (not even converted): hidden sources cost
+   * their capture only, and show again from their next frame. */
+  if (source == LX_SOURCE_SCREEN_CAMERA)
+    g_object_set (picture->camera_pad, "xpos", picture->width - inset_width - margin, "ypos",
+                  margin, "width", inset_width, "height", inset_width * 9 / 16, "alpha", 1.0, NULL);
+  else
+    g_object_set (picture->camera_pad, "xpos", 0, "ypos", 0, "width", picture->width, "height",
+                  picture->height, "alpha", source == LX_SOURCE_CAMERA ? 1.0 : 0.0, NULL);
+  if (picture->screen_pad)
+    g_object_set (picture->screen_pad, "alpha", screen ? 1.0 : 0.0, NULL);
+  g_object_set (picture->hold_pad, "alpha", source == LX_SOURCE_HOLD ? 1.0 : 0.0, NULL);
+  if (source != picture->source)
+    g_message ("the lesson shows: %s", lx_picture_source_to_string (source));
+  picture->source = source;
+  return TRUE;
+}
+
+LxPictureSource
+lx_lesson_picture_get_source (LxLessonPicture *picture)
+{
+  return picture->source;
+}
+
+gboolean
+lx_lesson_picture_has_screen (LxLessonPicture *picture)
+{
+  return picture->screen_pad != NULL;
+}
+
+gboolean
+lx_lesson_picture_replace_camera (LxLessonPicture *picture, GstElement *camera, GError **error)
+{
+  g_autoptr (GstPad) old_src = gst_element_get_static_pad (picture->camera, "src");
+  g_autoptr (GstPad) new_src = gst_element_get_static_pad (camera, "src");
+
+  /* Stopped before it is unlinked: a live source pushing into nothing would fail the pipeline. */
+  gst_element_set_state (picture->camera, GST_STATE_NULL);
+  gst_pad_unlink (old_src, picture->camera_pad);
+  gst_bin_remove (GST_BIN (picture->pipeline), picture->camera);
+  picture->camera = camera;
+  gst_bin_add (GST_BIN (picture->pipeline), camera);
+  if (gst_pad_link (new_src, picture->camera_pad) != GST_PAD_LINK_OK) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link the new camera to the lesson's picture");
+    return FALSE;
+  }
+  if (!gst_element_sync_state_with_parent (camera)) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+                         "the new camera would not start");
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void
@@ -65,6 +207,9 @@ lx_lesson_picture_free (LxLessonPicture *picture)
   if (picture == NULL)
     return;
   g_ptr_array_unref (picture->insets);
+  gst_clear_object (&picture->camera_pad);
+  gst_clear_object (&picture->screen_pad);
+  gst_clear_object (&picture->hold_pad);
   gst_clear_object (&picture->compositor);
   gst_clear_object (&picture->output);
   gst_object_unref (picture->pipeline);

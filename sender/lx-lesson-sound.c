@@ -4,6 +4,8 @@
 #include "lx-encoder.h"
 #include "lx-layer-set.h"
 
+#include <math.h>
+
 /* One format for everything mixed (LX_AUDIO_FORMAT): a new input never makes the mixer change
  * what it puts out (and a refusal there would stop the teacher's own sound). */
 
@@ -14,7 +16,10 @@
 
 struct _LxLessonSound {
   GstElement *pipeline;
-  GstElement *tee;          /* the lesson's encoded sound */
+  GstElement *microphone; /* the capture bin (the pipeline holds it) */
+  GstElement *volume;     /* mutes the teacher's microphone */
+  gint peak;              /* the loudest sample since the meter was last read (0..32768); atomic */
+  GstElement *tee;        /* the lesson's encoded sound */
   GstElement *speakers_tee; /* (nullable) without the classrooms' voices */
   GstElement *mixer;        /* (nullable) */
 };
@@ -76,6 +81,45 @@ build_mixed (LxLessonSound *sound, GstElement *capture, const LxSenderConfig *co
   return sound->speakers_tee != NULL;
 }
 
+/* (streaming thread) The sound meter: the loudest sample of the microphone (before muting, so
+ * that a teacher can check the microphone while it is muted). */
+static GstPadProbeReturn
+measure_peak (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  LxLessonSound *sound = data;
+  GstMapInfo map;
+  gint peak = 0;
+
+  if (!gst_buffer_map (GST_PAD_PROBE_INFO_BUFFER (info), &map, GST_MAP_READ))
+    return GST_PAD_PROBE_OK;
+  for (gsize i = 0; i < map.size / 2; i++)
+    peak = MAX (peak, ABS ((gint) ((gint16 *) map.data)[i]));
+  gst_buffer_unmap (GST_PAD_PROBE_INFO_BUFFER (info), &map);
+  /* (a larger peak wins over one read at the same time: at worst one buffer's is lost) */
+  if (peak > g_atomic_int_get (&sound->peak))
+    g_atomic_int_set (&sound->peak, peak);
+  return GST_PAD_PROBE_OK;
+}
+
+/* (transfer none) The volume element after @capture, with the meter on its input. */
+static GstElement *
+add_teacher_controls (LxLessonSound *sound, GstElement *capture, GError **error)
+{
+  g_autoptr (GstPad) input = NULL;
+
+  sound->volume = add (sound->pipeline, "volume", "teacher-volume", error);
+  if (sound->volume == NULL)
+    return NULL;
+  if (!gst_element_link (capture, sound->volume)) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link the teacher's microphone");
+    return NULL;
+  }
+  input = gst_element_get_static_pad (sound->volume, "sink");
+  gst_pad_add_probe (input, GST_PAD_PROBE_TYPE_BUFFER, measure_peak, sound, NULL);
+  return sound->volume;
+}
+
 LxLessonSound *
 lx_lesson_sound_new (GstElement *pipeline, GstElement *capture, const LxSenderConfig *config,
                      gboolean joint, GError **error)
@@ -84,6 +128,12 @@ lx_lesson_sound_new (GstElement *pipeline, GstElement *capture, const LxSenderCo
   GstElement *encoder;
 
   sound->pipeline = gst_object_ref (pipeline);
+  sound->microphone = capture;
+  capture = add_teacher_controls (sound, capture, error);
+  if (capture == NULL) {
+    lx_lesson_sound_free (sound);
+    return NULL;
+  }
   if (joint) {
     if (!build_mixed (sound, capture, config, error)) {
       lx_lesson_sound_free (sound);
@@ -134,4 +184,49 @@ void
 lx_lesson_sound_remove_voice (LxLessonSound *sound, GstPad *input)
 {
   gst_element_release_request_pad (sound->mixer, input);
+}
+
+void
+lx_lesson_sound_set_muted (LxLessonSound *sound, gboolean muted)
+{
+  g_object_set (sound->volume, "mute", muted, NULL);
+}
+
+gboolean
+lx_lesson_sound_get_muted (LxLessonSound *sound)
+{
+  gboolean muted;
+
+  g_object_get (sound->volume, "mute", &muted, NULL);
+  return muted;
+}
+
+gdouble
+lx_lesson_sound_read_meter (LxLessonSound *sound)
+{
+  gint peak = g_atomic_int_and (&sound->peak, 0);
+
+  return peak > 0 ? 20 * log10 (peak / 32768.0) : -100;
+}
+
+gboolean
+lx_lesson_sound_replace_microphone (LxLessonSound *sound, GstElement *microphone, GError **error)
+{
+  /* Stopped before it is unlinked: a live source pushing into nothing would fail the pipeline. */
+  gst_element_set_state (sound->microphone, GST_STATE_NULL);
+  gst_element_unlink (sound->microphone, sound->volume);
+  gst_bin_remove (GST_BIN (sound->pipeline), sound->microphone);
+  sound->microphone = microphone;
+  gst_bin_add (GST_BIN (sound->pipeline), microphone);
+  if (!gst_element_link (microphone, sound->volume)) {
+    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                         "cannot link the new microphone");
+    return FALSE;
+  }
+  if (!gst_element_sync_state_with_parent (microphone)) {
+    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
+                         "the new microphone would not start");
+    return FALSE;
+  }
+  return TRUE;
 }

@@ -34,3 +34,13 @@ GstElement *lx_lesson_sound_get_speakers_tee (LxLessonSound *sound);
 GstPad *lx_lesson_sound_add_voice (LxLessonSound *sound);
 /* The voice linked to @input is no longer in the lesson: the input goes. */
 void lx_lesson_sound_remove_voice (LxLessonSound *sound, GstPad *input);
+
+/* Mutes the teacher's microphone (the classrooms' voices go on), or not. */
+void lx_lesson_sound_set_muted (LxLessonSound *sound, gboolean muted);
+gboolean lx_lesson_sound_get_muted (LxLessonSound *sound);
+/* The microphone's loudest moment since the last reading, in dBFS (-100: silence), muted or not. */
+gdouble lx_lesson_sound_read_meter (LxLessonSound *sound);
+/* Puts @microphone (a new capture bin, floating) in place of the microphone, which stops and
+ * goes. FALSE with @error if it cannot link or start. */
+gboolean lx_lesson_sound_replace_microphone (LxLessonSound *sound, GstElement *microphone,
+                                             GError **error);

@@ -16,6 +16,15 @@ const LxConfigKey lx_sender_config_keys[] = {
        "Video file to play as the lesson, for video-source=file"),
   KEY ("video", "test-pattern", LX_CONFIG_STRING, test_pattern, "smpte", 0, 0, NULL,
        "videotestsrc pattern for video-source=test (smpte, ball, ...)"),
+  KEY ("video", "screen-source", LX_CONFIG_CHOICE, screen_source, "none", 0, 0, "none|x11",
+       "Capture the teacher's screen too (x11: the X display), for the console's screen and "
+       "screen + camera sources"),
+  KEY ("video", "screen-display", LX_CONFIG_STRING, screen_display, NULL, 0, 0, NULL,
+       "The X display to capture, e.g. :0; empty: $DISPLAY"),
+  KEY ("video", "start-source", LX_CONFIG_CHOICE, start_source, "camera", 0, 0,
+       "camera|screen|screen-camera",
+       "What the lesson shows at first: the camera, the screen, or the screen with the camera in "
+       "its corner (the console switches live)"),
   KEY ("video", "layers", LX_CONFIG_STRING_LIST, layers, "1280x720@2500,640x360@700,320x180@250", 0,
        0, NULL,
        "Quality layers, largest first, as WIDTHxHEIGHT@KBPS: the picture is captured at the "
@@ -88,6 +97,19 @@ const LxConfigKey lx_sender_config_keys[] = {
        "(only wall-snapshot), off; auto: a window when there is a display"),
   KEY ("joint", "wall-snapshot", LX_CONFIG_STRING, wall_snapshot, NULL, 0, 0, NULL,
        "PNG file refreshed with the statistics with the wall as it looks"),
+  KEY ("console", "console-address", LX_CONFIG_STRING, console_address, NULL, 0, 0, NULL,
+       "HOST:PORT of the teacher's console (web pages); empty: no console. Keep it on 127.0.0.1 "
+       "unless a tablet at the lectern must reach it"),
+  KEY ("console", "console-password", LX_CONFIG_STRING, console_password, NULL, 0, 0, NULL,
+       "What the console asks the teacher for, if not the school's token (an ad-hoc lesson "
+       "has none); never logged"),
+  KEY ("console", "console-web-root", LX_CONFIG_STRING, console_web_root, "web", 0, 0, NULL,
+       "The folder of the console's pages (console.html and what it loads)"),
+  KEY ("console", "hold-text", LX_CONFIG_STRING, hold_text, "课间休息 · Break", 0, 0, NULL,
+       "What the hold card says (the console's 'hold': a break, the sound muted)"),
+  KEY ("console", "wait-for-teacher", LX_CONFIG_BOOL, wait_for_teacher, "false", 0, 0, NULL,
+       "Go on the air only when the teacher presses 'on air' in the console (the timetable or "
+       "lesson still say which lesson); false: at once, or at the booked time"),
   KEY ("output", "stats-json", LX_CONFIG_STRING, stats_json, NULL, 0, 0, NULL,
        "File rewritten every second with the sender's statistics as JSON"),
   KEY ("output", "stats-interval-ms", LX_CONFIG_INT, stats_interval_ms, "1000", 50, 60000, NULL,
@@ -102,6 +124,12 @@ lx_sender_config_validate (LxSenderConfig *config, GError **error)
       lx_layers_parse ((const char *const *) config->layers, config->layer_specs, error);
   if (config->n_layers == 0)
     return FALSE;
+  if (config->wait_for_teacher && config->console_address == NULL) {
+    g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "wait-for-teacher needs console-address: the teacher goes on the air "
+                         "from the console");
+    return FALSE;
+  }
   config->width = config->layer_specs[0].width;
   config->height = config->layer_specs[0].height;
   g_clear_pointer (&config->classroom_caps, g_hash_table_unref);

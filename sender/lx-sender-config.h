@@ -12,7 +12,10 @@ typedef struct {
   gchar *video_device;
   gchar *video_file;
   gchar *test_pattern;
-  gchar **layers; /* WIDTHxHEIGHT@KBPS, largest first */
+  gchar *screen_source;  /* none | x11 */
+  gchar *screen_display; /* (nullable) $DISPLAY */
+  gchar *start_source;   /* camera | screen | screen-camera */
+  gchar **layers;        /* WIDTHxHEIGHT@KBPS, largest first */
   gint framerate;
   gchar *video_encoder; /* auto | x264enc | a hardware encoder element */
   gint keyframe_interval_s;
@@ -43,6 +46,12 @@ typedef struct {
   gboolean return_media; /* ask every classroom for its picture and voice (a joint lesson) */
   gchar *wall;           /* auto | window | headless | off */
   gchar *wall_snapshot;  /* (nullable) PNG of the wall, refreshed with the statistics */
+
+  gchar *console_address;  /* (nullable) HOST:PORT; no console */
+  gchar *console_password; /* (nullable) */
+  gchar *console_web_root;
+  gchar *hold_text;
+  gboolean wait_for_teacher; /* on the air from the console only */
 
   gchar *stats_json;
   gint stats_interval_ms;

@@ -7,59 +7,12 @@
  * A classroom payloads its layer and sound, and encrypts and sends the packets itself, beside the
  * webrtcbin that negotiated its connection (lx-direct-sender.h).
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
-#include "lx-sender.h"
-#include "lx-floor-view.h"
-#include "lx-lesson-sound.h"
-
-#include "lx-capture.h"
-#include "lx-classroom.h"
-#include "lx-encoder.h"
-#include "lx-json.h"
-#include "lx-latency-stamp.h"
-#include "lx-layer-set.h"
-#include "lx-lesson-follower.h"
-#include "lx-pads.h"
-#include "lx-stats.h"
-#include "lx-timetable.h"
-#include "lx-whip-publisher.h"
+#include "lx-sender-private.h"
 
 #include <glib-unix.h>
 #include <gst/video/video.h>
 #include <stdio.h>
 #include <string.h>
-
-struct _LxSender {
-  const LxSenderConfig *config;
-  GstElement *pipeline;
-  GstElement *raw_tee;       /* raw video, into every encoder (and, with an encoder per classroom,
-                          * into every branch) */
-  LxLayerSet *h264;          /* (nullable) none with an encoder per classroom */
-  LxLayerSet *vp8;           /* (nullable) for browsers without H.264, running while one watches */
-  GstElement *audio_tee;     /* (nullable) */
-  LxDelayWindow *encode;     /* time each frame spends in the shared encoder */
-  GstVideoInfo capture_info; /* raw video format, for the latency stamp */
-  gint frames_sent;          /* frames into the video tee (encoded, or raw with an encoder per
-                              * classroom); atomic */
-  LxSignalingClient *signaling; /* (nullable) while on the air */
-  gint64 last_rtt_report_us;
-  LxLessonFollower *lessons; /* which lesson is on the air */
-  LxTimetable *timetable;    /* (nullable) when following the timetable */
-  guint follow_timer;
-  GHashTable *classrooms;    /* school → LxClassroom* (owned: closed on removal) */
-  GHashTable *unconfirmed;   /* schools not heard of since we joined again */
-  GHashTable *offered_again; /* school → when (gint64 *) its failed connection was last offered
-                              * again */
-  guint connections_offered_again;
-  guint confirm_timer;
-  LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
-  LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
-  LxWall *wall;               /* (nullable) the classrooms' pictures (a joint lesson) */
-  LxLessonSound *sound;       /* (nullable) no sound: the teacher's, and the speakers' voices */
-  LxLessonPicture *picture;   /* (nullable) the camera with the speakers' pictures (joint) */
-  GMainLoop *loop;
-  int exit_status;
-  guint stats_timer, control_timer;
-};
 
 static void
 quit (LxSender *sender, int status)
@@ -154,7 +107,9 @@ make_wall (LxSender *sender, GError **error)
   const char *wall = sender->config->wall;
   gboolean display = g_getenv ("DISPLAY") || g_getenv ("WAYLAND_DISPLAY");
 
-  if (!sender->config->return_media || g_str_equal (wall, "off"))
+  /* (the console shows the classrooms' tiles from the wall: headless at least) */
+  if (!sender->config->return_media ||
+      (g_str_equal (wall, "off") && sender->config->console_address == NULL))
     return TRUE;
   sender->wall =
       lx_wall_new (sender->pipeline, WALL_WIDTH, WALL_HEIGHT, WALL_FPS,
@@ -249,6 +204,17 @@ on_signaling_message (LxSignalingClient *client, const LxMessage *message, LxSen
     /* (the tally is read through the API: /api/v1/lessons/ID/poll) */
     g_message ("poll %d %s: %s", message->poll_id, message->poll_open ? "open" : "closed",
                message->text);
+    sender->poll_id = message->poll_id;
+    g_free (sender->poll_question);
+    sender->poll_question = g_strdup (message->text);
+    sender->poll_choices = message->choices;
+    sender->poll_open = message->poll_open;
+    break;
+  case LX_MESSAGE_ERROR:
+    /* e.g. floor-full after the console's call-on: the console shows it */
+    g_warning ("the signaling server refused: %s (%s)", message->code, message->message);
+    g_free (sender->refusal);
+    sender->refusal = g_strdup (message->message);
     break;
   case LX_MESSAGE_ANSWER:
   case LX_MESSAGE_CANDIDATE:
@@ -350,8 +316,8 @@ on_signaling_disconnected (LxSignalingClient *client, const GError *reason, LxSe
 static void
 on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *sender)
 {
-  if (sender->timetable) {
-    /* Unattended: the timetable goes on the air again a while later. */
+  if (sender->timetable || sender->console) {
+    /* Unattended, or the teacher at the console: on the air again a while later. */
     g_warning ("%s", reason->message);
     lx_lesson_follower_connection_lost (sender->lessons, g_get_monotonic_time ());
     return;
@@ -369,9 +335,13 @@ join_lesson (gpointer data, const char *lesson)
   const LxConnectionSettings *connection = &sender->config->connection;
 
   g_message ("lesson %s: going on the air", lesson);
-  /* (a new lesson's floor is empty until the server says otherwise) */
+  sender->on_air_since = g_get_real_time () / G_USEC_PER_SEC;
+  /* (a new lesson's floor and poll are empty until the server says otherwise) */
   lx_floor_view_free (sender->floor);
   sender->floor = lx_floor_view_new ();
+  sender->poll_id = 0;
+  sender->poll_open = FALSE;
+  g_clear_pointer (&sender->refusal, g_free);
   sender->signaling =
       lx_signaling_client_new (connection->server, LX_ROLE_SENDER, lesson, connection->school,
                                connection->token, connection->trusted_cas);
@@ -391,7 +361,10 @@ leave_lesson (gpointer data, const char *lesson)
   LxClassroom *classroom;
 
   g_signal_handlers_disconnect_by_data (sender->signaling, sender);
-  lx_signaling_client_stop (sender->signaling);
+  /* (the teacher ended it: the classrooms say the lesson is over) */
+  lx_signaling_client_stop_because (sender->signaling, g_strcmp0 (lesson, sender->ended_lesson) == 0
+                                                           ? LX_GOODBYE_LESSON_ENDED
+                                                           : "bye");
   g_clear_object (&sender->signaling);
   g_hash_table_iter_init (&iter, sender->classrooms);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &classroom))
@@ -404,16 +377,41 @@ leave_lesson (gpointer data, const char *lesson)
 
 static const LxLessonFollowerHandlers lesson_handlers = { join_lesson, leave_lesson };
 
-/* Once a second, unattended: on the air for the lesson under way, off between lessons. */
-static gboolean
-follow_timetable (gpointer data)
+/* The lesson for the air now: the teacher's choice at the console; else, unless the teacher is
+ * to start it, the timetable's lesson under way (unattended) or the one configured — never one
+ * the teacher ended while its time lasts. */
+static const char *
+lesson_for_the_air (LxSender *sender)
 {
-  LxSender *sender = data;
-  const LxOccurrence *current =
-      lx_timetable_current (sender->timetable, g_get_real_time () / G_USEC_PER_SEC);
+  const LxConnectionSettings *connection = &sender->config->connection;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *lesson = NULL;
 
-  lx_lesson_follower_follow (sender->lessons, current ? current->lesson : NULL,
-                             g_get_monotonic_time ());
+  if (sender->ended_lesson && now >= sender->ended_until)
+    g_clear_pointer (&sender->ended_lesson, g_free);
+  if (sender->chosen_lesson) {
+    lesson = sender->chosen_lesson;
+  } else if (!sender->config->wait_for_teacher) {
+    const LxOccurrence *current = connection->follow_timetable && sender->timetable
+                                      ? lx_timetable_current (sender->timetable, now)
+                                      : NULL;
+    lesson = connection->follow_timetable ? (current ? current->lesson : NULL) : connection->lesson;
+  }
+  return g_strcmp0 (lesson, sender->ended_lesson) == 0 ? NULL : lesson;
+}
+
+void
+lx_sender_follow_lessons (LxSender *sender)
+{
+  lx_lesson_follower_follow (sender->lessons, lesson_for_the_air (sender), g_get_monotonic_time ());
+}
+
+/* Once a second: on the air for the lesson under way, off between lessons (and again after a
+ * lost connection). */
+static gboolean
+follow_lessons (gpointer data)
+{
+  lx_sender_follow_lessons (data);
   return G_SOURCE_CONTINUE;
 }
 
@@ -654,8 +652,10 @@ report_stats (gpointer data)
         !g_error_matches (snapshot_error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED))
       g_warning ("wall-snapshot: %s", snapshot_error->message);
   }
+  root = json_builder_get_root (builder);
+  g_clear_pointer (&sender->last_stats, json_node_unref);
+  sender->last_stats = json_node_ref (root);
   if (sender->config->stats_json) {
-    root = json_builder_get_root (builder);
     if (!lx_stats_write_file (sender->config->stats_json, root, &error))
       g_warning ("cannot write statistics: %s", error->message);
   }
@@ -783,6 +783,30 @@ add_video_layers (LxSender *sender, GstElement *capture, GError **error)
   return TRUE;
 }
 
+/* The lesson's picture from the camera (@camera), the screen if there is one, and the hold card. */
+static gboolean
+make_picture (LxSender *sender, GstElement *camera, const LxCaptureSettings *camera_settings,
+              GError **error)
+{
+  const LxSenderConfig *config = sender->config;
+  LxCaptureSettings screen_settings = *camera_settings;
+  GstElement *screen = NULL;
+
+  if (!g_str_equal (config->screen_source, "none")) {
+    screen_settings.video_source = "screen";
+    screen_settings.video_device = config->screen_display;
+    screen = lx_capture_video_new (&screen_settings, error);
+    if (screen == NULL)
+      return FALSE;
+    gst_object_set_name (GST_OBJECT (screen), "screen-capture");
+    gst_bin_add (GST_BIN (sender->pipeline), screen);
+  }
+  sender->picture = lx_lesson_picture_new (sender->pipeline, camera, screen, config->hold_text,
+                                           camera_settings->width, camera_settings->height,
+                                           camera_settings->framerate, error);
+  return sender->picture != NULL;
+}
+
 LxSender *
 lx_sender_new (const LxSenderConfig *config, GError **error)
 {
@@ -815,13 +839,17 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
                        stamp_capture_time, sender, NULL);
   }
   /* A joint lesson: the called-on classrooms' pictures go into the lesson's. */
-  if (config->return_media) {
-    sender->picture =
-        lx_lesson_picture_new (sender->pipeline, capture, capture_settings.width,
-                               capture_settings.height, capture_settings.framerate, error);
-    if (sender->picture == NULL)
+  /* The console's sources, the screen, or a joint lesson's speakers: composed before the
+   * encoders. */
+  if (config->return_media || config->console_address ||
+      !g_str_equal (config->screen_source, "none")) {
+    LxPictureSource start;
+    if (!make_picture (sender, capture, &capture_settings, error))
       goto failed;
     capture = lx_lesson_picture_get_output (sender->picture);
+    lx_picture_source_from_string (config->start_source, &start);
+    if (!lx_lesson_picture_show (sender->picture, start, error))
+      goto failed;
   }
   if (!add_video_layers (sender, capture, error))
     goto failed;
@@ -884,6 +912,7 @@ lx_sender_free (LxSender *sender)
   g_clear_handle_id (&sender->control_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
   stop_publishing (sender);
+  lx_sender_stop_console (sender);
   g_clear_pointer (&sender->lessons, lx_lesson_follower_free);
   g_clear_pointer (&sender->floor, lx_floor_view_free);
   lx_timetable_free (sender->timetable);
@@ -899,6 +928,11 @@ lx_sender_free (LxSender *sender)
   g_clear_pointer (&sender->picture, lx_lesson_picture_free); /* ... and pictures */
   g_hash_table_unref (sender->unconfirmed);
   g_hash_table_unref (sender->offered_again);
+  g_free (sender->chosen_lesson);
+  g_free (sender->ended_lesson);
+  g_free (sender->poll_question);
+  g_free (sender->refusal);
+  g_clear_pointer (&sender->last_stats, json_node_unref);
   gst_clear_object (&sender->raw_tee);
   gst_clear_object (&sender->audio_tee);
   g_main_loop_unref (sender->loop);
@@ -920,6 +954,7 @@ lx_sender_run (LxSender *sender)
   g_autoptr (GstBus) bus = gst_element_get_bus (sender->pipeline);
   guint sigint = g_unix_signal_add (SIGINT, on_quit_signal, sender);
   guint sigterm = g_unix_signal_add (SIGTERM, on_quit_signal, sender);
+  g_autoptr (GError) error = NULL;
 
   gst_bus_add_watch (bus, on_bus_message, sender);
   if (gst_element_set_state (sender->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
@@ -932,13 +967,20 @@ lx_sender_run (LxSender *sender)
     gst_bus_remove_watch (bus);
     return 1;
   }
-  if (connection->server == NULL)
+  if (sender->config->console_address && !lx_sender_start_console (sender, &error)) {
+    g_printerr ("lianxiao-sender: %s\n", error->message);
+    gst_bus_remove_watch (bus);
+    return 1;
+  }
+  if (connection->server == NULL) {
     g_message ("no signaling server: the lesson goes only to the WHIP endpoint");
-  else if (connection->follow_timetable) {
-    sender->timetable = lx_timetable_new (connection, LX_ROLE_SENDER);
-    sender->follow_timer = g_timeout_add_seconds (1, follow_timetable, sender);
   } else {
-    lx_lesson_follower_follow (sender->lessons, connection->lesson, g_get_monotonic_time ());
+    /* (the console shows today's lessons from the timetable too) */
+    if (connection->follow_timetable || (sender->console && connection->token))
+      sender->timetable = lx_timetable_new (connection, LX_ROLE_SENDER);
+    lx_sender_follow_lessons (sender);
+    if (connection->follow_timetable || sender->console)
+      sender->follow_timer = g_timeout_add_seconds (1, follow_lessons, sender);
   }
   sender->stats_timer =
       g_timeout_add ((guint) sender->config->stats_interval_ms, report_stats, sender);

@@ -1,6 +1,8 @@
 /* The teacher's wall (see lx-wall.h). */
 #include "lx-wall.h"
+#include "lx-json.h"
 #include "lx-snapshot.h"
+#include "lx-stats.h"
 
 struct _LxWall {
   GstElement *pipeline;
@@ -9,6 +11,8 @@ struct _LxWall {
   GstElement *notice; /* the textoverlay naming frozen and missing pictures */
   GPtrArray *tiles;   /* GstPad*: the compositor's pads, first come first */
   GPtrArray *ghosts;  /* GstPad*: the bin's pad for each, in the same order */
+  GPtrArray *schools; /* gchar*: each tile's school, in the same order */
+  GstElement *output; /* the tee after the notice: the window, and the console's feed */
   gint width, height;
   GMutex lock;     /* for last */
   GstSample *last; /* (nullable) the last picture, for snapshots; streaming thread */
@@ -38,7 +42,8 @@ lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean w
       "compositor name=compositor background=black latency=%d ! "
       "video/x-raw,width=%d,height=%d,framerate=%d/1 ! "
       "textoverlay name=notice valignment=bottom halignment=left font-desc=\"Sans 18\" "
-      "shaded-background=true wait-text=false ! videoconvert name=convert ! %s",
+      "shaded-background=true wait-text=false ! tee name=output ! queue ! "
+      "videoconvert name=convert ! %s",
       (gint) (100 * GST_MSECOND), width, height, fps,
       window ? "autovideosink sync=false" : "fakesink sync=false async=false");
   GstElement *bin = gst_parse_bin_from_description (description, FALSE, error);
@@ -56,6 +61,8 @@ lx_wall_new (GstElement *pipeline, gint width, gint height, gint fps, gboolean w
   gst_object_set_name (GST_OBJECT (bin), "wall");
   wall->compositor = gst_bin_get_by_name (GST_BIN (bin), "compositor");
   wall->notice = gst_bin_get_by_name (GST_BIN (bin), "notice");
+  wall->output = gst_bin_get_by_name (GST_BIN (bin), "output");
+  wall->schools = g_ptr_array_new_with_free_func (g_free);
   wall->tiles = g_ptr_array_new_with_free_func (gst_object_unref);
   wall->ghosts = g_ptr_array_new_with_free_func (gst_object_unref);
   wall->width = width;
@@ -81,6 +88,8 @@ lx_wall_free (LxWall *wall)
   g_ptr_array_unref (wall->ghosts);
   gst_object_unref (wall->compositor);
   gst_object_unref (wall->notice);
+  gst_object_unref (wall->output);
+  g_ptr_array_unref (wall->schools);
   gst_object_unref (wall->bin);
   gst_object_unref (wall->pipeline);
   if (wall->last)
@@ -125,6 +134,7 @@ lx_wall_add_tile (LxWall *wall, const char *school)
   gst_element_add_pad (wall->bin, ghost);
   g_ptr_array_add (wall->tiles, tile);
   g_ptr_array_add (wall->ghosts, gst_object_ref (ghost));
+  g_ptr_array_add (wall->schools, g_strdup (school));
   reflow (wall);
   g_message ("wall: %s's picture in tile %u", school, wall->tiles->len);
   return gst_object_ref (ghost);
@@ -141,6 +151,7 @@ lx_wall_remove_tile (LxWall *wall, GstPad *ghost)
   tile = gst_object_ref (wall->tiles->pdata[index]);
   g_ptr_array_remove_index (wall->tiles, index);
   g_ptr_array_remove_index (wall->ghosts, index);
+  g_ptr_array_remove_index (wall->schools, index);
   gst_element_remove_pad (wall->bin, ghost);
   gst_element_release_request_pad (wall->compositor, tile);
   gst_object_unref (tile);
@@ -189,4 +200,38 @@ lx_wall_save_snapshot (LxWall *wall, const char *path, GError **error)
   last = wall->last ? gst_sample_ref (wall->last) : NULL;
   g_mutex_unlock (&wall->lock);
   return lx_snapshot_save (last, path, error);
+}
+
+GstElement *
+lx_wall_get_bin (LxWall *wall)
+{
+  return wall->bin;
+}
+
+GstElement *
+lx_wall_get_output (LxWall *wall)
+{
+  return wall->output;
+}
+
+void
+lx_wall_add_json (LxWall *wall, JsonBuilder *builder)
+{
+  lx_stats_add_int (builder, "wall_width", wall->width);
+  lx_stats_add_int (builder, "wall_height", wall->height);
+  json_builder_set_member_name (builder, "tiles");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < wall->tiles->len; i++) {
+    gint x, y, width, height;
+    g_object_get (wall->tiles->pdata[i], "xpos", &x, "ypos", &y, "width", &width, "height", &height,
+                  NULL);
+    json_builder_begin_object (builder);
+    lx_json_add_string (builder, "school", wall->schools->pdata[i]);
+    lx_stats_add_int (builder, "x", x);
+    lx_stats_add_int (builder, "y", y);
+    lx_stats_add_int (builder, "width", width);
+    lx_stats_add_int (builder, "height", height);
+    json_builder_end_object (builder);
+  }
+  json_builder_end_array (builder);
 }

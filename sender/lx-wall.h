@@ -13,6 +13,7 @@
 #pragma once
 
 #include <gst/gst.h>
+#include <json-glib/json-glib.h>
 
 typedef struct _LxWall LxWall;
 
@@ -36,3 +37,11 @@ gboolean lx_wall_contains (LxWall *wall, GstObject *object);
 
 /* Writes the wall as it looks now to @path as PNG. FALSE with @error before its first picture. */
 gboolean lx_wall_save_snapshot (LxWall *wall, const char *path, GError **error);
+
+/* (transfer none) The wall's bin, and the tee of its finished picture in it (the console's feed
+ * links there). */
+GstElement *lx_wall_get_bin (LxWall *wall);
+GstElement *lx_wall_get_output (LxWall *wall);
+/* Adds "wall_width", "wall_height" and "tiles": [{school, x, y, width, height}] (in the wall's
+ * pixels), for the console to cut each classroom's tile out of the wall's picture. */
+void lx_wall_add_json (LxWall *wall, JsonBuilder *builder);

@@ -12,7 +12,6 @@ respond_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   LxPoll *poll = lx_lesson_registry_get_poll (api->lessons, lesson_id);
   g_autoptr (JsonBuilder) builder = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (GPtrArray) schools = NULL;
 
   if (poll == NULL) {
     lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "no-poll",
@@ -21,28 +20,7 @@ respond_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   }
   json_builder_begin_object (builder);
   lx_json_add_string (builder, "lesson", lesson_id);
-  json_builder_set_member_name (builder, "poll_id");
-  json_builder_add_int_value (builder, lx_poll_get_id (poll));
-  lx_json_add_string (builder, "question", lx_poll_get_question (poll));
-  json_builder_set_member_name (builder, "open");
-  json_builder_add_boolean_value (builder, lx_poll_is_open (poll));
-  /* The tally, A first; and each classroom's answer. */
-  json_builder_set_member_name (builder, "tally");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < lx_poll_get_n_choices (poll); i++) {
-    json_builder_set_member_name (builder, lx_poll_choice_letter (i));
-    json_builder_add_int_value (builder, lx_poll_count (poll, i));
-  }
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "answers");
-  json_builder_begin_object (builder);
-  schools = lx_poll_get_schools (poll);
-  for (guint i = 0; i < schools->len; i++) {
-    json_builder_set_member_name (builder, schools->pdata[i]);
-    json_builder_add_string_value (
-        builder, lx_poll_choice_letter ((guint) lx_poll_get_choice (poll, schools->pdata[i])));
-  }
-  json_builder_end_object (builder);
+  lx_poll_add_json (poll, builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   lx_api_respond_json (message, SOUP_STATUS_OK, root);

@@ -44,6 +44,14 @@ void lx_api_lesson_control (LxApi *api, SoupServerMessage *message, const char *
 /* /api/v1/lessons/ID/poll: its quick poll (lx-api-poll.c). */
 void lx_api_poll (LxApi *api, SoupServerMessage *message, const char *method, const char *lesson_id,
                   gboolean admin);
+/* A store error as its HTTP answer (404 for a missing row, 409 a conflict, else 500). */
+void lx_api_respond_store_error (SoupServerMessage *message, const GError *error);
+/* One attendance row, as GET /attendance lists them. */
+void lx_api_add_attendance (JsonBuilder *builder, const LxAttendanceRecord *record);
+/* /api/v1/lessons/ID/record: who attended, the questions and the polls of an occurrence
+ * (lx-api-record.c). */
+void lx_api_record (LxApi *api, SoupServerMessage *message, const char *method,
+                    const char *lesson_id, GHashTable *query, gboolean admin);
 /* /api/v1/lessons/ID/floor: the floor of a joint lesson (lx-api-floor.c). */
 void lx_api_floor (LxApi *api, SoupServerMessage *message, const char *method,
                    const char *lesson_id, gboolean admin);

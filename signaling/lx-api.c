@@ -53,8 +53,8 @@ lx_api_respond_error (SoupServerMessage *message, guint status, const char *code
 }
 
 /* Maps a store error to a status; INVALID errors name their field ("... field 'end': ..."). */
-static void
-respond_store_error (SoupServerMessage *message, const GError *error)
+void
+lx_api_respond_store_error (SoupServerMessage *message, const GError *error)
 {
   g_autofree gchar *field = NULL;
 
@@ -211,7 +211,7 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
   if (method == SOUP_METHOD_GET) {
     g_autoptr (GPtrArray) schools = lx_store_list_schools (api->store, &error);
     if (schools == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     json_builder_begin_array (builder);
@@ -234,7 +234,7 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
     }
     if (!lx_store_add_school (api->store, school, &token, &error) ||
         (created = lx_store_get_school (api->store, school->id, &error)) == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: school %s registered", school->id);
@@ -257,7 +257,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
     if (school == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     add_school (builder, school, NULL);
@@ -280,7 +280,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     school->id = g_strdup (id);
     if (!lx_store_update_school (api->store, school, &error) ||
         (updated = lx_store_get_school (api->store, id, &error)) == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: school %s updated", id);
@@ -289,7 +289,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_school (api->store, id, &error)) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: school %s deleted", id);
@@ -319,7 +319,7 @@ renew_token (LxApi *api, SoupServerMessage *message, const char *id)
   }
   if (!lx_store_renew_school_token (api->store, id, &token, &error) ||
       (school = lx_store_get_school (api->store, id, &error)) == NULL) {
-    respond_store_error (message, error);
+    lx_api_respond_store_error (message, error);
     return;
   }
   g_message ("api: school %s has a new token; the old one is revoked", id);
@@ -361,6 +361,10 @@ add_occurrence (gint64 start, gint64 end, gpointer data)
   lx_json_add_string (window->builder, "sender", lesson->sender);
   lx_json_add_string (window->builder, "role",
                       g_str_equal (lesson->sender, window->school) ? "sender" : "receiver");
+  /* The teacher's console warns of a booked classroom missing; a classroom is not told who else
+   * is booked. */
+  if (g_str_equal (lesson->sender, window->school))
+    lx_json_add_strings (window->builder, "receivers", (const char *const *) lesson->receivers);
   lx_json_add_string (window->builder, "time_zone", lesson->time_zone);
   add_time (window->builder, "start", start, zone);
   add_time (window->builder, "end", end, zone);
@@ -400,7 +404,7 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   lessons =
       school ? lx_store_list_lessons (api->store, from, from + days * 24 * 3600, id, &error) : NULL;
   if (lessons == NULL) {
-    respond_store_error (message, error);
+    lx_api_respond_store_error (message, error);
     return;
   }
   g_ptr_array_sort (lessons, compare_lesson_starts);
@@ -453,7 +457,7 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
       return;
     lessons = lx_store_list_lessons (api->store, from, to, school, &error);
     if (lessons == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     json_builder_begin_array (builder);
@@ -473,7 +477,7 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
       return;
     }
     if (!lx_store_add_lesson (api->store, lesson, &error)) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: lesson %" G_GINT64_FORMAT " '%s' booked", lesson->id, lesson->title);
@@ -502,7 +506,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_autoptr (JsonBuilder) builder = json_builder_new ();
     g_autoptr (JsonNode) root = NULL;
     if (lesson == NULL) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     add_lesson (builder, lesson);
@@ -522,7 +526,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     }
     lesson->id = id;
     if (!lx_store_update_lesson (api->store, lesson, &error)) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: lesson %" G_GINT64_FORMAT " updated", id);
@@ -531,7 +535,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     lx_api_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_lesson (api->store, id, &error)) {
-      respond_store_error (message, error);
+      lx_api_respond_store_error (message, error);
       return;
     }
     g_message ("api: lesson %" G_GINT64_FORMAT " deleted", id);
@@ -540,6 +544,28 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
                           "use GET, PUT or DELETE", NULL);
   }
+}
+
+void
+lx_api_add_attendance (JsonBuilder *builder, const LxAttendanceRecord *record)
+{
+  g_autoptr (GDateTime) joined = g_date_time_new_from_unix_utc (record->joined);
+  g_autoptr (GDateTime) left = g_date_time_new_from_unix_utc (record->left);
+  g_autofree gchar *joined_text = g_date_time_format_iso8601 (joined);
+  g_autofree gchar *left_text = g_date_time_format_iso8601 (left);
+
+  json_builder_begin_object (builder);
+  lx_stats_add_int (builder, "lesson", record->lesson_id);
+  lx_json_add_string (builder, "school", record->school);
+  lx_json_add_string (builder, "joined_utc", joined_text);
+  lx_json_add_string (builder, "left_utc", left_text);
+  lx_stats_add_int (builder, "seconds", record->left - record->joined);
+  if (record->has_quality) {
+    lx_stats_add_int (builder, "frames_decoded", record->frames_decoded);
+    lx_stats_add_int (builder, "packets_lost", record->packets_lost);
+    lx_stats_add_int (builder, "mean_kbps", record->mean_kbps);
+  }
+  json_builder_end_object (builder);
 }
 
 static void
@@ -564,30 +590,12 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   }
   records = lx_store_list_attendance (api->store, lesson, school, &error);
   if (records == NULL) {
-    respond_store_error (message, error);
+    lx_api_respond_store_error (message, error);
     return;
   }
   json_builder_begin_array (builder);
-  for (guint i = 0; i < records->len; i++) {
-    LxAttendanceRecord *record = records->pdata[i];
-    g_autoptr (GDateTime) joined = g_date_time_new_from_unix_utc (record->joined);
-    g_autoptr (GDateTime) left = g_date_time_new_from_unix_utc (record->left);
-    g_autofree gchar *joined_text = g_date_time_format_iso8601 (joined);
-    g_autofree gchar *left_text = g_date_time_format_iso8601 (left);
-
-    json_builder_begin_object (builder);
-    lx_stats_add_int (builder, "lesson", record->lesson_id);
-    lx_json_add_string (builder, "school", record->school);
-    lx_json_add_string (builder, "joined_utc", joined_text);
-    lx_json_add_string (builder, "left_utc", left_text);
-    lx_stats_add_int (builder, "seconds", record->left - record->joined);
-    if (record->has_quality) {
-      lx_stats_add_int (builder, "frames_decoded", record->frames_decoded);
-      lx_stats_add_int (builder, "packets_lost", record->packets_lost);
-      lx_stats_add_int (builder, "mean_kbps", record->mean_kbps);
-    }
-    json_builder_end_object (builder);
-  }
+  for (guint i = 0; i < records->len; i++)
+    lx_api_add_attendance (builder, records->pdata[i]);
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
   lx_api_respond_json (message, SOUP_STATUS_OK, root);
@@ -707,6 +715,10 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
   /* The lesson's own sender school gives the floor with its own token (the teacher's console). */
   if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "poll")) {
     lx_api_poll (api, message, method, parts[1], admin);
+    return;
+  }
+  if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "record")) {
+    lx_api_record (api, message, method, parts[1], query, admin);
     return;
   }
   if (n_parts == 3 && g_str_equal (parts[0], "lessons") && g_str_equal (parts[2], "floor")) {

@@ -553,7 +553,8 @@ route_negotiation (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
 
 /* A classroom's hand, or its question in writing: its own, whatever it writes. */
 static void
-handle_classroom_floor (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+handle_classroom_floor (LxLessonRegistry *registry, LxLesson *lesson, LxPeer *peer,
+                        const LxMessage *message)
 {
   const char *type = lx_message_type_to_string (message->type);
   gint64 now = g_get_monotonic_time ();
@@ -585,6 +586,9 @@ handle_classroom_floor (LxLesson *lesson, LxPeer *peer, const LxMessage *message
     g_message ("lesson %s: classroom %s asks in writing (%zu bytes)", lesson->id, peer->school,
                strlen (message->text));
     send_message (lesson->sender, copy);
+    if (registry->hooks.question_asked)
+      registry->hooks.question_asked (lesson->id, peer->school, message->text,
+                                      registry->hooks.data);
   } else if (message->type == LX_MESSAGE_RAISE_HAND
                  ? lx_floor_raise_hand (lesson->floor, peer->school)
                  : lx_floor_lower_hand (lesson->floor, peer->school)) {
@@ -592,9 +596,18 @@ handle_classroom_floor (LxLesson *lesson, LxPeer *peer, const LxMessage *message
   }
 }
 
+/* The poll changed: kept for the lesson's record. */
+static void
+note_poll (LxLessonRegistry *registry, LxLesson *lesson)
+{
+  if (registry->hooks.poll_changed)
+    registry->hooks.poll_changed (lesson->id, lesson->poll, registry->hooks.data);
+}
+
 /* A classroom's answer to the open poll: its own, counted once (the last it gave). */
 static void
-handle_poll_answer (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
+handle_poll_answer (LxLessonRegistry *registry, LxLesson *lesson, LxPeer *peer,
+                    const LxMessage *message)
 {
   g_autoptr (GError) error = NULL;
 
@@ -620,6 +633,7 @@ handle_poll_answer (LxLesson *lesson, LxPeer *peer, const LxMessage *message)
   }
   g_message ("lesson %s: poll %d: %s answers %s", lesson->id, message->poll_id, peer->school,
              lx_poll_choice_letter ((guint) message->choice));
+  note_poll (registry, lesson);
 }
 
 static LxLesson *
@@ -649,6 +663,7 @@ lx_lesson_registry_open_poll (LxLessonRegistry *registry, const char *lesson_id,
   message = poll_message (lesson->poll);
   g_message ("lesson %s: poll %u opened (%u answers)", lesson_id, lesson->last_poll, n_choices);
   tell_everyone (lesson, message);
+  note_poll (registry, lesson);
   return lesson->last_poll;
 }
 
@@ -669,6 +684,7 @@ lx_lesson_registry_close_poll (LxLessonRegistry *registry, const char *lesson_id
   message = poll_message (lesson->poll);
   g_message ("lesson %s: poll %u closed", lesson_id, lx_poll_get_id (lesson->poll));
   tell_everyone (lesson, message);
+  note_poll (registry, lesson);
   return TRUE;
 }
 
@@ -812,14 +828,14 @@ lx_lesson_registry_handle (LxLessonRegistry *registry, LxPeer *peer, const char 
   case LX_MESSAGE_RAISE_HAND:
   case LX_MESSAGE_LOWER_HAND:
   case LX_MESSAGE_QUESTION:
-    handle_classroom_floor (lesson, peer, message);
+    handle_classroom_floor (registry, lesson, peer, message);
     break;
   case LX_MESSAGE_CALL_ON:
   case LX_MESSAGE_HANG_UP:
     handle_call (lesson, peer, message);
     break;
   case LX_MESSAGE_POLL_ANSWER:
-    handle_poll_answer (lesson, peer, message);
+    handle_poll_answer (registry, lesson, peer, message);
     break;
   case LX_MESSAGE_STATS:
     if (peer->role != LX_ROLE_RECEIVER) {

@@ -43,6 +43,10 @@ typedef struct {
    * the reason given). */
   void (*school_seen) (const char *school, LxSchoolEvent event, const char *how, const char *detail,
                        gpointer data);
+  /* For the lesson's record: a classroom asked @text in writing; @poll was opened, answered or
+   * closed. */
+  void (*question_asked) (const char *lesson, const char *school, const char *text, gpointer data);
+  void (*poll_changed) (const char *lesson, LxPoll *poll, gpointer data);
   gpointer data;
 } LxLessonHooks;
 

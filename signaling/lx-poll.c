@@ -2,6 +2,8 @@
 #include "lx-poll.h"
 #include "lx-protocol.h"
 
+#include "lx-json.h"
+
 #include <string.h>
 
 struct _LxPoll {
@@ -10,6 +12,7 @@ struct _LxPoll {
   guint n_choices;
   gboolean open;
   GHashTable *answers; /* school → its choice + 1 (GINT_TO_POINTER) */
+  gint64 opened_utc;
 };
 
 LxPoll *
@@ -22,6 +25,7 @@ lx_poll_new (guint id, const char *question, guint n_choices)
   poll->question = g_strdup (question);
   poll->n_choices = n_choices;
   poll->open = TRUE;
+  poll->opened_utc = g_get_real_time () / G_USEC_PER_SEC;
   poll->answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return poll;
 }
@@ -129,4 +133,42 @@ lx_poll_choice_letter (guint choice)
 {
   static const char *const letters[LX_POLL_MOST_CHOICES] = { "A", "B", "C", "D" };
   return choice < LX_POLL_MOST_CHOICES ? letters[choice] : "?";
+}
+
+gint64
+lx_poll_get_opened (LxPoll *poll)
+{
+  return poll->opened_utc;
+}
+
+void
+lx_poll_add_json (LxPoll *poll, JsonBuilder *builder)
+{
+  g_autoptr (GPtrArray) schools = lx_poll_get_schools (poll);
+
+  json_builder_set_member_name (builder, "poll_id");
+  json_builder_add_int_value (builder, poll->id);
+  lx_json_add_string (builder, "question", poll->question);
+  json_builder_set_member_name (builder, "choices");
+  json_builder_add_int_value (builder, poll->n_choices);
+  json_builder_set_member_name (builder, "open");
+  json_builder_add_boolean_value (builder, poll->open);
+  json_builder_set_member_name (builder, "opened_utc");
+  json_builder_add_int_value (builder, poll->opened_utc);
+  /* The tally, A first; and each classroom's answer. */
+  json_builder_set_member_name (builder, "tally");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < poll->n_choices; i++) {
+    json_builder_set_member_name (builder, lx_poll_choice_letter (i));
+    json_builder_add_int_value (builder, lx_poll_count (poll, i));
+  }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "answers");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < schools->len; i++) {
+    json_builder_set_member_name (builder, schools->pdata[i]);
+    json_builder_add_string_value (
+        builder, lx_poll_choice_letter ((guint) lx_poll_get_choice (poll, schools->pdata[i])));
+  }
+  json_builder_end_object (builder);
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #define LX_POLL_MOST_CHOICES 4 /* A–D */
 #define LX_POLL_QUESTION_BYTES 500
@@ -37,3 +38,9 @@ gint lx_poll_get_choice (LxPoll *poll, const char *school); /* -1 none */
 
 /* "A" for 0 ... "D" for 3. */
 const char *lx_poll_choice_letter (guint choice);
+
+/* When it was opened (UTC seconds). */
+gint64 lx_poll_get_opened (LxPoll *poll);
+/* Adds poll_id, question, choices, open, opened_utc, tally ({"A": n, ...}) and answers
+ * ({school: "A"...}) to the open object: the REST API's answer, and what the store keeps. */
+void lx_poll_add_json (LxPoll *poll, JsonBuilder *builder);

@@ -1,6 +1,7 @@
 /* The signaling server's HTTP and WebSocket endpoints (see lx-server.h). Everything runs on the
  * main context: libsoup delivers messages there, and the registry is only touched there. */
 #include "lx-server.h"
+#include "lx-web-files.h"
 
 #include "lx-api.h"
 #include "lx-lessons.h"
@@ -140,7 +141,12 @@ on_websocket_closed (SoupWebsocketConnection *websocket, Connection *connection)
 {
   LxServer *server = connection->server;
   gushort code = soup_websocket_connection_get_close_code (websocket);
-  g_autofree gchar *reason = g_strdup_printf ("connection closed, code %u", code);
+  /* A teacher's end of the lesson is passed on as it is: the classrooms say the lesson is over. */
+  gboolean ended = code == SOUP_WEBSOCKET_CLOSE_NORMAL &&
+                   g_strcmp0 (soup_websocket_connection_get_close_data (websocket),
+                              LX_GOODBYE_LESSON_ENDED) == 0;
+  g_autofree gchar *reason = ended ? g_strdup (LX_GOODBYE_LESSON_ENDED)
+                                   : g_strdup_printf ("connection closed, code %u", code);
   /* A program that stops says goodbye (1000, 1001); a link that drops, or a box switched off,
    * leaves the connection to time out (1006, or no code at all). */
   gboolean link_lost =
@@ -338,49 +344,14 @@ on_healthz (SoupServer *soup_server, SoupServerMessage *message, const char *pat
                                     strlen (body));
 }
 
-static const char *
-content_type (const char *path)
-{
-  if (g_str_has_suffix (path, ".html"))
-    return "text/html; charset=utf-8";
-  if (g_str_has_suffix (path, ".js"))
-    return "text/javascript; charset=utf-8";
-  if (g_str_has_suffix (path, ".css"))
-    return "text/css; charset=utf-8";
-  if (g_str_has_suffix (path, ".png"))
-    return "image/png";
-  return "application/octet-stream";
-}
-
-/* Static files under web_root; everything else is 404. Only plain names below the root are served:
- * no "..", no hidden files. */
+/* Static files under web_root; everything else is 404. */
 static void
 on_other_path (SoupServer *soup_server, SoupServerMessage *message, const char *path,
                GHashTable *query, gpointer user_data)
 {
   LxServer *server = user_data;
-  const char *method = soup_server_message_get_method (message);
-  g_autofree gchar *file = NULL;
-  gchar *contents = NULL;
-  gsize length;
 
-  if (server->web_root == NULL || (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) ||
-      strstr (path, "..") || strstr (path, "/.") || strchr (path, '\\')) {
-    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-    return;
-  }
-  file =
-      g_build_filename (server->web_root, g_str_equal (path, "/") ? "index.html" : path + 1, NULL);
-  if (!g_file_test (file, G_FILE_TEST_IS_REGULAR) ||
-      !g_file_get_contents (file, &contents, &length, NULL)) {
-    soup_server_message_set_status (message, SOUP_STATUS_NOT_FOUND, NULL);
-    return;
-  }
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control",
-                                "no-cache");
-  soup_server_message_set_response (message, content_type (file), SOUP_MEMORY_TAKE, contents,
-                                    length);
+  lx_web_files_serve (message, server->web_root, path);
 }
 
 void
@@ -659,11 +630,53 @@ note_school_seen (const char *school, LxSchoolEvent event, const char *how, cons
     g_warning ("school %s: %s", school, error->message);
 }
 
+/* The lesson's record (a lesson of the timetable): its questions and polls, kept as they happen,
+ * so that a crash loses none. */
+static void
+record_question (const char *lesson_id, const char *school, const char *text, gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (LxLessonRecord) lesson = booked_lesson (server, lesson_id);
+  g_autoptr (GError) error = NULL;
+
+  if (lesson && !lx_store_add_question (server->store, lesson->id, school, text,
+                                        g_get_real_time () / G_USEC_PER_SEC, &error))
+    g_warning ("lesson %s: classroom %s's question: %s", lesson_id, school, error->message);
+}
+
+static void
+record_poll (const char *lesson_id, LxPoll *poll, gpointer data)
+{
+  LxServer *server = data;
+  g_autoptr (LxLessonRecord) lesson = booked_lesson (server, lesson_id);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonBuilder) builder = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree gchar *summary = NULL;
+
+  if (lesson == NULL)
+    return;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  lx_poll_add_json (poll, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  summary = json_to_string (root, FALSE);
+  if (!lx_store_save_poll (server->store, lesson->id, lx_poll_get_opened (poll),
+                           lx_poll_get_id (poll), summary, &error))
+    g_warning ("lesson %s: poll %u: %s", lesson_id, lx_poll_get_id (poll), error->message);
+}
+
 void
 lx_server_set_timetable (LxServer *server, LxStore *store, gboolean allow_unbooked)
 {
-  LxLessonHooks hooks = { authorize_hello, record_attendance, describe_lesson, note_school_seen,
-                          server };
+  LxLessonHooks hooks = { .authorize = authorize_hello,
+                          .classroom_left = record_attendance,
+                          .describe = describe_lesson,
+                          .school_seen = note_school_seen,
+                          .question_asked = record_question,
+                          .poll_changed = record_poll,
+                          .data = server };
 
   server->store = store;
   server->allow_unbooked = allow_unbooked;

@@ -1,6 +1,6 @@
 /* The SQLite store (see lx-store.h). All statements run on the server's main thread; SQLite is
  * fast enough on a local file that a timetable's writes never hold the main loop noticeably. */
-#include "lx-store.h"
+#include "lx-store-private.h"
 
 #include "lx-field-labels.h"
 
@@ -17,11 +17,6 @@ G_DEFINE_QUARK (lx - store - error - quark, lx_store_error)
 #define MAX_TITLE_LENGTH 200
 #define MAX_NAME_LENGTH 100
 #define MAX_LESSON_SECONDS (12 * 3600)
-
-struct _LxStore {
-  sqlite3 *db;
-  gchar *path;
-};
 
 /* Each entry upgrades the schema from version N to N + 1; never edit one that has shipped. */
 static const char *const migrations[] = {
@@ -62,6 +57,19 @@ static const char *const migrations[] = {
   "ALTER TABLE schools ADD COLUMN refusal TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE schools ADD COLUMN refusal_message TEXT NOT NULL DEFAULT '';"
   "ALTER TABLE schools ADD COLUMN refusal_utc INTEGER NOT NULL DEFAULT 0;",
+  /* 2 → 3: the lesson's record beside its attendance: questions asked, polls and their tally */
+  "CREATE TABLE lesson_questions ("
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,"
+  "  school_id TEXT NOT NULL,"
+  "  text TEXT NOT NULL,"
+  "  asked_utc INTEGER NOT NULL);"
+  "CREATE TABLE lesson_polls ("
+  "  lesson_id INTEGER NOT NULL REFERENCES lessons (id) ON DELETE CASCADE,"
+  "  opened_utc INTEGER NOT NULL,"
+  "  poll_number INTEGER NOT NULL,"
+  "  summary TEXT NOT NULL,"
+  "  PRIMARY KEY (lesson_id, opened_utc, poll_number));",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == LX_STORE_SCHEMA_VERSION);
@@ -80,8 +88,8 @@ lx_school_record_free (LxSchoolRecord *school)
   g_free (school);
 }
 
-static gboolean
-database_error (LxStore *store, GError **error, const char *doing)
+gboolean
+lx_store_database_error (LxStore *store, GError **error, const char *doing)
 {
   g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_DATABASE, "%s: %s: %s", store->path, doing,
                sqlite3_errmsg (store->db));
@@ -102,24 +110,22 @@ execute (LxStore *store, const char *sql, GError **error)
 }
 
 /* (transfer full) A prepared statement, or NULL with @error. */
-static sqlite3_stmt *
-prepare (LxStore *store, const char *sql, GError **error)
+sqlite3_stmt *
+lx_store_prepare (LxStore *store, const char *sql, GError **error)
 {
   sqlite3_stmt *statement = NULL;
 
   if (sqlite3_prepare_v2 (store->db, sql, -1, &statement, NULL) != SQLITE_OK) {
-    database_error (store, error, "preparing a statement");
+    lx_store_database_error (store, error, "preparing a statement");
     return NULL;
   }
   return statement;
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
-
 gint
 lx_store_get_schema_version (LxStore *store)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (store, "PRAGMA user_version", NULL);
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (store, "PRAGMA user_version", NULL);
   return statement && sqlite3_step (statement) == SQLITE_ROW ? sqlite3_column_int (statement, 0)
                                                              : -1;
 }
@@ -160,7 +166,7 @@ lx_store_open (const char *path, GError **error)
   store->path = g_strdup (path);
   if (sqlite3_open_v2 (path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
       SQLITE_OK) {
-    database_error (store, error, "opening");
+    lx_store_database_error (store, error, "opening");
     return NULL;
   }
   sqlite3_busy_timeout (store->db, 2000);
@@ -234,15 +240,15 @@ lx_store_renew_school_token (LxStore *store, const char *id, gchar **token, GErr
   g_autofree gchar *hash = NULL;
   g_autofree gchar *new_token = new_secret (&salt, &hash);
 
-  statement =
-      prepare (store, "UPDATE schools SET token_salt = ?, token_hash = ? WHERE id = ?", error);
+  statement = lx_store_prepare (
+      store, "UPDATE schools SET token_salt = ?, token_hash = ? WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, salt, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 2, hash, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 3, id, -1, SQLITE_STATIC);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return database_error (store, error, "renewing a token");
+    return lx_store_database_error (store, error, "renewing a token");
   if (sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
                  "没有编号为 %s 的学校 · no school '%s'", id, id);
@@ -269,10 +275,11 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
     return FALSE;
 
   new_token = new_secret (&salt, &hash);
-  statement = prepare (store,
-                       "INSERT INTO schools (id, name, county, token_salt, token_hash, created_at)"
-                       " VALUES (?, ?, ?, ?, ?, ?)",
-                       error);
+  statement =
+      lx_store_prepare (store,
+                        "INSERT INTO schools (id, name, county, token_salt, token_hash, created_at)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, school->id, -1, SQLITE_STATIC);
@@ -288,7 +295,7 @@ lx_store_add_school (LxStore *store, const LxSchoolRecord *school, gchar **token
     return FALSE;
   }
   if (status != SQLITE_DONE)
-    return database_error (store, error, "adding a school");
+    return lx_store_database_error (store, error, "adding a school");
   if (token)
     *token = g_steal_pointer (&new_token);
   return TRUE;
@@ -318,7 +325,7 @@ LxSchoolRecord *
 lx_store_get_school (LxStore *store, const char *id, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools WHERE id = ?", error);
+      lx_store_prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools WHERE id = ?", error);
 
   if (statement == NULL)
     return NULL;
@@ -335,7 +342,7 @@ GPtrArray *
 lx_store_list_schools (LxStore *store, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools ORDER BY id", error);
+      lx_store_prepare (store, "SELECT " SCHOOL_COLUMNS " FROM schools ORDER BY id", error);
   GPtrArray *schools;
 
   if (statement == NULL)
@@ -354,14 +361,15 @@ lx_store_update_school (LxStore *store, const LxSchoolRecord *school, GError **e
   if (!check_text (school->name, "name", MAX_NAME_LENGTH, TRUE, error) ||
       !check_text (school->county, "county", MAX_NAME_LENGTH, FALSE, error))
     return FALSE;
-  statement = prepare (store, "UPDATE schools SET name = ?, county = ? WHERE id = ?", error);
+  statement =
+      lx_store_prepare (store, "UPDATE schools SET name = ?, county = ? WHERE id = ?", error);
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_text (statement, 1, school->name, -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 2, school->county ? school->county : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 3, school->id, -1, SQLITE_STATIC);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return database_error (store, error, "updating a school");
+    return lx_store_database_error (store, error, "updating a school");
   if (sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
                  "没有编号为 %s 的学校 · no school '%s'", school->id, school->id);
@@ -381,7 +389,8 @@ school_label (LxStore *store, const char *id)
 gboolean
 lx_store_delete_school (LxStore *store, const char *id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (store, "DELETE FROM schools WHERE id = ?", error);
+  g_autoptr (sqlite3_stmt) statement =
+      lx_store_prepare (store, "DELETE FROM schools WHERE id = ?", error);
   int status;
 
   if (statement == NULL)
@@ -407,7 +416,7 @@ lx_store_delete_school (LxStore *store, const char *id, GError **error)
     return FALSE;
   }
   if (status != SQLITE_DONE)
-    return database_error (store, error, "deleting a school");
+    return lx_store_database_error (store, error, "deleting a school");
   if (sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
                  "没有编号为 %s 的学校 · no school '%s'", id, id);
@@ -421,26 +430,27 @@ lx_store_note_school_seen (LxStore *store, const char *id, gint64 when, const ch
                            GError **error)
 {
   /* Once in, an earlier refusal no longer explains anything. */
-  g_autoptr (sqlite3_stmt) statement =
-      prepare (store,
-               left_how ? "UPDATE schools SET last_seen_utc = ?, last_left = ? WHERE id = ?"
-                        : "UPDATE schools SET last_seen_utc = ?, last_left = ?, refusal = '', "
-                          "refusal_message = '', refusal_utc = 0 WHERE id = ?",
-               error);
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
+      store,
+      left_how ? "UPDATE schools SET last_seen_utc = ?, last_left = ? WHERE id = ?"
+               : "UPDATE schools SET last_seen_utc = ?, last_left = ?, refusal = '', "
+                 "refusal_message = '', refusal_utc = 0 WHERE id = ?",
+      error);
 
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_int64 (statement, 1, when);
   sqlite3_bind_text (statement, 2, left_how ? left_how : "", -1, SQLITE_STATIC);
   sqlite3_bind_text (statement, 3, id, -1, SQLITE_STATIC);
-  return sqlite3_step (statement) == SQLITE_DONE || database_error (store, error, "noting a visit");
+  return sqlite3_step (statement) == SQLITE_DONE ||
+         lx_store_database_error (store, error, "noting a visit");
 }
 
 gboolean
 lx_store_note_school_refused (LxStore *store, const char *id, const char *code, const char *message,
                               gint64 when, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
       store, "UPDATE schools SET refusal = ?, refusal_message = ?, refusal_utc = ? WHERE id = ?",
       error);
 
@@ -451,14 +461,14 @@ lx_store_note_school_refused (LxStore *store, const char *id, const char *code, 
   sqlite3_bind_int64 (statement, 3, when);
   sqlite3_bind_text (statement, 4, id, -1, SQLITE_STATIC);
   return sqlite3_step (statement) == SQLITE_DONE ||
-         database_error (store, error, "noting a refusal");
+         lx_store_database_error (store, error, "noting a refusal");
 }
 
 gboolean
 lx_store_check_school_token (LxStore *store, const char *id, const char *token)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT token_salt, token_hash FROM schools WHERE id = ?", NULL);
+      lx_store_prepare (store, "SELECT token_salt, token_hash FROM schools WHERE id = ?", NULL);
   g_autofree gchar *hash = NULL;
 
   if (statement == NULL || token == NULL)
@@ -523,7 +533,7 @@ validate_lesson (LxStore *store, const LxLessonRecord *lesson, GError **error)
 static gchar **
 read_receivers (LxStore *store, gint64 lesson_id)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
       store, "SELECT school_id FROM lesson_receivers WHERE lesson_id = ? ORDER BY school_id", NULL);
   GPtrArray *receivers = g_ptr_array_new ();
 
@@ -558,8 +568,8 @@ read_lesson (LxStore *store, sqlite3_stmt *statement)
 GPtrArray *
 lx_store_list_lessons (LxStore *store, gint64 from, gint64 to, const char *school, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT " LESSON_COLUMNS " FROM lessons ORDER BY start_utc, id", error);
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
+      store, "SELECT " LESSON_COLUMNS " FROM lessons ORDER BY start_utc, id", error);
   GPtrArray *lessons;
 
   if (statement == NULL)
@@ -587,7 +597,7 @@ LxLessonRecord *
 lx_store_get_lesson (LxStore *store, gint64 id, GError **error)
 {
   g_autoptr (sqlite3_stmt) statement =
-      prepare (store, "SELECT " LESSON_COLUMNS " FROM lessons WHERE id = ?", error);
+      lx_store_prepare (store, "SELECT " LESSON_COLUMNS " FROM lessons WHERE id = ?", error);
 
   if (statement == NULL)
     return NULL;
@@ -651,7 +661,7 @@ static gboolean
 write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
 {
   gboolean update = lesson->id != 0;
-  g_autoptr (sqlite3_stmt) row = prepare (
+  g_autoptr (sqlite3_stmt) row = lx_store_prepare (
       store,
       update ? "UPDATE lessons SET title = ?1, teacher = ?2, sender = ?3, start_utc = ?4,"
                " end_utc = ?5, time_zone = ?6, repeat_until_utc = ?7 WHERE id = ?8"
@@ -672,7 +682,7 @@ write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
   if (update)
     sqlite3_bind_int64 (row, 8, lesson->id);
   if (sqlite3_step (row) != SQLITE_DONE)
-    return database_error (store, error, update ? "updating a lesson" : "adding a lesson");
+    return lx_store_database_error (store, error, update ? "updating a lesson" : "adding a lesson");
   if (update && sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
                  "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, lesson->id,
@@ -682,21 +692,21 @@ write_lesson (LxStore *store, LxLessonRecord *lesson, GError **error)
   if (!update)
     lesson->id = sqlite3_last_insert_rowid (store->db);
 
-  forget = prepare (store, "DELETE FROM lesson_receivers WHERE lesson_id = ?", error);
+  forget = lx_store_prepare (store, "DELETE FROM lesson_receivers WHERE lesson_id = ?", error);
   if (forget == NULL)
     return FALSE;
   sqlite3_bind_int64 (forget, 1, lesson->id);
   if (sqlite3_step (forget) != SQLITE_DONE)
-    return database_error (store, error, "rebooking classrooms");
+    return lx_store_database_error (store, error, "rebooking classrooms");
   for (guint i = 0; lesson->receivers[i]; i++) {
-    g_autoptr (sqlite3_stmt) receiver =
-        prepare (store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
+    g_autoptr (sqlite3_stmt) receiver = lx_store_prepare (
+        store, "INSERT INTO lesson_receivers (lesson_id, school_id) VALUES (?, ?)", error);
     if (receiver == NULL)
       return FALSE;
     sqlite3_bind_int64 (receiver, 1, lesson->id);
     sqlite3_bind_text (receiver, 2, lesson->receivers[i], -1, SQLITE_STATIC);
     if (sqlite3_step (receiver) != SQLITE_DONE)
-      return database_error (store, error, "booking a classroom");
+      return lx_store_database_error (store, error, "booking a classroom");
   }
   return TRUE;
 }
@@ -743,13 +753,14 @@ lx_store_update_lesson (LxStore *store, const LxLessonRecord *lesson, GError **e
 gboolean
 lx_store_delete_lesson (LxStore *store, gint64 id, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (store, "DELETE FROM lessons WHERE id = ?", error);
+  g_autoptr (sqlite3_stmt) statement =
+      lx_store_prepare (store, "DELETE FROM lessons WHERE id = ?", error);
 
   if (statement == NULL)
     return FALSE;
   sqlite3_bind_int64 (statement, 1, id);
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return database_error (store, error, "deleting a lesson");
+    return lx_store_database_error (store, error, "deleting a lesson");
   if (sqlite3_changes (store->db) == 0) {
     g_set_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND,
                  "没有第 %" G_GINT64_FORMAT " 课 · no lesson %" G_GINT64_FORMAT, id, id);
@@ -772,11 +783,11 @@ lx_attendance_record_free (LxAttendanceRecord *record)
 gboolean
 lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement =
-      prepare (store,
-               "INSERT INTO attendance (lesson_id, school_id, joined_utc, left_utc, frames_decoded,"
-               " packets_lost, mean_kbps) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               error);
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
+      store,
+      "INSERT INTO attendance (lesson_id, school_id, joined_utc, left_utc, frames_decoded,"
+      " packets_lost, mean_kbps) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      error);
 
   if (statement == NULL)
     return FALSE;
@@ -791,14 +802,14 @@ lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *record, GErro
     sqlite3_bind_int64 (statement, 7, record->mean_kbps);
   }
   if (sqlite3_step (statement) != SQLITE_DONE)
-    return database_error (store, error, "recording attendance");
+    return lx_store_database_error (store, error, "recording attendance");
   return TRUE;
 }
 
 GPtrArray *
 lx_store_list_attendance (LxStore *store, gint64 lesson_id, const char *school, GError **error)
 {
-  g_autoptr (sqlite3_stmt) statement = prepare (
+  g_autoptr (sqlite3_stmt) statement = lx_store_prepare (
       store,
       "SELECT lesson_id, school_id, joined_utc, left_utc, frames_decoded, packets_lost, mean_kbps"
       " FROM attendance WHERE (?1 = 0 OR lesson_id = ?1) AND (?2 IS NULL OR school_id = ?2)"

@@ -22,7 +22,7 @@ typedef enum {
 } LxStoreError;
 
 /* The schema version this build writes; older files are upgraded when opened. */
-#define LX_STORE_SCHEMA_VERSION 2
+#define LX_STORE_SCHEMA_VERSION 3
 
 typedef struct _LxStore LxStore;
 
@@ -108,5 +108,27 @@ gboolean lx_store_add_attendance (LxStore *store, const LxAttendanceRecord *reco
  * all), by time. */
 GPtrArray *lx_store_list_attendance (LxStore *store, gint64 lesson_id, const char *school,
                                      GError **error);
+
+/* A question a classroom asked in writing during a lesson. */
+typedef struct {
+  gchar *school, *text;
+  gint64 asked; /* UTC seconds */
+} LxQuestionRecord;
+
+void lx_question_record_free (LxQuestionRecord *record);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LxQuestionRecord, lx_question_record_free)
+
+gboolean lx_store_add_question (LxStore *store, gint64 lesson_id, const char *school,
+                                const char *text, gint64 asked, GError **error);
+/* Keeps poll @number of @lesson_id opened at @opened (UTC seconds) as @summary (its JSON: question,
+ * tally, answers), replacing what was kept of it: called at each change. */
+gboolean lx_store_save_poll (LxStore *store, gint64 lesson_id, gint64 opened, gint64 number,
+                             const char *summary, GError **error);
+/* (transfer full) (element-type LxQuestionRecord) @lesson_id's questions asked in [@from, @to),
+ * and (element-type utf8) its polls' summaries opened then, oldest first. */
+GPtrArray *lx_store_list_questions (LxStore *store, gint64 lesson_id, gint64 from, gint64 to,
+                                    GError **error);
+GPtrArray *lx_store_list_polls (LxStore *store, gint64 lesson_id, gint64 from, gint64 to,
+                                GError **error);
 
 G_END_DECLS

@@ -217,7 +217,7 @@ function onMessage(message) {
       break;
     case "sender-left":
       closePeer();
-      waitForTeacher();
+      waitForTeacher(message.reason === "lesson-ended");
       break;
     case "floor":
       classroom.joint.onFloor(message);
@@ -235,9 +235,11 @@ function onMessage(message) {
   }
 }
 
-function waitForTeacher() {
+// @over: the teacher ended the lesson (the sender said so as it left).
+function waitForTeacher(over = false) {
   setState("waiting-for-sender");
-  showCard("waiting-for-teacher", "等待老师 · Waiting for the teacher\n\n课程马上开始\nThe lesson starts soon");
+  if (over) showCard("lesson-over", "下课了 · The lesson is over\n\n老师结束了这节课\nThe teacher ended the lesson");
+  else showCard("waiting-for-teacher", "等待老师 · Waiting for the teacher\n\n课程马上开始\nThe lesson starts soon");
 }
 
 // ---- Media ----

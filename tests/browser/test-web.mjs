@@ -5,13 +5,12 @@
 // and sound, and comes back by itself when the sender restarts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { exitStatus, launchChromium, screenshot, start, startSignaling, stop, stopAll, waitFor }
+  from "./helpers.mjs";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
 
@@ -29,13 +28,6 @@ function readSenderStats() {
     return {};
   }
 }
-// LX_SCREENSHOTS=DIR keeps a picture of each page there (docs/screenshots/ holds the ones checked
-// by eye); without it nothing is written.
-async function screenshot(somePage, name) {
-  if (process.env.LX_SCREENSHOTS)
-    await somePage.screenshot({ path: join(process.env.LX_SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
 // Accepts (or dismisses) the next confirm() and returns its question.
 function answerNextDialog(somePage, accept) {
   return new Promise((resolve) => somePage.once("dialog", async (dialog) => {
@@ -51,47 +43,9 @@ async function readQrCode(somePage, selector) {
   return jsQR(new Uint8ClampedArray(png.data), png.width, png.height)?.data ?? null;
 }
 
-const processes = [];
-let server, base, browser, page;
+let base, browser, page;
 const tokens = {};
 const running = {}; // the programs the tests hand on to each other
-
-function program(variable) {
-  const path = process.env[variable];
-  if (!path) throw new Error(`${variable} is not set: run the tests with meson test`);
-  return path;
-}
-
-function start(variable, args) {
-  const child = spawn(program(variable), args, { stdio: ["ignore", "pipe", "inherit"] });
-  child.label = `${variable} ${args.join(" ")}`;
-  child.stdout.resume(); // (read what it prints, or a full pipe would stall it)
-  processes.push(child);
-  return child;
-}
-
-// Stops @child (SIGTERM, SIGKILL after 5 s) and returns its exit status: every program the tests
-// start must end cleanly — a sanitizer's report at shutdown, or a crash, fails the run (after()).
-async function stop(child) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  }
-  return child.exitCode;
-}
-
-// The exit status of @child once it ends by itself, within @ms (null if it is still running).
-async function exitStatus(child, ms) {
-  if (child.exitCode === null && child.signalCode === null)
-    await Promise.race([new Promise((resolve) => child.once("exit", resolve)),
-      new Promise((r) => setTimeout(r, ms))]);
-  return child.exitCode;
-}
 
 async function api(method, path, body) {
   const response = await fetch(`${base}/api/v1/${path}`, {
@@ -114,30 +68,15 @@ function shanghai(offsetMinutes) {
 }
 
 before(async () => {
-  server = start("LX_SIGNALING", ["--address", "127.0.0.1", "--port", "0", "--database",
-    join(workdir, "lianxiao.db"), "--admin-token", ADMIN, "--web-root", webRoot]);
-  const line = await new Promise((resolve, reject) => {
-    createInterface({ input: server.stdout }).once("line", resolve);
-    server.once("exit", () => reject(new Error("lianxiao-signaling did not start")));
-  });
-  base = `http://127.0.0.1:${line.match(/127\.0\.0\.1:(\d+)/)[1]}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--no-first-run", "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      "--allow-loopback-in-peer-connection", "--autoplay-policy=no-user-gesture-required"],
-  });
+  base = await startSignaling(["--database", join(workdir, "lianxiao.db"), "--admin-token", ADMIN,
+    "--web-root", webRoot]);
+  browser = await launchChromium();
   page = await browser.newPage();
 });
 
 after(async () => {
   await browser?.close();
-  const unclean = [];
-  for (const child of processes.reverse()) {
-    const status = await stop(child);
-    if (status !== 0) unclean.push(`${child.label}: exit status ${status} (signal ${child.signalCode})`);
-  }
+  const unclean = await stopAll();
   rmSync(workdir, { recursive: true, force: true });
   assert.deepEqual(unclean, [], "every program ends cleanly");
 });
@@ -605,17 +544,6 @@ test("a WHEP player plays the lesson, and ends its session with DELETE", async (
 // The sender's view of one classroom (its statistics file), or {} before it has one.
 function senderClassroom(school) {
   return (readSenderStats().classrooms ?? []).find((c) => c.school === school) ?? {};
-}
-
-async function waitFor(check, what, seconds = 20) {
-  const deadline = Date.now() + seconds * 1000;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`${what}: not after ${seconds} s`);
 }
 
 test("a browser classroom takes part in a joint lesson: camera, raised hand, microphone when called on, polls", async () => {
