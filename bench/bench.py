@@ -21,6 +21,7 @@ import echo
 import joint
 import question
 import links
+import switch
 import processes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -256,7 +257,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", help="write the figures to this file")
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--only", default="latency,first,burst,fan-out,joint,question,echo,links",
+    parser.add_argument("--only",
+                        default="latency,first,burst,fan-out,joint,question,echo,switch,links",
                         help="comma-separated scenarios to run (default: all; links needs root)")
     parser.add_argument("--links", help="rural-link rows to run: parts of their names, separated by "
                         "';' (e.g. '1000 kbit/s, 150 ms;loss'; default: every row)")
@@ -292,6 +294,8 @@ def main():
         question.measure_question_table(Run, workdir, result, window, repeats)
     if "echo" in only:
         echo.measure_echo_table(Run, workdir, result, window, repeats)
+    if "switch" in only:
+        switch.measure_switch_table(Run, workdir, result, repeats)
     if "links" in only:
         links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick,
                                   args.links.split(";") if args.links else None)

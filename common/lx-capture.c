@@ -38,13 +38,15 @@ lx_capture_video_new (const LxCaptureSettings *settings, GError **error)
                               settings->width, settings->height, settings->framerate,
                               MAX (8, settings->height / 30));
   } else if (g_str_equal (settings->video_source, "card")) {
-    /* A still card (a break): a dark solid colour at a few frames a second, its text in a CJK
-     * font; videorate below repeats the frames up to the rate asked for. */
-    source = g_strdup_printf ("videotestsrc is-live=true pattern=solid-color "
+    /* A still card (a break): one picture, a dark solid colour with its text in a CJK font,
+     * drawn once and repeated live by imagefreeze (the same buffer again: no drawing per frame,
+     * and no latency of its own for the compositor to wait for). */
+    source = g_strdup_printf ("videotestsrc num-buffers=1 pattern=solid-color "
                               "foreground-color=0xff264653 ! "
-                              "video/x-raw,width=%d,height=%d,framerate=5/1 ! "
+                              "video/x-raw,width=%d,height=%d ! "
                               "textoverlay name=overlay halignment=center valignment=center "
-                              "font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans %d\"",
+                              "font-desc=\"WenQuanYi Zen Hei, Noto Sans CJK SC, Sans %d\" ! "
+                              "imagefreeze is-live=true",
                               settings->width, settings->height, MAX (12, settings->height / 14));
   } else if (g_str_equal (settings->video_source, "v4l2")) {
     source = g_strdup ("v4l2src name=camera");

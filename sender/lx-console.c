@@ -100,6 +100,12 @@ is_teacher (LxConsole *console, SoupServerMessage *message)
   return expiry && *expiry > g_get_monotonic_time ();
 }
 
+static gboolean
+session_expired (gpointer key, gpointer value, gpointer now)
+{
+  return *(gint64 *) value <= *(gint64 *) now;
+}
+
 /* POST /console/login {"secret": ...}: a session cookie for the school's token or the password. */
 static void
 log_in (LxConsole *console, SoupServerMessage *message, JsonObject *body)
@@ -126,6 +132,7 @@ log_in (LxConsole *console, SoupServerMessage *message, JsonObject *body)
                    "令牌或密码不对 · wrong token or password");
     return;
   }
+  g_hash_table_foreach_remove (console->sessions, session_expired, &now);
   session = lx_secret_new_token ();
   g_hash_table_insert (console->sessions, session, g_memdup2 (&expiry, sizeof expiry));
   /* HttpOnly: no script reads it; SameSite=Strict: no other site's page sends it. */

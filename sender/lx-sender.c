@@ -319,6 +319,8 @@ on_signaling_closed (LxSignalingClient *client, const GError *reason, LxSender *
   if (sender->timetable || sender->console) {
     /* Unattended, or the teacher at the console: on the air again a while later. */
     g_warning ("%s", reason->message);
+    g_free (sender->refusal);
+    sender->refusal = g_strdup (reason->message);
     lx_lesson_follower_connection_lost (sender->lessons, g_get_monotonic_time ());
     return;
   }

@@ -127,8 +127,44 @@ async function loadAttendance() {
     cell(row, record.frames_decoded ?? "–");
     cell(row, record.packets_lost ?? "–");
     cell(row, record.mean_kbps ?? "–");
+    const show = document.createElement("button");
+    show.textContent = "这节课的记录 The lesson's record";
+    show.onclick = () => showLessonRecord(record);
+    row.insertCell().append(show);
   }
   $("attendance-empty").hidden = rows.length > 0;
+}
+
+// The lesson's record beside the attendance: that occurrence's classrooms, questions and polls,
+// as the teacher's console showed them after the lesson (GET /lessons/ID/record).
+async function showLessonRecord(stay) {
+  const from = Math.floor(Date.parse(stay.joined_utc) / 1000) - 3600;
+  const to = Math.floor(Date.parse(stay.left_utc) / 1000) + 3600;
+  const box = $("lesson-record");
+  box.hidden = false;
+  box.replaceChildren();
+  let record;
+  try {
+    record = await request("GET", `lessons/${stay.lesson}/record?from=${from}&to=${to}`);
+  } catch (error) {
+    box.textContent = describeError(error);
+    return;
+  }
+  const heading = document.createElement("h3");
+  heading.textContent = `第 ${record.lesson} 课 Lesson ${record.lesson}: ${record.title}`;
+  const list = (title, items) => {
+    const h = document.createElement("h4");
+    h.textContent = title;
+    const ul = document.createElement("ul");
+    for (const text of items.length ? items : ["没有 none"]) ul.appendChild(document.createElement("li")).textContent = text;
+    box.append(h, ul);
+  };
+  const name = (school) => record.names?.[school] ?? schoolName(school);
+  box.append(heading);
+  list("出勤 Attendance", record.attendance.map((a) => `${name(a.school)}: ${Math.round(a.seconds / 60)} 分钟 min`));
+  list("提问 Questions", record.questions.map((q) => `${name(q.school)}: ${q.text}`));
+  list("小测验 Polls", record.polls.map((p) =>
+    `${p.question}: ${Object.entries(p.tally).map(([letter, n]) => `${letter} ${n}`).join(" · ")}`));
 }
 
 function showAttendance(school) {

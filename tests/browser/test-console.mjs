@@ -13,12 +13,13 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { PNG } from "pngjs";
-import { launchChromium, screenshot, start, startSignaling, stopAll, waitFor } from "./helpers.mjs";
+import { launchChromium, screenshot, start, startSignaling, stop, stopAll, waitFor } from "./helpers.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const webRoot = join(here, "..", "..", "web");
 const ADMIN = "console-test-admin-5d1e";
 const SCREEN = [0x2a, 0x7f, 0xff]; // the X screen's colour: what "screen" shows
+const CARD = [0x26, 0x46, 0x53]; // the hold card's (common/lx-capture.c)
 const workdir = mkdtempSync(join(tmpdir(), "lx-console-"));
 const tokens = {};
 const classrooms = {};
@@ -184,11 +185,14 @@ test("'screen + camera' changes what a classroom decodes: the screen, the camera
   assert.ok(near(pixel(png, 100, 30), SCREEN, 40), "the corner only: the screen beside it");
   await screenshot(page, "console-screen-camera");
 
-  // Hold: the card, and the teacher's sound muted with it; back to the camera.
+  // Hold: the card at the classroom, and the teacher's sound muted with it; back to the camera.
+  const holding = Date.now();
   await page.keyboard.press("4");
   await page.waitForSelector("[data-source='hold'].active");
   const held = await (await fetch(`${consoleUrl}console/state`, { headers: { Authorization: `Bearer ${tokens.city}` } })).json();
   assert.equal(held.sound_muted, 1);
+  await waitFor(() => existsSync(snapshot) && statSync(snapshot).mtimeMs > holding + 500 &&
+    near(pixel(PNG.sync.read(readFileSync(snapshot)), 40, 40), CARD, 30), "the hold card at the classroom", 30);
   await page.keyboard.press("1");
   await page.waitForSelector("[data-source='camera'].active");
 });
@@ -238,4 +242,20 @@ test("end of the lesson: the classrooms show it is over; the record is kept", as
   assert.deepEqual(record.body.attendance.map((a) => a.school).sort(), ["village-a", "village-b"]);
   // A classroom's token does not read it.
   assert.equal((await api("GET", `lessons/${lesson}/record`, null, tokens["village-a"])).status, 403);
+});
+
+test("IT staff see the lesson's record beside the attendance", async () => {
+  classrooms["village-b"].stdin.end();
+  assert.equal(await stop(classrooms["village-b"]), 0);
+  const staff = await browser.newPage();
+  await staff.goto(base);
+  await staff.fill("#token", ADMIN);
+  await staff.click("#login-form button[type=submit]");
+  await staff.click("button[data-tab=attendance]");
+  await staff.click("#attendance-list tr[data-school='village-b'] button");
+  await staff.waitForSelector("#lesson-record li:has-text('为什么筷子在水里看起来是弯的')");
+  await staff.waitForSelector("#lesson-record li:has-text('A 1 · B 0')");
+  await staff.waitForSelector("#lesson-record li:has-text('山后小学')");
+  await screenshot(staff, "staff-lesson-record");
+  await staff.close();
 });

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exitStatus, launchChromium, screenshot, start, startSignaling, stop, stopAll, waitFor }
+import { exitStatus, forget, launchChromium, screenshot, start, startSignaling, stop, stopAll,
+  waitFor }
   from "./helpers.mjs";
 import jsQR from "jsqr";
 import { PNG } from "pngjs";
@@ -274,7 +275,7 @@ test("a connected classroom turns green on the live board", async () => {
   // A classroom refused for its token gives up by itself: exit status 1, "signaling failed".
   // (The board can show the refusal before a slow build's receiver has read it: wait for it.)
   assert.equal(await exitStatus(stale, 15000), 1);
-  processes.splice(processes.indexOf(stale), 1);
+  forget(stale);
 
   running.receiver = start("LX_RECEIVER", ["--server", ws, "--lesson", tokens.lesson, "--school",
     "village", "--token", tokens.village, "--ice-local-addresses", "127.0.0.1", "--headless"]);
