@@ -295,7 +295,7 @@ def main():
     if "echo" in only:
         echo.measure_echo_table(Run, workdir, result, window, repeats)
     if "switch" in only:
-        switch.measure_switch_table(Run, workdir, result, repeats)
+        switch.measure_switch_table(Run, workdir, result, repeats, window, cpu_seconds)
     if "links" in only:
         links.measure_links_table((SIGNALING, SENDER, RECEIVER), workdir, result, args.quick,
                                   args.links.split(";") if args.links else None)

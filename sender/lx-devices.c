@@ -7,6 +7,8 @@
 
 struct _LxDevices {
   GstDeviceMonitor *monitor;
+  GList *present; /* GstDevice*: listed once at start, then kept up to date */
+  guint bus_watch;
   gchar *camera, *microphone; /* ids in use */
 };
 
@@ -20,16 +22,45 @@ static const Choice test_cameras[] = {
 };
 static const Choice test_microphones[] = { { "test", "测试音 · Test tone" } };
 
+/* A device plugged in or out while the sender runs. */
+static gboolean
+on_device_message (GstBus *bus, GstMessage *message, gpointer data)
+{
+  LxDevices *devices = data;
+  GstDevice *device = NULL;
+  GList *known;
+
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_ADDED) {
+    gst_message_parse_device_added (message, &device);
+    devices->present = g_list_append (devices->present, device);
+  } else if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_DEVICE_REMOVED) {
+    gst_message_parse_device_removed (message, &device);
+    known = g_list_find (devices->present, device);
+    if (known) {
+      gst_object_unref (known->data);
+      devices->present = g_list_delete_link (devices->present, known);
+    }
+    gst_object_unref (device);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
 LxDevices *
 lx_devices_new (void)
 {
   LxDevices *devices = g_new0 (LxDevices, 1);
+  g_autoptr (GstBus) bus = NULL;
 
   devices->monitor = gst_device_monitor_new ();
   gst_device_monitor_add_filter (devices->monitor, "Video/Source", NULL);
   gst_device_monitor_add_filter (devices->monitor, "Audio/Source", NULL);
   if (!gst_device_monitor_start (devices->monitor))
     g_message ("no device monitor: only the test pattern and tone to choose from");
+  /* Listed once: a provider that could not start (no PulseAudio server) probes again at every
+   * listing, which the console's state asks for twice a second. */
+  devices->present = gst_device_monitor_get_devices (devices->monitor);
+  bus = gst_device_monitor_get_bus (devices->monitor);
+  devices->bus_watch = gst_bus_add_watch (bus, on_device_message, devices);
   return devices;
 }
 
@@ -38,8 +69,10 @@ lx_devices_free (LxDevices *devices)
 {
   if (devices == NULL)
     return;
+  g_source_remove (devices->bus_watch);
   gst_device_monitor_stop (devices->monitor);
   gst_object_unref (devices->monitor);
+  g_list_free_full (devices->present, gst_object_unref);
   g_free (devices->camera);
   g_free (devices->microphone);
   g_free (devices);
@@ -81,13 +114,12 @@ add_choice (JsonBuilder *builder, const char *id, const char *name)
 static void
 add_list (LxDevices *devices, JsonBuilder *builder, gboolean microphones)
 {
-  GList *present = gst_device_monitor_get_devices (devices->monitor);
   const Choice *tests = microphones ? test_microphones : test_cameras;
   guint n_tests = microphones ? G_N_ELEMENTS (test_microphones) : G_N_ELEMENTS (test_cameras);
 
   json_builder_set_member_name (builder, microphones ? "microphones" : "cameras");
   json_builder_begin_array (builder);
-  for (GList *l = present; l; l = l->next) {
+  for (GList *l = devices->present; l; l = l->next) {
     g_autofree gchar *id = NULL;
     g_autofree gchar *name = NULL;
     if (gst_device_has_classes (l->data, "Audio/Source") != microphones)
@@ -100,7 +132,6 @@ add_list (LxDevices *devices, JsonBuilder *builder, gboolean microphones)
   for (guint i = 0; i < n_tests; i++)
     add_choice (builder, tests[i].id, tests[i].name);
   json_builder_end_array (builder);
-  g_list_free_full (present, gst_object_unref);
 }
 
 void

@@ -112,6 +112,17 @@ describe (gpointer data)
 
 /* ---- What it does ---- */
 
+/* Makes *@error (another module's) the console's @code, its message kept: FALSE. */
+static gboolean
+refuse_as (GError **error, LxConsoleError code)
+{
+  GError *cause = *error;
+
+  *error = g_error_new_literal (LX_CONSOLE_ERROR, code, cause->message);
+  g_error_free (cause);
+  return FALSE;
+}
+
 static gboolean
 show_source (LxSender *sender, JsonObject *body, GError **error)
 {
@@ -123,11 +134,8 @@ show_source (LxSender *sender, JsonObject *body, GError **error)
                  "source: camera, screen, screen-camera or hold, not '%s'", name ? name : "");
     return FALSE;
   }
-  if (!lx_lesson_picture_show (sender->picture, source, error)) {
-    (*error)->domain = LX_CONSOLE_ERROR;
-    (*error)->code = LX_CONSOLE_ERROR_CONFLICT;
-    return FALSE;
-  }
+  if (!lx_lesson_picture_show (sender->picture, source, error))
+    return refuse_as (error, LX_CONSOLE_ERROR_CONFLICT);
   lx_sender_apply_mute (sender);
   return TRUE;
 }
@@ -250,11 +258,8 @@ use_device (LxSender *sender, JsonObject *body, GError **error)
   capture = lx_devices_make_capture (sender->devices, microphone, id, &settings, error);
   if (capture == NULL ||
       !(microphone ? lx_lesson_sound_replace_microphone (sender->sound, capture, error)
-                   : lx_lesson_picture_replace_camera (sender->picture, capture, error))) {
-    (*error)->domain = LX_CONSOLE_ERROR;
-    (*error)->code = LX_CONSOLE_ERROR_INVALID;
-    return FALSE;
-  }
+                   : lx_lesson_picture_replace_camera (sender->picture, capture, error)))
+    return refuse_as (error, LX_CONSOLE_ERROR_INVALID);
   g_message ("console: the %s is now %s", kind, id);
   return TRUE;
 }
@@ -328,8 +333,9 @@ lx_sender_start_console (LxSender *sender, GError **error)
 void
 lx_sender_stop_console (LxSender *sender)
 {
-  g_clear_pointer (&sender->console, lx_console_free);
+  /* (the feeds first: they end their viewers' answers while the connections are still up) */
   g_clear_pointer (&sender->preview, lx_jpeg_feed_free);
   g_clear_pointer (&sender->wall_feed, lx_jpeg_feed_free);
+  g_clear_pointer (&sender->console, lx_console_free);
   g_clear_pointer (&sender->devices, lx_devices_free);
 }

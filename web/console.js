@@ -285,8 +285,9 @@ function endLesson() {
     command("end");
 }
 $("end").addEventListener("click", endLesson);
+// (blurred once chosen: the keys work again)
 for (const kind of ["camera", "microphone"])
-  $(kind).addEventListener("change", () => command("device", { kind, id: $(kind).value }));
+  $(kind).addEventListener("change", () => { $(kind).blur(); command("device", { kind, id: $(kind).value }); });
 
 $("poll-form").addEventListener("submit", async (event) => {
   event.preventDefault();
