@@ -326,6 +326,49 @@ test_delete (Fixture *fixture, gconstpointer data)
   g_assert_error (error, LX_STORE_ERROR, LX_STORE_ERROR_NOT_FOUND);
 }
 
+/* A lesson's record: its questions and its poll (saved again at each answer: one row, the last
+ * summary), kept across reopening, by the window asked for; gone with the lesson. */
+static void
+test_lesson_record (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr (LxLessonRecord) maths =
+      lesson_new ("Maths", "city", "v1,v2", "2026-12-01T10:00:00", "2026-12-01T10:45:00", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) questions = NULL;
+  g_autoptr (GPtrArray) polls = NULL;
+  g_autoptr (GPtrArray) other_week = NULL;
+
+  add_schools (fixture);
+  g_assert_true (lx_store_add_lesson (fixture->store, maths, NULL));
+  g_assert_true (lx_store_add_question (fixture->store, maths->id, "v2", "为什么？", maths->start + 60,
+                                        &error));
+  g_assert_true (lx_store_save_poll (fixture->store, maths->id, maths->start + 120, 1,
+                                     "{\"tally\":{\"A\":0}}", &error));
+  g_assert_true (lx_store_save_poll (fixture->store, maths->id, maths->start + 120, 1,
+                                     "{\"tally\":{\"A\":1}}", &error));
+  g_assert_no_error (error);
+
+  lx_store_close (fixture->store);
+  fixture->store = lx_store_open (fixture->path, &error);
+  g_assert_no_error (error);
+  questions = lx_store_list_questions (fixture->store, maths->id, maths->start, maths->end, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (questions->len, ==, 1);
+  g_assert_cmpstr (((LxQuestionRecord *) questions->pdata[0])->school, ==, "v2");
+  g_assert_cmpstr (((LxQuestionRecord *) questions->pdata[0])->text, ==, "为什么？");
+  polls = lx_store_list_polls (fixture->store, maths->id, maths->start, maths->end, &error);
+  g_assert_cmpuint (polls->len, ==, 1);
+  g_assert_cmpstr (polls->pdata[0], ==, "{\"tally\":{\"A\":1}}");
+  other_week = lx_store_list_questions (fixture->store, maths->id, maths->start + 7 * 86400,
+                                        maths->end + 7 * 86400, &error);
+  g_assert_cmpuint (other_week->len, ==, 0);
+
+  g_assert_true (lx_store_delete_lesson (fixture->store, maths->id, &error));
+  g_clear_pointer (&questions, g_ptr_array_unref);
+  questions = lx_store_list_questions (fixture->store, maths->id, 0, G_MAXINT64, &error);
+  g_assert_cmpuint (questions->len, ==, 0);
+}
+
 /* A weekly lesson keeps its local time across a daylight-saving change. */
 static void
 test_weekly_follows_local_time (Fixture *fixture, gconstpointer data)
@@ -369,6 +412,7 @@ main (int argc, char **argv)
   }
   g_test_add ("/store/list-filters", Fixture, NULL, setup, test_list_filters, teardown);
   g_test_add ("/store/delete", Fixture, NULL, setup, test_delete, teardown);
+  g_test_add ("/store/lesson-record", Fixture, NULL, setup, test_lesson_record, teardown);
   g_test_add ("/store/weekly-follows-local-time", Fixture, NULL, setup,
               test_weekly_follows_local_time, teardown);
   return g_test_run ();
