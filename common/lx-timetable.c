@@ -30,6 +30,7 @@ occurrence_free (LxOccurrence *occurrence)
   g_free (occurrence->time_zone);
   g_free (occurrence->start_local);
   g_strfreev (occurrence->receivers);
+  g_strfreev (occurrence->receiver_names);
   g_free (occurrence);
 }
 
@@ -135,6 +136,7 @@ on_fetched (GObject *source, GAsyncResult *result, gpointer data)
     occurrence->start_local =
         g_strdup (json_object_get_string_member_with_default (entry, "start", ""));
     occurrence->receivers = read_strings (entry, "receivers");
+    occurrence->receiver_names = read_strings (entry, "receiver_names");
     occurrence->time_zone =
         g_strdup (json_object_get_string_member_with_default (entry, "time_zone", "UTC"));
     occurrence->start = utc_seconds (entry, "start_utc");

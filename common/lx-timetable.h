@@ -10,10 +10,11 @@
 typedef struct {
   gchar *lesson; /* the id to join with */
   gchar *title;
-  gchar *start_local; /* "2026-12-01T10:00:00", the lesson's own time */
-  gchar *time_zone;   /* the lesson's, e.g. "Asia/Shanghai" */
-  gint64 start, end;  /* UTC seconds */
-  GStrv receivers;    /* the classrooms booked (told to the sender only; else empty) */
+  gchar *start_local;   /* "2026-12-01T10:00:00", the lesson's own time */
+  gchar *time_zone;     /* the lesson's, e.g. "Asia/Shanghai" */
+  gint64 start, end;    /* UTC seconds */
+  GStrv receivers;      /* the classrooms booked (told to the sender only; else empty) ... */
+  GStrv receiver_names; /* ... and their names, in the same order */
 } LxOccurrence;
 
 typedef struct _LxTimetable LxTimetable;

@@ -255,6 +255,7 @@ lx_console_new (const char *address, const char *web_root, const LxConnectionSet
 {
   g_autoptr (GSocketAddress) socket_address = NULL;
   g_autoptr (GSocketConnectable) connectable = NULL;
+  g_autofree gchar *loopback = NULL;
   LxConsole *console;
 
   if (connection->token == NULL && password == NULL) {
@@ -263,6 +264,9 @@ lx_console_new (const char *address, const char *web_root, const LxConnectionSet
                          "console-password, for the teacher to log in with");
     return NULL;
   }
+  /* (a port alone: on this PC only) */
+  if (strchr (address, ':') == NULL)
+    address = loopback = g_strconcat ("127.0.0.1:", address, NULL);
   connectable = g_network_address_parse (address, 0, error);
   if (connectable == NULL) {
     g_prefix_error (error, "console-address '%s': ", address);

@@ -2,6 +2,7 @@
 #include "lx-lesson-picture.h"
 
 #include "lx-capture.h"
+#include "lx-pads.h"
 
 /* The insets: this fraction of the picture's width each, 16:9 (the classrooms' pictures are),
  * side by side from the bottom-right corner leftwards, a margin apart. */
@@ -179,26 +180,8 @@ lx_lesson_picture_has_screen (LxLessonPicture *picture)
 gboolean
 lx_lesson_picture_replace_camera (LxLessonPicture *picture, GstElement *camera, GError **error)
 {
-  g_autoptr (GstPad) old_src = gst_element_get_static_pad (picture->camera, "src");
-  g_autoptr (GstPad) new_src = gst_element_get_static_pad (camera, "src");
-
-  /* Stopped before it is unlinked: a live source pushing into nothing would fail the pipeline. */
-  gst_element_set_state (picture->camera, GST_STATE_NULL);
-  gst_pad_unlink (old_src, picture->camera_pad);
-  gst_bin_remove (GST_BIN (picture->pipeline), picture->camera);
-  picture->camera = camera;
-  gst_bin_add (GST_BIN (picture->pipeline), camera);
-  if (gst_pad_link (new_src, picture->camera_pad) != GST_PAD_LINK_OK) {
-    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                         "cannot link the new camera to the lesson's picture");
-    return FALSE;
-  }
-  if (!gst_element_sync_state_with_parent (camera)) {
-    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
-                         "the new camera would not start");
-    return FALSE;
-  }
-  return TRUE;
+  return lx_capture_replace (picture->pipeline, &picture->camera, camera, picture->camera_pad,
+                             error);
 }
 
 void

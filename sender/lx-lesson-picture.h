@@ -42,7 +42,7 @@ gboolean lx_lesson_picture_show (LxLessonPicture *picture, LxPictureSource sourc
 LxPictureSource lx_lesson_picture_get_source (LxLessonPicture *picture);
 gboolean lx_lesson_picture_has_screen (LxLessonPicture *picture);
 /* Puts @camera (a new capture bin, floating) in place of the camera, which stops and goes. FALSE
- * with @error (and @camera dropped) if it cannot link. */
+ * with @error if it cannot link or start: then there is no camera until another is put in. */
 gboolean lx_lesson_picture_replace_camera (LxLessonPicture *picture, GstElement *camera,
                                            GError **error);
 

@@ -3,6 +3,7 @@
 #include "lx-capture.h"
 #include "lx-encoder.h"
 #include "lx-layer-set.h"
+#include "lx-pads.h"
 
 #include <math.h>
 
@@ -212,21 +213,7 @@ lx_lesson_sound_read_meter (LxLessonSound *sound)
 gboolean
 lx_lesson_sound_replace_microphone (LxLessonSound *sound, GstElement *microphone, GError **error)
 {
-  /* Stopped before it is unlinked: a live source pushing into nothing would fail the pipeline. */
-  gst_element_set_state (sound->microphone, GST_STATE_NULL);
-  gst_element_unlink (sound->microphone, sound->volume);
-  gst_bin_remove (GST_BIN (sound->pipeline), sound->microphone);
-  sound->microphone = microphone;
-  gst_bin_add (GST_BIN (sound->pipeline), microphone);
-  if (!gst_element_link (microphone, sound->volume)) {
-    g_set_error_literal (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                         "cannot link the new microphone");
-    return FALSE;
-  }
-  if (!gst_element_sync_state_with_parent (microphone)) {
-    g_set_error_literal (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_OPEN_READ,
-                         "the new microphone would not start");
-    return FALSE;
-  }
-  return TRUE;
+  g_autoptr (GstPad) input = gst_element_get_static_pad (sound->volume, "sink");
+
+  return lx_capture_replace (sound->pipeline, &sound->microphone, microphone, input, error);
 }

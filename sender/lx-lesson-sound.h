@@ -41,6 +41,6 @@ gboolean lx_lesson_sound_get_muted (LxLessonSound *sound);
 /* The microphone's loudest moment since the last reading, in dBFS (-100: silence), muted or not. */
 gdouble lx_lesson_sound_read_meter (LxLessonSound *sound);
 /* Puts @microphone (a new capture bin, floating) in place of the microphone, which stops and
- * goes. FALSE with @error if it cannot link or start. */
+ * goes. FALSE with @error if it cannot link or start: then there is none until another is put in. */
 gboolean lx_lesson_sound_replace_microphone (LxLessonSound *sound, GstElement *microphone,
                                              GError **error);

@@ -98,8 +98,8 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("joint", "wall-snapshot", LX_CONFIG_STRING, wall_snapshot, NULL, 0, 0, NULL,
        "PNG file refreshed with the statistics with the wall as it looks"),
   KEY ("console", "console-address", LX_CONFIG_STRING, console_address, NULL, 0, 0, NULL,
-       "HOST:PORT of the teacher's console (web pages); empty: no console. Keep it on 127.0.0.1 "
-       "unless a tablet at the lectern must reach it"),
+       "HOST:PORT of the teacher's console (web pages), or PORT alone for 127.0.0.1; empty: no "
+       "console. Keep it on 127.0.0.1 unless a tablet at the lectern must reach it"),
   KEY ("console", "console-password", LX_CONFIG_STRING, console_password, NULL, 0, 0, NULL,
        "What the console asks the teacher for, if not the school's token (an ad-hoc lesson "
        "has none); never logged"),

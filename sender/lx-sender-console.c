@@ -34,6 +34,7 @@ add_occurrence (JsonBuilder *builder, const LxOccurrence *occurrence)
   lx_stats_add_int (builder, "start_utc", occurrence->start);
   lx_stats_add_int (builder, "end_utc", occurrence->end);
   lx_json_add_strings (builder, "receivers", (const char *const *) occurrence->receivers);
+  lx_json_add_strings (builder, "receiver_names", (const char *const *) occurrence->receiver_names);
   json_builder_end_object (builder);
 }
 
@@ -235,14 +236,28 @@ give_floor (LxSender *sender, JsonObject *body, GError **error)
   return TRUE;
 }
 
+/* The capture of device @id, put in place of the camera or microphone in use. FALSE with @error
+ * if it cannot be made, linked or started. */
+static gboolean
+replace_device (LxSender *sender, gboolean microphone, const char *id, GError **error)
+{
+  LxCaptureSettings settings;
+  GstElement *capture;
+
+  lx_sender_config_capture_settings (sender->config, &settings);
+  capture = lx_devices_make_capture (sender->devices, microphone, id, &settings, error);
+  if (capture == NULL)
+    return FALSE;
+  return microphone ? lx_lesson_sound_replace_microphone (sender->sound, capture, error)
+                    : lx_lesson_picture_replace_camera (sender->picture, capture, error);
+}
+
 static gboolean
 use_device (LxSender *sender, JsonObject *body, GError **error)
 {
   const char *kind = json_object_get_string_member_with_default (body, "kind", "");
   const char *id = json_object_get_string_member_with_default (body, "id", NULL);
   gboolean microphone = g_str_equal (kind, "microphone");
-  LxCaptureSettings settings;
-  GstElement *capture;
 
   if ((!microphone && !g_str_equal (kind, "camera")) || id == NULL) {
     g_set_error_literal (error, LX_CONSOLE_ERROR, LX_CONSOLE_ERROR_INVALID,
@@ -254,14 +269,19 @@ use_device (LxSender *sender, JsonObject *body, GError **error)
                  "this sender has no %s to change", kind);
     return FALSE;
   }
-  lx_sender_config_capture_settings (sender->config, &settings);
-  capture = lx_devices_make_capture (sender->devices, microphone, id, &settings, error);
-  if (capture == NULL ||
-      !(microphone ? lx_lesson_sound_replace_microphone (sender->sound, capture, error)
-                   : lx_lesson_picture_replace_camera (sender->picture, capture, error)))
-    return refuse_as (error, LX_CONSOLE_ERROR_INVALID);
-  g_message ("console: the %s is now %s", kind, id);
-  return TRUE;
+  if (replace_device (sender, microphone, id, error)) {
+    g_message ("console: the %s is now %s", kind, id);
+    return TRUE;
+  }
+  /* The lesson keeps a picture and a sound: the test pattern or tone in the device's place (the
+   * one given up is stopped already), and the teacher is told why. */
+  g_warning ("console: the %s %s: %s; the test %s instead", kind, id, (*error)->message,
+             microphone ? "tone" : "pattern");
+  if (!replace_device (sender, microphone, microphone ? "test" : "test:smpte", NULL))
+    g_warning ("console: the test %s would not start either", microphone ? "tone" : "pattern");
+  g_prefix_error (error, "%s '%s' 用不了 · cannot be used: ",
+                  microphone ? "麦克风 microphone" : "摄像头 camera", id);
+  return refuse_as (error, LX_CONSOLE_ERROR_INVALID);
 }
 
 static gboolean

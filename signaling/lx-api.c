@@ -338,7 +338,22 @@ typedef struct {
   const LxLessonRecord *lesson;
   const char *school;
   gint64 from, to;
+  GStrv receiver_names; /* the lesson's classrooms' names, in its order (the sender's view) */
 } TimetableWindow;
+
+/* (transfer full) The names of @lesson's classrooms, in its order (the id where one is gone). */
+static GStrv
+receiver_names (LxApi *api, const LxLessonRecord *lesson)
+{
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint i = 0; lesson->receivers[i]; i++) {
+    g_autoptr (LxSchoolRecord) school =
+        lx_store_get_school (api->store, lesson->receivers[i], NULL);
+    g_strv_builder_add (names, school ? school->name : lesson->receivers[i]);
+  }
+  return g_strv_builder_end (names);
+}
 
 static gboolean
 add_occurrence (gint64 start, gint64 end, gpointer data)
@@ -363,8 +378,11 @@ add_occurrence (gint64 start, gint64 end, gpointer data)
                       g_str_equal (lesson->sender, window->school) ? "sender" : "receiver");
   /* The teacher's console warns of a booked classroom missing; a classroom is not told who else
    * is booked. */
-  if (g_str_equal (lesson->sender, window->school))
+  if (g_str_equal (lesson->sender, window->school)) {
     lx_json_add_strings (window->builder, "receivers", (const char *const *) lesson->receivers);
+    lx_json_add_strings (window->builder, "receiver_names",
+                         (const char *const *) window->receiver_names);
+  }
   lx_json_add_string (window->builder, "time_zone", lesson->time_zone);
   add_time (window->builder, "start", start, zone);
   add_time (window->builder, "end", end, zone);
@@ -414,8 +432,10 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   json_builder_set_member_name (builder, "lessons");
   json_builder_begin_array (builder);
   for (guint i = 0; i < lessons->len; i++) {
-    TimetableWindow window = { builder, lessons->pdata[i], id, from, from + days * 24 * 3600 };
-    lx_schedule_foreach_occurrence (lessons->pdata[i], add_occurrence, &window);
+    LxLessonRecord *lesson = lessons->pdata[i];
+    g_auto (GStrv) names = g_str_equal (lesson->sender, id) ? receiver_names (api, lesson) : NULL;
+    TimetableWindow window = { builder, lesson, id, from, from + days * 24 * 3600, names };
+    lx_schedule_foreach_occurrence (lesson, add_occurrence, &window);
   }
   json_builder_end_array (builder);
   json_builder_end_object (builder);

@@ -340,8 +340,8 @@ test_lesson_record (Fixture *fixture, gconstpointer data)
 
   add_schools (fixture);
   g_assert_true (lx_store_add_lesson (fixture->store, maths, NULL));
-  g_assert_true (lx_store_add_question (fixture->store, maths->id, "v2", "为什么？", maths->start + 60,
-                                        &error));
+  g_assert_true (lx_store_add_question (fixture->store, maths->id, "v2", "为什么？",
+                                        maths->start + 60, &error));
   g_assert_true (lx_store_save_poll (fixture->store, maths->id, maths->start + 120, 1,
                                      "{\"tally\":{\"A\":0}}", &error));
   g_assert_true (lx_store_save_poll (fixture->store, maths->id, maths->start + 120, 1,

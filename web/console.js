@@ -90,6 +90,15 @@ function linkWords(classroom) {
 
 const layerWords = ["高清 HD", "标清 SD", "流畅 low"];
 
+// A classroom's name, from today's timetable (its id where the timetable does not say).
+function nameOf(school) {
+  for (const occurrence of state?.timetable ?? []) {
+    const index = (occurrence.receivers ?? []).indexOf(school);
+    if (index >= 0 && occurrence.receiver_names?.[index]) return occurrence.receiver_names[index];
+  }
+  return school;
+}
+
 function tileFor(school) {
   let tile = document.querySelector(`.tile[data-school="${CSS.escape(school)}"]`);
   if (tile) return tile;
@@ -98,7 +107,6 @@ function tileFor(school) {
   tile.dataset.school = school;
   tile.innerHTML = `<canvas width="320" height="180"></canvas><div class="name"></div>
     <div class="status"></div><button class="call"></button>`;
-  tile.querySelector(".name").textContent = school;
   tile.querySelector(".call").addEventListener("click", () => {
     const speaking = state?.speaking?.includes(school);
     command("floor", { action: speaking ? "hang-up" : "call-on", school });
@@ -115,6 +123,7 @@ function renderClassrooms() {
     const [quality, words] = linkWords(classroom);
     const watching = classroom.state === "connected" && classroom.rtt_ms >= 0;
     seen.add(classroom.school);
+    tile.querySelector(".name").textContent = nameOf(classroom.school);
     tile.className = `tile ${quality}` + (state.speaking.includes(classroom.school) ? " speaking" : "");
     const parts = [watching ? "在收看 receiving" : classroom.state === "connected" ? "已连接 connected" : "连接中 connecting",
       classroom.layer >= 0 ? `${layerWords[classroom.layer] ?? ""} ${classroom.layer_size}` : "只有声音 sound only",
@@ -133,7 +142,7 @@ function renderClassrooms() {
   const occurrence = (state.timetable ?? []).find((o) => o.lesson === state.lesson);
   const missing = (occurrence?.receivers ?? []).filter((school) => !seen.has(school));
   $("missing").hidden = !state.on_air || missing.length === 0;
-  $("missing").textContent = `没来的教室 Booked but missing: ${missing.join(", ")}`;
+  $("missing").textContent = `没来的教室 Booked but missing: ${missing.map(nameOf).join(", ")}`;
 }
 
 // Each tile shows its part of the wall's picture (one stream for all the classrooms).
@@ -167,13 +176,13 @@ function button(text, action) {
 
 function renderFloor() {
   renderList($("hands"), state.hands, (li, school) => {
-    li.append(school, button("请发言 Call on", () => command("floor", { action: "call-on", school })));
+    li.append(nameOf(school), button("请发言 Call on", () => command("floor", { action: "call-on", school })));
   });
   renderList($("speaking"), state.speaking, (li, school) => {
-    li.append(school, button("挂断 Hang up", () => command("floor", { action: "hang-up", school })));
+    li.append(nameOf(school), button("挂断 Hang up", () => command("floor", { action: "hang-up", school })));
   });
   renderList($("questions"), [...state.questions].reverse(), (li, question) => {
-    li.textContent = `${question.school}: ${question.text}`;
+    li.textContent = `${nameOf(question.school)}: ${question.text}`;
   });
   if (state.refusal) showError({ message: state.refusal });
 }
