@@ -1,6 +1,8 @@
 /* The console's MJPEG feeds (see lx-jpeg-feed.h). */
 #include "lx-jpeg-feed.h"
 
+#include "lx-http-streams.h"
+
 #include <gst/app/gstappsink.h>
 #include <string.h>
 
@@ -12,7 +14,7 @@ struct _LxJpegFeed {
   GstElement *valve;
   GstPad *tee_pad; /* the tee's request pad feeding the bin */
   GstElement *tee;
-  GList *viewers; /* SoupServerMessage* (ref) */
+  LxHttpStreams *viewers;
   guint64 pictures;
   GMainContext *context;
   gboolean closed; /* freed by its owner; the pictures on their way still hold it */
@@ -37,13 +39,9 @@ send_picture (gpointer data)
   if (feed->closed)
     return G_SOURCE_REMOVE;
   feed->pictures++;
-  for (GList *l = feed->viewers; l; l = l->next) {
-    SoupMessageBody *body = soup_server_message_get_response_body (l->data);
-    soup_message_body_append (body, SOUP_MEMORY_COPY, head, strlen (head));
-    soup_message_body_append_bytes (body, picture->jpeg);
-    soup_message_body_append (body, SOUP_MEMORY_STATIC, "\r\n", 2);
-    soup_server_message_unpause (l->data);
-  }
+  lx_http_streams_send (feed->viewers, head, strlen (head));
+  lx_http_streams_send (feed->viewers, g_bytes_get_data (picture->jpeg, NULL), size);
+  lx_http_streams_send (feed->viewers, "\r\n", 2);
   return G_SOURCE_REMOVE;
 }
 
@@ -86,6 +84,15 @@ on_new_sample (GstAppSink *sink, gpointer data)
   return GST_FLOW_OK;
 }
 
+/* Nobody watches: no more pictures are encoded. */
+static void
+on_last_viewer_gone (gpointer data)
+{
+  LxJpegFeed *feed = data;
+
+  g_object_set (feed->valve, "drop", TRUE, NULL);
+}
+
 LxJpegFeed *
 lx_jpeg_feed_new (GstElement *pipeline, GstElement *tee, const char *name, gint width, gint height,
                   gint fps, GError **error)
@@ -108,6 +115,7 @@ lx_jpeg_feed_new (GstElement *pipeline, GstElement *tee, const char *name, gint 
   }
   feed = g_atomic_rc_box_new0 (LxJpegFeed);
   feed->context = g_main_context_ref_thread_default ();
+  feed->viewers = lx_http_streams_new (on_last_viewer_gone, feed);
   feed->pipeline = gst_object_ref (pipeline);
   feed->tee = gst_object_ref (tee);
   feed->bin = gst_object_ref (bin);
@@ -128,29 +136,12 @@ lx_jpeg_feed_new (GstElement *pipeline, GstElement *tee, const char *name, gint 
   return feed;
 }
 
-static void
-on_viewer_finished (SoupServerMessage *message, gpointer data)
-{
-  LxJpegFeed *feed = data;
-
-  feed->viewers = g_list_remove (feed->viewers, message);
-  g_signal_handlers_disconnect_by_data (message, feed);
-  g_object_unref (message);
-  if (feed->viewers == NULL)
-    g_object_set (feed->valve, "drop", TRUE, NULL);
-}
-
 void
 lx_jpeg_feed_free (LxJpegFeed *feed)
 {
   if (feed == NULL)
     return;
-  while (feed->viewers) {
-    SoupServerMessage *message = feed->viewers->data;
-    soup_message_body_complete (soup_server_message_get_response_body (message));
-    soup_server_message_unpause (message);
-    on_viewer_finished (message, feed);
-  }
+  lx_http_streams_free (feed->viewers);
   gst_element_set_state (feed->bin, GST_STATE_NULL);
   if (feed->tee_pad) {
     gst_element_release_request_pad (feed->tee, feed->tee_pad);
@@ -169,19 +160,8 @@ lx_jpeg_feed_free (LxJpegFeed *feed)
 void
 lx_jpeg_feed_serve (LxJpegFeed *feed, SoupServerMessage *message)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
-
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_message_headers_replace (headers, "Content-Type",
-                                "multipart/x-mixed-replace; boundary=" BOUNDARY);
-  soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  /* Sent pictures are dropped, so a console left open all day holds no memory. */
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (message), FALSE);
-  g_signal_connect (message, "finished", G_CALLBACK (on_viewer_finished), feed);
-  feed->viewers = g_list_prepend (feed->viewers, g_object_ref (message));
+  lx_http_streams_open (feed->viewers, message, "multipart/x-mixed-replace; boundary=" BOUNDARY);
   g_object_set (feed->valve, "drop", FALSE, NULL);
-  soup_server_message_pause (message);
 }
 
 guint64
@@ -193,5 +173,5 @@ lx_jpeg_feed_count_pictures (LxJpegFeed *feed)
 guint
 lx_jpeg_feed_count_viewers (LxJpegFeed *feed)
 {
-  return g_list_length (feed->viewers);
+  return lx_http_streams_count (feed->viewers);
 }

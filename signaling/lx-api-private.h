@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lx-api.h"
+#include "lx-http-streams.h"
 #include "lx-lessons.h"
 
 struct _LxApi {
@@ -13,7 +14,7 @@ struct _LxApi {
   gpointer status_data;
   void (*revoked) (const char *school, gpointer data);
   gpointer revoked_data;
-  GList *status_streams; /* SoupServerMessage*: open /status/events responses */
+  LxHttpStreams *status_streams; /* the open /status/events answers */
   guint status_timer;
   LxLessonRegistry *lessons; /* (nullable) who is in which lesson now: the floor */
 };

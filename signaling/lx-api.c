@@ -633,59 +633,30 @@ status_event (LxApi *api)
   return g_strdup_printf ("data: %s\n\n", json);
 }
 
-static void
-push_event (SoupServerMessage *message, const char *event)
-{
-  soup_message_body_append (soup_server_message_get_response_body (message), SOUP_MEMORY_COPY,
-                            event, strlen (event));
-  soup_server_message_unpause (message);
-}
-
 static gboolean
 push_status_to_all (gpointer data)
 {
   LxApi *api = data;
   g_autofree gchar *event = NULL;
 
-  if (api->status_streams == NULL) {
+  if (lx_http_streams_count (api->status_streams) == 0) {
     api->status_timer = 0;
     return G_SOURCE_REMOVE;
   }
   /* Described once a tick, whatever the number of boards open. */
   event = status_event (api);
-  for (GList *l = api->status_streams; l; l = l->next)
-    push_event (l->data, event);
+  lx_http_streams_send (api->status_streams, event, strlen (event));
   return G_SOURCE_CONTINUE;
-}
-
-static void
-on_status_stream_finished (SoupServerMessage *message, gpointer data)
-{
-  LxApi *api = data;
-
-  api->status_streams = g_list_remove (api->status_streams, message);
-  g_signal_handlers_disconnect_by_data (message, api);
-  g_object_unref (message);
 }
 
 /* GET /status/events: the status as server-sent events, once a second, until the page closes. */
 static void
 open_status_stream (LxApi *api, SoupServerMessage *message)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (message);
+  g_autofree gchar *event = status_event (api);
 
-  soup_server_message_set_status (message, SOUP_STATUS_OK, NULL);
-  soup_message_headers_set_content_type (headers, "text/event-stream", NULL);
-  soup_message_headers_replace (headers, "Cache-Control", "no-cache");
-  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
-  /* Sent events are dropped, so a board left open for a day holds no memory. */
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (message), FALSE);
-  g_signal_connect (message, "finished", G_CALLBACK (on_status_stream_finished), api);
-  api->status_streams = g_list_prepend (api->status_streams, g_object_ref (message));
-  {
-    g_autofree gchar *event = status_event (api);
-    push_event (message, event);
-  }
+  lx_http_streams_open (api->status_streams, message, "text/event-stream");
+  lx_http_stream_send (message, event, strlen (event));
   if (api->status_timer == 0)
     api->status_timer = g_timeout_add_seconds (STATUS_EVENT_INTERVAL_S, push_status_to_all, api);
 }
@@ -784,6 +755,7 @@ lx_api_new (SoupServer *server, LxStore *store, const char *admin_token, const c
   LxApi *api = g_new0 (LxApi, 1);
 
   api->server = g_object_ref (server);
+  api->status_streams = lx_http_streams_new (NULL, NULL);
   api->store = store;
   api->admin_token = admin_token && *admin_token ? g_strdup (admin_token) : NULL;
   api->time_zone = g_time_zone_new_identifier (time_zone ? time_zone : "UTC");
@@ -807,12 +779,7 @@ lx_api_free (LxApi *api)
     return;
   soup_server_remove_handler (api->server, API_PREFIX);
   g_clear_handle_id (&api->status_timer, g_source_remove);
-  while (api->status_streams) {
-    SoupServerMessage *message = api->status_streams->data;
-    soup_message_body_complete (soup_server_message_get_response_body (message));
-    soup_server_message_unpause (message);
-    on_status_stream_finished (message, api);
-  }
+  lx_http_streams_free (api->status_streams);
   g_object_unref (api->server);
   g_free (api->admin_token);
   g_time_zone_unref (api->time_zone);
