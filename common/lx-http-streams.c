@@ -76,6 +76,12 @@ lx_http_streams_send (LxHttpStreams *streams, gconstpointer data, gsize length)
   if (streams->clients == NULL)
     return;
   chunk = g_bytes_new (data, length);
+  lx_http_streams_send_bytes (streams, chunk);
+}
+
+void
+lx_http_streams_send_bytes (LxHttpStreams *streams, GBytes *chunk)
+{
   for (GList *l = streams->clients; l; l = l->next) {
     soup_message_body_append_bytes (soup_server_message_get_response_body (l->data), chunk);
     soup_server_message_unpause (l->data);

@@ -16,8 +16,9 @@ void lx_http_streams_free (LxHttpStreams *streams);
  * client goes. */
 void lx_http_streams_open (LxHttpStreams *streams, SoupServerMessage *message,
                            const char *content_type);
-/* Sends @length bytes of @data to every client (copied once for all of them). */
+/* Sends @length bytes of @data to every client (copied once for all of them); or @chunk, shared. */
 void lx_http_streams_send (LxHttpStreams *streams, gconstpointer data, gsize length);
+void lx_http_streams_send_bytes (LxHttpStreams *streams, GBytes *chunk);
 /* ... or to the one answer @message, opened above (its first chunk). */
 void lx_http_stream_send (SoupServerMessage *message, gconstpointer data, gsize length);
 guint lx_http_streams_count (LxHttpStreams *streams);

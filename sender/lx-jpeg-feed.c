@@ -40,7 +40,7 @@ send_picture (gpointer data)
     return G_SOURCE_REMOVE;
   feed->pictures++;
   lx_http_streams_send (feed->viewers, head, strlen (head));
-  lx_http_streams_send (feed->viewers, g_bytes_get_data (picture->jpeg, NULL), size);
+  lx_http_streams_send_bytes (feed->viewers, picture->jpeg);
   lx_http_streams_send (feed->viewers, "\r\n", 2);
   return G_SOURCE_REMOVE;
 }

@@ -12,8 +12,9 @@
 #define WALL_FEED_HEIGHT 540
 #define WALL_FEED_FPS 5
 
-void
-lx_sender_apply_mute (LxSender *sender)
+/* Sound muted while the teacher said so or the hold card shows. */
+static void
+apply_mute (LxSender *sender)
 {
   gboolean hold =
       sender->picture && lx_lesson_picture_get_source (sender->picture) == LX_SOURCE_HOLD;
@@ -137,7 +138,7 @@ show_source (LxSender *sender, JsonObject *body, GError **error)
   }
   if (!lx_lesson_picture_show (sender->picture, source, error))
     return refuse_as (error, LX_CONSOLE_ERROR_CONFLICT);
-  lx_sender_apply_mute (sender);
+  apply_mute (sender);
   return TRUE;
 }
 
@@ -296,7 +297,7 @@ command (gpointer data, const char *name, JsonObject *body, GError **error)
     if (!read_bool (body, "muted", &muted, error))
       return FALSE;
     sender->teacher_muted = muted;
-    lx_sender_apply_mute (sender);
+    apply_mute (sender);
     return TRUE;
   }
   if (g_str_equal (name, "on-air"))

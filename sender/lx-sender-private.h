@@ -80,5 +80,3 @@ void lx_sender_follow_lessons (LxSender *sender);
  * with @error if it cannot listen. */
 gboolean lx_sender_start_console (LxSender *sender, GError **error);
 void lx_sender_stop_console (LxSender *sender);
-/* Sound muted while the teacher said so or the hold card shows. */
-void lx_sender_apply_mute (LxSender *sender);

@@ -5,7 +5,10 @@
  *                    └▶ video-encoder-2 (180p, once) ─▶ video-tee-2 ─┤   (each takes one layer)
  *   audio-capture ─▶ audio-encoder (Opus, once) ─────────────▶ audio-tee ─┴─▶ ...
  * A classroom payloads its layer and sound, and encrypts and sends the packets itself, beside the
- * webrtcbin that negotiated its connection (lx-direct-sender.h).
+ * webrtcbin that negotiated its connection (lx-direct-sender.h). With the console, a screen or a
+ * joint lesson, the video capture is the lesson's picture: camera, screen, hold card and the
+ * called-on classrooms composed (lx-lesson-picture.h); the teacher's console is in
+ * lx-sender-console.c.
  * Signaling messages arrive on the main context and are dispatched to the classroom they name. */
 #include "lx-sender-private.h"
 
@@ -840,7 +843,6 @@ lx_sender_new (const LxSenderConfig *config, GError **error)
     gst_pad_add_probe (capture_src, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
                        stamp_capture_time, sender, NULL);
   }
-  /* A joint lesson: the called-on classrooms' pictures go into the lesson's. */
   /* The console's sources, the screen, or a joint lesson's speakers: composed before the
    * encoders. */
   if (config->return_media || config->console_address ||
