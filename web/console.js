@@ -88,7 +88,11 @@ function linkWords(classroom) {
   return ["good", "良好 good"];
 }
 
-const layerWords = ["高清 HD", "标清 SD", "流畅 low"];
+// A layer's size ("1280x720") in words: by its height, whatever the layers configured.
+function layerWords(size) {
+  const height = Number(String(size).split("x")[1]);
+  return height >= 720 ? "高清 HD" : height >= 360 ? "标清 SD" : "流畅 low";
+}
 
 // A classroom's name, from today's timetable (its id where the timetable does not say).
 function nameOf(school) {
@@ -126,7 +130,7 @@ function renderClassrooms() {
     tile.querySelector(".name").textContent = nameOf(classroom.school);
     tile.className = `tile ${quality}` + (state.speaking.includes(classroom.school) ? " speaking" : "");
     const parts = [watching ? "在收看 receiving" : classroom.state === "connected" ? "已连接 connected" : "连接中 connecting",
-      classroom.layer >= 0 ? `${layerWords[classroom.layer] ?? ""} ${classroom.layer_size}` : "只有声音 sound only",
+      classroom.layer >= 0 ? `${layerWords(classroom.layer_size)} ${classroom.layer_size}` : "只有声音 sound only",
       `线路 link: ${words}`];
     if (classroom.loss >= 0) parts.push(`丢包 loss ${(classroom.loss * 100).toFixed(1)}%`);
     if (classroom.rtt_ms >= 0) parts.push(`${classroom.rtt_ms} ms`);
