@@ -2,6 +2,7 @@
 #include "lx-console.h"
 
 #include "lx-console-proxy.h"
+#include "lx-http-answers.h"
 #include "lx-json.h"
 #include "lx-secret.h"
 #include "lx-web-files.h"
@@ -32,31 +33,11 @@ struct _LxConsole {
   gint64 failures_since;
 };
 
-static void
-respond_json (SoupServerMessage *message, guint status, JsonNode *node)
-{
-  gchar *text = json_to_string (node, FALSE);
-
-  soup_server_message_set_status (message, status, NULL);
-  soup_message_headers_replace (soup_server_message_get_response_headers (message), "Cache-Control",
-                                "no-store");
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, text,
-                                    strlen (text));
-}
-
 /* {"error": CODE, "message": TEXT}: the page shows the message as it is. */
 static void
 respond_error (SoupServerMessage *message, guint status, const char *code, const char *text)
 {
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) node = NULL;
-
-  json_builder_begin_object (builder);
-  lx_json_add_string (builder, "error", code);
-  lx_json_add_string (builder, "message", text);
-  json_builder_end_object (builder);
-  node = json_builder_get_root (builder);
-  respond_json (message, status, node);
+  lx_http_respond_error (message, status, code, text, NULL);
 }
 
 static void
@@ -64,7 +45,7 @@ respond_state (LxConsole *console, SoupServerMessage *message)
 {
   g_autoptr (JsonNode) state = console->handlers->describe (console->data);
 
-  respond_json (message, SOUP_STATUS_OK, state);
+  lx_http_respond_json (message, SOUP_STATUS_OK, state);
 }
 
 /* ---- Who may come in ---- */

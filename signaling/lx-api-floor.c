@@ -27,7 +27,7 @@ lx_api_may_act_for_lesson (LxApi *api, SoupServerMessage *message, const char *l
   if (lesson && lx_store_check_school_token (api->store, lesson->sender, token))
     return TRUE;
   /* (the same answer for a lesson that does not exist: a token learns nothing of others) */
-  lx_api_respond_error (
+  lx_http_respond_error (
       message, SOUP_STATUS_FORBIDDEN, "forbidden",
       "只有主讲学校和管理员可以点名发言、发起投票 · only the lesson's sender school "
       "(its token) or IT staff (the admin token) give the floor and ask polls",
@@ -54,7 +54,7 @@ respond_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   lx_json_add_strings (builder, "speaking", speaking);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 static void
@@ -72,10 +72,10 @@ give_floor (LxApi *api, SoupServerMessage *message, const char *lesson_id)
     return;
   }
   if (!lx_lesson_registry_give_floor (api->lessons, lesson_id, school, call_on, &error)) {
-    lx_api_respond_error (message,
-                          error->code == LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL ? SOUP_STATUS_NOT_FOUND
-                                                                          : SOUP_STATUS_CONFLICT,
-                          lx_protocol_error_to_string (error->code), error->message, NULL);
+    lx_http_respond_error (message,
+                           error->code == LX_PROTOCOL_ERROR_UNKNOWN_SCHOOL ? SOUP_STATUS_NOT_FOUND
+                                                                           : SOUP_STATUS_CONFLICT,
+                           lx_protocol_error_to_string (error->code), error->message, NULL);
     return;
   }
   g_message ("api: lesson %s: %s %s", lesson_id, call_on ? "called on" : "hung up", school);
@@ -88,7 +88,7 @@ lx_api_lesson_control (LxApi *api, SoupServerMessage *message, const char *metho
                        LxApiLessonHandler act)
 {
   if (api->lessons == NULL) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
     return;
   }
   if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
@@ -98,8 +98,8 @@ lx_api_lesson_control (LxApi *api, SoupServerMessage *message, const char *metho
   else if (method == SOUP_METHOD_POST)
     act (api, message, lesson_id);
   else
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                           NULL);
 }
 
 void

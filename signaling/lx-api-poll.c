@@ -14,8 +14,8 @@ respond_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   g_autoptr (JsonNode) root = NULL;
 
   if (poll == NULL) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "no-poll",
-                          "这节课还没有投票 · the lesson has had no poll", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "no-poll",
+                           "这节课还没有投票 · the lesson has had no poll", NULL);
     return;
   }
   json_builder_begin_object (builder);
@@ -23,7 +23,7 @@ respond_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   lx_poll_add_json (poll, builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 static void
@@ -44,8 +44,8 @@ act_on_poll (LxApi *api, SoupServerMessage *message, const char *lesson_id)
   if (open
           ? lx_lesson_registry_open_poll (api->lessons, lesson_id, question, n_choices, &error) == 0
           : !lx_lesson_registry_close_poll (api->lessons, lesson_id, &error)) {
-    lx_api_respond_error (message, SOUP_STATUS_CONFLICT, lx_protocol_error_to_string (error->code),
-                          error->message, NULL);
+    lx_http_respond_error (message, SOUP_STATUS_CONFLICT, lx_protocol_error_to_string (error->code),
+                           error->message, NULL);
     return;
   }
   respond_poll (api, message, lesson_id);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lx-api.h"
+#include "lx-http-answers.h"
 #include "lx-http-streams.h"
 #include "lx-lessons.h"
 
@@ -19,10 +20,6 @@ struct _LxApi {
   LxLessonRegistry *lessons; /* (nullable) who is in which lesson now: the floor */
 };
 
-void lx_api_respond_json (SoupServerMessage *message, guint status, JsonNode *root);
-/* {"error": @code, "message": @text, "field": @field (nullable)} with @status. */
-void lx_api_respond_error (SoupServerMessage *message, guint status, const char *code,
-                           const char *text, const char *field);
 /* A body refused: 413 or 400, naming the field at fault. */
 void lx_api_respond_body_error (SoupServerMessage *message, const GError *error, const char *field);
 /* (transfer none) The request's body (never NULL: an empty body is empty text). */

@@ -41,16 +41,16 @@ read_window (SoupServerMessage *message, const LxLessonRecord *lesson, GHashTabl
     if (!from_text || !to_text ||
         !g_ascii_string_to_signed (from_text, 10, 0, G_MAXINT64, from, NULL) ||
         !g_ascii_string_to_signed (to_text, 10, 0, G_MAXINT64, to, NULL) || *to <= *from) {
-      lx_api_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid",
-                            "from, to: UTC seconds, from before to", "from");
+      lx_http_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid",
+                             "from, to: UTC seconds, from before to", "from");
       return FALSE;
     }
     return TRUE;
   }
   lx_schedule_foreach_occurrence (lesson, find_latest_begun, &latest);
   if (latest.start == 0) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found",
-                          "这节课还没上过 · the lesson has not begun yet", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found",
+                           "这节课还没上过 · the lesson has not begun yet", NULL);
     return FALSE;
   }
   *from = latest.start - MARGIN_S;
@@ -154,13 +154,13 @@ lx_api_record (LxApi *api, SoupServerMessage *message, const char *method, const
   if (!lx_api_may_act_for_lesson (api, message, lesson_id, admin))
     return;
   if (method != SOUP_METHOD_GET) {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
     return;
   }
   /* (only the admin token reaches here for a lesson that does not exist) */
   if (!g_ascii_string_to_signed (lesson_id, 10, 1, G_MAXINT64, &id, NULL) ||
       (lesson = lx_store_get_lesson (api->store, id, &error)) == NULL) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such lesson", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such lesson", NULL);
     return;
   }
   if (!read_window (message, lesson, query, &from, &to))
@@ -182,5 +182,5 @@ lx_api_record (LxApi *api, SoupServerMessage *message, const char *method, const
   add_names (api, builder, mentioned);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }

@@ -20,38 +20,6 @@
 
 /* ---- Responses ---- */
 
-void
-lx_api_respond_json (SoupServerMessage *message, guint status, JsonNode *root)
-{
-  gsize length;
-  gchar *body = json_to_string (root, TRUE);
-
-  length = strlen (body);
-  soup_server_message_set_status (message, status, NULL);
-  soup_server_message_set_response (message, "application/json", SOUP_MEMORY_TAKE, body, length);
-}
-
-void
-lx_api_respond_error (SoupServerMessage *message, guint status, const char *code, const char *text,
-                      const char *field)
-{
-  g_autoptr (JsonBuilder) builder = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, code);
-  json_builder_set_member_name (builder, "message");
-  json_builder_add_string_value (builder, text);
-  if (field) {
-    json_builder_set_member_name (builder, "field");
-    json_builder_add_string_value (builder, field);
-  }
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  lx_api_respond_json (message, status, root);
-}
-
 /* Maps a store error to a status; INVALID errors name their field ("... field 'end': ..."). */
 void
 lx_api_respond_store_error (SoupServerMessage *message, const GError *error)
@@ -60,8 +28,8 @@ lx_api_respond_store_error (SoupServerMessage *message, const GError *error)
 
   if (error->domain != LX_STORE_ERROR || error->code == LX_STORE_ERROR_DATABASE) {
     g_warning ("api: %s", error->message);
-    lx_api_respond_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "database", error->message,
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_INTERNAL_SERVER_ERROR, "database", error->message,
+                           NULL);
     return;
   }
   switch ((LxStoreError) error->code) {
@@ -71,13 +39,13 @@ lx_api_respond_store_error (SoupServerMessage *message, const GError *error)
       const char *end = strchr (start, '\'');
       field = end ? g_strndup (start, end - start) : NULL;
     }
-    lx_api_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, field);
+    lx_http_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", error->message, field);
     break;
   case LX_STORE_ERROR_NOT_FOUND:
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", error->message, NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", error->message, NULL);
     break;
   case LX_STORE_ERROR_CONFLICT:
-    lx_api_respond_error (message, SOUP_STATUS_CONFLICT, "conflict", error->message, NULL);
+    lx_http_respond_error (message, SOUP_STATUS_CONFLICT, "conflict", error->message, NULL);
     break;
   case LX_STORE_ERROR_DATABASE:
     break;
@@ -171,7 +139,7 @@ static gboolean
 bad_parameter (SoupServerMessage *message, const char *name, const char *problem)
 {
   g_autofree gchar *text = g_strdup_printf ("parameter '%s': %s", name, problem);
-  lx_api_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
+  lx_http_respond_error (message, SOUP_STATUS_BAD_REQUEST, "invalid", text, name);
   return FALSE;
 }
 
@@ -181,9 +149,9 @@ lx_api_respond_body_error (SoupServerMessage *message, const GError *error, cons
 {
   gboolean too_large = g_error_matches (error, LX_API_ERROR, LX_API_ERROR_TOO_LARGE);
 
-  lx_api_respond_error (message,
-                        too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
-                        too_large ? "too-large" : "invalid", error->message, field);
+  lx_http_respond_error (message,
+                         too_large ? SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE : SOUP_STATUS_BAD_REQUEST,
+                         too_large ? "too-large" : "invalid", error->message, field);
 }
 
 /* (transfer none) The request's body (never NULL: an empty body is empty text). */
@@ -219,7 +187,7 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
       add_school (builder, schools->pdata[i], NULL);
     json_builder_end_array (builder);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
     g_autofree gchar *token = NULL;
     g_autoptr (LxSchoolRecord) created = NULL;
@@ -240,10 +208,10 @@ schools_collection (LxApi *api, SoupServerMessage *message, const char *method)
     g_message ("api: school %s registered", school->id);
     add_school (builder, created, token);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_CREATED, root);
+    lx_http_respond_json (message, SOUP_STATUS_CREATED, root);
   } else {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                           NULL);
   }
 }
 
@@ -262,7 +230,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     }
     add_school (builder, school, NULL);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
     g_autoptr (LxSchoolRecord) updated = NULL;
     g_autoptr (LxSchoolRecord) school = g_new0 (LxSchoolRecord, 1);
@@ -286,7 +254,7 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: school %s updated", id);
     add_school (builder, updated, NULL);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_school (api->store, id, &error)) {
       lx_api_respond_store_error (message, error);
@@ -297,8 +265,8 @@ school_item (LxApi *api, SoupServerMessage *message, const char *method, const c
       api->revoked (id, api->revoked_data);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
-                          "use GET, PUT or DELETE", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
+                           "use GET, PUT or DELETE", NULL);
   }
 }
 
@@ -314,7 +282,7 @@ renew_token (LxApi *api, SoupServerMessage *message, const char *id)
   g_autoptr (JsonNode) root = NULL;
 
   if (soup_server_message_get_method (message) != SOUP_METHOD_POST) {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use POST", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use POST", NULL);
     return;
   }
   if (!lx_store_renew_school_token (api->store, id, &token, &error) ||
@@ -327,7 +295,7 @@ renew_token (LxApi *api, SoupServerMessage *message, const char *id)
     api->revoked (id, api->revoked_data);
   add_school (builder, school, token);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 static gboolean day_range (LxApi *api, SoupServerMessage *message, const char *day, gint64 *from,
@@ -440,7 +408,7 @@ school_timetable (LxApi *api, SoupServerMessage *message, const char *id, GHashT
   json_builder_end_array (builder);
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 /* ?day=YYYY-MM-DD as [start, end) of that day in the API's time zone. */
@@ -485,7 +453,7 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
       add_lesson (builder, lessons->pdata[i]);
     json_builder_end_array (builder);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_POST) {
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
     const char *field, *data;
@@ -503,10 +471,10 @@ lessons_collection (LxApi *api, SoupServerMessage *message, const char *method, 
     g_message ("api: lesson %" G_GINT64_FORMAT " '%s' booked", lesson->id, lesson->title);
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_CREATED, root);
+    lx_http_respond_json (message, SOUP_STATUS_CREATED, root);
   } else {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET or POST",
+                           NULL);
   }
 }
 
@@ -517,8 +485,8 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
   gint64 id;
 
   if (!g_ascii_string_to_signed (id_text, 10, 1, G_MAXINT64, &id, NULL)) {
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "lessons have numeric ids",
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "lessons have numeric ids",
+                           NULL);
     return;
   }
   if (method == SOUP_METHOD_GET) {
@@ -531,7 +499,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     }
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_PUT) {
     g_autoptr (LxLessonRecord) lesson = g_new0 (LxLessonRecord, 1);
     g_autoptr (JsonBuilder) builder = json_builder_new ();
@@ -552,7 +520,7 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: lesson %" G_GINT64_FORMAT " updated", id);
     add_lesson (builder, lesson);
     root = json_builder_get_root (builder);
-    lx_api_respond_json (message, SOUP_STATUS_OK, root);
+    lx_http_respond_json (message, SOUP_STATUS_OK, root);
   } else if (method == SOUP_METHOD_DELETE) {
     if (!lx_store_delete_lesson (api->store, id, &error)) {
       lx_api_respond_store_error (message, error);
@@ -561,8 +529,8 @@ lesson_item (LxApi *api, SoupServerMessage *message, const char *method, const c
     g_message ("api: lesson %" G_GINT64_FORMAT " deleted", id);
     soup_server_message_set_status (message, SOUP_STATUS_NO_CONTENT, NULL);
   } else {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
-                          "use GET, PUT or DELETE", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method",
+                           "use GET, PUT or DELETE", NULL);
   }
 }
 
@@ -601,7 +569,7 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
   gint64 lesson = 0;
 
   if (method != SOUP_METHOD_GET) {
-    lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
     return;
   }
   if (lesson_text && !g_ascii_string_to_signed (lesson_text, 10, 1, G_MAXINT64, &lesson, NULL)) {
@@ -618,7 +586,7 @@ attendance_collection (LxApi *api, SoupServerMessage *message, const char *metho
     lx_api_add_attendance (builder, records->pdata[i]);
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
-  lx_api_respond_json (message, SOUP_STATUS_OK, root);
+  lx_http_respond_json (message, SOUP_STATUS_OK, root);
 }
 
 /* ---- The live status stream (server-sent events) ---- */
@@ -678,7 +646,7 @@ lx_api_refuse_unauthorized (SoupServerMessage *message, const char *text)
 {
   soup_message_headers_replace (soup_server_message_get_response_headers (message),
                                 "WWW-Authenticate", "Bearer realm=\"lianxiao\"");
-  lx_api_respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized", text, NULL);
+  lx_http_respond_error (message, SOUP_STATUS_UNAUTHORIZED, "unauthorized", text, NULL);
 }
 
 static void
@@ -698,7 +666,7 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     if (!admin && !(token && lx_store_check_school_token (api->store, parts[1], token)))
       lx_api_refuse_unauthorized (message, "send the admin token or the school's own token");
     else if (method != SOUP_METHOD_GET)
-      lx_api_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
+      lx_http_respond_error (message, SOUP_STATUS_METHOD_NOT_ALLOWED, "method", "use GET", NULL);
     else
       school_timetable (api, message, parts[1], query);
     return;
@@ -717,9 +685,9 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     return;
   }
   if (api->admin_token == NULL) {
-    lx_api_respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
-                          "the REST API is off: set admin-token in the server's configuration",
-                          NULL);
+    lx_http_respond_error (message, SOUP_STATUS_SERVICE_UNAVAILABLE, "disabled",
+                           "the REST API is off: set admin-token in the server's configuration",
+                           NULL);
     return;
   }
   if (!admin) {
@@ -741,12 +709,12 @@ on_request (SoupServer *server, SoupServerMessage *message, const char *path, GH
     attendance_collection (api, message, method, query);
   else if (n_parts == 1 && g_str_equal (parts[0], "status") && api->describe_status) {
     g_autoptr (JsonNode) status = api->describe_status (api->status_data);
-    lx_api_respond_json (message, SOUP_STATUS_OK, status);
+    lx_http_respond_json (message, SOUP_STATUS_OK, status);
   } else if (n_parts == 2 && g_str_equal (parts[0], "status") && g_str_equal (parts[1], "events") &&
              api->describe_status)
     open_status_stream (api, message);
   else
-    lx_api_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
+    lx_http_respond_error (message, SOUP_STATUS_NOT_FOUND, "not-found", "no such API path", NULL);
 }
 
 LxApi *
