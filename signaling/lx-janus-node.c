@@ -9,7 +9,7 @@
 #include <libsoup/soup.h>
 #include <string.h>
 
-G_DEFINE_QUARK (lx-janus-error-quark, lx_janus_error)
+G_DEFINE_QUARK (lx - janus - error - quark, lx_janus_error)
 
 /* Janus drops a session not heard of for session_timeout (60 s by default). */
 #define KEEPALIVE_S 25
@@ -120,14 +120,14 @@ on_answer (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GTask) task = data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr (GBytes) body =
+      soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   JsonObject *answer;
 
   if (body == NULL) {
-    g_task_return_new_error (task, LX_JANUS_ERROR, LX_JANUS_ERROR_UNREACHABLE,
-                             "Janus node %s: %s", (const char *) g_task_get_task_data (task),
-                             error->message);
+    g_task_return_new_error (task, LX_JANUS_ERROR, LX_JANUS_ERROR_UNREACHABLE, "Janus node %s: %s",
+                             (const char *) g_task_get_task_data (task), error->message);
     return;
   }
   if (soup_message_get_status (message) != SOUP_STATUS_OK) {

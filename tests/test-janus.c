@@ -37,8 +37,8 @@ free_port (void)
 static void
 write_config (Fixture *fixture, const char *name, const char *const *replacements)
 {
-  g_autofree gchar *source = g_test_build_filename (G_TEST_DIST, "..", "configs", "janus", name,
-                                                    NULL);
+  g_autofree gchar *source =
+      g_test_build_filename (G_TEST_DIST, "..", "configs", "janus", name, NULL);
   g_autofree gchar *target = g_build_filename (fixture->directory, name, NULL);
   g_autofree gchar *text = NULL;
 
@@ -112,9 +112,9 @@ setup (Fixture *fixture, gconstpointer data)
                                        NULL });
   write_config (fixture, "janus.plugin.streaming.jcfg",
                 (const char *const[]){ "\"change-me-admin-key\"", "\"" ADMIN_KEY "\"", NULL });
-  write_config (fixture, "janus.transport.http.jcfg",
-                (const char *const[]){ "port = 8088", http_port, "admin_port = 7088", admin_port,
-                                       NULL });
+  write_config (
+      fixture, "janus.transport.http.jcfg",
+      (const char *const[]){ "port = 8088", http_port, "admin_port = 7088", admin_port, NULL });
   config = g_build_filename (fixture->directory, "janus.jcfg", NULL);
   fixture->janus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "/usr/bin/janus",
                                      "-F", fixture->directory, "-C", config, NULL);
@@ -252,8 +252,8 @@ test_refusals (Fixture *fixture, gconstpointer data)
   g_clear_error (&error);
   /* A node that is not there: unreachable, said as such. */
   {
-    g_autoptr (LxJanusNode) gone = lx_janus_node_new ("http://127.0.0.1:9/janus", API_SECRET,
-                                                      ADMIN_KEY);
+    g_autoptr (LxJanusNode) gone =
+        lx_janus_node_new ("http://127.0.0.1:9/janus", API_SECRET, ADMIN_KEY);
     g_assert_false (connect_node (gone, &error));
     g_assert_error (error, LX_JANUS_ERROR, LX_JANUS_ERROR_UNREACHABLE);
   }
