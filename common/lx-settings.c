@@ -5,8 +5,19 @@
 #include "lx-tls.h"
 
 gboolean
-lx_connection_settings_validate (LxConnectionSettings *settings, const char *media_url_key,
-                                 const char *media_url, GError **error)
+lx_settings_check_http_url (const char *key, const char *url, GError **error)
+{
+  if (url && !g_str_has_prefix (url, "http://") && !g_str_has_prefix (url, "https://")) {
+    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
+                 "key '%s' must be an http:// or https:// URL, got '%s'", key, url);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+lx_connection_settings_validate (LxConnectionSettings *settings, gboolean media_elsewhere,
+                                 GError **error)
 {
   if (settings->school == NULL) {
     g_set_error_literal (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
@@ -27,12 +38,6 @@ lx_connection_settings_validate (LxConnectionSettings *settings, const char *med
         LX_PROTOCOL_MAX_ID_LENGTH, settings->lesson ? settings->lesson : "");
     return FALSE;
   }
-  if (media_url && !g_str_has_prefix (media_url, "http://") &&
-      !g_str_has_prefix (media_url, "https://")) {
-    g_set_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE,
-                 "key '%s' must be an http:// or https:// URL, got '%s'", media_url_key, media_url);
-    return FALSE;
-  }
   g_clear_object (&settings->trusted_cas);
   if (settings->ca_file) {
     settings->trusted_cas = lx_tls_database_new (settings->ca_file, error);
@@ -41,8 +46,8 @@ lx_connection_settings_validate (LxConnectionSettings *settings, const char *med
       return FALSE;
     }
   }
-  /* Media through WHIP or WHEP alone needs no signaling server. */
-  if (settings->server == NULL && media_url)
+  /* Media through WHIP, WHEP or Janus alone needs no signaling server. */
+  if (settings->server == NULL && media_elsewhere)
     return TRUE;
   if (settings->server == NULL || !(g_str_has_prefix (settings->server, "ws://") ||
                                     g_str_has_prefix (settings->server, "wss://"))) {

@@ -106,13 +106,16 @@ typedef struct {
   }
 
 /* Checks what the keys alone cannot, and loads ca-file into trusted_cas: a school id and a lesson
- * id that the protocol accepts, and a signaling server unless the program's WHIP or WHEP URL (@media_url, from key @media_url_key;
- * nullable) is set, which must be http(s). Returns FALSE with @error naming the key. */
+ * id that the protocol accepts, and a signaling server unless the program's media goes elsewhere
+ * without one (@media_elsewhere: WHIP, WHEP, a Janus mountpoint). Returns FALSE with @error
+ * naming the key. */
 /* Frees what validation derived (the configuration's keys are freed by lx_config_clear()). */
 void lx_connection_settings_clear (LxConnectionSettings *settings);
 
-gboolean lx_connection_settings_validate (LxConnectionSettings *settings, const char *media_url_key,
-                                          const char *media_url, GError **error);
+gboolean lx_connection_settings_validate (LxConnectionSettings *settings, gboolean media_elsewhere,
+                                          GError **error);
+/* FALSE with @error naming @key unless @url (nullable: nothing to check) is http(s). */
+gboolean lx_settings_check_http_url (const char *key, const char *url, GError **error);
 
 /* (transfer full) The REST API's base of the signaling server of @connection's WebSocket URL
  * (ws://HOST:PORT/ws → http://HOST:PORT/api/v1/, wss → https), or NULL if it is no URL. */

@@ -21,7 +21,8 @@ main (int argc, char **argv)
   if (!lx_config_load (lx_receiver_config_keys, &config,
                        "Lianxiao receiver: plays the lesson in a rural classroom.", NULL, &argc,
                        &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, "whep-url", config.whep_url, &error)) {
+      !lx_settings_check_http_url ("whep-url", config.whep_url, &error) ||
+      !lx_connection_settings_validate (&config.connection, config.whep_url != NULL, &error)) {
     fprintf (stderr, "lianxiao-receiver: %s\n", error->message);
     lx_connection_settings_clear (&config.connection);
     lx_config_clear (lx_receiver_config_keys, &config);

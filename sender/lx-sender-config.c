@@ -78,6 +78,10 @@ const LxConfigKey lx_sender_config_keys[] = {
   KEY ("publish", "whip-url", LX_CONFIG_STRING, whip_url, NULL, 0, 0, NULL,
        "WHIP endpoint (RFC 9725) of a media server to publish the lesson's top layer to, which "
        "then carries the fan-out; empty: none. With server empty, the lesson goes only there"),
+  KEY ("publish", "janus-rtp", LX_CONFIG_STRING, janus_rtp, NULL, 0, 0, NULL,
+       "A Janus Streaming mountpoint to relay the lesson to, each layer once, as "
+       "HOST:VIDEO1[/VIDEO2[/VIDEO3]],RTCP,AUDIO (its ports, largest layer first; "
+       "docs/city-scale.md); empty: none"),
   KEY ("publish", "whip-token", LX_CONFIG_STRING, whip_token, NULL, 0, 0, NULL,
        "Bearer token the WHIP endpoint expects (never logged); empty: none"),
   KEY ("audio", "audio-source", LX_CONFIG_CHOICE, audio_source, "test", 0, 0,
@@ -130,6 +134,9 @@ lx_sender_config_validate (LxSenderConfig *config, GError **error)
                          "from the console");
     return FALSE;
   }
+  lx_janus_target_clear (&config->janus_target);
+  if (config->janus_rtp && !lx_janus_target_parse (config->janus_rtp, &config->janus_target, error))
+    return FALSE;
   config->width = config->layer_specs[0].width;
   config->height = config->layer_specs[0].height;
   g_clear_pointer (&config->classroom_caps, g_hash_table_unref);

@@ -1,6 +1,7 @@
 /* lianxiao-sender's configuration: what to capture, how to encode it, where to send it. */
 #pragma once
 
+#include "lx-janus-relay.h"
 #include "lx-layers.h"
 #include "lx-capture.h"
 #include "lx-settings.h"
@@ -42,6 +43,8 @@ typedef struct {
 
   gchar *whip_url;   /* (nullable) a media server to publish to */
   gchar *whip_token; /* (nullable) its bearer token */
+  gchar *janus_rtp;  /* (nullable) HOST:VIDEO1[/VIDEO2[/VIDEO3]],RTCP,AUDIO of a mountpoint */
+  LxJanusTarget janus_target; /* ... parsed by lx_sender_config_validate() */
 
   gboolean return_media; /* ask every classroom for its picture and voice (a joint lesson) */
   gchar *wall;           /* auto | window | headless | off */

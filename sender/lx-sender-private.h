@@ -47,6 +47,7 @@ struct _LxSender {
   guint connections_offered_again;
   guint confirm_timer;
   LxWhipPublisher *publisher; /* (nullable) publishing to a media server too */
+  LxJanusRelay *janus;        /* (nullable) relaying to a Janus mountpoint */
   LxFloorView *floor;         /* the lesson on the air's hands, speakers and questions */
   LxWall *wall;               /* (nullable) the classrooms' pictures (a joint lesson) */
   LxLessonSound *sound;       /* (nullable) no sound: the teacher's, and the speakers' voices */

@@ -641,6 +641,9 @@ report_stats (gpointer data)
                     sender->picture ? lx_lesson_picture_count_insets (sender->picture) : 0);
   if (sender->publisher)
     add_publication (builder, sender->publisher);
+  if (sender->janus)
+    lx_stats_add_int (builder, "janus_keyframe_requests",
+                      lx_janus_relay_count_keyframe_requests (sender->janus));
   json_builder_end_object (builder);
 
   printf ("sender: %u classrooms (%u connected), %" G_GUINT64_FORMAT " frames encoded, "
@@ -900,6 +903,28 @@ failed:
   return FALSE;
 }
 
+/* Each layer once, and the sound, to a Janus mountpoint (lx-janus-relay.h). */
+static gboolean
+start_relaying (LxSender *sender, GError **error)
+{
+  GstElement *tees[LX_JANUS_RELAY_MAX_LAYERS];
+  LxKeyframeGate *gates[LX_JANUS_RELAY_MAX_LAYERS];
+  guint n = 0;
+
+  if (sender->h264 == NULL) {
+    g_set_error_literal (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "janus-rtp needs the shared encoders (not encoder-per-classroom)");
+    return FALSE;
+  }
+  for (; n < MIN (lx_layer_set_get_n_layers (sender->h264), LX_JANUS_RELAY_MAX_LAYERS); n++) {
+    tees[n] = lx_layer_set_get_tee (sender->h264, n);
+    gates[n] = lx_layer_set_get_keyframes (sender->h264, n);
+  }
+  sender->janus = lx_janus_relay_new (sender->pipeline, tees, gates, n, sender->audio_tee,
+                                      &sender->config->janus_target, error);
+  return sender->janus != NULL;
+}
+
 static void
 stop_publishing (LxSender *sender)
 {
@@ -916,6 +941,7 @@ lx_sender_free (LxSender *sender)
   g_clear_handle_id (&sender->control_timer, g_source_remove);
   g_clear_handle_id (&sender->follow_timer, g_source_remove);
   stop_publishing (sender);
+  g_clear_pointer (&sender->janus, lx_janus_relay_free);
   lx_sender_stop_console (sender);
   g_clear_pointer (&sender->lessons, lx_lesson_follower_free);
   g_clear_pointer (&sender->floor, lx_floor_view_free);
@@ -971,13 +997,18 @@ lx_sender_run (LxSender *sender)
     gst_bus_remove_watch (bus);
     return 1;
   }
+  if (sender->config->janus_rtp && !start_relaying (sender, &error)) {
+    g_printerr ("lianxiao-sender: %s\n", error->message);
+    gst_bus_remove_watch (bus);
+    return 1;
+  }
   if (sender->config->console_address && !lx_sender_start_console (sender, &error)) {
     g_printerr ("lianxiao-sender: %s\n", error->message);
     gst_bus_remove_watch (bus);
     return 1;
   }
   if (connection->server == NULL) {
-    g_message ("no signaling server: the lesson goes only to the WHIP endpoint");
+    g_message ("no signaling server: the lesson goes only to the WHIP endpoint or Janus");
   } else {
     /* (the console shows today's lessons from the timetable too) */
     if (connection->follow_timetable || (sender->console && connection->token))

@@ -14,6 +14,7 @@ clear_config (LxSenderConfig *config)
   lx_connection_settings_clear (&config->connection);
   lx_config_clear (lx_sender_config_keys, config);
   g_clear_pointer (&config->classroom_caps, g_hash_table_unref);
+  lx_janus_target_clear (&config->janus_target);
 }
 
 int
@@ -31,7 +32,9 @@ main (int argc, char **argv)
                        "Lianxiao sender: broadcasts a lesson from the master school to every "
                        "classroom that joins it.",
                        NULL, &argc, &argv, &error) ||
-      !lx_connection_settings_validate (&config.connection, "whip-url", config.whip_url, &error) ||
+      !lx_settings_check_http_url ("whip-url", config.whip_url, &error) ||
+      !lx_connection_settings_validate (&config.connection, config.whip_url || config.janus_rtp,
+                                        &error) ||
       !lx_sender_config_validate (&config, &error)) {
     fprintf (stderr, "lianxiao-sender: %s\n", error->message);
     clear_config (&config);

@@ -423,8 +423,8 @@ lx_janus_node_destroy_mountpoint_finish (LxJanusNode *node, GAsyncResult *result
 }
 
 void
-lx_janus_node_count_viewers_async (LxJanusNode *node, gint64 id, const char *secret,
-                                   GAsyncReadyCallback callback, gpointer data)
+lx_janus_node_read_info_async (LxJanusNode *node, gint64 id, const char *secret,
+                               GAsyncReadyCallback callback, gpointer data)
 {
   GTask *task = g_task_new (NULL, node->cancellable, callback, data);
   JsonBuilder *body = begin_plugin_request ("info");
@@ -435,19 +435,31 @@ lx_janus_node_count_viewers_async (LxJanusNode *node, gint64 id, const char *sec
   send_plugin_request (node, body, g_task_new (NULL, node->cancellable, on_created, task));
 }
 
-gint
-lx_janus_node_count_viewers_finish (LxJanusNode *node, GAsyncResult *result, GError **error)
+gboolean
+lx_janus_node_read_info_finish (LxJanusNode *node, GAsyncResult *result, LxMountpointInfo *info,
+                                GError **error)
 {
   g_autoptr (JsonObject) answer = g_task_propagate_pointer (G_TASK (result), error);
-  JsonObject *info = answer ? json_object_get_object_member (answer, "info") : NULL;
+  JsonObject *about = answer ? json_object_get_object_member (answer, "info") : NULL;
+  JsonArray *media;
 
   if (answer == NULL)
-    return -1;
+    return FALSE;
   /* (Janus says "viewers" only when asked with the mountpoint's secret) */
-  if (info == NULL || !json_object_has_member (info, "viewers")) {
+  if (about == NULL || !json_object_has_member (about, "viewers")) {
     g_set_error_literal (error, LX_JANUS_ERROR, LX_JANUS_ERROR_REFUSED,
                          "Janus gave the mountpoint's information without its viewers");
-    return -1;
+    return FALSE;
   }
-  return (gint) json_object_get_int_member (info, "viewers");
+  *info = (LxMountpointInfo){ (gint) json_object_get_int_member (about, "viewers"), -1, -1 };
+  media = json_object_get_array_member (about, "media");
+  for (guint i = 0; media && i < json_array_get_length (media); i++) {
+    JsonObject *one = json_array_get_object_element (media, i);
+    gint64 age = json_object_get_int_member_with_default (one, "age_ms", -1);
+    if (g_strcmp0 (json_object_get_string_member_with_default (one, "type", ""), "video") == 0)
+      info->video_age_ms = age;
+    else
+      info->audio_age_ms = age;
+  }
+  return TRUE;
 }

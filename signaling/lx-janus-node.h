@@ -55,7 +55,14 @@ void lx_janus_node_destroy_mountpoint_async (LxJanusNode *node, gint64 id, const
 gboolean lx_janus_node_destroy_mountpoint_finish (LxJanusNode *node, GAsyncResult *result,
                                                   GError **error);
 
-/* How many classrooms watch mountpoint @id now (-1 with @error). */
-void lx_janus_node_count_viewers_async (LxJanusNode *node, gint64 id, const char *secret,
-                                        GAsyncReadyCallback callback, gpointer data);
-gint lx_janus_node_count_viewers_finish (LxJanusNode *node, GAsyncResult *result, GError **error);
+/* What a mountpoint's secret tells of it: its viewers now, and how long ago its last video and
+ * audio packets came from the sender (-1: none yet). */
+typedef struct {
+  gint viewers;
+  gint64 video_age_ms, audio_age_ms;
+} LxMountpointInfo;
+
+void lx_janus_node_read_info_async (LxJanusNode *node, gint64 id, const char *secret,
+                                    GAsyncReadyCallback callback, gpointer data);
+gboolean lx_janus_node_read_info_finish (LxJanusNode *node, GAsyncResult *result,
+                                         LxMountpointInfo *info, GError **error);

@@ -46,7 +46,7 @@ test_example_configs_load (void)
   g_assert_null (sender.connection.ice.local_addresses[1]);
   g_assert_null (sender.connection.token); /* "token =" means none */
   g_assert_cmpstr (sender.video_source, ==, "test");
-  g_assert_true (lx_connection_settings_validate (&sender.connection, NULL, NULL, &error));
+  g_assert_true (lx_connection_settings_validate (&sender.connection, FALSE, &error));
   g_assert_true (lx_sender_config_validate (&sender, &error));
   g_assert_cmpuint (sender.n_layers, ==, 3);
   g_assert_cmpint (sender.width, ==, 1280);
@@ -194,35 +194,64 @@ test_connection_settings_validation (void)
   g_autoptr (GError) error = NULL;
 
   lx_config_set_defaults (lx_sender_config_keys, &config);
-  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, FALSE, &error));
   g_assert_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE);
   g_assert_nonnull (strstr (error->message, "'school'"));
   g_clear_error (&error);
 
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "school", "no spaces please",
                                       "test", NULL));
-  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, FALSE, &error));
   g_assert_nonnull (strstr (error->message, "no spaces please"));
   g_clear_error (&error);
 
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "school", "ok", "t", NULL));
   g_assert_true (
       lx_config_set_value (lx_sender_config_keys, &config, "server", "http://x", "t", NULL));
-  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, FALSE, &error));
   g_assert_nonnull (strstr (error->message, "ws://"));
   g_clear_error (&error);
 
   /* Publishing only through WHIP needs no signaling server; the WHIP URL must be http(s). */
   g_assert_true (lx_config_set_value (lx_sender_config_keys, &config, "server", "", "t", NULL));
-  g_assert_false (lx_connection_settings_validate (&config.connection, NULL, NULL, &error));
+  g_assert_false (lx_connection_settings_validate (&config.connection, FALSE, &error));
   g_clear_error (&error);
-  g_assert_true (lx_connection_settings_validate (&config.connection, "whip-url",
-                                                  "http://media.example/whip/1", &error));
-  g_assert_false (lx_connection_settings_validate (&config.connection, "whip-url",
-                                                   "ws://media.example/whip/1", &error));
+  g_assert_true (lx_connection_settings_validate (&config.connection, TRUE, &error));
+  g_assert_true (lx_settings_check_http_url ("whip-url", "http://media.example/whip/1", &error));
+  g_assert_false (lx_settings_check_http_url ("whip-url", "ws://media.example/whip/1", &error));
   g_assert_error (error, LX_CONFIG_ERROR, LX_CONFIG_ERROR_BAD_VALUE);
   g_assert_nonnull (strstr (error->message, "'whip-url'"));
   lx_config_clear (lx_sender_config_keys, &config);
+}
+
+/* The sender's janus-rtp: a mountpoint's host and ports, or a clear refusal. */
+static void
+test_janus_target (void)
+{
+  static const char *const refused[] = { "",
+                                         "40002,40003,40004",
+                                         "127.0.0.1:40002",
+                                         "127.0.0.1:1/2/3/4,5,6",
+                                         "127.0.0.1:a,5,6",
+                                         "127.0.0.1:40002,70000,6" };
+  LxJanusTarget target;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (lx_janus_target_parse ("10.1.2.3:40002/40004,40003,40006", &target, &error));
+  g_assert_cmpstr (target.host, ==, "10.1.2.3");
+  g_assert_cmpint (target.video_ports[0], ==, 40002);
+  g_assert_cmpint (target.video_ports[1], ==, 40004);
+  g_assert_cmpint (target.video_ports[2], ==, 0);
+  g_assert_cmpint (target.video_rtcp_port, ==, 40003);
+  g_assert_cmpint (target.audio_port, ==, 40006);
+  lx_janus_target_clear (&target);
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++) {
+    g_assert_false (lx_janus_target_parse (refused[i], &target, &error));
+    g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
+    g_assert_nonnull (strstr (error->message, "janus-rtp"));
+    g_assert_null (target.host);
+    g_clear_error (&error);
+  }
 }
 
 int
@@ -238,5 +267,6 @@ main (int argc, char **argv)
   g_test_add_func ("/config/command-line-overrides-file", test_command_line_overrides_file);
   g_test_add_func ("/config/bad-command-line-value", test_bad_command_line_value);
   g_test_add_func ("/config/connection-settings", test_connection_settings_validation);
+  g_test_add_func ("/config/janus-target", test_janus_target);
   return g_test_run ();
 }

@@ -97,6 +97,7 @@ setup (Fixture *fixture, gconstpointer data)
   g_autofree gchar *http_port = NULL;
   g_autofree gchar *admin_port = NULL;
   g_autofree gchar *config = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
   g_autoptr (GError) error = NULL;
   gint64 deadline;
 
@@ -116,8 +117,9 @@ setup (Fixture *fixture, gconstpointer data)
       fixture, "janus.transport.http.jcfg",
       (const char *const[]){ "port = 8088", http_port, "admin_port = 7088", admin_port, NULL });
   config = g_build_filename (fixture->directory, "janus.jcfg", NULL);
-  fixture->janus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, "/usr/bin/janus",
-                                     "-F", fixture->directory, "-C", config, NULL);
+  launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  fixture->janus = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/janus", "-F",
+                                                fixture->directory, "-C", config, NULL);
   g_assert_no_error (error);
   fixture->url = g_strdup_printf ("http://127.0.0.1:%s/janus", http_port + strlen ("port = "));
   fixture->node = lx_janus_node_new (fixture->url, API_SECRET, ADMIN_KEY);
@@ -155,15 +157,24 @@ create (LxJanusNode *node, const LxMountpointSpec *spec, LxMountpointPorts *port
   return lx_janus_node_create_mountpoint_finish (node, result, ports, error);
 }
 
-static gint
-count_viewers (LxJanusNode *node, gint64 id, const char *secret, GError **error)
+static gboolean
+read_info (LxJanusNode *node, gint64 id, const char *secret, LxMountpointInfo *info, GError **error)
 {
   Waiter waiter = { 0 };
   g_autoptr (GAsyncResult) result = NULL;
 
-  lx_janus_node_count_viewers_async (node, id, secret, on_done, &waiter);
+  lx_janus_node_read_info_async (node, id, secret, on_done, &waiter);
   result = wait_result (&waiter);
-  return lx_janus_node_count_viewers_finish (node, result, error);
+  return lx_janus_node_read_info_finish (node, result, info, error);
+}
+
+/* The viewers of @id (-1 with @error). */
+static gint
+count_viewers (LxJanusNode *node, gint64 id, const char *secret, GError **error)
+{
+  LxMountpointInfo info;
+
+  return read_info (node, id, secret, &info, error) ? info.viewers : -1;
 }
 
 static gboolean
@@ -259,11 +270,50 @@ test_refusals (Fixture *fixture, gconstpointer data)
   }
 }
 
+/* A sender relays each of its layers and its sound to the mountpoint: Janus receives them. */
+static void
+test_relay (Fixture *fixture, gconstpointer data)
+{
+  LxMountpointSpec lesson = { 77, "lesson 77", "lesson-77-secret", "lesson-77-pin", 2 };
+  LxMountpointPorts ports;
+  LxMountpointInfo info = { 0, -1, -1 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) sender = NULL;
+  g_autofree gchar *program = lx_test_program ("LX_SENDER");
+  g_autofree gchar *target = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  gint64 deadline;
+
+  if (fixture->janus == NULL) {
+    g_test_skip ("Debian's janus is not installed (scripts/setup installs it)");
+    return;
+  }
+  g_assert_true (create (fixture->node, &lesson, &ports, &error));
+  target = g_strdup_printf ("127.0.0.1:%d/%d,%d,%d", ports.video_ports[0], ports.video_ports[1],
+                            ports.video_rtcp_port, ports.audio_port);
+  launcher = lx_test_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  sender = g_subprocess_launcher_spawn (launcher, &error, program, "--server=", "--school",
+                                        "master", "--lesson", "77", "--layers",
+                                        "320x180@300,160x90@100", "--janus-rtp", target, NULL);
+  g_assert_no_error (error);
+  /* Janus's ages count from the mountpoint's creation until a packet comes: fresh ones (under
+   * half a second), again and again, say the packets keep coming. */
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  for (guint fresh = 0; fresh < 4;) {
+    g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    lx_test_run_for (250);
+    g_assert_true (read_info (fixture->node, 77, "lesson-77-secret", &info, &error));
+    fresh = info.video_age_ms < 500 && info.audio_age_ms < 500 ? fresh + 1 : 0;
+  }
+  g_assert_cmpint (lx_test_stop_process (sender, 5000), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/janus/mountpoint", Fixture, NULL, setup, test_mountpoint, teardown);
   g_test_add ("/janus/refusals", Fixture, NULL, setup, test_refusals, teardown);
+  g_test_add ("/janus/relay", Fixture, NULL, setup, test_relay, teardown);
   return g_test_run ();
 }
