@@ -299,8 +299,9 @@ lx_janus_node_connect_finish (LxJanusNode *node, GAsyncResult *result, GError **
 
 /* ---- The lessons' mountpoints ---- */
 
+/* A plugin request's answer, handed to the caller's task as it came. */
 static void
-on_created (GObject *source, GAsyncResult *result, gpointer data)
+pass_answer (GObject *source, GAsyncResult *result, gpointer data)
 {
   g_autoptr (GTask) task = data;
   g_autoptr (GError) error = NULL;
@@ -366,7 +367,7 @@ lx_janus_node_create_mountpoint_async (LxJanusNode *node, const LxMountpointSpec
   lx_json_add_string (body, "codec", "opus");
   json_builder_end_object (body);
   json_builder_end_array (body);
-  send_plugin_request (node, body, g_task_new (NULL, node->cancellable, on_created, task));
+  send_plugin_request (node, body, g_task_new (NULL, node->cancellable, pass_answer, task));
 }
 
 gboolean
@@ -401,17 +402,25 @@ lx_janus_node_create_mountpoint_finish (LxJanusNode *node, GAsyncResult *result,
   return TRUE;
 }
 
-void
-lx_janus_node_destroy_mountpoint_async (LxJanusNode *node, gint64 id, const char *secret,
-                                        GAsyncReadyCallback callback, gpointer data)
+/* A request about mountpoint @id, with its @secret. */
+static void
+send_mountpoint_request (LxJanusNode *node, const char *request, gint64 id, const char *secret,
+                         GAsyncReadyCallback callback, gpointer data)
 {
   GTask *task = g_task_new (NULL, node->cancellable, callback, data);
-  JsonBuilder *body = begin_plugin_request ("destroy");
+  JsonBuilder *body = begin_plugin_request (request);
 
   json_builder_set_member_name (body, "id");
   json_builder_add_int_value (body, id);
   lx_json_add_string (body, "secret", secret);
-  send_plugin_request (node, body, g_task_new (NULL, node->cancellable, on_created, task));
+  send_plugin_request (node, body, g_task_new (NULL, node->cancellable, pass_answer, task));
+}
+
+void
+lx_janus_node_destroy_mountpoint_async (LxJanusNode *node, gint64 id, const char *secret,
+                                        GAsyncReadyCallback callback, gpointer data)
+{
+  send_mountpoint_request (node, "destroy", id, secret, callback, data);
 }
 
 gboolean
@@ -426,13 +435,7 @@ void
 lx_janus_node_read_info_async (LxJanusNode *node, gint64 id, const char *secret,
                                GAsyncReadyCallback callback, gpointer data)
 {
-  GTask *task = g_task_new (NULL, node->cancellable, callback, data);
-  JsonBuilder *body = begin_plugin_request ("info");
-
-  json_builder_set_member_name (body, "id");
-  json_builder_add_int_value (body, id);
-  lx_json_add_string (body, "secret", secret);
-  send_plugin_request (node, body, g_task_new (NULL, node->cancellable, on_created, task));
+  send_mountpoint_request (node, "info", id, secret, callback, data);
 }
 
 gboolean

@@ -713,3 +713,18 @@ lx_test_sender_classroom_string (const char *sender_stats, const char *school, c
   return classroom ? g_strdup (json_object_get_string_member_with_default (classroom, member, NULL))
                    : NULL;
 }
+
+guint16
+lx_test_free_port (GSocketType type)
+{
+  g_autoptr (GSocket) socket = g_socket_new (
+      G_SOCKET_FAMILY_IPV4, type,
+      type == G_SOCKET_TYPE_STREAM ? G_SOCKET_PROTOCOL_TCP : G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}

@@ -125,6 +125,8 @@ GBytes *lx_test_http (SoupSession *session, SoupMessage *message);
 
 /* Removes @path and the files in it (not recursive). */
 void lx_test_remove_directory (const char *path);
+/* A free port on 127.0.0.1 for @type (TCP or UDP): bound, then let go for a program to take. */
+guint16 lx_test_free_port (GSocketType type);
 
 /* (transfer full) A string member of the statistics file @path, or NULL when unavailable. */
 gchar *lx_test_stats_string (const char *path, const char *member);

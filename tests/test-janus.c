@@ -18,21 +18,6 @@ typedef struct {
   LxJanusNode *node;
 } Fixture;
 
-/* A free TCP port on 127.0.0.1 (bound then let go: Janus takes it just after). */
-static guint16
-free_port (void)
-{
-  g_autoptr (GSocket) socket =
-      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 /* configs/janus/NAME copied into the node's folder, each (from, to) replaced. */
 static void
 write_config (Fixture *fixture, const char *name, const char *const *replacements)
@@ -105,8 +90,8 @@ setup (Fixture *fixture, gconstpointer data)
     return;
   fixture->directory = g_dir_make_tmp ("lx-janus-XXXXXX", &error);
   g_assert_no_error (error);
-  http_port = g_strdup_printf ("port = %u", free_port ());
-  admin_port = g_strdup_printf ("admin_port = %u", free_port ());
+  http_port = g_strdup_printf ("port = %u", lx_test_free_port (G_SOCKET_TYPE_STREAM));
+  admin_port = g_strdup_printf ("admin_port = %u", lx_test_free_port (G_SOCKET_TYPE_STREAM));
   write_config (fixture, "janus.jcfg",
                 (const char *const[]){ "\"change-me-api-secret\"", "\"" API_SECRET "\"",
                                        "#ice_enforce_list = \"eth0\"", "ice_enforce_list = \"lo\"",

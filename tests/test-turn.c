@@ -14,20 +14,6 @@ typedef struct {
   gchar *turn_log;
 } Fixture;
 
-static guint
-free_udp_port (void)
-{
-  g_autoptr (GSocket) socket =
-      g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP, NULL);
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr (GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, FALSE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 setup (Fixture *fixture, gconstpointer data)
 {
@@ -50,7 +36,7 @@ setup (Fixture *fixture, gconstpointer data)
     fixture->sender = lx_test_start_in_lesson (&fixture->signaling, "LX_SENDER", fixture->lesson,
                                                "master", sender_log, options);
   }
-  fixture->turn_port = free_udp_port ();
+  fixture->turn_port = lx_test_free_port (G_SOCKET_TYPE_DATAGRAM);
   fixture->turn_log = g_build_filename (fixture->directory, "turn.log", NULL);
   {
     g_autofree gchar *port = g_strdup_printf ("--listening-port=%u", fixture->turn_port);
