@@ -51,9 +51,5 @@ main (int argc, char **argv)
   status = lx_sender_run (sender);
   lx_sender_free (sender);
   clear_config (&config);
-  /* GStreamer's streaming threads go back to its pool when the pipeline stops, and some end just
-   * after: joined here, none is still ending while the process exits (a leak checker stopping
-   * every thread at exit crashed on one that was). */
-  gst_deinit ();
   return status;
 }
