@@ -4,6 +4,7 @@
 #include "lx-janus-node.h"
 
 #include "lx-json.h"
+#include "lx-stats.h"
 
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
@@ -313,6 +314,18 @@ pass_answer (GObject *source, GAsyncResult *result, gpointer data)
     g_task_return_pointer (task, g_steal_pointer (&answer), (GDestroyNotify) json_object_unref);
 }
 
+/* Opens one of a mountpoint's media: its port 0 (Janus picks one from its rtp_port_range). */
+static void
+begin_media (JsonBuilder *body, const char *type, const char *mid, gint pt, const char *codec)
+{
+  json_builder_begin_object (body);
+  lx_json_add_string (body, "type", type);
+  lx_json_add_string (body, "mid", mid);
+  lx_stats_add_int (body, "port", 0);
+  lx_stats_add_int (body, "pt", pt);
+  lx_json_add_string (body, "codec", codec);
+}
+
 void
 lx_janus_node_create_mountpoint_async (LxJanusNode *node, const LxMountpointSpec *spec,
                                        GAsyncReadyCallback callback, gpointer data)
@@ -323,8 +336,7 @@ lx_janus_node_create_mountpoint_async (LxJanusNode *node, const LxMountpointSpec
 
   lx_json_add_string (body, "type", "rtp");
   lx_json_add_string (body, "admin_key", node->admin_key);
-  json_builder_set_member_name (body, "id");
-  json_builder_add_int_value (body, spec->id);
+  lx_stats_add_int (body, "id", spec->id);
   lx_json_add_string (body, "description", spec->description);
   lx_json_add_string (body, "secret", spec->secret);
   lx_json_add_string (body, "pin", spec->pin);
@@ -333,38 +345,19 @@ lx_janus_node_create_mountpoint_async (LxJanusNode *node, const LxMountpointSpec
   json_builder_set_member_name (body, "media");
   json_builder_begin_array (body);
   /* The layers as one simulcast stream (port, port2, port3: largest first, as Janus's substreams
-   * 0, 1, 2 go); ports 0: Janus picks them from its rtp_port_range. The RTCP port lets Janus send
-   * the viewers' keyframe requests back to the sender. */
-  json_builder_begin_object (body);
-  lx_json_add_string (body, "type", "video");
-  lx_json_add_string (body, "mid", "v");
-  json_builder_set_member_name (body, "port");
-  json_builder_add_int_value (body, 0);
-  json_builder_set_member_name (body, "rtcpport");
-  json_builder_add_int_value (body, 0);
-  json_builder_set_member_name (body, "pt");
-  json_builder_add_int_value (body, 96);
-  lx_json_add_string (body, "codec", "h264");
+   * 0, 1, 2 go). The RTCP port lets Janus send the viewers' keyframe requests back to the sender. */
+  begin_media (body, "video", "v", 96, "h264");
+  lx_stats_add_int (body, "rtcpport", 0);
   lx_json_add_string (body, "fmtp", "profile-level-id=42e01f;packetization-mode=1");
   if (layers > 1) {
     json_builder_set_member_name (body, "simulcast");
     json_builder_add_boolean_value (body, TRUE);
-    json_builder_set_member_name (body, "port2");
-    json_builder_add_int_value (body, 0);
-    if (layers > 2) {
-      json_builder_set_member_name (body, "port3");
-      json_builder_add_int_value (body, 0);
-    }
+    lx_stats_add_int (body, "port2", 0);
   }
+  if (layers > 2)
+    lx_stats_add_int (body, "port3", 0);
   json_builder_end_object (body);
-  json_builder_begin_object (body);
-  lx_json_add_string (body, "type", "audio");
-  lx_json_add_string (body, "mid", "a");
-  json_builder_set_member_name (body, "port");
-  json_builder_add_int_value (body, 0);
-  json_builder_set_member_name (body, "pt");
-  json_builder_add_int_value (body, 111);
-  lx_json_add_string (body, "codec", "opus");
+  begin_media (body, "audio", "a", 111, "opus");
   json_builder_end_object (body);
   json_builder_end_array (body);
   send_plugin_request (node, body, g_task_new (NULL, node->cancellable, pass_answer, task));
@@ -410,8 +403,7 @@ send_mountpoint_request (LxJanusNode *node, const char *request, gint64 id, cons
   GTask *task = g_task_new (NULL, node->cancellable, callback, data);
   JsonBuilder *body = begin_plugin_request (request);
 
-  json_builder_set_member_name (body, "id");
-  json_builder_add_int_value (body, id);
+  lx_stats_add_int (body, "id", id);
   lx_json_add_string (body, "secret", secret);
   send_plugin_request (node, body, g_task_new (NULL, node->cancellable, pass_answer, task));
 }
